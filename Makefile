@@ -1,0 +1,35 @@
+# The two commands of the README:  `make demo`  and  `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: demo test install install-dev browser lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+# Debian's chromium drives the browser tests (Playwright does not download a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	$(BIN)/walletdesk demo
+
+lint: install-dev
+	$(BIN)/ruff check walletdesk tests benchmarks
+	$(BIN)/lint-imports
+
+test: install-dev browser lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) walletdesk-demo.db*

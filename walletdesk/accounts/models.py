@@ -1,0 +1,98 @@
+"""Staff accounts: agents (with their role), teams and API tokens."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from walletdesk.db.base import Base, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    supervisor = "supervisor"
+    agent = "agent"
+    outsourced = "outsourced"
+
+
+class Presence(StrEnum):
+    online = "online"
+    away = "away"
+    offline = "offline"
+
+
+agent_teams = Table(
+    "agent_teams",
+    Base.metadata,
+    Column("agent_id", ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def default_weekly_hours() -> dict[str, list[list[str]]]:
+    """Every day, all day: a team without configured hours is always open."""
+    return {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    is_outsourced: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the languages this team's queue serves; empty = any language
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    weekly_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=default_weekly_hours)
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, team-local
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agents: Mapped[list["Agent"]] = relationship(
+        secondary=agent_teams, back_populates="teams", lazy="selectin"
+    )
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(String(20), default=Role.agent)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    capacity: Mapped[int] = mapped_column(Integer, default=5)
+    presence: Mapped[Presence] = mapped_column(String(10), default=Presence.offline)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # bumped to log the agent out everywhere (every signed session carries it)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    presence_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(
+        secondary=agent_teams, back_populates="agents", lazy="selectin"
+    )
+
+    @property
+    def team_ids(self) -> list[int]:
+        return [team.id for team in self.teams]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # sha256 of the token: the token itself is shown once and never stored
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    agent: Mapped[Agent] = relationship(lazy="joined")

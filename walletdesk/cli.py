@@ -1,0 +1,202 @@
+"""The ``walletdesk`` command line."""
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from walletdesk.accounts.models import Role
+from walletdesk.config import Settings, get_settings
+
+app = typer.Typer(help="walletdesk: customer service desk for digital wallet operators",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+admin_app = typer.Typer(help="Administration", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+app.add_typer(bench_app, name="bench")
+console = Console()
+DEMO_DATABASE = "sqlite+aiosqlite:///./walletdesk-demo.db"
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return get_settings().model_copy(update=overrides) if overrides else get_settings()
+    except Exception as exc:  # pydantic validation: show which setting is wrong
+        _fail(str(exc))
+        raise
+
+
+async def _upgrade(settings: Settings) -> None:
+    from walletdesk.db.engine import Database
+    from walletdesk.db.migrate import upgrade_database
+
+    database = Database(settings.database_url)
+    try:
+        await upgrade_database(database.engine)
+    finally:
+        await database.dispose()
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from walletdesk.web.app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                ws_max_size=4 * 1024 * 1024, log_level="warning", access_log=False,
+                proxy_headers=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema of WALLETDESK_DATABASE_URL to the latest version."""
+    settings = _settings()
+    try:
+        asyncio.run(_upgrade(settings))
+    except Exception as exc:
+        _fail(f"could not upgrade {_redact(settings.database_url)}: {exc.__class__.__name__}: {exc}")
+    console.print(f"database {_redact(settings.database_url)} is up to date")
+
+
+def _redact(url: str) -> str:
+    """Never print a database password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<invalid database URL>"
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+          port: Annotated[int | None, typer.Option(help="Port")] = None) -> None:
+    """Run the web server (widget, workspace, API, WebSockets)."""
+    settings = _settings(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
+    _serve(settings)
+
+
+@app.command()
+def demo(port: Annotated[int, typer.Option(help="Port")] = 8000,
+         host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1") -> None:
+    """Run the demo desk: embedded SQLite, seeded with a wallet brand, agents and history."""
+    from walletdesk.demo import DEMO_LOGINS, seed_demo
+    from walletdesk.services import Services
+
+    database_url = os.environ.get("WALLETDESK_DATABASE_URL", DEMO_DATABASE)
+    settings = _settings(database_url=database_url, host=host, port=port,
+                         public_url=f"http://{host}:{port}", log_json=False)
+
+    async def prepare() -> bool:
+        await _upgrade(settings)
+        services = Services(settings)
+        try:
+            return await seed_demo(services)
+        finally:
+            await services.stop()
+
+    seeded = asyncio.run(prepare())
+    base = settings.public_url
+    table = Table(title="walletdesk demo" + (" (freshly seeded)" if seeded else ""))
+    table.add_column("what")
+    table.add_column("where / login")
+    table.add_row("Customer widget", f"{base}/widget")
+    table.add_row("Widget embedded in a sample page", f"{base}/embed-example")
+    table.add_row("Agent workspace", f"{base}/app")
+    table.add_row("Admin pages", f"{base}/admin")
+    table.add_row("REST API (OpenAPI)", f"{base}/openapi.json")
+    for login in DEMO_LOGINS:
+        table.add_row(f"login: {login.name} [{login.role}]", f"{login.email} / {login.password}")
+    console.print(table)
+    console.print(f"database: {_redact(settings.database_url)}  ·  Ctrl+C stops the demo")
+    _serve(settings)
+
+
+@admin_app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Login e-mail")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[Role, typer.Option(help="admin, supervisor, agent or outsourced")] = Role.admin,
+    password: Annotated[str | None, typer.Option(
+        help="Password (10+ characters); prompted for when omitted")] = None,
+) -> None:
+    """Create a staff account (the first admin, typically)."""
+    from walletdesk.accounts.actions import create_agent
+    from walletdesk.errors import DomainError
+    from walletdesk.services import Services
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    settings = _settings()
+
+    async def run() -> int:
+        services = Services(settings)
+        try:
+            async with services.transaction() as session:
+                agent = await create_agent(session, email=email, display_name=name,
+                                           password=password, role=role)
+                return agent.id
+        finally:
+            await services.stop()
+
+    try:
+        agent_id = asyncio.run(run())
+    except DomainError as exc:
+        _fail(exc.detail)
+    except Exception as exc:
+        _fail(f"{exc.__class__.__name__}: {exc} (did you run `walletdesk db upgrade`?)")
+    else:
+        console.print(f"created {role} #{agent_id} {email}")
+
+
+@bench_app.command("chat")
+def bench_chat(
+    conversations: Annotated[int, typer.Option(help="Concurrent conversations")] = 100,
+    seconds: Annotated[float, typer.Option(help="Measured duration")] = 10.0,
+    rate: Annotated[float, typer.Option(help="Messages per second per conversation")] = 2.0,
+    database_url: Annotated[str | None, typer.Option(help="Database for the benchmark server")] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Redis URL (several server processes)")] = None,
+    processes: Annotated[int, typer.Option(help="Server processes (needs Redis if > 1)")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+) -> None:
+    """End-to-end chat benchmark over real WebSockets against freshly started servers."""
+    from walletdesk.bench.chat import BenchConfig, run_chat_benchmark
+
+    if conversations < 1 or seconds <= 0 or rate <= 0 or processes < 1:
+        _fail("conversations, seconds, rate and processes must be positive")
+    if processes > 1 and not redis_url:
+        _fail("several processes need --redis-url to exchange events")
+    config = BenchConfig(conversations=conversations, seconds=seconds, rate=rate,
+                         database_url=database_url, redis_url=redis_url, processes=processes)
+    result = asyncio.run(run_chat_benchmark(config, console=None if as_json else console))
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        table = Table(title="chat benchmark")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        for key, value in result.items():
+            table.add_row(key, str(value))
+        console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.path.insert(0, str(Path.cwd()))
+    main()

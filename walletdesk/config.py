@@ -1,0 +1,65 @@
+"""All settings in one place, read from the environment (prefix ``WALLETDESK_``).
+
+Nothing else in walletdesk reads the environment. Defaults run the embedded mode:
+SQLite in the working directory, in-process events, no Redis.
+"""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WALLETDESK_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./walletdesk.db"
+    redis_url: str | None = None
+    secret_key: str = DEV_SECRET_KEY
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    brand_name: str = "DemoWallet"
+    default_language: str = "en"
+    supported_languages: list[str] = Field(default_factory=lambda: ["zh-Hans", "zh-Hant", "en", "es"])
+
+    # sessions and login protection
+    session_max_age_s: int = 12 * 3600
+    session_cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_lockout_s: int = 15 * 60
+    login_ip_max_attempts_per_min: int = 20
+
+    # messages and sockets
+    max_message_chars: int = 5000
+    max_frame_bytes: int = 64 * 1024
+    widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    # routing
+    default_agent_capacity: int = 5
+    average_handle_s: int = 240
+    reopen_window_s: int = 7 * 24 * 3600
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and self.secret_key == DEV_SECRET_KEY:
+            raise ValueError("WALLETDESK_SECRET_KEY must be set to a long random value in production")
+        if self.environment == "production" and len(self.secret_key) < 32:
+            raise ValueError("WALLETDESK_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

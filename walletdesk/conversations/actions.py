@@ -1,0 +1,311 @@
+"""The message path: every inbound and outbound message goes through these functions.
+
+``receive_message`` (customer → desk) runs DESIGN.md's steps in one transaction: normalise,
+find or create the customer and conversation (idempotent on the client's message id),
+protect, persist with the next sequence number, publish after commit, route. ``send_message``
+is its mirror for agents. The other actions change a conversation's state: assign, transfer,
+resolve, reopen.
+"""
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk import i18n
+from walletdesk.accounts.access import can_view_conversation, is_manager
+from walletdesk.accounts.models import Agent, Role, Team
+from walletdesk.audit.actions import record_audit
+from walletdesk.config import Settings
+from walletdesk.conversations.messages import append_message, emit_conversation_changed
+from walletdesk.conversations.models import (
+    OPEN_STATUSES,
+    Conversation,
+    Message,
+    SenderKind,
+    Status,
+)
+from walletdesk.customers.actions import find_or_create_customer
+from walletdesk.customers.models import Customer
+from walletdesk.db.base import utcnow
+from walletdesk.errors import Forbidden, Invalid, NotFound
+from walletdesk.metrics import SECRETS_REDACTED
+from walletdesk.routing.actions import assign_to, drain_queues, route_conversation
+from walletdesk.safety.protect import Finding, Protected, protect_text
+from walletdesk.services import Services
+
+CLIENT_ID_MAX = 64
+
+
+@dataclass
+class InboundMessage:
+    """A customer's message, as every channel adapter hands it over."""
+
+    channel: str
+    external_id: str  # the customer's id on that channel
+    text: str
+    client_id: str | None = None  # the client's / channel's message id: makes retries safe
+    conversation_id: int | None = None  # the conversation the client is showing, if any
+    customer_name: str | None = None
+    customer_email: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class Delivered:
+    conversation: Conversation
+    message: Message
+    duplicate: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+
+def clean_text(text: str, max_chars: int) -> str:
+    """Normalise a message body; refuse empty and oversize ones with a clear reason."""
+    if not isinstance(text, str):
+        raise Invalid("text must be a string")
+    text = unicodedata.normalize("NFC", text).replace("\x00", "").replace("\r\n", "\n").strip()
+    if not text:
+        raise Invalid("message is empty")
+    if len(text) > max_chars:
+        raise Invalid(f"message is longer than {max_chars} characters")
+    return text
+
+
+def clean_client_id(client_id: str | None) -> str | None:
+    if client_id is None:
+        return None
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX:
+        raise Invalid(f"client_id must be a string of 1 to {CLIENT_ID_MAX} characters")
+    return client_id
+
+
+async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation | None:
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update(of=Conversation)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _existing(session: AsyncSession, conversation_id: int,
+                    client_id: str | None) -> Message | None:
+    if client_id is None:
+        return None
+    return await session.scalar(
+        select(Message).where(Message.conversation_id == conversation_id,
+                              Message.client_id == client_id)
+    )
+
+
+async def _conversation_for(session: AsyncSession, settings: Settings, customer: Customer,
+                            inbound: InboundMessage) -> Conversation:
+    """The conversation the message belongs to: the client's, the open one, or a new one."""
+    if inbound.conversation_id is not None:
+        conversation = await lock_conversation(session, inbound.conversation_id)
+        if conversation is None or conversation.customer_id != customer.id:
+            raise NotFound("conversation not found")
+        if conversation.status != Status.closed:
+            return conversation
+    else:
+        latest_id = await session.scalar(
+            select(Conversation.id)
+            .where(Conversation.customer_id == customer.id,
+                   Conversation.channel == inbound.channel,
+                   Conversation.status != Status.closed)
+            .order_by(Conversation.id.desc())
+            .limit(1)
+        )
+        if latest_id is not None:
+            conversation = await lock_conversation(session, latest_id)
+            assert conversation is not None
+            reopen_until = (conversation.resolved_at or utcnow()) + timedelta(
+                seconds=settings.reopen_window_s)
+            if conversation.is_open or utcnow() < reopen_until:
+                return conversation
+    conversation = Conversation(
+        customer_id=customer.id,
+        customer=customer,
+        channel=inbound.channel,
+        status=Status.queued,
+        language=inbound.language or customer.language,
+        subject=inbound.text[:200].split("\n")[0],
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def receive_message(services: Services, inbound: InboundMessage) -> Delivered:
+    """A customer's message from any channel: the one inbound path (see module doc)."""
+    settings = services.settings
+    text = clean_text(inbound.text, settings.max_message_chars)
+    client_id = clean_client_id(inbound.client_id)
+    inbound.language = i18n.customer_language(inbound.language, settings.default_language) \
+        if inbound.language else None
+    # protect before anything is stored: the subject, the message and every event use this
+    protected = protect_text(text)
+    inbound.text = protected.text
+    for attempt in range(2):
+        try:
+            return await _receive(services, inbound, protected, client_id)
+        except IntegrityError:
+            # two deliveries of the same new message raced; the second finds the first
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _receive(services: Services, inbound: InboundMessage, protected: Protected,
+                   client_id: str | None) -> Delivered:
+    settings = services.settings
+    async with services.transaction() as session:
+        customer = await find_or_create_customer(
+            session, channel=inbound.channel, external_id=inbound.external_id,
+            display_name=inbound.customer_name, email=inbound.customer_email,
+            language=inbound.language,
+        )
+        conversation = await _conversation_for(session, settings, customer, inbound)
+        existing = await _existing(session, conversation.id, client_id)
+        if existing is not None:
+            return Delivered(conversation, existing, duplicate=True)
+
+        was_new = conversation.last_seq == 0
+        previous_status = conversation.status
+        message = await append_message(
+            session, conversation, sender_kind=SenderKind.customer, text=protected.text,
+            sender_name=customer.display_name, client_id=client_id,
+        )
+        if protected.has_secret:
+            SECRETS_REDACTED.inc(len(protected.findings))
+            conversation.has_secret_redaction = True
+            await append_message(session, conversation, sender_kind=SenderKind.system,
+                                 text=i18n.text("secret_removed", conversation.language))
+
+        if previous_status == Status.waiting_customer:
+            conversation.status = Status.assigned
+            emit_conversation_changed(session, conversation)
+        elif previous_status == Status.resolved:
+            conversation.resolved_at = None
+            await route_conversation(session, settings, conversation,
+                                     prefer_agent_id=conversation.assignee_id)
+        elif was_new or (previous_status == Status.queued and conversation.team_id is None):
+            await route_conversation(session, settings, conversation)
+        else:
+            emit_conversation_changed(session, conversation)
+        return Delivered(conversation, message, findings=protected.findings)
+
+
+async def _viewable(session: AsyncSession, agent: Agent, conversation_id: int) -> Conversation:
+    conversation = await lock_conversation(session, conversation_id)
+    if conversation is None or not can_view_conversation(agent, conversation):
+        raise NotFound("conversation not found")
+    return conversation
+
+
+async def send_message(services: Services, agent: Agent, conversation_id: int, text: str, *,
+                       client_id: str | None = None, internal: bool = False) -> Delivered:
+    """An agent's reply or internal note: the outbound mirror of ``receive_message``."""
+    settings = services.settings
+    text = clean_text(text, settings.max_message_chars)
+    client_id = clean_client_id(client_id)
+    async with services.transaction() as session:
+        conversation = await _viewable(session, agent, conversation_id)
+        existing = await _existing(session, conversation.id, client_id)
+        if existing is not None:
+            return Delivered(conversation, existing, duplicate=True)
+        if conversation.status == Status.closed and not internal:
+            raise Invalid("conversation is closed; the customer must write again")
+        protected = protect_text(text)
+        if not internal and conversation.status in (Status.queued, Status.bot):
+            # replying to a waiting conversation takes it
+            await assign_to(session, conversation, agent)
+        message = await append_message(
+            session, conversation, sender_kind=SenderKind.agent, text=protected.text,
+            sender_name=agent.display_name, sender_agent_id=agent.id, internal=internal,
+            client_id=client_id,
+        )
+        if protected.has_secret:
+            conversation.has_secret_redaction = True
+        if not internal:
+            if conversation.first_response_at is None:
+                conversation.first_response_at = message.created_at
+            if conversation.status == Status.assigned:
+                conversation.status = Status.waiting_customer
+        emit_conversation_changed(session, conversation)
+        return Delivered(conversation, message, findings=protected.findings)
+
+
+async def assign_conversation(services: Services, actor: Agent, conversation_id: int, *,
+                              agent_id: int | None = None,
+                              team_id: int | None = None) -> Conversation:
+    """Assign to an agent, or transfer to a team (whose routing picks an agent)."""
+    if agent_id is None and team_id is None:
+        raise Invalid("give an agent_id or a team_id")
+    async with services.transaction() as session:
+        conversation = await _viewable(session, actor, conversation_id)
+        if conversation.status == Status.closed:
+            raise Invalid("conversation is closed")
+        if agent_id is not None and agent_id != actor.id and actor.role == Role.outsourced \
+                and conversation.assignee_id != actor.id:
+            raise Forbidden("outsourced agents can only hand over their own conversations")
+        previous_assignee = conversation.assignee
+        freed_teams = list(previous_assignee.team_ids) if previous_assignee else []
+        if team_id is not None:
+            team = await session.get(Team, team_id)
+            if team is None:
+                raise NotFound("team not found")
+            conversation.team_id = team.id
+            conversation.team = team
+        if agent_id is not None:
+            target = await session.get(Agent, agent_id)
+            if target is None or not target.is_active:
+                raise NotFound("agent not found")
+            if conversation.team_id is not None and conversation.team_id not in target.team_ids \
+                    and not is_manager(target) and target.team_ids:
+                conversation.team_id = target.team_ids[0]
+                conversation.team = await session.get(Team, target.team_ids[0])
+            await assign_to(session, conversation, target)
+        else:
+            await route_conversation(session, services.settings, conversation)
+        record_audit(session, actor_agent_id=actor.id, action="conversation.assign",
+                     target_type="conversation", target_id=conversation.id,
+                     detail={"agent_id": agent_id, "team_id": team_id,
+                             "from_agent_id": previous_assignee.id if previous_assignee else None})
+        await drain_queues(session, services.settings, freed_teams)
+        return conversation
+
+
+async def resolve_conversation(services: Services, actor: Agent,
+                               conversation_id: int) -> Conversation:
+    async with services.transaction() as session:
+        conversation = await _viewable(session, actor, conversation_id)
+        if conversation.status in (Status.resolved, Status.closed):
+            return conversation
+        freed_teams = conversation.assignee.team_ids if conversation.assignee else []
+        conversation.status = Status.resolved
+        conversation.resolved_at = utcnow()
+        conversation.after_hours = False
+        await append_message(session, conversation, sender_kind=SenderKind.system,
+                             text=i18n.text("resolved", conversation.language))
+        emit_conversation_changed(session, conversation)
+        record_audit(session, actor_agent_id=actor.id, action="conversation.resolve",
+                     target_type="conversation", target_id=conversation.id)
+        await drain_queues(session, services.settings, freed_teams)
+        return conversation
+
+
+async def reopen_conversation(services: Services, actor: Agent,
+                              conversation_id: int) -> Conversation:
+    async with services.transaction() as session:
+        conversation = await _viewable(session, actor, conversation_id)
+        if conversation.status in OPEN_STATUSES:
+            return conversation
+        conversation.resolved_at = None
+        await assign_to(session, conversation, actor)
+        record_audit(session, actor_agent_id=actor.id, action="conversation.reopen",
+                     target_type="conversation", target_id=conversation.id)
+        return conversation

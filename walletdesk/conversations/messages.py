@@ -1,0 +1,102 @@
+"""Appending a message to a conversation, and the payloads clients receive.
+
+``append_message`` is the one place a message row is written. It is called only from the
+message-path actions (``receive_message``, ``send_message``) and from routing for system
+notices, always inside their transaction, with the conversation row locked.
+"""
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.db.base import utcnow
+from walletdesk.metrics import MESSAGES
+from walletdesk.services import emit
+
+PREVIEW_CHARS = 140
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "sender_kind": message.sender_kind,
+        "sender_name": message.sender_name,
+        "text": message.text,
+        "internal": message.is_internal,
+        "client_id": message.client_id,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def conversation_payload(conversation: Conversation) -> dict[str, Any]:
+    """A conversation summary for inbox lists and live updates (no personal data)."""
+    return {
+        "id": conversation.id,
+        "customer_id": conversation.customer_id,
+        "channel": conversation.channel,
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "language": conversation.language,
+        "team_id": conversation.team_id,
+        "assignee_id": conversation.assignee_id,
+        "subject": conversation.subject,
+        "last_seq": conversation.last_seq,
+        "preview": conversation.last_message_preview,
+        "after_hours": conversation.after_hours,
+        "has_secret_redaction": conversation.has_secret_redaction,
+        "last_message_at": conversation.last_message_at.isoformat(),
+        "created_at": conversation.created_at.isoformat(),
+    }
+
+
+def emit_conversation_changed(session: AsyncSession, conversation: Conversation) -> None:
+    emit(session, {"type": "conversation", "conversation": conversation_payload(conversation)})
+
+
+async def append_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    *,
+    sender_kind: SenderKind,
+    text: str,
+    sender_name: str = "",
+    sender_agent_id: int | None = None,
+    internal: bool = False,
+    client_id: str | None = None,
+) -> Message:
+    now = utcnow()
+    conversation.last_seq += 1
+    conversation.updated_at = now
+    message = Message(
+        conversation_id=conversation.id,
+        seq=conversation.last_seq,
+        sender_kind=sender_kind,
+        sender_name=sender_name,
+        sender_agent_id=sender_agent_id,
+        text=text,
+        is_internal=internal,
+        client_id=client_id,
+        created_at=now,
+    )
+    if not internal:
+        conversation.last_message_at = now
+        conversation.last_message_preview = text[:PREVIEW_CHARS]
+    session.add(message)
+    await session.flush()
+    MESSAGES.labels(sender_kind=str(sender_kind)).inc()
+    emit(
+        session,
+        {
+            "type": "message",
+            "conversation_id": conversation.id,
+            "customer_id": conversation.customer_id,
+            "team_id": conversation.team_id,
+            "assignee_id": conversation.assignee_id,
+            "status": conversation.status,
+            "message": message_payload(message),
+        },
+    )
+    return message

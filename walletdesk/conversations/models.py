@@ -1,0 +1,100 @@
+"""Conversations and their messages."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from walletdesk.accounts.models import Agent, Team
+from walletdesk.customers.models import Customer
+from walletdesk.db.base import Base, utcnow
+
+
+class Status(StrEnum):
+    bot = "bot"
+    queued = "queued"
+    assigned = "assigned"
+    waiting_customer = "waiting_customer"
+    resolved = "resolved"
+    closed = "closed"
+
+
+OPEN_STATUSES = (Status.bot, Status.queued, Status.assigned, Status.waiting_customer)
+# conversations that count against an agent's capacity
+ACTIVE_STATUSES = (Status.assigned, Status.waiting_customer)
+
+
+class SenderKind(StrEnum):
+    customer = "customer"
+    agent = "agent"
+    bot = "bot"
+    system = "system"
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("ix_conversations_queue", "status", "team_id", "queued_at"),
+        Index("ix_conversations_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[Status] = mapped_column(String(20), default=Status.queued)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), default=None
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
+    )
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_message_preview: Mapped[str] = mapped_column(String(200), default="")
+    # set when the customer wrote outside the team's working hours: a case for the next shift
+    after_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_secret_redaction: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column(default=None)
+    assigned_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_response_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    team: Mapped[Team | None] = relationship(lazy="joined")
+    assignee: Mapped[Agent | None] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        UniqueConstraint("conversation_id", "client_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    sender_kind: Mapped[SenderKind] = mapped_column(String(10))
+    sender_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None
+    )
+    sender_name: Mapped[str] = mapped_column(String(120), default="")
+    text: Mapped[str] = mapped_column(Text)
+    is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the client's own id for the message (widget, agent app, API): makes sending idempotent
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

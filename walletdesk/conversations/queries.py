@@ -1,0 +1,115 @@
+"""Read-only selectors for the inbox, a conversation's messages and a customer's history."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.accounts.access import can_view_conversation, visible_conversations
+from walletdesk.accounts.models import Agent
+from walletdesk.conversations.models import OPEN_STATUSES, Conversation, Message, Status
+from walletdesk.customers.models import Customer, CustomerIdentity
+from walletdesk.errors import NotFound
+
+PAGE_SIZE = 50
+
+
+class InboxView(StrEnum):
+    mine = "mine"
+    unassigned = "unassigned"
+    team = "team"
+    all = "all"
+    resolved = "resolved"
+
+
+@dataclass
+class InboxFilter:
+    view: InboxView = InboxView.mine
+    team_id: int | None = None
+    language: str | None = None
+    search: str | None = None
+    limit: int = PAGE_SIZE
+
+
+async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> list[Conversation]:
+    query = select(Conversation).where(visible_conversations(agent))
+    if flt.view == InboxView.mine:
+        query = query.where(Conversation.assignee_id == agent.id,
+                            Conversation.status.in_(OPEN_STATUSES))
+    elif flt.view == InboxView.unassigned:
+        query = query.where(Conversation.status == Status.queued)
+    elif flt.view == InboxView.team:
+        query = query.where(Conversation.status.in_(OPEN_STATUSES))
+        team_ids = [flt.team_id] if flt.team_id else agent.team_ids
+        query = query.where(Conversation.team_id.in_(team_ids or [-1]))
+    elif flt.view == InboxView.resolved:
+        query = query.where(Conversation.status.in_((Status.resolved, Status.closed)))
+    if flt.team_id and flt.view != InboxView.team:
+        query = query.where(Conversation.team_id == flt.team_id)
+    if flt.language:
+        query = query.where(Conversation.language == flt.language)
+    if flt.search and flt.search.strip():
+        query = query.where(_search_condition(flt.search.strip()))
+    query = query.order_by(Conversation.priority.desc(), Conversation.last_message_at.desc())
+    return list((await session.scalars(query.limit(min(max(flt.limit, 1), 200)))).unique().all())
+
+
+def _search_condition(term: str) -> ColumnElement[bool]:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    customer_match = exists().where(
+        Customer.id == Conversation.customer_id,
+        or_(func.lower(Customer.display_name).like(pattern, escape="\\"),
+            func.lower(Customer.email).like(pattern, escape="\\")),
+    )
+    identity_match = exists().where(
+        CustomerIdentity.customer_id == Conversation.customer_id,
+        func.lower(CustomerIdentity.external_id).like(pattern, escape="\\"),
+    )
+    text_match = exists().where(
+        and_(Message.conversation_id == Conversation.id,
+             func.lower(Message.text).like(pattern, escape="\\"))
+    )
+    conditions = [customer_match, identity_match, text_match]
+    if term.isdigit():
+        conditions.append(Conversation.id == int(term))
+    return or_(*conditions)
+
+
+async def conversation_for_agent(session: AsyncSession, agent: Agent,
+                                 conversation_id: int) -> Conversation:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None or not can_view_conversation(agent, conversation):
+        raise NotFound("conversation not found")
+    return conversation
+
+
+async def messages_after(session: AsyncSession, conversation_id: int, after_seq: int = 0, *,
+                         include_internal: bool, limit: int = 500) -> list[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id,
+                                  Message.seq > after_seq)
+    if not include_internal:
+        query = query.where(Message.is_internal.is_(False))
+    return list((await session.scalars(query.order_by(Message.seq).limit(limit))).all())
+
+
+async def customer_conversations(session: AsyncSession, agent: Agent,
+                                 customer_id: int) -> list[Conversation]:
+    query = (select(Conversation)
+             .where(Conversation.customer_id == customer_id, visible_conversations(agent))
+             .order_by(Conversation.id.desc()).limit(50))
+    return list((await session.scalars(query)).unique().all())
+
+
+async def latest_customer_conversation(session: AsyncSession, channel: str,
+                                       external_id: str) -> Conversation | None:
+    """What the widget shows a returning visitor: their latest conversation."""
+    return await session.scalar(
+        select(Conversation)
+        .join(CustomerIdentity, CustomerIdentity.customer_id == Conversation.customer_id)
+        .where(CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id,
+               Conversation.channel == channel)
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )

@@ -1,0 +1,93 @@
+"""The demo desk: a wallet brand's teams, agents and some history, seeded once."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from walletdesk.accounts.actions import create_agent, create_team
+from walletdesk.accounts.models import Agent, Role
+from walletdesk.conversations.actions import (
+    InboundMessage,
+    receive_message,
+    resolve_conversation,
+    send_message,
+)
+from walletdesk.services import Services
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    role: Role
+    name: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin@demo.walletdesk.dev", "demo-admin-2026", Role.admin, "Ada (admin)"),
+    DemoLogin("lead@demo.walletdesk.dev", "demo-lead-2026", Role.supervisor, "Li Na (supervisor)"),
+    DemoLogin("mei@demo.walletdesk.dev", "demo-agent-2026", Role.agent, "Mei"),
+    DemoLogin("sam@demo.walletdesk.dev", "demo-agent-2026", Role.agent, "Sam"),
+    DemoLogin("partner@demo.walletdesk.dev", "demo-partner-2026", Role.outsourced,
+              "Ravi (outsourced)"),
+)
+
+WEEKDAYS_9_TO_6 = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+HISTORY = (
+    ("zh-CN", "林小姐", [
+        "你好，我昨天转出的 USDT 到现在还没到账，交易显示 pending",
+    ], ["您好，请提供一下交易哈希，我们帮您在链上查询。"], True),
+    ("en-US", "Daniel", [
+        "Hi, how do I add a custom token to my wallet?",
+    ], ["Open the asset list, tap + and paste the token contract address. Always check the "
+        "address on the project's official site first."], True),
+    ("es-ES", "Lucía", ["Hola, ¿cómo cambio la red de mi billetera a Polygon?"], [], False),
+)
+
+
+async def seed_demo(services: Services) -> bool:
+    """Create the demo data unless agents exist already. Returns True if it seeded."""
+    async with services.transaction() as session:
+        if await session.scalar(select(func.count()).select_from(Agent)):
+            return False
+        chinese = await create_team(session, None, name="中文客服 Chinese support",
+                                     languages=["zh-Hans", "zh-Hant"], timezone="Asia/Shanghai",
+                                     is_default=True)
+        global_team = await create_team(session, None, name="Global support",
+                                        languages=["en", "es"], timezone="UTC")
+        await create_team(session, None, name="VIP desk (weekdays)", languages=["en", "zh-Hans"],
+                          timezone="Asia/Singapore", weekly_hours=WEEKDAYS_9_TO_6,
+                          holidays=["2026-12-25", "2027-01-01"])
+        partner = await create_team(session, None, name="Peak partner (outsourced)",
+                                    languages=["en", "zh-Hans"], is_outsourced=True)
+        teams = {
+            Role.admin: ([chinese.id, global_team.id], ["en", "zh-Hans"]),
+            Role.supervisor: ([chinese.id, global_team.id], ["zh-Hans", "zh-Hant", "en"]),
+        }
+        for login in DEMO_LOGINS:
+            team_ids, languages = teams.get(login.role, ([], []))
+            if login.name == "Mei":
+                team_ids, languages = [chinese.id], ["zh-Hans", "zh-Hant", "en"]
+            elif login.name == "Sam":
+                team_ids, languages = [global_team.id], ["en", "es"]
+            elif login.role == Role.outsourced:
+                team_ids, languages = [partner.id], ["en", "zh-Hans"]
+            await create_agent(session, email=login.email, display_name=login.name,
+                               password=login.password, role=login.role, languages=languages,
+                               capacity=5, team_ids=team_ids)
+    async with services.read() as session:
+        agents = {a.display_name: a for a in (await session.scalars(select(Agent))).all()}
+    for index, (language, name, customer_lines, agent_lines, resolved) in enumerate(HISTORY):
+        delivered = None
+        for line in customer_lines:
+            delivered = await receive_message(services, InboundMessage(
+                channel="web", external_id=f"demo-visitor-{index}", text=line,
+                customer_name=name, language=language, client_id=f"demo-{index}-{line[:8]}"))
+        assert delivered is not None
+        agent = agents["Mei" if language.startswith("zh") else "Sam"]
+        for line in agent_lines:
+            await send_message(services, agent, delivered.conversation.id, line)
+        if resolved:
+            await resolve_conversation(services, agent, delivered.conversation.id)
+    return True

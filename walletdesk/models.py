@@ -1,0 +1,20 @@
+"""Every model, imported in one place so Alembic and ``create_all`` see the whole schema."""
+
+from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
+from walletdesk.audit.models import AuditEvent
+from walletdesk.conversations.models import Conversation, Message
+from walletdesk.customers.models import Customer, CustomerIdentity
+from walletdesk.db.base import Base
+
+__all__ = [
+    "Agent",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Conversation",
+    "Customer",
+    "CustomerIdentity",
+    "Message",
+    "Team",
+    "agent_teams",
+]

@@ -1,0 +1,237 @@
+"""Routing: which team and agent get a conversation, and the queue while nobody can.
+
+A conversation goes to a team (by language, else the default team). If the team is open and
+an online agent speaking the customer's language has free capacity, the least-loaded such
+agent gets it; otherwise it waits in the team's queue and the customer is told their position
+and expected wait. Outside working hours the customer is told when the team is back and the
+conversation waits as a case for the next shift. Whenever capacity frees up (an agent comes
+online, a conversation is resolved or transferred) the queue is drained in order.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk import i18n
+from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
+from walletdesk.config import Settings
+from walletdesk.conversations.messages import append_message, emit_conversation_changed
+from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
+from walletdesk.db.base import utcnow
+from walletdesk.routing.hours import is_open, next_opening
+from walletdesk.services import emit
+
+
+def team_is_open(team: Team, now: datetime) -> bool:
+    return is_open(team.weekly_hours, team.holidays, team.timezone, now)
+
+
+async def choose_team(session: AsyncSession, language: str | None) -> Team | None:
+    teams = list((await session.scalars(select(Team).order_by(Team.id))).all())
+    if not teams:
+        return None
+
+    def rank(team: Team) -> tuple[int, int, int]:
+        speaks = bool(language) and language in team.languages
+        return (0 if speaks else 1, 0 if team.is_default else 1, 1 if team.is_outsourced else 0)
+
+    return min(teams, key=rank)
+
+
+async def agent_loads(session: AsyncSession, agent_ids: list[int]) -> dict[int, int]:
+    if not agent_ids:
+        return {}
+    rows = await session.execute(
+        select(Conversation.assignee_id, func.count())
+        .where(Conversation.assignee_id.in_(agent_ids), Conversation.status.in_(ACTIVE_STATUSES))
+        .group_by(Conversation.assignee_id)
+    )
+    loads = {agent_id: 0 for agent_id in agent_ids}
+    loads.update({agent_id: count for agent_id, count in rows.all()})
+    return loads
+
+
+def speaks(agent: Agent, language: str | None) -> bool:
+    return not language or not agent.languages or language in agent.languages
+
+
+async def _online_team_agents(session: AsyncSession, team_id: int, *, lock: bool) -> list[Agent]:
+    query = (
+        select(Agent)
+        .join(agent_teams, agent_teams.c.agent_id == Agent.id)
+        .where(agent_teams.c.team_id == team_id, Agent.presence == Presence.online,
+               Agent.is_active)
+        .order_by(Agent.id)
+    )
+    if lock:  # serialises assignment per agent across server processes (PostgreSQL)
+        query = query.with_for_update(of=Agent)
+    return list((await session.scalars(query)).unique().all())
+
+
+async def _free_agent(session: AsyncSession, conversation: Conversation,
+                      prefer_agent_id: int | None = None) -> Agent | None:
+    if conversation.team_id is None:
+        return None
+    agents = [a for a in await _online_team_agents(session, conversation.team_id, lock=True)
+              if speaks(a, conversation.language)]
+    loads = await agent_loads(session, [a.id for a in agents])
+    free = [a for a in agents if loads[a.id] < a.capacity]
+    if not free:
+        return None
+    for agent in free:
+        if agent.id == prefer_agent_id:
+            return agent
+    return min(free, key=lambda a: (loads[a.id] / max(a.capacity, 1), loads[a.id], a.id))
+
+
+async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent) -> None:
+    # the agent may come from another session (the signed-in user): use this session's copy
+    attached = await session.get(Agent, agent.id)
+    assert attached is not None
+    agent = attached
+    now = utcnow()
+    conversation.assignee_id = agent.id
+    conversation.assignee = agent
+    conversation.status = Status.assigned
+    conversation.assigned_at = now
+    conversation.after_hours = False
+    await append_message(session, conversation, sender_kind=SenderKind.system,
+                         text=i18n.text("agent_joined", conversation.language,
+                                        name=agent.display_name))
+    emit_conversation_changed(session, conversation)
+
+
+async def route_conversation(session: AsyncSession, settings: Settings,
+                             conversation: Conversation, *,
+                             prefer_agent_id: int | None = None) -> None:
+    """Give the conversation to a free agent, or queue it and tell the customer."""
+    now = utcnow()
+    if conversation.team_id is None:
+        team = await choose_team(session, conversation.language)
+        if team is not None:
+            conversation.team_id = team.id
+            conversation.team = team
+    team = conversation.team
+    was_queued = conversation.status == Status.queued and conversation.queued_at is not None
+    conversation.assignee_id = None
+    conversation.assignee = None
+    conversation.status = Status.queued
+    if not was_queued or conversation.queued_at is None:
+        conversation.queued_at = now
+
+    if team is not None and not team_is_open(team, now):
+        if not conversation.after_hours:
+            conversation.after_hours = True
+            opens = next_opening(team.weekly_hours, team.holidays, team.timezone, now)
+            notice = (i18n.text("after_hours", conversation.language,
+                                opens=_when(opens, team.timezone)) if opens
+                      else i18n.text("after_hours_unknown", conversation.language))
+            await append_message(session, conversation, sender_kind=SenderKind.system,
+                                 text=notice)
+        emit_conversation_changed(session, conversation)
+        await publish_queue_positions(session, settings, [team.id])
+        return
+
+    agent = await _free_agent(session, conversation, prefer_agent_id)
+    if agent is not None:
+        await assign_to(session, conversation, agent)
+    elif not was_queued:
+        await append_message(session, conversation, sender_kind=SenderKind.system,
+                             text=i18n.text("queued", conversation.language))
+        emit_conversation_changed(session, conversation)
+    if conversation.team_id is not None:
+        await publish_queue_positions(session, settings, [conversation.team_id])
+
+
+def _when(moment: datetime, timezone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%a %Y-%m-%d %H:%M ") + (local.tzname() or timezone)
+
+
+async def drain_queues(session: AsyncSession, settings: Settings,
+                       team_ids: list[int] | None = None) -> int:
+    """Assign queued conversations, oldest and most urgent first, while agents are free."""
+    now = utcnow()
+    query = select(Team)
+    if team_ids is not None:
+        if not team_ids:
+            return 0
+        query = query.where(Team.id.in_(team_ids))
+    assigned = 0
+    for team in (await session.scalars(query.order_by(Team.id))).all():
+        if not team_is_open(team, now):
+            continue
+        waiting = (await session.scalars(
+            select(Conversation)
+            .where(Conversation.team_id == team.id, Conversation.status == Status.queued)
+            .order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+            .with_for_update(of=Conversation)
+        )).all()
+        for conversation in waiting:
+            agent = await _free_agent(session, conversation)
+            if agent is not None:
+                await assign_to(session, conversation, agent)
+                assigned += 1
+        await publish_queue_positions(session, settings, [team.id])
+    return assigned
+
+
+async def publish_queue_positions(session: AsyncSession, settings: Settings,
+                                  team_ids: list[int]) -> None:
+    """Tell every waiting customer of these teams their place in line and expected wait."""
+    for team_id in team_ids:
+        for event in await queue_events(session, settings, team_id):
+            emit(session, event)
+
+
+async def queue_events(session: AsyncSession, settings: Settings,
+                       team_id: int) -> list[dict[str, object]]:
+    """One "queue" event per waiting conversation of the team, in queue order."""
+    now = utcnow()
+    team = await session.get(Team, team_id)
+    if team is None:
+        return []
+    waiting = (await session.execute(
+        select(Conversation.id, Conversation.customer_id, Conversation.language)
+        .where(Conversation.team_id == team_id, Conversation.status == Status.queued)
+        .order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+    )).all()
+    if not waiting:
+        return []
+    online = await _online_team_agents(session, team_id, lock=False)
+    open_now = team_is_open(team, now)
+    opens = None if open_now else next_opening(team.weekly_hours, team.holidays,
+                                               team.timezone, now)
+    events: list[dict[str, object]] = []
+    ahead_by_language: dict[str | None, int] = {}
+    for conversation_id, customer_id, language in waiting:
+        position = ahead_by_language.get(language, 0) + 1
+        ahead_by_language[language] = position
+        helpers = [a for a in online if speaks(a, language)]
+        eta = (round(position * settings.average_handle_s / len(helpers))
+               if helpers and open_now else None)
+        events.append({
+            "type": "queue",
+            "conversation_id": conversation_id,
+            "customer_id": customer_id,
+            "position": position,
+            "eta_s": eta,
+            "agents_online": len(helpers),
+            "after_hours": not open_now,
+            "opens_at": opens.isoformat() if opens else None,
+        })
+    return events
+
+
+async def queue_state(session: AsyncSession, settings: Settings,
+                      conversation: Conversation) -> dict[str, object] | None:
+    """The queue event of one conversation (sent when a customer's socket resumes)."""
+    if conversation.status != Status.queued or conversation.team_id is None:
+        return None
+    for event in await queue_events(session, settings, conversation.team_id):
+        if event["conversation_id"] == conversation.id:
+            return event
+    return None

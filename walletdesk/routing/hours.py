@@ -1,0 +1,87 @@
+"""Working hours: is a team open now, and when does it open next.
+
+Hours are weekly intervals in the team's time zone, e.g. ``{"mon": [["09:00", "18:00"]]}``,
+plus holidays (team-local ISO dates) when the team is closed all day. "24:00" ends a day.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class InvalidHours(ValueError):
+    pass
+
+
+def _parse_clock(value: str) -> tuple[int, int]:
+    try:
+        hours, minutes = (int(part) for part in value.split(":"))
+    except (ValueError, AttributeError) as exc:
+        raise InvalidHours(f"bad time {value!r}; use HH:MM") from exc
+    if not (0 <= hours <= 24 and 0 <= minutes < 60) or (hours == 24 and minutes):
+        raise InvalidHours(f"bad time {value!r}; use HH:MM between 00:00 and 24:00")
+    return hours, minutes
+
+
+def validate_hours(weekly_hours: dict[str, Any], holidays: list[str], timezone: str) -> None:
+    """Raise InvalidHours with a clear message if the configuration cannot be used."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidHours(f"unknown time zone {timezone!r}") from exc
+    for day, intervals in weekly_hours.items():
+        if day not in DAYS:
+            raise InvalidHours(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
+        for interval in intervals:
+            if len(interval) != 2:
+                raise InvalidHours(f"{day}: each interval is [start, end]")
+            if _parse_clock(interval[0]) >= _parse_clock(interval[1]):
+                raise InvalidHours(f"{day}: {interval[0]} is not before {interval[1]}")
+    for holiday in holidays:
+        try:
+            date.fromisoformat(holiday)
+        except ValueError as exc:
+            raise InvalidHours(f"bad holiday date {holiday!r}; use YYYY-MM-DD") from exc
+
+
+def _intervals_on(day: date, weekly_hours: dict[str, Any], holidays: set[str], tz: ZoneInfo
+                  ) -> list[tuple[datetime, datetime]]:
+    if day.isoformat() in holidays:
+        return []
+    result = []
+    for start, end in weekly_hours.get(DAYS[day.weekday()], []):
+        sh, sm = _parse_clock(start)
+        eh, em = _parse_clock(end)
+        opens = datetime.combine(day, time(sh, sm), tz)
+        closes = (datetime.combine(day + timedelta(days=1), time(0, 0), tz) if eh == 24
+                  else datetime.combine(day, time(eh, em), tz))
+        result.append((opens, closes))
+    return result
+
+
+def is_open(weekly_hours: dict[str, Any], holidays: list[str], timezone: str,
+            now: datetime) -> bool:
+    tz = ZoneInfo(timezone)
+    local = now.astimezone(tz)
+    return any(
+        opens <= local < closes
+        for opens, closes in _intervals_on(local.date(), weekly_hours, set(holidays), tz)
+    )
+
+
+def next_opening(weekly_hours: dict[str, Any], holidays: list[str], timezone: str,
+                 now: datetime) -> datetime | None:
+    """The next moment the team opens (UTC), or None if it never opens in the next 60 days."""
+    tz = ZoneInfo(timezone)
+    local = now.astimezone(tz)
+    holiday_set = set(holidays)
+    for offset in range(0, 60):
+        day = local.date() + timedelta(days=offset)
+        for opens, closes in sorted(_intervals_on(day, weekly_hours, holiday_set, tz)):
+            if opens <= local < closes:
+                return now.astimezone(UTC)
+            if opens > local:
+                return opens.astimezone(UTC)
+    return None

@@ -1,0 +1,139 @@
+"""The web application: pages, REST API, WebSockets, health and metrics."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from walletdesk import __version__
+from walletdesk.config import Settings, get_settings
+from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from walletdesk.logging import configure_logging
+from walletdesk.routing.actions import drain_queues
+from walletdesk.services import Services
+from walletdesk.web.deps import LoginRequired
+from walletdesk.web.live import Hub
+from walletdesk.web.routes import admin, api, auth, health, pages, sockets
+from walletdesk.web.sessions import RateLimiter, Signer
+
+WEB_DIR = Path(__file__).parent
+QUEUE_SWEEP_S = 30
+log = structlog.get_logger(__name__)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404, Forbidden: 403, Invalid: 422, Conflict: 409,
+}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors {frame_ancestors}"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        # the widget is made to be framed by the operator's sites; nothing else is
+        embeddable = request.url.path.startswith("/widget")
+        response.headers.setdefault("Content-Security-Policy", CSP.format(
+            frame_ancestors="*" if embeddable else "'self'"))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not embeddable:
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+
+async def _sweep_queues(services: Services) -> None:
+    """Teams open and agents free up over time; assign whoever has waited meanwhile."""
+    while True:
+        await asyncio.sleep(QUEUE_SWEEP_S)
+        try:
+            async with services.transaction() as session:
+                await drain_queues(session, services.settings)
+        except Exception:
+            log.exception("queue_sweep_failed")
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    services = services or Services(settings)
+    hub = Hub()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.start()
+        unsubscribe = services.bus.subscribe(hub.on_event)
+        sweeper = asyncio.create_task(_sweep_queues(services))
+        log.info("walletdesk_started", version=__version__, redis=bool(settings.redis_url))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            unsubscribe()
+            await services.stop()
+
+    app = FastAPI(
+        title="walletdesk",
+        version=__version__,
+        description="Customer service desk for digital wallet operators. "
+        "Authenticate with `Authorization: Bearer <API token>`.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.settings = settings
+    app.state.hub = hub
+    app.state.signer = Signer(settings.secret_key, settings.session_max_age_s)
+    app.state.login_limiter = RateLimiter(settings.login_ip_max_attempts_per_min, 60)
+    templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    templates.env.globals["brand_name"] = settings.brand_name
+    app.state.templates = templates
+
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    for module in (health, auth, pages, admin, api, sockets):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        return JSONResponse({"detail": exc.detail, "code": exc.code},
+                            status_code=STATUS_BY_ERROR.get(type(exc), 400))
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _db_unavailable(request: Request, exc: DatabaseUnavailable) -> Response:
+        log.warning("database_unavailable", path=request.url.path)
+        return JSONResponse({"detail": "the database is briefly unavailable; retry",
+                             "code": "unavailable"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return JSONResponse({"detail": errors, "code": "invalid"}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                            headers=exc.headers)
+
+    return app

@@ -1,0 +1,124 @@
+"""Request dependencies: services, the signed-in agent, role rules and CSRF checks.
+
+Routes declare what they need in their signature (``agent: ManagerAgent``), so the access
+rule of every endpoint is visible where the endpoint is defined.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.templating import Jinja2Templates
+
+from walletdesk.accounts.actions import agent_for_token
+from walletdesk.accounts.models import Agent, Role
+from walletdesk.services import Services
+from walletdesk.web.sessions import SESSION_COOKIE, SessionData, Signer
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class LoginRequired(Exception):
+    """Raised for a page that needs a signed-in agent; answered with a redirect to /login."""
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_signer(request: Request) -> Signer:
+    return request.app.state.signer
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    return request.app.state.templates
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SignerDep = Annotated[Signer, Depends(get_signer)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+
+
+async def load_session_agent(services: Services, signer: Signer,
+                             cookie: str | None) -> tuple[Agent, SessionData] | None:
+    data = signer.read_session(cookie)
+    if data is None:
+        return None
+    async with services.read() as session:
+        agent = await session.get(Agent, data.agent_id)
+    if agent is None or not agent.is_active or agent.session_version != data.session_version:
+        return None
+    return agent, data
+
+
+async def _page_agent(request: Request, services: ServicesDep, signer: SignerDep) -> Agent:
+    found = await load_session_agent(services, signer, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise LoginRequired()
+    agent, data = found
+    request.state.session = data
+    if request.method not in SAFE_METHODS:
+        form = await request.form()
+        token = request.headers.get("x-csrf-token") or form.get("csrf_token")
+        if not signer.csrf_valid(data, token if isinstance(token, str) else None):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid or missing CSRF token")
+    return agent
+
+
+async def _api_agent(request: Request, services: ServicesDep, signer: SignerDep) -> Agent:
+    """Bearer token (integrations) or the workspace's session cookie plus CSRF header."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        agent = await agent_for_token(services, authorization[7:].strip())
+        if agent is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API token",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return agent
+    found = await load_session_agent(services, signer, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    agent, data = found
+    if request.method not in SAFE_METHODS and not signer.csrf_valid(
+            data, request.headers.get("x-csrf-token")):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid or missing CSRF token")
+    return agent
+
+
+def _require(*roles: Role):  # type: ignore[no-untyped-def]
+    def check(agent: Agent) -> Agent:
+        if agent.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "your role may not do this")
+        return agent
+    return check
+
+
+_manager = _require(Role.admin, Role.supervisor)
+_admin = _require(Role.admin)
+
+
+async def _page_manager(agent: Annotated[Agent, Depends(_page_agent)]) -> Agent:
+    return _manager(agent)
+
+
+async def _page_admin(agent: Annotated[Agent, Depends(_page_agent)]) -> Agent:
+    return _admin(agent)
+
+
+async def _api_manager(agent: Annotated[Agent, Depends(_api_agent)]) -> Agent:
+    return _manager(agent)
+
+
+async def _api_admin(agent: Annotated[Agent, Depends(_api_agent)]) -> Agent:
+    return _admin(agent)
+
+
+PageAgent = Annotated[Agent, Depends(_page_agent)]
+PageManager = Annotated[Agent, Depends(_page_manager)]
+PageAdmin = Annotated[Agent, Depends(_page_admin)]
+ApiAgent = Annotated[Agent, Depends(_api_agent)]
+ApiManager = Annotated[Agent, Depends(_api_manager)]
+ApiAdmin = Annotated[Agent, Depends(_api_admin)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

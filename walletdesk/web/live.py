@@ -1,0 +1,184 @@
+"""Live delivery to connected clients: the per-process hub of WebSockets.
+
+The hub subscribes to the event bus and forwards each event to the sockets that may see it:
+customers get their own conversation's public messages, typing and queue position; agents
+get the conversations they have open and, if they asked, inbox updates for what their role
+lets them see. Each socket has its own send queue, so a slow client never holds up others;
+one that falls too far behind is closed and resumes from its last sequence number.
+"""
+
+import asyncio
+import contextlib
+import json
+from collections import defaultdict
+from typing import Any
+
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from walletdesk.accounts.models import Agent, Role
+from walletdesk.events.bus import Event
+
+log = structlog.get_logger(__name__)
+SEND_QUEUE_LIMIT = 2000
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE_LIMIT)
+        self._writer: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write())
+
+    def send(self, frame: dict[str, Any] | str) -> None:
+        data = frame if isinstance(frame, str) else json.dumps(frame, separators=(",", ":"))
+        try:
+            self._queue.put_nowait(data)
+        except asyncio.QueueFull:
+            log.warning("socket_send_queue_full_closing")
+            self._queue = asyncio.Queue(1)
+            self._queue.put_nowait(None)
+
+    async def _write(self) -> None:
+        try:
+            while (data := await self._queue.get()) is not None:
+                await self.websocket.send_text(data)
+            await self.websocket.close(code=1013)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer
+
+    @property
+    def open(self) -> bool:
+        return self.websocket.client_state == WebSocketState.CONNECTED
+
+
+class CustomerConnection(Connection):
+    def __init__(self, websocket: WebSocket, visitor_id: str) -> None:
+        super().__init__(websocket)
+        self.visitor_id = visitor_id
+        self.customer_id: int | None = None
+        self.conversation_id: int | None = None
+
+
+class AgentConnection(Connection):
+    def __init__(self, websocket: WebSocket, agent: Agent) -> None:
+        super().__init__(websocket)
+        self.agent_id = agent.id
+        self.role = agent.role
+        self.team_ids = set(agent.team_ids)
+        self.subscriptions: set[int] = set()
+        self.inbox = False
+
+    def may_see(self, team_id: int | None, assignee_id: int | None) -> bool:
+        if self.role in (Role.admin, Role.supervisor):
+            return True
+        return assignee_id == self.agent_id or team_id is None or team_id in self.team_ids
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.customers: dict[int, set[CustomerConnection]] = defaultdict(set)
+        self.agents: set[AgentConnection] = set()
+        self.watchers: dict[int, set[AgentConnection]] = defaultdict(set)
+
+    # registration -------------------------------------------------------------------------
+    def add_customer(self, conn: CustomerConnection, customer_id: int) -> None:
+        conn.customer_id = customer_id
+        self.customers[customer_id].add(conn)
+
+    def remove_customer(self, conn: CustomerConnection) -> None:
+        if conn.customer_id is not None:
+            group = self.customers.get(conn.customer_id)
+            if group is not None:
+                group.discard(conn)
+                if not group:
+                    del self.customers[conn.customer_id]
+
+    def add_agent(self, conn: AgentConnection) -> None:
+        self.agents.add(conn)
+
+    def watch(self, conn: AgentConnection, conversation_id: int) -> None:
+        conn.subscriptions.add(conversation_id)
+        self.watchers[conversation_id].add(conn)
+
+    def unwatch(self, conn: AgentConnection, conversation_id: int) -> None:
+        conn.subscriptions.discard(conversation_id)
+        group = self.watchers.get(conversation_id)
+        if group is not None:
+            group.discard(conn)
+            if not group:
+                del self.watchers[conversation_id]
+
+    def remove_agent(self, conn: AgentConnection) -> None:
+        for conversation_id in list(conn.subscriptions):
+            self.unwatch(conn, conversation_id)
+        self.agents.discard(conn)
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(group) for group in self.customers.values()) + len(self.agents)
+
+    # delivery -----------------------------------------------------------------------------
+    async def on_event(self, event: Event) -> None:
+        kind = event.get("type")
+        if kind == "message":
+            self._on_message(event)
+        elif kind == "conversation":
+            self._on_conversation(event)
+        elif kind == "queue":
+            self._to_customer(event["customer_id"], event)
+        elif kind == "typing":
+            self._on_typing(event)
+        elif kind == "presence":
+            frame = json.dumps(event)
+            for conn in self.agents:
+                if conn.inbox:
+                    conn.send(frame)
+
+    def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | str) -> None:
+        if customer_id is None:
+            return
+        for conn in self.customers.get(customer_id, ()):
+            conn.send(frame)
+
+    def _to_agents(self, event: Event, conversation_id: int, team_id: int | None,
+                   assignee_id: int | None) -> None:
+        frame = json.dumps(event, separators=(",", ":"))
+        watchers = self.watchers.get(conversation_id, set())
+        for conn in watchers:
+            conn.send(frame)
+        for conn in self.agents:
+            if conn.inbox and conn not in watchers and conn.may_see(team_id, assignee_id):
+                conn.send(frame)
+
+    def _on_message(self, event: Event) -> None:
+        message = event["message"]
+        if not message["internal"]:
+            self._to_customer(event["customer_id"], {"type": "message", "message": message})
+        self._to_agents(event, event["conversation_id"], event["team_id"], event["assignee_id"])
+
+    def _on_conversation(self, event: Event) -> None:
+        summary = event["conversation"]
+        self._to_customer(summary["customer_id"], {
+            "type": "status", "conversation_id": summary["id"], "status": summary["status"],
+        })
+        self._to_agents(event, summary["id"], summary["team_id"], summary["assignee_id"])
+
+    def _on_typing(self, event: Event) -> None:
+        if event["sender_kind"] == "agent":
+            self._to_customer(event["customer_id"], {
+                "type": "typing", "conversation_id": event["conversation_id"],
+                "name": event.get("name", ""), "state": event["state"],
+            })
+        frame = json.dumps(event)
+        for conn in self.watchers.get(event["conversation_id"], ()):
+            if conn.agent_id != event.get("agent_id"):
+                conn.send(frame)

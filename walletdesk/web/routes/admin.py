@@ -1,0 +1,189 @@
+"""Admin pages: agents, teams, queues and working hours (supervisors and admins)."""
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from walletdesk.accounts import actions as accounts
+from walletdesk.accounts.models import Role
+from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
+from walletdesk.audit.queries import recent_audit_events
+from walletdesk.errors import DomainError
+from walletdesk.routing.hours import DAYS
+from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
+
+
+def _hours_from_form(form: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """Form fields hours_mon = "09:00-12:00, 13:00-18:00" (empty = closed that day)."""
+    hours: dict[str, list[list[str]]] = {}
+    for day in DAYS:
+        intervals = []
+        for chunk in _split(str(form.get(f"hours_{day}", ""))):
+            start, _, end = chunk.partition("-")
+            intervals.append([start.strip(), end.strip()])
+        hours[day] = intervals
+    return hours
+
+
+def _hours_to_text(hours: dict[str, list[list[str]]]) -> dict[str, str]:
+    return {day: ", ".join(f"{a}-{b}" for a, b in hours.get(day, [])) for day in DAYS}
+
+
+async def _render(request: Request, templates: Any, signer: Any, name: str,
+                  context: dict[str, Any], status_code: int = 200) -> Response:
+    context.setdefault("error", None)
+    context["csrf_token"] = signer.csrf_token(request.state.session)
+    context["roles"] = [r.value for r in Role]
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+async def overview(request: Request, agent: PageManager, services: ServicesDep,
+                   signer: SignerDep, templates: TemplatesDep) -> Response:
+    async with services.read() as session:
+        teams = await list_teams(session)
+        agents = await list_agents(session)
+    return await _render(request, templates, signer, "admin/index.html",
+                         {"agent": agent, "teams": teams, "agents": agents})
+
+
+@router.get("/agents/{agent_id}", response_class=HTMLResponse)
+async def agent_page(agent_id: int, request: Request, agent: PageManager, services: ServicesDep,
+                     signer: SignerDep, templates: TemplatesDep) -> Response:
+    async with services.read() as session:
+        target = await get_agent(session, agent_id)
+        teams = await list_teams(session)
+    return await _render(request, templates, signer, "admin/agent.html",
+                         {"agent": agent, "target": target, "teams": teams})
+
+
+@router.post("/agents")
+async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep,
+                       signer: SignerDep, templates: TemplatesDep) -> Response:
+    form = await request.form()
+    try:
+        async with services.transaction() as session:
+            await accounts.create_agent(
+                session, actor=agent, email=str(form.get("email", "")),
+                display_name=str(form.get("display_name", "")),
+                password=str(form.get("password", "")), role=Role(str(form.get("role", "agent"))),
+                languages=_split(str(form.get("languages", ""))),
+                capacity=int(str(form.get("capacity") or 5)),
+                team_ids=[int(str(t)) for t in form.getlist("team_ids")],
+            )
+    except (DomainError, ValueError) as exc:
+        async with services.read() as session:
+            teams, agents = await list_teams(session), await list_agents(session)
+        return await _render(request, templates, signer, "admin/index.html",
+                             {"agent": agent, "teams": teams, "agents": agents,
+                              "error": getattr(exc, "detail", "invalid value")}, 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/agents/{agent_id}")
+async def update_agent(agent_id: int, request: Request, agent: PageManager,
+                       services: ServicesDep, signer: SignerDep,
+                       templates: TemplatesDep) -> Response:
+    form = await request.form()
+    changes: dict[str, Any] = {
+        "display_name": str(form.get("display_name", "")) or None,
+        "languages": _split(str(form.get("languages", ""))),
+        "capacity": int(str(form.get("capacity") or 0)),
+        "team_ids": [int(str(t)) for t in form.getlist("team_ids")],
+    }
+    if agent.role == Role.admin:
+        changes["role"] = str(form.get("role")) or None
+        changes["is_active"] = form.get("is_active") == "on"
+        changes["password"] = str(form.get("password", "")) or None
+    try:
+        accounts.check_agent_change_allowed(agent, changes)
+        await accounts.update_agent(services, agent, agent_id, changes)
+    except DomainError as exc:
+        async with services.read() as session:
+            target, teams = await get_agent(session, agent_id), await list_teams(session)
+        return await _render(request, templates, signer, "admin/agent.html",
+                             {"agent": agent, "target": target, "teams": teams,
+                              "error": exc.detail}, 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/teams/{team_id}", response_class=HTMLResponse)
+async def team_page(team_id: int, request: Request, agent: PageManager, services: ServicesDep,
+                    signer: SignerDep, templates: TemplatesDep) -> Response:
+    async with services.read() as session:
+        team = await get_team(session, team_id)
+    return await _render(request, templates, signer, "admin/team.html",
+                         {"agent": agent, "team": team, "days": DAYS,
+                          "hours": _hours_to_text(team.weekly_hours)})
+
+
+def _team_fields(form: Any) -> dict[str, Any]:
+    return {
+        "name": str(form.get("name", "")),
+        "languages": _split(str(form.get("languages", ""))),
+        "is_outsourced": form.get("is_outsourced") == "on",
+        "is_default": form.get("is_default") == "on",
+        "timezone": str(form.get("timezone") or "UTC").strip(),
+        "weekly_hours": _hours_from_form(dict(form)),
+        "holidays": _split(str(form.get("holidays", ""))),
+    }
+
+
+@router.post("/teams")
+async def create_team(request: Request, agent: PageManager, services: ServicesDep,
+                      signer: SignerDep, templates: TemplatesDep) -> Response:
+    form = await request.form()
+    fields = _team_fields(form)
+    if not any(fields["weekly_hours"].values()):
+        fields["weekly_hours"] = None  # no hours given: open around the clock
+    try:
+        async with services.transaction() as session:
+            await accounts.create_team(session, agent, **fields)
+    except DomainError as exc:
+        async with services.read() as session:
+            teams, agents = await list_teams(session), await list_agents(session)
+        return await _render(request, templates, signer, "admin/index.html",
+                             {"agent": agent, "teams": teams, "agents": agents,
+                              "error": exc.detail}, 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/teams/{team_id}")
+async def update_team(team_id: int, request: Request, agent: PageManager,
+                      services: ServicesDep, signer: SignerDep,
+                      templates: TemplatesDep) -> Response:
+    form = await request.form()
+    fields = _team_fields(form)
+    try:
+        await accounts.update_team(services, agent, team_id, fields)
+    except DomainError as exc:
+        async with services.read() as session:
+            team = await get_team(session, team_id)
+        return await _render(request, templates, signer, "admin/team.html",
+                             {"agent": agent, "team": team, "days": DAYS,
+                              "hours": _hours_to_text(fields["weekly_hours"]),
+                              "error": exc.detail}, 422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/teams/{team_id}/delete")
+async def delete_team(team_id: int, agent: PageAdmin, services: ServicesDep) -> Response:
+    await accounts.delete_team(services, agent, team_id)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+async def audit_log(request: Request, agent: PageManager, services: ServicesDep,
+                    signer: SignerDep, templates: TemplatesDep) -> Response:
+    async with services.read() as session:
+        events = await recent_audit_events(session)
+    return await _render(request, templates, signer, "admin/audit.html",
+                         {"agent": agent, "events": events, "json": json})

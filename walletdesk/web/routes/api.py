@@ -1,0 +1,237 @@
+"""The REST API, /api/v1: token auth for integrations, session + CSRF for the workspace.
+
+Every endpoint names its access rule in its signature: ApiAgent (any staff), ApiManager
+(supervisor or admin) or ApiAdmin.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+
+from walletdesk.accounts import actions as accounts
+from walletdesk.accounts.access import mask_email, sees_personal_data
+from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
+from walletdesk.conversations import actions as conversations
+from walletdesk.conversations.messages import conversation_payload, message_payload
+from walletdesk.conversations.queries import (
+    InboxFilter,
+    InboxView,
+    conversation_for_agent,
+    customer_conversations,
+    list_inbox,
+    messages_after,
+)
+from walletdesk.customers.queries import get_customer
+from walletdesk.web.deps import ApiAdmin, ApiAgent, ApiManager, ServicesDep
+from walletdesk.web.schemas import (
+    AgentCreate,
+    AgentOut,
+    AgentUpdate,
+    AssignIn,
+    CustomerOut,
+    InboundIn,
+    Json,
+    MessageIn,
+    PresenceIn,
+    TeamIn,
+    TeamOut,
+    TeamUpdate,
+    TokenCreated,
+    TokenIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+def _customer_out(customer: Any, viewer: Any) -> CustomerOut:
+    full = sees_personal_data(viewer)
+    return CustomerOut(
+        id=customer.id,
+        display_name=customer.display_name if full else (customer.display_name[:1] + "***"
+                                                          if customer.display_name else ""),
+        email=customer.email if full else mask_email(customer.email),
+        language=customer.language,
+        created_at=customer.created_at,
+        identities=[{"channel": i.channel, "external_id": i.external_id if full else "***"}
+                    for i in customer.identities],
+    )
+
+
+# --- the signed-in agent ------------------------------------------------------------------
+
+@router.get("/me", response_model=AgentOut)
+async def me(agent: ApiAgent) -> Any:
+    return agent
+
+
+@router.put("/me/presence", response_model=AgentOut)
+async def set_presence(body: PresenceIn, agent: ApiAgent, services: ServicesDep) -> Any:
+    return await accounts.set_presence(services, agent.id, body.presence)
+
+
+@router.post("/me/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+async def create_token(body: TokenIn, agent: ApiAgent, services: ServicesDep) -> Any:
+    row, token = await accounts.create_api_token(services, agent, body.name)
+    return TokenCreated(id=row.id, name=row.name, token=token)
+
+
+@router.delete("/me/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_token(token_id: int, agent: ApiAgent, services: ServicesDep) -> None:
+    await accounts.revoke_api_token(services, agent, token_id)
+
+
+# --- conversations ------------------------------------------------------------------------
+
+@router.get("/conversations")
+async def list_conversations(
+    agent: ApiAgent, services: ServicesDep, view: InboxView = InboxView.mine,
+    team_id: int | None = None, language: str | None = Query(None, max_length=16),
+    q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=200),
+) -> list[Json]:
+    async with services.read() as session:
+        rows = await list_inbox(session, agent, InboxFilter(view, team_id, language, q, limit))
+        full = sees_personal_data(agent)
+        return [
+            {**conversation_payload(c),
+             "customer_name": (c.customer.display_name if full
+                               else c.customer.display_name[:1] + "***") or f"Visitor #{c.customer_id}",
+             "assignee_name": c.assignee.display_name if c.assignee else None,
+             "team_name": c.team.name if c.team else None}
+            for c in rows
+        ]
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+    async with services.read() as session:
+        conversation = await conversation_for_agent(session, agent, conversation_id)
+        customer = await get_customer(session, conversation.customer_id)
+        others = await customer_conversations(session, agent, conversation.customer_id)
+        messages = await messages_after(session, conversation.id, 0, include_internal=True)
+        return {
+            "conversation": conversation_payload(conversation),
+            "assignee_name": conversation.assignee.display_name if conversation.assignee else None,
+            "team_name": conversation.team.name if conversation.team else None,
+            "customer": _customer_out(customer, agent).model_dump(mode="json"),
+            "other_conversations": [conversation_payload(c) for c in others
+                                    if c.id != conversation.id],
+            "messages": [message_payload(m) for m in messages],
+        }
+
+
+@router.get("/conversations/{conversation_id}/messages")
+async def get_messages(conversation_id: int, agent: ApiAgent, services: ServicesDep,
+                       after_seq: int = Query(0, ge=0)) -> list[Json]:
+    async with services.read() as session:
+        await conversation_for_agent(session, agent, conversation_id)
+        messages = await messages_after(session, conversation_id, after_seq,
+                                        include_internal=True)
+        return [message_payload(m) for m in messages]
+
+
+@router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
+async def post_message(conversation_id: int, body: MessageIn, agent: ApiAgent,
+                       services: ServicesDep) -> Json:
+    delivered = await conversations.send_message(
+        services, agent, conversation_id, body.text, client_id=body.client_id,
+        internal=body.internal)
+    return {"message": message_payload(delivered.message), "duplicate": delivered.duplicate}
+
+
+@router.post("/conversations/{conversation_id}/assign")
+async def assign(conversation_id: int, body: AssignIn, agent: ApiAgent,
+                 services: ServicesDep) -> Json:
+    conversation = await conversations.assign_conversation(
+        services, agent, conversation_id, agent_id=body.agent_id, team_id=body.team_id)
+    return conversation_payload(conversation)
+
+
+@router.post("/conversations/{conversation_id}/resolve")
+async def resolve(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+    return conversation_payload(
+        await conversations.resolve_conversation(services, agent, conversation_id))
+
+
+@router.post("/conversations/{conversation_id}/reopen")
+async def reopen(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+    return conversation_payload(
+        await conversations.reopen_conversation(services, agent, conversation_id))
+
+
+@router.post("/inbound", status_code=status.HTTP_201_CREATED)
+async def inbound(body: InboundIn, agent: ApiManager, services: ServicesDep) -> Json:
+    """A customer message from the operator's backend or app (channel "api")."""
+    delivered = await conversations.receive_message(services, conversations.InboundMessage(
+        channel="api", external_id=body.external_id, text=body.text, client_id=body.client_id,
+        customer_name=body.customer_name, language=body.language))
+    return {"conversation": conversation_payload(delivered.conversation),
+            "message": message_payload(delivered.message), "duplicate": delivered.duplicate}
+
+
+# --- customers ----------------------------------------------------------------------------
+
+@router.get("/customers/{customer_id}")
+async def customer(customer_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+    async with services.read() as session:
+        found = await get_customer(session, customer_id)
+        others = await customer_conversations(session, agent, customer_id)
+        return {"customer": _customer_out(found, agent).model_dump(mode="json"),
+                "conversations": [conversation_payload(c) for c in others]}
+
+
+# --- agents and teams (administration) ------------------------------------------------------
+
+@router.get("/agents", response_model=list[AgentOut])
+async def agents(agent: ApiAgent, services: ServicesDep) -> Any:
+    async with services.read() as session:
+        return await list_agents(session)
+
+
+@router.post("/agents", response_model=AgentOut, status_code=status.HTTP_201_CREATED)
+async def create_agent(body: AgentCreate, admin: ApiAdmin, services: ServicesDep) -> Any:
+    async with services.transaction() as session:
+        return await accounts.create_agent(session, actor=admin, **body.model_dump())
+
+
+@router.patch("/agents/{agent_id}", response_model=AgentOut)
+async def update_agent(agent_id: int, body: AgentUpdate, manager: ApiManager,
+                       services: ServicesDep) -> Any:
+    changes = body.model_dump(exclude_unset=True)
+    accounts.check_agent_change_allowed(manager, changes)
+    return await accounts.update_agent(services, manager, agent_id, changes)
+
+
+@router.get("/agents/{agent_id}", response_model=AgentOut)
+async def agent_detail(agent_id: int, agent: ApiAgent, services: ServicesDep) -> Any:
+    async with services.read() as session:
+        return await get_agent(session, agent_id)
+
+
+@router.get("/teams", response_model=list[TeamOut])
+async def teams(agent: ApiAgent, services: ServicesDep) -> Any:
+    async with services.read() as session:
+        return await list_teams(session)
+
+
+@router.post("/teams", response_model=TeamOut, status_code=status.HTTP_201_CREATED)
+async def create_team(body: TeamIn, manager: ApiManager, services: ServicesDep) -> Any:
+    async with services.transaction() as session:
+        return await accounts.create_team(session, manager, **body.model_dump())
+
+
+@router.get("/teams/{team_id}", response_model=TeamOut)
+async def team_detail(team_id: int, agent: ApiAgent, services: ServicesDep) -> Any:
+    async with services.read() as session:
+        return await get_team(session, team_id)
+
+
+@router.patch("/teams/{team_id}", response_model=TeamOut)
+async def update_team(team_id: int, body: TeamUpdate, manager: ApiManager,
+                      services: ServicesDep) -> Any:
+    return await accounts.update_team(services, manager, team_id,
+                                      body.model_dump(exclude_unset=True))
+
+
+@router.delete("/teams/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_team(team_id: int, admin: ApiAdmin, services: ServicesDep) -> None:
+    await accounts.delete_team(services, admin, team_id)

@@ -1,0 +1,315 @@
+"""The two WebSockets: the customer widget's (/ws/widget) and the agent workspace's (/ws/app).
+
+Frames are JSON objects with a "type". Every frame a client sends gets either its answer or
+an error frame ({"type": "error", "code", "detail", "client_id"?, "retry"?}); a bad frame never
+closes the socket. See docs/widget.md for the protocol.
+"""
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from walletdesk import i18n
+from walletdesk.accounts.access import can_view_conversation
+from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
+from walletdesk.conversations.messages import conversation_payload, message_payload
+from walletdesk.conversations.models import Conversation
+from walletdesk.conversations.queries import latest_customer_conversation, messages_after
+from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.errors import DomainError
+from walletdesk.routing.actions import queue_state
+from walletdesk.services import Services
+from walletdesk.web.deps import load_session_agent
+from walletdesk.web.live import AgentConnection, CustomerConnection, Hub
+from walletdesk.web.sessions import SESSION_COOKIE, Signer
+
+router = APIRouter()
+log = structlog.get_logger(__name__)
+HELLO_TIMEOUT_S = 15
+WIDGET_CHANNEL = "web"
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
+    if raw is None:
+        raise FrameError("malformed", "frames must be JSON text")
+    if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise FrameError("too_large", f"frame is larger than {max_bytes} bytes")
+    try:
+        frame = json.loads(raw)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise FrameError("malformed", "frame is not valid JSON") from exc
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise FrameError("malformed", 'frame must be a JSON object with a "type"')
+    return frame
+
+
+def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = frame.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("invalid", f"{key} must be a non-negative integer")
+    return value
+
+
+def _error(code: str, detail: str, frame: dict[str, Any] | None = None,
+           retry: bool = False) -> dict[str, Any]:
+    error: dict[str, Any] = {"type": "error", "code": code, "detail": detail}
+    if frame is not None and isinstance(frame.get("client_id"), str):
+        error["client_id"] = frame["client_id"]
+    if retry:
+        error["retry"] = True
+    return error
+
+
+async def _receive_frame(websocket: WebSocket) -> str | None:
+    """The next text frame; None for a binary frame. Raises WebSocketDisconnect."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message.get("text")
+
+
+def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
+    origin = websocket.headers.get("origin")
+    if origin is None or "*" in allowed:
+        return True
+    host = websocket.headers.get("host", "")
+    return origin in allowed or origin.split("://", 1)[-1] == host
+
+
+async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any) -> None:
+    while True:
+        raw = await _receive_frame(websocket)
+        frame: dict[str, Any] | None = None
+        try:
+            frame = _parse(raw, max_bytes)
+            await handle(frame)
+        except FrameError as exc:
+            conn.send(_error(exc.code, exc.detail, frame))
+        except DomainError as exc:
+            conn.send(_error(exc.code, exc.detail, frame))
+        except DatabaseUnavailable:
+            conn.send(_error("unavailable", "the desk is briefly unavailable; retry", frame,
+                             retry=True))
+
+
+# --- customer widget --------------------------------------------------------------------------
+
+@router.websocket("/ws/widget")
+async def widget_socket(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    signer: Signer = websocket.app.state.signer
+    hub: Hub = websocket.app.state.hub
+    settings = services.settings
+    if not _origin_allowed(websocket, settings.widget_allowed_origins):
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    try:
+        hello = await asyncio.wait_for(_receive_frame(websocket), HELLO_TIMEOUT_S)
+        frame = _parse(hello, settings.max_frame_bytes)
+        if frame["type"] != "hello":
+            raise FrameError("hello_required", 'the first frame must be {"type": "hello"}')
+    except (TimeoutError, FrameError) as exc:
+        detail = exc.detail if isinstance(exc, FrameError) else "no hello frame received"
+        await websocket.send_json(_error("hello_required", detail))
+        await websocket.close(code=1008)
+        return
+    except WebSocketDisconnect:
+        return
+
+    visitor_id = signer.read_visitor(frame.get("visitor_token")) or uuid.uuid4().hex
+    language = i18n.customer_language(frame.get("language") if isinstance(
+        frame.get("language"), str) else None, settings.default_language)
+    name = frame.get("name") if isinstance(frame.get("name"), str) else None
+    conn = CustomerConnection(websocket, visitor_id)
+    conn.start()
+    try:
+        async with services.read() as session:
+            conversation = await latest_customer_conversation(session, WIDGET_CHANNEL, visitor_id)
+            welcome: dict[str, Any] = {
+                "type": "welcome",
+                "visitor_token": signer.visitor_token(visitor_id),
+                "brand": settings.brand_name,
+                "language": language,
+                "conversation": None,
+            }
+            if conversation is not None:
+                conn.conversation_id = conversation.id
+                hub.add_customer(conn, conversation.customer_id)
+                welcome.update(await _customer_snapshot(
+                    session, services, conversation, _last_seq(frame)))
+        conn.send(welcome)
+    except (DatabaseUnavailable, FrameError) as exc:
+        conn.send(_error("unavailable", "the desk is briefly unavailable; reconnect",
+                         retry=True) if isinstance(exc, DatabaseUnavailable)
+                  else _error(exc.code, exc.detail))
+        await conn.stop()
+        await websocket.close(code=1013)
+        return
+
+    async def handle(frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "message":
+            await _widget_message(services, hub, conn, frame, language, name)
+        elif kind == "typing":
+            if conn.conversation_id is not None:
+                await services.bus.publish({
+                    "type": "typing", "sender_kind": "customer",
+                    "conversation_id": conn.conversation_id, "customer_id": conn.customer_id,
+                    "state": bool(frame.get("state")),
+                })
+        elif kind == "resume":
+            if conn.conversation_id is not None:
+                async with services.read() as session:
+                    conversation = await session.get(Conversation, conn.conversation_id)
+                    assert conversation is not None
+                    snapshot = await _customer_snapshot(session, services, conversation,
+                                                        _int(frame, "last_seq", 0))
+                conn.send({"type": "resume", **snapshot})
+        elif kind == "ping":
+            conn.send({"type": "pong"})
+        else:
+            raise FrameError("unknown_type", f"unknown frame type {kind!r}")
+
+    try:
+        await _serve_frames(websocket, conn, settings.max_frame_bytes, handle)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove_customer(conn)
+        await conn.stop()
+
+
+def _last_seq(frame: dict[str, Any]) -> int:
+    value = frame.get("last_seq", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+async def _customer_snapshot(session: Any, services: Services, conversation: Conversation,
+                             after_seq: int) -> dict[str, Any]:
+    messages = await messages_after(session, conversation.id, after_seq, include_internal=False)
+    return {
+        "conversation": {"id": conversation.id, "status": conversation.status,
+                         "last_seq": conversation.last_seq},
+        "messages": [message_payload(m) for m in messages],
+        "queue": await queue_state(session, services.settings, conversation),
+    }
+
+
+async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection,
+                          frame: dict[str, Any], language: str, name: str | None) -> None:
+    if not isinstance(frame.get("text"), str):
+        raise FrameError("invalid", "text must be a string")
+    client_id = frame.get("client_id")
+    if client_id is not None and not isinstance(client_id, str):
+        raise FrameError("invalid", "client_id must be a string")
+    delivered = await receive_message(services, InboundMessage(
+        channel=WIDGET_CHANNEL, external_id=conn.visitor_id, text=frame["text"],
+        client_id=client_id, conversation_id=conn.conversation_id, language=language,
+        customer_name=name,
+    ))
+    conversation = delivered.conversation
+    conn.send({"type": "ack", "client_id": client_id, "conversation_id": conversation.id,
+               "message": message_payload(delivered.message), "duplicate": delivered.duplicate})
+    if conn.conversation_id != conversation.id or conn.customer_id is None:
+        # first message (or a new conversation): events published before this socket knew
+        # its customer id are sent now; the client drops what it already has by seq
+        conn.conversation_id = conversation.id
+        hub.remove_customer(conn)
+        hub.add_customer(conn, conversation.customer_id)
+        async with services.read() as session:
+            fresh = await session.get(Conversation, conversation.id)
+            assert fresh is not None
+            conn.send({"type": "resume",
+                       **await _customer_snapshot(session, services, fresh, 0)})
+
+
+# --- agent workspace --------------------------------------------------------------------------
+
+@router.websocket("/ws/app")
+async def agent_socket(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    signer: Signer = websocket.app.state.signer
+    hub: Hub = websocket.app.state.hub
+    settings = services.settings
+    # a cookie-authenticated socket must come from our own pages (cross-site hijacking)
+    if not _origin_allowed(websocket, []):
+        await websocket.close(code=1008)
+        return
+    try:
+        found = await load_session_agent(services, signer, websocket.cookies.get(SESSION_COOKIE))
+    except DatabaseUnavailable:
+        await websocket.close(code=1013)
+        return
+    if found is None:
+        await websocket.close(code=4401)
+        return
+    agent, _ = found
+    await websocket.accept()
+    conn = AgentConnection(websocket, agent)
+    conn.start()
+    hub.add_agent(conn)
+    conn.send({"type": "welcome", "agent_id": agent.id})
+
+    async def handle(frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "subscribe":
+            conversation_id = _int(frame, "conversation_id")
+            async with services.read() as session:
+                conversation = await session.get(Conversation, conversation_id)
+                if conversation is None or not can_view_conversation(agent, conversation):
+                    raise FrameError("not_found", "conversation not found")
+                messages = await messages_after(session, conversation_id,
+                                                _int(frame, "last_seq", 0), include_internal=True)
+            hub.watch(conn, conversation_id)
+            conn.send({"type": "subscribed", "conversation": conversation_payload(conversation),
+                       "messages": [message_payload(m) for m in messages]})
+        elif kind == "unsubscribe":
+            hub.unwatch(conn, _int(frame, "conversation_id"))
+        elif kind == "inbox":
+            conn.inbox = bool(frame.get("on", True))
+        elif kind == "message":
+            if not isinstance(frame.get("text"), str):
+                raise FrameError("invalid", "text must be a string")
+            delivered = await send_message(
+                services, agent, _int(frame, "conversation_id"), frame["text"],
+                client_id=frame.get("client_id"), internal=bool(frame.get("internal")))
+            conn.send({"type": "ack", "client_id": frame.get("client_id"),
+                       "conversation_id": delivered.conversation.id,
+                       "message": message_payload(delivered.message),
+                       "duplicate": delivered.duplicate})
+        elif kind == "typing":
+            conversation_id = _int(frame, "conversation_id")
+            if conversation_id not in conn.subscriptions:
+                raise FrameError("not_subscribed", "subscribe to the conversation first")
+            async with services.read() as session:
+                conversation = await session.get(Conversation, conversation_id)
+            if conversation is not None:
+                await services.bus.publish({
+                    "type": "typing", "sender_kind": "agent", "agent_id": agent.id,
+                    "name": agent.display_name, "conversation_id": conversation_id,
+                    "customer_id": conversation.customer_id, "state": bool(frame.get("state")),
+                })
+        elif kind == "ping":
+            conn.send({"type": "pong"})
+        else:
+            raise FrameError("unknown_type", f"unknown frame type {kind!r}")
+
+    try:
+        await _serve_frames(websocket, conn, settings.max_frame_bytes, handle)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove_agent(conn)
+        await conn.stop()

@@ -1,0 +1,209 @@
+/* walletdesk agent workspace: inbox over /api/v1, live updates over /ws/app.
+ * All text from customers and agents is inserted with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var root = document.getElementById("workspace");
+  var me = +root.dataset.agentId, csrf = root.dataset.csrf;
+  var $ = function (id) { return document.getElementById(id); };
+  var state = {view: "mine", q: "", team: "", current: null, lastSeq: 0, shown: {}, pending: {}};
+  var ws = null, ready = false, retryDelay = 500, inboxTimer = null, typingTimer = null, typingSent = 0;
+
+  function api(method, path, body) {
+    return fetch("/api/v1" + path, {
+      method: method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (r) {
+      if (r.status === 401) { location.href = "/login?next=/app"; throw new Error("signed out"); }
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : "request failed (" + r.status + ")");
+        return data;
+      });
+    });
+  }
+  function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
+  function newId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
+  function when(iso) { var d = new Date(iso); return d.toLocaleString(); }
+
+  // --- inbox ---------------------------------------------------------------------------
+  function loadInbox() {
+    var params = new URLSearchParams({view: state.view});
+    if (state.q) params.set("q", state.q);
+    if (state.team) params.set("team_id", state.team);
+    api("GET", "/conversations?" + params).then(renderInbox).catch(function () {});
+  }
+  function refreshInboxSoon() { clearTimeout(inboxTimer); inboxTimer = setTimeout(loadInbox, 250); }
+  function renderInbox(rows) {
+    var ul = $("conversation-list");
+    ul.textContent = "";
+    if (!rows.length) { ul.appendChild(el("li", "muted empty-list", "Nothing here.")); return; }
+    rows.forEach(function (c) {
+      var li = el("li", "conv" + (c.id === state.current ? " active" : ""));
+      li.dataset.id = c.id;
+      var top = el("div", "conv-top");
+      top.appendChild(el("strong", "", c.customer_name));
+      top.appendChild(el("span", "badge status-" + c.status, c.status.replace("_", " ")));
+      li.appendChild(top);
+      li.appendChild(el("div", "preview", c.preview));
+      var meta = [c.team_name || "no team", c.language || "", c.assignee_name ? "→ " + c.assignee_name : "unassigned"];
+      if (c.after_hours) meta.push("after hours");
+      li.appendChild(el("div", "meta", meta.filter(Boolean).join(" · ")));
+      if (c.has_secret_redaction) li.appendChild(el("span", "badge danger", "secret removed"));
+      li.addEventListener("click", function () { openConversation(c.id); });
+      ul.appendChild(li);
+    });
+  }
+
+  // --- one conversation ----------------------------------------------------------------
+  function openConversation(id) {
+    if (state.current && state.current !== id) send({type: "unsubscribe", conversation_id: state.current});
+    state.current = id; state.lastSeq = 0; state.shown = {};
+    $("messages").textContent = "";
+    api("GET", "/conversations/" + id).then(function (data) {
+      $("empty").hidden = true; $("conversation").hidden = false; $("customer-panel").hidden = false;
+      renderHeader(data.conversation, data.assignee_name, data.team_name, data.customer);
+      renderCustomer(data.customer, data.other_conversations);
+      data.messages.forEach(showMessage);
+      send({type: "subscribe", conversation_id: id, last_seq: state.lastSeq});
+      Array.prototype.forEach.call(document.querySelectorAll(".conv"), function (li) { li.classList.toggle("active", +li.dataset.id === id); });
+    }).catch(function (e) { $("empty").hidden = false; $("empty").textContent = e.message; $("conversation").hidden = true; });
+  }
+  function renderHeader(c, assigneeName, teamName, customer) {
+    $("conv-title").textContent = (customer ? (customer.display_name || "Visitor #" + customer.id) : "") + " — #" + c.id;
+    $("conv-meta").textContent = [c.status.replace("_", " "), c.channel, c.language || "", teamName || "no team",
+      assigneeName ? "assigned to " + assigneeName : "unassigned"].filter(Boolean).join(" · ");
+    var flags = $("conv-flags"); flags.textContent = "";
+    if (c.has_secret_redaction) flags.appendChild(el("span", "badge danger", "A seed phrase or key was removed from this conversation"));
+    if (c.after_hours) flags.appendChild(el("span", "badge", "Written outside working hours"));
+    var closed = c.status === "resolved" || c.status === "closed";
+    $("resolve").hidden = closed; $("reopen").hidden = !closed;
+    $("take").hidden = c.assignee_id === me || closed;
+  }
+  function renderCustomer(cust, others) {
+    var dl = $("customer-details"); dl.textContent = "";
+    [["Name", cust.display_name || "—"], ["E-mail", cust.email || "—"], ["Language", cust.language || "—"],
+     ["Customer since", when(cust.created_at)]].forEach(function (row) {
+      dl.appendChild(el("dt", "", row[0])); dl.appendChild(el("dd", "", row[1]));
+    });
+    cust.identities.forEach(function (i) { dl.appendChild(el("dt", "", i.channel)); dl.appendChild(el("dd", "mono", i.external_id)); });
+    var ul = $("other-conversations"); ul.textContent = "";
+    if (!others.length) ul.appendChild(el("li", "muted", "None"));
+    others.forEach(function (o) {
+      var li = el("li"); var a = el("a", "", "#" + o.id + " · " + o.status.replace("_", " ") + " · " + (o.preview || o.subject));
+      a.href = "#"; a.addEventListener("click", function (e) { e.preventDefault(); openConversation(o.id); });
+      li.appendChild(a); ul.appendChild(li);
+    });
+  }
+  function showMessage(m) {
+    if (m.conversation_id !== state.current || state.shown[m.seq]) return;
+    if (m.client_id && state.pending[m.client_id]) { state.pending[m.client_id].remove(); delete state.pending[m.client_id]; }
+    var li = el("li", "msg " + m.sender_kind + (m.internal ? " note" : ""));
+    var head = el("div", "msg-head");
+    head.appendChild(el("span", "who", m.internal ? (m.sender_name + " · internal note") : (m.sender_name || m.sender_kind)));
+    head.appendChild(el("time", "", when(m.created_at)));
+    if (m.sender_kind !== "system") li.appendChild(head);
+    li.appendChild(el("div", "body", m.text));
+    li.dataset.seq = m.seq;
+    state.shown[m.seq] = li;
+    var ol = $("messages"), next = null;
+    Object.keys(state.shown).forEach(function (s) { s = +s; if (s > m.seq && (!next || s < +next.dataset.seq)) next = state.shown[s]; });
+    ol.insertBefore(li, next || ol.querySelector(".pending") || null);
+    if (m.seq > state.lastSeq) state.lastSeq = m.seq;
+    if (m.sender_kind === "customer") $("customer-typing").hidden = true;
+    ol.scrollTop = ol.scrollHeight;
+  }
+
+  // --- socket --------------------------------------------------------------------------
+  function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
+  function onFrame(f) {
+    switch (f.type) {
+      case "welcome":
+        ready = true; retryDelay = 500;
+        send({type: "inbox", on: true});
+        if (state.current) send({type: "subscribe", conversation_id: state.current, last_seq: state.lastSeq});
+        Object.keys(state.pending).forEach(function (cid) { var p = state.pending[cid]; send(p.frame); });
+        loadInbox();
+        break;
+      case "subscribed": f.messages.forEach(showMessage); break;
+      case "message": showMessage(f.message); refreshInboxSoon(); break;
+      case "ack": showMessage(f.message); break;
+      case "conversation":
+        refreshInboxSoon();
+        if (f.conversation.id === state.current) openHeaderRefresh(f.conversation.id);
+        break;
+      case "typing":
+        if (f.conversation_id === state.current && f.sender_kind === "customer") {
+          $("customer-typing").hidden = !f.state;
+        }
+        break;
+      case "error":
+        if (f.client_id && state.pending[f.client_id]) {
+          if (f.retry) setTimeout(function () { var p = state.pending[f.client_id]; if (p) send(p.frame); }, 1000);
+          else { state.pending[f.client_id].classList.add("failed"); $("reply-error").textContent = f.detail; delete state.pending[f.client_id]; }
+        }
+        break;
+    }
+  }
+  function openHeaderRefresh(id) {
+    api("GET", "/conversations/" + id).then(function (d) { if (state.current === id) renderHeader(d.conversation, d.assignee_name, d.team_name, d.customer); });
+  }
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    ws = new WebSocket(scheme + location.host + "/ws/app");
+    ws.onmessage = function (e) { try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore */ } };
+    ws.onclose = function (e) {
+      ready = false;
+      if (e.code === 4401) { location.href = "/login?next=/app"; return; }
+      setTimeout(connect, retryDelay); retryDelay = Math.min(retryDelay * 2, 10000);
+    };
+  }
+
+  // --- controls ------------------------------------------------------------------------
+  Array.prototype.forEach.call(document.querySelectorAll("#views button"), function (b) {
+    b.addEventListener("click", function () {
+      state.view = b.dataset.view;
+      Array.prototype.forEach.call(document.querySelectorAll("#views button"), function (x) { x.classList.toggle("active", x === b); });
+      loadInbox();
+    });
+  });
+  var searchTimer = null;
+  $("search").addEventListener("input", function () { clearTimeout(searchTimer); searchTimer = setTimeout(function () { state.q = $("search").value.trim(); loadInbox(); }, 250); });
+  $("team-filter").addEventListener("change", function () { state.team = $("team-filter").value; loadInbox(); });
+  $("presence").addEventListener("change", function () { api("PUT", "/me/presence", {presence: $("presence").value}).then(loadInbox); });
+
+  function act(path, body) { api("POST", "/conversations/" + state.current + path, body).then(function () { openHeaderRefresh(state.current); loadInbox(); }).catch(function (e) { alert(e.message); }); }
+  $("take").addEventListener("click", function () { act("/assign", {agent_id: me}); });
+  $("resolve").addEventListener("click", function () { act("/resolve"); });
+  $("reopen").addEventListener("click", function () { act("/reopen"); });
+  $("transfer").addEventListener("change", function () {
+    var v = $("transfer").value; if (!v) return;
+    var parts = v.split(":"); var body = parts[0] === "agent" ? {agent_id: +parts[1]} : {team_id: +parts[1]};
+    $("transfer").value = ""; act("/assign", body);
+  });
+  $("reply").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("reply-text").value.trim();
+    if (!text || !state.current) return;
+    var note = document.querySelector('input[name="mode"]:checked').value === "note";
+    var frame = {type: "message", conversation_id: state.current, client_id: newId(), text: text, internal: note};
+    var li = el("li", "msg agent pending" + (note ? " note" : ""));
+    li.appendChild(el("div", "body", text)); li.frame = frame;
+    state.pending[frame.client_id] = li; $("messages").appendChild(li);
+    $("reply-error").textContent = "";
+    send(frame);
+    $("reply-text").value = "";
+  });
+  $("reply-text").addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply").requestSubmit(); }
+  });
+  $("reply-text").addEventListener("input", function () {
+    var note = document.querySelector('input[name="mode"]:checked').value === "note";
+    if (note || !state.current) return;
+    var now = Date.now();
+    if (now - typingSent > 2500) { send({type: "typing", conversation_id: state.current, state: true}); typingSent = now; }
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { send({type: "typing", conversation_id: state.current, state: false}); typingSent = 0; }, 3000);
+  });
+
+  connect();
+})();
