@@ -1,0 +1,136 @@
+"""Routing: offer to a free online agent with the language, else queue with positions."""
+
+from datetime import timedelta
+
+from walletdesk.accounts.actions import set_presence, update_agent
+from walletdesk.accounts.models import Presence, Role
+from walletdesk.conversations.actions import (
+    InboundMessage,
+    assign_conversation,
+    receive_message,
+    resolve_conversation,
+)
+from walletdesk.conversations.models import Conversation, Status
+from walletdesk.db.base import utcnow
+
+
+def msg(visitor: str, text: str = "help please", language: str | None = "en") -> InboundMessage:
+    return InboundMessage(channel="web", external_id=visitor, text=text, language=language)
+
+
+async def load(services, conversation_id):  # type: ignore[no-untyped-def]
+    async with services.read() as session:
+        return await session.get(Conversation, conversation_id)
+
+
+async def test_offered_to_the_least_loaded_online_agent_with_capacity(services, make_team,
+                                                                      make_agent):
+    team = await make_team()
+    alice = await make_agent("Alice", teams=[team], capacity=2, online=True)
+    bob = await make_agent("Bob", teams=[team], capacity=2, online=True)
+    await make_agent("Carol", teams=[team], capacity=2, online=False)
+
+    assignees = [(await receive_message(services, msg(f"v{i}"))).conversation.assignee_id
+                 for i in range(4)]
+    assert sorted(assignees) == sorted([alice.id, bob.id, alice.id, bob.id])
+
+    fifth = await receive_message(services, msg("v5"))
+    assert fifth.conversation.status == Status.queued  # both at capacity; Carol is offline
+
+
+async def test_language_decides_team_and_agent(services, make_team, make_agent):
+    chinese = await make_team("Chinese", languages=["zh-Hans", "zh-Hant"])
+    english = await make_team("English", languages=["en"], is_default=True)
+    await make_agent("EnOnly", teams=[chinese, english], languages=["en"], online=True)
+    zh_agent = await make_agent("Mei", teams=[chinese], languages=["zh-Hans", "zh-Hant"],
+                                online=True)
+
+    zh = await receive_message(services, msg("zh-visitor", "我的币没到账", language="zh-TW"))
+    assert zh.conversation.team_id == chinese.id
+    assert zh.conversation.language == "zh-Hant"
+    assert zh.conversation.assignee_id == zh_agent.id
+
+    es = await receive_message(services, msg("es-visitor", "hola", language="es-MX"))
+    assert es.conversation.team_id == english.id  # nobody serves Spanish: the default team
+    assert es.conversation.status == Status.queued  # and no agent there speaks Spanish
+
+
+async def test_queue_positions_are_published_and_move_up(services, bus, make_team, make_agent):
+    team = await make_team()
+    agent = await make_agent("Alice", teams=[team], capacity=1)
+    first = await receive_message(services, msg("a"))
+    second = await receive_message(services, msg("b"))
+    positions = {e["conversation_id"]: e["position"] for e in bus.of_type("queue")}
+    assert positions == {first.conversation.id: 1, second.conversation.id: 2}
+    latest = bus.of_type("queue")[-1]
+    assert latest["eta_s"] is None and latest["agents_online"] == 0
+
+    bus.published.clear()
+    await set_presence(services, agent.id, Presence.online)  # takes the first in line
+    assert (await load(services, first.conversation.id)).assignee_id == agent.id
+    moved = [e for e in bus.of_type("queue") if e["conversation_id"] == second.conversation.id]
+    assert moved and moved[-1]["position"] == 1
+    assert moved[-1]["eta_s"] == services.settings.average_handle_s
+
+    # resolving frees capacity: the next one is assigned at once
+    await resolve_conversation(services, agent, first.conversation.id)
+    assert (await load(services, second.conversation.id)).assignee_id == agent.id
+
+
+async def test_after_hours_tells_when_the_team_is_back_and_waits_as_a_case(services, bus,
+                                                                           make_team, make_agent):
+    now = utcnow()
+    closed_today = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    tomorrow = (now + timedelta(days=1)).strftime("%a").lower()
+    closed_today[tomorrow] = [["09:00", "17:00"]]
+    team = await make_team("Weekday team", weekly_hours=closed_today, timezone="UTC")
+    await make_agent("Alice", teams=[team], online=True)
+
+    received = await receive_message(services, msg("late-visitor"))
+    conversation = received.conversation
+    assert conversation.status == Status.queued and conversation.after_hours
+    notices = [e["message"]["text"] for e in bus.of_type("message")
+               if e["message"]["sender_kind"] == "system"]
+    assert any("We're back" in text and "09:00" in text for text in notices)
+    queue = bus.of_type("queue")[-1]
+    assert queue["after_hours"] is True and queue["opens_at"].startswith(
+        (now + timedelta(days=1)).date().isoformat())
+
+    # a second message does not repeat the notice
+    bus.published.clear()
+    await receive_message(services, msg("late-visitor", "still there?"))
+    assert not [e for e in bus.of_type("message") if e["message"]["sender_kind"] == "system"]
+
+
+async def test_capacity_change_drains_the_queue(services, make_team, make_agent):
+    team = await make_team()
+    admin = await make_agent("Boss", role=Role.admin)
+    agent = await make_agent("Alice", teams=[team], capacity=0, online=True)
+    waiting = await receive_message(services, msg("q"))
+    assert waiting.conversation.status == Status.queued
+    await update_agent(services, admin, agent.id, {"capacity": 1})
+    assert (await load(services, waiting.conversation.id)).assignee_id == agent.id
+
+
+async def test_transfer_to_a_team_routes_there(services, make_team, make_agent):
+    first_line = await make_team("First line", is_default=True)
+    experts = await make_team("Experts")
+    alice = await make_agent("Alice", teams=[first_line], online=True)
+    expert = await make_agent("Eve", teams=[experts], online=True)
+    received = await receive_message(services, msg("x"))
+    assert received.conversation.assignee_id == alice.id
+    moved = await assign_conversation(services, alice, received.conversation.id,
+                                      team_id=experts.id)
+    assert moved.team_id == experts.id and moved.assignee_id == expert.id
+
+
+async def test_customer_writing_again_reopens_a_resolved_conversation(services, make_team,
+                                                                      make_agent):
+    team = await make_team()
+    alice = await make_agent("Alice", teams=[team], online=True)
+    first = await receive_message(services, msg("r"))
+    await resolve_conversation(services, alice, first.conversation.id)
+    again = await receive_message(services, msg("r", "one more question"))
+    assert again.conversation.id == first.conversation.id
+    assert again.conversation.status == Status.assigned
+    assert again.conversation.assignee_id == alice.id
