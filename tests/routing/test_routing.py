@@ -134,3 +134,17 @@ async def test_customer_writing_again_reopens_a_resolved_conversation(services, 
     assert again.conversation.id == first.conversation.id
     assert again.conversation.status == Status.assigned
     assert again.conversation.assignee_id == alice.id
+
+
+async def test_queue_overview_counts_waiting_active_and_online(services, make_team, make_agent):
+    from walletdesk.routing.queries import queue_overview
+
+    team = await make_team("Overview team")
+    await make_agent("Alice", teams=[team], capacity=1, online=True)
+    await receive_message(services, msg("o1"))
+    await receive_message(services, msg("o2"))
+    async with services.read() as session:
+        figures = {f.team.name: f for f in await queue_overview(session)}
+    row = figures["Overview team"]
+    assert (row.waiting, row.active, row.agents_online, row.open_now) == (1, 1, 1, True)
+    assert row.oldest_wait_s is not None and row.oldest_wait_s >= 0

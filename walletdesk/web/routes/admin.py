@@ -12,6 +12,7 @@ from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_t
 from walletdesk.audit.queries import recent_audit_events
 from walletdesk.errors import DomainError
 from walletdesk.routing.hours import DAYS
+from walletdesk.routing.queries import queue_overview
 from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -51,8 +52,9 @@ async def overview(request: Request, agent: PageManager, services: ServicesDep,
     async with services.read() as session:
         teams = await list_teams(session)
         agents = await list_agents(session)
+        queues = await queue_overview(session)
     return await _render(request, templates, signer, "admin/index.html",
-                         {"agent": agent, "teams": teams, "agents": agents})
+                         {"agent": agent, "teams": teams, "agents": agents, "queues": queues})
 
 
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)
