@@ -55,6 +55,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "recuperación o una clave privada. Soporte nunca te la pedirá. Si la compartiste, "
         "considera la billetera comprometida y mueve tus fondos a una billetera nueva.",
     },
+    "bot_handoff": {
+        "en": "I'm passing you to a person from our support team. They'll see everything above.",
+        "zh-Hans": "正在为您转接人工客服，客服会看到以上全部对话内容。",
+        "zh-Hant": "正在為您轉接真人客服，客服會看到以上全部對話內容。",
+        "es": "Te paso con una persona de nuestro equipo de soporte. Verá toda la conversación.",
+    },
+    "bot_suggest": {
+        "en": "I'm not completely sure I understood. Do any of these help?",
+        "zh-Hans": "我不太确定是否理解了您的问题，以下文章是否有帮助？",
+        "zh-Hant": "我不太確定是否理解了您的問題，以下文章是否有幫助？",
+        "es": "No estoy seguro de haberte entendido. ¿Te ayuda alguno de estos artículos?",
+    },
+    "bot_rephrase": {
+        "en": "Sorry that didn't help. Could you describe the problem in other words, or tap "
+        "\"Talk to a person\"?",
+        "zh-Hans": "抱歉没能帮到您。能换种说法描述一下问题吗？也可以点击「转人工」。",
+        "zh-Hant": "抱歉沒能幫到您。能換種說法描述一下問題嗎？也可以點擊「轉真人」。",
+        "es": "Siento que no te haya ayudado. ¿Puedes describirlo con otras palabras o pulsar "
+        "\"Hablar con una persona\"?",
+    },
+    "bot_solved": {
+        "en": "Glad that helped! Write again any time.",
+        "zh-Hans": "很高兴能帮到您！有问题随时再来咨询。",
+        "zh-Hant": "很高興能幫到您！有問題隨時再來諮詢。",
+        "es": "¡Me alegro de haberte ayudado! Escríbenos cuando quieras.",
+    },
+    "bot_empty": {
+        "en": "Could you tell me a bit more about your question?",
+        "zh-Hans": "能再具体描述一下您的问题吗？",
+        "zh-Hant": "能再具體描述一下您的問題嗎？",
+        "es": "¿Puedes contarme un poco más sobre tu pregunta?",
+    },
 }
 
 

@@ -2,11 +2,19 @@
 
 from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
 from walletdesk.audit.models import AuditEvent
+from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.conversations.models import Conversation, Message
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
+from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
 
 __all__ = [
+    "Article",
+    "ArticleFeedback",
+    "ArticleTranslation",
+    "ArticleVersion",
+    "BotConfig",
+    "BotTurn",
     "Agent",
     "ApiToken",
     "AuditEvent",

@@ -7,6 +7,7 @@ only after the commit, so no client ever sees a change that was rolled back.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -15,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.config import Settings
 from walletdesk.db.engine import Database, DatabaseUnavailable
 from walletdesk.events.bus import Event, EventBus, make_bus
+
+if TYPE_CHECKING:
+    from walletdesk.bot.runtime import BotRuntime
 
 PENDING_EVENTS = "walletdesk_pending_events"
 
@@ -35,6 +39,8 @@ class Services:
         self.settings = settings
         self.db = db or Database(settings.database_url)
         self.bus = bus or make_bus(settings.redis_url)
+        # set by the server process that runs the bot (walletdesk.web.app)
+        self.bot: BotRuntime | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

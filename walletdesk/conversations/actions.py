@@ -20,7 +20,11 @@ from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.audit.actions import record_audit
 from walletdesk.config import Settings
-from walletdesk.conversations.messages import append_message, emit_conversation_changed
+from walletdesk.conversations.messages import (
+    append_message,
+    emit_conversation_changed,
+    lock_conversation,
+)
 from walletdesk.conversations.models import (
     OPEN_STATUSES,
     Conversation,
@@ -82,15 +86,6 @@ def clean_client_id(client_id: str | None) -> str | None:
     return client_id
 
 
-async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation | None:
-    return await session.scalar(
-        select(Conversation)
-        .where(Conversation.id == conversation_id)
-        .with_for_update(of=Conversation)
-        .execution_options(populate_existing=True)
-    )
-
-
 async def _existing(session: AsyncSession, conversation_id: int,
                     client_id: str | None) -> Message | None:
     if client_id is None:
@@ -102,7 +97,7 @@ async def _existing(session: AsyncSession, conversation_id: int,
 
 
 async def _conversation_for(session: AsyncSession, settings: Settings, customer: Customer,
-                            inbound: InboundMessage) -> Conversation:
+                            inbound: InboundMessage, bot_active: bool) -> Conversation:
     """The conversation the message belongs to: the client's, the open one, or a new one."""
     if inbound.conversation_id is not None:
         conversation = await lock_conversation(session, inbound.conversation_id)
@@ -130,7 +125,7 @@ async def _conversation_for(session: AsyncSession, settings: Settings, customer:
         customer_id=customer.id,
         customer=customer,
         channel=inbound.channel,
-        status=Status.queued,
+        status=Status.bot if bot_active else Status.queued,
         language=inbound.language or customer.language,
         subject=inbound.text[:200].split("\n")[0],
     )
@@ -151,12 +146,18 @@ async def receive_message(services: Services, inbound: InboundMessage) -> Delive
     inbound.text = protected.text
     for attempt in range(2):
         try:
-            return await _receive(services, inbound, protected, client_id)
+            delivered = await _receive(services, inbound, protected, client_id)
+            break
         except IntegrityError:
             # two deliveries of the same new message raced; the second finds the first
             if attempt:
                 raise
-    raise AssertionError("unreachable")
+    if not delivered.duplicate and delivered.conversation.status == Status.bot:
+        from walletdesk.bot.actions import handle_customer_message
+
+        await handle_customer_message(services, delivered.conversation.id,
+                                      delivered.message.id, delivered.message.text)
+    return delivered
 
 
 async def _receive(services: Services, inbound: InboundMessage, protected: Protected,
@@ -168,7 +169,8 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
             display_name=inbound.customer_name, email=inbound.customer_email,
             language=inbound.language,
         )
-        conversation = await _conversation_for(session, settings, customer, inbound)
+        bot_active = services.bot is not None and services.bot.active
+        conversation = await _conversation_for(session, settings, customer, inbound, bot_active)
         existing = await _existing(session, conversation.id, client_id)
         if existing is not None:
             return Delivered(conversation, existing, duplicate=True)
@@ -188,10 +190,17 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
         if previous_status == Status.waiting_customer:
             conversation.status = Status.assigned
             emit_conversation_changed(session, conversation)
+        elif previous_status == Status.resolved and conversation.assignee_id is None \
+                and bot_active:
+            conversation.resolved_at = None  # the bot had solved it: back to the bot
+            conversation.status = Status.bot
+            emit_conversation_changed(session, conversation)
         elif previous_status == Status.resolved:
             conversation.resolved_at = None
             await route_conversation(session, settings, conversation,
                                      prefer_agent_id=conversation.assignee_id)
+        elif conversation.status == Status.bot:
+            emit_conversation_changed(session, conversation)
         elif was_new or (previous_status == Status.queued and conversation.team_id is None):
             await route_conversation(session, settings, conversation)
         else:

@@ -7,6 +7,7 @@ notices, always inside their transaction, with the conversation row locked.
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.models import Conversation, Message, SenderKind
@@ -15,6 +16,16 @@ from walletdesk.metrics import MESSAGES
 from walletdesk.services import emit
 
 PREVIEW_CHARS = 140
+
+
+async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation | None:
+    """Load a conversation for writing; concurrent writers of it wait (PostgreSQL row lock)."""
+    return await session.scalar(
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update(of=Conversation)
+        .execution_options(populate_existing=True)
+    )
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -27,6 +38,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         "text": message.text,
         "internal": message.is_internal,
         "client_id": message.client_id,
+        "meta": message.meta,
         "created_at": message.created_at.isoformat(),
     }
 
@@ -47,6 +59,7 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "preview": conversation.last_message_preview,
         "after_hours": conversation.after_hours,
         "has_secret_redaction": conversation.has_secret_redaction,
+        "handoff_reason": conversation.handoff_reason,
         "last_message_at": conversation.last_message_at.isoformat(),
         "created_at": conversation.created_at.isoformat(),
     }
@@ -66,6 +79,7 @@ async def append_message(
     sender_agent_id: int | None = None,
     internal: bool = False,
     client_id: str | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> Message:
     now = utcnow()
     conversation.last_seq += 1
@@ -79,6 +93,7 @@ async def append_message(
         text=text,
         is_internal=internal,
         client_id=client_id,
+        meta=meta,
         created_at=now,
     )
     if not internal:

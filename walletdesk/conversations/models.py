@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletdesk.accounts.models import Agent, Team
@@ -59,6 +60,8 @@ class Conversation(Base):
     # set when the customer wrote outside the team's working hours: a case for the next shift
     after_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     has_secret_redaction: Mapped[bool] = mapped_column(Boolean, default=False)
+    # why the bot handed the conversation to a person (low_confidence, asked_for_human, …)
+    handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -97,4 +100,6 @@ class Message(Base):
     is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
     # the client's own id for the message (widget, agent app, API): makes sending idempotent
     client_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # structured extras shown by clients, e.g. the bot's article link and answer buttons
+    meta: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

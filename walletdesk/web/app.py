@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from walletdesk import __version__
+from walletdesk.bot.runtime import BotRuntime
 from walletdesk.config import Settings, get_settings
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -76,6 +77,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.start()
         unsubscribe = services.bus.subscribe(hub.on_event)
+        bot = services.bot = BotRuntime(settings.default_language)
+        unsubscribe_bot = services.bus.subscribe(lambda event: bot.on_event(services, event))
+        bot.schedule_rebuild(services)
         sweeper = asyncio.create_task(_sweep_queues(services))
         log.info("walletdesk_started", version=__version__, redis=bool(settings.redis_url))
         try:
@@ -85,6 +89,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             unsubscribe()
+            unsubscribe_bot()
+            await bot.stop()
             await services.stop()
 
     app = FastAPI(

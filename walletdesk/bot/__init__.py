@@ -1,0 +1,1 @@
+"""The AI first line: matching customer questions to the knowledge base, or handing off."""

@@ -1,0 +1,166 @@
+"""The bot's side of the message path: answer, suggest, or hand off to a person.
+
+Called for a customer message in a conversation that is with the bot, after the message is
+stored and published (the match runs outside the database transaction, off the event loop).
+Every decision is written as a ``BotTurn``; a hand-off records its reason on the conversation
+and routes it like any new conversation, so the agent gets it with the whole transcript.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk import i18n
+from walletdesk.bot.models import BotTurn
+from walletdesk.conversations.messages import (
+    append_message,
+    emit_conversation_changed,
+    lock_conversation,
+)
+from walletdesk.conversations.models import Conversation, SenderKind, Status
+from walletdesk.db.base import utcnow
+from walletdesk.errors import Invalid, NotFound
+from walletdesk.routing.actions import route_conversation
+from walletdesk.services import Services
+
+SUGGESTIONS = 3
+
+
+async def handle_customer_message(services: Services, conversation_id: int, message_id: int,
+                                  text: str) -> BotTurn | None:
+    runtime = services.bot
+    if runtime is None or not runtime.ready:
+        async with services.transaction() as session:
+            conversation = await lock_conversation(session, conversation_id)
+            if conversation is not None and conversation.status == Status.bot:
+                await hand_off(session, services, conversation, "bot_unavailable")
+        return None
+    result = await runtime.match(text)
+    settings = runtime.settings
+    candidates = []
+    for slug, score in result.candidates[:5]:
+        localized = runtime.article(slug, result.language)
+        candidates.append({"slug": slug, "score": round(float(score), 4),
+                           "title": localized.title if localized else slug,
+                           "category": localized.article.category if localized else ""})
+    decision, reason = result.decision, result.reason
+    lowered = text.lower()
+    if decision != "handoff" and (
+            any(phrase in lowered for phrase in settings.sensitive_phrases)
+            or (candidates and candidates[0]["category"] in settings.sensitive_categories)):
+        decision, reason = "handoff", "sensitive_topic"
+
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.status != Status.bot:
+            return None  # a person took over meanwhile
+        conversation.language = result.language or conversation.language
+        turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
+                       language=conversation.language or "en", candidates=candidates,
+                       confidence=round(float(result.confidence), 4), outcome="", reason=reason)
+        session.add(turn)
+        await session.flush()
+        if decision == "handoff" and reason == "empty":
+            turn.outcome = "clarify"
+            await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                 text=i18n.text("bot_empty", conversation.language),
+                                 meta={"kind": "clarify", "turn_id": turn.id,
+                                       "actions": ["human"]})
+        elif decision == "handoff" or (decision != "answer" and await _failures(
+                session, conversation.id, turn.id) + 1 >= settings.max_failed_answers):
+            turn.outcome = "handed_off"
+            turn.reason = reason if decision == "handoff" else "repeated_failure"
+            await hand_off(session, services, conversation, turn.reason)
+        elif decision == "answer":
+            turn.outcome = "answered"
+            turn.article_slug = candidates[0]["slug"]
+            await _answer(session, runtime, conversation, turn)
+        else:
+            turn.outcome = "suggested"
+            await append_message(
+                session, conversation, sender_kind=SenderKind.bot,
+                text=i18n.text("bot_suggest", conversation.language),
+                meta={"kind": "suggestions", "turn_id": turn.id, "actions": ["human"],
+                      "articles": [_link(c["slug"], c["title"], conversation.language)
+                                   for c in candidates[:SUGGESTIONS]]})
+        return turn
+
+
+def _link(slug: str, title: str, language: str | None) -> dict[str, str]:
+    return {"slug": slug, "title": title, "url": f"/help/articles/{slug}?lang={language or 'en'}"}
+
+
+async def _answer(session: AsyncSession, runtime: Any, conversation: Conversation,
+                  turn: BotTurn) -> None:
+    localized = runtime.article(turn.article_slug, conversation.language or "en")
+    body = localized.body if localized and localized.body else (localized.title if localized
+                                                                  else "")
+    await append_message(
+        session, conversation, sender_kind=SenderKind.bot, text=body,
+        meta={"kind": "answer", "turn_id": turn.id, "actions": ["solved", "human"],
+              "article": _link(turn.article_slug or "", localized.title if localized else "",
+                               conversation.language)})
+
+
+async def _failures(session: AsyncSession, conversation_id: int, before_turn_id: int) -> int:
+    """Unsuccessful bot turns in a row, most recent first, before this one."""
+    turns = (await session.scalars(
+        select(BotTurn).where(BotTurn.conversation_id == conversation_id,
+                              BotTurn.id < before_turn_id)
+        .order_by(BotTurn.id.desc()).limit(10))).all()
+    count = 0
+    for turn in turns:
+        if turn.outcome in ("suggested", "clarify") or turn.helpful is False:
+            count += 1
+        else:
+            break
+    return count
+
+
+async def hand_off(session: AsyncSession, services: Services, conversation: Conversation,
+                   reason: str) -> None:
+    conversation.handoff_reason = reason
+    await append_message(session, conversation, sender_kind=SenderKind.bot,
+                         text=i18n.text("bot_handoff", conversation.language))
+    await route_conversation(session, services.settings, conversation)
+
+
+async def customer_feedback(services: Services, conversation_id: int, customer_id: int,
+                            turn_id: int | None, action: str) -> None:
+    """The widget's buttons: "solved", "not_solved" or "human" (talk to a person)."""
+    if action not in ("solved", "not_solved", "human"):
+        raise Invalid("action must be solved, not_solved or human")
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.customer_id != customer_id:
+            raise NotFound("conversation not found")
+        turn = None
+        if turn_id is not None:
+            turn = await session.get(BotTurn, turn_id)
+            if turn is None or turn.conversation_id != conversation.id:
+                raise NotFound("bot turn not found")
+            if turn.helpful is None and action != "human":
+                turn.helpful = action == "solved"
+        if conversation.status != Status.bot:
+            return  # already with a person (or resolved): the buttons are stale
+        if action == "human":
+            if turn is not None and turn.helpful is None:
+                turn.helpful = False
+            await hand_off(session, services, conversation, "asked_for_human")
+        elif action == "solved":
+            await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                 text=i18n.text("bot_solved", conversation.language))
+            conversation.status = Status.resolved
+            conversation.resolved_at = utcnow()
+            emit_conversation_changed(session, conversation)
+        else:
+            failures = await _failures(session, conversation.id, (turn.id + 1) if turn else 0)
+            runtime = services.bot
+            limit = runtime.settings.max_failed_answers if runtime else 2
+            if failures >= limit:
+                await hand_off(session, services, conversation, "repeated_failure")
+            else:
+                await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                     text=i18n.text("bot_rephrase", conversation.language),
+                                     meta={"kind": "clarify", "actions": ["human"]})
