@@ -19,6 +19,8 @@ app = typer.Typer(help="walletdesk: customer service desk for digital wallet ope
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 admin_app = typer.Typer(help="Administration", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
+kb_app = typer.Typer(help="Knowledge base", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
@@ -79,6 +81,42 @@ def _redact(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return "<invalid database URL>"
+
+
+@kb_app.command("import")
+def kb_import(
+    file: Annotated[Path, typer.Argument(help="JSON Lines: id, category, title/answer/examples per locale")],
+    draft: Annotated[bool, typer.Option(help="Import new articles as drafts")] = False,
+) -> None:
+    """Import or update articles (idempotent: importing the same file again changes nothing)."""
+    from walletdesk.kb.actions import import_articles
+    from walletdesk.services import Services
+
+    if not file.is_file():
+        _fail(f"{file} is not a readable file")
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {file}: {exc}")
+    settings = _settings()
+
+    async def run():  # type: ignore[no-untyped-def]
+        services = Services(settings)
+        try:
+            return await import_articles(services, lines, publish=not draft)
+        finally:
+            await services.stop()
+
+    try:
+        report = asyncio.run(run())
+    except Exception as exc:
+        _fail(f"{exc.__class__.__name__}: {exc} (did you run `walletdesk db upgrade`?)")
+    for error in report.errors:
+        console.print(f"[yellow]skipped[/yellow] {error}")
+    console.print(f"created {report.created}, updated {report.updated}, "
+                  f"unchanged {report.unchanged}, skipped {len(report.errors)}")
+    if report.errors and not (report.created or report.updated or report.unchanged):
+        raise typer.Exit(1)
 
 
 @app.command()
