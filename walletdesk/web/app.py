@@ -24,7 +24,16 @@ from walletdesk.routing.actions import drain_queues
 from walletdesk.services import Services
 from walletdesk.web.deps import LoginRequired
 from walletdesk.web.live import Hub
-from walletdesk.web.routes import admin, api, auth, health, help_centre, pages, sockets
+from walletdesk.web.routes import (
+    admin,
+    admin_kb,
+    api,
+    auth,
+    health,
+    help_centre,
+    pages,
+    sockets,
+)
 from walletdesk.web.sessions import RateLimiter, Signer
 
 WEB_DIR = Path(__file__).parent
@@ -113,7 +122,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (health, auth, pages, help_centre, admin, api, sockets):
+    for module in (health, auth, pages, help_centre, admin, admin_kb, api, sockets):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,115 @@
+"""Admin pages for the knowledge base: write, preview, publish and retire articles."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from walletdesk.errors import DomainError
+from walletdesk.i18n import SUPPORTED
+from walletdesk.kb.actions import TranslationIn, save_article, set_article_status
+from walletdesk.kb.models import ArticleStatus
+from walletdesk.kb.queries import all_articles, article_by_id, article_versions, feedback_by_article
+from walletdesk.kb.text import render_markdown
+from walletdesk.web.deps import PageManager, ServicesDep, SignerDep, TemplatesDep
+
+router = APIRouter(prefix="/admin/kb", include_in_schema=False)
+
+
+def _form_translations(form: Any) -> dict[str, TranslationIn]:
+    return {
+        locale: TranslationIn(
+            title=str(form.get(f"title_{locale}", "")),
+            body=str(form.get(f"body_{locale}", "")),
+            examples=[line for line in str(form.get(f"examples_{locale}", "")).splitlines()
+                      if line.strip()],
+        )
+        for locale in SUPPORTED
+    }
+
+
+def _article_form(article: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"slug": article.slug, "category": article.category}
+    for locale in SUPPORTED:
+        t = article.translation(locale)
+        values[f"title_{locale}"] = t.title if t else ""
+        values[f"body_{locale}"] = t.body if t else ""
+        values[f"examples_{locale}"] = "\n".join(t.examples) if t else ""
+    return values
+
+
+async def _editor(request: Request, templates: Any, signer: Any, agent: Any, *,
+                  article: Any = None, values: dict[str, Any] | None = None,
+                  versions: list[Any] | None = None, preview: dict[str, Any] | None = None,
+                  error: str | None = None, status_code: int = 200) -> Response:
+    return templates.TemplateResponse(request, "admin/kb_edit.html", {
+        "agent": agent, "article": article, "values": values or {}, "locales": SUPPORTED,
+        "versions": versions or [], "preview": preview, "error": error,
+        "csrf_token": signer.csrf_token(request.state.session),
+    }, status_code=status_code)
+
+
+@router.get("", response_class=HTMLResponse)
+async def kb_list(request: Request, agent: PageManager, services: ServicesDep,
+                  signer: SignerDep, templates: TemplatesDep) -> Response:
+    async with services.read() as session:
+        articles = await all_articles(session)
+        feedback = await feedback_by_article(session)
+    return templates.TemplateResponse(request, "admin/kb.html", {
+        "agent": agent, "articles": articles, "feedback": feedback,
+        "csrf_token": signer.csrf_token(request.state.session)})
+
+
+@router.get("/new", response_class=HTMLResponse)
+async def kb_new(request: Request, agent: PageManager, signer: SignerDep,
+                 templates: TemplatesDep) -> Response:
+    return await _editor(request, templates, signer, agent, values={"category": "general"})
+
+
+@router.get("/{article_id}", response_class=HTMLResponse)
+async def kb_edit(article_id: int, request: Request, agent: PageManager, services: ServicesDep,
+                  signer: SignerDep, templates: TemplatesDep) -> Response:
+    async with services.read() as session:
+        article = await article_by_id(session, article_id)
+        versions = await article_versions(session, article_id)
+    return await _editor(request, templates, signer, agent, article=article,
+                         values=_article_form(article), versions=versions)
+
+
+@router.post("")
+async def kb_save(request: Request, agent: PageManager, services: ServicesDep,
+                  signer: SignerDep, templates: TemplatesDep) -> Response:
+    """Save a new or edited article, or (action=preview) show it rendered without saving."""
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    translations = _form_translations(form)
+    existing = None
+    if form.get("article_id"):
+        async with services.read() as session:
+            existing = await article_by_id(session, int(str(form["article_id"])))
+    if form.get("action") == "preview":
+        preview = {locale: {"title": t.title, "body": render_markdown(t.body)}
+                   for locale, t in translations.items() if t.title or t.body}
+        return await _editor(request, templates, signer, agent, article=existing,
+                             values=values, preview=preview)
+    try:
+        async with services.transaction() as session:
+            article, _ = await save_article(
+                session, agent, slug=existing.slug if existing else values.get("slug", ""),
+                category=values.get("category", ""), translations=translations)
+    except DomainError as exc:
+        return await _editor(request, templates, signer, agent, article=existing,
+                             values=values, error=exc.detail, status_code=422)
+    return RedirectResponse(f"/admin/kb/{article.id}", status_code=303)
+
+
+@router.post("/{article_id}/status")
+async def kb_status(article_id: int, request: Request, agent: PageManager,
+                    services: ServicesDep) -> Response:
+    form = await request.form()
+    try:
+        status = ArticleStatus(str(form.get("status", "")))
+    except ValueError:
+        return RedirectResponse(f"/admin/kb/{article_id}", status_code=303)
+    await set_article_status(services, agent, article_id, status)
+    return RedirectResponse(f"/admin/kb/{article_id}", status_code=303)
