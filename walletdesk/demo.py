@@ -1,18 +1,23 @@
 """The demo desk: a wallet brand's teams, agents and some history, seeded once."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from walletdesk.accounts.actions import create_agent, create_team
 from walletdesk.accounts.models import Agent, Role
+from walletdesk.bot.models import BotConfig
 from walletdesk.conversations.actions import (
     InboundMessage,
     receive_message,
     resolve_conversation,
     send_message,
 )
+from walletdesk.kb.actions import import_articles
 from walletdesk.services import Services
+
+DEMO_ARTICLES = Path(__file__).parent / "demo_content" / "articles.jsonl"
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,10 @@ async def seed_demo(services: Services) -> bool:
             await create_agent(session, email=login.email, display_name=login.name,
                                password=login.password, role=login.role, languages=languages,
                                capacity=5, team_ids=team_ids)
+        # stolen funds always go to a person
+        session.add(BotConfig(id=1, enabled=True, sensitive_categories=["incident"],
+                              sensitive_phrases=["被盗", "stolen", "hacked", "robado"]))
+    await import_articles(services, DEMO_ARTICLES.read_text(encoding="utf-8").splitlines())
     async with services.read() as session:
         agents = {a.display_name: a for a in (await session.scalars(select(Agent))).all()}
     for index, (language, name, customer_lines, agent_lines, resolved) in enumerate(HISTORY):

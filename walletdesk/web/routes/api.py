@@ -11,6 +11,8 @@ from fastapi import APIRouter, Query, status
 from walletdesk.accounts import actions as accounts
 from walletdesk.accounts.access import mask_email, sees_personal_data
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
+from walletdesk.bot.assist import suggest_articles
+from walletdesk.bot.queries import conversation_turns, turn_payload
 from walletdesk.conversations import actions as conversations
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.queries import (
@@ -116,7 +118,15 @@ async def get_conversation(conversation_id: int, agent: ApiAgent, services: Serv
             "other_conversations": [conversation_payload(c) for c in others
                                     if c.id != conversation.id],
             "messages": [message_payload(m) for m in messages],
+            "bot_turns": [turn_payload(t) for t in await conversation_turns(session,
+                                                                            conversation.id)],
         }
+
+
+@router.get("/conversations/{conversation_id}/suggestions")
+async def suggestions(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> list[Json]:
+    """Knowledge-base articles for the customer's latest questions (agent assist)."""
+    return await suggest_articles(services, agent, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/messages")

@@ -1,0 +1,76 @@
+"""Reading what the bot did: a conversation's turns, and the content gaps."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.bot.models import BotTurn
+
+
+async def conversation_turns(session: AsyncSession, conversation_id: int) -> list[BotTurn]:
+    query = select(BotTurn).where(BotTurn.conversation_id == conversation_id).order_by(BotTurn.id)
+    return list((await session.scalars(query)).all())
+
+
+def turn_payload(turn: BotTurn) -> dict[str, object]:
+    return {"id": turn.id, "query": turn.query, "language": turn.language,
+            "candidates": turn.candidates, "confidence": turn.confidence,
+            "outcome": turn.outcome, "reason": turn.reason, "article_slug": turn.article_slug,
+            "helpful": turn.helpful, "created_at": turn.created_at.isoformat()}
+
+
+@dataclass
+class GapGroup:
+    """Similar questions the bot could not answer well: an article to write next."""
+
+    example: str
+    queries: list[str] = field(default_factory=list)
+    languages: set[str] = field(default_factory=set)
+    last_seen: datetime | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.queries)
+
+
+async def content_gaps(session: AsyncSession, since: datetime | None = None,
+                       limit: int = 2000) -> list[GapGroup]:
+    """Handed-off (for lack of an answer) and disliked questions, grouped by similarity."""
+    query = select(BotTurn).where(or_(
+        BotTurn.reason.in_(("low_confidence", "repeated_failure")),
+        BotTurn.outcome == "suggested",
+        BotTurn.helpful.is_(False)))
+    if since is not None:
+        query = query.where(BotTurn.created_at >= since)
+    turns = (await session.scalars(query.order_by(BotTurn.id.desc()).limit(limit))).all()
+    return group_similar([(t.query, t.language, t.created_at) for t in turns])
+
+
+def _shingles(text: str) -> set[str]:
+    folded = "".join(ch for ch in text.lower() if ch.isalnum() or ch.isspace())
+    compact = folded.replace(" ", "")
+    grams = {compact[i:i + 2] for i in range(max(len(compact) - 1, 1))}
+    return grams | set(folded.split())
+
+
+def group_similar(rows: list[tuple[str, str, datetime]],
+                  threshold: float = 0.35) -> list[GapGroup]:
+    """Greedy grouping by Jaccard similarity of character bigrams and words (any script)."""
+    groups: list[tuple[set[str], GapGroup]] = []
+    for text, language, seen in rows:
+        grams = _shingles(text)
+        best, best_score = None, 0.0
+        for shingles, group in groups:
+            union = len(grams | shingles) or 1
+            score = len(grams & shingles) / union
+            if score > best_score:
+                best, best_score = group, score
+        if best is None or best_score < threshold:
+            best = GapGroup(example=text)
+            groups.append((grams, best))
+        best.queries.append(text)
+        best.languages.add(language)
+        best.last_seen = max(best.last_seen, seen) if best.last_seen else seen
+    return sorted((g for _, g in groups), key=lambda g: -g.size)
