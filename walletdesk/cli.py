@@ -21,6 +21,8 @@ admin_app = typer.Typer(help="Administration", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
 kb_app = typer.Typer(help="Knowledge base", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+bot_app = typer.Typer(help="The AI first line", no_args_is_help=True)
+app.add_typer(bot_app, name="bot")
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
@@ -117,6 +119,30 @@ def kb_import(
                   f"unchanged {report.unchanged}, skipped {len(report.errors)}")
     if report.errors and not (report.created or report.updated or report.unchanged):
         raise typer.Exit(1)
+
+
+@bot_app.command("eval")
+def bot_eval(
+    directory: Annotated[Path, typer.Argument(help="Folder with train.csv and test.csv")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+) -> None:
+    """Measure the bot: accuracy, hand-offs, out-of-scope recall and latency."""
+    from walletdesk.bot.evaluate import EvalDataError, evaluate
+
+    try:
+        result = evaluate(directory)
+    except EvalDataError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(title=f"bot eval: {directory}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in result.items():
+        table.add_row(key, "—" if value is None else str(value))
+    console.print(table)
 
 
 @app.command()

@@ -64,13 +64,13 @@ class BotRuntime:
         return await asyncio.to_thread(self.engine.match, text)
 
     # building ------------------------------------------------------------------------------
-    async def rebuild(self, services: "Services") -> None:
+    async def rebuild(self, services: "Services", engine: "BotEngine | None" = None) -> None:
+        """Reload articles and settings; build the engine unless one is given (tests)."""
         started = time.perf_counter()
         async with services.read() as session:
             articles = await published_articles(session)
             config = await session.get(BotConfig, 1)
-        engine = None
-        if articles:
+        if articles and engine is None:
             from walletdesk.bot.engine import BotEngine
 
             engine = await asyncio.to_thread(BotEngine.build, entries_from_articles(articles))

@@ -15,6 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from walletdesk import i18n
 from walletdesk.accounts.access import can_view_conversation
+from walletdesk.bot.actions import customer_feedback
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.models import Conversation
@@ -169,6 +170,14 @@ async def widget_socket(websocket: WebSocket) -> None:
                     "conversation_id": conn.conversation_id, "customer_id": conn.customer_id,
                     "state": bool(frame.get("state")),
                 })
+        elif kind == "bot_action":
+            if conn.conversation_id is None or conn.customer_id is None:
+                raise FrameError("not_found", "no conversation yet")
+            turn_id = frame.get("turn_id")
+            if turn_id is not None:
+                turn_id = _int(frame, "turn_id")
+            await customer_feedback(services, conn.conversation_id, conn.customer_id, turn_id,
+                                    str(frame.get("action")))
         elif kind == "resume":
             if conn.conversation_id is not None:
                 async with services.read() as session:

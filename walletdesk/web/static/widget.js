@@ -9,25 +9,29 @@
       nobody: "All agents are busy or away; we'll be with you as soon as someone is free.",
       after: "Our team is away. We're back {t}. Leave a message and we'll reply then.",
       typing: "{name} is typing…", safety: "We will never ask for your recovery phrase or private key.",
-      failed: "Not sent: {d}", sending: "Sending…", agent: "Support", you: "You"},
+      failed: "Not sent: {d}", sending: "Sending…", agent: "Support", you: "You",
+      solved: "That solved it", human: "Talk to a person", more: "Read the full article", bot: "Assistant"},
     "zh-Hans": {placeholder: "输入消息…", send: "发送", connecting: "连接中…", online: "在线",
       offline: "正在重新连接…", position: "您当前排在第 {n} 位。", wait: "预计等待约 {m} 分钟。",
       nobody: "客服暂时繁忙或不在线，有空闲客服时会立即为您服务。",
       after: "客服团队目前不在线，将于 {t} 回来。请留言，我们会在上班后回复。",
       typing: "{name} 正在输入…", safety: "我们绝不会索要您的助记词或私钥。",
-      failed: "发送失败：{d}", sending: "发送中…", agent: "客服", you: "我"},
+      failed: "发送失败：{d}", sending: "发送中…", agent: "客服", you: "我",
+      solved: "已解决", human: "转人工", more: "查看完整文章", bot: "智能助手"},
     "zh-Hant": {placeholder: "輸入訊息…", send: "傳送", connecting: "連線中…", online: "在線",
       offline: "正在重新連線…", position: "您目前排在第 {n} 位。", wait: "預計等待約 {m} 分鐘。",
       nobody: "客服暫時忙碌或不在線，有空閒客服時會立即為您服務。",
       after: "客服團隊目前不在線，將於 {t} 回來。請留言，我們會在上班後回覆。",
       typing: "{name} 正在輸入…", safety: "我們絕不會索取您的助記詞或私鑰。",
-      failed: "傳送失敗：{d}", sending: "傳送中…", agent: "客服", you: "我"},
+      failed: "傳送失敗：{d}", sending: "傳送中…", agent: "客服", you: "我",
+      solved: "已解決", human: "轉真人", more: "查看完整文章", bot: "智能助理"},
     es: {placeholder: "Escribe un mensaje…", send: "Enviar", connecting: "Conectando…", online: "En línea",
       offline: "Reconectando…", position: "Eres el número {n} en la fila.", wait: "Espera estimada: unos {m} min.",
       nobody: "Todos los agentes están ocupados o ausentes; te atenderemos en cuanto uno quede libre.",
       after: "Nuestro equipo no está disponible. Volvemos {t}. Déjanos un mensaje y te responderemos.",
       typing: "{name} está escribiendo…", safety: "Nunca te pediremos tu frase de recuperación ni tu clave privada.",
-      failed: "No enviado: {d}", sending: "Enviando…", agent: "Soporte", you: "Tú"}
+      failed: "No enviado: {d}", sending: "Enviando…", agent: "Soporte", you: "Tú",
+      solved: "Resuelto", human: "Hablar con una persona", more: "Leer el artículo", bot: "Asistente"}
   };
   function pickLanguage(tag) {
     tag = (tag || "en").toLowerCase();
@@ -72,7 +76,7 @@
     if (kind !== "system") {
       var who = document.createElement("span");
       who.className = "who";
-      who.textContent = kind === "customer" ? t.you : (name || t.agent);
+      who.textContent = kind === "customer" ? t.you : kind === "bot" ? t.bot : (name || t.agent);
       li.appendChild(who);
     }
     var body = document.createElement("div");
@@ -92,6 +96,7 @@
       dropFromOutbox(m.client_id);
     }
     var li = bubble(m.sender_kind, m.sender_name, m.text);
+    if (m.meta) addBotExtras(li, m.meta);
     li.dataset.seq = m.seq;
     shown[m.seq] = li;
     // keep order by seq even if frames arrive out of order
@@ -102,6 +107,37 @@
     if (m.seq > lastSeq) lastSeq = m.seq;
     if (m.sender_kind !== "customer") typingEl.hidden = true;
     scroll();
+  }
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.href = href; a.target = "_blank"; a.rel = "noopener"; a.textContent = text;
+    return a;
+  }
+  // the bot's article link, suggestions and "solved / talk to a person" buttons
+  function addBotExtras(li, meta) {
+    if (meta.article && meta.article.url) {
+      var p = document.createElement("p"); p.className = "bot-link";
+      p.appendChild(link(meta.article.url, t.more)); li.appendChild(p);
+    }
+    if (meta.articles && meta.articles.length) {
+      var ul = document.createElement("ul"); ul.className = "bot-suggestions";
+      meta.articles.forEach(function (a) { var item = document.createElement("li"); item.appendChild(link(a.url, a.title)); ul.appendChild(item); });
+      li.appendChild(ul);
+    }
+    if (meta.actions && meta.actions.length) {
+      var bar = document.createElement("div"); bar.className = "bot-actions";
+      meta.actions.forEach(function (action) {
+        var b = document.createElement("button"); b.type = "button";
+        b.textContent = action === "solved" ? t.solved : t.human;
+        b.dataset.action = action;
+        b.addEventListener("click", function () {
+          Array.prototype.forEach.call(bar.querySelectorAll("button"), function (x) { x.disabled = true; });
+          send({type: "bot_action", turn_id: meta.turn_id === undefined ? null : meta.turn_id, action: action});
+        });
+        bar.appendChild(b);
+      });
+      li.appendChild(bar);
+    }
   }
   function dropFromOutbox(clientId) {
     var before = outbox.length;

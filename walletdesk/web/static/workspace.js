@@ -57,13 +57,16 @@
   // --- one conversation ----------------------------------------------------------------
   function openConversation(id) {
     if (state.current && state.current !== id) send({type: "unsubscribe", conversation_id: state.current});
-    state.current = id; state.lastSeq = 0; state.shown = {};
+    state.current = id; state.lastSeq = 0; state.shown = {}; state.shownOnce = false;
     $("messages").textContent = "";
     api("GET", "/conversations/" + id).then(function (data) {
       $("empty").hidden = true; $("conversation").hidden = false; $("customer-panel").hidden = false;
       renderHeader(data.conversation, data.assignee_name, data.team_name, data.customer);
       renderCustomer(data.customer, data.other_conversations);
+      renderBot(data.conversation, data.bot_turns || []);
+      loadSuggestions(id);
       data.messages.forEach(showMessage);
+      state.shownOnce = true;
       send({type: "subscribe", conversation_id: id, last_seq: state.lastSeq});
       Array.prototype.forEach.call(document.querySelectorAll(".conv"), function (li) { li.classList.toggle("active", +li.dataset.id === id); });
     }).catch(function (e) { $("empty").hidden = false; $("empty").textContent = e.message; $("conversation").hidden = true; });
@@ -94,6 +97,45 @@
       li.appendChild(a); ul.appendChild(li);
     });
   }
+  var HANDOFF = {low_confidence: "the bot was not confident", asked_for_human: "the customer asked for a person",
+    repeated_failure: "two answers in a row did not help", sensitive_topic: "a sensitive topic",
+    out_of_scope: "the question is outside the knowledge base", bot_unavailable: "the bot was not available"};
+  function renderBot(c, turns) {
+    $("bot-panel").hidden = !turns.length && !c.handoff_reason;
+    $("bot-handoff").textContent = c.handoff_reason ? "Handed to a person: " + (HANDOFF[c.handoff_reason] || c.handoff_reason) : "";
+    var ol = $("bot-turns"); ol.textContent = "";
+    turns.forEach(function (turn) {
+      var li = el("li");
+      li.appendChild(el("div", "", "“" + turn.query + "”"));
+      li.appendChild(el("div", "meta", [turn.language, turn.outcome.replace("_", " "), "confidence " + turn.confidence.toFixed(2),
+        turn.helpful === false ? "not helpful" : turn.helpful ? "helpful" : ""].filter(Boolean).join(" · ")));
+      var cands = el("ul", "candidates");
+      turn.candidates.slice(0, 3).forEach(function (cand) { cands.appendChild(el("li", "", cand.title + " — " + cand.score.toFixed(2))); });
+      li.appendChild(cands);
+      ol.appendChild(li);
+    });
+  }
+  function loadSuggestions(id) {
+    api("GET", "/conversations/" + id + "/suggestions").then(function (rows) {
+      if (state.current !== id) return;
+      var ul = $("suggestions"); ul.textContent = "";
+      if (!rows.length) { ul.appendChild(el("li", "muted", "No matching articles.")); return; }
+      rows.forEach(function (a) {
+        var li = el("li");
+        li.appendChild(el("strong", "", a.title));
+        li.appendChild(el("span", "meta", " " + a.score.toFixed(2)));
+        var b = el("button", "insert", "Insert answer");
+        b.type = "button";
+        b.addEventListener("click", function () {
+          var box = $("reply-text");
+          box.value = (box.value ? box.value + "\n\n" : "") + a.answer;
+          box.focus();
+        });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+    }).catch(function () {});
+  }
   function showMessage(m) {
     if (m.conversation_id !== state.current || state.shown[m.seq]) return;
     if (m.client_id && state.pending[m.client_id]) { state.pending[m.client_id].remove(); delete state.pending[m.client_id]; }
@@ -109,7 +151,7 @@
     Object.keys(state.shown).forEach(function (s) { s = +s; if (s > m.seq && (!next || s < +next.dataset.seq)) next = state.shown[s]; });
     ol.insertBefore(li, next || ol.querySelector(".pending") || null);
     if (m.seq > state.lastSeq) state.lastSeq = m.seq;
-    if (m.sender_kind === "customer") $("customer-typing").hidden = true;
+    if (m.sender_kind === "customer") { $("customer-typing").hidden = true; if (state.shownOnce) loadSuggestions(state.current); }
     ol.scrollTop = ol.scrollHeight;
   }
 

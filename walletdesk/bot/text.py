@@ -1,0 +1,88 @@
+"""Text handling for matching: normalisation, Chinese folding and tokens, language detection."""
+
+import re
+import unicodedata
+from functools import lru_cache
+
+SUPPORTED_LANGUAGES = ("zh-Hans", "zh-Hant", "en", "es")
+MAX_QUERY_CHARS = 1000
+# wallet words jieba would otherwise split (助记 / 词 …)
+WALLET_TERMS = (
+    "助记词", "私钥", "公钥", "矿工费", "手续费", "转账", "提币", "充值", "钱包", "冷钱包", "热钱包",
+    "地址", "授权", "取消授权", "空投", "跨链", "波场", "以太坊", "比特币", "币安链", "交易哈希",
+    "区块浏览器", "合约地址", "能量", "带宽", "质押", "闪兑", "兑换", "滑点", "主网", "测试网",
+    "多签", "硬件钱包", "导入钱包", "创建钱包", "备份", "到账", "未到账", "被盗", "诈骗", "客服",
+    "人工客服", "转人工", "真人客服", "应用密码", "支付密码", "二维码", "代币", "稳定币",
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u9fff\uf900-\ufaff]+", re.UNICODE)
+_HAS_CONTENT = re.compile(r"[^\W_]", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import tempfile
+
+    import jieba
+
+    jieba.dt.tmp_dir = tempfile.gettempdir()  # its cache must be writable
+    jieba.setLogLevel(60)
+    for term in WALLET_TERMS:
+        jieba.add_word(term, freq=200000)
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(
+        Language.CHINESE, Language.ENGLISH, Language.SPANISH).build()
+
+
+def has_content(text: str) -> bool:
+    """False for empty, emoji-only, punctuation-only or control-character input."""
+    return bool(_HAS_CONTENT.search(text))
+
+
+def normalise(text: str) -> str:
+    """One form for matching: NFKC, lower case, Simplified Chinese, one spelling of 账."""
+    text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS]).lower()
+    if _CJK.search(text):
+        text = _t2s().convert(text).replace("帐", "账")
+    return " ".join(text.split())
+
+
+def tokens(normalised: str) -> list[str]:
+    """Words: jieba for Chinese runs, letters/digits runs otherwise; plus bigrams."""
+    words: list[str] = []
+    for run in _WORD.findall(normalised):
+        if _CJK.match(run):
+            words.extend(w for w in _jieba().lcut(run) if w.strip())
+        else:
+            words.append(run)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """zh-Hans, zh-Hant, en or es for a customer message."""
+    sample = text[:MAX_QUERY_CHARS]
+    cjk = len(_CJK.findall(sample))
+    if cjk:
+        letters = sum(1 for ch in sample if ch.isalpha())
+        if cjk * 3 >= letters:  # mostly Chinese, even with some English words mixed in
+            return "zh-Hant" if _t2s().convert(sample) != sample else "zh-Hans"
+    if not has_content(sample):
+        return default
+    from lingua import Language
+
+    found = _detector().detect_language_of(sample)
+    return {Language.SPANISH: "es", Language.ENGLISH: "en"}.get(found, default) \
+        if found != Language.CHINESE else "zh-Hans"
