@@ -125,20 +125,25 @@ def make_team(services: Services) -> Callable[..., Any]:
     return _make
 
 
+async def make_agent_in(services: Services, name: str = "Alice", *, role: Role = Role.agent,
+                        teams: list[Team] | None = None, languages: list[str] | None = None,
+                        capacity: int = 5, online: bool = False) -> Agent:
+    """An agent made with the real action; e-mail is <name>@example.com, password PASSWORD."""
+    async with services.transaction() as session:
+        agent = await create_agent(
+            session, email=f"{name.lower().replace(' ', '.')}@example.com", display_name=name,
+            password=PASSWORD, role=role, languages=languages or [], capacity=capacity,
+            team_ids=[t.id for t in teams or []])
+    if online:
+        from walletdesk.accounts.actions import set_presence
+        agent = await set_presence(services, agent.id, Presence.online)
+    return agent
+
+
 @pytest.fixture
 def make_agent(services: Services) -> Callable[..., Any]:
-    async def _make(name: str = "Alice", *, role: Role = Role.agent, teams: list[Team] | None = None,
-                    languages: list[str] | None = None, capacity: int = 5,
-                    online: bool = False) -> Agent:
-        async with services.transaction() as session:
-            agent = await create_agent(
-                session, email=f"{name.lower().replace(' ', '.')}@example.com", display_name=name,
-                password=PASSWORD, role=role, languages=languages or [], capacity=capacity,
-                team_ids=[t.id for t in teams or []])
-        if online:
-            from walletdesk.accounts.actions import set_presence
-            agent = await set_presence(services, agent.id, Presence.online)
-        return agent
+    async def _make(name: str = "Alice", **kwargs: Any) -> Agent:
+        return await make_agent_in(services, name, **kwargs)
     return _make
 
 
