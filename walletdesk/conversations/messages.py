@@ -96,7 +96,8 @@ async def append_message(
         meta=meta,
         created_at=now,
     )
-    if not internal:
+    if not internal and sender_kind != SenderKind.system:
+        # the inbox shows what people said, not "X joined"
         conversation.last_message_at = now
         conversation.last_message_preview = text[:PREVIEW_CHARS]
     session.add(message)

@@ -1,0 +1,75 @@
+"""Real-browser fixtures: Debian's chromium driven by Playwright, against a live server.
+
+The browser tests use their own SQLite database (the engines are covered by the other
+tests); screenshots go to test-artifacts/ for people to look at.
+"""
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, async_playwright
+
+from tests.conftest import LiveServer, RecordingBus, free_port, make_settings, wipe
+from walletdesk.db.engine import Database
+from walletdesk.db.migrate import upgrade_database
+from walletdesk.services import Services
+from walletdesk.web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    assert Path(CHROMIUM).exists(), "chromium is missing: `make test` installs Debian's chromium"
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                    args=CHROMIUM_ARGS)
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture(scope="session")
+async def e2e_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+    database = Database(url)
+    await upgrade_database(database.engine)
+    await database.dispose()
+    return url
+
+
+@pytest.fixture
+async def e2e_services(e2e_database: str) -> AsyncIterator[Services]:
+    services = Services(make_settings(e2e_database), bus=RecordingBus())
+    yield services
+    await wipe(services.db)
+    await services.stop()
+
+
+@pytest.fixture
+async def server(e2e_services: Services) -> AsyncIterator[LiveServer]:
+    app = create_app(e2e_services.settings, e2e_services)
+    port = free_port()
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                             log_level="warning"))
+    task = asyncio.create_task(instance.serve())
+    for _ in range(200):
+        if instance.started:
+            break
+        await asyncio.sleep(0.02)
+    yield LiveServer(app, port)
+    instance.should_exit = True
+    await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
