@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from walletdesk.accounts.models import Agent, ApiToken, Team
 from walletdesk.errors import NotFound
@@ -16,6 +17,12 @@ async def list_agents(session: AsyncSession, *, active_only: bool = False) -> li
     if active_only:
         query = query.where(Agent.is_active)
     return list((await session.scalars(query)).unique().all())
+
+
+async def load_agent(session: AsyncSession, agent_id: int) -> Agent | None:
+    """The agent with its teams loaded, fresh from the database (safe to read team_ids)."""
+    return await session.get(Agent, agent_id, options=[selectinload(Agent.teams)],
+                             populate_existing=True)
 
 
 async def get_agent(session: AsyncSession, agent_id: int) -> Agent:

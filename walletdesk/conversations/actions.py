@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk import i18n
 from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
+from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.config import Settings
 from walletdesk.conversations.messages import (
@@ -270,7 +271,7 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
             conversation.team_id = team.id
             conversation.team = team
         if agent_id is not None:
-            target = await session.get(Agent, agent_id)
+            target = await load_agent(session, agent_id)
             if target is None or not target.is_active:
                 raise NotFound("agent not found")
             if conversation.team_id is not None and conversation.team_id not in target.team_ids \

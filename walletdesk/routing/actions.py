@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
 from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
+from walletdesk.accounts.queries import load_agent
 from walletdesk.config import Settings
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
@@ -87,7 +88,7 @@ async def _free_agent(session: AsyncSession, conversation: Conversation,
 
 async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent) -> None:
     # the agent may come from another session (the signed-in user): use this session's copy
-    attached = await session.get(Agent, agent.id)
+    attached = await load_agent(session, agent.id)
     assert attached is not None
     agent = attached
     now = utcnow()

@@ -1,0 +1,131 @@
+"""Every route's access rule, for no login and for each role.
+
+The table below must name every route of the app: a new route without an access rule here
+fails ``test_every_route_has_a_rule``.
+"""
+
+import pytest
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.routing import Mount
+
+from walletdesk.accounts.models import Role
+
+PUBLIC, AGENT, MANAGER, ADMIN = "public", "agent", "manager", "admin"
+ALLOWED = {
+    AGENT: {Role.admin, Role.supervisor, Role.agent, Role.outsourced},
+    MANAGER: {Role.admin, Role.supervisor},
+    ADMIN: {Role.admin},
+}
+RULES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): PUBLIC, ("GET", "/metrics"): PUBLIC,
+    ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC, ("POST", "/logout"): AGENT,
+    ("GET", "/"): PUBLIC, ("GET", "/widget"): PUBLIC, ("GET", "/widget.js"): PUBLIC,
+    ("GET", "/embed-example"): PUBLIC, ("GET", "/app"): AGENT,
+    ("GET", "/help"): PUBLIC, ("GET", "/help/articles/{slug}"): PUBLIC,
+    ("POST", "/help/articles/{slug}/feedback"): PUBLIC,
+    ("GET", "/admin"): MANAGER, ("GET", "/admin/agents/{agent_id}"): MANAGER,
+    ("POST", "/admin/agents"): ADMIN, ("POST", "/admin/agents/{agent_id}"): MANAGER,
+    ("GET", "/admin/teams/{team_id}"): MANAGER, ("POST", "/admin/teams"): MANAGER,
+    ("POST", "/admin/teams/{team_id}"): MANAGER, ("POST", "/admin/teams/{team_id}/delete"): ADMIN,
+    ("GET", "/admin/audit"): MANAGER,
+    ("GET", "/admin/kb"): MANAGER, ("GET", "/admin/kb/new"): MANAGER,
+    ("GET", "/admin/kb/{article_id}"): MANAGER, ("POST", "/admin/kb"): MANAGER,
+    ("POST", "/admin/kb/{article_id}/status"): MANAGER,
+    ("GET", "/api/v1/me"): AGENT, ("PUT", "/api/v1/me/presence"): AGENT,
+    ("POST", "/api/v1/me/tokens"): AGENT, ("DELETE", "/api/v1/me/tokens/{token_id}"): AGENT,
+    ("GET", "/api/v1/conversations"): AGENT,
+    ("GET", "/api/v1/conversations/{conversation_id}"): AGENT,
+    ("GET", "/api/v1/conversations/{conversation_id}/suggestions"): AGENT,
+    ("GET", "/api/v1/conversations/{conversation_id}/messages"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/messages"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/assign"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/resolve"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/reopen"): AGENT,
+    ("POST", "/api/v1/inbound"): MANAGER,
+    ("GET", "/api/v1/customers/{customer_id}"): AGENT,
+    ("GET", "/api/v1/agents"): AGENT, ("POST", "/api/v1/agents"): ADMIN,
+    ("GET", "/api/v1/agents/{agent_id}"): AGENT, ("PATCH", "/api/v1/agents/{agent_id}"): MANAGER,
+    ("GET", "/api/v1/teams"): AGENT, ("POST", "/api/v1/teams"): MANAGER,
+    ("GET", "/api/v1/teams/{team_id}"): AGENT, ("PATCH", "/api/v1/teams/{team_id}"): MANAGER,
+    ("DELETE", "/api/v1/teams/{team_id}"): ADMIN,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("WS", "/ws/widget"): PUBLIC, ("WS", "/ws/app"): AGENT,  # tested in tests/live
+    ("MOUNT", "/static"): PUBLIC,
+}
+HTTP_RULES = {k: v for k, v in RULES.items() if k[0] not in ("WS", "MOUNT")}
+
+
+def walk(routes, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """Every route, looking inside included routers (FastAPI includes them lazily)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
+        else:
+            yield prefix, route
+
+
+def app_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    found: set[tuple[str, str]] = set()
+    for prefix, route in walk(app.routes):
+        if isinstance(route, APIWebSocketRoute):
+            found.add(("WS", prefix + route.path))
+        elif isinstance(route, Mount):
+            found.add(("MOUNT", prefix + route.path))
+        elif isinstance(route, APIRoute) or hasattr(route, "methods"):
+            for method in route.methods - {"HEAD"}:
+                found.add((method, prefix + route.path))
+    return found
+
+
+def test_every_route_has_a_rule(app):
+    assert app_routes(app) == set(RULES)
+
+
+def concrete(path: str) -> str:
+    return (path.replace("{slug}", "no-such-article").replace("{agent_id}", "999999")
+            .replace("{team_id}", "999999").replace("{article_id}", "999999")
+            .replace("{conversation_id}", "999999").replace("{customer_id}", "999999")
+            .replace("{token_id}", "999999"))
+
+
+async def call(http, method: str, path: str, csrf: str | None = None):  # type: ignore[no-untyped-def]
+    url = concrete(path)
+    headers = {"x-csrf-token": csrf} if csrf else {}
+    if path.startswith("/api/"):
+        return await http.request(method, url, json={}, headers=headers)
+    data = {"csrf_token": csrf} if csrf else {}
+    return await http.request(method, url, data=data if method != "GET" else None)
+
+
+@pytest.mark.parametrize("method, path", sorted(k for k, v in HTTP_RULES.items() if v != PUBLIC))
+async def test_no_login_is_refused(client, method, path):
+    response = await call(client, method, path)
+    if path.startswith("/api/"):
+        assert response.status_code == 401, (method, path, response.status_code)
+    else:
+        assert response.status_code == 303, (method, path, response.status_code)
+        assert response.headers["location"].startswith("/login")
+
+
+async def test_each_role_gets_exactly_its_routes(services, make_agent, sign_in):
+    clients = {}
+    for role in Role:
+        agent = await make_agent(f"{role.value} person", role=role)
+        clients[role] = await sign_in(agent.email)
+    for (method, path), rule in sorted(HTTP_RULES.items()):
+        if rule == PUBLIC or path == "/logout":
+            continue
+        for role, signed in clients.items():
+            response = await call(signed.http, method, path, signed.csrf)
+            if role in ALLOWED[rule]:
+                assert response.status_code not in (401, 403), (role, method, path)
+            else:
+                assert response.status_code == 403, (role, method, path, response.status_code)
+
+
+async def test_public_routes_need_no_login(client):
+    for (method, path), rule in HTTP_RULES.items():
+        if rule == PUBLIC and method == "GET":
+            response = await client.get(concrete(path))
+            assert response.status_code in (200, 303, 404), (path, response.status_code)
+    assert (await client.get("/help/articles/no-such-article")).status_code == 404
