@@ -50,8 +50,9 @@ class Team(Base):
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, team-local
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # loaded only where asked for (list_teams): a team comes with every conversation
     agents: Mapped[list["Agent"]] = relationship(
-        secondary=agent_teams, back_populates="teams", lazy="selectin"
+        secondary=agent_teams, back_populates="teams", lazy="raise"
     )
 
 

@@ -9,7 +9,8 @@ from walletdesk.errors import NotFound
 
 
 async def list_teams(session: AsyncSession) -> list[Team]:
-    return list((await session.scalars(select(Team).order_by(Team.name))).unique().all())
+    query = select(Team).options(selectinload(Team.agents)).order_by(Team.name)
+    return list((await session.scalars(query)).unique().all())
 
 
 async def list_agents(session: AsyncSession, *, active_only: bool = False) -> list[Agent]:

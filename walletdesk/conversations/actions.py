@@ -262,7 +262,8 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
         if agent_id is not None and agent_id != actor.id and actor.role == Role.outsourced \
                 and conversation.assignee_id != actor.id:
             raise Forbidden("outsourced agents can only hand over their own conversations")
-        previous_assignee = conversation.assignee
+        previous_assignee = (await load_agent(session, conversation.assignee_id)
+                             if conversation.assignee_id else None)
         freed_teams = list(previous_assignee.team_ids) if previous_assignee else []
         if team_id is not None:
             team = await session.get(Team, team_id)
@@ -295,7 +296,9 @@ async def resolve_conversation(services: Services, actor: Agent,
         conversation = await _viewable(session, actor, conversation_id)
         if conversation.status in (Status.resolved, Status.closed):
             return conversation
-        freed_teams = conversation.assignee.team_ids if conversation.assignee else []
+        assignee = (await load_agent(session, conversation.assignee_id)
+                    if conversation.assignee_id else None)
+        freed_teams = assignee.team_ids if assignee else []
         conversation.status = Status.resolved
         conversation.resolved_at = utcnow()
         conversation.after_hours = False

@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from walletdesk.accounts.models import Agent
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.db.base import utcnow
 from walletdesk.metrics import MESSAGES
@@ -26,7 +24,6 @@ async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conv
         select(Conversation)
         .where(Conversation.id == conversation_id)
         .with_for_update(of=Conversation)
-        .options(joinedload(Conversation.assignee).selectinload(Agent.teams))
         .execution_options(populate_existing=True)
     )
 

@@ -1,10 +1,14 @@
 """Finding or creating the customer behind a channel identity."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import utcnow
+
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 async def find_or_create_customer(
@@ -16,15 +20,15 @@ async def find_or_create_customer(
     email: str | None = None,
     language: str | None = None,
 ) -> Customer:
-    identity = await session.scalar(
-        select(CustomerIdentity).where(
-            CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
-        )
+    customer = await session.scalar(
+        select(Customer)
+        .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+        .where(CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id)
     )
-    if identity is not None:
-        customer = await session.get(Customer, identity.customer_id)
-        assert customer is not None
-        customer.last_seen_at = utcnow()
+    if customer is not None:
+        now = utcnow()
+        if now - customer.last_seen_at > LAST_SEEN_RESOLUTION:  # not a write per message
+            customer.last_seen_at = now
         if display_name and not customer.display_name:
             customer.display_name = display_name[:120]
         if language and not customer.language:

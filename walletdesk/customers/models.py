@@ -18,8 +18,9 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # loaded where shown (customers.queries.get_customer), not on the message path
     identities: Mapped[list["CustomerIdentity"]] = relationship(
-        back_populates="customer", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="customer", lazy="raise", cascade="all, delete-orphan"
     )
 
 

@@ -19,6 +19,12 @@ class DatabaseUnavailable(Exception):
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
+        # SQLite has one writer at a time. One connection per process makes transactions
+        # queue in asyncio instead of sleeping in SQLite's busy handler (tens of ms each);
+        # other processes (worker, CLI) still wait on the lock through busy_timeout.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 30)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine

@@ -1,0 +1,1 @@
+"""Benchmarks that exercise a running desk from the outside (CLI: `walletdesk bench`)."""
