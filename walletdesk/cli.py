@@ -146,6 +146,30 @@ def bot_eval(
 
 
 @app.command()
+def protect(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+) -> None:
+    """Read text on standard input and print what the protect step makes of it."""
+    from walletdesk.safety.protect import protect_text
+
+    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    result = protect_text(text)
+    findings = [{"kind": f.kind, "certainty": f.certainty, "detail": f.detail}
+                for f in result.findings]
+    if as_json:
+        sys.stdout.write(json.dumps({"text": result.text, "findings": findings},
+                                    ensure_ascii=False) + "\n")
+        return
+    console.print(result.text, markup=False, highlight=False)
+    table = Table(title=f"{len(findings)} secret(s) removed")
+    for column in ("kind", "certainty", "detail"):
+        table.add_column(column)
+    for finding in findings:
+        table.add_row(finding["kind"], finding["certainty"], finding["detail"])
+    console.print(table)
+
+
+@app.command()
 def serve(host: Annotated[str | None, typer.Option(help="Bind address")] = None,
           port: Annotated[int | None, typer.Option(help="Port")] = None) -> None:
     """Run the web server (widget, workspace, API, WebSockets)."""

@@ -25,7 +25,6 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     brand_name: str = "DemoWallet"
     default_language: str = "en"
-    supported_languages: list[str] = Field(default_factory=lambda: ["zh-Hans", "zh-Hant", "en", "es"])
 
     # sessions and login protection
     session_max_age_s: int = 12 * 3600
@@ -40,7 +39,6 @@ class Settings(BaseSettings):
     widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
 
     # routing
-    default_agent_capacity: int = 5
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600
 

@@ -1,0 +1,62 @@
+"""Secret-detection throughput on one core: `python benchmarks/protect.py [--json]`.
+
+Messages: the BANKING77 and wallet_faq texts from ../shared/data, plus one in fifty carrying
+a recovery phrase or a key. Prints one JSON object on its last line.
+"""
+
+import csv
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from mnemonic import Mnemonic
+
+from walletdesk.safety.protect import protect_text
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def messages() -> list[str]:
+    texts: list[str] = []
+    for name in ("banking77/train.csv", "banking77/test.csv", "wallet_faq/train.csv"):
+        with (SHARED / name).open(encoding="utf-8") as handle:
+            texts += [row["text"] for row in csv.DictReader(handle)]
+    for line in (SHARED / "wallet_faq" / "kb.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        texts += list(record["answer"].values())
+    rng = random.Random(7)
+    languages = Mnemonic.list_languages()
+    for index in range(0, len(texts), 50):
+        language = languages[index % len(languages)]
+        texts[index] = "my words: " + Mnemonic(language).generate(128) + " help"
+    rng.shuffle(texts)
+    return texts
+
+
+def main() -> None:
+    texts = messages()
+    protect_text("warm up the wordlists")
+    per_message: list[float] = []
+    started = time.perf_counter()
+    for text in texts:
+        began = time.perf_counter_ns()
+        protect_text(text)
+        per_message.append((time.perf_counter_ns() - began) / 1000)
+    elapsed = time.perf_counter() - started
+    per_message.sort()
+    result = {
+        "n": len(texts),
+        "msgs_per_s": round(len(texts) / elapsed),
+        "us_per_msg_p50": round(statistics.median(per_message), 1),
+        "us_per_msg_p99": round(per_message[int(0.99 * len(per_message))], 1),
+    }
+    if "--json" not in sys.argv:
+        print(f"{result['msgs_per_s']:,} messages/s on one core ({result['n']} messages)")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

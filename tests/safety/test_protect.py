@@ -1,0 +1,190 @@
+"""Secret detection: every wordlist, every separator, keys, and what must never be touched."""
+
+import csv
+import json
+import subprocess
+import sys
+from hashlib import sha256
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mnemonic import Mnemonic
+
+from walletdesk.safety.protect import (
+    KEY_PLACEHOLDER,
+    SEED_PLACEHOLDER,
+    base58_decode,
+    checksum_valid,
+    protect_text,
+)
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+LANGUAGES = Mnemonic.list_languages()
+STRENGTHS = {12: 128, 15: 160, 18: 192, 21: 224, 24: 256}
+SEPARATORS = [" ", ", ", "\n", "、", "，", "\u3000", " - "]
+GRAMMAR = ("的了是我你他她它们在有不这那吗呢吧啊么什怎会要就也都和与及或而着过把被让给对从到说"
+           "們這嗎麼與過讓給對從說")
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def b58encode(data: bytes) -> str:
+    number = int.from_bytes(data, "big")
+    out = ""
+    while number:
+        number, rest = divmod(number, 58)
+        out = BASE58[rest] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def b58check(payload: bytes) -> str:
+    return b58encode(payload + sha256(sha256(payload).digest()).digest()[:4])
+
+
+def phrase_words(language: str, words: int, entropy: bytes) -> list[str]:
+    return Mnemonic(language).to_mnemonic(entropy[: STRENGTHS[words] // 8]).split(" ")
+
+
+def join(words: list[str], style: str) -> str:
+    if style == "numbered":
+        return "\n".join(f"{i}. {w}" for i, w in enumerate(words, 1))
+    if style == "paren":
+        return " ".join(f"{i}) {w}" for i, w in enumerate(words, 1))
+    if style == "hash":
+        return " ".join(f"#{i} {w}" for i, w in enumerate(words, 1))
+    return style.join(words)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(language=st.sampled_from(LANGUAGES), words=st.sampled_from(sorted(STRENGTHS)),
+       entropy=st.binary(min_size=32, max_size=32),
+       style=st.sampled_from([*SEPARATORS, "numbered", "paren", "hash"]),
+       before=st.sampled_from(["", "my phrase is: ", "助记词：", "hola, mi frase es "]),
+       after=st.sampled_from(["", " thanks", "\n谢谢", " ¿está bien?"]))
+def test_every_valid_phrase_is_removed_with_certainty(language, words, entropy, style, before,
+                                                      after):
+    text = before + join(phrase_words(language, words, entropy), style) + after
+    result = protect_text(text)
+    assert result.text == before + SEED_PLACEHOLDER + after
+    assert [(f.kind, f.certainty) for f in result.findings] == [("seed_phrase", "certain")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(language=st.sampled_from(["chinese_simplified", "chinese_traditional"]),
+       words=st.sampled_from(sorted(STRENGTHS)), entropy=st.binary(min_size=32, max_size=32))
+def test_chinese_phrases_without_spaces(language, words, entropy):
+    chars = phrase_words(language, words, entropy)
+    grammar = sum(1 for c in chars if c in GRAMMAR)
+    result = protect_text("我的助记词：" + "".join(chars) + "。")
+    if grammar <= 2:  # the phrase does not read like a sentence
+        assert result.text == "我的助记词：" + SEED_PLACEHOLDER + "。"
+    else:
+        assert result.findings == [] or result.text.endswith("。")
+
+
+@settings(max_examples=100, deadline=None)
+@given(language=st.sampled_from([x for x in LANGUAGES if not x.startswith("chinese")]),
+       seed=st.integers(min_value=0, max_value=2**32))
+def test_a_run_of_wordlist_words_without_checksum_is_likely(language, seed):
+    import random
+
+    wordlist = Mnemonic(language).wordlist
+    rng = random.Random(seed)
+    while True:
+        words = [rng.choice(wordlist) for _ in range(13)]
+        indices = [wordlist.index(w) for w in words]
+        if not any(checksum_valid(indices[i:i + 12]) for i in range(2)):
+            break
+    result = protect_text("words: " + " ".join(words))
+    assert result.text == "words: " + SEED_PLACEHOLDER
+    assert result.findings[0].certainty == "likely"
+
+
+def test_eleven_words_are_not_a_phrase():
+    words = Mnemonic("english").generate(128).split()[:11]
+    assert protect_text(" ".join(words)).findings == []
+
+
+def test_private_key_formats():
+    secret = bytes(range(1, 33))
+    wif = b58check(b"\x80" + secret + b"\x01")
+    xprv = b58check(bytes.fromhex("0488ade4") + b"\0" * 9 + b"\x11" * 32 + b"\0" + secret)
+    solana = b58encode(secret + bytes(range(100, 132)))
+    keystore = json.dumps({"version": 3, "id": "x", "address": "ab" * 20, "crypto": {
+        "ciphertext": "cd" * 32, "cipher": "aes-128-ctr", "kdf": "scrypt",
+        "kdfparams": {"n": 8192}, "mac": "ef" * 32}})
+    cases = {
+        f"my key {wif} ok": "wif",
+        f"here {xprv}": "extended_private_key",
+        f"solana key {solana}": "solana_secret_key",
+        f"keypair {list(secret + secret)}": "solana_keypair_bytes",
+        f"my keystore: {keystore} is this fine": "ethereum_keystore",
+        "private key: 0x" + secret.hex() + secret.hex()[:0]: "hex",
+        secret.hex(): "hex",
+    }
+    for text, detail in cases.items():
+        result = protect_text(text)
+        assert [f.detail for f in result.findings] == [detail], text
+        assert KEY_PLACEHOLDER in result.text
+        assert secret.hex() not in result.text and "cdcdcd" not in result.text
+
+
+@pytest.mark.parametrize("text", [
+    "please check tx 0x" + "a1" * 32,
+    "txid " + "b2" * 32,
+    "交易哈希：" + "c3" * 32,
+    "https://etherscan.io/tx/0x" + "d4" * 32,
+    "https://mempool.space/tx/" + "e5" * 32,
+    "send to 0x" + "f6" * 20,
+    "my BTC address bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+    "legacy 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa and 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+    "TRON TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7 got my USDT",
+    "solana wallet 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV",
+])
+def test_addresses_and_transaction_hashes_are_kept(text):
+    assert protect_text(text).text == text
+
+
+def shared_texts() -> list[str]:
+    assert SHARED.is_dir(), f"the shared data sets are missing at {SHARED}"
+    texts: list[str] = []
+    for name in ("banking77/train.csv", "banking77/test.csv", "wallet_faq/train.csv"):
+        with (SHARED / name).open(encoding="utf-8") as handle:
+            texts += [row["text"] for row in csv.DictReader(handle)]
+    for line in (SHARED / "wallet_faq" / "kb.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        texts += list(record["title"].values()) + list(record["answer"].values())
+        texts += [e for examples in record["examples"].values() for e in examples]
+    return texts
+
+
+def test_no_false_positives_on_real_support_texts():
+    texts = shared_texts()
+    assert len(texts) > 13000
+    flagged = [t for t in texts if protect_text(t).findings]
+    assert flagged == []
+
+
+def test_base58_decode_round_trip():
+    assert base58_decode(b58encode(b"\0\0hello")) == b"\0\0hello"
+    assert base58_decode("0OIl") is None
+
+
+def run_cli(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "walletdesk.cli", "protect", *args],
+                          input=data, capture_output=True, timeout=60)
+
+
+def test_cli_json_and_garbage_input():
+    phrase = Mnemonic("english").generate(128)
+    done = run_cli(f"hi, {phrase}".encode(), "--json")
+    assert done.returncode == 0
+    last = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    assert last["text"] == f"hi, {SEED_PLACEHOLDER}"
+    assert last["findings"] == [{"kind": "seed_phrase", "certainty": "certain",
+                                 "detail": "english"}]
+    garbage = run_cli(bytes(range(256)) * 4, "--json")
+    assert garbage.returncode == 0 and json.loads(garbage.stdout.decode().splitlines()[-1])
+    empty = run_cli(b"", "--json")
+    assert json.loads(empty.stdout.decode().splitlines()[-1]) == {"text": "", "findings": []}
