@@ -124,7 +124,6 @@ async def _conversation_for(session: AsyncSession, settings: Settings, customer:
                 return conversation
     conversation = Conversation(
         customer_id=customer.id,
-        customer=customer,
         channel=inbound.channel,
         status=Status.bot if bot_active else Status.queued,
         language=inbound.language or customer.language,
@@ -200,12 +199,10 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
             conversation.resolved_at = None
             await route_conversation(session, settings, conversation,
                                      prefer_agent_id=conversation.assignee_id)
-        elif conversation.status == Status.bot:
-            emit_conversation_changed(session, conversation)
-        elif was_new or (previous_status == Status.queued and conversation.team_id is None):
+        elif conversation.status != Status.bot and (
+                was_new or (previous_status == Status.queued and conversation.team_id is None)):
             await route_conversation(session, settings, conversation)
-        else:
-            emit_conversation_changed(session, conversation)
+        # otherwise nothing changed but the new message, whose own event says it all
         return Delivered(conversation, message, findings=protected.findings)
 
 
@@ -270,7 +267,6 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
             if team is None:
                 raise NotFound("team not found")
             conversation.team_id = team.id
-            conversation.team = team
         if agent_id is not None:
             target = await load_agent(session, agent_id)
             if target is None or not target.is_active:
@@ -278,7 +274,6 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
             if conversation.team_id is not None and conversation.team_id not in target.team_ids \
                     and not is_manager(target) and target.team_ids:
                 conversation.team_id = target.team_ids[0]
-                conversation.team = await session.get(Team, target.team_ids[0])
             await assign_to(session, conversation, target)
         else:
             await route_conversation(session, services.settings, conversation)

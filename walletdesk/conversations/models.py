@@ -70,9 +70,10 @@ class Conversation(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    customer: Mapped[Customer] = relationship(lazy="joined")
-    team: Mapped[Team | None] = relationship(lazy="joined")
-    assignee: Mapped[Agent | None] = relationship(lazy="joined")
+    # loaded only where shown (conversations.queries): the message path needs ids only
+    customer: Mapped[Customer] = relationship(lazy="raise")
+    team: Mapped[Team | None] = relationship(lazy="raise")
+    assignee: Mapped[Agent | None] = relationship(lazy="raise")
 
     @property
     def is_open(self) -> bool:

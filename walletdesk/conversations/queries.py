@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from walletdesk.accounts.access import can_view_conversation, visible_conversations
 from walletdesk.accounts.models import Agent
@@ -13,6 +14,9 @@ from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.errors import NotFound
 
 PAGE_SIZE = 50
+# what inbox rows and the conversation view show besides ids
+WITH_PEOPLE = (joinedload(Conversation.customer), joinedload(Conversation.team),
+               joinedload(Conversation.assignee))
 
 
 class InboxView(StrEnum):
@@ -33,7 +37,7 @@ class InboxFilter:
 
 
 async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> list[Conversation]:
-    query = select(Conversation).where(visible_conversations(agent))
+    query = select(Conversation).where(visible_conversations(agent)).options(*WITH_PEOPLE)
     if flt.view == InboxView.mine:
         query = query.where(Conversation.assignee_id == agent.id,
                             Conversation.status.in_(OPEN_STATUSES))
@@ -79,7 +83,8 @@ def _search_condition(term: str) -> ColumnElement[bool]:
 
 async def conversation_for_agent(session: AsyncSession, agent: Agent,
                                  conversation_id: int) -> Conversation:
-    conversation = await session.get(Conversation, conversation_id)
+    conversation = await session.get(Conversation, conversation_id, options=WITH_PEOPLE,
+                                     populate_existing=True)
     if conversation is None or not can_view_conversation(agent, conversation):
         raise NotFound("conversation not found")
     return conversation

@@ -93,7 +93,6 @@ async def assign_to(session: AsyncSession, conversation: Conversation, agent: Ag
     agent = attached
     now = utcnow()
     conversation.assignee_id = agent.id
-    conversation.assignee = agent
     conversation.status = Status.assigned
     conversation.assigned_at = now
     conversation.after_hours = False
@@ -108,15 +107,12 @@ async def route_conversation(session: AsyncSession, settings: Settings,
                              prefer_agent_id: int | None = None) -> None:
     """Give the conversation to a free agent, or queue it and tell the customer."""
     now = utcnow()
-    if conversation.team_id is None:
+    team = await session.get(Team, conversation.team_id) if conversation.team_id else None
+    if team is None:
         team = await choose_team(session, conversation.language)
-        if team is not None:
-            conversation.team_id = team.id
-            conversation.team = team
-    team = conversation.team
+        conversation.team_id = team.id if team is not None else None
     was_queued = conversation.status == Status.queued and conversation.queued_at is not None
     conversation.assignee_id = None
-    conversation.assignee = None
     conversation.status = Status.queued
     if not was_queued or conversation.queued_at is None:
         conversation.queued_at = now
