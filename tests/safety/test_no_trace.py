@@ -1,0 +1,80 @@
+"""A planted recovery phrase leaves no trace in the database, the logs or the Redis traffic."""
+
+import asyncio
+import json
+import logging
+import uuid
+
+import redis.asyncio as redis
+from mnemonic import Mnemonic
+from sqlalchemy import inspect, text
+
+from tests.conftest import make_settings
+from tests.live.helpers import customer
+from walletdesk.events.bus import RedisEventBus
+from walletdesk.services import Services
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+async def test_secret_never_reaches_database_logs_or_redis(database_url, capfd, caplog,
+                                                           make_team, services):
+    await make_team("Support")
+    channel = f"walletdesk:test:{uuid.uuid4().hex}"
+    traced = Services(make_settings(database_url, log_level="DEBUG"),
+                      bus=RedisEventBus(REDIS_URL, channel=channel))
+    sniffer = redis.from_url(REDIS_URL)
+    pubsub = sniffer.pubsub()
+    await pubsub.subscribe(channel)
+    traffic: list[bytes] = []
+
+    async def sniff() -> None:
+        async for item in pubsub.listen():
+            if item["type"] == "message":
+                traffic.append(item["data"])
+
+    sniffing = asyncio.create_task(sniff())
+    import uvicorn
+
+    from tests.conftest import free_port
+    from walletdesk.web.app import create_app
+
+    app = create_app(traced.settings, traced)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="debug"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    caplog.set_level(logging.DEBUG)
+    phrase = Mnemonic("english").generate(256)
+    try:
+        visitor, _ = await customer(f"ws://127.0.0.1:{port}")
+        ack = await visitor.say(f"please help, my recovery words are {phrase}")
+        assert "[seed phrase removed]" in ack["message"]["text"]
+        warning = await visitor.expect(lambda f: f.get("type") in ("message", "resume") and
+                                       "recovery phrase" in json.dumps(f, ensure_ascii=False))
+        assert warning
+        await visitor.close()
+        await asyncio.sleep(0.3)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 10)
+        sniffing.cancel()
+        await pubsub.aclose()
+        await sniffer.aclose()
+
+    words = phrase.split()
+    needles = [" ".join(words[i:i + 3]) for i in range(0, len(words) - 2, 3)]
+    assert traffic, "the run published events through Redis"
+    for payload in traffic:
+        assert not any(n in payload.decode() for n in needles)
+    out, err = capfd.readouterr()
+    logs = out + err + caplog.text
+    leaks = [line[:300] for line in logs.splitlines() if any(n in line for n in needles)]
+    assert leaks == []
+    async with services.db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        for table in tables:
+            rows = (await conn.execute(text(f'SELECT * FROM "{table}"'))).all()
+            dump = json.dumps([list(map(str, row)) for row in rows], ensure_ascii=False)
+            assert not any(n in dump for n in needles), table
