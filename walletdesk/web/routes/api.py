@@ -45,12 +45,18 @@ from walletdesk.web.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
+def _customer_name(customer: Any, full: bool) -> str:
+    """The customer's name, masked for viewers who may not see personal data."""
+    if not customer.display_name:
+        return ""
+    return customer.display_name if full else customer.display_name[:1] + "***"
+
+
 def _customer_out(customer: Any, viewer: Any) -> CustomerOut:
     full = sees_personal_data(viewer)
     return CustomerOut(
         id=customer.id,
-        display_name=customer.display_name if full else (customer.display_name[:1] + "***"
-                                                          if customer.display_name else ""),
+        display_name=_customer_name(customer, full),
         email=customer.email if full else mask_email(customer.email),
         language=customer.language,
         created_at=customer.created_at,
@@ -95,8 +101,7 @@ async def list_conversations(
         full = sees_personal_data(agent)
         return [
             {**conversation_payload(c),
-             "customer_name": (c.customer.display_name if full
-                               else c.customer.display_name[:1] + "***") or f"Visitor #{c.customer_id}",
+             "customer_name": _customer_name(c.customer, full) or f"Visitor #{c.customer_id}",
              "assignee_name": c.assignee.display_name if c.assignee else None,
              "team_name": c.team.name if c.team else None}
             for c in rows
