@@ -25,6 +25,7 @@ async def open_widget(browser: Browser, base: str, **context: object) -> Page:
     page = await (await browser.new_context(**context)).new_page()  # type: ignore[arg-type]
     await page.goto(f"{base}/widget")
     await expect(page.locator("#conn-state")).to_have_text("Online")
+    await expect(page.locator(".greeting")).to_contain_text("Ask us anything")
     return page
 
 
@@ -42,6 +43,7 @@ async def test_customer_and_agent_chat_live(browser, server, e2e_services, artif
 
     await write(widget, "Hi, my USDT transfer is stuck " + XSS)
     await expect(widget.locator(".msg.customer .body")).to_contain_text(XSS)
+    await expect(widget.locator(".greeting")).to_have_count(0)  # the greeting made way
     await expect(widget.locator(".msg.system")).to_contain_text("Alice joined")
 
     conversation = workspace.locator(".conv").first

@@ -21,6 +21,7 @@ from walletdesk.conversations.messages import (
 from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
+from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
 from walletdesk.services import Services
 
@@ -94,8 +95,8 @@ def _link(slug: str, title: str, language: str | None) -> dict[str, str]:
 async def _answer(session: AsyncSession, runtime: Any, conversation: Conversation,
                   turn: BotTurn) -> None:
     localized = runtime.article(turn.article_slug, conversation.language or "en")
-    body = localized.body if localized and localized.body else (localized.title if localized
-                                                                  else "")
+    body = (markdown_to_chat_text(localized.body) if localized and localized.body
+            else localized.title if localized else "")
     await append_message(
         session, conversation, sender_kind=SenderKind.bot, text=body,
         meta={"kind": "answer", "turn_id": turn.id, "actions": ["solved", "human"],

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from walletdesk.accounts.models import Agent
 from walletdesk.conversations.models import Message, SenderKind
 from walletdesk.conversations.queries import conversation_for_agent
+from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.services import Services
 
 CONTEXT_MESSAGES = 3
@@ -30,6 +31,7 @@ async def suggest_articles(services: Services, agent: Agent,
     for slug, score in result.candidates[:SUGGESTIONS]:
         localized = runtime.article(slug, language)
         if localized is not None:
-            suggestions.append({"slug": slug, "title": localized.title, "answer": localized.body,
+            suggestions.append({"slug": slug, "title": localized.title,
+                                "answer": markdown_to_chat_text(localized.body),
                                 "score": round(float(score), 4), "locale": localized.locale})
     return suggestions

@@ -1,5 +1,6 @@
 """Locale fallback (with OpenCC between Chinese scripts) and safe Markdown rendering."""
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,3 +70,15 @@ def render_markdown(source: str) -> Markup:
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener nofollow")
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_HEADING = re.compile(r"^#{1,6}\s*", re.MULTILINE)
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def markdown_to_chat_text(source: str) -> str:
+    """An article body as a chat message: plain text, lists and paragraphs kept."""
+    text = _LINK.sub(r"\1 (\2)", source)
+    text = _HEADING.sub("", _EMPHASIS.sub("", text))
+    return text.strip()

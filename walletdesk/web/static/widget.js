@@ -10,28 +10,32 @@
       after: "Our team is away. We're back {t}. Leave a message and we'll reply then.",
       typing: "{name} is typing…", safety: "We will never ask for your recovery phrase or private key.",
       failed: "Not sent: {d}", sending: "Sending…", agent: "Support", you: "You",
-      solved: "That solved it", human: "Talk to a person", more: "Read the full article", bot: "Assistant"},
+      solved: "That solved it", human: "Talk to a person", more: "Read the full article", bot: "Assistant",
+      hello: "Hi! Ask us anything about your wallet."},
     "zh-Hans": {placeholder: "输入消息…", send: "发送", connecting: "连接中…", online: "在线",
       offline: "正在重新连接…", position: "您当前排在第 {n} 位。", wait: "预计等待约 {m} 分钟。",
       nobody: "客服暂时繁忙或不在线，有空闲客服时会立即为您服务。",
       after: "客服团队目前不在线，将于 {t} 回来。请留言，我们会在上班后回复。",
       typing: "{name} 正在输入…", safety: "我们绝不会索要您的助记词或私钥。",
       failed: "发送失败：{d}", sending: "发送中…", agent: "客服", you: "我",
-      solved: "已解决", human: "转人工", more: "查看完整文章", bot: "智能助手"},
+      solved: "已解决", human: "转人工", more: "查看完整文章", bot: "智能助手",
+      hello: "您好！有任何钱包相关的问题都可以问我们。"},
     "zh-Hant": {placeholder: "輸入訊息…", send: "傳送", connecting: "連線中…", online: "在線",
       offline: "正在重新連線…", position: "您目前排在第 {n} 位。", wait: "預計等待約 {m} 分鐘。",
       nobody: "客服暫時忙碌或不在線，有空閒客服時會立即為您服務。",
       after: "客服團隊目前不在線，將於 {t} 回來。請留言，我們會在上班後回覆。",
       typing: "{name} 正在輸入…", safety: "我們絕不會索取您的助記詞或私鑰。",
       failed: "傳送失敗：{d}", sending: "傳送中…", agent: "客服", you: "我",
-      solved: "已解決", human: "轉真人", more: "查看完整文章", bot: "智能助理"},
+      solved: "已解決", human: "轉真人", more: "查看完整文章", bot: "智能助理",
+      hello: "您好！有任何錢包相關的問題都可以問我們。"},
     es: {placeholder: "Escribe un mensaje…", send: "Enviar", connecting: "Conectando…", online: "En línea",
       offline: "Reconectando…", position: "Eres el número {n} en la fila.", wait: "Espera estimada: unos {m} min.",
       nobody: "Todos los agentes están ocupados o ausentes; te atenderemos en cuanto uno quede libre.",
       after: "Nuestro equipo no está disponible. Volvemos {t}. Déjanos un mensaje y te responderemos.",
       typing: "{name} está escribiendo…", safety: "Nunca te pediremos tu frase de recuperación ni tu clave privada.",
       failed: "No enviado: {d}", sending: "Enviando…", agent: "Soporte", you: "Tú",
-      solved: "Resuelto", human: "Hablar con una persona", more: "Leer el artículo", bot: "Asistente"}
+      solved: "Resuelto", human: "Hablar con una persona", more: "Leer el artículo", bot: "Asistente",
+      hello: "¡Hola! Pregúntanos lo que quieras sobre tu billetera."}
   };
   function pickLanguage(tag) {
     tag = (tag || "en").toLowerCase();
@@ -95,6 +99,8 @@
       if (pending) pending.remove();
       dropFromOutbox(m.client_id);
     }
+    var greeting = list.querySelector(".greeting");
+    if (greeting) greeting.remove();
     var li = bubble(m.sender_kind, m.sender_name, m.text);
     if (m.meta) addBotExtras(li, m.meta);
     li.dataset.seq = m.seq;
@@ -184,6 +190,7 @@
         ready = true; retryDelay = 500;
         connEl.textContent = t.online;
         if (f.conversation) { conversationId = f.conversation.id; (f.messages || []).forEach(showMessage); showQueue(f.queue); }
+        else if (!list.querySelector("li")) { var hello = bubble("system", "", t.hello); hello.className += " greeting"; list.appendChild(hello); }
         flushOutbox();
         break;
       case "resume":
