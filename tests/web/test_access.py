@@ -31,6 +31,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/admin/kb"): MANAGER, ("GET", "/admin/kb/new"): MANAGER,
     ("GET", "/admin/kb/{article_id}"): MANAGER, ("POST", "/admin/kb"): MANAGER,
     ("POST", "/admin/kb/{article_id}/status"): MANAGER,
+    ("GET", "/admin/bot"): MANAGER, ("POST", "/admin/bot"): ADMIN,
     ("GET", "/api/v1/me"): AGENT, ("PUT", "/api/v1/me/presence"): AGENT,
     ("POST", "/api/v1/me/tokens"): AGENT, ("DELETE", "/api/v1/me/tokens/{token_id}"): AGENT,
     ("GET", "/api/v1/conversations"): AGENT,

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
-from walletdesk.bot.models import BotTurn
+from walletdesk.audit.actions import record_audit
+from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.conversations.messages import (
     append_message,
     emit_conversation_changed,
@@ -23,7 +24,7 @@ from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
-from walletdesk.services import Services
+from walletdesk.services import Services, emit
 
 SUGGESTIONS = 3
 
@@ -165,3 +166,28 @@ async def customer_feedback(services: Services, conversation_id: int, customer_i
                 await append_message(session, conversation, sender_kind=SenderKind.bot,
                                      text=i18n.text("bot_rephrase", conversation.language),
                                      meta={"kind": "clarify", "actions": ["human"]})
+
+
+async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
+                            sensitive_categories: list[str], sensitive_phrases: list[str],
+                            max_failed_answers: int) -> BotConfig:
+    """Admins switch the bot on or off and say which topics always go to a person."""
+    if not 1 <= max_failed_answers <= 10:
+        raise Invalid("failed answers before a hand-off: between 1 and 10")
+    async with services.transaction() as session:
+        config = await session.get(BotConfig, 1)
+        if config is None:
+            config = BotConfig(id=1)
+            session.add(config)
+        config.enabled = enabled
+        config.sensitive_categories = sorted({c.strip() for c in sensitive_categories
+                                              if c.strip()})[:100]
+        config.sensitive_phrases = sorted({p.strip() for p in sensitive_phrases
+                                           if p.strip()})[:200]
+        config.max_failed_answers = max_failed_answers
+        config.updated_at = utcnow()
+        record_audit(session, actor_agent_id=actor.id, action="bot.config", target_type="bot",
+                     target_id=1, detail={"enabled": enabled,
+                                          "categories": config.sensitive_categories})
+        emit(session, {"type": "bot.config_changed"})
+        return config

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.bot.models import BotTurn
+from walletdesk.bot.models import BotConfig, BotTurn
 
 
 async def conversation_turns(session: AsyncSession, conversation_id: int) -> list[BotTurn]:
@@ -74,3 +74,15 @@ def group_similar(rows: list[tuple[str, str, datetime]],
         best.languages.add(language)
         best.last_seen = max(best.last_seen, seen) if best.last_seen else seen
     return sorted((g for _, g in groups), key=lambda g: -g.size)
+
+
+async def outcome_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
+    """How the bot's turns ended since ``since``: answered, suggested, handed_off, clarify."""
+    rows = await session.execute(
+        select(BotTurn.outcome, func.count()).where(BotTurn.created_at >= since)
+        .group_by(BotTurn.outcome))
+    return {outcome: int(count) for outcome, count in rows.all()}
+
+
+async def bot_config(session: AsyncSession) -> BotConfig | None:
+    return await session.get(BotConfig, 1)

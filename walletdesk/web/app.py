@@ -26,6 +26,7 @@ from walletdesk.web.deps import LoginRequired
 from walletdesk.web.live import Hub
 from walletdesk.web.routes import (
     admin,
+    admin_bot,
     admin_kb,
     api,
     auth,
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (health, auth, pages, help_centre, admin, admin_kb, api, sockets):
+    for module in (health, auth, pages, help_centre, admin, admin_kb, admin_bot, api, sockets):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -14,12 +14,9 @@ from walletdesk.errors import DomainError
 from walletdesk.routing.hours import DAYS
 from walletdesk.routing.queries import queue_overview
 from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import split_list
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
 
 
 def _hours_from_form(form: dict[str, Any]) -> dict[str, list[list[str]]]:
@@ -27,7 +24,7 @@ def _hours_from_form(form: dict[str, Any]) -> dict[str, list[list[str]]]:
     hours: dict[str, list[list[str]]] = {}
     for day in DAYS:
         intervals = []
-        for chunk in _split(str(form.get(f"hours_{day}", ""))):
+        for chunk in split_list(str(form.get(f"hours_{day}", ""))):
             start, _, end = chunk.partition("-")
             intervals.append([start.strip(), end.strip()])
         hours[day] = intervals
@@ -77,7 +74,7 @@ async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep
                 session, actor=agent, email=str(form.get("email", "")),
                 display_name=str(form.get("display_name", "")),
                 password=str(form.get("password", "")), role=Role(str(form.get("role", "agent"))),
-                languages=_split(str(form.get("languages", ""))),
+                languages=split_list(str(form.get("languages", ""))),
                 capacity=int(str(form.get("capacity") or 5)),
                 team_ids=[int(str(t)) for t in form.getlist("team_ids")],
             )
@@ -97,7 +94,7 @@ async def update_agent(agent_id: int, request: Request, agent: PageManager,
     form = await request.form()
     changes: dict[str, Any] = {
         "display_name": str(form.get("display_name", "")) or None,
-        "languages": _split(str(form.get("languages", ""))),
+        "languages": split_list(str(form.get("languages", ""))),
         "capacity": int(str(form.get("capacity") or 0)),
         "team_ids": [int(str(t)) for t in form.getlist("team_ids")],
     }
@@ -130,12 +127,12 @@ async def team_page(team_id: int, request: Request, agent: PageManager, services
 def _team_fields(form: Any) -> dict[str, Any]:
     return {
         "name": str(form.get("name", "")),
-        "languages": _split(str(form.get("languages", ""))),
+        "languages": split_list(str(form.get("languages", ""))),
         "is_outsourced": form.get("is_outsourced") == "on",
         "is_default": form.get("is_default") == "on",
         "timezone": str(form.get("timezone") or "UTC").strip(),
         "weekly_hours": _hours_from_form(dict(form)),
-        "holidays": _split(str(form.get("holidays", ""))),
+        "holidays": split_list(str(form.get("holidays", ""))),
     }
 
 

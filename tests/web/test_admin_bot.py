@@ -1,0 +1,49 @@
+"""The bot's admin page: settings (admins only) and the content gaps."""
+
+import re
+
+from walletdesk.accounts.models import Role
+from walletdesk.bot.models import BotConfig, BotTurn
+from walletdesk.conversations.actions import InboundMessage, receive_message
+
+
+async def test_settings_are_saved_and_validated(services, make_agent, sign_in, bus):
+    boss = await make_agent("Boss", role=Role.admin)
+    signed = await sign_in(boss.email)
+    page = await signed.http.get("/admin/bot")
+    assert page.status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    saved = await signed.http.post("/admin/bot", data={
+        "csrf_token": csrf, "enabled": "on", "sensitive_categories": "incident, kyc",
+        "sensitive_phrases": "stolen\n被盗", "max_failed_answers": "3"})
+    assert saved.status_code == 303
+    async with services.read() as session:
+        config = await session.get(BotConfig, 1)
+    assert config.sensitive_categories == ["incident", "kyc"]
+    assert config.sensitive_phrases == ["stolen", "被盗"] and config.max_failed_answers == 3
+    assert bus.of_type("bot.config_changed")
+    bad = await signed.http.post("/admin/bot", data={"csrf_token": csrf,
+                                                    "max_failed_answers": "99"})
+    assert bad.status_code == 422 and "between 1 and 10" in bad.text
+
+
+async def test_content_gaps_group_similar_unanswered_questions(services, make_team, make_agent,
+                                                              sign_in):
+    await make_team()
+    lead = await make_agent("Lead", role=Role.supervisor)
+    delivered = await receive_message(services, InboundMessage(
+        channel="web", external_id="gap", text="hi"))
+    async with services.transaction() as session:
+        for query in ("how do I stake ATOM", "how to stake atom?", "staking ATOM how",
+                      "<b>where is my NFT</b>"):
+            session.add(BotTurn(conversation_id=delivered.conversation.id, query=query,
+                                language="en", outcome="handed_off", reason="low_confidence"))
+        session.add(BotTurn(conversation_id=delivered.conversation.id, query="answered fine",
+                            language="en", outcome="answered"))
+    signed = await sign_in(lead.email)
+    page = await signed.http.get("/admin/bot")
+    assert page.status_code == 200
+    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td>", page.text)
+    assert rows[0][0] == "3" and "atom" in rows[0][1].lower()
+    assert "&lt;b&gt;where is my NFT&lt;/b&gt;" in page.text  # escaped
+    assert "answered fine" not in page.text

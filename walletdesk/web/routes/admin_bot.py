@@ -1,0 +1,49 @@
+"""Admin page of the bot: on/off, topics that always go to a person, and the content gaps."""
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from walletdesk.bot.actions import update_bot_config
+from walletdesk.bot.queries import bot_config, content_gaps, outcome_counts
+from walletdesk.db.base import utcnow
+from walletdesk.errors import DomainError
+from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import split_list
+
+router = APIRouter(prefix="/admin/bot", include_in_schema=False)
+GAP_WINDOW = timedelta(days=30)
+
+
+@router.get("", response_class=HTMLResponse)
+async def bot_page(request: Request, agent: PageManager, services: ServicesDep,
+                   signer: SignerDep, templates: TemplatesDep, error: str | None = None) -> Response:
+    since = utcnow() - GAP_WINDOW
+    async with services.read() as session:
+        config = await bot_config(session)
+        gaps = await content_gaps(session, since)
+        counts = await outcome_counts(session, since)
+    runtime = services.bot
+    return templates.TemplateResponse(request, "admin/bot.html", {
+        "agent": agent, "config": config, "gaps": gaps[:50], "counts": counts,
+        "ready": bool(runtime and runtime.ready), "articles": len(runtime.articles) if runtime else 0,
+        "build_seconds": runtime.build_seconds if runtime else None, "error": error,
+        "csrf_token": signer.csrf_token(request.state.session)},
+        status_code=422 if error else 200)
+
+
+@router.post("")
+async def save_bot(request: Request, agent: PageAdmin, services: ServicesDep,
+                   signer: SignerDep, templates: TemplatesDep) -> Response:
+    form = await request.form()
+    try:
+        await update_bot_config(
+            services, agent, enabled=form.get("enabled") == "on",
+            sensitive_categories=split_list(str(form.get("sensitive_categories", ""))),
+            sensitive_phrases=split_list(str(form.get("sensitive_phrases", ""))),
+            max_failed_answers=int(str(form.get("max_failed_answers") or 2)))
+    except (DomainError, ValueError) as exc:
+        detail = exc.detail if isinstance(exc, DomainError) else "a whole number is needed"
+        return await bot_page(request, agent, services, signer, templates, error=detail)
+    return RedirectResponse("/admin/bot", status_code=303)
