@@ -10,13 +10,13 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from mnemonic import Mnemonic
 
 from walletdesk.safety.protect import protect_text
+from walletdesk.shared_data import shared_data_dir
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = shared_data_dir()
 
 
 def messages() -> list[str]:

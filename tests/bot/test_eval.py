@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from walletdesk.bot.evaluate import evaluate
+from walletdesk.shared_data import shared_data_dir
 
-SHARED_TRAIN = Path(__file__).resolve().parents[3] / "shared" / "data" / "wallet_faq" / "train.csv"
+SHARED_TRAIN = shared_data_dir() / "wallet_faq" / "train.csv"
 OUR_TEST = Path(__file__).parent / "data" / "wallet_faq_test.csv"
 
 

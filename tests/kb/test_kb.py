@@ -1,7 +1,6 @@
 """Knowledge base: import (idempotent), versions, locale fallback, sanitised rendering."""
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -9,8 +8,9 @@ from sqlalchemy import func, select
 from walletdesk.kb.actions import TranslationIn, import_articles, save_article
 from walletdesk.kb.models import Article, ArticleStatus, ArticleVersion
 from walletdesk.kb.text import localize, render_markdown
+from walletdesk.shared_data import shared_data_dir
 
-WALLET_FAQ = Path(__file__).resolve().parents[3] / "shared" / "data" / "wallet_faq" / "kb.jsonl"
+WALLET_FAQ = shared_data_dir() / "wallet_faq" / "kb.jsonl"
 
 
 def faq_lines() -> list[str]:

@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 from hashlib import sha256
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,8 +18,9 @@ from walletdesk.safety.protect import (
     checksum_valid,
     protect_text,
 )
+from walletdesk.shared_data import shared_data_dir
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED = shared_data_dir()
 LANGUAGES = Mnemonic.list_languages()
 STRENGTHS = {12: 128, 15: 160, 18: 192, 21: 224, 24: 256}
 SEPARATORS = [" ", ", ", "\n", "、", "，", "\u3000", " - "]
