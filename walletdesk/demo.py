@@ -16,7 +16,15 @@ from walletdesk.conversations.actions import (
 )
 from walletdesk.kb.actions import import_articles
 from walletdesk.services import Services
+from walletdesk.verification.actions import add_official_channel
 
+OFFICIAL_CHANNELS = (
+    ("domain", "https://demowallet.example", "website"),
+    ("email", "support@demowallet.example", "support e-mail"),
+    ("telegram", "@DemoWalletSupport", "Telegram support"),
+    ("x", "@DemoWallet", "X"),
+    ("phone", "+65 6123 4567", "hotline"),
+)
 DEMO_ARTICLES = Path(__file__).parent / "demo_content" / "articles.jsonl"
 
 
@@ -85,6 +93,11 @@ async def seed_demo(services: Services) -> bool:
         session.add(BotConfig(id=1, enabled=True, sensitive_categories=["incident"],
                               sensitive_phrases=["被盗", "stolen", "hacked", "robado"]))
     await import_articles(services, DEMO_ARTICLES.read_text(encoding="utf-8").splitlines())
+    admin = None
+    async with services.read() as session:
+        admin = await session.scalar(select(Agent).where(Agent.role == Role.admin))
+    for kind, value, label in OFFICIAL_CHANNELS:
+        await add_official_channel(services, admin, kind=kind, value=value, label=label)
     async with services.read() as session:
         agents = {a.display_name: a for a in (await session.scalars(select(Agent))).all()}
     for index, (language, name, customer_lines, agent_lines, resolved) in enumerate(HISTORY):

@@ -87,6 +87,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "能再具體描述一下您的問題嗎？",
         "es": "¿Puedes contarme un poco más sobre tu pregunta?",
     },
+    "verify_official": {
+        "en": "✅ This is an official {brand} channel.",
+        "zh-Hans": "✅ 这是 {brand} 的官方渠道。",
+        "zh-Hant": "✅ 這是 {brand} 的官方管道。",
+        "es": "✅ Es un canal oficial de {brand}.",
+    },
+    "verify_lookalike": {
+        "en": "⚠️ Not official. This imitates our {channel}. It is very likely a scam: do not "
+        "click its links, do not send funds, and never share your recovery phrase or private key.",
+        "zh-Hans": "⚠️ 非官方！它在冒充我们的 {channel}，极可能是诈骗：不要点击其中的链接，不要转账，绝不要透露助记词或私钥。",
+        "zh-Hant": "⚠️ 非官方！它在冒充我們的 {channel}，極可能是詐騙：不要點擊其中的連結，不要轉帳，絕不要透露助記詞或私鑰。",
+        "es": "⚠️ No es oficial. Imita nuestro {channel}. Casi seguro es una estafa: no abras sus "
+        "enlaces, no envíes fondos y nunca compartas tu frase de recuperación ni tu clave privada.",
+    },
+    "verify_not_official": {
+        "en": "❌ This is not one of our official channels. Be careful: {brand} support never "
+        "contacts you first and never asks for your recovery phrase.",
+        "zh-Hans": "❌ 这不是我们的官方渠道。请注意：{brand} 客服不会主动联系您，也绝不会索要助记词。",
+        "zh-Hant": "❌ 這不是我們的官方管道。請注意：{brand} 客服不會主動聯絡您，也絕不會索取助記詞。",
+        "es": "❌ No es uno de nuestros canales oficiales. Cuidado: el soporte de {brand} nunca te "
+        "contacta primero ni te pide tu frase de recuperación.",
+    },
+    "verify_invalid": {
+        "en": "This does not look like a link, handle, e-mail address or phone number.",
+        "zh-Hans": "这看起来不像链接、账号、邮箱或电话号码。",
+        "zh-Hant": "這看起來不像連結、帳號、電郵或電話號碼。",
+        "es": "No parece un enlace, usuario, correo ni teléfono.",
+    },
 }
 
 
@@ -100,6 +128,11 @@ def customer_language(tag: str | None, default: str = "en") -> str:
         return "zh-Hant" if any(mark in lowered for mark in traditional) else "zh-Hans"
     base = lowered.split("-")[0]
     return base if base in SUPPORTED else default
+
+
+def verdict_text(status: str, language: str | None, brand: str, channel: str = "") -> str:
+    """What a customer is told about a channel they asked us to check."""
+    return text(f"verify_{status}", language, brand=brand, channel=channel)
 
 
 def text(key: str, language: str | None, **values: str) -> str:

@@ -7,6 +7,7 @@ from walletdesk.conversations.models import Conversation, Message
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
+from walletdesk.verification.models import OfficialChannel
 
 __all__ = [
     "Article",
@@ -23,6 +24,7 @@ __all__ = [
     "Customer",
     "CustomerIdentity",
     "Message",
+    "OfficialChannel",
     "Team",
     "agent_teams",
 ]

@@ -133,3 +133,18 @@ async def test_feedback_for_someone_elses_conversation_is_not_found(services, bo
     with pytest.raises(NotFound):
         await customer_feedback(services, conversation.id, conversation.customer_id + 999,
                                 turns[-1].id, "solved")
+
+
+async def test_asking_whether_a_channel_is_official(services, bot):
+    from walletdesk.verification.actions import add_official_channel
+
+    class Admin:
+        id = None
+
+    await add_official_channel(services, Admin(), kind="telegram", value="@DemoWalletSupport")
+    conversation, replies, turns = await ask(services, "这个电报 @DemoWallet_Support_Team 是你们官方的吗",
+                                             visitor="claim", language="zh-CN")
+    assert turns[-1].outcome == "verified" and turns[-1].reason == "lookalike"
+    assert "非官方" in replies[0].text and "@DemoWalletSupport" in replies[0].text
+    assert replies[0].meta["article"]["url"].startswith("/verify?value=")
+    assert conversation.status == Status.bot

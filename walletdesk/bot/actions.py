@@ -7,6 +7,7 @@ and routes it like any new conversation, so the agent gets it with the whole tra
 """
 
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.models import BotConfig, BotTurn
+from walletdesk.bot.text import detect_language, has_content
 from walletdesk.conversations.messages import (
     append_message,
     emit_conversation_changed,
@@ -24,7 +26,9 @@ from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
+from walletdesk.safety.lookalike import claim_to_check
 from walletdesk.services import Services, emit
+from walletdesk.verification.actions import check_claim
 
 SUGGESTIONS = 3
 
@@ -38,6 +42,9 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             if conversation is not None and conversation.status == Status.bot:
                 await hand_off(session, services, conversation, "bot_unavailable")
         return None
+    claim = claim_to_check(text)
+    if claim is not None:
+        return await _answer_claim(services, conversation_id, message_id, text, claim)
     result = await runtime.match(text)
     settings = runtime.settings
     candidates = []
@@ -86,6 +93,33 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
                 meta={"kind": "suggestions", "turn_id": turn.id, "actions": ["human"],
                       "articles": [_link(c["slug"], c["title"], conversation.language)
                                    for c in candidates[:SUGGESTIONS]]})
+        return turn
+
+
+async def _answer_claim(services: Services, conversation_id: int, message_id: int, text: str,
+                        claim: str) -> BotTurn | None:
+    """"Is @DemoWallet_Support official?" — the official-channel check, in the chat."""
+    verdict = await check_claim(services, claim)
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.status != Status.bot:
+            return None
+        language = detect_language(text) if has_content(text) else conversation.language
+        conversation.language = language or conversation.language
+        turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
+                       language=conversation.language or "en", candidates=[], confidence=1.0,
+                       outcome="verified", reason=verdict.status)
+        session.add(turn)
+        await session.flush()
+        reply = i18n.verdict_text(verdict.status, conversation.language,
+                                  services.settings.brand_name,
+                                  verdict.channel.value if verdict.channel else "")
+        await append_message(session, conversation, sender_kind=SenderKind.bot, text=reply,
+                             meta={"kind": "verification", "turn_id": turn.id,
+                                   "status": verdict.status, "actions": ["human"],
+                                   "article": {"slug": "", "title": "/verify", "url":
+                                               f"/verify?value={quote(claim)}"
+                                               f"&lang={conversation.language or 'en'}"}})
         return turn
 
 

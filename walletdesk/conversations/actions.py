@@ -57,6 +57,7 @@ class InboundMessage:
     customer_name: str | None = None
     customer_email: str | None = None
     language: str | None = None
+    category: str | None = None  # set on a new conversation (e.g. "scam" reports)
 
 
 @dataclass
@@ -125,7 +126,8 @@ async def _conversation_for(session: AsyncSession, settings: Settings, customer:
     conversation = Conversation(
         customer_id=customer.id,
         channel=inbound.channel,
-        status=Status.bot if bot_active else Status.queued,
+        status=Status.bot if bot_active and not inbound.category else Status.queued,
+        category=inbound.category,
         language=inbound.language or customer.language,
         subject=inbound.text[:200].split("\n")[0],
     )

@@ -55,6 +55,7 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "team_id": conversation.team_id,
         "assignee_id": conversation.assignee_id,
         "subject": conversation.subject,
+        "category": conversation.category,
         "last_seq": conversation.last_seq,
         "preview": conversation.last_message_preview,
         "after_hours": conversation.after_hours,

@@ -55,6 +55,7 @@ class Conversation(Base):
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
     subject: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str | None] = mapped_column(String(40), default=None)  # e.g. "scam"
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_message_preview: Mapped[str] = mapped_column(String(200), default="")
     # set when the customer wrote outside the team's working hours: a case for the next shift

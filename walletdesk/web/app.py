@@ -27,6 +27,7 @@ from walletdesk.web.live import Hub
 from walletdesk.web.routes import (
     admin,
     admin_bot,
+    admin_channels,
     admin_kb,
     api,
     auth,
@@ -34,6 +35,7 @@ from walletdesk.web.routes import (
     help_centre,
     pages,
     sockets,
+    verify,
 )
 from walletdesk.web.sessions import RateLimiter, Signer
 
@@ -117,13 +119,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.hub = hub
     app.state.signer = Signer(settings.secret_key, settings.session_max_age_s)
     app.state.login_limiter = RateLimiter(settings.login_ip_max_attempts_per_min, 60)
+    app.state.check_limiter = RateLimiter(60, 60)  # /verify checks per address and minute
+    app.state.report_limiter = RateLimiter(5, 60)  # scam reports per address and minute
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     templates.env.globals["brand_name"] = settings.brand_name
     app.state.templates = templates
 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (health, auth, pages, help_centre, admin, admin_kb, admin_bot, api, sockets):
+    for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot,
+                   admin_channels, api, sockets):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

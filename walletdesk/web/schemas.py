@@ -119,4 +119,10 @@ class CustomerOut(BaseModel):
     identities: list[dict[str, str]]
 
 
+class OfficialChannelIn(BaseModel):
+    kind: str = Field(description="domain, email, phone, telegram, x, discord, wechat, app_store")
+    value: str = Field(min_length=1, max_length=300)
+    label: str = Field(default="", max_length=120)
+
+
 Json = dict[str, Any]

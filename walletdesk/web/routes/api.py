@@ -24,6 +24,8 @@ from walletdesk.conversations.queries import (
     messages_after,
 )
 from walletdesk.customers.queries import get_customer
+from walletdesk.verification.actions import add_official_channel, remove_official_channel
+from walletdesk.verification.queries import list_official_channels
 from walletdesk.web.deps import ApiAdmin, ApiAgent, ApiManager, ServicesDep
 from walletdesk.web.schemas import (
     AgentCreate,
@@ -34,6 +36,7 @@ from walletdesk.web.schemas import (
     InboundIn,
     Json,
     MessageIn,
+    OfficialChannelIn,
     PresenceIn,
     TeamIn,
     TeamOut,
@@ -250,3 +253,26 @@ async def update_team(team_id: int, body: TeamUpdate, manager: ApiManager,
 @router.delete("/teams/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_team(team_id: int, admin: ApiAdmin, services: ServicesDep) -> None:
     await accounts.delete_team(services, admin, team_id)
+
+
+# --- official channels ------------------------------------------------------------------------
+
+@router.get("/official-channels")
+async def official_channels(agent: ApiAgent, services: ServicesDep) -> list[Json]:
+    async with services.read() as session:
+        rows = await list_official_channels(session)
+    return [{"id": c.id, "kind": c.kind, "value": c.value, "label": c.label} for c in rows]
+
+
+@router.post("/official-channels", status_code=status.HTTP_201_CREATED)
+async def add_official(body: OfficialChannelIn, manager: ApiManager,
+                       services: ServicesDep) -> Json:
+    channel = await add_official_channel(services, manager, kind=body.kind, value=body.value,
+                                         label=body.label)
+    return {"id": channel.id, "kind": channel.kind, "value": channel.value,
+            "label": channel.label}
+
+
+@router.delete("/official-channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_official(channel_id: int, manager: ApiManager, services: ServicesDep) -> None:
+    await remove_official_channel(services, manager, channel_id)

@@ -1,0 +1,1 @@
+"""Official channels of the operator, and checking what contacted a customer against them."""

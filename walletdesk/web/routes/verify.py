@@ -1,0 +1,92 @@
+"""The public official-channel check (/verify) and scam reports."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from walletdesk import i18n
+from walletdesk.verification.actions import check_claim, report_scam
+from walletdesk.web.deps import ServicesDep, TemplatesDep, client_address
+from walletdesk.web.routes.help_centre import LANGUAGE_NAMES, reader_language
+
+router = APIRouter(include_in_schema=False)
+
+UI: dict[str, dict[str, str]] = {
+    "en": {"title": "Is it really us?", "intro": "Paste the link, handle, e-mail address or phone "
+           "number that contacted you.", "check": "Check", "report": "Report this scam",
+           "details": "What happened? (optional)",
+           "reported": "Thank you. Our team has the report (case #{case}).", "why": "Why"},
+    "zh-Hans": {"title": "真的是我们吗？", "intro": "粘贴联系您的链接、账号、邮箱或电话号码。", "check": "核实",
+                "report": "举报诈骗", "details": "发生了什么？（选填）",
+                "reported": "感谢举报，我们的团队已收到（工单 #{case}）。", "why": "原因"},
+    "zh-Hant": {"title": "真的是我們嗎？", "intro": "貼上聯絡您的連結、帳號、電郵或電話號碼。", "check": "核實",
+                "report": "檢舉詐騙", "details": "發生了什麼？（選填）",
+                "reported": "感謝檢舉，我們的團隊已收到（案件 #{case}）。", "why": "原因"},
+    "es": {"title": "¿De verdad somos nosotros?", "intro": "Pega el enlace, usuario, correo o "
+           "teléfono que te contactó.", "check": "Comprobar", "report": "Denunciar esta estafa",
+           "details": "¿Qué pasó? (opcional)",
+           "reported": "Gracias. Nuestro equipo tiene la denuncia (caso #{case}).", "why": "Motivo"},
+}
+
+
+def _limited(request: Request, kind: str) -> None:
+    """Checks and reports are public: a few per client address and minute (app.py)."""
+    limiter = request.app.state.check_limiter if kind == "check" else \
+        request.app.state.report_limiter
+    if not limiter.allow(client_address(request)):
+        raise HTTPException(429, "too many requests; wait a minute")
+
+
+def _message(language: str, verdict: Any, brand: str) -> str:
+    return i18n.verdict_text(verdict.status, language, brand,
+                             verdict.channel.value if verdict.channel else "")
+
+
+@router.get("/verify", response_class=HTMLResponse)
+async def verify_page(request: Request, services: ServicesDep, templates: TemplatesDep,
+                      value: Annotated[str | None, Query(max_length=500)] = None,
+                      lang: str | None = None) -> Response:
+    language = reader_language(request, lang)
+    verdict = None
+    if value and value.strip():
+        _limited(request, "check")
+        verdict = await check_claim(services, value)
+    ui = UI[language]
+    return templates.TemplateResponse(request, "verify.html", {
+        "lang": language, "ui": ui, "languages": LANGUAGE_NAMES, "path": "/verify",
+        "value": value or "", "verdict": verdict,
+        "message": _message(language, verdict, services.settings.brand_name) if verdict else "",
+        "reported": None})
+
+
+@router.get("/verify/check")
+async def verify_check(request: Request, services: ServicesDep,
+                       value: Annotated[str, Query(min_length=1, max_length=500)],
+                       kind: str | None = None) -> Response:
+    """JSON for apps and the bot: {"status", "kind", "normalised", "official", "reasons"}."""
+    _limited(request, "check")
+    verdict = await check_claim(services, value, kind)
+    return JSONResponse({
+        "status": verdict.status, "kind": verdict.kind, "normalised": verdict.normalised,
+        "official": ({"kind": verdict.channel.kind, "value": verdict.channel.value,
+                      "label": verdict.channel.label} if verdict.channel else None),
+        "reasons": verdict.reasons})
+
+
+@router.post("/verify/report", response_class=HTMLResponse)
+async def verify_report(request: Request, services: ServicesDep, templates: TemplatesDep,
+                        value: Annotated[str, Form(min_length=1, max_length=500)],
+                        details: Annotated[str, Form(max_length=2000)] = "",
+                        lang: Annotated[str | None, Form(max_length=16)] = None) -> Response:
+    origin = request.headers.get("origin")
+    if origin is not None and origin.split("://", 1)[-1] != request.headers.get("host"):
+        raise HTTPException(403, "cross-site reports are not accepted")
+    _limited(request, "report")
+    language = reader_language(request, lang)
+    delivered = await report_scam(services, value=value, details=details, language=language)
+    ui = UI[language]
+    return templates.TemplateResponse(request, "verify.html", {
+        "lang": language, "ui": ui, "languages": LANGUAGE_NAMES, "path": "/verify",
+        "value": "", "verdict": None, "message": "",
+        "reported": ui["reported"].format(case=delivered.conversation.id)})
