@@ -231,8 +231,7 @@ _ASKS_OFFICIAL = re.compile(
     r"是不是你们|是你们|是你們|oficial|falso|estafa|leg[ií]timo", re.IGNORECASE)
 _CLAIM = re.compile(
     r"(?:https?://\S+|t\.me/\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|(?<![\w.])@\w{3,}|"
-    r"\+\d[\d ()-]{6,}\d|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|app|co|xyz|info|top|vip|cc|"
-    r"me|site|online|finance|exchange|wallet)\b\S*)", re.IGNORECASE)
+    r"\+\d[\d ()-]{6,}\d|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b\S*)", re.IGNORECASE)
 
 
 def claim_to_check(text: str) -> str | None:
