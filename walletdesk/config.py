@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 64 * 1024
     widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
 
+    # identity verification: the operator's backend signs user ids with this shared secret
+    # (HMAC-SHA256, hex); unset = every widget visitor is anonymous
+    identity_secret: str | None = None
+
     # routing
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600

@@ -58,6 +58,7 @@ class InboundMessage:
     customer_email: str | None = None
     language: str | None = None
     category: str | None = None  # set on a new conversation (e.g. "scam" reports)
+    verified_user_id: str | None = None  # the channel proved who the customer is
 
 
 @dataclass
@@ -169,7 +170,7 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
         customer = await find_or_create_customer(
             session, channel=inbound.channel, external_id=inbound.external_id,
             display_name=inbound.customer_name, email=inbound.customer_email,
-            language=inbound.language,
+            language=inbound.language, verified_user_id=inbound.verified_user_id,
         )
         bot_active = services.bot is not None and services.bot.active
         conversation = await _conversation_for(session, settings, customer, inbound, bot_active)

@@ -19,6 +19,7 @@ async def find_or_create_customer(
     display_name: str | None = None,
     email: str | None = None,
     language: str | None = None,
+    verified_user_id: str | None = None,
 ) -> Customer:
     customer = await session.scalar(
         select(Customer)
@@ -33,11 +34,14 @@ async def find_or_create_customer(
             customer.display_name = display_name[:120]
         if language and not customer.language:
             customer.language = language
+        if verified_user_id and customer.verified_user_id != verified_user_id:
+            customer.verified_user_id = verified_user_id
         return customer
     customer = Customer(
         display_name=(display_name or "")[:120],
         email=email,
         language=language,
+        verified_user_id=verified_user_id,
         identities=[CustomerIdentity(channel=channel, external_id=external_id)],
     )
     session.add(customer)

@@ -17,6 +17,8 @@ class Customer(Base):
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the operator's own user id, when the widget proved it with a signed identity
+    verified_user_id: Mapped[str | None] = mapped_column(String(120), default=None)
 
     # loaded where shown (customers.queries.get_customer), not on the message path
     identities: Mapped[list["CustomerIdentity"]] = relationship(

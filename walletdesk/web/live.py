@@ -64,6 +64,7 @@ class CustomerConnection(Connection):
     def __init__(self, websocket: WebSocket, visitor_id: str) -> None:
         super().__init__(websocket)
         self.visitor_id = visitor_id
+        self.verified_user_id: str | None = None
         self.customer_id: int | None = None
         self.conversation_id: int | None = None
 

@@ -116,6 +116,7 @@ class CustomerOut(BaseModel):
     email: str | None
     language: str | None
     created_at: datetime
+    verified_user_id: str | None = None
     identities: list[dict[str, str]]
 
 

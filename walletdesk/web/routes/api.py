@@ -63,6 +63,8 @@ def _customer_out(customer: Any, viewer: Any) -> CustomerOut:
         email=customer.email if full else mask_email(customer.email),
         language=customer.language,
         created_at=customer.created_at,
+        verified_user_id=customer.verified_user_id if full else (
+            "***" if customer.verified_user_id else None),
         identities=[{"channel": i.channel, "external_id": i.external_id if full else "***"}
                     for i in customer.identities],
     )

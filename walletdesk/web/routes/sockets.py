@@ -20,6 +20,7 @@ from walletdesk.conversations.actions import InboundMessage, receive_message, se
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.models import Conversation
 from walletdesk.conversations.queries import latest_customer_conversation, messages_after
+from walletdesk.customers.identity import verified_user_id
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.errors import DomainError
 from walletdesk.routing.actions import queue_state
@@ -130,19 +131,30 @@ async def widget_socket(websocket: WebSocket) -> None:
         return
 
     visitor_id = signer.read_visitor(frame.get("visitor_token")) or uuid.uuid4().hex
+    claimed = frame.get("user_id") is not None
+    user_id = verified_user_id(settings.identity_secret, frame.get("user_id"),
+                               frame.get("user_hash"))
     language = i18n.customer_language(frame.get("language") if isinstance(
         frame.get("language"), str) else None, settings.default_language)
     name = frame.get("name") if isinstance(frame.get("name"), str) else None
-    conn = CustomerConnection(websocket, visitor_id)
+    # a signed identity is the same customer on every device; the visitor token stays the
+    # browser's anonymous id, so a shared browser never inherits a verified conversation
+    conn = CustomerConnection(websocket, f"user:{user_id}" if user_id else visitor_id)
+    conn.verified_user_id = user_id
     conn.start()
+    if claimed and user_id is None:
+        conn.send(_error("identity_invalid", "the user id's signature is not valid; "
+                         "continuing as an anonymous visitor"))
     try:
         async with services.read() as session:
-            conversation = await latest_customer_conversation(session, WIDGET_CHANNEL, visitor_id)
+            conversation = await latest_customer_conversation(session, WIDGET_CHANNEL,
+                                                              conn.visitor_id)
             welcome: dict[str, Any] = {
                 "type": "welcome",
                 "visitor_token": signer.visitor_token(visitor_id),
                 "brand": settings.brand_name,
                 "language": language,
+                "verified": user_id is not None,
                 "conversation": None,
             }
             if conversation is not None:
@@ -226,7 +238,7 @@ async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection
     delivered = await receive_message(services, InboundMessage(
         channel=WIDGET_CHANNEL, external_id=conn.visitor_id, text=frame["text"],
         client_id=client_id, conversation_id=conn.conversation_id, language=language,
-        customer_name=name,
+        customer_name=name, verified_user_id=conn.verified_user_id,
     ))
     conversation = delivered.conversation
     conn.send({"type": "ack", "client_id": client_id, "conversation_id": conversation.id,

@@ -220,8 +220,12 @@
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(scheme + location.host + "/ws/widget");
     ws.onopen = function () {
-      ws.send(JSON.stringify({type: "hello", visitor_token: store.getItem(KEY_TOKEN), last_seq: lastSeq,
-        language: navigator.language}));
+      var hello = {type: "hello", visitor_token: store.getItem(KEY_TOKEN), last_seq: lastSeq, language: navigator.language};
+      // a signed identity from the operator's page (widget.js loader puts it in the fragment)
+      var id = new URLSearchParams(location.hash.slice(1));
+      if (id.get("user_id")) { hello.user_id = id.get("user_id"); hello.user_hash = id.get("user_hash"); }
+      if (id.get("name")) hello.name = id.get("name");
+      ws.send(JSON.stringify(hello));
     };
     ws.onmessage = function (e) { try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore bad frame */ } };
     ws.onclose = function () {

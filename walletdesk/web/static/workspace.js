@@ -76,6 +76,9 @@
     $("conv-meta").textContent = [c.status.replace("_", " "), c.channel, c.language || "", teamName || "no team",
       assigneeName ? "assigned to " + assigneeName : "unassigned"].filter(Boolean).join(" · ");
     var flags = $("conv-flags"); flags.textContent = "";
+    if (customer) flags.appendChild(customer.verified_user_id
+      ? el("span", "badge verified", "✔ Verified user " + customer.verified_user_id)
+      : el("span", "badge unverified", "Unverified visitor: do not discuss account details"));
     if (c.has_secret_redaction) flags.appendChild(el("span", "badge danger", "A seed phrase or key was removed from this conversation"));
     if (c.after_hours) flags.appendChild(el("span", "badge", "Written outside working hours"));
     var closed = c.status === "resolved" || c.status === "closed";

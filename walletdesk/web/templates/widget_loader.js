@@ -11,7 +11,13 @@
     "border:0;background:#1f6feb;color:#fff;font:bold 24px sans-serif;cursor:pointer;z-index:2147483646;" +
     "box-shadow:0 4px 14px rgba(0,0,0,.25)";
   var frame = document.createElement("iframe");
-  frame.src = origin + "/widget?embed=1";
+  // identity verification: window.walletdeskSettings = {userId, userHash, name} (docs/widget.md);
+  // passed in the fragment, which never reaches a server log
+  var settings = window.walletdeskSettings || {};
+  var identity = new URLSearchParams();
+  if (settings.userId) { identity.set("user_id", settings.userId); identity.set("user_hash", settings.userHash || ""); }
+  if (settings.name) identity.set("name", settings.name);
+  frame.src = origin + "/widget?embed=1" + (identity.toString() ? "#" + identity.toString() : "");
   frame.title = "Support chat";
   frame.style.cssText = "position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-width:calc(100vw - 24px);" +
     "max-height:calc(100vh - 110px);border:0;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);" +
