@@ -19,6 +19,8 @@ app = typer.Typer(help="walletdesk: customer service desk for digital wallet ope
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
 admin_app = typer.Typer(help="Administration", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks", no_args_is_help=True)
+customer_app = typer.Typer(help="Customers' personal data (GDPR)", no_args_is_help=True)
+app.add_typer(customer_app, name="customer")
 kb_app = typer.Typer(help="Knowledge base", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 bot_app = typer.Typer(help="The AI first line", no_args_is_help=True)
@@ -143,6 +145,51 @@ def bot_eval(
     for key, value in result.items():
         table.add_row(key, "—" if value is None else str(value))
     console.print(table)
+
+
+def _run_customer_action(action: str, customer_id: int) -> dict[str, object] | None:
+    from walletdesk.customers.privacy import erase_customer, export_customer
+    from walletdesk.errors import DomainError
+    from walletdesk.services import Services
+
+    settings = _settings()
+
+    async def run() -> dict[str, object] | None:
+        services = Services(settings)
+        try:
+            if action == "export":
+                return await export_customer(services, None, customer_id)
+            await erase_customer(services, None, customer_id)
+            return None
+        finally:
+            await services.stop()
+
+    try:
+        return asyncio.run(run())
+    except DomainError as exc:
+        _fail(exc.detail)
+    except Exception as exc:
+        _fail(f"{exc.__class__.__name__}: {exc} (did you run `walletdesk db upgrade`?)")
+    return None
+
+
+@customer_app.command("export")
+def customer_export(customer_id: Annotated[int, typer.Argument(help="Customer id")]) -> None:
+    """Print everything held about a customer as one JSON object (audited)."""
+    data = _run_customer_action("export", customer_id)
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+@customer_app.command("erase")
+def customer_erase(
+    customer_id: Annotated[int, typer.Argument(help="Customer id")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Erase a customer's personal data and message texts; aggregates stay (audited)."""
+    if not yes and not typer.confirm(f"Erase customer {customer_id}? This cannot be undone"):
+        raise typer.Exit(1)
+    _run_customer_action("erase", customer_id)
+    console.print(f"customer {customer_id} erased")
 
 
 @app.command()

@@ -50,6 +50,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/conversations/{conversation_id}/reopen"): AGENT,
     ("POST", "/api/v1/inbound"): MANAGER,
     ("GET", "/api/v1/customers/{customer_id}"): AGENT,
+    ("GET", "/api/v1/customers/{customer_id}/export"): MANAGER,
+    ("POST", "/api/v1/customers/{customer_id}/erase"): ADMIN,
     ("GET", "/api/v1/agents"): AGENT, ("POST", "/api/v1/agents"): ADMIN,
     ("GET", "/api/v1/agents/{agent_id}"): AGENT, ("PATCH", "/api/v1/agents/{agent_id}"): MANAGER,
     ("GET", "/api/v1/teams"): AGENT, ("POST", "/api/v1/teams"): MANAGER,

@@ -23,6 +23,7 @@ from walletdesk.conversations.queries import (
     list_inbox,
     messages_after,
 )
+from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.customers.queries import get_customer
 from walletdesk.verification.actions import add_official_channel, remove_official_channel
 from walletdesk.verification.queries import list_official_channels
@@ -197,6 +198,18 @@ async def customer(customer_id: int, agent: ApiAgent, services: ServicesDep) -> 
         others = await customer_conversations(session, agent, customer_id)
         return {"customer": _customer_out(found, agent).model_dump(mode="json"),
                 "conversations": [conversation_payload(c) for c in others]}
+
+
+@router.get("/customers/{customer_id}/export")
+async def customer_export(customer_id: int, manager: ApiManager, services: ServicesDep) -> Json:
+    """Everything held about the customer (GDPR access request); audited."""
+    return await export_customer(services, manager.id, customer_id)
+
+
+@router.post("/customers/{customer_id}/erase", status_code=status.HTTP_204_NO_CONTENT)
+async def customer_erase(customer_id: int, admin: ApiAdmin, services: ServicesDep) -> None:
+    """Remove the customer's personal data and message texts; aggregates stay; audited."""
+    await erase_customer(services, admin.id, customer_id)
 
 
 # --- agents and teams (administration) ------------------------------------------------------
