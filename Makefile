@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/walletdesk demo
 
 lint: install-dev
-	$(BIN)/ruff check walletdesk tests benchmarks
+	$(BIN)/ruff check walletdesk tests benchmarks scripts
 	$(BIN)/lint-imports
 
 test: install-dev browser lint

@@ -6,15 +6,18 @@ rule of every endpoint is visible where the endpoint is defined.
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.templating import Jinja2Templates
 
 from walletdesk.accounts.actions import agent_for_token
 from walletdesk.accounts.models import Agent, Role
 from walletdesk.services import Services
+from walletdesk.web.schemas import MAX_ROW_ID
 from walletdesk.web.sessions import SESSION_COOKIE, SessionData, Signer
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# ids in paths: positive and within the databases' integer range (else a clear 422, not a 500)
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class LoginRequired(Exception):

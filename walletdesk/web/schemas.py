@@ -1,11 +1,14 @@
 """Request and response bodies of the REST API (/api/v1)."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from walletdesk.accounts.models import Presence, Role
+
+MAX_ROW_ID = 2_147_483_647
+Id = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
 class AgentOut(BaseModel):
@@ -29,7 +32,7 @@ class AgentCreate(BaseModel):
     role: Role = Role.agent
     languages: list[str] = Field(default_factory=list, max_length=20)
     capacity: int = Field(default=5, ge=0, le=100)
-    team_ids: list[int] = Field(default_factory=list, max_length=50)
+    team_ids: list[Id] = Field(default_factory=list, max_length=50)
 
 
 class AgentUpdate(BaseModel):
@@ -38,7 +41,7 @@ class AgentUpdate(BaseModel):
     role: Role | None = None
     languages: list[str] | None = Field(default=None, max_length=20)
     capacity: int | None = Field(default=None, ge=0, le=100)
-    team_ids: list[int] | None = Field(default=None, max_length=50)
+    team_ids: list[Id] | None = Field(default=None, max_length=50)
     is_active: bool | None = None
 
 
@@ -96,8 +99,8 @@ class InboundIn(BaseModel):
 
 
 class AssignIn(BaseModel):
-    agent_id: int | None = None
-    team_id: int | None = None
+    agent_id: Id | None = None
+    team_id: Id | None = None
 
 
 class TokenIn(BaseModel):

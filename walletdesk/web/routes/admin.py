@@ -13,7 +13,7 @@ from walletdesk.audit.queries import recent_audit_events
 from walletdesk.errors import DomainError
 from walletdesk.routing.hours import DAYS
 from walletdesk.routing.queries import queue_overview
-from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.deps import PageAdmin, PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.forms import split_list
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -55,7 +55,7 @@ async def overview(request: Request, agent: PageManager, services: ServicesDep,
 
 
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)
-async def agent_page(agent_id: int, request: Request, agent: PageManager, services: ServicesDep,
+async def agent_page(agent_id: RowId, request: Request, agent: PageManager, services: ServicesDep,
                      signer: SignerDep, templates: TemplatesDep) -> Response:
     async with services.read() as session:
         target = await get_agent(session, agent_id)
@@ -88,7 +88,7 @@ async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep
 
 
 @router.post("/agents/{agent_id}")
-async def update_agent(agent_id: int, request: Request, agent: PageManager,
+async def update_agent(agent_id: RowId, request: Request, agent: PageManager,
                        services: ServicesDep, signer: SignerDep,
                        templates: TemplatesDep) -> Response:
     form = await request.form()
@@ -115,7 +115,7 @@ async def update_agent(agent_id: int, request: Request, agent: PageManager,
 
 
 @router.get("/teams/{team_id}", response_class=HTMLResponse)
-async def team_page(team_id: int, request: Request, agent: PageManager, services: ServicesDep,
+async def team_page(team_id: RowId, request: Request, agent: PageManager, services: ServicesDep,
                     signer: SignerDep, templates: TemplatesDep) -> Response:
     async with services.read() as session:
         team = await get_team(session, team_id)
@@ -156,7 +156,7 @@ async def create_team(request: Request, agent: PageManager, services: ServicesDe
 
 
 @router.post("/teams/{team_id}")
-async def update_team(team_id: int, request: Request, agent: PageManager,
+async def update_team(team_id: RowId, request: Request, agent: PageManager,
                       services: ServicesDep, signer: SignerDep,
                       templates: TemplatesDep) -> Response:
     form = await request.form()
@@ -174,7 +174,7 @@ async def update_team(team_id: int, request: Request, agent: PageManager,
 
 
 @router.post("/teams/{team_id}/delete")
-async def delete_team(team_id: int, agent: PageAdmin, services: ServicesDep) -> Response:
+async def delete_team(team_id: RowId, agent: PageAdmin, services: ServicesDep) -> Response:
     await accounts.delete_team(services, agent, team_id)
     return RedirectResponse("/admin", status_code=303)
 

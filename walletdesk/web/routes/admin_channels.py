@@ -7,7 +7,7 @@ from walletdesk.errors import DomainError
 from walletdesk.safety.lookalike import KINDS
 from walletdesk.verification.actions import add_official_channel, remove_official_channel
 from walletdesk.verification.queries import list_official_channels
-from walletdesk.web.deps import PageManager, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 
 router = APIRouter(prefix="/admin/channels", include_in_schema=False)
 
@@ -42,6 +42,6 @@ async def add_channel(request: Request, agent: PageManager, services: ServicesDe
 
 
 @router.post("/{channel_id}/delete")
-async def delete_channel(channel_id: int, agent: PageManager, services: ServicesDep) -> Response:
+async def delete_channel(channel_id: RowId, agent: PageManager, services: ServicesDep) -> Response:
     await remove_official_channel(services, agent, channel_id)
     return RedirectResponse("/admin/channels", status_code=303)

@@ -11,7 +11,7 @@ from walletdesk.kb.actions import TranslationIn, save_article, set_article_statu
 from walletdesk.kb.models import ArticleStatus
 from walletdesk.kb.queries import all_articles, article_by_id, article_versions, feedback_by_article
 from walletdesk.kb.text import render_markdown
-from walletdesk.web.deps import PageManager, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 
 router = APIRouter(prefix="/admin/kb", include_in_schema=False)
 
@@ -67,7 +67,7 @@ async def kb_new(request: Request, agent: PageManager, signer: SignerDep,
 
 
 @router.get("/{article_id}", response_class=HTMLResponse)
-async def kb_edit(article_id: int, request: Request, agent: PageManager, services: ServicesDep,
+async def kb_edit(article_id: RowId, request: Request, agent: PageManager, services: ServicesDep,
                   signer: SignerDep, templates: TemplatesDep) -> Response:
     async with services.read() as session:
         article = await article_by_id(session, article_id)
@@ -104,7 +104,7 @@ async def kb_save(request: Request, agent: PageManager, services: ServicesDep,
 
 
 @router.post("/{article_id}/status")
-async def kb_status(article_id: int, request: Request, agent: PageManager,
+async def kb_status(article_id: RowId, request: Request, agent: PageManager,
                     services: ServicesDep) -> Response:
     form = await request.form()
     try:

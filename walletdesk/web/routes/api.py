@@ -27,7 +27,7 @@ from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.customers.queries import get_customer
 from walletdesk.verification.actions import add_official_channel, remove_official_channel
 from walletdesk.verification.queries import list_official_channels
-from walletdesk.web.deps import ApiAdmin, ApiAgent, ApiManager, ServicesDep
+from walletdesk.web.deps import MAX_ROW_ID, ApiAdmin, ApiAgent, ApiManager, RowId, ServicesDep
 from walletdesk.web.schemas import (
     AgentCreate,
     AgentOut,
@@ -90,7 +90,7 @@ async def create_token(body: TokenIn, agent: ApiAgent, services: ServicesDep) ->
 
 
 @router.delete("/me/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token(token_id: int, agent: ApiAgent, services: ServicesDep) -> None:
+async def revoke_token(token_id: RowId, agent: ApiAgent, services: ServicesDep) -> None:
     await accounts.revoke_api_token(services, agent, token_id)
 
 
@@ -99,7 +99,7 @@ async def revoke_token(token_id: int, agent: ApiAgent, services: ServicesDep) ->
 @router.get("/conversations")
 async def list_conversations(
     agent: ApiAgent, services: ServicesDep, view: InboxView = InboxView.mine,
-    team_id: int | None = None, language: str | None = Query(None, max_length=16),
+    team_id: RowId | None = None, language: str | None = Query(None, max_length=16),
     q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=200),
 ) -> list[Json]:
     async with services.read() as session:
@@ -115,7 +115,7 @@ async def list_conversations(
 
 
 @router.get("/conversations/{conversation_id}")
-async def get_conversation(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+async def get_conversation(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
     async with services.read() as session:
         conversation = await conversation_for_agent(session, agent, conversation_id)
         customer = await get_customer(session, conversation.customer_id)
@@ -135,14 +135,14 @@ async def get_conversation(conversation_id: int, agent: ApiAgent, services: Serv
 
 
 @router.get("/conversations/{conversation_id}/suggestions")
-async def suggestions(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> list[Json]:
+async def suggestions(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> list[Json]:
     """Knowledge-base articles for the customer's latest questions (agent assist)."""
     return await suggest_articles(services, agent, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/messages")
-async def get_messages(conversation_id: int, agent: ApiAgent, services: ServicesDep,
-                       after_seq: int = Query(0, ge=0)) -> list[Json]:
+async def get_messages(conversation_id: RowId, agent: ApiAgent, services: ServicesDep,
+                       after_seq: int = Query(0, ge=0, le=MAX_ROW_ID)) -> list[Json]:
     async with services.read() as session:
         await conversation_for_agent(session, agent, conversation_id)
         messages = await messages_after(session, conversation_id, after_seq,
@@ -151,7 +151,7 @@ async def get_messages(conversation_id: int, agent: ApiAgent, services: Services
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
-async def post_message(conversation_id: int, body: MessageIn, agent: ApiAgent,
+async def post_message(conversation_id: RowId, body: MessageIn, agent: ApiAgent,
                        services: ServicesDep) -> Json:
     delivered = await conversations.send_message(
         services, agent, conversation_id, body.text, client_id=body.client_id,
@@ -160,7 +160,7 @@ async def post_message(conversation_id: int, body: MessageIn, agent: ApiAgent,
 
 
 @router.post("/conversations/{conversation_id}/assign")
-async def assign(conversation_id: int, body: AssignIn, agent: ApiAgent,
+async def assign(conversation_id: RowId, body: AssignIn, agent: ApiAgent,
                  services: ServicesDep) -> Json:
     conversation = await conversations.assign_conversation(
         services, agent, conversation_id, agent_id=body.agent_id, team_id=body.team_id)
@@ -168,13 +168,13 @@ async def assign(conversation_id: int, body: AssignIn, agent: ApiAgent,
 
 
 @router.post("/conversations/{conversation_id}/resolve")
-async def resolve(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+async def resolve(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
     return conversation_payload(
         await conversations.resolve_conversation(services, agent, conversation_id))
 
 
 @router.post("/conversations/{conversation_id}/reopen")
-async def reopen(conversation_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+async def reopen(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
     return conversation_payload(
         await conversations.reopen_conversation(services, agent, conversation_id))
 
@@ -192,7 +192,7 @@ async def inbound(body: InboundIn, agent: ApiManager, services: ServicesDep) -> 
 # --- customers ----------------------------------------------------------------------------
 
 @router.get("/customers/{customer_id}")
-async def customer(customer_id: int, agent: ApiAgent, services: ServicesDep) -> Json:
+async def customer(customer_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
     async with services.read() as session:
         found = await get_customer(session, customer_id)
         others = await customer_conversations(session, agent, customer_id)
@@ -201,13 +201,13 @@ async def customer(customer_id: int, agent: ApiAgent, services: ServicesDep) -> 
 
 
 @router.get("/customers/{customer_id}/export")
-async def customer_export(customer_id: int, manager: ApiManager, services: ServicesDep) -> Json:
+async def customer_export(customer_id: RowId, manager: ApiManager, services: ServicesDep) -> Json:
     """Everything held about the customer (GDPR access request); audited."""
     return await export_customer(services, manager.id, customer_id)
 
 
 @router.post("/customers/{customer_id}/erase", status_code=status.HTTP_204_NO_CONTENT)
-async def customer_erase(customer_id: int, admin: ApiAdmin, services: ServicesDep) -> None:
+async def customer_erase(customer_id: RowId, admin: ApiAdmin, services: ServicesDep) -> None:
     """Remove the customer's personal data and message texts; aggregates stay; audited."""
     await erase_customer(services, admin.id, customer_id)
 
@@ -227,7 +227,7 @@ async def create_agent(body: AgentCreate, admin: ApiAdmin, services: ServicesDep
 
 
 @router.patch("/agents/{agent_id}", response_model=AgentOut)
-async def update_agent(agent_id: int, body: AgentUpdate, manager: ApiManager,
+async def update_agent(agent_id: RowId, body: AgentUpdate, manager: ApiManager,
                        services: ServicesDep) -> Any:
     changes = body.model_dump(exclude_unset=True)
     accounts.check_agent_change_allowed(manager, changes)
@@ -235,7 +235,7 @@ async def update_agent(agent_id: int, body: AgentUpdate, manager: ApiManager,
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
-async def agent_detail(agent_id: int, agent: ApiAgent, services: ServicesDep) -> Any:
+async def agent_detail(agent_id: RowId, agent: ApiAgent, services: ServicesDep) -> Any:
     async with services.read() as session:
         return await get_agent(session, agent_id)
 
@@ -253,20 +253,20 @@ async def create_team(body: TeamIn, manager: ApiManager, services: ServicesDep) 
 
 
 @router.get("/teams/{team_id}", response_model=TeamOut)
-async def team_detail(team_id: int, agent: ApiAgent, services: ServicesDep) -> Any:
+async def team_detail(team_id: RowId, agent: ApiAgent, services: ServicesDep) -> Any:
     async with services.read() as session:
         return await get_team(session, team_id)
 
 
 @router.patch("/teams/{team_id}", response_model=TeamOut)
-async def update_team(team_id: int, body: TeamUpdate, manager: ApiManager,
+async def update_team(team_id: RowId, body: TeamUpdate, manager: ApiManager,
                       services: ServicesDep) -> Any:
     return await accounts.update_team(services, manager, team_id,
                                       body.model_dump(exclude_unset=True))
 
 
 @router.delete("/teams/{team_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_team(team_id: int, admin: ApiAdmin, services: ServicesDep) -> None:
+async def delete_team(team_id: RowId, admin: ApiAdmin, services: ServicesDep) -> None:
     await accounts.delete_team(services, admin, team_id)
 
 
@@ -289,5 +289,5 @@ async def add_official(body: OfficialChannelIn, manager: ApiManager,
 
 
 @router.delete("/official-channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_official(channel_id: int, manager: ApiManager, services: ServicesDep) -> None:
+async def delete_official(channel_id: RowId, manager: ApiManager, services: ServicesDep) -> None:
     await remove_official_channel(services, manager, channel_id)

@@ -25,7 +25,7 @@ from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.errors import DomainError
 from walletdesk.routing.actions import queue_state
 from walletdesk.services import Services
-from walletdesk.web.deps import load_session_agent
+from walletdesk.web.deps import MAX_ROW_ID, load_session_agent
 from walletdesk.web.live import AgentConnection, CustomerConnection, Hub
 from walletdesk.web.sessions import SESSION_COOKIE, Signer
 
@@ -58,7 +58,7 @@ def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
 
 def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
     value = frame.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROW_ID:
         raise FrameError("invalid", f"{key} must be a non-negative integer")
     return value
 
