@@ -154,3 +154,28 @@ async def test_openapi_lists_the_api(client):
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/conversations" in spec["paths"] and "/api/v1/teams" in spec["paths"]
     assert not any(path.startswith("/admin") for path in spec["paths"])
+
+
+async def test_every_unmasked_view_of_personal_data_is_audited(services, make_team, make_agent,
+                                                               sign_in):
+    from sqlalchemy import select
+
+    from walletdesk.audit.models import AuditEvent
+
+    team = await make_team("Support")
+    alice = await make_agent("Alice", teams=[team])
+    partner = await make_agent("Partner", role=Role.outsourced, teams=[team])
+    delivered = await receive_message(services, InboundMessage(
+        channel="api", external_id="pii-1", text="hi", customer_name="Zhang San",
+        customer_email="zhang@example.com"))
+    for who in (alice, partner):
+        signed = await sign_in(who.email)
+        assert (await signed.http.get(
+            f"/api/v1/conversations/{delivered.conversation.id}")).status_code == 200
+        assert (await signed.http.get(
+            f"/api/v1/customers/{delivered.conversation.customer_id}")).status_code == 200
+    async with services.read() as session:
+        views = (await session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "customer.view"))).all()
+    assert [v.actor_agent_id for v in views] == [alice.id, alice.id]  # masked views are not
+    assert all(v.target_id == str(delivered.conversation.customer_id) for v in views)

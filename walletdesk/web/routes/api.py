@@ -9,22 +9,18 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 
 from walletdesk.accounts import actions as accounts
-from walletdesk.accounts.access import mask_email, sees_personal_data
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.bot.assist import suggest_articles
-from walletdesk.bot.queries import conversation_turns, turn_payload
 from walletdesk.conversations import actions as conversations
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.queries import (
     InboxFilter,
     InboxView,
     conversation_for_agent,
-    customer_conversations,
-    list_inbox,
     messages_after,
 )
+from walletdesk.conversations.workspace import customer_profile, inbox, open_conversation
 from walletdesk.customers.privacy import erase_customer, export_customer
-from walletdesk.customers.queries import get_customer
 from walletdesk.verification.actions import add_official_channel, remove_official_channel
 from walletdesk.verification.queries import list_official_channels
 from walletdesk.web.deps import MAX_ROW_ID, ApiAdmin, ApiAgent, ApiManager, RowId, ServicesDep
@@ -33,7 +29,6 @@ from walletdesk.web.schemas import (
     AgentOut,
     AgentUpdate,
     AssignIn,
-    CustomerOut,
     InboundIn,
     Json,
     MessageIn,
@@ -47,28 +42,6 @@ from walletdesk.web.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-
-
-def _customer_name(customer: Any, full: bool) -> str:
-    """The customer's name, masked for viewers who may not see personal data."""
-    if not customer.display_name:
-        return ""
-    return customer.display_name if full else customer.display_name[:1] + "***"
-
-
-def _customer_out(customer: Any, viewer: Any) -> CustomerOut:
-    full = sees_personal_data(viewer)
-    return CustomerOut(
-        id=customer.id,
-        display_name=_customer_name(customer, full),
-        email=customer.email if full else mask_email(customer.email),
-        language=customer.language,
-        created_at=customer.created_at,
-        verified_user_id=customer.verified_user_id if full else (
-            "***" if customer.verified_user_id else None),
-        identities=[{"channel": i.channel, "external_id": i.external_id if full else "***"}
-                    for i in customer.identities],
-    )
 
 
 # --- the signed-in agent ------------------------------------------------------------------
@@ -102,36 +75,13 @@ async def list_conversations(
     team_id: RowId | None = None, language: str | None = Query(None, max_length=16),
     q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=200),
 ) -> list[Json]:
-    async with services.read() as session:
-        rows = await list_inbox(session, agent, InboxFilter(view, team_id, language, q, limit))
-        full = sees_personal_data(agent)
-        return [
-            {**conversation_payload(c),
-             "customer_name": _customer_name(c.customer, full) or f"Visitor #{c.customer_id}",
-             "assignee_name": c.assignee.display_name if c.assignee else None,
-             "team_name": c.team.name if c.team else None}
-            for c in rows
-        ]
+    return await inbox(services, agent, InboxFilter(view, team_id, language, q, limit))
 
 
 @router.get("/conversations/{conversation_id}")
 async def get_conversation(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
-    async with services.read() as session:
-        conversation = await conversation_for_agent(session, agent, conversation_id)
-        customer = await get_customer(session, conversation.customer_id)
-        others = await customer_conversations(session, agent, conversation.customer_id)
-        messages = await messages_after(session, conversation.id, 0, include_internal=True)
-        return {
-            "conversation": conversation_payload(conversation),
-            "assignee_name": conversation.assignee.display_name if conversation.assignee else None,
-            "team_name": conversation.team.name if conversation.team else None,
-            "customer": _customer_out(customer, agent).model_dump(mode="json"),
-            "other_conversations": [conversation_payload(c) for c in others
-                                    if c.id != conversation.id],
-            "messages": [message_payload(m) for m in messages],
-            "bot_turns": [turn_payload(t) for t in await conversation_turns(session,
-                                                                            conversation.id)],
-        }
+    """The conversation with its customer, other conversations, messages and bot turns."""
+    return await open_conversation(services, agent, conversation_id)
 
 
 @router.get("/conversations/{conversation_id}/suggestions")
@@ -193,11 +143,7 @@ async def inbound(body: InboundIn, agent: ApiManager, services: ServicesDep) -> 
 
 @router.get("/customers/{customer_id}")
 async def customer(customer_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
-    async with services.read() as session:
-        found = await get_customer(session, customer_id)
-        others = await customer_conversations(session, agent, customer_id)
-        return {"customer": _customer_out(found, agent).model_dump(mode="json"),
-                "conversations": [conversation_payload(c) for c in others]}
+    return await customer_profile(services, agent, customer_id)
 
 
 @router.get("/customers/{customer_id}/export")
