@@ -4,7 +4,6 @@ Messages: the BANKING77 and wallet_faq texts from ../shared/data, plus one in fi
 a recovery phrase or a key. Prints one JSON object on its last line.
 """
 
-import csv
 import json
 import random
 import statistics
@@ -14,19 +13,11 @@ import time
 from mnemonic import Mnemonic
 
 from walletdesk.safety.protect import protect_text
-from walletdesk.shared_data import shared_data_dir
-
-SHARED = shared_data_dir()
+from walletdesk.shared_data import support_texts
 
 
 def messages() -> list[str]:
-    texts: list[str] = []
-    for name in ("banking77/train.csv", "banking77/test.csv", "wallet_faq/train.csv"):
-        with (SHARED / name).open(encoding="utf-8") as handle:
-            texts += [row["text"] for row in csv.DictReader(handle)]
-    for line in (SHARED / "wallet_faq" / "kb.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        texts += list(record["answer"].values())
+    texts = support_texts(kb_fields=("answer",))
     rng = random.Random(7)
     languages = Mnemonic.list_languages()
     for index in range(0, len(texts), 50):

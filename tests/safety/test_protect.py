@@ -1,6 +1,5 @@
 """Secret detection: every wordlist, every separator, keys, and what must never be touched."""
 
-import csv
 import json
 import subprocess
 import sys
@@ -18,9 +17,8 @@ from walletdesk.safety.protect import (
     checksum_valid,
     protect_text,
 )
-from walletdesk.shared_data import shared_data_dir
+from walletdesk.shared_data import support_texts
 
-SHARED = shared_data_dir()
 LANGUAGES = Mnemonic.list_languages()
 STRENGTHS = {12: 128, 15: 160, 18: 192, 21: 224, 24: 256}
 SEPARATORS = [" ", ", ", "\n", "、", "，", "\u3000", " - "]
@@ -146,21 +144,8 @@ def test_addresses_and_transaction_hashes_are_kept(text):
     assert protect_text(text).text == text
 
 
-def shared_texts() -> list[str]:
-    assert SHARED.is_dir(), f"the shared data sets are missing at {SHARED}"
-    texts: list[str] = []
-    for name in ("banking77/train.csv", "banking77/test.csv", "wallet_faq/train.csv"):
-        with (SHARED / name).open(encoding="utf-8") as handle:
-            texts += [row["text"] for row in csv.DictReader(handle)]
-    for line in (SHARED / "wallet_faq" / "kb.jsonl").read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        texts += list(record["title"].values()) + list(record["answer"].values())
-        texts += [e for examples in record["examples"].values() for e in examples]
-    return texts
-
-
 def test_no_false_positives_on_real_support_texts():
-    texts = shared_texts()
+    texts = support_texts()
     assert len(texts) > 13000
     flagged = [t for t in texts if protect_text(t).findings]
     assert flagged == []

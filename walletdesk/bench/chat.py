@@ -62,23 +62,21 @@ async def _make_database(config: BenchConfig, workdir: Path) -> tuple[str, str |
     """A fresh database URL, and the PostgreSQL database name to drop afterwards."""
     if not config.database_url or config.database_url.startswith("sqlite"):
         return f"sqlite+aiosqlite:///{workdir / 'bench.db'}", None
-    import asyncpg
     from sqlalchemy.engine import make_url
 
     url = make_url(config.database_url)
     name = f"wd_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(host=url.host or "127.0.0.1", port=url.port or 5432,
-                                  user=url.username or "postgres", password=url.password,
-                                  database=url.database or "postgres")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    await _on_server(config, f'CREATE DATABASE "{name}"')
     return url.set(drivername="postgresql+asyncpg", database=name).render_as_string(
         hide_password=False), name
 
 
 async def _drop_database(config: BenchConfig, name: str) -> None:
+    await _on_server(config, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _on_server(config: BenchConfig, statement: str) -> None:
+    """Run one statement on the PostgreSQL server of --database-url (create/drop database)."""
     import asyncpg
     from sqlalchemy.engine import make_url
 
@@ -87,7 +85,7 @@ async def _drop_database(config: BenchConfig, name: str) -> None:
                                   user=url.username or "postgres", password=url.password,
                                   database=url.database or "postgres")
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(statement)
     finally:
         await admin.close()
 

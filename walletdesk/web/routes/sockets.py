@@ -89,20 +89,31 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
     return origin in allowed or origin.split("://", 1)[-1] == host
 
 
-async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any) -> None:
-    while True:
-        raw = await _receive_frame(websocket)
-        frame: dict[str, Any] | None = None
-        try:
-            frame = _parse(raw, max_bytes)
-            await handle(frame)
-        except FrameError as exc:
-            conn.send(_error(exc.code, exc.detail, frame))
-        except DomainError as exc:
-            conn.send(_error(exc.code, exc.detail, frame))
-        except DatabaseUnavailable:
-            conn.send(_error("unavailable", "the desk is briefly unavailable; retry", frame,
-                             retry=True))
+async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any,
+                        cleanup: Any) -> None:
+    """Read frames until the client goes; answer pings; turn every failure into an error frame."""
+    try:
+        while True:
+            raw = await _receive_frame(websocket)
+            frame: dict[str, Any] | None = None
+            try:
+                frame = _parse(raw, max_bytes)
+                if frame["type"] == "ping":
+                    conn.send({"type": "pong"})
+                else:
+                    await handle(frame)
+            except FrameError as exc:
+                conn.send(_error(exc.code, exc.detail, frame))
+            except DomainError as exc:
+                conn.send(_error(exc.code, exc.detail, frame))
+            except DatabaseUnavailable:
+                conn.send(_error("unavailable", "the desk is briefly unavailable; retry", frame,
+                                 retry=True))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        cleanup(conn)
+        await conn.stop()
 
 
 # --- customer widget --------------------------------------------------------------------------
@@ -198,18 +209,10 @@ async def widget_socket(websocket: WebSocket) -> None:
                     snapshot = await _customer_snapshot(session, services, conversation,
                                                         _int(frame, "last_seq", 0))
                 conn.send({"type": "resume", **snapshot})
-        elif kind == "ping":
-            conn.send({"type": "pong"})
         else:
             raise FrameError("unknown_type", f"unknown frame type {kind!r}")
 
-    try:
-        await _serve_frames(websocket, conn, settings.max_frame_bytes, handle)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        hub.remove_customer(conn)
-        await conn.stop()
+    await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_customer)
 
 
 def _last_seq(frame: dict[str, Any]) -> int:
@@ -322,15 +325,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                     "name": agent.display_name, "conversation_id": conversation_id,
                     "customer_id": conversation.customer_id, "state": bool(frame.get("state")),
                 })
-        elif kind == "ping":
-            conn.send({"type": "pong"})
         else:
             raise FrameError("unknown_type", f"unknown frame type {kind!r}")
 
-    try:
-        await _serve_frames(websocket, conn, settings.max_frame_bytes, handle)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        hub.remove_agent(conn)
-        await conn.stop()
+    await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_agent)
