@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # (HMAC-SHA256, hex); unset = every widget visitor is anonymous
     identity_secret: str | None = None
 
+    # incentive points credited to a customer for answering a satisfaction survey
+    csat_points: int = 10
+
     # routing
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600

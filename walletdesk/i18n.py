@@ -115,6 +115,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "這看起來不像連結、帳號、電郵或電話號碼。",
         "es": "No parece un enlace, usuario, correo ni teléfono.",
     },
+    "csat_ask": {
+        "en": "How did we do? Please rate this conversation from 1 to 5.",
+        "zh-Hans": "请为本次服务打分（1–5 分）。",
+        "zh-Hant": "請為本次服務評分（1–5 分）。",
+        "es": "¿Qué tal lo hicimos? Valora esta conversación del 1 al 5.",
+    },
+    "csat_thanks": {
+        "en": "Thank you for your rating! {points} points have been added to your account.",
+        "zh-Hans": "感谢您的评价！已为您的账户增加 {points} 积分。",
+        "zh-Hant": "感謝您的評價！已為您的帳戶增加 {points} 積分。",
+        "es": "¡Gracias por tu valoración! Hemos sumado {points} puntos a tu cuenta.",
+    },
+    "csat_low": {
+        "en": "Thank you, and sorry we fell short. If you still need help, just write here and "
+        "we'll pick it up again. {points} points have been added to your account.",
+        "zh-Hans": "感谢反馈，很抱歉没能让您满意。如果问题仍未解决，直接在这里留言，我们会继续跟进。已为您增加 {points} 积分。",
+        "zh-Hant": "感謝回饋，很抱歉沒能讓您滿意。如果問題仍未解決，直接在這裡留言，我們會繼續跟進。已為您增加 {points} 積分。",
+        "es": "Gracias, y perdona no haber estado a la altura. Si aún necesitas ayuda, escribe "
+        "aquí y lo retomamos. Hemos sumado {points} puntos a tu cuenta.",
+    },
 }
 
 

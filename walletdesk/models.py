@@ -3,6 +3,7 @@
 from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotConfig, BotTurn
+from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
@@ -24,6 +25,7 @@ __all__ = [
     "Customer",
     "CustomerIdentity",
     "Message",
+    "Survey",
     "OfficialChannel",
     "Team",
     "agent_teams",

@@ -81,7 +81,10 @@ async def test_customer_and_agent_chat_live(browser, server, e2e_services, artif
     await expect(widget.locator(".msg.agent .body")).to_have_text("Let me look that up")
 
     await workspace.click("#resolve")
-    await expect(widget.locator(".msg.system").last).to_contain_text("resolved")
+    await expect(widget.locator(".msg.system", has_text="marked as resolved")).to_have_count(1)
+    await widget.locator(".csat button[data-score='5']").click()
+    await expect(widget.locator(".msg.system").last).to_contain_text("Thank you for your rating")
+    assert await widget.locator(".csat button[disabled]").count() == 5
 
 
 async def test_queue_position_while_no_agent_is_online(browser, server, e2e_services,

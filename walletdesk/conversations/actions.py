@@ -20,6 +20,7 @@ from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
+from walletdesk.cases.surveys import ask_for_rating
 from walletdesk.config import Settings
 from walletdesk.conversations.messages import (
     append_message,
@@ -302,6 +303,7 @@ async def resolve_conversation(services: Services, actor: Agent,
         conversation.after_hours = False
         await append_message(session, conversation, sender_kind=SenderKind.system,
                              text=i18n.text("resolved", conversation.language))
+        await ask_for_rating(session, conversation)
         emit_conversation_changed(session, conversation)
         record_audit(session, actor_agent_id=actor.id, action="conversation.resolve",
                      target_type="conversation", target_id=conversation.id)

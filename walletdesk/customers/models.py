@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletdesk.db.base import Base, utcnow
@@ -19,6 +19,7 @@ class Customer(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # the operator's own user id, when the widget proved it with a signed identity
     verified_user_id: Mapped[str | None] = mapped_column(String(120), default=None)
+    points: Mapped[int] = mapped_column(Integer, default=0)  # loyalty points (surveys …)
 
     # loaded where shown (customers.queries.get_customer), not on the message path
     identities: Mapped[list["CustomerIdentity"]] = relationship(

@@ -1,6 +1,7 @@
 """Admin pages: agents, teams, queues and working hours (supervisors and admins)."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,6 +11,8 @@ from walletdesk.accounts import actions as accounts
 from walletdesk.accounts.models import Role
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.audit.queries import recent_audit_events
+from walletdesk.cases.surveys import satisfaction_by
+from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
 from walletdesk.routing.hours import DAYS
 from walletdesk.routing.queries import queue_overview
@@ -50,8 +53,12 @@ async def overview(request: Request, agent: PageManager, services: ServicesDep,
         teams = await list_teams(session)
         agents = await list_agents(session)
         queues = await queue_overview(session)
+        since = utcnow() - timedelta(days=30)
+        by_agent = await satisfaction_by(session, "agent", since)
+        by_team = await satisfaction_by(session, "team", since)
     return await _render(request, templates, signer, "admin/index.html",
-                         {"agent": agent, "teams": teams, "agents": agents, "queues": queues})
+                         {"agent": agent, "teams": teams, "agents": agents, "queues": queues,
+                          "csat_agent": by_agent, "csat_team": by_team})
 
 
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from walletdesk import i18n
 from walletdesk.accounts.access import can_view_conversation
 from walletdesk.bot.actions import customer_feedback
+from walletdesk.cases.surveys import submit_rating
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.models import Conversation
@@ -201,6 +202,13 @@ async def widget_socket(websocket: WebSocket) -> None:
                 turn_id = _int(frame, "turn_id")
             await customer_feedback(services, conn.conversation_id, conn.customer_id, turn_id,
                                     str(frame.get("action")))
+        elif kind == "rating":
+            if conn.customer_id is None:
+                raise FrameError("not_found", "no conversation yet")
+            await submit_rating(services, customer_id=conn.customer_id,
+                                survey_id=_int(frame, "survey_id"), rating=frame.get("rating"),
+                                comment=frame.get("comment") or "")
+            conn.send({"type": "rated", "survey_id": frame["survey_id"]})
         elif kind == "resume":
             if conn.conversation_id is not None:
                 async with services.read() as session:

@@ -130,6 +130,20 @@
       meta.articles.forEach(function (a) { var item = document.createElement("li"); item.appendChild(link(a.url, a.title)); ul.appendChild(item); });
       li.appendChild(ul);
     }
+    if (meta.kind === "csat") {
+      var stars = document.createElement("div"); stars.className = "csat";
+      for (var n = 1; n <= 5; n++) (function (score) {
+        var b = document.createElement("button"); b.type = "button"; b.textContent = "★ " + score;
+        b.dataset.score = score;
+        b.addEventListener("click", function () {
+          Array.prototype.forEach.call(stars.querySelectorAll("button"), function (x) { x.disabled = true; });
+          b.classList.add("chosen");
+          send({type: "rating", survey_id: meta.survey_id, rating: score});
+        });
+        stars.appendChild(b);
+      })(n);
+      li.appendChild(stars);
+    }
     if (meta.actions && meta.actions.length) {
       var bar = document.createElement("div"); bar.className = "bot-actions";
       meta.actions.forEach(function (action) {

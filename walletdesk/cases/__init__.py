@@ -1,0 +1,1 @@
+"""Cases that get finished: satisfaction surveys (and, to come, SLAs, complaints, follow-ups)."""

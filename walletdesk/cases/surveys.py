@@ -1,0 +1,83 @@
+"""Asking for a rating when a conversation is resolved, and recording the answer.
+
+The customer is asked once per conversation, in the same channel (a rating card in the
+widget). An answer is accepted once, from the conversation's own customer only; it credits
+the configured incentive points; a low rating invites the customer to write again, which
+reopens the conversation.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk import i18n
+from walletdesk.audit.actions import record_audit
+from walletdesk.cases.models import Survey
+from walletdesk.conversations.messages import append_message
+from walletdesk.conversations.models import Conversation, SenderKind
+from walletdesk.customers.models import Customer
+from walletdesk.db.base import utcnow
+from walletdesk.errors import Conflict, Invalid, NotFound
+from walletdesk.services import Services
+
+LOW_RATING = 2
+
+
+async def ask_for_rating(session: AsyncSession, conversation: Conversation) -> Survey | None:
+    """Called when a conversation is resolved; nothing if it was asked before."""
+    exists = await session.scalar(select(Survey.id).where(
+        Survey.conversation_id == conversation.id))
+    if exists is not None:
+        return None
+    survey = Survey(conversation_id=conversation.id, customer_id=conversation.customer_id,
+                    agent_id=conversation.assignee_id, team_id=conversation.team_id,
+                    channel=conversation.channel)
+    session.add(survey)
+    await session.flush()
+    await append_message(session, conversation, sender_kind=SenderKind.system,
+                         text=i18n.text("csat_ask", conversation.language),
+                         meta={"kind": "csat", "survey_id": survey.id})
+    return survey
+
+
+async def submit_rating(services: Services, *, customer_id: int, survey_id: int, rating: object,
+                        comment: object = "") -> Survey:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise Invalid("rating must be a whole number from 1 to 5")
+    text = comment if isinstance(comment, str) else ""
+    async with services.transaction() as session:
+        survey = await session.get(Survey, survey_id, with_for_update=True)
+        if survey is None or survey.customer_id != customer_id:
+            raise NotFound("survey not found")
+        if survey.rating is not None:
+            raise Conflict("this conversation has been rated already")
+        from walletdesk.safety.protect import protect_text
+
+        survey.rating = rating
+        survey.comment = protect_text(text.strip()[:2000]).text if text.strip() else ""
+        survey.answered_at = utcnow()
+        survey.points = services.settings.csat_points
+        customer = await session.get(Customer, customer_id)
+        assert customer is not None
+        customer.points += survey.points
+        conversation = await session.get(Conversation, survey.conversation_id)
+        assert conversation is not None
+        key = "csat_low" if rating <= LOW_RATING else "csat_thanks"
+        await append_message(session, conversation, sender_kind=SenderKind.system,
+                             text=i18n.text(key, conversation.language,
+                                            points=str(survey.points)))
+        record_audit(session, actor_agent_id=None, action="survey.answer",
+                     target_type="conversation", target_id=conversation.id,
+                     detail={"rating": rating})
+        return survey
+
+
+async def satisfaction_by(session: AsyncSession, column: str, since: datetime
+                          ) -> dict[int | None, tuple[float, int]]:
+    """Average rating and number of answers since ``since``, by agent_id or team_id."""
+    key = Survey.agent_id if column == "agent" else Survey.team_id
+    rows = await session.execute(
+        select(key, func.avg(Survey.rating), func.count())
+        .where(Survey.rating.is_not(None), Survey.answered_at >= since).group_by(key))
+    return {group: (round(float(avg), 2), int(count)) for group, avg, count in rows.all()}
