@@ -247,7 +247,7 @@ def demo(port: Annotated[int, typer.Option(help="Port")] = 8000,
     base = settings.public_url
     table = Table(title="walletdesk demo" + (" (freshly seeded)" if seeded else ""))
     table.add_column("what")
-    table.add_column("where / login")
+    table.add_column("where / login", overflow="fold")
     table.add_row("Customer widget", f"{base}/widget")
     table.add_row("Widget embedded in a sample page", f"{base}/embed-example")
     table.add_row("Agent workspace", f"{base}/app")
