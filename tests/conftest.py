@@ -161,22 +161,29 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{port}"
 
 
-@pytest.fixture
-async def live_server(services: Services) -> AsyncIterator[LiveServer]:
-    """The real app served by uvicorn on a free loopback port, in the test's event loop."""
-    from walletdesk.web.app import create_app
-
-    app = create_app(services.settings, services)
+@contextlib.asynccontextmanager
+async def serving(app: Any, log_level: str = "warning") -> AsyncIterator[LiveServer]:
+    """The app served by uvicorn on a free loopback port, in the test's own event loop."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            ws_max_size=4 * 1024 * 1024, lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level=log_level, ws_max_size=4 * 1024 * 1024))
     task = asyncio.create_task(server.serve())
-    for _ in range(200):
+    for _ in range(250):
         if server.started:
             break
         await asyncio.sleep(0.02)
     assert server.started, "test server did not start"
-    yield LiveServer(app, port)
-    server.should_exit = True
-    await asyncio.wait_for(task, 10)
+    try:
+        yield LiveServer(app, port)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def live_server(services: Services) -> AsyncIterator[LiveServer]:
+    """The real app for ``services``, served on loopback."""
+    from walletdesk.web.app import create_app
+
+    async with serving(create_app(services.settings, services)) as server:
+        yield server

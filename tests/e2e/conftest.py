@@ -4,16 +4,14 @@ The browser tests use their own SQLite database (the engines are covered by the 
 tests); screenshots go to test-artifacts/ for people to look at.
 """
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, async_playwright
 
-from tests.conftest import LiveServer, RecordingBus, free_port, make_settings, wipe
+from tests.conftest import LiveServer, RecordingBus, make_settings, serving, wipe
 from walletdesk.db.engine import Database
 from walletdesk.db.migrate import upgrade_database
 from walletdesk.services import Services
@@ -55,18 +53,8 @@ async def e2e_services(e2e_database: str) -> AsyncIterator[Services]:
 
 @pytest.fixture
 async def server(e2e_services: Services) -> AsyncIterator[LiveServer]:
-    app = create_app(e2e_services.settings, e2e_services)
-    port = free_port()
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                             log_level="warning"))
-    task = asyncio.create_task(instance.serve())
-    for _ in range(200):
-        if instance.started:
-            break
-        await asyncio.sleep(0.02)
-    yield LiveServer(app, port)
-    instance.should_exit = True
-    await asyncio.wait_for(task, 10)
+    async with serving(create_app(e2e_services.settings, e2e_services)) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

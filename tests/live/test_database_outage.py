@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from tests.conftest import (
@@ -16,6 +15,7 @@ from tests.conftest import (
     free_port,
     make_agent_in,
     make_settings,
+    serving,
 )
 from tests.live.helpers import customer, session_cookie
 from walletdesk.conversations.models import Message
@@ -70,17 +70,10 @@ async def proxied() -> AsyncIterator[tuple[TcpProxy, Services, str]]:
     database = Database(direct_url)
     await upgrade_database(database.engine)
     await database.dispose()
-    app = create_app(services.settings, services)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
     try:
-        yield proxy, services, f"http://127.0.0.1:{port}"
+        async with serving(create_app(services.settings, services), "critical") as server:
+            yield proxy, services, server.url
     finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
         with contextlib.suppress(Exception):
             await proxy.unplug()
         await drop_pg_database(name)

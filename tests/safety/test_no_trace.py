@@ -9,10 +9,11 @@ import redis.asyncio as redis
 from mnemonic import Mnemonic
 from sqlalchemy import inspect, text
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, serving
 from tests.live.helpers import customer
 from walletdesk.events.bus import RedisEventBus
 from walletdesk.services import Services
+from walletdesk.web.app import create_app
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -34,31 +35,20 @@ async def test_secret_never_reaches_database_logs_or_redis(database_url, capfd, 
                 traffic.append(item["data"])
 
     sniffing = asyncio.create_task(sniff())
-    import uvicorn
 
-    from tests.conftest import free_port
-    from walletdesk.web.app import create_app
-
-    app = create_app(traced.settings, traced)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="debug"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
     caplog.set_level(logging.DEBUG)
     phrase = Mnemonic("english").generate(256)
     try:
-        visitor, _ = await customer(f"ws://127.0.0.1:{port}")
-        ack = await visitor.say(f"please help, my recovery words are {phrase}")
-        assert "[seed phrase removed]" in ack["message"]["text"]
-        warning = await visitor.expect(lambda f: f.get("type") in ("message", "resume") and
-                                       "recovery phrase" in json.dumps(f, ensure_ascii=False))
-        assert warning
-        await visitor.close()
-        await asyncio.sleep(0.3)
+        async with serving(create_app(traced.settings, traced), "debug") as server:
+            visitor, _ = await customer(server.ws_url)
+            ack = await visitor.say(f"please help, my recovery words are {phrase}")
+            assert "[seed phrase removed]" in ack["message"]["text"]
+            warning = await visitor.expect(lambda f: f.get("type") in ("message", "resume") and
+                                           "recovery phrase" in json.dumps(f, ensure_ascii=False))
+            assert warning
+            await visitor.close()
+            await asyncio.sleep(0.3)
     finally:
-        server.should_exit = True
-        await asyncio.wait_for(serving, 10)
         sniffing.cancel()
         await pubsub.aclose()
         await sniffer.aclose()
