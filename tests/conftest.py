@@ -96,7 +96,8 @@ class RecordingBus(EventBus):
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"environment": "test", "database_url": database_url,
                               "secret_key": "test-secret-key-" + "x" * 32, "log_json": True,
-                              "log_level": "WARNING", "redis_url": None}
+                              "log_level": "WARNING", "redis_url": None,
+                              "embedded_worker": False}
     values.update(overrides)
     return Settings(**values)
 

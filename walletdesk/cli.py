@@ -225,6 +225,35 @@ def serve(host: Annotated[str | None, typer.Option(help="Bind address")] = None,
 
 
 @app.command()
+def worker() -> None:
+    """Run due jobs (SLA checks, outgoing mail and SMS, follow-ups, closing) until stopped."""
+    import signal
+
+    from walletdesk.jobs.worker import Worker
+    from walletdesk.logging import configure_logging
+    from walletdesk.services import Services
+
+    settings = _settings()
+    configure_logging(settings)
+
+    async def run() -> None:
+        services = Services(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await services.start()
+        try:
+            await Worker(services).run(stop)
+        finally:
+            await services.stop()
+
+    console.print(f"worker on {_redact(settings.database_url)}"
+                  f"{' with Redis' if settings.redis_url else ''}  ·  Ctrl+C stops it")
+    asyncio.run(run())
+
+
+@app.command()
 def demo(port: Annotated[int, typer.Option(help="Port")] = 8000,
          host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1") -> None:
     """Run the demo desk: embedded SQLite, seeded with a wallet brand, agents and history."""

@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600
 
+    # durable jobs (walletdesk worker); the server runs a worker in-process unless disabled
+    embedded_worker: bool = True
+    worker_concurrency: int = 10
+    worker_poll_s: float = 1.0
+    job_lease_s: int = 120
+
+    # SMS (follow-up notifications): "console" logs instead of sending (development)
+    sms_provider: Literal["console", "twilio"] = "console"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_base_url: str = "https://api.twilio.com"
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -7,6 +7,7 @@ from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
+from walletdesk.jobs.models import Job
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
 from walletdesk.verification.models import OfficialChannel
 
@@ -24,6 +25,7 @@ __all__ = [
     "Conversation",
     "Customer",
     "CustomerIdentity",
+    "Job",
     "Message",
     "Survey",
     "OfficialChannel",

@@ -16,6 +16,7 @@ from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import detect_language, has_content
+from walletdesk.conversations.closing import schedule_close
 from walletdesk.conversations.messages import (
     append_message,
     emit_conversation_changed,
@@ -189,6 +190,7 @@ async def customer_feedback(services: Services, conversation_id: int, customer_i
                                  text=i18n.text("bot_solved", conversation.language))
             conversation.status = Status.resolved
             conversation.resolved_at = utcnow()
+            await schedule_close(session, services.settings, conversation)
             emit_conversation_changed(session, conversation)
         else:
             failures = await _failures(session, conversation.id, (turn.id + 1) if turn else 0)

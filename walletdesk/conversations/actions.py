@@ -22,6 +22,7 @@ from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.cases.surveys import ask_for_rating
 from walletdesk.config import Settings
+from walletdesk.conversations.closing import schedule_close
 from walletdesk.conversations.messages import (
     append_message,
     emit_conversation_changed,
@@ -304,6 +305,7 @@ async def resolve_conversation(services: Services, actor: Agent,
         await append_message(session, conversation, sender_kind=SenderKind.system,
                              text=i18n.text("resolved", conversation.language))
         await ask_for_rating(session, conversation)
+        await schedule_close(session, services.settings, conversation)
         emit_conversation_changed(session, conversation)
         record_audit(session, actor_agent_id=actor.id, action="conversation.resolve",
                      target_type="conversation", target_id=conversation.id)

@@ -20,6 +20,7 @@ from walletdesk.config import Settings, get_settings
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from walletdesk.logging import configure_logging
+from walletdesk.jobs.worker import Worker
 from walletdesk.routing.actions import drain_queues
 from walletdesk.services import Services
 from walletdesk.web.deps import LoginRequired
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         unsubscribe_bot = services.bus.subscribe(lambda event: bot.on_event(services, event))
         bot.schedule_rebuild(services)
         sweeper = asyncio.create_task(_sweep_queues(services))
+        worker_stop = asyncio.Event()
+        worker = (asyncio.create_task(Worker(services).run(worker_stop))
+                  if settings.embedded_worker else None)
         log.info("walletdesk_started", version=__version__, redis=bool(settings.redis_url))
         try:
             yield
@@ -100,6 +104,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            worker_stop.set()
+            if worker is not None:
+                await worker
             unsubscribe()
             unsubscribe_bot()
             await bot.stop()

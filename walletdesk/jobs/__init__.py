@@ -1,0 +1,1 @@
+"""Durable time-based work: rows with a due time, run by ``walletdesk worker`` exactly once."""

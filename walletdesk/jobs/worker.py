@@ -1,0 +1,95 @@
+"""``walletdesk worker``: finds due jobs and runs them through taskiq.
+
+Each worker process polls the jobs table, leases what is due and kicks one taskiq task per
+job. Embedded (no Redis) the broker is taskiq's in-memory one and the task runs in this
+process; with ``WALLETDESK_REDIS_URL`` the tasks go through a Redis list and any worker
+process may run them. Either way the row decides: a task whose lease was lost does nothing,
+and a job whose task was lost (a worker killed, Redis flushed) is leased again once its
+lease expires.
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import socket
+
+import structlog
+from taskiq import AsyncBroker, InMemoryBroker
+from taskiq.api import run_receiver_task
+
+from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.jobs import kinds  # noqa: F401 - registers every job kind's handler
+from walletdesk.jobs.runner import claim_due, run_job
+from walletdesk.services import Services
+
+log = structlog.get_logger(__name__)
+TASK_NAME = "walletdesk.run_job"
+
+
+def queue_name(database_url: str) -> str:
+    """One Redis queue per database: desks sharing a Redis never run each other's jobs."""
+    return "walletdesk:jobs:" + hashlib.sha256(database_url.encode()).hexdigest()[:12]
+
+
+def make_broker(redis_url: str | None, database_url: str) -> AsyncBroker:
+    if redis_url is None:
+        return InMemoryBroker()
+    from taskiq_redis import ListQueueBroker
+
+    return ListQueueBroker(redis_url, queue_name=queue_name(database_url))
+
+
+class Worker:
+    def __init__(self, services: Services, name: str | None = None) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.broker = make_broker(self.settings.redis_url, self.settings.database_url)
+        self.in_flight = 0
+
+        async def run_leased_job(job_id: int, token: str) -> bool:
+            self.in_flight += 1
+            try:
+                return await run_job(self.services, job_id, token, self.name)
+            finally:
+                self.in_flight -= 1
+
+        self.task = self.broker.register_task(run_leased_job, task_name=TASK_NAME)
+
+    async def tick(self) -> int:
+        """Lease what is due (up to the free capacity) and kick it; how many were kicked."""
+        free = self.settings.worker_concurrency - self.in_flight
+        if free <= 0:
+            return 0
+        claimed = await claim_due(self.services, free, self.settings.job_lease_s)
+        for job_id, token in claimed:
+            await self.task.kiq(job_id, token)
+        return len(claimed)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.broker.startup()
+        receiver = None
+        if self.settings.redis_url is not None:
+            receiver = asyncio.create_task(run_receiver_task(
+                self.broker, max_async_tasks=self.settings.worker_concurrency))
+        log.info("worker.started", worker=self.name, broker=type(self.broker).__name__)
+        try:
+            while not stop.is_set():
+                try:
+                    kicked = await self.tick()
+                except DatabaseUnavailable:
+                    log.warning("worker.database_unavailable")
+                    kicked = 0
+                if kicked == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.settings.worker_poll_s)
+                else:
+                    await asyncio.sleep(0)
+        finally:
+            if receiver is not None:
+                receiver.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await receiver
+            await self.broker.shutdown()
+            log.info("worker.stopped", worker=self.name)

@@ -1,0 +1,1 @@
+"""Notifications that leave the desk: SMS providers (email lives in walletdesk.email)."""
