@@ -15,7 +15,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from walletdesk.db.migrate import MIGRATIONS_DIR, alembic_config
+from walletdesk.db.migrate import alembic_config
 
 
 def main(message: str) -> None:

@@ -19,8 +19,8 @@ from walletdesk.bot.runtime import BotRuntime
 from walletdesk.config import Settings, get_settings
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from walletdesk.logging import configure_logging
 from walletdesk.jobs.worker import Worker
+from walletdesk.logging import configure_logging
 from walletdesk.routing.actions import drain_queues
 from walletdesk.services import Services
 from walletdesk.web.deps import LoginRequired
