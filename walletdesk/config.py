@@ -49,6 +49,26 @@ class Settings(BaseSettings):
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600
 
+    # files: attachments and original emails, stored by content hash
+    data_dir: str = "./walletdesk-data"
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_types: list[str] = Field(default_factory=lambda: [
+        "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+        "text/csv"])
+
+    # email channel. Inbound: walletdesk's own SMTP server (off unless a port is set).
+    # Outbound: an SMTP relay; replies come back to <mailbox>+<token>@<domain>.
+    support_email: str = "support@walletdesk.localhost"
+    smtp_inbound_host: str = "127.0.0.1"
+    smtp_inbound_port: int | None = None
+    mail_max_bytes: int = 40 * 1024 * 1024
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    smtp_timeout_s: float = 30.0
+
     # durable jobs (walletdesk worker); the server runs a worker in-process unless disabled
     embedded_worker: bool = True
     worker_concurrency: int = 10

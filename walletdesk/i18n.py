@@ -127,6 +127,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "感謝您的評價！已為您的帳戶增加 {points} 積分。",
         "es": "¡Gracias por tu valoración! Hemos sumado {points} puntos a tu cuenta.",
     },
+    "email_footer": {
+        "en": "Reply to this email to continue the conversation. {brand} staff will never ask "
+        "for your recovery phrase (seed words) or private key.",
+        "zh-Hans": "直接回复本邮件即可继续对话。{brand} 的工作人员绝不会索要您的助记词或私钥。",
+        "zh-Hant": "直接回覆本郵件即可繼續對話。{brand} 的工作人員絕不會索取您的助記詞或私鑰。",
+        "es": "Responde a este correo para continuar la conversación. El personal de {brand} "
+        "nunca te pedirá tu frase de recuperación ni tu clave privada.",
+    },
+    "email_rate": {
+        "en": "Rate us: {links}",
+        "zh-Hans": "评分：{links}",
+        "zh-Hant": "評分：{links}",
+        "es": "Valóranos: {links}",
+    },
     "csat_low": {
         "en": "Thank you, and sorry we fell short. If you still need help, just write here and "
         "we'll pick it up again. {points} points have been added to your account.",

@@ -4,7 +4,8 @@ from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.cases.models import Survey
-from walletdesk.conversations.models import Conversation, Message
+from walletdesk.conversations.models import Attachment, Conversation, Message
+from walletdesk.email.models import EmailMessage
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
 from walletdesk.jobs.models import Job
@@ -13,6 +14,8 @@ from walletdesk.verification.models import OfficialChannel
 
 __all__ = [
     "Article",
+    "Attachment",
+    "EmailMessage",
     "ArticleFeedback",
     "ArticleTranslation",
     "ArticleVersion",

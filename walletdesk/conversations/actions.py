@@ -8,6 +8,7 @@ resolve, reopen.
 """
 
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -22,6 +23,7 @@ from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.cases.surveys import ask_for_rating
 from walletdesk.config import Settings
+from walletdesk.conversations.attachments import AttachmentIn, prepare_attachments
 from walletdesk.conversations.closing import schedule_close
 from walletdesk.conversations.messages import (
     append_message,
@@ -61,6 +63,11 @@ class InboundMessage:
     language: str | None = None
     category: str | None = None  # set on a new conversation (e.g. "scam" reports)
     verified_user_id: str | None = None  # the channel proved who the customer is
+    subject: str | None = None  # an email's subject; else the first line is the subject
+    new_conversation: bool = False  # a new email thread: never continue an open conversation
+    attachments: list[AttachmentIn] = field(default_factory=list)
+    # the channel's own records, written in the message's transaction (e.g. email threading)
+    on_stored: Callable[[AsyncSession, Conversation, Message], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -104,7 +111,9 @@ async def _existing(session: AsyncSession, conversation_id: int,
 async def _conversation_for(session: AsyncSession, settings: Settings, customer: Customer,
                             inbound: InboundMessage, bot_active: bool) -> Conversation:
     """The conversation the message belongs to: the client's, the open one, or a new one."""
-    if inbound.conversation_id is not None:
+    if inbound.new_conversation:
+        pass
+    elif inbound.conversation_id is not None:
         conversation = await lock_conversation(session, inbound.conversation_id)
         if conversation is None or conversation.customer_id != customer.id:
             raise NotFound("conversation not found")
@@ -132,7 +141,7 @@ async def _conversation_for(session: AsyncSession, settings: Settings, customer:
         status=Status.bot if bot_active and not inbound.category else Status.queued,
         category=inbound.category,
         language=inbound.language or customer.language,
-        subject=inbound.text[:200].split("\n")[0],
+        subject=(inbound.subject or inbound.text.split("\n")[0])[:200],
     )
     session.add(conversation)
     await session.flush()
@@ -149,9 +158,12 @@ async def receive_message(services: Services, inbound: InboundMessage) -> Delive
     # protect before anything is stored: the subject, the message and every event use this
     protected = protect_text(text)
     inbound.text = protected.text
+    if inbound.subject:
+        inbound.subject = protect_text(inbound.subject).text
+    files, refused = prepare_attachments(settings, inbound.attachments)
     for attempt in range(2):
         try:
-            delivered = await _receive(services, inbound, protected, client_id)
+            delivered = await _receive(services, inbound, protected, client_id, files, refused)
             break
         except IntegrityError:
             # two deliveries of the same new message raced; the second finds the first
@@ -166,7 +178,8 @@ async def receive_message(services: Services, inbound: InboundMessage) -> Delive
 
 
 async def _receive(services: Services, inbound: InboundMessage, protected: Protected,
-                   client_id: str | None) -> Delivered:
+                   client_id: str | None, files: list[tuple[AttachmentIn, str]],
+                   refused: list[dict[str, str]]) -> Delivered:
     settings = services.settings
     async with services.transaction() as session:
         customer = await find_or_create_customer(
@@ -184,8 +197,11 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
         previous_status = conversation.status
         message = await append_message(
             session, conversation, sender_kind=SenderKind.customer, text=protected.text,
-            sender_name=customer.display_name, client_id=client_id,
+            sender_name=customer.display_name, client_id=client_id, files=files,
+            meta={"attachments_refused": refused} if refused else None,
         )
+        if inbound.on_stored is not None:
+            await inbound.on_stored(session, conversation, message)
         if protected.has_secret:
             SECRETS_REDACTED.inc(len(protected.findings))
             conversation.has_secret_redaction = True

@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.conversations.attachments import AttachmentIn, attach
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.db.base import utcnow
+from walletdesk.jobs.actions import schedule_job
 from walletdesk.metrics import MESSAGES
 from walletdesk.services import emit
 
@@ -26,6 +28,19 @@ async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conv
         .with_for_update(of=Conversation)
         .execution_options(populate_existing=True)
     )
+
+
+# channels whose customers are not connected live: their messages are sent by a job
+DELIVERY_JOBS = {"email": "email.send"}
+
+
+def needs_delivery(conversation: Conversation, message: Message) -> bool:
+    """Agent and bot replies go out; of the desk's own notices, only the rating request."""
+    if conversation.channel not in DELIVERY_JOBS or message.is_internal:
+        return False
+    if message.sender_kind in (SenderKind.agent, SenderKind.bot):
+        return True
+    return message.sender_kind == SenderKind.system and (message.meta or {}).get("kind") == "csat"
 
 
 def message_payload(message: Message) -> dict[str, Any]:
@@ -81,6 +96,7 @@ async def append_message(
     internal: bool = False,
     client_id: str | None = None,
     meta: dict[str, Any] | None = None,
+    files: list[tuple[AttachmentIn, str]] | None = None,
 ) -> Message:
     now = utcnow()
     conversation.last_seq += 1
@@ -103,6 +119,15 @@ async def append_message(
         conversation.last_message_preview = text[:PREVIEW_CHARS]
     session.add(message)
     await session.flush()
+    if files:
+        rows = attach(session, message, files)
+        await session.flush()
+        message.meta = {**(meta or {}), "attachments": [
+            {"id": row.id, "filename": row.filename, "content_type": row.content_type,
+             "size": row.size} for row in rows]}
+    if needs_delivery(conversation, message):
+        await schedule_job(session, DELIVERY_JOBS[conversation.channel],
+                           {"message_id": message.id}, dedupe_key=f"deliver:{message.id}")
     MESSAGES.labels(sender_kind=str(sender_kind)).inc()
     emit(
         session,

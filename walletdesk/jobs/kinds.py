@@ -1,5 +1,6 @@
 """Every job kind's handler, imported so the worker knows them all."""
 
-from walletdesk.conversations import closing  # noqa: F401
+from walletdesk.conversations import closing
+from walletdesk.email import outbound
 
-__all__: list[str] = []
+KIND_MODULES = (closing, outbound)

@@ -72,6 +72,12 @@ def job_handler(kind: str, *, deliver: Deliver | None = None,
     return register
 
 
+def registered_kind(name: str) -> JobKind | None:
+    from walletdesk.jobs import kinds  # noqa: F401 - every kind's module registers on import
+
+    return KINDS.get(name)
+
+
 def backoff_s(attempts: int) -> int:
     """Seconds before retry number ``attempts``: 30 s, 1 min, 2 min, … up to an hour."""
     return int(min(30 * 2 ** (attempts - 1), MAX_BACKOFF_S))
@@ -112,13 +118,13 @@ async def run_job(services: Services, job_id: int, token: str, worker_name: str)
         delivered = None
         async with services.read() as session:
             job = await session.get(Job, job_id)
-            if job is None or job.lease_token != token:
-                return False
-            kind = KINDS.get(job.kind)
-            if kind is None:
-                raise PermanentJobError(f"unknown job kind {job.kind!r}")
-            if kind.deliver is not None:
-                delivered = await kind.deliver(services, job)
+        if job is None or job.lease_token != token:
+            return False
+        kind = registered_kind(job.kind)
+        if kind is None:
+            raise PermanentJobError(f"unknown job kind {job.kind!r}")
+        if kind.deliver is not None:  # no connection held meanwhile (SQLite has one)
+            delivered = await kind.deliver(services, job)
         async with services.transaction() as session:
             job = await _locked_if_ours(session, job_id, token)
             if job is None:
@@ -152,7 +158,7 @@ async def _record_failure(services: Services, job_id: int, token: str, exc: Exce
         if isinstance(exc, PermanentJobError) or job.attempts >= job.max_attempts:
             job.status = JobStatus.failed
             job.done_at = utcnow()
-            kind = KINDS.get(job.kind)
+            kind = registered_kind(job.kind)
             if kind is not None and kind.on_failure is not None:
                 await kind.on_failure(JobContext(services, session, job), error)
             log.warning("job.failed", job_id=job.id, kind=job.kind, attempts=job.attempts,

@@ -19,7 +19,6 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
 
 from walletdesk.db.engine import DatabaseUnavailable
-from walletdesk.jobs import kinds  # noqa: F401 - registers every job kind's handler
 from walletdesk.jobs.runner import claim_due, run_job
 from walletdesk.services import Services
 
