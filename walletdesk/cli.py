@@ -226,7 +226,8 @@ def serve(host: Annotated[str | None, typer.Option(help="Bind address")] = None,
 
 @app.command()
 def worker() -> None:
-    """Run due jobs (SLA checks, outgoing mail and SMS, follow-ups, closing) until stopped."""
+    """Run due jobs (SLA checks, outgoing mail and SMS, follow-ups, closing) until stopped;
+    with WALLETDESK_SMTP_INBOUND_PORT set, also receive email."""
     import signal
 
     from walletdesk.jobs.worker import Worker
@@ -243,9 +244,16 @@ def worker() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await services.start()
+        smtp = None
+        if settings.smtp_inbound_port is not None:
+            from walletdesk.email.smtp_server import start_smtp_server
+
+            smtp = await start_smtp_server(services)
         try:
             await Worker(services).run(stop)
         finally:
+            if smtp is not None:
+                smtp.close()
             await services.stop()
 
     console.print(f"worker on {_redact(settings.database_url)}"

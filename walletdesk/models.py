@@ -5,9 +5,9 @@ from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Attachment, Conversation, Message
-from walletdesk.email.models import EmailMessage
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
+from walletdesk.email.models import EmailMessage
 from walletdesk.jobs.models import Job
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
 from walletdesk.verification.models import OfficialChannel

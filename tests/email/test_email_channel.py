@@ -8,9 +8,9 @@ from tests.email.conftest import MailDesk, customer_mail
 from walletdesk.conversations.actions import resolve_conversation, send_message
 from walletdesk.conversations.attachments import blob_path
 from walletdesk.conversations.models import Attachment, Conversation, Message, SenderKind
-from walletdesk.email.tokens import reply_address
 from walletdesk.jobs.models import Job, JobStatus
 from walletdesk.services import Services
+from walletdesk.tokens import reply_address
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

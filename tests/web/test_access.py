@@ -21,6 +21,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC, ("POST", "/logout"): AGENT,
     ("GET", "/"): PUBLIC, ("GET", "/widget"): PUBLIC, ("GET", "/widget.js"): PUBLIC,
     ("GET", "/embed-example"): PUBLIC, ("GET", "/app"): AGENT,
+    ("GET", "/app/attachments/{attachment_id}"): AGENT,
+    ("GET", "/survey/{token}"): PUBLIC, ("POST", "/survey/{token}"): PUBLIC,
     ("GET", "/help"): PUBLIC, ("GET", "/help/articles/{slug}"): PUBLIC,
     ("POST", "/help/articles/{slug}/feedback"): PUBLIC,
     ("GET", "/admin"): MANAGER, ("GET", "/admin/agents/{agent_id}"): MANAGER,
@@ -92,7 +94,8 @@ def test_every_route_has_a_rule(app):
 
 def concrete(path: str) -> str:
     return (path.replace("{slug}", "no-such-article").replace("{agent_id}", "999999")
-            .replace("{team_id}", "999999").replace("{article_id}", "999999")
+            .replace("{team_id}", "999999").replace("{attachment_id}", "999999")
+            .replace("{token}", "s1-000000000000000000000000").replace("{article_id}", "999999")
             .replace("{conversation_id}", "999999").replace("{customer_id}", "999999")
             .replace("{token_id}", "999999").replace("{channel_id}", "999999"))
 

@@ -20,6 +20,7 @@ from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Invalid, NotFound
 from walletdesk.services import Services
+from walletdesk.tokens import survey_from_token
 
 LOW_RATING = 2
 
@@ -71,6 +72,27 @@ async def submit_rating(services: Services, *, customer_id: int, survey_id: int,
                      target_type="conversation", target_id=conversation.id,
                      detail={"rating": rating})
         return survey
+
+
+async def survey_for_link(services: Services, token: str) -> tuple[Survey, str | None]:
+    """The survey a rating link names, and the conversation's language; NotFound if the
+    token was changed or the survey is gone."""
+    survey_id = survey_from_token(services.settings, token)
+    async with services.read() as session:
+        survey = await session.get(Survey, survey_id) if survey_id is not None else None
+        if survey is None:
+            raise NotFound("this rating link is not valid")
+        language = await session.scalar(select(Conversation.language).where(
+            Conversation.id == survey.conversation_id))
+        return survey, language
+
+
+async def rate_by_link(services: Services, token: str, rating: object, comment: object = ""
+                       ) -> Survey:
+    """A rating sent from an email's link: the token stands for the customer."""
+    survey, _ = await survey_for_link(services, token)
+    return await submit_rating(services, customer_id=survey.customer_id, survey_id=survey.id,
+                               rating=rating, comment=comment)
 
 
 async def satisfaction_by(session: AsyncSession, column: str, since: datetime

@@ -9,7 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from walletdesk.accounts.access import can_view_conversation, visible_conversations
 from walletdesk.accounts.models import Agent
-from walletdesk.conversations.models import OPEN_STATUSES, Conversation, Message, Status
+from walletdesk.conversations.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Conversation,
+    Message,
+    Status,
+)
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.errors import NotFound
 
@@ -88,6 +94,19 @@ async def conversation_for_agent(session: AsyncSession, agent: Agent,
     if conversation is None or not can_view_conversation(agent, conversation):
         raise NotFound("conversation not found")
     return conversation
+
+
+async def attachment_for_agent(session: AsyncSession, agent: Agent,
+                               attachment_id: int) -> Attachment:
+    """An attachment, if the agent may see the conversation it belongs to."""
+    found = (await session.execute(
+        select(Attachment, Conversation)
+        .join(Message, Message.id == Attachment.message_id)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Attachment.id == attachment_id))).first()
+    if found is None or not can_view_conversation(agent, found[1]):
+        raise NotFound("attachment not found")
+    return found[0]
 
 
 async def messages_after(session: AsyncSession, conversation_id: int, after_seq: int = 0, *,

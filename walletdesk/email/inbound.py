@@ -23,8 +23,8 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import CustomerIdentity
 from walletdesk.email.models import EmailMessage
 from walletdesk.email.parse import MalformedMail, ParsedMail, parse_mail
-from walletdesk.email.tokens import conversation_from_address, support_domain
 from walletdesk.services import Services
+from walletdesk.tokens import conversation_from_address, support_domain
 
 log = structlog.get_logger(__name__)
 CHANNEL = "email"

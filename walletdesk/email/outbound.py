@@ -24,10 +24,10 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import utcnow
 from walletdesk.email.models import EmailMessage
-from walletdesk.email.tokens import reply_address, support_domain, survey_token
 from walletdesk.jobs.models import Job
 from walletdesk.jobs.runner import JobContext, PermanentJobError, job_handler
 from walletdesk.services import Services
+from walletdesk.tokens import reply_address, support_domain, survey_token
 
 SEND_JOB = "email.send"
 THREAD_REFERENCES = 20

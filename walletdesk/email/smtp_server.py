@@ -17,9 +17,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.email.inbound import receive_email
 from walletdesk.email.parse import MalformedMail
-from walletdesk.email.tokens import support_domain
 from walletdesk.errors import DomainError
 from walletdesk.services import Services
+from walletdesk.tokens import support_domain
 
 log = structlog.get_logger(__name__)
 

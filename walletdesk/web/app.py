@@ -18,6 +18,7 @@ from walletdesk import __version__
 from walletdesk.bot.runtime import BotRuntime
 from walletdesk.config import Settings, get_settings
 from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.email.smtp_server import start_smtp_server
 from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from walletdesk.jobs.worker import Worker
 from walletdesk.logging import configure_logging
@@ -36,6 +37,7 @@ from walletdesk.web.routes import (
     help_centre,
     pages,
     sockets,
+    surveys,
     verify,
 )
 from walletdesk.web.sessions import RateLimiter, Signer
@@ -95,8 +97,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         bot.schedule_rebuild(services)
         sweeper = asyncio.create_task(_sweep_queues(services))
         worker_stop = asyncio.Event()
-        worker = (asyncio.create_task(Worker(services).run(worker_stop))
-                  if settings.embedded_worker else None)
+        worker = smtp = None
+        if settings.embedded_worker:  # the embedded mode: one process does it all
+            worker = asyncio.create_task(Worker(services).run(worker_stop))
+            if settings.smtp_inbound_port is not None:
+                smtp = await start_smtp_server(services)
         log.info("walletdesk_started", version=__version__, redis=bool(settings.redis_url))
         try:
             yield
@@ -107,6 +112,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             worker_stop.set()
             if worker is not None:
                 await worker
+            if smtp is not None:
+                smtp.close()
             unsubscribe()
             unsubscribe_bot()
             await bot.stop()
@@ -135,7 +142,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot,
-                   admin_channels, api, sockets):
+                   admin_channels, api, sockets, surveys):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,11 +1,13 @@
 """The customer widget and the agent workspace pages."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from walletdesk.accounts.access import is_manager
 from walletdesk.accounts.queries import list_agents, list_teams
-from walletdesk.web.deps import PageAgent, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.conversations.attachments import blob_path
+from walletdesk.conversations.queries import attachment_for_agent
+from walletdesk.web.deps import PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,3 +50,14 @@ async def workspace(request: Request, agent: PageAgent, services: ServicesDep,
         "teams": teams,
         "agents": agents,
     })
+
+
+@router.get("/app/attachments/{attachment_id}")
+async def attachment(attachment_id: RowId, agent: PageAgent, services: ServicesDep) -> Response:
+    """A file a customer sent, for agents who may see its conversation; always a download."""
+    async with services.read() as session:
+        found = await attachment_for_agent(session, agent, attachment_id)
+    return FileResponse(blob_path(services.settings, found.sha256), filename=found.filename,
+                        media_type="application/octet-stream",
+                        headers={"X-Content-Type-Options": "nosniff",
+                                 "Cache-Control": "private, no-store"})

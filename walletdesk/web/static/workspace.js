@@ -148,6 +148,18 @@
     head.appendChild(el("time", "", when(m.created_at)));
     if (m.sender_kind !== "system") li.appendChild(head);
     li.appendChild(el("div", "body", m.text));
+    var meta = m.meta || {};
+    if (meta.attachments && meta.attachments.length) {
+      var files = el("ul", "files");
+      meta.attachments.forEach(function (a) {
+        var link = el("a", "", a.filename + " (" + Math.max(1, Math.round(a.size / 1024)) + " KB)");
+        link.href = "/app/attachments/" + encodeURIComponent(a.id);
+        var item = el("li"); item.appendChild(link); files.appendChild(item);
+      });
+      li.appendChild(files);
+    }
+    (meta.attachments_refused || []).forEach(function (r) { li.appendChild(el("div", "refused", "Not stored: " + r.filename + " — " + r.reason)); });
+    if (meta.delivery) li.appendChild(el("div", "delivery " + meta.delivery.status, meta.delivery.status === "sent" ? "✓ emailed" : meta.delivery.status === "failed" ? "✗ email not delivered" : ""));
     li.dataset.seq = m.seq;
     state.shown[m.seq] = li;
     var ol = $("messages"), next = null;
