@@ -3,7 +3,7 @@
 from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotConfig, BotTurn
-from walletdesk.cases.models import Survey
+from walletdesk.cases.models import SlaPolicy, Survey
 from walletdesk.conversations.models import Attachment, Conversation, Message
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
@@ -30,6 +30,7 @@ __all__ = [
     "CustomerIdentity",
     "Job",
     "Message",
+    "SlaPolicy",
     "Survey",
     "OfficialChannel",
     "Team",

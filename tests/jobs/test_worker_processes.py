@@ -71,9 +71,11 @@ async def worker_process(database_url: str) -> AsyncIterator[asyncio.subprocess.
         await process.wait()
 
 
-async def _wait_until(services: Services, done: int, timeout_s: float = 90) -> dict[str, int]:
+async def _wait_until(services: Services, done: int, *workers: asyncio.subprocess.Process,
+                      timeout_s: float = 90) -> dict[str, int]:
     async with asyncio.timeout(timeout_s):
         while (progress := await _progress(services)).get("done", 0) < done:
+            assert all(w.returncode is None for w in workers), "a worker died"
             await asyncio.sleep(0.05)
     return progress
 
@@ -92,13 +94,13 @@ async def _assert_each_closed_exactly_once(services: Services) -> None:
 async def test_a_worker_killed_mid_run_leaves_no_job_undone_or_done_twice(services):
     await _resolved_long_ago(services, JOBS)
     async with worker_process(services.settings.database_url) as worker:
-        await _wait_until(services, 40)
+        await _wait_until(services, 40, worker)
         worker.send_signal(signal.SIGKILL)
         await worker.wait()
     at_kill = await _progress(services)
     assert 0 < at_kill.get("done", 0) < JOBS, at_kill  # it really died mid-run
-    async with worker_process(services.settings.database_url):
-        final = await _wait_until(services, JOBS)
+    async with worker_process(services.settings.database_url) as worker:
+        final = await _wait_until(services, JOBS, worker)
     assert final == {JobStatus.done: JOBS}
     await _assert_each_closed_exactly_once(services)
 
@@ -106,9 +108,9 @@ async def test_a_worker_killed_mid_run_leaves_no_job_undone_or_done_twice(servic
 async def test_two_workers_share_the_work_and_never_run_an_item_twice(services):
     # PostgreSQL: claims use FOR UPDATE SKIP LOCKED; SQLite: one writer at a time
     url = services.settings.database_url
-    async with worker_process(url), worker_process(url):
+    async with worker_process(url) as first, worker_process(url) as second:
         await _resolved_long_ago(services, JOBS)  # both are polling when the work appears
-        await _wait_until(services, JOBS)
+        await _wait_until(services, JOBS, first, second)
     await _assert_each_closed_exactly_once(services)
     async with services.read() as session:
         by_worker = (await session.execute(

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletdesk.db.base import Base, utcnow
@@ -27,3 +27,27 @@ class Survey(Base):
     points: Mapped[int] = mapped_column(Integer, default=0)  # credited for answering
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SlaPolicy(Base):
+    """Service-level targets: the first reply and the resolution due within so much working
+    time of the team. The most specific active policy matching a conversation applies
+    (category and channel beat "any"; a policy without priority matches every priority)."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    priority: Mapped[int | None] = mapped_column(Integer, default=None)  # None = any
+    channel: Mapped[str | None] = mapped_column(String(20), default=None)
+    category: Mapped[str | None] = mapped_column(String(40), default=None)
+    first_response_s: Mapped[int] = mapped_column(Integer)
+    resolution_s: Mapped[int] = mapped_column(Integer)
+    # warn the assignee and supervisors when this share of the time is used up
+    warn_at_ratio: Mapped[float] = mapped_column(Float, default=0.8)
+    # on a breach: raise the priority by one, and/or hand the conversation to this team
+    escalate_priority: Mapped[bool] = mapped_column(Boolean, default=True)
+    escalate_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

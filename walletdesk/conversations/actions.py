@@ -21,6 +21,7 @@ from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
+from walletdesk.cases.sla import pause_sla, resume_sla
 from walletdesk.cases.surveys import ask_for_rating
 from walletdesk.config import Settings
 from walletdesk.conversations.attachments import AttachmentIn, prepare_attachments
@@ -210,6 +211,7 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
 
         if previous_status == Status.waiting_customer:
             conversation.status = Status.assigned
+            await resume_sla(session, conversation)
             emit_conversation_changed(session, conversation)
         elif previous_status == Status.resolved and conversation.assignee_id is None \
                 and bot_active:
@@ -263,6 +265,7 @@ async def send_message(services: Services, agent: Agent, conversation_id: int, t
                 conversation.first_response_at = message.created_at
             if conversation.status == Status.assigned:
                 conversation.status = Status.waiting_customer
+                pause_sla(conversation)
         emit_conversation_changed(session, conversation)
         return Delivered(conversation, message, findings=protected.findings)
 

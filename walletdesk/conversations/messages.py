@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.attachments import AttachmentIn, attach
-from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.metrics import MESSAGES
@@ -78,7 +78,23 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "handoff_reason": conversation.handoff_reason,
         "last_message_at": conversation.last_message_at.isoformat(),
         "created_at": conversation.created_at.isoformat(),
+        "sla": sla_payload(conversation),
     }
+
+
+def sla_payload(conversation: Conversation) -> dict[str, Any] | None:
+    """The clock the agent is racing: the first reply until it is sent, then resolution."""
+    if conversation.sla_policy_id is None or conversation.status in (
+            Status.resolved, Status.closed):
+        return None
+    if conversation.first_response_at is None and conversation.first_response_due_at:
+        clock, due = "first_response", conversation.first_response_due_at
+        breached = conversation.first_response_breached
+    else:
+        clock, due = "resolution", conversation.resolution_due_at
+        breached = conversation.resolution_breached
+    return {"clock": clock, "due": due.isoformat() if due else None, "breached": breached,
+            "paused": conversation.sla_paused_at is not None}
 
 
 def emit_conversation_changed(session: AsyncSession, conversation: Conversation) -> None:

@@ -70,6 +70,15 @@ class Conversation(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # SLA clocks (walletdesk.cases.sla): due times in the team's working hours; the
+    # resolution clock stops while we wait on the customer (sla_paused_at)
+    sla_policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sla_policies.id", ondelete="SET NULL"), default=None)
+    first_response_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    sla_paused_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # loaded only where shown (conversations.queries): the message path needs ids only
     customer: Mapped[Customer] = relationship(lazy="raise")

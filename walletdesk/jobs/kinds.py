@@ -1,6 +1,7 @@
 """Every job kind's handler, imported so the worker knows them all."""
 
+from walletdesk.cases import sla
 from walletdesk.conversations import closing
 from walletdesk.email import outbound
 
-KIND_MODULES = (closing, outbound)
+KIND_MODULES = (closing, outbound, sla)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk import i18n
 from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
 from walletdesk.accounts.queries import load_agent
+from walletdesk.cases.sla import start_sla
 from walletdesk.config import Settings
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
@@ -112,6 +113,7 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         team = await choose_team(session, conversation.language)
         conversation.team_id = team.id if team is not None else None
     was_queued = conversation.status == Status.queued and conversation.queued_at is not None
+    await start_sla(session, conversation)  # from now on a person is needed
     conversation.assignee_id = None
     conversation.status = Status.queued
     if not was_queued or conversation.queued_at is None:

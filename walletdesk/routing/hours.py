@@ -85,3 +85,43 @@ def next_opening(weekly_hours: dict[str, Any], holidays: list[str], timezone: st
             if opens > local:
                 return opens.astimezone(UTC)
     return None
+
+
+def _open_intervals_from(weekly_hours: dict[str, Any], holidays: list[str], timezone: str,
+                         start: datetime, days: int) -> list[tuple[datetime, datetime]]:
+    tz = ZoneInfo(timezone)
+    local = start.astimezone(tz)
+    holiday_set = set(holidays)
+    spans = []
+    for offset in range(days):
+        for opens, closes in sorted(_intervals_on(local.date() + timedelta(days=offset),
+                                                  weekly_hours, holiday_set, tz)):
+            if closes > local:  # in UTC, so that a DST change is counted as it happens
+                spans.append((max(opens, local).astimezone(UTC), closes.astimezone(UTC)))
+    return spans
+
+
+def add_business_seconds(weekly_hours: dict[str, Any], holidays: list[str], timezone: str,
+                         start: datetime, seconds: float) -> datetime:
+    """The moment ``seconds`` of working time after ``start`` (UTC). A team that never opens
+    in the next year counts calendar time, so a deadline always exists."""
+    remaining = timedelta(seconds=seconds)
+    for opens, closes in _open_intervals_from(weekly_hours, holidays, timezone, start, 366):
+        if remaining <= closes - opens:
+            return opens + remaining
+        remaining -= closes - opens
+    return (start + timedelta(seconds=seconds)).astimezone(UTC)
+
+
+def business_seconds_between(weekly_hours: dict[str, Any], holidays: list[str], timezone: str,
+                             start: datetime, end: datetime) -> float:
+    """Working time between two moments, in seconds (0 if ``end`` is not after ``start``)."""
+    if end <= start:
+        return 0.0
+    days = (end - start).days + 2
+    total = timedelta()
+    for opens, closes in _open_intervals_from(weekly_hours, holidays, timezone, start, days):
+        if opens >= end:
+            break
+        total += min(closes, end) - opens
+    return total.total_seconds()
