@@ -4,6 +4,7 @@ Nothing else in walletdesk reads the environment. Defaults run the embedded mode
 SQLite in the working directory, in-process events, no Redis.
 """
 
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
 
     # incentive points credited to a customer for answering a satisfaction survey
     csat_points: int = 10
+    # complaints: a refund/compensation above this amount (in the complaint's own asset, no
+    # exchange rates) needs a supervisor's or admin's approval, not the proposer's own
+    complaint_approval_threshold: Decimal = Decimal("100")
 
     # routing
     average_handle_s: int = 240
@@ -68,6 +72,15 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout_s: float = 30.0
+
+    # follow-up calls: at most one per customer per interval, never in quiet hours (local
+    # time of followup_timezone); customers book slots of followup_slot_minutes
+    followup_min_interval_days: int = 30
+    followup_timezone: str = "UTC"
+    followup_quiet_start: str = "21:00"
+    followup_quiet_end: str = "09:00"
+    followup_slot_minutes: int = 30
+    followup_slot_capacity: int = 3  # calls the team can make in one slot
 
     # durable jobs (walletdesk worker); the server runs a worker in-process unless disabled
     embedded_worker: bool = True

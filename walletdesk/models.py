@@ -4,10 +4,12 @@ from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.cases.models import SlaPolicy, Survey
+from walletdesk.complaints.models import Complaint, ComplaintEvent
 from walletdesk.conversations.models import Attachment, Conversation, Message
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import Base
 from walletdesk.email.models import EmailMessage
+from walletdesk.followups.models import FollowUp, FollowUpProgramme
 from walletdesk.jobs.models import Job
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
 from walletdesk.verification.models import OfficialChannel
@@ -25,9 +27,13 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "Complaint",
+    "ComplaintEvent",
     "Conversation",
     "Customer",
     "CustomerIdentity",
+    "FollowUp",
+    "FollowUpProgramme",
     "Job",
     "Message",
     "SlaPolicy",

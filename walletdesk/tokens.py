@@ -1,6 +1,6 @@
-"""Signed tokens in addresses and links: a reply address that names its conversation, and
-a survey link that names its survey. Both are HMACs of the id under the secret key, so a
-changed id or token is simply not recognised."""
+"""Signed tokens in addresses and links: a reply address that names its conversation, a
+survey link that names its survey, a follow-up link that names its task. Each is an HMAC
+of the id under the secret key, so a changed id or token is simply not recognised."""
 
 import hashlib
 import hmac
@@ -10,6 +10,7 @@ from walletdesk.config import Settings
 
 REPLY_TOKEN = re.compile(r"^c(\d{1,12})-([0-9a-f]{12})$")
 SURVEY_TOKEN = re.compile(r"^s(\d{1,12})-([0-9a-f]{24})$")
+FOLLOWUP_TOKEN = re.compile(r"^f(\d{1,12})-([0-9a-f]{24})$")
 
 
 def _mac(settings: Settings, purpose: str, value: int, length: int) -> str:
@@ -50,3 +51,16 @@ def survey_from_token(settings: Settings, token: str) -> int | None:
     survey_id = int(found.group(1))
     expected = _mac(settings, "survey", survey_id, 24)
     return survey_id if hmac.compare_digest(found.group(2), expected) else None
+
+
+def followup_token(settings: Settings, followup_id: int) -> str:
+    return f"f{followup_id}-{_mac(settings, 'followup', followup_id, 24)}"
+
+
+def followup_from_token(settings: Settings, token: str) -> int | None:
+    found = FOLLOWUP_TOKEN.match(token)
+    if found is None:
+        return None
+    followup_id = int(found.group(1))
+    expected = _mac(settings, "followup", followup_id, 24)
+    return followup_id if hmac.compare_digest(found.group(2), expected) else None

@@ -189,3 +189,21 @@ async def test_resolving_stops_the_clocks(services, make_agent, make_team):
     after = await _conversation(services, conversation.id)
     assert not after.first_response_breached and not after.resolution_breached
     assert not any("SLA" in n for n in await _notes(services, conversation.id))
+
+
+async def test_the_inbox_sorts_by_the_nearest_deadline(services, make_agent, make_team):
+    from walletdesk.conversations.queries import InboxFilter, InboxSort, InboxView, list_inbox
+
+    admin = await _admin(make_agent)
+    await make_team("Support", weekly_hours=ALWAYS)
+    await save_sla_policy(services, admin, name="Slow", first_response_s=7200,
+                          resolution_s=86400)
+    await save_sla_policy(services, admin, name="Scam", category="scam", first_response_s=300,
+                          resolution_s=3600)
+    urgent = await _write(services, "someone impersonates you", visitor="b", category="scam")
+    slow = await _write(services, "question", visitor="a")  # the newest message
+    async with services.read() as session:
+        by_sla = await list_inbox(session, admin, InboxFilter(InboxView.all, sort=InboxSort.sla))
+        recent = await list_inbox(session, admin, InboxFilter(InboxView.all))
+    assert [c.id for c in by_sla] == [urgent.id, slow.id]
+    assert [c.id for c in recent] == [slow.id, urgent.id]

@@ -10,9 +10,10 @@ from starlette.routing import Mount
 
 from walletdesk.accounts.models import Role
 
-PUBLIC, AGENT, MANAGER, ADMIN = "public", "agent", "manager", "admin"
+PUBLIC, AGENT, STAFF, MANAGER, ADMIN = "public", "agent", "staff", "manager", "admin"
 ALLOWED = {
     AGENT: {Role.admin, Role.supervisor, Role.agent, Role.outsourced},
+    STAFF: {Role.admin, Role.supervisor, Role.agent},  # not outsourced
     MANAGER: {Role.admin, Role.supervisor},
     ADMIN: {Role.admin},
 }
@@ -22,6 +23,19 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/"): PUBLIC, ("GET", "/widget"): PUBLIC, ("GET", "/widget.js"): PUBLIC,
     ("GET", "/embed-example"): PUBLIC, ("GET", "/app"): AGENT,
     ("GET", "/app/attachments/{attachment_id}"): AGENT,
+    ("GET", "/followup/{token}"): PUBLIC, ("POST", "/followup/{token}"): PUBLIC,
+    ("GET", "/app/followups"): STAFF, ("POST", "/app/followups/{followup_id}/call"): STAFF,
+    ("GET", "/admin/followups"): MANAGER, ("POST", "/admin/followups"): MANAGER,
+    ("POST", "/admin/followups/{programme_id}"): MANAGER,
+    ("POST", "/api/v1/events/transactions"): MANAGER, ("GET", "/api/v1/followups"): STAFF,
+    ("POST", "/api/v1/followups/{followup_id}/call"): STAFF,
+    ("GET", "/api/v1/followup-programmes"): MANAGER,
+    ("POST", "/api/v1/followup-programmes"): MANAGER,
+    ("PUT", "/api/v1/followup-programmes/{programme_id}"): MANAGER,
+    ("GET", "/admin/sla"): MANAGER, ("POST", "/admin/sla"): MANAGER,
+    ("POST", "/admin/sla/{policy_id}"): MANAGER,
+    ("GET", "/api/v1/sla-policies"): AGENT, ("POST", "/api/v1/sla-policies"): MANAGER,
+    ("PUT", "/api/v1/sla-policies/{policy_id}"): MANAGER,
     ("GET", "/survey/{token}"): PUBLIC, ("POST", "/survey/{token}"): PUBLIC,
     ("GET", "/help"): PUBLIC, ("GET", "/help/articles/{slug}"): PUBLIC,
     ("POST", "/help/articles/{slug}/feedback"): PUBLIC,
@@ -95,6 +109,8 @@ def test_every_route_has_a_rule(app):
 def concrete(path: str) -> str:
     return (path.replace("{slug}", "no-such-article").replace("{agent_id}", "999999")
             .replace("{team_id}", "999999").replace("{attachment_id}", "999999")
+            .replace("{policy_id}", "999999").replace("{followup_id}", "999999")
+            .replace("{programme_id}", "999999")
             .replace("{token}", "s1-000000000000000000000000").replace("{article_id}", "999999")
             .replace("{conversation_id}", "999999").replace("{customer_id}", "999999")
             .replace("{token_id}", "999999").replace("{channel_id}", "999999"))

@@ -80,3 +80,30 @@ async def test_attachments_download_only_for_agents_who_see_the_conversation(
     refused = await (await sign_in(outsider.email)).http.get(f"/app/attachments/{attachment_id}")
     assert refused.status_code == 404
     assert (await client.get(f"/app/attachments/{attachment_id}")).status_code == 303
+
+
+async def test_sla_policies_through_the_admin_page_and_the_api(services, make_agent, sign_in):
+    lead = await make_agent("Lead", role=Role.supervisor)
+    signed = await sign_in(lead.email)
+    created = await signed.http.post("/admin/sla", data={
+        "csrf_token": signed.csrf, "name": "Scam <b>reports</b>", "first_response_minutes": "5",
+        "resolution_hours": "4", "category": "scam", "warn_at_percent": "75",
+        "escalate_priority": "on", "active": "on"})
+    assert created.status_code == 303
+    page = await signed.http.get("/admin/sla")
+    assert "Scam &lt;b&gt;reports&lt;/b&gt;" in page.text  # escaped
+    bad = await signed.http.post("/admin/sla", data={
+        "csrf_token": signed.csrf, "name": "Bad", "first_response_minutes": "600",
+        "resolution_hours": "1"})
+    assert bad.status_code == 422 and "cannot be shorter" in bad.text
+    listed = (await signed.http.get("/api/v1/sla-policies")).json()
+    assert [(p["name"], p["first_response_s"], p["resolution_s"], p["warn_at_ratio"])
+            for p in listed] == [("Scam <b>reports</b>", 300, 14400, 0.75)]
+    changed = await signed.http.put(f"/api/v1/sla-policies/{listed[0]['id']}",
+                                    headers={"x-csrf-token": signed.csrf},
+                                    json={**listed[0], "active": False, "priority": 7})
+    assert changed.status_code == 422  # priority out of range
+    changed = await signed.http.put(f"/api/v1/sla-policies/{listed[0]['id']}",
+                                    headers={"x-csrf-token": signed.csrf},
+                                    json={**listed[0], "active": False})
+    assert changed.status_code == 200 and changed.json()["active"] is False

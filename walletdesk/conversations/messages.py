@@ -35,12 +35,14 @@ DELIVERY_JOBS = {"email": "email.send"}
 
 
 def needs_delivery(conversation: Conversation, message: Message) -> bool:
-    """Agent and bot replies go out; of the desk's own notices, only the rating request."""
+    """Agent and bot replies go out; of the desk's own notices, the rating request and what
+    the customer is told about their complaint."""
     if conversation.channel not in DELIVERY_JOBS or message.is_internal:
         return False
     if message.sender_kind in (SenderKind.agent, SenderKind.bot):
         return True
-    return message.sender_kind == SenderKind.system and (message.meta or {}).get("kind") == "csat"
+    return message.sender_kind == SenderKind.system and \
+        (message.meta or {}).get("kind") in ("csat", "complaint")
 
 
 def message_payload(message: Message) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -33,6 +33,11 @@ class InboxView(StrEnum):
     resolved = "resolved"
 
 
+class InboxSort(StrEnum):
+    recent = "recent"  # most urgent priority, then the latest message
+    sla = "sla"  # the nearest SLA deadline first (first reply, else resolution)
+
+
 @dataclass
 class InboxFilter:
     view: InboxView = InboxView.mine
@@ -40,6 +45,7 @@ class InboxFilter:
     language: str | None = None
     search: str | None = None
     limit: int = PAGE_SIZE
+    sort: InboxSort = InboxSort.recent
 
 
 async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> list[Conversation]:
@@ -61,7 +67,14 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
         query = query.where(Conversation.language == flt.language)
     if flt.search and flt.search.strip():
         query = query.where(_search_condition(flt.search.strip()))
-    query = query.order_by(Conversation.priority.desc(), Conversation.last_message_at.desc())
+    if flt.sort == InboxSort.sla:
+        deadline = case((Conversation.first_response_at.is_(None),
+                         Conversation.first_response_due_at),
+                        else_=Conversation.resolution_due_at)
+        # no deadline last (portable: NULLS LAST is not SQLite syntax before 3.30)
+        query = query.order_by(deadline.is_(None), deadline, Conversation.priority.desc())
+    else:
+        query = query.order_by(Conversation.priority.desc(), Conversation.last_message_at.desc())
     return list((await session.scalars(query.limit(min(max(flt.limit, 1), 200)))).unique().all())
 
 

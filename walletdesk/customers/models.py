@@ -20,6 +20,10 @@ class Customer(Base):
     # the operator's own user id, when the widget proved it with a signed identity
     verified_user_id: Mapped[str | None] = mapped_column(String(120), default=None)
     points: Mapped[int] = mapped_column(Integer, default=0)  # loyalty points (surveys …)
+    # for SMS notifications (E.164); from the operator's backend
+    phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    # the customer asked never to be called back: honoured by every programme, for good
+    followup_opt_out_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # loaded where shown (customers.queries.get_customer), not on the message path
     identities: Mapped[list["CustomerIdentity"]] = relationship(

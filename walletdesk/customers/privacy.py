@@ -50,6 +50,9 @@ async def export_customer(services: Services, actor_id: int | None,
             "customer": {
                 "id": customer.id, "name": customer.display_name, "email": customer.email,
                 "language": customer.language, "verified_user_id": customer.verified_user_id,
+                "phone": customer.phone,
+                "followup_opt_out_at": (customer.followup_opt_out_at.isoformat()
+                                        if customer.followup_opt_out_at else None),
                 "created_at": customer.created_at.isoformat(),
                 "last_seen_at": customer.last_seen_at.isoformat(),
                 "identities": [{"channel": i.channel, "id": i.external_id}
@@ -74,6 +77,7 @@ async def erase_customer(services: Services, actor_id: int | None, customer_id: 
             raise NotFound("customer not found")
         customer.display_name = ""
         customer.email = None
+        customer.phone = None
         customer.verified_user_id = None
         for identity in customer.identities:
             # keep the row (so the channel cannot re-attach the old history), not the id

@@ -89,7 +89,8 @@ def build_mail(services: Services, conversation: Conversation, message: Message,
     return mail
 
 
-async def _send(services: Services, mail: MimeMessage, to: str) -> None:
+async def send_mail(services: Services, mail: MimeMessage, to: str) -> None:
+    """Hand one mail to the relay; PermanentJobError for a refusal, ConnectionError to retry."""
     settings = services.settings
     if not settings.smtp_host:
         raise PermanentJobError("outgoing mail is not configured (WALLETDESK_SMTP_HOST)")
@@ -132,7 +133,7 @@ async def deliver_email(services: Services, job: Job) -> dict[str, Any]:
     if not to:
         raise PermanentJobError("the customer has no email address")
     mail = build_mail(services, conversation, message, to, references)
-    await _send(services, mail, to)
+    await send_mail(services, mail, to)
     return {"rfc_message_id": outgoing_message_id(services, message.id)}
 
 

@@ -3,5 +3,6 @@
 from walletdesk.cases import sla
 from walletdesk.conversations import closing
 from walletdesk.email import outbound
+from walletdesk.followups import notify
 
-KIND_MODULES = (closing, outbound, sla)
+KIND_MODULES = (closing, notify, outbound, sla)

@@ -15,7 +15,7 @@ class InvalidHours(ValueError):
     pass
 
 
-def _parse_clock(value: str) -> tuple[int, int]:
+def parse_clock(value: str) -> tuple[int, int]:
     try:
         hours, minutes = (int(part) for part in value.split(":"))
     except (ValueError, AttributeError) as exc:
@@ -37,7 +37,7 @@ def validate_hours(weekly_hours: dict[str, Any], holidays: list[str], timezone: 
         for interval in intervals:
             if len(interval) != 2:
                 raise InvalidHours(f"{day}: each interval is [start, end]")
-            if _parse_clock(interval[0]) >= _parse_clock(interval[1]):
+            if parse_clock(interval[0]) >= parse_clock(interval[1]):
                 raise InvalidHours(f"{day}: {interval[0]} is not before {interval[1]}")
     for holiday in holidays:
         try:
@@ -52,8 +52,8 @@ def _intervals_on(day: date, weekly_hours: dict[str, Any], holidays: set[str], t
         return []
     result = []
     for start, end in weekly_hours.get(DAYS[day.weekday()], []):
-        sh, sm = _parse_clock(start)
-        eh, em = _parse_clock(end)
+        sh, sm = parse_clock(start)
+        eh, em = parse_clock(end)
         opens = datetime.combine(day, time(sh, sm), tz)
         closes = (datetime.combine(day + timedelta(days=1), time(0, 0), tz) if eh == 24
                   else datetime.combine(day, time(eh, em), tz))

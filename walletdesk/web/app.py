@@ -31,8 +31,10 @@ from walletdesk.web.routes import (
     admin_bot,
     admin_channels,
     admin_kb,
+    admin_sla,
     api,
     auth,
+    followups,
     health,
     help_centre,
     pages,
@@ -141,8 +143,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot,
-                   admin_channels, api, sockets, surveys):
+    for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot, admin_sla,
+                   admin_channels, api, sockets, surveys, followups):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

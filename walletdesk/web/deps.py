@@ -97,6 +97,16 @@ def _require(*roles: Role):  # type: ignore[no-untyped-def]
 
 _manager = _require(Role.admin, Role.supervisor)
 _admin = _require(Role.admin)
+# the operator's own people: not outsourced agents (customer phone numbers, call lists)
+_staff = _require(Role.admin, Role.supervisor, Role.agent)
+
+
+async def _page_staff(agent: Annotated[Agent, Depends(_page_agent)]) -> Agent:
+    return _staff(agent)
+
+
+async def _api_staff(agent: Annotated[Agent, Depends(_api_agent)]) -> Agent:
+    return _staff(agent)
 
 
 async def _page_manager(agent: Annotated[Agent, Depends(_page_agent)]) -> Agent:
@@ -116,6 +126,8 @@ async def _api_admin(agent: Annotated[Agent, Depends(_api_agent)]) -> Agent:
 
 
 PageAgent = Annotated[Agent, Depends(_page_agent)]
+PageStaff = Annotated[Agent, Depends(_page_staff)]
+ApiStaff = Annotated[Agent, Depends(_api_staff)]
 PageManager = Annotated[Agent, Depends(_page_manager)]
 PageAdmin = Annotated[Agent, Depends(_page_admin)]
 ApiAgent = Annotated[Agent, Depends(_api_agent)]

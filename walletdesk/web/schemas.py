@@ -1,7 +1,8 @@
 """Request and response bodies of the REST API (/api/v1)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -130,3 +131,78 @@ class OfficialChannelIn(BaseModel):
 
 
 Json = dict[str, Any]
+
+
+class SlaPolicyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    first_response_s: int = Field(ge=60, le=90 * 86400, description="first reply due, seconds")
+    resolution_s: int = Field(ge=60, le=365 * 86400, description="resolution due, seconds")
+    priority: int | None = Field(default=None, ge=0, le=3, description="None: any priority")
+    channel: str | None = Field(default=None, max_length=20)
+    category: str | None = Field(default=None, max_length=40)
+    warn_at_ratio: float = Field(default=0.8, gt=0, lt=1)
+    escalate_priority: bool = True
+    escalate_team_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    active: bool = True
+
+
+class SlaPolicyOut(SlaPolicyIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class TransactionEventIn(BaseModel):
+    """A transaction on the operator's platform, reported by its backend."""
+
+    user_id: str = Field(min_length=1, max_length=120, description="the operator's user id")
+    transaction_id: str = Field(min_length=1, max_length=100)
+    type: str = Field(min_length=1, max_length=40, description="withdrawal, deposit, swap …")
+    amount: Decimal = Field(ge=0, max_digits=28, decimal_places=8)
+    asset: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9.\-]+$")
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32, description="E.164, e.g. +85291234567")
+    name: str | None = Field(default=None, max_length=120)
+    language: str | None = Field(default=None, max_length=16)
+
+
+class CallIn(BaseModel):
+    outcome: Literal["reached", "no_answer", "declined", "wrong_number"]
+    satisfaction: int | None = Field(default=None, ge=1, le=5)
+    notes: str = Field(default="", max_length=2000)
+    new_case: str | None = Field(default=None, max_length=4000)
+
+
+class ProgrammeIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    trigger: Literal["transaction", "complaint_resolved", "cohort"]
+    rule: dict[str, Any] = Field(default_factory=dict)
+    channel: Literal["email", "sms", "in_app"] = "email"
+    delay_s: int = Field(default=86400, ge=0, le=90 * 86400)
+    window_s: int = Field(default=3 * 86400, ge=3600, le=60 * 86400)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    active: bool = True
+
+
+class ProgrammeOut(ProgrammeIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class FollowUpOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    programme_id: int
+    customer_id: int
+    reason: str
+    status: str
+    due_from: datetime
+    due_until: datetime
+    slot_at: datetime | None
+    next_call_at: datetime | None
+    attempts: int
+    outcome: str | None
+    satisfaction: int | None
+    conversation_id: int | None

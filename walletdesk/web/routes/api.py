@@ -4,6 +4,7 @@ Every endpoint names its access rule in its signature: ApiAgent (any staff), Api
 (supervisor or admin) or ApiAdmin.
 """
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, status
@@ -11,34 +12,52 @@ from fastapi import APIRouter, Query, status
 from walletdesk.accounts import actions as accounts
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.bot.assist import suggest_articles
+from walletdesk.cases.sla import list_sla_policies, save_sla_policy
 from walletdesk.conversations import actions as conversations
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.queries import (
     InboxFilter,
+    InboxSort,
     InboxView,
     conversation_for_agent,
     messages_after,
 )
 from walletdesk.conversations.workspace import customer_profile, inbox, open_conversation
 from walletdesk.customers.privacy import erase_customer, export_customer
+from walletdesk.followups import actions as followups
 from walletdesk.verification.actions import add_official_channel, remove_official_channel
 from walletdesk.verification.queries import list_official_channels
-from walletdesk.web.deps import MAX_ROW_ID, ApiAdmin, ApiAgent, ApiManager, RowId, ServicesDep
+from walletdesk.web.deps import (
+    MAX_ROW_ID,
+    ApiAdmin,
+    ApiAgent,
+    ApiManager,
+    ApiStaff,
+    RowId,
+    ServicesDep,
+)
 from walletdesk.web.schemas import (
     AgentCreate,
     AgentOut,
     AgentUpdate,
     AssignIn,
+    CallIn,
+    FollowUpOut,
     InboundIn,
     Json,
     MessageIn,
     OfficialChannelIn,
     PresenceIn,
+    ProgrammeIn,
+    ProgrammeOut,
+    SlaPolicyIn,
+    SlaPolicyOut,
     TeamIn,
     TeamOut,
     TeamUpdate,
     TokenCreated,
     TokenIn,
+    TransactionEventIn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -74,8 +93,9 @@ async def list_conversations(
     agent: ApiAgent, services: ServicesDep, view: InboxView = InboxView.mine,
     team_id: RowId | None = None, language: str | None = Query(None, max_length=16),
     q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=200),
+    sort: InboxSort = InboxSort.recent,
 ) -> list[Json]:
-    return await inbox(services, agent, InboxFilter(view, team_id, language, q, limit))
+    return await inbox(services, agent, InboxFilter(view, team_id, language, q, limit, sort))
 
 
 @router.get("/conversations/{conversation_id}")
@@ -217,6 +237,72 @@ async def delete_team(team_id: RowId, admin: ApiAdmin, services: ServicesDep) ->
 
 
 # --- official channels ------------------------------------------------------------------------
+
+@router.get("/sla-policies", response_model=list[SlaPolicyOut])
+async def sla_policies(agent: ApiAgent, services: ServicesDep) -> Any:
+    async with services.read() as session:
+        return await list_sla_policies(session)
+
+
+@router.post("/sla-policies", response_model=SlaPolicyOut, status_code=status.HTTP_201_CREATED)
+async def create_sla_policy(body: SlaPolicyIn, manager: ApiManager, services: ServicesDep) -> Any:
+    return await save_sla_policy(services, manager, **body.model_dump())
+
+
+@router.put("/sla-policies/{policy_id}", response_model=SlaPolicyOut)
+async def update_sla_policy(policy_id: RowId, body: SlaPolicyIn, manager: ApiManager,
+                            services: ServicesDep) -> Any:
+    return await save_sla_policy(services, manager, policy_id, **body.model_dump())
+
+
+# --- follow-up calls ----------------------------------------------------------------------
+
+@router.post("/events/transactions", status_code=status.HTTP_201_CREATED)
+async def transaction_event(body: TransactionEventIn, manager: ApiManager,
+                            services: ServicesDep) -> Json:
+    """The operator's backend reports a transaction; follow-up programmes may call back."""
+    created = await followups.record_transaction(
+        services, user_id=body.user_id, transaction_id=body.transaction_id, kind=body.type,
+        amount=body.amount, asset=body.asset, email=body.email, phone=body.phone,
+        name=body.name, language=body.language)
+    return {"followups": [f.id for f in created]}
+
+
+@router.get("/followups", response_model=list[FollowUpOut])
+async def followup_calls(agent: ApiStaff, services: ServicesDep, day: date | None = None) -> Any:
+    """The day's call list (default today, in the follow-up time zone)."""
+    async with services.read() as session:
+        rows = await followups.call_list(session, agent, day or datetime.now(UTC).date(),
+                                         services.settings.followup_timezone)
+    return [followup for followup, _ in rows]
+
+
+@router.post("/followups/{followup_id}/call", response_model=FollowUpOut)
+async def followup_call(followup_id: RowId, body: CallIn, agent: ApiStaff,
+                        services: ServicesDep) -> Any:
+    return await followups.record_call(services, agent, followup_id, outcome=body.outcome,
+                                       satisfaction=body.satisfaction, notes=body.notes,
+                                       new_case=body.new_case)
+
+
+@router.get("/followup-programmes", response_model=list[ProgrammeOut])
+async def followup_programmes(manager: ApiManager, services: ServicesDep) -> Any:
+    async with services.read() as session:
+        return await followups.list_programmes(session)
+
+
+@router.post("/followup-programmes", response_model=ProgrammeOut,
+             status_code=status.HTTP_201_CREATED)
+async def create_followup_programme(body: ProgrammeIn, manager: ApiManager,
+                                    services: ServicesDep) -> Any:
+    return await followups.save_programme(services, manager, **body.model_dump())
+
+
+@router.put("/followup-programmes/{programme_id}", response_model=ProgrammeOut)
+async def update_followup_programme(programme_id: RowId, body: ProgrammeIn, manager: ApiManager,
+                                    services: ServicesDep) -> Any:
+    return await followups.save_programme(services, manager, programme_id, **body.model_dump())
+
 
 @router.get("/official-channels")
 async def official_channels(agent: ApiAgent, services: ServicesDep) -> list[Json]:

@@ -30,6 +30,7 @@
     var params = new URLSearchParams({view: state.view});
     if (state.q) params.set("q", state.q);
     if (state.team) params.set("team_id", state.team);
+    if (state.sort) params.set("sort", state.sort);
     api("GET", "/conversations?" + params).then(renderInbox).catch(function () {});
   }
   function refreshInboxSoon() { clearTimeout(inboxTimer); inboxTimer = setTimeout(loadInbox, 250); }
@@ -49,10 +50,34 @@
       if (c.after_hours) meta.push("after hours");
       li.appendChild(el("div", "meta", meta.filter(Boolean).join(" · ")));
       if (c.has_secret_redaction) li.appendChild(el("span", "badge danger", "secret removed"));
+      var clock = slaBadge(c.sla);
+      if (clock) li.appendChild(clock);
       li.addEventListener("click", function () { openConversation(c.id); });
       ul.appendChild(li);
     });
   }
+
+  function duration(ms) {
+    var m = Math.round(Math.abs(ms) / 60000);
+    return m < 60 ? m + "m" : m < 1440 ? Math.floor(m / 60) + "h " + (m % 60) + "m" : Math.floor(m / 1440) + "d " + Math.floor((m % 1440) / 60) + "h";
+  }
+  function slaBadge(sla) {
+    if (!sla || !sla.due) return null;
+    var label = sla.clock === "first_response" ? "reply" : "resolve";
+    if (sla.paused) return el("span", "badge sla paused", "⏸ " + label + " clock paused");
+    var left = new Date(sla.due) - Date.now();
+    var badge = el("span", "badge sla" + (left < 0 || sla.breached ? " overdue" : left < 15 * 60000 ? " soon" : ""),
+      left < 0 ? "⏱ " + label + " overdue " + duration(left) : "⏱ " + label + " in " + duration(left));
+    badge.dataset.due = sla.due; badge.dataset.label = label;
+    return badge;
+  }
+  setInterval(function () {  // the countdowns tick without reloading
+    Array.prototype.forEach.call(document.querySelectorAll(".badge.sla[data-due]"), function (b) {
+      var left = new Date(b.dataset.due) - Date.now();
+      b.textContent = left < 0 ? "⏱ " + b.dataset.label + " overdue " + duration(left) : "⏱ " + b.dataset.label + " in " + duration(left);
+      b.classList.toggle("overdue", left < 0); b.classList.toggle("soon", left >= 0 && left < 15 * 60000);
+    });
+  }, 30000);
 
   // --- one conversation ----------------------------------------------------------------
   function openConversation(id) {
@@ -81,6 +106,7 @@
       : el("span", "badge unverified", "Unverified visitor: do not discuss account details"));
     if (c.has_secret_redaction) flags.appendChild(el("span", "badge danger", "A seed phrase or key was removed from this conversation"));
     if (c.after_hours) flags.appendChild(el("span", "badge", "Written outside working hours"));
+    var clock = slaBadge(c.sla); if (clock) flags.appendChild(clock);
     var closed = c.status === "resolved" || c.status === "closed";
     $("resolve").hidden = closed; $("reopen").hidden = !closed;
     $("take").hidden = c.assignee_id === me || closed;
@@ -226,6 +252,7 @@
   var searchTimer = null;
   $("search").addEventListener("input", function () { clearTimeout(searchTimer); searchTimer = setTimeout(function () { state.q = $("search").value.trim(); loadInbox(); }, 250); });
   $("team-filter").addEventListener("change", function () { state.team = $("team-filter").value; loadInbox(); });
+  $("sort").addEventListener("change", function () { state.sort = $("sort").value; loadInbox(); });
   $("presence").addEventListener("change", function () { api("PUT", "/me/presence", {presence: $("presence").value}).then(loadInbox); });
 
   function act(path, body) { api("POST", "/conversations/" + state.current + path, body).then(function () { openHeaderRefresh(state.current); loadInbox(); }).catch(function (e) { alert(e.message); }); }
