@@ -32,6 +32,13 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/followup-programmes"): MANAGER,
     ("POST", "/api/v1/followup-programmes"): MANAGER,
     ("PUT", "/api/v1/followup-programmes/{programme_id}"): MANAGER,
+    ("GET", "/app/complaints"): AGENT, ("GET", "/app/complaints/new"): AGENT,
+    ("POST", "/app/complaints"): AGENT, ("GET", "/app/complaints/{complaint_id}"): AGENT,
+    ("POST", "/app/complaints/{complaint_id}/stage"): AGENT,
+    ("GET", "/api/v1/complaints"): AGENT, ("GET", "/api/v1/complaints/report"): MANAGER,
+    ("POST", "/api/v1/conversations/{conversation_id}/complaints"): AGENT,
+    ("GET", "/api/v1/complaints/{complaint_id}"): AGENT,
+    ("POST", "/api/v1/complaints/{complaint_id}/stage"): AGENT,
     ("GET", "/admin/sla"): MANAGER, ("POST", "/admin/sla"): MANAGER,
     ("POST", "/admin/sla/{policy_id}"): MANAGER,
     ("GET", "/api/v1/sla-policies"): AGENT, ("POST", "/api/v1/sla-policies"): MANAGER,
@@ -110,7 +117,7 @@ def concrete(path: str) -> str:
     return (path.replace("{slug}", "no-such-article").replace("{agent_id}", "999999")
             .replace("{team_id}", "999999").replace("{attachment_id}", "999999")
             .replace("{policy_id}", "999999").replace("{followup_id}", "999999")
-            .replace("{programme_id}", "999999")
+            .replace("{programme_id}", "999999").replace("{complaint_id}", "999999")
             .replace("{token}", "s1-000000000000000000000000").replace("{article_id}", "999999")
             .replace("{conversation_id}", "999999").replace("{customer_id}", "999999")
             .replace("{token_id}", "999999").replace("{channel_id}", "999999"))

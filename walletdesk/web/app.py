@@ -34,6 +34,7 @@ from walletdesk.web.routes import (
     admin_sla,
     api,
     auth,
+    complaints,
     followups,
     health,
     help_centre,
@@ -144,7 +145,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot, admin_sla,
-                   admin_channels, api, sockets, surveys, followups):
+                   admin_channels, api, sockets, surveys, followups, complaints):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -206,3 +206,43 @@ class FollowUpOut(BaseModel):
     outcome: str | None
     satisfaction: int | None
     conversation_id: int | None
+
+
+class ComplaintIn(BaseModel):
+    category: str = Field(min_length=1, max_length=40)
+    summary: str = Field(min_length=1, max_length=5000)
+
+
+class ComplaintStageIn(BaseModel):
+    """The next stage and its fields (docs/cases.md, Complaints)."""
+
+    stage: Literal["investigating", "resolution_proposed", "approved", "customer_notified",
+                   "followed_up", "closed"]
+    owner_agent_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
+    summary: str | None = Field(default=None, max_length=5000)
+    kind: Literal["refund", "compensation", "explanation"] | None = None
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=20, decimal_places=8)
+    asset: str | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=5000)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ComplaintOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    customer_id: int
+    stage: str
+    category: str
+    summary: str
+    owner_agent_id: int | None
+    resolution_kind: str | None
+    amount: Decimal | None
+    asset: str | None
+    proposed_by_agent_id: int | None
+    approved_by_agent_id: int | None
+    opened_at: datetime
+    stage_changed_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None

@@ -4,7 +4,8 @@ Every endpoint names its access rule in its signature: ApiAgent (any staff), Api
 (supervisor or admin) or ApiAdmin.
 """
 
-from datetime import UTC, date, datetime
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Query, status
@@ -13,6 +14,8 @@ from walletdesk.accounts import actions as accounts
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.bot.assist import suggest_articles
 from walletdesk.cases.sla import list_sla_policies, save_sla_policy
+from walletdesk.complaints import actions as complaint_actions
+from walletdesk.complaints import queries as complaint_queries
 from walletdesk.conversations import actions as conversations
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.queries import (
@@ -42,6 +45,9 @@ from walletdesk.web.schemas import (
     AgentUpdate,
     AssignIn,
     CallIn,
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintStageIn,
     FollowUpOut,
     InboundIn,
     Json,
@@ -253,6 +259,51 @@ async def create_sla_policy(body: SlaPolicyIn, manager: ApiManager, services: Se
 async def update_sla_policy(policy_id: RowId, body: SlaPolicyIn, manager: ApiManager,
                             services: ServicesDep) -> Any:
     return await save_sla_policy(services, manager, policy_id, **body.model_dump())
+
+
+# --- complaints ---------------------------------------------------------------------------
+
+@router.get("/complaints", response_model=list[ComplaintOut])
+async def complaints(agent: ApiAgent, services: ServicesDep,
+                     stage: str | None = Query(None, max_length=30)) -> Any:
+    async with services.read() as session:
+        return await complaint_queries.list_complaints(session, agent, stage)
+
+
+@router.get("/complaints/report")
+async def complaints_report(manager: ApiManager, services: ServicesDep,
+                            days: int = Query(30, ge=1, le=366)) -> Json:
+    """Time spent in each stage by complaints that entered it in the last ``days`` days."""
+    async with services.read() as session:
+        report = await complaint_queries.stage_durations(
+            session, datetime.now(UTC) - timedelta(days=days))
+    return {stage: asdict(figures) for stage, figures in report.items()}
+
+
+@router.post("/conversations/{conversation_id}/complaints", response_model=ComplaintOut,
+             status_code=status.HTTP_201_CREATED)
+async def create_complaint(conversation_id: RowId, body: ComplaintIn, agent: ApiAgent,
+                           services: ServicesDep) -> Any:
+    return await complaint_actions.open_complaint(services, agent, conversation_id,
+                                                  category=body.category, summary=body.summary)
+
+
+@router.get("/complaints/{complaint_id}")
+async def complaint_detail(complaint_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
+    async with services.read() as session:
+        complaint = await complaint_queries.get_complaint(session, agent, complaint_id)
+        history = await complaint_queries.complaint_history(session, complaint.id)
+    return {"complaint": ComplaintOut.model_validate(complaint).model_dump(mode="json"),
+            "history": [{"stage": e.stage, "actor_agent_id": e.actor_agent_id,
+                         "at": e.at.isoformat(), "detail": e.detail} for e in history]}
+
+
+@router.post("/complaints/{complaint_id}/stage", response_model=ComplaintOut)
+async def complaint_stage(complaint_id: RowId, body: ComplaintStageIn, agent: ApiAgent,
+                          services: ServicesDep) -> Any:
+    fields = body.model_dump(exclude={"stage"}, exclude_none=True)
+    return await complaint_actions.advance_complaint(services, agent, complaint_id, body.stage,
+                                                     **fields)
 
 
 # --- follow-up calls ----------------------------------------------------------------------

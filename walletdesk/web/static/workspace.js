@@ -109,6 +109,7 @@
     var clock = slaBadge(c.sla); if (clock) flags.appendChild(clock);
     var closed = c.status === "resolved" || c.status === "closed";
     $("resolve").hidden = closed; $("reopen").hidden = !closed;
+    $("complaint-link").href = "/app/complaints/new?conversation_id=" + encodeURIComponent(c.id);
     $("take").hidden = c.assignee_id === me || closed;
   }
   function renderCustomer(cust, others) {
@@ -290,4 +291,7 @@
   });
 
   connect();
+  // /app#42 opens conversation 42 (links from complaints and follow-ups)
+  var linked = /^#(\d{1,10})$/.exec(location.hash);
+  if (linked) openConversation(+linked[1]);
 })();
