@@ -52,3 +52,17 @@ def test_cli_upgrade_reports_an_unreachable_database_without_its_password():
     assert result.returncode == 2
     assert "could not upgrade" in result.stdout
     assert "s3cret-pw" not in result.stdout + result.stderr
+
+
+async def test_the_migrations_build_exactly_the_models(database_url):
+    """A model changed without a migration (scripts/new_migration.py) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    database = Database(database_url)
+    async with database.engine.connect() as conn:
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync, opts={
+                "compare_type": True}), Base.metadata))
+    await database.dispose()
+    assert diff == []

@@ -1,19 +1,23 @@
 """The demo desk: a wallet brand's teams, agents and some history, seeded once."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from walletdesk.accounts.actions import create_agent, create_team
-from walletdesk.accounts.models import Agent, Role
+from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.bot.models import BotConfig
+from walletdesk.cases.sla import save_sla_policy
+from walletdesk.complaints.actions import advance_complaint, open_complaint
 from walletdesk.conversations.actions import (
     InboundMessage,
     receive_message,
     resolve_conversation,
     send_message,
 )
+from walletdesk.followups.actions import record_transaction, save_programme
 from walletdesk.kb.actions import import_articles
 from walletdesk.services import Services
 from walletdesk.verification.actions import add_official_channel
@@ -56,7 +60,11 @@ HISTORY = (
     ], ["Open the asset list, tap + and paste the token contract address. Always check the "
         "address on the project's official site first."], True),
     ("es-ES", "Lucía", ["Hola, ¿cómo cambio la red de mi billetera a Polygon?"], [], False),
+    ("zh-CN", "王先生", [
+        "我上周提现 2,000 USDT，手续费被扣了两次，我要投诉！",
+    ], ["非常抱歉给您带来不便，我们已登记投诉并会尽快核查。"], False),
 )
+COMPLAINT_VISITOR = 3  # 王先生's conversation becomes a complaint in progress
 
 
 async def seed_demo(services: Services) -> bool:
@@ -96,6 +104,9 @@ async def seed_demo(services: Services) -> bool:
     admin = None
     async with services.read() as session:
         admin = await session.scalar(select(Agent).where(Agent.role == Role.admin))
+        vip = await session.scalar(select(Team).where(Team.name == "VIP desk (weekdays)"))
+    assert admin is not None and vip is not None
+    await _seed_case_rules(services, admin, vip.id)
     for kind, value, label in OFFICIAL_CHANNELS:
         await add_official_channel(services, admin, kind=kind, value=value, label=label)
     async with services.read() as session:
@@ -112,4 +123,36 @@ async def seed_demo(services: Services) -> bool:
             await send_message(services, agent, delivered.conversation.id, line)
         if resolved:
             await resolve_conversation(services, agent, delivered.conversation.id)
+        if index == COMPLAINT_VISITOR:
+            complaint = await open_complaint(services, agent, delivered.conversation.id,
+                                             category="fees",
+                                             summary="2,000 USDT withdrawal charged twice")
+            await advance_complaint(services, agent, complaint.id, "investigating",
+                                    summary="Two fee debits on one TRC-20 withdrawal")
+            await advance_complaint(services, agent, complaint.id, "resolution_proposed",
+                                    kind="refund", amount="1.5", asset="USDT",
+                                    note="second network fee to be refunded")
+    # the operator's backend reports a large withdrawal: a follow-up call for the agents
+    await record_transaction(services, user_id="demo-user-7", transaction_id="demo-tx-1",
+                             kind="withdrawal", amount=Decimal("25000"), asset="USDT",
+                             phone="+6591234567", name="陈女士", language="zh-Hans")
     return True
+
+
+async def _seed_case_rules(services: Services, admin: Agent, vip_team_id: int) -> None:
+    """SLA policies and follow-up programmes an operator would start with."""
+    await save_sla_policy(services, admin, name="Standard", first_response_s=30 * 60,
+                          resolution_s=24 * 3600)
+    await save_sla_policy(services, admin, name="Scam reports", category="scam",
+                          first_response_s=5 * 60, resolution_s=4 * 3600)
+    await save_sla_policy(services, admin, name="Complaints", category="complaint",
+                          first_response_s=15 * 60, resolution_s=48 * 3600,
+                          escalate_team_id=vip_team_id)
+    await save_programme(services, admin, name="Large withdrawals", trigger="transaction",
+                         rule={"type": "withdrawal", "min_amount": "10000", "asset": "USDT"},
+                         channel="sms", delay_s=0, window_s=3 * 86400)
+    await save_programme(services, admin, name="After a complaint", trigger="complaint_resolved",
+                         channel="in_app", delay_s=2 * 86400, window_s=5 * 86400)
+    await save_programme(services, admin, name="New users, week one", trigger="cohort",
+                         rule={"days_after_signup": 7}, channel="email", delay_s=0,
+                         window_s=3 * 86400)

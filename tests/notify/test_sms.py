@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from walletdesk.config import Settings
@@ -279,7 +281,16 @@ def test_normalise_phone_rejects_other_input(raw: str) -> None:
 
 # ConsoleSms ---------------------------------------------------------------------------------------
 
-async def test_console_logs_neither_body_nor_full_number() -> None:
+@pytest.fixture
+def info_logs_on() -> Iterator[None]:
+    """Other tests configure WARNING-level logging; this one must see the INFO event."""
+    saved = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    yield
+    structlog.configure(**saved)
+
+
+async def test_console_logs_neither_body_nor_full_number(info_logs_on: None) -> None:
     sms = ConsoleSms()
     with capture_logs() as logs:
         sent = await sms.send("+852 9123-4567", BODY)

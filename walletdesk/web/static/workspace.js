@@ -64,17 +64,17 @@
   function slaBadge(sla) {
     if (!sla || !sla.due) return null;
     var label = sla.clock === "first_response" ? "reply" : "resolve";
-    if (sla.paused) return el("span", "badge sla paused", "⏸ " + label + " clock paused");
+    if (sla.paused) return el("span", "badge sla paused", "SLA " + label + " clock paused");
     var left = new Date(sla.due) - Date.now();
     var badge = el("span", "badge sla" + (left < 0 || sla.breached ? " overdue" : left < 15 * 60000 ? " soon" : ""),
-      left < 0 ? "⏱ " + label + " overdue " + duration(left) : "⏱ " + label + " in " + duration(left));
+      left < 0 ? "SLA " + label + " overdue " + duration(left) : "SLA " + label + " in " + duration(left));
     badge.dataset.due = sla.due; badge.dataset.label = label;
     return badge;
   }
   setInterval(function () {  // the countdowns tick without reloading
     Array.prototype.forEach.call(document.querySelectorAll(".badge.sla[data-due]"), function (b) {
       var left = new Date(b.dataset.due) - Date.now();
-      b.textContent = left < 0 ? "⏱ " + b.dataset.label + " overdue " + duration(left) : "⏱ " + b.dataset.label + " in " + duration(left);
+      b.textContent = left < 0 ? "SLA " + b.dataset.label + " overdue " + duration(left) : "SLA " + b.dataset.label + " in " + duration(left);
       b.classList.toggle("overdue", left < 0); b.classList.toggle("soon", left >= 0 && left < 15 * 60000);
     });
   }, 30000);
