@@ -46,14 +46,22 @@ def _settings(**overrides: object) -> Settings:
 
 
 async def _upgrade(settings: Settings) -> None:
+    """Migrate the schema, then encrypt any personal data not yet under the primary key."""
+    from walletdesk.customers.keys import rotate_keys
     from walletdesk.db.engine import Database
     from walletdesk.db.migrate import upgrade_database
+    from walletdesk.services import Services
 
     database = Database(settings.database_url)
     try:
         await upgrade_database(database.engine)
     finally:
         await database.dispose()
+    services = Services(settings)
+    try:
+        await rotate_keys(services)
+    finally:
+        await services.stop()
 
 
 def _serve(settings: Settings) -> None:
@@ -222,6 +230,44 @@ def serve(host: Annotated[str | None, typer.Option(help="Bind address")] = None,
     """Run the web server (widget, workspace, API, WebSockets)."""
     settings = _settings(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     _serve(settings)
+
+
+keys_app = typer.Typer(help="Encryption keys for personal data", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JSON object")] = False
+                ) -> None:
+    """Re-encrypt every customer's personal data with the first key of
+    WALLETDESK_ENCRYPTION_KEYS (and recompute the keyed hashes); safe to run again."""
+    from walletdesk.crypto import KeyError_
+    from walletdesk.customers.keys import rotate_keys
+    from walletdesk.services import Services
+
+    settings = _settings()
+
+    async def run() -> dict[str, object]:
+        services = Services(settings)
+        try:
+            done = await rotate_keys(services)
+            from walletdesk.crypto import keyring
+
+            return {"customers": done.customers, "identities": done.identities,
+                    "primary_key": keyring().primary}
+        finally:
+            await services.stop()
+
+    try:
+        result = asyncio.run(run())
+    except KeyError_ as exc:
+        _fail(str(exc))
+        return
+    if json_output:
+        print(json.dumps(result))
+    else:
+        console.print(f"re-encrypted {result['customers']} customers and {result['identities']} "
+                      f"channel identities with key {result['primary_key']!r}")
 
 
 @app.command()

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 64 * 1024
     widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
 
+    # personal data at rest (walletdesk.crypto): "id:base64(32 bytes)", comma separated,
+    # primary first; unset = derived from the secret key (refused in production)
+    encryption_keys: str | None = None
+    hash_key: str | None = None
+
+    # retention: erase the personal data of customers whose conversations have all been
+    # closed and quiet for this many days (unset = keep)
+    retention_days: int | None = Field(default=None, ge=1)
+
     # identity verification: the operator's backend signs user ids with this shared secret
     # (HMAC-SHA256, hex); unset = every widget visitor is anonymous
     identity_secret: str | None = None
@@ -104,6 +113,9 @@ class Settings(BaseSettings):
             raise ValueError("WALLETDESK_SECRET_KEY must be set to a long random value in production")
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("WALLETDESK_SECRET_KEY must be at least 32 characters in production")
+        if self.environment == "production" and not (self.encryption_keys and self.hash_key):
+            raise ValueError("set WALLETDESK_ENCRYPTION_KEYS and WALLETDESK_HASH_KEY in production "
+                             "(personal data is encrypted with them; see docs/safety.md)")
         return self
 
     @property

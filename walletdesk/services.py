@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk import crypto
 from walletdesk.config import Settings
 from walletdesk.db.engine import Database, DatabaseUnavailable
 from walletdesk.events.bus import Event, EventBus, make_bus
@@ -37,6 +38,7 @@ def _is_connection_error(exc: BaseException) -> bool:
 class Services:
     def __init__(self, settings: Settings, db: Database | None = None, bus: EventBus | None = None):
         self.settings = settings
+        crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
         self.db = db or Database(settings.database_url)
         self.bus = bus or make_bus(settings.redis_url)
         # set by the server process that runs the bot (walletdesk.web.app)

@@ -62,6 +62,7 @@ async def test_erase_removes_personal_data_and_keeps_aggregates(services, make_t
 async def test_cli_export_and_missing_customer(services, make_team, make_agent):
     customer_id, _ = await a_customer(services, make_team, make_agent)
     env = {**os.environ, "WALLETDESK_DATABASE_URL": services.settings.database_url,
+           "WALLETDESK_SECRET_KEY": services.settings.secret_key,  # the same derived keys
            "COLUMNS": "200"}
     done = subprocess.run([sys.executable, "-m", "walletdesk.cli", "customer", "export",
                            str(customer_id)], env=env, capture_output=True, text=True, timeout=60)

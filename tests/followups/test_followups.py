@@ -12,6 +12,7 @@ from tests.notify.test_sms import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwil
 from walletdesk.accounts.models import Agent, Role
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.models import Conversation, Message
+from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -81,7 +82,8 @@ async def test_a_large_withdrawal_creates_one_task_and_rules_are_enforced(servic
         await session.execute(update(FollowUp).values(created_at=utcnow() - timedelta(days=31)))
     assert len(await _withdrawal(services, tx="tx-3")) == 1
     async with services.read() as session:
-        customer = await session.scalar(select(Customer).where(Customer.verified_user_id == "u-1"))
+        customer = await session.scalar(select(Customer).where(
+            Customer.verified_user_hash == keyed_hash("u-1")))
         jobs = await session.scalar(select(func.count()).select_from(Job).where(
             Job.kind == "followup.notify"))
     assert customer is not None and customer.phone == "+85291234567" and jobs == 2
@@ -138,7 +140,8 @@ async def _notified(services: Services, make_agent: Any, **programme: Any) -> Fo
     await receive_message(services, InboundMessage(channel="widget", external_id="v",
                                                    text="hello", verified_user_id="u-1"))
     async with services.transaction() as session:
-        await session.execute(update(Customer).values(verified_user_id="u-1"))
+        for customer in (await session.scalars(select(Customer))).all():
+            customer.verified_user_id = "u-1"  # the widget proved who this is
     [task] = await _withdrawal(services)
     await _run_jobs(services)
     [task] = await _followups(services)

@@ -16,6 +16,7 @@ from walletdesk.conversations.models import (
     Message,
     Status,
 )
+from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.errors import NotFound
 
@@ -79,16 +80,19 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
 
 
 def _search_condition(term: str) -> ColumnElement[bool]:
+    """Message text by substring; customers by their exact name, email, phone or channel id
+    (those are encrypted at rest, so they are matched by keyed hash, whole and any case)."""
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
+    digest = keyed_hash(term)
     customer_match = exists().where(
         Customer.id == Conversation.customer_id,
-        or_(func.lower(Customer.display_name).like(pattern, escape="\\"),
-            func.lower(Customer.email).like(pattern, escape="\\")),
+        or_(Customer.name_hash == digest, Customer.email_hash == digest,
+            Customer.phone_hash == digest, Customer.verified_user_hash == digest),
     )
     identity_match = exists().where(
         CustomerIdentity.customer_id == Conversation.customer_id,
-        func.lower(CustomerIdentity.external_id).like(pattern, escape="\\"),
+        CustomerIdentity.external_hash == digest,
     )
     text_match = exists().where(
         and_(Message.conversation_id == Conversation.id,
@@ -145,7 +149,8 @@ async def latest_customer_conversation(session: AsyncSession, channel: str,
     return await session.scalar(
         select(Conversation)
         .join(CustomerIdentity, CustomerIdentity.customer_id == Conversation.customer_id)
-        .where(CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id,
+        .where(CustomerIdentity.channel == channel,
+               CustomerIdentity.external_hash == keyed_hash(external_id),
                Conversation.channel == channel)
         .order_by(Conversation.id.desc())
         .limit(1)

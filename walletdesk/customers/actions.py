@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import utcnow
 
@@ -24,7 +25,8 @@ async def find_or_create_customer(
     customer = await session.scalar(
         select(Customer)
         .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
-        .where(CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id)
+        .where(CustomerIdentity.channel == channel,
+               CustomerIdentity.external_hash == keyed_hash(external_id))
     )
     if customer is not None:
         now = utcnow()

@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from walletdesk.crypto import EncryptedText, keyed_hash
 from walletdesk.db.base import Base, utcnow
 
 
@@ -12,37 +13,59 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    display_name: Mapped[str] = mapped_column(String(120), default="")
-    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # personal fields are encrypted at rest (walletdesk.crypto); *_hash columns, keyed
+    # hashes kept in step by the validators below, are what queries compare
+    display_name: Mapped[str] = mapped_column(EncryptedText, default="")
+    name_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    email: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    email_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     language: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # the operator's own user id, when the widget proved it with a signed identity
-    verified_user_id: Mapped[str | None] = mapped_column(String(120), default=None)
+    verified_user_id: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    verified_user_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     points: Mapped[int] = mapped_column(Integer, default=0)  # loyalty points (surveys …)
     # for SMS notifications (E.164); from the operator's backend
-    phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    phone: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     # the customer asked never to be called back: honoured by every programme, for good
     followup_opt_out_at: Mapped[datetime | None] = mapped_column(default=None)
+    # personal data erased (on request, or by the retention policy)
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # loaded where shown (customers.queries.get_customer), not on the message path
     identities: Mapped[list["CustomerIdentity"]] = relationship(
         back_populates="customer", lazy="raise", cascade="all, delete-orphan"
     )
 
+    @validates("display_name", "email", "verified_user_id", "phone")
+    def _keep_hash(self, key: str, value: str | None) -> str | None:
+        column = {"display_name": "name_hash", "email": "email_hash",
+                  "verified_user_id": "verified_user_hash", "phone": "phone_hash"}[key]
+        setattr(self, column, keyed_hash(value) if value else None)
+        return value
+
 
 class CustomerIdentity(Base):
     """Who the customer is on one channel: a widget visitor id, an email address, a chat id."""
 
     __tablename__ = "customer_identities"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    __table_args__ = (UniqueConstraint("channel", "external_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     channel: Mapped[str] = mapped_column(String(20))
-    external_id: Mapped[str] = mapped_column(String(255))
+    # an email address, a phone number, a chat id: encrypted; looked up by its keyed hash
+    external_id: Mapped[str] = mapped_column(EncryptedText)
+    external_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="identities")
+
+    @validates("external_id")
+    def _keep_hash(self, key: str, value: str) -> str:
+        self.external_hash = keyed_hash(value) or ""
+        return value

@@ -9,12 +9,14 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Conversation, Message
 from walletdesk.customers.models import Customer
+from walletdesk.db.base import utcnow
 from walletdesk.errors import NotFound
 from walletdesk.services import Services
 
@@ -71,26 +73,35 @@ async def export_customer(services: Services, actor_id: int | None,
 
 async def erase_customer(services: Services, actor_id: int | None, customer_id: int) -> None:
     async with services.transaction() as session:
-        customer = await session.get(Customer, customer_id,
-                                     options=[selectinload(Customer.identities)])
-        if customer is None:
+        if not await erase_in(session, customer_id, actor_id=actor_id, reason="request"):
             raise NotFound("customer not found")
-        customer.display_name = ""
-        customer.email = None
-        customer.phone = None
-        customer.verified_user_id = None
-        for identity in customer.identities:
-            # keep the row (so the channel cannot re-attach the old history), not the id
-            identity.external_id = f"erased:{uuid.uuid4().hex}"
-        ids = list((await session.scalars(
-            select(Conversation.id).where(Conversation.customer_id == customer_id))).all())
-        if ids:
-            await session.execute(update(Message).where(Message.conversation_id.in_(ids))
-                                  .values(text=ERASED, sender_name=""))
-            await session.execute(update(BotTurn).where(BotTurn.conversation_id.in_(ids))
-                                  .values(query=ERASED))
-            await session.execute(update(Conversation).where(Conversation.id.in_(ids))
-                                  .values(subject=ERASED, last_message_preview=ERASED))
-        record_audit(session, actor_agent_id=actor_id, action="customer.erase",
-                     target_type="customer", target_id=customer_id,
-                     detail={"conversations": len(ids)})
+
+
+async def erase_in(session: AsyncSession, customer_id: int, *, actor_id: int | None,
+                   reason: str) -> bool:
+    """Erase one customer's personal data inside the caller's transaction; audited."""
+    customer = await session.get(Customer, customer_id,
+                                 options=[selectinload(Customer.identities)])
+    if customer is None:
+        return False
+    customer.display_name = ""
+    customer.email = None
+    customer.phone = None
+    customer.verified_user_id = None
+    customer.erased_at = utcnow()
+    for identity in customer.identities:
+        # keep the row (so the channel cannot re-attach the old history), not the id
+        identity.external_id = f"erased:{uuid.uuid4().hex}"
+    ids = list((await session.scalars(
+        select(Conversation.id).where(Conversation.customer_id == customer_id))).all())
+    if ids:
+        await session.execute(update(Message).where(Message.conversation_id.in_(ids))
+                              .values(text=ERASED, sender_name=""))
+        await session.execute(update(BotTurn).where(BotTurn.conversation_id.in_(ids))
+                              .values(query=ERASED))
+        await session.execute(update(Conversation).where(Conversation.id.in_(ids))
+                              .values(subject=ERASED, last_message_preview=ERASED))
+    record_audit(session, actor_agent_id=actor_id, action="customer.erase",
+                 target_type="customer", target_id=customer_id,
+                 detail={"conversations": len(ids), "reason": reason})
+    return True

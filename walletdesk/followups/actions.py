@@ -20,6 +20,7 @@ from walletdesk.accounts.models import Agent, Role
 from walletdesk.audit.actions import record_audit
 from walletdesk.config import Settings
 from walletdesk.conversations.actions import InboundMessage, receive_message
+from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -184,7 +185,8 @@ async def _operator_customer(session: AsyncSession, user_id: str, *, email: str 
                              phone: str | None, name: str | None,
                              language: str | None) -> Customer:
     """The customer the operator's backend means by its own user id."""
-    customer = await session.scalar(select(Customer).where(Customer.verified_user_id == user_id))
+    customer = await session.scalar(select(Customer).where(
+        Customer.verified_user_hash == keyed_hash(user_id)))
     if customer is None:
         customer = Customer(display_name=(name or "")[:120], verified_user_id=user_id,
                             identities=[CustomerIdentity(channel="operator", external_id=user_id)])

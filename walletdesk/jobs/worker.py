@@ -72,6 +72,12 @@ class Worker:
         if self.settings.redis_url is not None:
             receiver = asyncio.create_task(run_receiver_task(
                 self.broker, max_async_tasks=self.settings.worker_concurrency))
+        from walletdesk.jobs.kinds import seed_recurring
+
+        try:
+            await seed_recurring(self.services)
+        except DatabaseUnavailable:
+            log.warning("worker.database_unavailable")
         log.info("worker.started", worker=self.name, broker=type(self.broker).__name__)
         try:
             while not stop.is_set():
