@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     smtp_timeout_s: float = 30.0
+    # or poll a mailbox: imaps://user:password@imap.example.com/INBOX
+    imap_url: str | None = None
+    imap_poll_s: int = Field(default=60, ge=5)
 
     # follow-up calls: at most one per customer per interval, never in quiet hours (local
     # time of followup_timezone); customers book slots of followup_slot_minutes

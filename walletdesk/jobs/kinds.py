@@ -5,11 +5,11 @@ from walletdesk.cases import sla
 from walletdesk.conversations import closing
 from walletdesk.customers import retention
 from walletdesk.db.base import utcnow
-from walletdesk.email import outbound
+from walletdesk.email import imap, outbound
 from walletdesk.followups import notify
 from walletdesk.services import Services
 
-KIND_MODULES = (closing, notify, outbound, retention, sla)
+KIND_MODULES = (closing, imap, notify, outbound, retention, sla)
 
 
 async def seed_recurring(services: Services) -> None:
@@ -17,3 +17,4 @@ async def seed_recurring(services: Services) -> None:
     async with services.transaction() as session:
         await retention.schedule_retention(session, utcnow().replace(minute=0, second=0,
                                                                      microsecond=0))
+        await imap.schedule_poll(session, services.settings)
