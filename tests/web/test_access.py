@@ -39,6 +39,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/conversations/{conversation_id}/complaints"): AGENT,
     ("GET", "/api/v1/complaints/{complaint_id}"): AGENT,
     ("POST", "/api/v1/complaints/{complaint_id}/stage"): AGENT,
+    ("GET", "/admin/audit/export"): MANAGER, ("GET", "/api/v1/audit"): MANAGER,
     ("GET", "/admin/sla"): MANAGER, ("POST", "/admin/sla"): MANAGER,
     ("POST", "/admin/sla/{policy_id}"): MANAGER,
     ("GET", "/api/v1/sla-policies"): AGENT, ("POST", "/api/v1/sla-policies"): MANAGER,

@@ -1,8 +1,8 @@
 """Admin pages: agents, teams, queues and working hours (supervisors and admins)."""
 
 import json
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from walletdesk.accounts import actions as accounts
 from walletdesk.accounts.models import Role
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
-from walletdesk.audit.queries import recent_audit_events
+from walletdesk.audit.queries import as_csv, export_audit_log, recent_audit_events
 from walletdesk.cases.surveys import satisfaction_by
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
@@ -193,3 +193,19 @@ async def audit_log(request: Request, agent: PageManager, services: ServicesDep,
         events = await recent_audit_events(session)
     return await _render(request, templates, signer, "admin/audit.html",
                          {"agent": agent, "events": events, "json": json})
+
+
+@router.get("/audit/export")
+async def audit_export(agent: PageManager, services: ServicesDep,
+                       since: datetime | None = None, until: datetime | None = None,
+                       format: Literal["csv", "json"] = "csv") -> Response:
+    """The audit log as a download (CSV or JSON lines), between two moments if given."""
+    rows = await export_audit_log(services, agent.id, since, until)
+    if format == "json":
+        body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        media, suffix = "application/x-ndjson", "jsonl"
+    else:
+        body, media, suffix = as_csv(rows), "text/csv", "csv"
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="walletdesk-audit.{suffix}"',
+        "Cache-Control": "no-store"})

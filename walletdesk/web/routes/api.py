@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, status
 
 from walletdesk.accounts import actions as accounts
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
+from walletdesk.audit.queries import export_audit_log
 from walletdesk.bot.assist import suggest_articles
 from walletdesk.cases.sla import list_sla_policies, save_sla_policy
 from walletdesk.complaints import actions as complaint_actions
@@ -353,6 +354,13 @@ async def create_followup_programme(body: ProgrammeIn, manager: ApiManager,
 async def update_followup_programme(programme_id: RowId, body: ProgrammeIn, manager: ApiManager,
                                     services: ServicesDep) -> Any:
     return await followups.save_programme(services, manager, programme_id, **body.model_dump())
+
+
+@router.get("/audit")
+async def audit_events(manager: ApiManager, services: ServicesDep,
+                       since: datetime | None = None, until: datetime | None = None) -> Json:
+    """The audit log between two moments (oldest first); the export itself is audited."""
+    return {"events": await export_audit_log(services, manager.id, since, until)}
 
 
 @router.get("/official-channels")
