@@ -79,7 +79,10 @@ async def test_conversation_work_through_the_api(services, make_team, make_agent
     mine = (await http.http.get("/api/v1/conversations?view=mine")).json()
     everything = (await http.http.get("/api/v1/conversations?view=team")).json()
     assert cid in [c["id"] for c in mine + everything]
-    by_name = (await http.http.get("/api/v1/conversations?view=team&q=wang")).json()
+    # names are encrypted at rest: found whole (any case) by keyed hash, not by a fragment
+    by_name = (await http.http.get("/api/v1/conversations?view=team&q=WANG fang")).json()
+    fragment = (await http.http.get("/api/v1/conversations?view=team&q=wang")).json()
+    assert fragment == []
     by_text = (await http.http.get("/api/v1/conversations?view=team&q=LOST ACCESS")).json()
     nothing = (await http.http.get("/api/v1/conversations?view=team&q=zzz%_")).json()
     assert [c["id"] for c in by_name] == [cid] == [c["id"] for c in by_text] and nothing == []
@@ -179,3 +182,18 @@ async def test_every_unmasked_view_of_personal_data_is_audited(services, make_te
             AuditEvent.action == "customer.view"))).all()
     assert [v.actor_agent_id for v in views] == [alice.id, alice.id]  # masked views are not
     assert all(v.target_id == str(delivered.conversation.customer_id) for v in views)
+
+
+async def test_read_only_tokens_can_read_but_not_change(services, make_agent, client, sign_in):
+    lead = await make_agent("Lead", role=Role.supervisor)
+    signed = await sign_in(lead.email)
+    made = await signed.http.post("/api/v1/me/tokens", headers={"x-csrf-token": signed.csrf},
+                                  json={"name": "reporting", "scope": "read"})
+    assert made.status_code == 201 and made.json()["scope"] == "read"
+    headers = {"authorization": f"Bearer {made.json()['token']}"}
+    assert (await client.get("/api/v1/teams", headers=headers)).status_code == 200
+    refused = await client.post("/api/v1/teams", headers=headers, json={"name": "X"})
+    assert refused.status_code == 403 and "read-only" in refused.text
+    bad = await signed.http.post("/api/v1/me/tokens", headers={"x-csrf-token": signed.csrf},
+                                 json={"name": "x", "scope": "admin"})
+    assert bad.status_code == 422

@@ -177,21 +177,29 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_api_token(services: Services, agent: Agent, name: str) -> tuple[ApiToken, str]:
+TOKEN_SCOPES = ("read", "write")
+
+
+async def create_api_token(services: Services, agent: Agent, name: str,
+                           scope: str = "write") -> tuple[ApiToken, str]:
     """Returns the row and the token itself, which is shown once and stored only as a hash."""
     if not name.strip():
         raise Invalid("a token name is required")
+    if scope not in TOKEN_SCOPES:
+        raise Invalid("a token's scope is read (GET only) or write")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with services.transaction() as session:
-        row = ApiToken(agent_id=agent.id, name=name.strip()[:80], token_hash=_token_hash(token))
+        row = ApiToken(agent_id=agent.id, name=name.strip()[:80], token_hash=_token_hash(token),
+                       scope=scope)
         session.add(row)
         await session.flush()
         record_audit(session, actor_agent_id=agent.id, action="api_token.create",
-                     target_type="api_token", target_id=row.id)
+                     target_type="api_token", target_id=row.id, detail={"scope": scope})
     return row, token
 
 
-async def agent_for_token(services: Services, token: str) -> Agent | None:
+async def agent_for_token(services: Services, token: str) -> tuple[Agent, str] | None:
+    """The active agent a token stands for, and the token's scope."""
     async with services.transaction() as session:
         row = await session.scalar(
             select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
@@ -202,7 +210,7 @@ async def agent_for_token(services: Services, token: str) -> Agent | None:
         now = utcnow()
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
             row.last_used_at = now
-        return row.agent
+        return row.agent, row.scope
 
 
 async def revoke_api_token(services: Services, agent: Agent, token_id: int) -> None:

@@ -92,6 +92,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     # sha256 of the token: the token itself is shown once and never stored
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "read": GET requests only (reporting, exports); "write": whatever the agent's role allows
+    scope: Mapped[str] = mapped_column(String(10), default="write", server_default="write")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)

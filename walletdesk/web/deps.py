@@ -71,10 +71,13 @@ async def _api_agent(request: Request, services: ServicesDep, signer: SignerDep)
     """Bearer token (integrations) or the workspace's session cookie plus CSRF header."""
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        agent = await agent_for_token(services, authorization[7:].strip())
-        if agent is None:
+        found_token = await agent_for_token(services, authorization[7:].strip())
+        if found_token is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API token",
                                 headers={"WWW-Authenticate": "Bearer"})
+        agent, scope = found_token
+        if scope == "read" and request.method not in SAFE_METHODS:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "this API token is read-only")
         return agent
     found = await load_session_agent(services, signer, request.cookies.get(SESSION_COOKIE))
     if found is None:

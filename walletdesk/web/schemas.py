@@ -106,11 +106,14 @@ class AssignIn(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=80)
+    scope: Literal["read", "write"] = Field(
+        default="write", description="read: GET requests only; write: what your role allows")
 
 
 class TokenCreated(BaseModel):
     id: int
     name: str
+    scope: str
     token: str = Field(description="Shown once; only its hash is stored")
 
 

@@ -84,8 +84,8 @@ async def set_presence(body: PresenceIn, agent: ApiAgent, services: ServicesDep)
 
 @router.post("/me/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
 async def create_token(body: TokenIn, agent: ApiAgent, services: ServicesDep) -> Any:
-    row, token = await accounts.create_api_token(services, agent, body.name)
-    return TokenCreated(id=row.id, name=row.name, token=token)
+    row, token = await accounts.create_api_token(services, agent, body.name, body.scope)
+    return TokenCreated(id=row.id, name=row.name, scope=row.scope, token=token)
 
 
 @router.delete("/me/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
