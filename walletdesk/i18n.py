@@ -61,6 +61,59 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh-Hant": "正在為您轉接真人客服，客服會看到以上全部對話內容。",
         "es": "Te paso con una persona de nuestro equipo de soporte. Verá toda la conversación.",
     },
+    "verify_ask_email": {
+        "en": "Before we look at your account or funds, please verify it's you: reply with the "
+              "email address registered with your {brand} account and we'll send you a code. "
+              "Never share your recovery phrase or private key — we will never ask for them.",
+        "zh-Hans": "在查询您的账户或资金之前，需要先验证身份：请回复您在 {brand} 注册的邮箱地址，"
+                   "我们会发送验证码。请勿透露助记词或私钥，我们绝不会索要。",
+        "zh-Hant": "在查詢您的帳戶或資金之前，需要先驗證身分：請回覆您在 {brand} 註冊的電郵地址，"
+                   "我們會發送驗證碼。請勿透露助記詞或私鑰，我們絕不會索取。",
+        "es": "Antes de revisar tu cuenta o tus fondos, verifica que eres tú: responde con el "
+              "correo registrado en tu cuenta de {brand} y te enviaremos un código. Nunca "
+              "compartas tu frase de recuperación ni tu clave privada.",
+    },
+    "verify_code_sent": {
+        "en": "We've sent a 6-digit code to {email}. Type it here (it is valid for 10 minutes).",
+        "zh-Hans": "验证码（6 位数字）已发送至 {email}，请在 10 分钟内在此输入。",
+        "zh-Hant": "驗證碼（6 位數字）已發送至 {email}，請在 10 分鐘內於此輸入。",
+        "es": "Hemos enviado un código de 6 cifras a {email}. Escríbelo aquí (vale 10 minutos).",
+    },
+    "verify_wrong_code": {
+        "en": "That code is not right or has expired. Check the email, or send your address "
+              "again for a new code.",
+        "zh-Hans": "验证码不正确或已过期。请检查邮件，或重新发送邮箱地址获取新验证码。",
+        "zh-Hant": "驗證碼不正確或已過期。請檢查郵件，或重新傳送電郵地址取得新驗證碼。",
+        "es": "Ese código no es correcto o ha caducado. Revisa el correo o envía tu dirección "
+              "otra vez para recibir uno nuevo.",
+    },
+    "verify_done": {
+        "en": "Thank you, your email is verified. I'm passing you to a person from our team.",
+        "zh-Hans": "谢谢，您的邮箱已验证。正在为您转接人工客服。",
+        "zh-Hant": "謝謝，您的電郵已驗證。正在為您轉接真人客服。",
+        "es": "Gracias, tu correo está verificado. Te paso con una persona de nuestro equipo.",
+    },
+    "verify_failed": {
+        "en": "We couldn't send a code right now. A person from our team will help you verify.",
+        "zh-Hans": "暂时无法发送验证码，人工客服会协助您完成验证。",
+        "zh-Hant": "暫時無法發送驗證碼，真人客服會協助您完成驗證。",
+        "es": "No hemos podido enviar el código ahora. Una persona de nuestro equipo te ayudará "
+              "a verificarte.",
+    },
+    "verify_code_subject": {
+        "en": "{brand}: your verification code",
+        "zh-Hans": "{brand}：您的验证码",
+        "zh-Hant": "{brand}：您的驗證碼",
+        "es": "{brand}: tu código de verificación",
+    },
+    "verify_code_body": {
+        "en": "Your {brand} support verification code is {code}. It is valid for 10 minutes. "
+              "Support will never ask for your recovery phrase or private key.",
+        "zh-Hans": "您的 {brand} 客服验证码是 {code}，10 分钟内有效。客服绝不会索要您的助记词或私钥。",
+        "zh-Hant": "您的 {brand} 客服驗證碼是 {code}，10 分鐘內有效。客服絕不會索取您的助記詞或私鑰。",
+        "es": "Tu código de verificación de soporte de {brand} es {code}. Vale 10 minutos. "
+              "Soporte nunca te pedirá tu frase de recuperación ni tu clave privada.",
+    },
     "bot_suggest": {
         "en": "I'm not completely sure I understood. Do any of these help?",
         "zh-Hans": "我不太确定是否理解了您的问题，以下文章是否有帮助？",

@@ -6,7 +6,7 @@ from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.cases.models import SlaPolicy, Survey
 from walletdesk.complaints.models import Complaint, ComplaintEvent
 from walletdesk.conversations.models import Attachment, Conversation, Message
-from walletdesk.customers.models import Customer, CustomerIdentity
+from walletdesk.customers.models import Customer, CustomerIdentity, EmailCode
 from walletdesk.db.base import Base
 from walletdesk.email.models import EmailMessage
 from walletdesk.followups.models import FollowUp, FollowUpProgramme
@@ -17,6 +17,7 @@ from walletdesk.verification.models import OfficialChannel
 __all__ = [
     "Article",
     "Attachment",
+    "EmailCode",
     "EmailMessage",
     "ArticleFeedback",
     "ArticleTranslation",

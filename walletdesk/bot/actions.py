@@ -23,6 +23,7 @@ from walletdesk.conversations.messages import (
     lock_conversation,
 )
 from walletdesk.conversations.models import Conversation, SenderKind, Status
+from walletdesk.customers.email_code import verification_step
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
 from walletdesk.kb.text import markdown_to_chat_text
@@ -43,6 +44,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             if conversation is not None and conversation.status == Status.bot:
                 await hand_off(session, services, conversation, "bot_unavailable")
         return None
+    if await verification_step(services, conversation_id, text):
+        return None  # an unverified customer asking about their account: email code first
     claim = claim_to_check(text)
     if claim is not None:
         return await _answer_claim(services, conversation_id, message_id, text, claim)

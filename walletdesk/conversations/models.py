@@ -61,6 +61,8 @@ class Conversation(Base):
     # set when the customer wrote outside the team's working hours: a case for the next shift
     after_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     has_secret_redaction: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the bot's email check of an unverified customer: asked_email, code_sent, verified, failed
+    verification_state: Mapped[str | None] = mapped_column(String(20), default=None)
     # why the bot handed the conversation to a person (low_confidence, asked_for_human, …)
     handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

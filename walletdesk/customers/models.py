@@ -31,6 +31,8 @@ class Customer(Base):
     phone_hash: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     # the customer asked never to be called back: honoured by every programme, for good
     followup_opt_out_at: Mapped[datetime | None] = mapped_column(default=None)
+    # proved control of ``email`` with a one-time code (walletdesk.customers.email_code)
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     # personal data erased (on request, or by the retention policy)
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -69,3 +71,22 @@ class CustomerIdentity(Base):
     def _keep_hash(self, key: str, value: str) -> str:
         self.external_hash = keyed_hash(value) or ""
         return value
+
+
+class EmailCode(Base):
+    """A one-time code sent to an email address an unverified customer gave the bot."""
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"),
+                                             index=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(EncryptedText)
+    # HMAC of the code, written once it has been sent; the code itself is never stored
+    code_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

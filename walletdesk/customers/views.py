@@ -27,6 +27,7 @@ def customer_payload(customer: Customer, viewer: Agent) -> dict[str, Any]:
         "created_at": customer.created_at.isoformat(),
         "verified_user_id": customer.verified_user_id if full else (
             "***" if customer.verified_user_id else None),
+        "email_verified": customer.email_verified_at is not None,
         "identities": [{"channel": i.channel, "external_id": i.external_id if full else "***"}
                        for i in customer.identities],
     }

@@ -3,13 +3,13 @@ a worker makes sure exist when it starts."""
 
 from walletdesk.cases import sla
 from walletdesk.conversations import closing
-from walletdesk.customers import retention
+from walletdesk.customers import email_code, retention
 from walletdesk.db.base import utcnow
 from walletdesk.email import imap, outbound
 from walletdesk.followups import notify
 from walletdesk.services import Services
 
-KIND_MODULES = (closing, imap, notify, outbound, retention, sla)
+KIND_MODULES = (closing, email_code, imap, notify, outbound, retention, sla)
 
 
 async def seed_recurring(services: Services) -> None:

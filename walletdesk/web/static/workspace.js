@@ -103,7 +103,9 @@
     var flags = $("conv-flags"); flags.textContent = "";
     if (customer) flags.appendChild(customer.verified_user_id
       ? el("span", "badge verified", "✔ Verified user " + customer.verified_user_id)
-      : el("span", "badge unverified", "Unverified visitor: do not discuss account details"));
+      : customer.email_verified
+        ? el("span", "badge verified", "✔ Email verified by code: " + (customer.email || ""))
+        : el("span", "badge unverified", "Unverified visitor: do not discuss account details"));
     if (c.has_secret_redaction) flags.appendChild(el("span", "badge danger", "A seed phrase or key was removed from this conversation"));
     if (c.after_hours) flags.appendChild(el("span", "badge", "Written outside working hours"));
     var clock = slaBadge(c.sla); if (clock) flags.appendChild(clock);

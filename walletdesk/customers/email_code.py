@@ -1,0 +1,184 @@
+"""Verifying an unverified customer's email with a one-time code, before anyone discusses
+their account.
+
+When a customer whose identity the operator has not signed asks the bot about their own
+account or funds, the bot asks for the email address registered with the account, sends a
+6-digit code there (``verification.email_code`` job) and hands the conversation to a person
+once the code comes back. The workspace shows the result ("Email verified"). Codes live 10
+minutes, allow 5 tries, and are kept only as an HMAC; the code itself exists in the mail.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+from email.message import EmailMessage as MimeMessage
+from email.utils import formataddr
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk import i18n
+from walletdesk.accounts.access import mask_email
+from walletdesk.config import Settings
+from walletdesk.conversations.messages import (
+    append_message,
+    emit_conversation_changed,
+    lock_conversation,
+)
+from walletdesk.conversations.models import Conversation, SenderKind
+from walletdesk.customers.models import Customer, EmailCode
+from walletdesk.db.base import utcnow
+from walletdesk.jobs.actions import schedule_job
+from walletdesk.jobs.models import Job
+from walletdesk.jobs.runner import JobContext, job_handler
+from walletdesk.services import Services
+
+SEND_JOB = "verification.email_code"
+CODE_TTL = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
+CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+# a customer asking about *their* account or money (not a how-to question)
+ACCOUNT_PHRASES = (
+    "my account", "my balance", "my withdrawal", "my deposit", "my transfer", "my funds",
+    "my money", "my transaction", "not arrived", "hasn't arrived", "haven't received",
+    "not received", "missing funds",
+    "我的账户", "我的帐户", "我的余额", "我的提现", "我的充值", "我的转账", "我的资金", "没到账",
+    "未到账", "没有到账", "我的帳戶", "我的餘額", "我的提現", "我的轉帳", "我的資金", "沒到帳",
+    "未到帳",
+    "mi cuenta", "mi saldo", "mi retiro", "mi depósito", "mi transferencia", "mis fondos",
+    "no ha llegado", "no me ha llegado",
+)
+
+
+def is_verified(customer: Customer) -> bool:
+    return customer.verified_user_id is not None or customer.email_verified_at is not None
+
+
+def about_own_account(text: str) -> bool:
+    lowered = text.lower()
+    return any(phrase in lowered for phrase in ACCOUNT_PHRASES)
+
+
+def _code_hash(settings: Settings, code_id: int, code: str) -> str:
+    key = settings.secret_key.encode()
+    return hmac.new(key, f"email-code:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+async def verification_step(services: Services, conversation_id: int, text: str) -> bool:
+    """Called by the bot before it answers; True when this message was about verifying."""
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None:
+            return False
+        customer = await session.get(Customer, conversation.customer_id)
+        if customer is None or is_verified(customer):
+            return False
+        state = conversation.verification_state
+        code = CODE.search(text)
+        if state == "code_sent" and code:
+            await _check_code(session, services, conversation, customer, code.group(1))
+            return True
+        email = EMAIL.search(text)
+        if state in ("asked_email", "code_sent") and email:
+            await _send_code(session, services, conversation, customer, email.group(0).lower())
+            return True
+        if state is None and about_own_account(text):
+            conversation.verification_state = "asked_email"
+            await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                 text=i18n.text("verify_ask_email", conversation.language,
+                                                brand=services.settings.brand_name),
+                                 meta={"kind": "verify_email"})
+            emit_conversation_changed(session, conversation)
+            return True
+        return False
+
+
+async def _send_code(session: AsyncSession, services: Services, conversation: Conversation,
+                     customer: Customer, email: str) -> None:
+    row = EmailCode(customer_id=customer.id, conversation_id=conversation.id, email=email,
+                    expires_at=utcnow() + CODE_TTL)
+    session.add(row)
+    await session.flush()
+    conversation.verification_state = "code_sent"
+    await schedule_job(session, SEND_JOB, {"code_id": row.id}, dedupe_key=f"email-code:{row.id}",
+                       max_attempts=3)
+    await append_message(session, conversation, sender_kind=SenderKind.bot,
+                         text=i18n.text("verify_code_sent", conversation.language,
+                                        email=mask_email(email) or ""))
+    emit_conversation_changed(session, conversation)
+
+
+async def _check_code(session: AsyncSession, services: Services, conversation: Conversation,
+                      customer: Customer, code: str) -> None:
+    row = await session.scalar(
+        select(EmailCode).where(EmailCode.conversation_id == conversation.id,
+                                EmailCode.used_at.is_(None), EmailCode.code_hash.is_not(None))
+        .order_by(EmailCode.id.desc()).limit(1).with_for_update())
+    now = utcnow()
+    valid = row is not None and row.expires_at > now and row.attempts < MAX_ATTEMPTS
+    if row is not None:
+        row.attempts += 1
+    if not valid or row is None or row.code_hash is None or not hmac.compare_digest(
+            row.code_hash, _code_hash(services.settings, row.id, code)):
+        await append_message(session, conversation, sender_kind=SenderKind.bot,
+                             text=i18n.text("verify_wrong_code", conversation.language))
+        return
+    row.used_at = now
+    customer.email = row.email
+    customer.email_verified_at = now
+    conversation.verification_state = "verified"
+    await append_message(session, conversation, sender_kind=SenderKind.bot,
+                         text=i18n.text("verify_done", conversation.language))
+    from walletdesk.bot.actions import hand_off
+
+    await hand_off(session, services, conversation, "account_question")
+
+
+async def _deliver_code(services: Services, job: Job) -> dict[str, Any]:
+    """Make the code and mail it; only its HMAC goes back to the database."""
+    from walletdesk.email.outbound import send_mail
+
+    settings = services.settings
+    async with services.read() as session:
+        row = await session.get(EmailCode, int(job.payload["code_id"]))
+        language = (await session.scalar(select(Conversation.language).where(
+            Conversation.id == row.conversation_id))) if row else None
+    if row is None or row.used_at is not None:
+        return {}
+    code = f"{secrets.randbelow(10**6):06d}"
+    mail = MimeMessage()
+    mail["From"] = formataddr((f"{settings.brand_name} Support", settings.support_email))
+    mail["To"] = row.email
+    mail["Subject"] = i18n.text("verify_code_subject", language, brand=settings.brand_name)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(i18n.text("verify_code_body", language, brand=settings.brand_name,
+                               code=code))
+    await send_mail(services, mail, row.email)
+    return {"code_hash": _code_hash(settings, row.id, code)}
+
+
+async def _code_not_sent(ctx: JobContext, error: str) -> None:
+    row = await ctx.session.get(EmailCode, int(ctx.job.payload["code_id"]))
+    conversation = await lock_conversation(ctx.session, row.conversation_id) if row else None
+    if conversation is None or conversation.verification_state != "code_sent":
+        return
+    conversation.verification_state = "failed"
+    await append_message(ctx.session, conversation, sender_kind=SenderKind.bot,
+                         text=i18n.text("verify_failed", conversation.language))
+    from walletdesk.bot.actions import hand_off
+
+    if conversation.status == "bot":
+        await hand_off(ctx.session, ctx.services, conversation, "verification_failed")
+
+
+@job_handler(SEND_JOB, deliver=_deliver_code, on_failure=_code_not_sent)
+async def code_sent(ctx: JobContext) -> None:
+    code_hash = (ctx.delivered or {}).get("code_hash")
+    row = await ctx.session.get(EmailCode, int(ctx.job.payload["code_id"]),
+                                with_for_update=True)
+    if row is not None and code_hash:
+        row.code_hash = code_hash
