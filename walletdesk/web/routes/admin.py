@@ -12,6 +12,8 @@ from walletdesk.accounts.models import Role
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.audit.queries import as_csv, export_audit_log, recent_audit_events
 from walletdesk.cases.surveys import satisfaction_by
+from walletdesk.conversations.workspace import customer_profile
+from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
 from walletdesk.routing.hours import DAYS
@@ -209,3 +211,32 @@ async def audit_export(agent: PageManager, services: ServicesDep,
     return Response(body, media_type=media, headers={
         "Content-Disposition": f'attachment; filename="walletdesk-audit.{suffix}"',
         "Cache-Control": "no-store"})
+
+
+# --- customers' personal data (GDPR) ------------------------------------------------------
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+async def customer_privacy_page(customer_id: RowId, request: Request, agent: PageManager,
+                                services: ServicesDep, signer: SignerDep,
+                                templates: TemplatesDep) -> Response:
+    profile = await customer_profile(services, agent, customer_id)
+    return await _render(request, templates, signer, "admin/customer.html",
+                         {"agent": agent, "profile": profile})
+
+
+@router.get("/customers/{customer_id}/export")
+async def customer_privacy_export(customer_id: RowId, agent: PageManager,
+                                  services: ServicesDep) -> Response:
+    """Everything held about the customer, as a JSON download (audited)."""
+    data = await export_customer(services, agent.id, customer_id)
+    return Response(json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="customer-{customer_id}.json"',
+                             "Cache-Control": "no-store"})
+
+
+@router.post("/customers/{customer_id}/erase")
+async def customer_privacy_erase(customer_id: RowId, agent: PageAdmin,
+                                 services: ServicesDep) -> Response:
+    await erase_customer(services, agent.id, customer_id)
+    return RedirectResponse(f"/admin/customers/{customer_id}", status_code=303)

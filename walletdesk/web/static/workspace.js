@@ -121,6 +121,10 @@
       dl.appendChild(el("dt", "", row[0])); dl.appendChild(el("dd", "", row[1]));
     });
     cust.identities.forEach(function (i) { dl.appendChild(el("dt", "", i.channel)); dl.appendChild(el("dd", "mono", i.external_id)); });
+    if ($("workspace").dataset.manager === "true") {
+      var privacy = el("a", "", "Personal data: export / erase"); privacy.href = "/admin/customers/" + encodeURIComponent(cust.id);
+      dl.appendChild(el("dt", "", "GDPR")); var dd = el("dd"); dd.appendChild(privacy); dl.appendChild(dd);
+    }
     var ul = $("other-conversations"); ul.textContent = "";
     if (!others.length) ul.appendChild(el("li", "muted", "None"));
     others.forEach(function (o) {
