@@ -112,11 +112,17 @@ async def test_the_whole_way_with_the_customer_told_in_their_language(services, 
     said = await _complaint_messages(services, conversation.id)
     to_customer = [(stage, text) for stage, internal, text in said if not internal]
     ref = str(complaint.id)
+    def told(key: str) -> str:
+        return texts.TEXTS[key]["zh-Hans"].format(ref=ref)
+
     assert to_customer == [
-        ("received", texts.TEXTS["complaint_received"]["zh-Hans"].format(ref=ref)),
-        ("investigating", texts.TEXTS["complaint_investigating"]["zh-Hans"].format(ref=ref)),
+        ("received", told("complaint_received")),
+        ("investigating", told("complaint_investigating")),
+        ("resolution_proposed", told("complaint_resolution_proposed")),
+        ("approved", told("complaint_approved")),
         ("customer_notified", f"您的投诉 #{ref} 处理结果：我们将向您退款 250 USDT。"),
-        ("closed", texts.TEXTS["complaint_closed"]["zh-Hans"].format(ref=ref)),
+        ("followed_up", told("complaint_followed_up")),
+        ("closed", told("complaint_closed")),
     ]
     assert [stage for stage, internal, _ in said if internal] == [
         "resolution_proposed", "approved", "followed_up"]
@@ -239,7 +245,9 @@ async def test_each_stage_requires_its_fields(services, make_team, make_agent):
     done = await _load(services, complaint.id)
     assert done.stage == "followed_up" and done.amount is None and done.asset is None
     said = await _complaint_messages(services, conversation.id)
-    assert said[-2][2] == texts.TEXTS["complaint_outcome_explanation"]["zh-Hans"].format(
+    told = next(text for stage, internal, text in said
+                if stage == "customer_notified" and not internal)
+    assert told == texts.TEXTS["complaint_outcome_explanation"]["zh-Hans"].format(
         ref=complaint.id)
 
 

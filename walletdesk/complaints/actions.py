@@ -57,7 +57,7 @@ STAGES = ("received", "investigating", "resolution_proposed", "approved", "custo
           "followed_up", "closed")
 RESOLUTION_KINDS = ("refund", "compensation", "explanation")
 # stage changes the customer is told about; the others leave an internal note
-CUSTOMER_STAGES = ("received", "investigating", "customer_notified", "closed")
+CUSTOMER_STAGES = STAGES  # the customer is told at every stage, in their language
 COMPLAINT_CATEGORY = "complaint"  # the conversation's category: SLA policies can match it
 MIN_PRIORITY = 1
 # the fields advance_complaint accepts for each stage ("note" is accepted everywhere)
@@ -356,7 +356,9 @@ async def _resolution_proposed(services: Services, session: AsyncSession, actor:
     await _record(session, actor, complaint, conversation, "resolution_proposed",
                   {"kind": kind, "amount": amount, "asset": asset, "note": note},
                   internal_text=f"Complaint #{complaint.id}: {actor.display_name} proposed "
-                                f"a {what}; it needs approval.")
+                                f"a {what}; it needs approval.",
+                  customer_text=texts.text("complaint_resolution_proposed",
+                                           conversation.language, ref=str(complaint.id)))
 
 
 async def _approved(services: Services, session: AsyncSession, actor: Agent,
@@ -378,7 +380,9 @@ async def _approved(services: Services, session: AsyncSession, actor: Agent,
                   {"kind": complaint.resolution_kind, "amount": amount, "asset": complaint.asset,
                    "threshold": threshold, "note": note},
                   internal_text=f"Complaint #{complaint.id}: {actor.display_name} approved the "
-                                "proposed resolution.")
+                                "proposed resolution.",
+                  customer_text=texts.text("complaint_approved", conversation.language,
+                                           ref=str(complaint.id)))
 
 
 async def _customer_notified(services: Services, session: AsyncSession, actor: Agent,
@@ -404,7 +408,9 @@ async def _followed_up(services: Services, session: AsyncSession, actor: Agent,
     _add_note(complaint, actor, "followed_up", note)
     await _record(session, actor, complaint, conversation, "followed_up", {"note": note},
                   internal_text=f"Complaint #{complaint.id}: followed up by "
-                                f"{actor.display_name}: {note}")
+                                f"{actor.display_name}: {note}",
+                  customer_text=texts.text("complaint_followed_up", conversation.language,
+                                           ref=str(complaint.id)))
 
 
 async def _closed(services: Services, session: AsyncSession, actor: Agent,

@@ -21,6 +21,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "Nuestro equipo está investigando tu reclamación #{ref}. Te comunicaremos el "
         "resultado aquí.",
     },
+    "complaint_resolution_proposed": {
+        "en": "We have worked out a resolution for your complaint #{ref}; it is being reviewed "
+        "and we will tell you the details here.",
+        "zh-Hans": "我们已为您的投诉 #{ref} 拟定处理方案，正在审核中，详情稍后在此告知您。",
+        "zh-Hant": "我們已為您的投訴 #{ref} 擬定處理方案，正在審核中，詳情稍後在此告知您。",
+        "es": "Hemos preparado una solución para tu reclamación #{ref}; se está revisando y te "
+        "daremos los detalles aquí.",
+    },
+    "complaint_approved": {
+        "en": "The resolution of your complaint #{ref} has been approved. The details follow "
+        "here shortly.",
+        "zh-Hans": "您的投诉 #{ref} 的处理方案已获批准，详情稍后在此告知您。",
+        "zh-Hant": "您的投訴 #{ref} 的處理方案已獲批准，詳情稍後在此告知您。",
+        "es": "La solución de tu reclamación #{ref} ha sido aprobada. En breve te daremos los "
+        "detalles aquí.",
+    },
+    "complaint_followed_up": {
+        "en": "Thank you for talking with us about your complaint #{ref}. We have noted what "
+        "you told us.",
+        "zh-Hans": "感谢您就投诉 #{ref} 接受我们的回访，您的反馈我们已记录。",
+        "zh-Hant": "感謝您就投訴 #{ref} 接受我們的回訪，您的回饋我們已記錄。",
+        "es": "Gracias por hablar con nosotros sobre tu reclamación #{ref}. Hemos tomado nota "
+        "de lo que nos dijiste.",
+    },
     "complaint_outcome_refund": {
         "en": "Outcome of your complaint #{ref}: we will refund {amount} {asset} to you.",
         "zh-Hans": "您的投诉 #{ref} 处理结果：我们将向您退款 {amount} {asset}。",
