@@ -121,6 +121,18 @@ class Settings(BaseSettings):
                              "(personal data is encrypted with them; see docs/safety.md)")
         return self
 
+    @model_validator(mode="after")
+    def _check_mail_settings(self) -> "Settings":
+        if self.imap_url is not None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.imap_url)
+            if parts.scheme not in ("imap", "imaps") or not parts.hostname or not parts.username:
+                raise ValueError("WALLETDESK_IMAP_URL looks like imaps://user:password@host/INBOX")
+        if "@" not in self.support_email:
+            raise ValueError("WALLETDESK_SUPPORT_EMAIL must be an email address")
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
