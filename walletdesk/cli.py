@@ -333,7 +333,10 @@ def demo(port: Annotated[int, typer.Option(help="Port")] = 8000,
     table.add_column("where / login", overflow="fold")
     table.add_row("Customer widget", f"{base}/widget")
     table.add_row("Widget embedded in a sample page", f"{base}/embed-example")
+    table.add_row("Help centre", f"{base}/help")
+    table.add_row("Official-channel check", f"{base}/verify")
     table.add_row("Agent workspace", f"{base}/app")
+    table.add_row("Complaints · follow-up calls", f"{base}/app/complaints · {base}/app/followups")
     table.add_row("Admin pages", f"{base}/admin")
     table.add_row("REST API (OpenAPI)", f"{base}/openapi.json")
     for login in DEMO_LOGINS:
