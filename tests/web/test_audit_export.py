@@ -55,3 +55,12 @@ async def test_customer_data_is_exported_and_erased_from_the_admin_pages(service
         customer = await session.get(Customer, customer_id)
     assert customer is not None and customer.email is None and customer.erased_at is not None
     assert (await lead.http.get("/admin/customers/999999")).status_code == 404
+
+
+async def test_odd_dates_are_handled_not_crashed_on(services, make_agent, sign_in):
+    lead = await sign_in((await make_agent("Lead", role=Role.supervisor)).email)
+    naive = await lead.http.get("/api/v1/audit?since=2000-01-01T00:00:00")  # no zone: UTC
+    assert naive.status_code == 200
+    far = await lead.http.get("/api/v1/followups?day=9999-12-31")
+    assert far.status_code == 422 and "between 2000 and 2999" in far.text
+    assert (await lead.http.get("/app/followups?day=0001-01-01")).status_code == 422

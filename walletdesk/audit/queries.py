@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +31,9 @@ def event_row(event: AuditEvent) -> dict[str, object]:
 
 async def export_audit_log(services: Services, actor_id: int, since: datetime | None,
                            until: datetime | None) -> list[dict[str, object]]:
-    """The events in [since, until), oldest first; who exported what is recorded."""
+    """The events in [since, until), oldest first; who exported what is recorded. Times
+    without a zone are read as UTC."""
+    since, until = (_utc(moment) for moment in (since, until))
     async with services.transaction() as session:
         query = select(AuditEvent).order_by(AuditEvent.id)
         if since is not None:
@@ -44,6 +46,12 @@ async def export_audit_log(services: Services, actor_id: int, since: datetime | 
                              "until": until.isoformat() if until else None,
                              "events": len(rows)})
         return rows
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def as_csv(rows: list[dict[str, object]]) -> str:

@@ -426,6 +426,8 @@ async def call_list(session: AsyncSession, agent: Agent, day: date, timezone: st
                     ) -> list[tuple[FollowUp, Customer]]:
     """The day's calls: booked slots in time order, then open tasks due that day."""
     _may_call(agent)
+    if not date(2000, 1, 1) <= day <= date(2999, 12, 31):
+        raise Invalid("pick a day between 2000 and 2999")
     tz = ZoneInfo(timezone)
     start = datetime.combine(day, time(0), tz)
     end = start + timedelta(days=1)
