@@ -52,9 +52,14 @@ def main() -> int:
                             headers={"x-csrf-token": csrf}).json()["token"]
         binary = shutil.which("schemathesis") or os.path.join(
             os.path.dirname(sys.executable), "schemathesis")
+        # revoking its own token, or deactivating / demoting the signed-in admin, would
+        # leave the rest of the run answering 401/403: those two are left out
         return subprocess.call([binary, "run", f"{base}/openapi.json", "-H",
                                 f"Authorization: Bearer {token}", "--checks",
-                                "not_a_server_error", "--max-examples", examples, "-w", "2"])
+                                "not_a_server_error", "--max-examples", examples, "-w", "2",
+                                "--exclude-path", "/api/v1/me/tokens/{token_id}",
+                                "--exclude-path", "/api/v1/agents/{agent_id}",
+                                "--exclude-method", "PATCH"])
     finally:
         server.terminate()
         server.wait(15)
