@@ -183,17 +183,25 @@ async def test_mail_over_the_size_limit_is_refused_by_smtp(mail_desk: MailDesk):
     assert await _conversations(mail_desk.services) == []
 
 
-async def test_long_mail_is_truncated_and_the_original_kept(mail_desk: MailDesk):
+async def test_long_mail_is_truncated_and_the_whole_text_kept(mail_desk: MailDesk):
+    from mnemonic import Mnemonic
+
     services = mail_desk.services
-    text = "Step by step:\n" + "line of the long story\n" * 1000
+    phrase = Mnemonic("english").generate(128)
+    text = "Step by step:\n" + "line of the long story\n" * 1000 + f"my words: {phrase}\n"
     assert (await mail_desk.send(customer_mail(text)))[0] == 250
     [conversation] = await _conversations(services)
     [message] = await _customer_messages(services, conversation.id)
     assert len(message.text) <= services.settings.max_message_chars
-    assert message.text.endswith("the full original is attached]")
+    assert message.text.endswith("the whole text is attached]")
     assert message.meta is not None
-    [original] = message.meta["attachments"]
-    assert original["content_type"] == "message/rfc822"
+    [whole] = message.meta["attachments"]
+    assert (whole["filename"], whole["content_type"]) == ("whole-message.txt", "text/plain")
+    async with services.read() as session:
+        stored = await session.get(Attachment, whole["id"])
+    assert stored is not None
+    kept = blob_path(services.settings, stored.sha256).read_text()
+    assert "line of the long story" in kept and phrase not in kept
 
 
 async def test_malformed_mail_gets_a_clear_refusal_and_odd_mime_is_still_read(
@@ -259,3 +267,26 @@ async def test_resolving_emails_a_rating_request_with_signed_links(mail_desk: Ma
     async with services.read() as session:
         assert await session.scalar(select(func.count()).select_from(Job).where(
             Job.status == JobStatus.done, Job.kind == "email.send")) == 2
+
+
+async def test_a_seed_phrase_in_a_text_attachment_is_never_stored(mail_desk: MailDesk):
+    from mnemonic import Mnemonic
+
+    phrase = Mnemonic("english").generate(128)
+    mail = customer_mail("my backup is attached")
+    mail.add_attachment(f"wallet backup\n{phrase}\n".encode(), maintype="text", subtype="plain",
+                        filename="backup.txt")
+    assert (await mail_desk.send(mail))[0] == 250
+    async with mail_desk.services.read() as session:
+        [stored] = (await session.scalars(select(Attachment))).all()
+    kept = blob_path(mail_desk.services.settings, stored.sha256).read_text()
+    assert phrase not in kept and "wallet backup" in kept
+    # nothing on disk holds it, in any encoding (the raw mail is not kept)
+    import base64
+    from pathlib import Path
+
+    encoded = base64.b64encode(f"wallet backup\n{phrase}\n".encode())[:40]
+    for blob in Path(mail_desk.services.settings.data_dir).rglob("*"):
+        if blob.is_file():
+            content = blob.read_bytes()
+            assert phrase.encode() not in content and encoded not in content, blob

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.config import Settings
 from walletdesk.conversations.models import Attachment, Message
+from walletdesk.safety.protect import protect_text
 
 SAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
 
@@ -61,6 +62,18 @@ def refusal(settings: Settings, item: AttachmentIn) -> str | None:
     return None
 
 
+def protect_text_file(item: AttachmentIn) -> AttachmentIn:
+    """A text file goes through the protect step like a message: a recovery phrase or key
+    in it is replaced before the file is stored (the original is never written)."""
+    if item.trusted or not item.content_type.lower().startswith("text/"):
+        return item
+    text = item.data.decode("utf-8", errors="replace")
+    protected = protect_text(text)
+    if not protected.has_secret:
+        return item
+    return AttachmentIn(item.filename, item.content_type, protected.text.encode("utf-8"))
+
+
 def prepare_attachments(settings: Settings, items: list[AttachmentIn]
                         ) -> tuple[list[tuple[AttachmentIn, str]], list[dict[str, str]]]:
     """Store the acceptable files (before the transaction: content-addressed, so a retry
@@ -69,6 +82,7 @@ def prepare_attachments(settings: Settings, items: list[AttachmentIn]
     for item in items:
         reason = refusal(settings, item)
         if reason is None:
+            item = protect_text_file(item)
             stored.append((item, save_blob(settings, item.data)))
         else:
             refused.append({"filename": safe_filename(item.filename), "reason": reason})

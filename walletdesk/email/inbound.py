@@ -17,18 +17,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.actions import InboundMessage, receive_message
-from walletdesk.conversations.attachments import AttachmentIn, save_blob
+from walletdesk.conversations.attachments import AttachmentIn
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import CustomerIdentity
 from walletdesk.email.models import EmailMessage
 from walletdesk.email.parse import MalformedMail, ParsedMail, parse_mail
+from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
 from walletdesk.tokens import conversation_from_address, support_domain
 
 log = structlog.get_logger(__name__)
 CHANNEL = "email"
-TRUNCATED_NOTE = "\n\n[… the email was longer; the full original is attached]"
+TRUNCATED_NOTE = "\n\n[… the email was longer; the whole text is attached]"
 
 Outcome = Literal["stored", "duplicate", "auto_reply", "bounce", "loop"]
 
@@ -81,17 +82,20 @@ async def _record_bounce(services: Services, mail: ParsedMail) -> int | None:
         return conversation.id
 
 
-def _body(services: Services, mail: ParsedMail, raw: bytes) -> tuple[str, list[AttachmentIn]]:
+def _body(services: Services, mail: ParsedMail) -> tuple[str, list[AttachmentIn]]:
+    """The message text, and the files to keep. The raw mail is never stored: it would hold
+    whatever secret the protect step removes from the text and the text attachments."""
     text = mail.text.strip()
     attachments = list(mail.attachments)
     if not text:
         text = "(no text; see the attachments)" if attachments else "(empty email)"
     limit = services.settings.max_message_chars
     if len(text) > limit:
+        whole = protect_text(text).text
         text = text[: limit - len(TRUNCATED_NOTE)].rstrip() + TRUNCATED_NOTE
-        # the original is kept whole, whatever the attachment allow-list says
-        attachments.append(AttachmentIn("original-email.eml", "message/rfc822", raw,
-                                        trusted=True))
+        # the whole (protected) text is kept, whatever the attachment limits say
+        attachments.append(AttachmentIn("whole-message.txt", "text/plain",
+                                        whole.encode("utf-8"), trusted=True))
     return text, attachments
 
 
@@ -119,12 +123,11 @@ async def receive_email(services: Services, raw: bytes, *, envelope_from: str | 
         if seen is not None:
             return MailReceived("duplicate", seen.conversation_id, seen.message_id)
         thread = await _thread(session, services, mail, recipients or [])
-    text, attachments = _body(services, mail, raw)
-    raw_sha = save_blob(settings, raw)
+    text, attachments = _body(services, mail)
 
     async def record(session: AsyncSession, conversation: Conversation, message: Message) -> None:
         session.add(EmailMessage(rfc_message_id=rfc_id, conversation_id=conversation.id,
-                                 message_id=message.id, direction="in", raw_sha256=raw_sha))
+                                 message_id=message.id, direction="in"))
 
     inbound = InboundMessage(
         channel=CHANNEL, external_id=mail.from_address, text=text,

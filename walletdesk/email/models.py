@@ -19,6 +19,6 @@ class EmailMessage(Base):
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), default=None)
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
-    # the original mail as received (inbound), by content hash under the data dir
+    # not used: raw mail is not kept (it could hold a secret the protect step removes)
     raw_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
