@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -24,5 +24,23 @@ async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
     def _upgrade(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign keys
+            # on, that drop would cascade-delete the child rows (a customer's identities, a
+            # conversation's messages). The pragma only takes effect outside a transaction.
+            await _sqlite_foreign_keys(conn, on=False)
+        try:
+            async with conn.begin():
+                await conn.run_sync(_upgrade)
+        finally:
+            if sqlite:
+                await _sqlite_foreign_keys(conn, on=True)
+
+
+async def _sqlite_foreign_keys(conn: AsyncConnection, *, on: bool) -> None:
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection  # aiosqlite, in autocommit mode (walletdesk.db.engine)
+    assert driver is not None
+    await driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
