@@ -168,3 +168,19 @@ async def test_the_worker_runs_due_jobs_through_taskiq_in_process(services):
     async with services.read() as session:
         statuses = set((await session.scalars(select(Job.status))).all())
     assert statuses == {JobStatus.done}
+
+
+async def test_restarting_workers_do_not_multiply_recurring_jobs(services):
+    from walletdesk.jobs.kinds import seed_recurring
+
+    services.settings = services.settings.model_copy(update={
+        "imap_url": "imap://u:p@127.0.0.1:1/INBOX"})
+    for _ in range(3):  # three worker starts
+        await seed_recurring(services)
+    async with services.transaction() as session:  # as if they were planted an hour ago
+        for job in (await session.scalars(select(Job))).all():
+            job.dedupe_key = f"{job.dedupe_key}:an-hour-ago"
+    await seed_recurring(services)  # a start now: the waiting chains are enough
+    async with services.read() as session:
+        kinds = sorted((await session.scalars(select(Job.kind))).all())
+    assert kinds == ["email.imap_poll", "privacy.retention"]

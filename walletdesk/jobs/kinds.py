@@ -1,20 +1,29 @@
 """Every job kind's handler, imported so the worker knows them all, and the recurring jobs
 a worker makes sure exist when it starts."""
 
+from sqlalchemy import select
+
 from walletdesk.cases import sla
 from walletdesk.conversations import closing
 from walletdesk.customers import email_code, retention
 from walletdesk.db.base import utcnow
 from walletdesk.email import imap, outbound
 from walletdesk.followups import notify
+from walletdesk.jobs.models import Job, JobStatus
 from walletdesk.services import Services
 
 KIND_MODULES = (closing, email_code, imap, notify, outbound, retention, sla)
 
 
 async def seed_recurring(services: Services) -> None:
-    """Daily jobs reschedule themselves; this plants today's run (once: dedupe keys)."""
+    """Recurring jobs reschedule themselves after each run; this starts a chain only where
+    none is waiting, so restarts (and several workers) never multiply them."""
     async with services.transaction() as session:
-        await retention.schedule_retention(session, utcnow().replace(minute=0, second=0,
-                                                                     microsecond=0))
-        await imap.schedule_poll(session, services.settings)
+        waiting = set((await session.scalars(select(Job.kind).where(
+            Job.kind.in_((retention.RETENTION_JOB, imap.POLL_JOB)),
+            Job.status.in_((JobStatus.pending, JobStatus.running))))).all())
+        if retention.RETENTION_JOB not in waiting:
+            await retention.schedule_retention(session, utcnow().replace(minute=0, second=0,
+                                                                         microsecond=0))
+        if imap.POLL_JOB not in waiting:
+            await imap.schedule_poll(session, services.settings)
