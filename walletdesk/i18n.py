@@ -222,6 +222,12 @@ def verdict_text(status: str, language: str | None, brand: str, channel: str = "
     return text(f"verify_{status}", language, brand=brand, channel=channel)
 
 
+def localized(variants: dict[str, str], language: str | None, **values: str) -> str:
+    """One of a text's translations, for a customer's language tag (English when unknown);
+    the complaint and follow-up texts use it with their own tables."""
+    return variants.get(customer_language(language), variants["en"]).format(**values)
+
+
 def text(key: str, language: str | None, **values: str) -> str:
     variants = TEXTS[key]
     template = variants.get(language or "en", variants["en"])

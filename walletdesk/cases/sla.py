@@ -12,13 +12,13 @@ team and supervisors see it live) and raise an ``sla`` event; a breach also esca
 the policy says: priority up by one, and/or to another team.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.accounts.models import Agent, Team
+from walletdesk.accounts.models import Agent, Team, default_weekly_hours
 from walletdesk.audit.actions import record_audit
 from walletdesk.cases.models import SlaPolicy
 from walletdesk.config import Settings
@@ -59,7 +59,7 @@ async def policy_for(session: AsyncSession, conversation: Conversation) -> SlaPo
 
 def _hours(team: Team | None) -> tuple[dict, list[str], str]:  # type: ignore[type-arg]
     if team is None:  # no team: the clock runs around the clock
-        return {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}, [], "UTC"
+        return default_weekly_hours(), [], "UTC"
     return team.weekly_hours, team.holidays, team.timezone
 
 
@@ -178,10 +178,6 @@ async def _escalate(session: AsyncSession, settings: Settings,
             await route_conversation(session, settings, conversation)  # a free agent there
             done.append(f"handed to team {team.name}")
     return (" Escalated: " + ", ".join(done) + ".") if done else ""
-
-
-def remaining_s(due: datetime | None, now: datetime | None = None) -> int | None:
-    return None if due is None else int((due - (now or utcnow())) / timedelta(seconds=1))
 
 
 async def save_sla_policy(services: Services, actor: Agent, policy_id: int | None = None, *,

@@ -57,7 +57,6 @@ STAGES = ("received", "investigating", "resolution_proposed", "approved", "custo
           "followed_up", "closed")
 RESOLUTION_KINDS = ("refund", "compensation", "explanation")
 # stage changes the customer is told about; the others leave an internal note
-CUSTOMER_STAGES = STAGES  # the customer is told at every stage, in their language
 COMPLAINT_CATEGORY = "complaint"  # the conversation's category: SLA policies can match it
 MIN_PRIORITY = 1
 # the fields advance_complaint accepts for each stage ("note" is accepted everywhere)

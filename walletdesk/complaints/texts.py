@@ -2,7 +2,7 @@
 (walletdesk.i18n.SUPPORTED). ``{ref}`` is the complaint's number; outcomes with money name
 ``{amount}`` and ``{asset}``."""
 
-from walletdesk.i18n import customer_language
+from walletdesk.i18n import localized
 
 TEXTS: dict[str, dict[str, str]] = {
     "complaint_received": {
@@ -79,5 +79,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def text(key: str, language: str | None, **values: str) -> str:
     """The text in the conversation's language (English when unknown)."""
-    variants = TEXTS[key]
-    return variants[customer_language(language)].format(**values)
+    return localized(TEXTS[key], language, **values)

@@ -13,8 +13,6 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
-from email.message import EmailMessage as MimeMessage
-from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import select
@@ -140,7 +138,7 @@ async def _check_code(session: AsyncSession, services: Services, conversation: C
 
 async def _deliver_code(services: Services, job: Job) -> dict[str, Any]:
     """Make the code and mail it; only its HMAC goes back to the database."""
-    from walletdesk.email.outbound import send_mail
+    from walletdesk.email.outbound import notice_mail, send_mail
 
     settings = services.settings
     async with services.read() as session:
@@ -150,13 +148,10 @@ async def _deliver_code(services: Services, job: Job) -> dict[str, Any]:
     if row is None or row.used_at is not None:
         return {}
     code = f"{secrets.randbelow(10**6):06d}"
-    mail = MimeMessage()
-    mail["From"] = formataddr((f"{settings.brand_name} Support", settings.support_email))
-    mail["To"] = row.email
-    mail["Subject"] = i18n.text("verify_code_subject", language, brand=settings.brand_name)
-    mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(i18n.text("verify_code_body", language, brand=settings.brand_name,
-                               code=code))
+    mail = notice_mail(settings, row.email,
+                       i18n.text("verify_code_subject", language, brand=settings.brand_name),
+                       i18n.text("verify_code_body", language, brand=settings.brand_name,
+                                 code=code))
     await send_mail(services, mail, row.email)
     return {"code_hash": _code_hash(settings, row.id, code)}
 

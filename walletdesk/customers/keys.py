@@ -14,13 +14,10 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from walletdesk.audit.actions import record_audit
 from walletdesk.crypto import keyring
-from walletdesk.customers.models import Customer, CustomerIdentity
+from walletdesk.customers.models import CUSTOMER_HASHES, Customer, CustomerIdentity
 from walletdesk.services import Services
 
 BATCH = 500
-CUSTOMER_FIELDS = ("display_name", "email", "verified_user_id", "phone")
-HASHES = {"display_name": "name_hash", "email": "email_hash",
-          "verified_user_id": "verified_user_hash", "phone": "phone_hash"}
 
 
 @dataclass
@@ -44,7 +41,7 @@ def _stale(row: object, fields: tuple[str, ...], raw: dict[str, str | None],
 async def rotate_keys(services: Services) -> Rotated:
     done = Rotated()
     for model, fields, hashes in (
-            (Customer, CUSTOMER_FIELDS, HASHES),
+            (Customer, tuple(CUSTOMER_HASHES), CUSTOMER_HASHES),
             (CustomerIdentity, ("external_id",), {"external_id": "external_hash"})):
         last_id = 0
         while True:

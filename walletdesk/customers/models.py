@@ -8,6 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from walletdesk.crypto import EncryptedText, keyed_hash
 from walletdesk.db.base import Base, utcnow
 
+# each encrypted personal field and the keyed-hash column that lookups compare
+CUSTOMER_HASHES = {"display_name": "name_hash", "email": "email_hash",
+                   "verified_user_id": "verified_user_hash", "phone": "phone_hash"}
+
 
 class Customer(Base):
     __tablename__ = "customers"
@@ -41,11 +45,9 @@ class Customer(Base):
         back_populates="customer", lazy="raise", cascade="all, delete-orphan"
     )
 
-    @validates("display_name", "email", "verified_user_id", "phone")
+    @validates(*CUSTOMER_HASHES)
     def _keep_hash(self, key: str, value: str | None) -> str | None:
-        column = {"display_name": "name_hash", "email": "email_hash",
-                  "verified_user_id": "verified_user_hash", "phone": "phone_hash"}[key]
-        setattr(self, column, keyed_hash(value) if value else None)
+        setattr(self, CUSTOMER_HASHES[key], keyed_hash(value) if value else None)
         return value
 
 

@@ -19,6 +19,7 @@ import aiosmtplib
 from sqlalchemy import select
 
 from walletdesk import i18n
+from walletdesk.config import Settings
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import Customer, CustomerIdentity
@@ -53,12 +54,27 @@ def _rating_links(services: Services, survey_id: int) -> list[tuple[str, str]]:
     return [(f"{n}★", f"{base}/survey/{token}?rating={n}") for n in range(1, 6)]
 
 
+def support_sender(settings: Settings) -> str:
+    return formataddr((f"{settings.brand_name} Support", settings.support_email))
+
+
+def notice_mail(settings: Settings, to: str, subject: str, body: str) -> MimeMessage:
+    """A plain mail the desk itself sends (a code, an invitation), marked automatic."""
+    mail = MimeMessage()
+    mail["From"] = support_sender(settings)
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(body)
+    return mail
+
+
 def build_mail(services: Services, conversation: Conversation, message: Message, to: str,
                references: list[str]) -> MimeMessage:
     settings = services.settings
     language = conversation.language
     mail = MimeMessage()
-    mail["From"] = formataddr((f"{settings.brand_name} Support", settings.support_email))
+    mail["From"] = support_sender(settings)
     mail["To"] = to
     mail["Reply-To"] = reply_address(settings, conversation.id)
     subject = conversation.subject or settings.brand_name

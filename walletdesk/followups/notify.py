@@ -7,8 +7,6 @@ time (a retry may fall into them): the job then moves to their end.
 """
 
 from datetime import datetime
-from email.message import EmailMessage as MimeMessage
-from email.utils import formataddr
 from typing import Any
 
 from sqlalchemy import select
@@ -78,15 +76,11 @@ async def deliver_invitation(services: Services, job: Job) -> dict[str, Any]:
                 continue  # a number the provider refuses: try the next way
             return {"via": "sms", "provider_id": sent.provider_id}
         if channel == NotifyChannel.email:
-            from walletdesk.email.outbound import send_mail
+            from walletdesk.email.outbound import notice_mail, send_mail
 
-            mail = MimeMessage()
-            mail["From"] = formataddr((f"{settings.brand_name} Support", settings.support_email))
-            mail["To"] = customer.email
-            mail["Subject"] = texts.text("subject", customer.language, brand=settings.brand_name)
+            mail = notice_mail(settings, customer.email or "", texts.text(
+                "subject", customer.language, brand=settings.brand_name), body)
             mail["Message-ID"] = f"<followup-{followup.id}@{settings.support_email.split('@')[1]}>"
-            mail["Auto-Submitted"] = "auto-generated"
-            mail.set_content(body)
             try:
                 await send_mail(services, mail, customer.email or "")
             except PermanentJobError:

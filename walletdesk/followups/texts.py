@@ -1,6 +1,6 @@
 """What the customer reads about a follow-up, in their language."""
 
-from walletdesk.i18n import customer_language
+from walletdesk.i18n import localized
 
 TEXTS: dict[str, dict[str, str]] = {
     "invite": {
@@ -29,5 +29,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def text(key: str, language: str | None, **values: str) -> str:
-    variants = TEXTS[key]
-    return variants.get(customer_language(language), variants["en"]).format(**values)
+    return localized(TEXTS[key], language, **values)
