@@ -26,6 +26,19 @@ def test_wallet_faq_questions_written_for_this_test(tmp_path):
     assert result["p95_ms"] < 100
 
 
+def test_spanish_questions_over_an_english_and_chinese_knowledge_base(tmp_path):
+    """34 Spanish questions written for this test (no Spanish in the knowledge base) and
+    6 out-of-scope ones: the multilingual embeddings carry them across languages."""
+    shutil.copy(SHARED_TRAIN, tmp_path / "train.csv")
+    shutil.copy(OUR_TEST.with_name("wallet_faq_es_test.csv"), tmp_path / "test.csv")
+    result = evaluate(tmp_path)
+    assert result["n"] == 40
+    # measured 0.853 / 0.029 wrong answers / 1.0 (docs/bot.md)
+    assert result["top1_accuracy"] >= 0.80
+    assert result["wrong_answer_rate"] <= 0.10
+    assert result["oos_recall"] >= 0.80
+
+
 def run_eval(directory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "walletdesk.cli", "bot", "eval", str(directory),
                            "--json"], capture_output=True, text=True, timeout=120,

