@@ -33,7 +33,7 @@ def test_spanish_questions_over_an_english_and_chinese_knowledge_base(tmp_path):
     shutil.copy(OUR_TEST.with_name("wallet_faq_es_test.csv"), tmp_path / "test.csv")
     result = evaluate(tmp_path)
     assert result["n"] == 40
-    # measured 0.853 / 0.029 wrong answers / 1.0 (docs/bot.md)
+    # measured 0.853 / 0.029 wrong answers / 1.0 (docs/bot.md); margins for machine noise only
     assert result["top1_accuracy"] >= 0.80
     assert result["wrong_answer_rate"] <= 0.10
     assert result["oos_recall"] >= 0.80
