@@ -28,14 +28,16 @@ def test_wallet_faq_questions_written_for_this_test(tmp_path):
 
 def test_spanish_questions_over_an_english_and_chinese_knowledge_base(tmp_path):
     """34 Spanish questions written for this test (no Spanish in the knowledge base) and
-    6 out-of-scope ones: the multilingual embeddings carry them across languages."""
+    6 out-of-scope ones: the multilingual embeddings carry them across languages, and the
+    off-topic class, trained in the knowledge base's languages only, does not take them."""
     shutil.copy(SHARED_TRAIN, tmp_path / "train.csv")
     shutil.copy(OUR_TEST.with_name("wallet_faq_es_test.csv"), tmp_path / "test.csv")
     result = evaluate(tmp_path)
     assert result["n"] == 40
-    # measured 0.853 / 0.029 wrong answers / 1.0 (docs/bot.md); margins for machine noise only
-    assert result["top1_accuracy"] >= 0.80
-    assert result["wrong_answer_rate"] <= 0.10
+    # measured 0.912 / 0.059 / 0.0 / 1.0 (docs/bot.md); margins for machine noise only
+    assert result["top1_accuracy"] >= 0.85
+    assert result["false_handoff_rate"] <= 0.10
+    assert result["wrong_answer_rate"] <= 0.05
     assert result["oos_recall"] >= 0.80
 
 

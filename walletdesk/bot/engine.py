@@ -80,7 +80,7 @@ def _encoder() -> Any:
     return USE(threads=1)  # more threads than cores makes it 100x slower
 
 
-def embed(texts: list[str]) -> np.ndarray:
+def embed(texts: list[str], languages: list[str] | None = None) -> np.ndarray:
     """Both sentence embeddings, weighted, side by side (float32, one row per text)."""
     encoder = _encoder()
     use = np.vstack([encoder.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)])
@@ -88,7 +88,9 @@ def embed(texts: list[str]) -> np.ndarray:
     # MiniLM is English only (it reads Chinese as unknown tokens, Spanish as near noise): for
     # text in another language its block is left empty and USE carries the meaning alone, at
     # the weight of both.
-    english = np.array([detect_language(t) == "en" for t in texts], dtype=bool)
+    if languages is None:
+        languages = [detect_language(t) for t in texts]
+    english = np.array([language == "en" for language in languages], dtype=bool)
     use_weight = np.where(english, USE_WEIGHT, USE_WEIGHT + MINILM_WEIGHT)[:, None]
     english_block = np.zeros((len(texts), 384), dtype=np.float32)
     if english.any():
@@ -125,9 +127,15 @@ class BotEngine:
             for text in entry.texts():
                 texts.append(normalise(text))
                 labels.append(entry.id)
-        texts += [normalise(t) for t in OUT_OF_SCOPE]
-        labels += [OOS] * len(OUT_OF_SCOPE)
-        embeddings = embed(texts)
+        languages = [detect_language(t) for t in texts]
+        # Off-topic examples only in the knowledge base's own languages: otherwise a question in
+        # a language the articles lack looks off-topic for its language alone.
+        off_topic = [(t, language) for t in map(normalise, OUT_OF_SCOPE)
+                     if (language := detect_language(t)) in set(languages)]
+        texts += [t for t, _ in off_topic]
+        labels += [OOS] * len(off_topic)
+        languages += [language for _, language in off_topic]
+        embeddings = embed(texts, languages)
         words, chars = _vectorizers()
         features = _features(words.fit_transform(texts), chars.fit_transform(texts), embeddings)
         model = _model().fit(features, labels)
