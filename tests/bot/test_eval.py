@@ -19,7 +19,7 @@ def test_wallet_faq_questions_written_for_this_test(tmp_path):
     shutil.copy(OUR_TEST, tmp_path / "test.csv")
     result = evaluate(tmp_path)
     assert result["n"] >= 170
-    # measured 0.957 / 0.029 / 0.868 (docs/bot.md); margins for machine noise only
+    # measured 0.957 / 0.036 / 0.868 (docs/bot.md); margins for machine noise only
     assert result["top1_accuracy"] >= 0.92
     assert result["false_handoff_rate"] <= 0.10
     assert result["oos_recall"] >= 0.85
