@@ -98,3 +98,13 @@ async def test_when_no_code_can_be_sent_a_person_helps(services, bot):  # noqa: 
         await run_job(services, job_id, token, "test")
     state, status, reason = await _state(services, conversation.id)
     assert (state, reason) == ("failed", "verification_failed") and status != Status.bot
+
+
+async def test_the_request_for_an_email_is_in_the_language_of_the_question(services, bot):  # noqa: F811
+    # the widget said "en" (the browser's language); the customer writes Spanish
+    conversation, replies, _ = await ask(services, "mi transferencia lleva horas pendiente",
+                                         language="en")
+    assert "correo registrado" in replies[-1].text
+    async with services.read() as session:
+        stored = await session.get(Conversation, conversation.id)
+        assert stored is not None and stored.language == "es"

@@ -44,7 +44,7 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             if conversation is not None and conversation.status == Status.bot:
                 await hand_off(session, services, conversation, "bot_unavailable")
         return None
-    if await verification_step(services, conversation_id, text):
+    if await verification_step(services, conversation_id, text, detect_language(text)):
         return None  # an unverified customer asking about their account: email code first
     claim = claim_to_check(text)
     if claim is not None:

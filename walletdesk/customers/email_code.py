@@ -66,8 +66,12 @@ def _code_hash(settings: Settings, code_id: int, code: str) -> str:
     return hmac.new(key, f"email-code:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def verification_step(services: Services, conversation_id: int, text: str) -> bool:
-    """Called by the bot before it answers; True when this message was about verifying."""
+async def verification_step(services: Services, conversation_id: int, text: str,
+                            language: str | None = None) -> bool:
+    """Called by the bot before it answers; True when this message was about verifying.
+
+    ``language`` is the one detected in this message: the request for an email address is
+    the desk's first reply, so it is written in the customer's language, not the default."""
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None:
@@ -86,6 +90,7 @@ async def verification_step(services: Services, conversation_id: int, text: str)
             return True
         if state is None and about_own_account(text):
             conversation.verification_state = "asked_email"
+            conversation.language = language or conversation.language
             await append_message(session, conversation, sender_kind=SenderKind.bot,
                                  text=i18n.text("verify_ask_email", conversation.language,
                                                 brand=services.settings.brand_name),
