@@ -64,3 +64,4 @@ def test_single_entry_knowledge_base_and_odd_rows(tmp_path):
                                        encoding="utf-8")
     result = evaluate(tmp_path)
     assert result["n"] == 3 and result["oos_recall"] is not None
+    assert result["peak_rss_mb"] > 100  # the process's peak, models loaded

@@ -6,6 +6,7 @@ must be handed off.
 """
 
 import csv
+import resource
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -79,4 +80,6 @@ def evaluate(directory: Path, progress: Any = None) -> dict[str, Any]:
         "p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "index_s": round(index_s, 2),
         "entries": len(entries),
+        # the process's peak resident memory so far (Linux reports kilobytes): build + queries
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
