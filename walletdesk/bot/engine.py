@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import StratifiedKFold
 
+from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
 from walletdesk.bot.minilm import minilm
 from walletdesk.bot.out_of_scope import OUT_OF_SCOPE
 from walletdesk.bot.softmax import Features, SoftmaxRegression
@@ -92,7 +93,7 @@ def embed(texts: list[str], languages: list[str] | None = None) -> np.ndarray:
         languages = [detect_language(t) for t in texts]
     english = np.array([language == "en" for language in languages], dtype=bool)
     use_weight = np.where(english, USE_WEIGHT, USE_WEIGHT + MINILM_WEIGHT)[:, None]
-    english_block = np.zeros((len(texts), 384), dtype=np.float32)
+    english_block = np.zeros((len(texts), MINILM_DIMENSIONS), dtype=np.float32)
     if english.any():
         english_block[english] = minilm().encode(
             [t for t, en in zip(texts, english, strict=True) if en]) * MINILM_WEIGHT
@@ -130,11 +131,13 @@ class BotEngine:
         languages = [detect_language(t) for t in texts]
         # Off-topic examples only in the knowledge base's own languages: otherwise a question in
         # a language the articles lack looks off-topic for its language alone.
-        off_topic = [(t, language) for t in map(normalise, OUT_OF_SCOPE)
-                     if (language := detect_language(t)) in set(languages)]
-        texts += [t for t, _ in off_topic]
-        labels += [OOS] * len(off_topic)
-        languages += [language for _, language in off_topic]
+        kb_languages = set(languages)
+        for text in map(normalise, OUT_OF_SCOPE):
+            language = detect_language(text)
+            if language in kb_languages:
+                texts.append(text)
+                labels.append(OOS)
+                languages.append(language)
         embeddings = embed(texts, languages)
         words, chars = _vectorizers()
         features = _features(words.fit_transform(texts), chars.fit_transform(texts), embeddings)

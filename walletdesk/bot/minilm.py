@@ -22,6 +22,7 @@ MAX_TOKENS = 128  # questions are short; sentence-transformers' own limit is 256
 BATCH = 64
 LAYERS = 6
 HEADS = 12
+DIMENSIONS = 384
 
 
 def model_dir() -> Path:
@@ -66,10 +67,10 @@ class MiniLM:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length 384-dimension embeddings, one row per text, in the given order."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             chunk = order[start:start + BATCH]  # similar lengths together: little padding
             width = max(len(encodings[i].ids) for i in chunk)

@@ -40,9 +40,8 @@ class SoftmaxRegression:
 
         def loss_and_gradient(w: np.ndarray) -> tuple[float, np.ndarray]:
             ws, wd, b = self._unpack(w, ds, dd, k)
-            z = (sparse @ ws.astype(np.float32) + dense @ wd.astype(np.float32)) + b
-            z -= z.max(axis=1, keepdims=True)
-            log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            log_p = _log_softmax(sparse @ ws.astype(np.float32)
+                                 + dense @ wd.astype(np.float32) + b)
             loss = -log_p[rows, y].mean() \
                 + 0.5 * penalty * (float((ws * ws).sum()) + float((wd * wd).sum()))
             error = np.exp(log_p)
@@ -71,13 +70,15 @@ class SoftmaxRegression:
         sparse, dense = features
         z = sparse @ self.sparse_coef + (np.asarray(dense, dtype=np.float32) @ self.dense_coef) \
             + self.intercept
-        z = np.asarray(z, dtype=np.float64)
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        return p / p.sum(axis=1, keepdims=True)
+        return np.exp(_log_softmax(np.asarray(z, dtype=np.float64)))
 
     @staticmethod
     def _unpack(w: np.ndarray, ds: int, dd: int,
                 k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return (w[:ds * k].reshape(ds, k), w[ds * k:(ds + dd) * k].reshape(dd, k),
                 w[(ds + dd) * k:])
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
