@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install install-dev browser lint clean
+.PHONY: demo test install install-dev browser lint clean catalogs catalog
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,20 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Message catalogs (docs/configure.md, "Languages"): extract the marked texts of the Python code,
+# templates and scripts into the template catalog, merge it into every locale's messages.po and
+# compile the messages.mo files the server reads. A new language: `make catalog LOCALE=fr`,
+# translate walletdesk/locale/fr/LC_MESSAGES/messages.po, then `make catalogs`.
+LOCALE_DIR = walletdesk/locale
+catalogs: $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg --project walletdesk --sort-by-file \
+	  --add-comments=Translators: -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALE_DIR)
+
+catalog: $(BIN)/python
+	$(BIN)/pybabel init -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -l $(LOCALE)
 
 demo: install
 	$(BIN)/walletdesk demo

@@ -29,7 +29,8 @@ def messages() -> list[str]:
 
 def main() -> None:
     texts = messages()
-    protect_text("warm up the wordlists")
+    protect_text("warm up the wordlists: abandon ability able about above absent absorb abstract "
+                 "absurd abuse accesss accident 我的助记词是的一是在不了有和人这中大为上个国我以要他时来用们")
     per_message: list[float] = []
     started = time.perf_counter()
     for text in texts:

@@ -97,7 +97,10 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"environment": "test", "database_url": database_url,
                               "secret_key": "test-secret-key-" + "x" * 32, "log_json": True,
                               "log_level": "WARNING", "redis_url": None,
-                              "embedded_worker": False}
+                              "embedded_worker": False,
+                              # admins sign in with a password here; two-factor login has its
+                              # own tests (tests/web/test_sessions_and_2fa.py)
+                              "two_factor_roles": []}
     values.update(overrides)
     return Settings(**values)
 

@@ -47,11 +47,14 @@ def _settings(**overrides: object) -> Settings:
 
 async def _upgrade(settings: Settings) -> None:
     """Migrate the schema, then encrypt any personal data not yet under the primary key."""
+    from walletdesk import crypto
     from walletdesk.customers.keys import rotate_keys
     from walletdesk.db.engine import Database
     from walletdesk.db.migrate import upgrade_database
     from walletdesk.services import Services
 
+    # the migrations encrypt personal data already stored (0021: names on messages)
+    crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
     database = Database(settings.database_url)
     try:
         await upgrade_database(database.engine)
@@ -64,10 +67,28 @@ async def _upgrade(settings: Settings) -> None:
         await services.stop()
 
 
+def _listens_beyond_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return True
+
+
 def _serve(settings: Settings) -> None:
     import uvicorn
 
     from walletdesk.web.app import create_app
+
+    if settings.uses_dev_secret and _listens_beyond_loopback(settings.host):
+        # anyone who can reach the port could forge sessions with the published key
+        _fail(f"refusing to listen on {settings.host}: WALLETDESK_SECRET_KEY is the built-in "
+              "development key. Set WALLETDESK_SECRET_KEY to a long random value (e.g. "
+              "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or listen on "
+              "127.0.0.1.")
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 ws_max_size=4 * 1024 * 1024, log_level="warning", access_log=False,
@@ -204,10 +225,12 @@ def customer_erase(
 def protect(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
 ) -> None:
-    """Read text on standard input and print what the protect step makes of it."""
+    """Read text on standard input (any encoding: UTF-8, UTF-16, GBK …) and print what the
+    protect step makes of it."""
+    from walletdesk.safety.decode import decode_text
     from walletdesk.safety.protect import protect_text
 
-    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    text = decode_text(sys.stdin.buffer.read())
     result = protect_text(text)
     findings = [{"kind": f.kind, "certainty": f.certainty, "detail": f.detail}
                 for f in result.findings]
@@ -307,16 +330,28 @@ def worker() -> None:
     asyncio.run(run())
 
 
+def demo_settings(port: int | None = None, host: str | None = None) -> Settings:
+    """The demo's settings: the options win, then the environment (WALLETDESK_PORT, ...)."""
+    base = _settings()
+    host = host or base.host
+    port = port or base.port
+    database_url = os.environ.get("WALLETDESK_DATABASE_URL", DEMO_DATABASE)
+    public_url = (base.public_url if "public_url" in base.model_fields_set
+                  else f"http://{host}:{port}")
+    return _settings(database_url=database_url, host=host, port=port, public_url=public_url,
+                     log_json=False)
+
+
 @app.command()
-def demo(port: Annotated[int, typer.Option(help="Port")] = 8000,
-         host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1") -> None:
+def demo(port: Annotated[int | None, typer.Option(
+             help="Port (default: WALLETDESK_PORT, else 8000)")] = None,
+         host: Annotated[str | None, typer.Option(
+             help="Bind address (default: WALLETDESK_HOST, else 127.0.0.1)")] = None) -> None:
     """Run the demo desk: embedded SQLite, seeded with a wallet brand, agents and history."""
     from walletdesk.demo import DEMO_LOGINS, seed_demo
     from walletdesk.services import Services
 
-    database_url = os.environ.get("WALLETDESK_DATABASE_URL", DEMO_DATABASE)
-    settings = _settings(database_url=database_url, host=host, port=port,
-                         public_url=f"http://{host}:{port}", log_json=False)
+    settings = demo_settings(port, host)
 
     async def prepare() -> bool:
         await _upgrade(settings)

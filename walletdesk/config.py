@@ -33,11 +33,19 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_s: int = 15 * 60
     login_ip_max_attempts_per_min: int = 20
+    # roles that must sign in with a second factor (TOTP); teams can require it too
+    two_factor_roles: list[str] = Field(default_factory=lambda: ["admin"])
+    # /metrics: a token with the "metrics" scope, or (opt-in) any request from this machine.
+    # Behind a reverse proxy on the same host every request comes from loopback: leave it off.
+    metrics_allow_loopback: bool = False
 
     # messages and sockets
     max_message_chars: int = 5000
     max_frame_bytes: int = 64 * 1024
     widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # anonymous widget messages: at most this many a minute per visitor and per address
+    widget_messages_per_min: int = Field(default=20, ge=1)
+    widget_messages_per_min_per_address: int = Field(default=120, ge=1)
 
     # personal data at rest (walletdesk.crypto): "id:base64(32 bytes)", comma separated,
     # primary first; unset = derived from the secret key (refused in production)
@@ -68,6 +76,11 @@ class Settings(BaseSettings):
     attachment_types: list[str] = Field(default_factory=lambda: [
         "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
         "text/csv"])
+    # chat images are re-encoded without metadata; larger ones are refused (decompression bombs)
+    attachment_max_pixels: int = Field(default=40_000_000, ge=1)
+    # an agent's reply in the web chat is emailed to a customer who gave an address and has
+    # not read it after this many minutes (walletdesk.email.away_replies); 0 = never
+    chat_reply_mail_after_min: int = Field(default=10, ge=0)
 
     # email channel. Inbound: walletdesk's own SMTP server (off unless a port is set).
     # Outbound: an SMTP relay; replies come back to <mailbox>+<token>@<domain>.
@@ -122,6 +135,17 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _check_widget_origins(self) -> "Settings":
+        # they go into the widget's Content-Security-Policy (frame-ancestors) verbatim
+        import re
+
+        for origin in self.widget_allowed_origins:
+            if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
+                raise ValueError(f"WALLETDESK_WIDGET_ALLOWED_ORIGINS: {origin!r} is not an "
+                                 "origin like https://wallet.example.com (or *)")
+        return self
+
+    @model_validator(mode="after")
     def _check_mail_settings(self) -> "Settings":
         if self.imap_url is not None:
             from urllib.parse import urlsplit
@@ -132,6 +156,10 @@ class Settings(BaseSettings):
         if "@" not in self.support_email:
             raise ValueError("WALLETDESK_SUPPORT_EMAIL must be an email address")
         return self
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.secret_key == DEV_SECRET_KEY
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,8 +17,11 @@ from walletdesk.conversations.actions import (
     resolve_conversation,
     send_message,
 )
+from walletdesk.conversations.models import Conversation
 from walletdesk.followups.actions import record_transaction, save_programme
 from walletdesk.kb.actions import import_articles
+from walletdesk.labels.actions import add_conversation_label, add_label_rule, create_label
+from walletdesk.macros.actions import create_canned_reply
 from walletdesk.services import Services
 from walletdesk.verification.actions import add_official_channel
 
@@ -41,12 +44,12 @@ class DemoLogin:
 
 
 DEMO_LOGINS = (
-    DemoLogin("admin@demo.walletdesk.dev", "demo-admin-2026", Role.admin, "Ada (admin)"),
-    DemoLogin("lead@demo.walletdesk.dev", "demo-lead-2026", Role.supervisor, "Li Na (supervisor)"),
+    DemoLogin("admin@demo.walletdesk.dev", "demo-admin-2026", Role.admin, "Ada"),
+    DemoLogin("lead@demo.walletdesk.dev", "demo-lead-2026", Role.supervisor, "Li Na"),
     DemoLogin("mei@demo.walletdesk.dev", "demo-agent-2026", Role.agent, "Mei"),
     DemoLogin("sam@demo.walletdesk.dev", "demo-agent-2026", Role.agent, "Sam"),
     DemoLogin("partner@demo.walletdesk.dev", "demo-partner-2026", Role.outsourced,
-              "Ravi (outsourced)"),
+              "Ravi"),
 )
 
 WEEKDAYS_9_TO_6 = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -136,6 +139,7 @@ async def seed_demo(services: Services) -> bool:
     await record_transaction(services, user_id="demo-user-7", transaction_id="demo-tx-1",
                              kind="withdrawal", amount=Decimal("25000"), asset="USDT",
                              phone="+6591234567", name="陈女士", language="zh-Hans")
+    await _seed_labels_and_replies(services, admin)
     return True
 
 
@@ -156,3 +160,55 @@ async def _seed_case_rules(services: Services, admin: Agent, vip_team_id: int) -
     await save_programme(services, admin, name="New users, week one", trigger="cohort",
                          rule={"days_after_signup": 7}, channel="email", delay_s=0,
                          window_s=3 * 86400)
+
+
+DEMO_LABELS = (  # name, colour, description
+    ("Refund", "#cf222e", "money goes back to the customer"),
+    ("Scam report", "#a40e26", "impersonation or phishing reported"),
+    ("Pending transfer", "#bf8700", "a transfer not yet confirmed on chain"),
+    ("Security", "#1a7f37", "recovery phrase, keys, account safety"),
+    ("VIP", "#8250df", ""),
+)
+DEMO_LABEL_RULES = (("scam", "Scam report"), ("transfers", "Pending transfer"),
+                    ("security", "Security"), ("incident", "Security"))
+DEMO_REPLIES = (  # shortcut, title, scope, texts
+    ("greeting", "Greeting", "everyone", {
+        "zh-Hans": "{{customer_name}}您好，我是客服{{agent_name}}，很高兴为您服务。",
+        "en": "Hi {{customer_name}}, this is {{agent_name}} from DemoWallet support. "
+              "How can I help?"}),
+    ("tx-hash", "Ask for the transaction hash", "everyone", {
+        "zh-Hans": "请提供这笔转账的交易哈希（TXID），我们帮您在链上查询。",
+        "en": "Could you send the transaction hash (TXID)? I'll check it on chain for you."}),
+    ("never-share", "We never ask for your recovery phrase", "everyone", {
+        "zh-Hans": "温馨提示：客服绝不会索要您的助记词或私钥，请勿向任何人透露。",
+        "en": "Please note: we will never ask for your recovery phrase or private keys. "
+              "Never share them with anyone."}),
+    ("followup", "We'll follow up", "team", {
+        "zh-Hans": "我们已记录您的问题（工单号 {{conversation_id}}），处理后会第一时间通知您。",
+        "zh-Hant": "我們已記錄您的問題（工單號 {{conversation_id}}），處理後會第一時間通知您。"}),
+)
+
+
+async def _seed_labels_and_replies(services: Services, admin: Agent) -> None:
+    """Labels with their category rules, canned replies in Chinese and English (one for the
+    Chinese team, one personal to Mei), and a label on the complaint in progress."""
+    labels = {name: await create_label(services, admin, name=name, color=color,
+                                       description=description)
+              for name, color, description in DEMO_LABELS}
+    for category, name in DEMO_LABEL_RULES:
+        await add_label_rule(services, admin, category=category, label_id=labels[name].id)
+    async with services.read() as session:
+        chinese = await session.scalar(select(Team).where(Team.is_default))
+        mei = await session.scalar(select(Agent).where(Agent.display_name == "Mei"))
+        complaint = await session.scalar(select(Conversation.id).where(
+            Conversation.category == "complaint"))
+    for shortcut, title, scope, texts in DEMO_REPLIES:
+        await create_canned_reply(services, admin, shortcut=shortcut, title=title, scope=scope,
+                                  team_id=chinese.id if chinese and scope == "team" else None,
+                                  texts=texts)
+    if mei is not None:
+        await create_canned_reply(services, mei, shortcut="thanks-mei", title="Thanks (Mei)",
+                                  texts={"zh-Hans": "感谢您的耐心等待！祝您生活愉快。",
+                                         "en": "Thanks for your patience! Have a great day."})
+    if complaint is not None:
+        await add_conversation_label(services, admin, complaint, labels["Refund"].id)

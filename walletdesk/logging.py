@@ -6,6 +6,7 @@ import sys
 import structlog
 
 from walletdesk.config import Settings
+from walletdesk.db.engine import redacted_traceback
 
 # loggers through which libraries can print frame contents or SQL parameters at DEBUG
 FRAME_LOGGERS = ("uvicorn.error", "websockets", "websockets.server", "websockets.client")
@@ -21,6 +22,28 @@ class DropFrameDumps(logging.Filter):
         return not (message.startswith(("< ", "> ")) and record.args)
 
 
+def _exception_without_values(_logger: object, _name: str,
+                               event_dict: structlog.types.EventDict) -> structlog.types.EventDict:
+    """Tracebacks with database errors' values hidden (they quote names, hashes, texts)."""
+    exc_info = event_dict.pop("exc_info", None)
+    if exc_info:
+        if exc_info is True:
+            exc_info = sys.exc_info()
+        exc = exc_info if isinstance(exc_info, BaseException) else exc_info[1]
+        if exc is not None:
+            event_dict["exception"] = redacted_traceback(exc)
+    return event_dict
+
+
+class HideDatabaseValues(logging.Filter):
+    """The same for the standard loggers (uvicorn's "Exception in ASGI application")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redacted_traceback(record.exc_info[1])
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     renderer = (structlog.processors.JSONRenderer() if settings.log_json
@@ -30,6 +53,7 @@ def configure_logging(settings: Settings) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _exception_without_values,
             structlog.processors.format_exc_info,
             renderer,
         ],
@@ -41,5 +65,12 @@ def configure_logging(settings: Settings) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, DropFrameDumps) for f in logger.filters):
             logger.addFilter(DropFrameDumps())
+    for name in ("", "uvicorn.error", "uvicorn", "asyncio"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideDatabaseValues) for f in logger.filters):
+            logger.addFilter(HideDatabaseValues())
+        for handler in logger.handlers:  # a filter on a logger misses its children's records
+            if not any(isinstance(f, HideDatabaseValues) for f in handler.filters):
+                handler.addFilter(HideDatabaseValues())
     for name in QUIET_LOGGERS:  # their DEBUG output carries query parameters
         logging.getLogger(name).setLevel(max(level, logging.INFO))

@@ -1,17 +1,27 @@
 """Every model, imported in one place so Alembic and ``create_all`` see the whole schema."""
 
-from walletdesk.accounts.models import Agent, ApiToken, Team, agent_teams
+from walletdesk.accounts.models import (
+    Agent,
+    AgentSession,
+    ApiToken,
+    NotificationPreferences,
+    RecoveryCode,
+    Team,
+    agent_teams,
+)
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.cases.models import SlaPolicy, Survey
 from walletdesk.complaints.models import Complaint, ComplaintEvent
-from walletdesk.conversations.models import Attachment, Conversation, Message
-from walletdesk.customers.models import Customer, CustomerIdentity, EmailCode
+from walletdesk.conversations.models import Attachment, Conversation, Message, NoteMention
+from walletdesk.customers.models import Customer, CustomerIdentity, EmailCode, PrivacyNotice
 from walletdesk.db.base import Base
 from walletdesk.email.models import EmailMessage
 from walletdesk.followups.models import FollowUp, FollowUpProgramme
 from walletdesk.jobs.models import Job
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
+from walletdesk.labels.models import ConversationLabel, Label, LabelRule, LabelRuleApplied
+from walletdesk.macros.models import CannedReply, CannedReplyText
 from walletdesk.verification.models import OfficialChannel
 
 __all__ = [
@@ -24,7 +34,15 @@ __all__ = [
     "ArticleVersion",
     "BotConfig",
     "BotTurn",
+    "CannedReply",
+    "CannedReplyText",
+    "ConversationLabel",
+    "Label",
+    "LabelRule",
+    "LabelRuleApplied",
     "Agent",
+    "AgentSession",
+    "RecoveryCode",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -37,9 +55,12 @@ __all__ = [
     "FollowUpProgramme",
     "Job",
     "Message",
+    "NoteMention",
+    "NotificationPreferences",
     "SlaPolicy",
     "Survey",
     "OfficialChannel",
+    "PrivacyNotice",
     "Team",
     "agent_teams",
 ]

@@ -113,7 +113,7 @@ async def test_the_whole_way_with_the_customer_told_in_their_language(services, 
     to_customer = [(stage, text) for stage, internal, text in said if not internal]
     ref = str(complaint.id)
     def told(key: str) -> str:
-        return texts.TEXTS[key]["zh-Hans"].format(ref=ref)
+        return texts.text(key, "zh-Hans", ref=ref)
 
     assert to_customer == [
         ("received", told("complaint_received")),
@@ -247,8 +247,7 @@ async def test_each_stage_requires_its_fields(services, make_team, make_agent):
     said = await _complaint_messages(services, conversation.id)
     told = next(text for stage, internal, text in said
                 if stage == "customer_notified" and not internal)
-    assert told == texts.TEXTS["complaint_outcome_explanation"]["zh-Hans"].format(
-        ref=complaint.id)
+    assert told == texts.text("complaint_outcome_explanation", "zh-Hans", ref=str(complaint.id))
 
 
 async def test_above_the_threshold_only_another_manager_approves(services, make_team,

@@ -4,12 +4,14 @@ import json
 import subprocess
 import sys
 from hashlib import sha256
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
+from walletdesk.safety.prose import reads_like_prose
 from walletdesk.safety.protect import (
     KEY_PLACEHOLDER,
     SEED_PLACEHOLDER,
@@ -17,6 +19,7 @@ from walletdesk.safety.protect import (
     checksum_valid,
     protect_text,
 )
+from walletdesk.safety.wordlists import chinese_word_pairs
 from walletdesk.shared_data import support_texts
 
 LANGUAGES = Mnemonic.list_languages()
@@ -74,8 +77,11 @@ def test_every_valid_phrase_is_removed_with_certainty(language, words, entropy, 
 def test_chinese_phrases_without_spaces(language, words, entropy):
     chars = phrase_words(language, words, entropy)
     grammar = sum(1 for c in chars if c in GRAMMAR)
+    wordlist = Mnemonic(language).wordlist
+    indices = [wordlist.index(c) for c in chars]
+    pairs = sum(1 for pair in pairwise(indices) if pair in chinese_word_pairs())
     result = protect_text("我的助记词：" + "".join(chars) + "。")
-    if grammar <= 2:  # the phrase does not read like a sentence
+    if grammar <= 2 and pairs <= (1 if words <= 15 else 2):  # it does not read like prose
         assert result.text == "我的助记词：" + SEED_PLACEHOLDER + "。"
     else:
         assert result.findings == [] or result.text.endswith("。")
@@ -92,16 +98,21 @@ def test_a_run_of_wordlist_words_without_checksum_is_likely(language, seed):
     while True:
         words = [rng.choice(wordlist) for _ in range(13)]
         indices = [wordlist.index(w) for w in words]
-        if not any(checksum_valid(indices[i:i + 12]) for i in range(2)):
+        if not any(checksum_valid(indices[i:i + 12]) for i in range(2)) and \
+                not reads_like_prose(language, indices, [" "] * 12):  # the documented rule
             break
     result = protect_text("words: " + " ".join(words))
     assert result.text == "words: " + SEED_PLACEHOLDER
     assert result.findings[0].certainty == "likely"
 
 
-def test_eleven_words_are_not_a_phrase():
-    words = Mnemonic("english").generate(128).split()[:11]
-    assert protect_text(" ".join(words)).findings == []
+def test_a_phrase_one_or_two_words_short_is_likely_and_nine_words_are_not_a_phrase():
+    words = Mnemonic("english").to_mnemonic(bytes(range(40, 56))).split()
+    for count in (11, 10):
+        result = protect_text(" ".join(words[:count]))
+        assert result.text == SEED_PLACEHOLDER
+        assert [f.certainty for f in result.findings] == ["likely"]
+    assert protect_text(" ".join(words[:9])).findings == []
 
 
 def test_private_key_formats():
@@ -171,5 +182,8 @@ def test_cli_json_and_garbage_input():
                                  "detail": "english"}]
     garbage = run_cli(bytes(range(256)) * 4, "--json")
     assert garbage.returncode == 0 and json.loads(garbage.stdout.decode().splitlines()[-1])
+    gbk = run_cli(("助记词：" + Mnemonic("chinese_simplified").generate(128)).encode("gbk"),
+                  "--json")
+    assert json.loads(gbk.stdout.decode().splitlines()[-1])["text"] == "助记词：" + SEED_PLACEHOLDER
     empty = run_cli(b"", "--json")
     assert json.loads(empty.stdout.decode().splitlines()[-1]) == {"text": "", "findings": []}

@@ -11,6 +11,10 @@ from starlette.routing import Mount
 from walletdesk.accounts.models import Role
 
 PUBLIC, AGENT, STAFF, MANAGER, ADMIN = "public", "agent", "staff", "manager", "admin"
+# a token of scope "metrics" (tests/web/test_sessions_and_2fa.py), not a signed-in role
+METRICS = "metrics token"
+# the widget's own signed token (the socket's files_token), not a signed-in role
+WIDGET = "widget token"
 ALLOWED = {
     AGENT: {Role.admin, Role.supervisor, Role.agent, Role.outsourced},
     STAFF: {Role.admin, Role.supervisor, Role.agent},  # not outsourced
@@ -18,11 +22,23 @@ ALLOWED = {
     ADMIN: {Role.admin},
 }
 RULES: dict[tuple[str, str], str] = {
-    ("GET", "/healthz"): PUBLIC, ("GET", "/metrics"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC, ("GET", "/metrics"): METRICS,
     ("GET", "/login"): PUBLIC, ("POST", "/login"): PUBLIC, ("POST", "/logout"): AGENT,
+    # the second login step answers only with a pending-login cookie (else back to /login)
+    ("GET", "/login/code"): PUBLIC, ("POST", "/login/code"): PUBLIC,
+    ("GET", "/login/enrol"): PUBLIC, ("POST", "/login/enrol"): PUBLIC,
+    ("GET", "/account/security"): AGENT, ("POST", "/account/security/enrol"): AGENT,
+    ("POST", "/account/security/confirm"): AGENT,
+    ("POST", "/account/security/recovery-codes"): AGENT,
+    ("POST", "/account/security/off"): AGENT,
     ("GET", "/"): PUBLIC, ("GET", "/widget"): PUBLIC, ("GET", "/widget.js"): PUBLIC,
     ("GET", "/embed-example"): PUBLIC, ("GET", "/app"): AGENT,
+    ("POST", "/app/interface-locale"): AGENT,
     ("GET", "/app/attachments/{attachment_id}"): AGENT,
+    ("GET", "/app/attachments/{attachment_id}/view"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/attachments"): AGENT,
+    ("POST", "/api/widget/attachments"): WIDGET,
+    ("GET", "/api/widget/attachments/{attachment_id}"): WIDGET,
     ("GET", "/followup/{token}"): PUBLIC, ("POST", "/followup/{token}"): PUBLIC,
     ("GET", "/app/followups"): STAFF, ("POST", "/app/followups/{followup_id}/call"): STAFF,
     ("GET", "/admin/followups"): MANAGER, ("POST", "/admin/followups"): MANAGER,
@@ -61,6 +77,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/admin/bot"): MANAGER, ("POST", "/admin/bot"): ADMIN,
     ("GET", "/admin/channels"): MANAGER, ("POST", "/admin/channels"): MANAGER,
     ("POST", "/admin/channels/{channel_id}/delete"): MANAGER,
+    ("GET", "/admin/privacy-notice"): ADMIN, ("POST", "/admin/privacy-notice"): ADMIN,
     ("GET", "/verify"): PUBLIC, ("GET", "/verify/check"): PUBLIC,
     ("POST", "/verify/report"): PUBLIC,
     ("GET", "/api/v1/official-channels"): AGENT, ("POST", "/api/v1/official-channels"): MANAGER,
@@ -69,6 +86,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/me/tokens"): AGENT, ("DELETE", "/api/v1/me/tokens/{token_id}"): AGENT,
     ("GET", "/api/v1/conversations"): AGENT,
     ("GET", "/api/v1/conversations/{conversation_id}"): AGENT,
+    ("GET", "/api/v1/conversations/{conversation_id}/transfer-targets"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/accept"): AGENT,
     ("GET", "/api/v1/conversations/{conversation_id}/suggestions"): AGENT,
     ("GET", "/api/v1/conversations/{conversation_id}/messages"): AGENT,
     ("POST", "/api/v1/conversations/{conversation_id}/messages"): AGENT,
@@ -81,12 +100,51 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/customers/{customer_id}/erase"): ADMIN,
     ("GET", "/api/v1/agents"): AGENT, ("POST", "/api/v1/agents"): ADMIN,
     ("GET", "/api/v1/agents/{agent_id}"): AGENT, ("PATCH", "/api/v1/agents/{agent_id}"): MANAGER,
+    ("POST", "/api/v1/agents/{agent_id}/two-factor/reset"): ADMIN,
     ("GET", "/api/v1/teams"): AGENT, ("POST", "/api/v1/teams"): MANAGER,
     ("GET", "/api/v1/teams/{team_id}"): AGENT, ("PATCH", "/api/v1/teams/{team_id}"): MANAGER,
     ("DELETE", "/api/v1/teams/{team_id}"): ADMIN,
+    ("POST", "/api/v1/conversations/{conversation_id}/snooze"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/unsnooze"): AGENT,
+    ("POST", "/api/v1/conversations/bulk"): AGENT,
+    ("GET", "/api/v1/me/notification-preferences"): AGENT,
+    ("PUT", "/api/v1/me/notification-preferences"): AGENT,
+    ("GET", "/api/v1/me/mentions"): AGENT, ("POST", "/api/v1/me/mentions/read"): AGENT,
+    ("PATCH", "/api/v1/customers/{customer_id}"): STAFF,
     ("GET", "/openapi.json"): PUBLIC,
     ("WS", "/ws/widget"): PUBLIC, ("WS", "/ws/app"): AGENT,  # tested in tests/live
     ("MOUNT", "/static"): PUBLIC,
+    # labels (tests/labels) and canned replies (tests/macros)
+    ("GET", "/api/v1/labels"): AGENT, ("POST", "/api/v1/labels"): MANAGER,
+    ("PATCH", "/api/v1/labels/{label_id}"): MANAGER,
+    ("DELETE", "/api/v1/labels/{label_id}"): MANAGER,
+    ("GET", "/api/v1/conversations/{conversation_id}/labels"): AGENT,
+    ("PUT", "/api/v1/conversations/{conversation_id}/labels/{label_id}"): AGENT,
+    ("DELETE", "/api/v1/conversations/{conversation_id}/labels/{label_id}"): AGENT,
+    ("GET", "/api/v1/label-rules"): MANAGER, ("POST", "/api/v1/label-rules"): MANAGER,
+    ("DELETE", "/api/v1/label-rules/{rule_id}"): MANAGER,
+    ("GET", "/admin/labels"): MANAGER, ("POST", "/admin/labels"): MANAGER,
+    ("POST", "/admin/labels/rules"): MANAGER,
+    ("POST", "/admin/labels/rules/{rule_id}/delete"): MANAGER,
+    ("POST", "/admin/labels/{label_id}"): MANAGER,
+    ("POST", "/admin/labels/{label_id}/delete"): MANAGER,
+    ("GET", "/api/v1/canned-replies"): AGENT, ("POST", "/api/v1/canned-replies"): AGENT,
+    ("GET", "/api/v1/canned-replies/{reply_id}"): AGENT,
+    ("PUT", "/api/v1/canned-replies/{reply_id}"): AGENT,
+    ("DELETE", "/api/v1/canned-replies/{reply_id}"): AGENT,
+    ("GET", "/api/v1/conversations/{conversation_id}/canned-replies"): AGENT,
+    ("GET", "/app/canned-replies"): AGENT, ("POST", "/app/canned-replies"): AGENT,
+    ("POST", "/app/canned-replies/{reply_id}"): AGENT,
+    ("POST", "/app/canned-replies/{reply_id}/delete"): AGENT,
+    # reports (tests/reports): supervisors, admins and their read-scoped API tokens
+    ("GET", "/reports"): MANAGER, ("GET", "/api/v1/reports/summary"): MANAGER,
+    ("GET", "/api/v1/reports/volume"): MANAGER, ("GET", "/api/v1/reports/speed"): MANAGER,
+    ("GET", "/api/v1/reports/outcome"): MANAGER,
+    ("GET", "/api/v1/reports/satisfaction"): MANAGER,
+    ("GET", "/api/v1/reports/agents"): MANAGER,
+    ("GET", "/api/v1/reports/contact-reasons"): MANAGER,
+    ("GET", "/api/v1/reports/contact-reasons/product-team"): MANAGER,
+    ("GET", "/api/v1/reports/export/{table}"): MANAGER,
 }
 HTTP_RULES = {k: v for k, v in RULES.items() if k[0] not in ("WS", "MOUNT")}
 
@@ -124,7 +182,9 @@ def concrete(path: str) -> str:
             .replace("{programme_id}", "999999").replace("{complaint_id}", "999999")
             .replace("{token}", "s1-000000000000000000000000").replace("{article_id}", "999999")
             .replace("{conversation_id}", "999999").replace("{customer_id}", "999999")
-            .replace("{token_id}", "999999").replace("{channel_id}", "999999"))
+            .replace("{token_id}", "999999").replace("{channel_id}", "999999")
+            .replace("{label_id}", "999999").replace("{rule_id}", "999999")
+            .replace("{reply_id}", "999999").replace("{table}", "summary"))
 
 
 async def call(http, method: str, path: str, csrf: str | None = None):  # type: ignore[no-untyped-def]
@@ -136,7 +196,8 @@ async def call(http, method: str, path: str, csrf: str | None = None):  # type: 
     return await http.request(method, url, data=data if method != "GET" else None)
 
 
-@pytest.mark.parametrize("method, path", sorted(k for k, v in HTTP_RULES.items() if v != PUBLIC))
+@pytest.mark.parametrize("method, path", sorted(k for k, v in HTTP_RULES.items()
+                                                if v not in (PUBLIC, METRICS, WIDGET)))
 async def test_no_login_is_refused(client, method, path):
     response = await call(client, method, path)
     if path.startswith("/api/"):
@@ -152,7 +213,7 @@ async def test_each_role_gets_exactly_its_routes(services, make_agent, sign_in):
         agent = await make_agent(f"{role.value} person", role=role)
         clients[role] = await sign_in(agent.email)
     for (method, path), rule in sorted(HTTP_RULES.items()):
-        if rule == PUBLIC or path == "/logout":
+        if rule in (PUBLIC, METRICS, WIDGET) or path == "/logout":
             continue
         for role, signed in clients.items():
             response = await call(signed.http, method, path, signed.csrf)
@@ -169,3 +230,11 @@ async def test_public_routes_need_no_login(client):
             # 422: a public endpoint that needs a parameter answered without it
             assert response.status_code in (200, 303, 404, 422), (path, response.status_code)
     assert (await client.get("/help/articles/no-such-article")).status_code == 404
+
+
+@pytest.mark.parametrize("method, path", sorted(k for k, v in HTTP_RULES.items() if v == WIDGET))
+async def test_widget_routes_need_the_widget_token(client, sign_in, make_agent, method, path):
+    """Neither no login nor an agent's session opens the widget's file routes."""
+    assert (await call(client, method, path)).status_code == 401
+    agent = await sign_in((await make_agent("widget outsider", role=Role.admin)).email)
+    assert (await call(agent.http, method, path, agent.csrf)).status_code == 401

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORD
 from walletdesk.accounts.models import ApiToken, Role
+from walletdesk.accounts.sessions import start_session
 from walletdesk.web.sessions import SESSION_COOKIE
 
 
@@ -51,7 +52,7 @@ async def test_too_many_attempts_from_one_address_are_slowed_down(services, app,
 
 async def test_expired_or_forged_session_is_refused(services, client, make_agent):
     agent = await make_agent("Alice")
-    payload = {"a": agent.id, "v": agent.session_version, "c": "x"}
+    payload = {"t": await start_session(services, agent.id), "c": "x"}
     fresh = URLSafeTimedSerializer(services.settings.secret_key, salt="walletdesk-session")
     client.cookies.set(SESSION_COOKIE, fresh.dumps(payload))
     assert (await client.get("/api/v1/me")).status_code == 200
@@ -64,8 +65,7 @@ async def test_expired_or_forged_session_is_refused(services, client, make_agent
                                      signer=SignedLongAgo)
     client.cookies.set(SESSION_COOKIE, expired.dumps(payload))
     assert (await client.get("/api/v1/me")).status_code == 401
-    forged = URLSafeTimedSerializer("not-our-key", salt="walletdesk-session").dumps(
-        {"a": agent.id, "v": agent.session_version, "c": "x"})
+    forged = URLSafeTimedSerializer("not-our-key", salt="walletdesk-session").dumps(payload)
     client.cookies.set(SESSION_COOKIE, forged)
     assert (await client.get("/api/v1/me")).status_code == 401
 

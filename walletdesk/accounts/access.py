@@ -39,6 +39,11 @@ def sees_personal_data(agent: Agent) -> bool:
     return agent.role != Role.outsourced
 
 
+def mask_name(name: str | None) -> str:
+    """A person's name as an outsourced agent sees it: its first letter only."""
+    return name[:1] + "***" if name else ""
+
+
 def mask_email(email: str | None) -> str | None:
     if not email or "@" not in email:
         return email

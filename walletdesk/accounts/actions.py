@@ -1,18 +1,23 @@
 """Staff accounts: create, update, authenticate, presence, API tokens, teams."""
 
+import asyncio
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from zoneinfo import available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Agent, ApiToken, Presence, Role, Team, default_weekly_hours
 from walletdesk.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from walletdesk.accounts.sessions import ACCESS_CHANGED, emit_access_changed, revoke_all_sessions
 from walletdesk.audit.actions import record_audit
-from walletdesk.db.base import utcnow
+from walletdesk.config import Settings
+from walletdesk.db.base import UTCDateTime, utcnow
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from walletdesk.routing.actions import drain_queues
 from walletdesk.routing.hours import InvalidHours, validate_hours
@@ -86,6 +91,7 @@ async def update_agent(
         agent = await session.get(Agent, agent_id)
         if agent is None:
             raise NotFound("agent not found")
+        before = (agent.role, set(agent.team_ids))
         if "role" in changes and changes["role"] is not None:
             agent.role = Role(changes["role"])
         if changes.get("display_name"):
@@ -103,10 +109,16 @@ async def update_agent(
             if not agent.is_active:
                 agent.presence = Presence.offline
                 agent.session_version += 1
+                await revoke_all_sessions(session, agent.id, "account deactivated")
         if changes.get("password"):
             _check_password(changes["password"])
             agent.password_hash = hash_password(changes["password"])
             agent.session_version += 1
+            await revoke_all_sessions(session, agent.id, "password changed")
+        if agent.is_active and before != (agent.role, set(agent.team_ids)):
+            # what the agent may see changed: their sockets reconnect with the new access
+            emit_access_changed(session, agent.id, code=ACCESS_CHANGED,
+                                reason="role or teams changed")
         record_audit(session, actor_agent_id=actor.id, action="agent.update", target_type="agent",
                      target_id=agent.id,
                      detail={k: v for k, v in changes.items() if k != "password" and v is not None})
@@ -119,33 +131,95 @@ async def update_agent(
 class LoginResult:
     agent: Agent | None
     error: str | None = None
+    # "code": enter a code from the authenticator; "enrol": set one up first (required)
+    second_factor: str | None = None
+
+
+def _reserve_attempt_statement(agent_id: int, settings: Settings):  # type: ignore[no-untyped-def]
+    now = utcnow()
+    limit = settings.login_max_failures
+    expired = Agent.locked_until <= now
+    count = case((expired, 1), else_=Agent.failed_logins + 1)
+    return (
+        update(Agent)
+        .where(Agent.id == agent_id,
+               or_(expired, and_(Agent.locked_until.is_(None), Agent.failed_logins < limit)))
+        .values(failed_logins=count,
+                locked_until=case((count >= limit, literal(
+                    now + timedelta(seconds=settings.login_lockout_s), UTCDateTime())),
+                                  else_=None))
+        .returning(Agent.failed_logins)
+    )
+
+
+async def reserve_login_attempt(services: Services, agent_id: int) -> int | None:
+    """Count an attempt *before* checking it, in one atomic UPDATE: of any number of parallel
+    guesses exactly ``login_max_failures`` get checked before the account locks. The attempt
+    that reaches the limit sets the lock; a right answer gives its attempt back. None: locked."""
+    async with services.transaction() as session:
+        count = await session.scalar(_reserve_attempt_statement(agent_id, services.settings),
+                                     execution_options={"synchronize_session": False})
+    return count
+
+
+async def attempt_failed(services: Services, agent_id: int, count: int, what: str) -> None:
+    if count >= services.settings.login_max_failures:
+        async with services.transaction() as session:
+            record_audit(session, actor_agent_id=None, action="agent.locked",
+                         target_type="agent", target_id=agent_id, detail={"after": what})
+
+
+async def give_attempt_back(services: Services, agent_id: int) -> None:
+    """The password was right but a second factor follows: that attempt was not a failure."""
+    limit = services.settings.login_max_failures
+    async with services.transaction() as session:
+        await session.execute(
+            update(Agent).where(Agent.id == agent_id, Agent.failed_logins > 0)
+            .values(failed_logins=Agent.failed_logins - 1,
+                    locked_until=case((Agent.failed_logins - 1 < limit, None),
+                                      else_=Agent.locked_until)),
+            execution_options={"synchronize_session": False})
+
+
+async def login_succeeded(services: Services, agent_id: int,
+                          detail: dict[str, Any] | None = None) -> None:
+    async with services.transaction() as session:
+        await session.execute(update(Agent).where(Agent.id == agent_id)
+                              .values(failed_logins=0, locked_until=None),
+                              execution_options={"synchronize_session": False})
+        record_audit(session, actor_agent_id=agent_id, action="agent.login",
+                     target_type="agent", target_id=agent_id, detail=detail)
 
 
 async def authenticate(services: Services, email: str, password: str) -> LoginResult:
-    """Check a login; counts failures and locks the account after too many."""
-    settings = services.settings
-    async with services.transaction() as session:
+    """Check a password; counts failures atomically and locks the account after too many.
+    Argon2 runs in a worker thread so a burst of logins does not stall the server."""
+    async with services.read() as session:
         agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
-        now = utcnow()
-        if agent is not None and agent.locked_until and agent.locked_until > now:
-            verify_password(None, password)  # same cost as a real check
-            return LoginResult(None, "locked")
-        if agent is None or not agent.is_active:
-            verify_password(None, password)
-            return LoginResult(None, "invalid")
-        if not verify_password(agent.password_hash, password):
-            agent.failed_logins += 1
-            if agent.failed_logins >= settings.login_max_failures:
-                agent.locked_until = now + timedelta(seconds=settings.login_lockout_s)
-                agent.failed_logins = 0
-                record_audit(session, actor_agent_id=None, action="agent.locked",
-                             target_type="agent", target_id=agent.id)
-            return LoginResult(None, "invalid")
-        agent.failed_logins = 0
-        agent.locked_until = None
-        record_audit(session, actor_agent_id=agent.id, action="agent.login",
-                     target_type="agent", target_id=agent.id)
+    if agent is None or not agent.is_active:
+        await asyncio.to_thread(verify_password, None, password)  # same cost as a real check
+        return LoginResult(None, "invalid")
+    count = await reserve_login_attempt(services, agent.id)
+    if count is None:  # the answer says "locked" anyway: no hash to spend time on
+        return LoginResult(None, "locked")
+    if not await asyncio.to_thread(verify_password, agent.password_hash, password):
+        await attempt_failed(services, agent.id, count, "password")
+        return LoginResult(None, "invalid")
+    if agent.totp_enabled_at is not None:
+        await give_attempt_back(services, agent.id)
+        return LoginResult(agent, second_factor="code")
+    if two_factor_required(agent, services.settings):
+        await give_attempt_back(services, agent.id)
+        return LoginResult(agent, second_factor="enrol")
+    await login_succeeded(services, agent.id)
     return LoginResult(agent)
+
+
+def two_factor_required(agent: Agent, settings: Settings) -> bool:
+    """Roles listed in WALLETDESK_TWO_FACTOR_ROLES (admin by default) and members of a team
+    that requires it must sign in with a second factor."""
+    return agent.role in settings.two_factor_roles or any(
+        team.requires_two_factor for team in agent.teams)
 
 
 async def logout_everywhere(services: Services, agent_id: int) -> None:
@@ -155,6 +229,7 @@ async def logout_everywhere(services: Services, agent_id: int) -> None:
             raise NotFound("agent not found")
         agent.session_version += 1
         agent.presence = Presence.offline
+        await revoke_all_sessions(session, agent.id, "signed out everywhere")
         record_audit(session, actor_agent_id=agent.id, action="agent.logout_everywhere",
                      target_type="agent", target_id=agent.id)
 
@@ -177,7 +252,8 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-TOKEN_SCOPES = ("read", "write")
+# "metrics": reads /metrics only (a Prometheus scraper), made by admins
+TOKEN_SCOPES = ("read", "write", "metrics")
 
 
 async def create_api_token(services: Services, agent: Agent, name: str,
@@ -186,7 +262,9 @@ async def create_api_token(services: Services, agent: Agent, name: str,
     if not name.strip():
         raise Invalid("a token name is required")
     if scope not in TOKEN_SCOPES:
-        raise Invalid("a token's scope is read (GET only) or write")
+        raise Invalid("a token's scope is read (GET only), write or metrics")
+    if scope == "metrics" and agent.role != Role.admin:
+        raise Forbidden("only admins may create metrics tokens")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with services.transaction() as session:
         row = ApiToken(agent_id=agent.id, name=name.strip()[:80], token_hash=_token_hash(token),
@@ -223,31 +301,50 @@ async def revoke_api_token(services: Services, agent: Agent, token_id: int) -> N
                      target_type="api_token", target_id=row.id)
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def _check_team_fields(fields: dict[str, Any]) -> None:
+    timezone = fields.get("timezone", "UTC")
+    # only the IANA names: "" or a folder of the database ("America") would pass the file
+    # lookup's checks, be stored, and break every page and routing decision using the team
+    if not isinstance(timezone, str) or timezone not in _time_zones():
+        raise Invalid(f"unknown time zone {str(timezone)[:64]!r}; use an IANA name such as "
+                      "Asia/Shanghai, Europe/Madrid or UTC")
     try:
-        validate_hours(fields.get("weekly_hours") or {}, fields.get("holidays") or [],
-                       fields.get("timezone") or "UTC")
+        validate_hours(fields.get("weekly_hours") or {}, fields.get("holidays") or [], timezone)
     except InvalidHours as exc:
         raise Invalid(str(exc)) from exc
+
+
+async def _check_team_name(session: AsyncSession, name: str, team_id: int | None = None) -> str:
+    name = name.strip()
+    if not name:
+        raise Invalid("a team name is required")
+    same = select(Team.id).where(Team.name == name)
+    if team_id is not None:
+        same = same.where(Team.id != team_id)
+    if await session.scalar(same):
+        raise Conflict("a team with this name already exists")
+    return name
 
 
 async def create_team(session: AsyncSession, actor: Agent | None, *, name: str,
                       languages: list[str] | None = None, is_outsourced: bool = False,
                       timezone: str = "UTC", weekly_hours: dict[str, Any] | None = None,
-                      holidays: list[str] | None = None, is_default: bool = False) -> Team:
-    name = name.strip()
-    if not name:
-        raise Invalid("a team name is required")
+                      holidays: list[str] | None = None, is_default: bool = False,
+                      requires_two_factor: bool = False) -> Team:
     weekly_hours = weekly_hours if weekly_hours is not None else default_weekly_hours()
     _check_team_fields({"weekly_hours": weekly_hours, "holidays": holidays, "timezone": timezone})
-    if await session.scalar(select(Team.id).where(Team.name == name)):
-        raise Conflict("a team with this name already exists")
+    name = await _check_team_name(session, name)
     if is_default:
         for team in (await session.scalars(select(Team).where(Team.is_default))).all():
             team.is_default = False
     team = Team(name=name, languages=languages or [], is_outsourced=is_outsourced,
                 timezone=timezone, weekly_hours=weekly_hours, holidays=holidays or [],
-                is_default=is_default)
+                is_default=is_default, requires_two_factor=requires_two_factor)
     session.add(team)
     await session.flush()
     record_audit(session, actor_agent_id=actor.id if actor else None, action="team.create",
@@ -261,12 +358,18 @@ async def update_team(services: Services, actor: Agent, team_id: int,
         team = await session.get(Team, team_id)
         if team is None:
             raise NotFound("team not found")
+        if team.requires_two_factor and changes.get("requires_two_factor") is False \
+                and actor.role != Role.admin:
+            raise Forbidden("only admins may stop requiring two-factor login")
         merged = {"weekly_hours": team.weekly_hours, "holidays": team.holidays,
                   "timezone": team.timezone}
         merged.update({k: v for k, v in changes.items() if v is not None})
         _check_team_fields(merged)
+        if changes.get("name") is not None:
+            changes = {**changes, "name": await _check_team_name(session, changes["name"],
+                                                                team_id)}
         for field in ("name", "languages", "is_outsourced", "timezone", "weekly_hours",
-                      "holidays"):
+                      "holidays", "requires_two_factor"):
             if changes.get(field) is not None:
                 setattr(team, field, changes[field])
         if changes.get("is_default"):

@@ -4,9 +4,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from walletdesk.crypto import EncryptedText
 from walletdesk.db.base import Base, utcnow
 
 
@@ -48,6 +49,9 @@ class Team(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     weekly_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=default_weekly_hours)
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, team-local
+    # members must sign in with a second factor (admins always must; see accounts.totp)
+    requires_two_factor: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # loaded only where asked for (list_teams): a team comes with every conversation
@@ -70,8 +74,15 @@ class Agent(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
-    # bumped to log the agent out everywhere (every signed session carries it)
+    # bumped on every change of who may sign in (kept for audit; sessions live in agent_sessions)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # the workspace's language (a catalog's locale); None: the browser's Accept-Language
+    interface_locale: Mapped[str | None] = mapped_column(String(16), default=None)
+    # two-factor login (RFC 6238 TOTP): the secret encrypted at rest; enabled once confirmed
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText, default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the last time step accepted: a code is good once (no replay within its 30 s window)
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     presence_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -99,3 +110,46 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     agent: Mapped[Agent] = relationship(lazy="joined")
+
+
+class NotificationPreferences(Base):
+    """How the workspace tells one agent about new work (walletdesk.accounts.preferences);
+    no row means the defaults."""
+
+    __tablename__ = "notification_preferences"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    sound: Mapped[bool] = mapped_column(Boolean, default=True)
+    desktop: Mapped[bool] = mapped_column(Boolean, default=False)
+    # which events notify: a conversation offered to me, a customer writing in one of
+    # mine, an @mention in an internal note
+    on_offered: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_customer_message: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_mention: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentSession(Base):
+    """A signed-in browser. The cookie carries a random token; only its hash is stored."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RecoveryCode(Base):
+    """A one-time two-factor recovery code (sha256 of a random code; shown once)."""
+
+    __tablename__ = "agent_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

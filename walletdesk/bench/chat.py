@@ -121,6 +121,9 @@ def _start_servers(config: BenchConfig, database_url: str) -> tuple[list[str], l
                "WALLETDESK_PORT": str(port), "WALLETDESK_LOG_LEVEL": "WARNING",
                # every bench agent signs in from 127.0.0.1
                "WALLETDESK_LOGIN_IP_MAX_ATTEMPTS_PER_MIN": "100000",
+               # every simulated customer comes from 127.0.0.1, at load-test rates
+               "WALLETDESK_WIDGET_MESSAGES_PER_MIN": "1000000",
+               "WALLETDESK_WIDGET_MESSAGES_PER_MIN_PER_ADDRESS": "1000000",
                "WALLETDESK_SECRET_KEY": "bench-secret-" + uuid.uuid4().hex}
         if config.redis_url:
             env["WALLETDESK_REDIS_URL"] = config.redis_url

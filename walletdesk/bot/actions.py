@@ -97,6 +97,10 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
                 meta={"kind": "suggestions", "turn_id": turn.id, "actions": ["human"],
                       "articles": [_link(c["slug"], c["title"], conversation.language)
                                    for c in candidates[:SUGGESTIONS]]})
+        # what the bot matched, for listeners (walletdesk.labels.rules: category → label)
+        emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
+                       "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
+                       "category": candidates[0]["category"] if candidates else None})
         return turn
 
 
@@ -190,7 +194,8 @@ async def customer_feedback(services: Services, conversation_id: int, customer_i
             await hand_off(session, services, conversation, "asked_for_human")
         elif action == "solved":
             await append_message(session, conversation, sender_kind=SenderKind.bot,
-                                 text=i18n.text("bot_solved", conversation.language))
+                                 text=i18n.text("bot_solved", conversation.language),
+                                 meta={"kind": "resolved"})  # reports count reopens from it
             conversation.status = Status.resolved
             conversation.resolved_at = utcnow()
             await schedule_close(session, services.settings, conversation)

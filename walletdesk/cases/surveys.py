@@ -56,18 +56,24 @@ async def submit_rating(services: Services, *, customer_id: int, survey_id: int,
         from walletdesk.safety.protect import protect_text
 
         survey.rating = rating
-        survey.comment = protect_text(text.strip()[:2000]).text if text.strip() else ""
+        survey.comment = protect_text(text.strip()).text[:2000] if text.strip() else ""
         survey.answered_at = utcnow()
-        survey.points = services.settings.csat_points
         customer = await session.get(Customer, customer_id)
         assert customer is not None
+        survey.points = services.settings.csat_points
         customer.points += survey.points
         conversation = await session.get(Conversation, survey.conversation_id)
         assert conversation is not None
         key = "csat_low" if rating <= LOW_RATING else "csat_thanks"
+        # "added to your account" only to someone with an account (a signed identity)
+        if customer.verified_user_hash is None or not survey.points:
+            key += "_anonymous"
+        # the answer names its survey, so a reloaded widget shows the card as answered
         await append_message(session, conversation, sender_kind=SenderKind.system,
                              text=i18n.text(key, conversation.language,
-                                            points=str(survey.points)))
+                                            points=str(survey.points)),
+                             meta={"kind": "csat_answer", "survey_id": survey.id,
+                                   "rating": rating})
         record_audit(session, actor_agent_id=None, action="survey.answer",
                      target_type="conversation", target_id=conversation.id,
                      detail={"rating": rating})

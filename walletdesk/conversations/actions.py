@@ -38,12 +38,18 @@ from walletdesk.conversations.models import (
     SenderKind,
     Status,
 )
+from walletdesk.conversations.redaction import protect_with_recent
 from walletdesk.customers.actions import find_or_create_customer
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.metrics import SECRETS_REDACTED
-from walletdesk.routing.actions import assign_to, drain_queues, route_conversation
+from walletdesk.routing.actions import (
+    announce_join,
+    assign_to,
+    drain_queues,
+    route_conversation,
+)
 from walletdesk.safety.protect import Finding, Protected, protect_text
 from walletdesk.services import Services
 
@@ -164,7 +170,8 @@ async def receive_message(services: Services, inbound: InboundMessage) -> Delive
     files, refused = prepare_attachments(settings, inbound.attachments)
     for attempt in range(2):
         try:
-            delivered = await _receive(services, inbound, protected, client_id, files, refused)
+            delivered = await _receive(services, inbound, protected, client_id, files, refused,
+                                       raw_text=text)
             break
         except IntegrityError:
             # two deliveries of the same new message raced; the second finds the first
@@ -180,7 +187,7 @@ async def receive_message(services: Services, inbound: InboundMessage) -> Delive
 
 async def _receive(services: Services, inbound: InboundMessage, protected: Protected,
                    client_id: str | None, files: list[tuple[AttachmentIn, str]],
-                   refused: list[dict[str, str]]) -> Delivered:
+                   refused: list[dict[str, str]], *, raw_text: str) -> Delivered:
     settings = services.settings
     async with services.transaction() as session:
         customer = await find_or_create_customer(
@@ -193,6 +200,8 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
         existing = await _existing(session, conversation.id, client_id)
         if existing is not None:
             return Delivered(conversation, existing, duplicate=True)
+        # protect, part two: read with the customer's last messages (a phrase sent 6 + 6)
+        protected = await protect_with_recent(session, conversation, raw_text)
 
         was_new = conversation.last_seq == 0
         previous_status = conversation.status
@@ -237,11 +246,13 @@ async def _viewable(session: AsyncSession, agent: Agent, conversation_id: int) -
 
 
 async def send_message(services: Services, agent: Agent, conversation_id: int, text: str, *,
-                       client_id: str | None = None, internal: bool = False) -> Delivered:
+                       client_id: str | None = None, internal: bool = False,
+                       attachments: list[AttachmentIn] | None = None) -> Delivered:
     """An agent's reply or internal note: the outbound mirror of ``receive_message``."""
     settings = services.settings
     text = clean_text(text, settings.max_message_chars)
     client_id = clean_client_id(client_id)
+    files, refused = prepare_attachments(settings, attachments or [])
     async with services.transaction() as session:
         conversation = await _viewable(session, agent, conversation_id)
         existing = await _existing(session, conversation.id, client_id)
@@ -252,11 +263,14 @@ async def send_message(services: Services, agent: Agent, conversation_id: int, t
         protected = protect_text(text)
         if not internal and conversation.status in (Status.queued, Status.bot):
             # replying to a waiting conversation takes it
-            await assign_to(session, conversation, agent)
+            await assign_to(session, conversation, agent, present=True)
+        elif not internal:  # given to them while away: the customer learns they are here
+            await announce_join(session, conversation, agent)
         message = await append_message(
             session, conversation, sender_kind=SenderKind.agent, text=protected.text,
             sender_name=agent.display_name, sender_agent_id=agent.id, internal=internal,
-            client_id=client_id,
+            client_id=client_id, files=files,
+            meta={"attachments_refused": refused} if refused else None,
         )
         if protected.has_secret:
             conversation.has_secret_redaction = True
@@ -273,7 +287,11 @@ async def send_message(services: Services, agent: Agent, conversation_id: int, t
 async def assign_conversation(services: Services, actor: Agent, conversation_id: int, *,
                               agent_id: int | None = None,
                               team_id: int | None = None) -> Conversation:
-    """Assign to an agent, or transfer to a team (whose routing picks an agent)."""
+    """Assign to an agent, or transfer to a team (whose routing picks an agent).
+
+    The customer hears "<name> joined" only when the new agent is online (or takes it
+    themselves); otherwise that they were transferred and wait for the agent, who is
+    announced when they open or answer it (``accept_conversation``)."""
     if agent_id is None and team_id is None:
         raise Invalid("give an agent_id or a team_id")
     async with services.transaction() as session:
@@ -291,6 +309,7 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
             if team is None:
                 raise NotFound("team not found")
             conversation.team_id = team.id
+        transfer = previous_assignee is not None
         if agent_id is not None:
             target = await load_agent(session, agent_id)
             if target is None or not target.is_active:
@@ -298,14 +317,27 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
             if conversation.team_id is not None and conversation.team_id not in target.team_ids \
                     and not is_manager(target) and target.team_ids:
                 conversation.team_id = target.team_ids[0]
-            await assign_to(session, conversation, target)
+            await assign_to(session, conversation, target,
+                            present=True if target.id == actor.id else None)
         else:
-            await route_conversation(session, services.settings, conversation)
+            await route_conversation(session, services.settings, conversation,
+                                     waiting_notice="transferred_waiting" if transfer
+                                     else "queued")
         record_audit(session, actor_agent_id=actor.id, action="conversation.assign",
                      target_type="conversation", target_id=conversation.id,
                      detail={"agent_id": agent_id, "team_id": team_id,
                              "from_agent_id": previous_assignee.id if previous_assignee else None})
         await drain_queues(session, services.settings, freed_teams)
+        return conversation
+
+
+async def accept_conversation(services: Services, agent: Agent,
+                              conversation_id: int) -> Conversation:
+    """The assignee opened a conversation given to them while they were away: the customer
+    is told they joined (once; nothing for anyone else or when it was announced already)."""
+    async with services.transaction() as session:
+        conversation = await _viewable(session, agent, conversation_id)
+        await announce_join(session, conversation, agent)
         return conversation
 
 
@@ -322,7 +354,8 @@ async def resolve_conversation(services: Services, actor: Agent,
         conversation.resolved_at = utcnow()
         conversation.after_hours = False
         await append_message(session, conversation, sender_kind=SenderKind.system,
-                             text=i18n.text("resolved", conversation.language))
+                             text=i18n.text("resolved", conversation.language),
+                             meta={"kind": "resolved"})  # reports count reopens from it
         await ask_for_rating(session, conversation)
         await schedule_close(session, services.settings, conversation)
         emit_conversation_changed(session, conversation)
@@ -339,7 +372,7 @@ async def reopen_conversation(services: Services, actor: Agent,
         if conversation.status in OPEN_STATUSES:
             return conversation
         conversation.resolved_at = None
-        await assign_to(session, conversation, actor)
+        await assign_to(session, conversation, actor, present=True)
         record_audit(session, actor_agent_id=actor.id, action="conversation.reopen",
                      target_type="conversation", target_id=conversation.id)
         return conversation

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.accounts.access import mask_name, sees_personal_data
+from walletdesk.accounts.models import Agent
 from walletdesk.conversations.attachments import AttachmentIn, attach
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
@@ -45,8 +47,10 @@ def needs_delivery(conversation: Conversation, message: Message) -> bool:
         (message.meta or {}).get("kind") in ("csat", "complaint")
 
 
-def message_payload(message: Message) -> dict[str, Any]:
-    return {
+def message_payload(message: Message, viewer: Agent | None = None) -> dict[str, Any]:
+    """A message as clients get it; for a ``viewer`` who may not see personal data (an
+    outsourced agent) the customer's name is masked."""
+    payload = {
         "id": message.id,
         "conversation_id": message.conversation_id,
         "seq": message.seq,
@@ -58,6 +62,14 @@ def message_payload(message: Message) -> dict[str, Any]:
         "meta": message.meta,
         "created_at": message.created_at.isoformat(),
     }
+    return payload if viewer is None or sees_personal_data(viewer) else masked_message(payload)
+
+
+def masked_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """A message payload without the customer's name (agents' names are not masked)."""
+    if payload["sender_kind"] != SenderKind.customer:
+        return payload
+    return {**payload, "sender_name": mask_name(payload["sender_name"])}
 
 
 def conversation_payload(conversation: Conversation) -> dict[str, Any]:
@@ -71,6 +83,8 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "language": conversation.language,
         "team_id": conversation.team_id,
         "assignee_id": conversation.assignee_id,
+        # False while the assignee has not opened or answered what was given to them away
+        "assignee_joined": conversation.assignee_joined_at is not None,
         "subject": conversation.subject,
         "category": conversation.category,
         "last_seq": conversation.last_seq,
@@ -81,6 +95,9 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "last_message_at": conversation.last_message_at.isoformat(),
         "created_at": conversation.created_at.isoformat(),
         "sla": sla_payload(conversation),
+        "snoozed": conversation.snoozed_at is not None,
+        "snooze_due_at": (conversation.snooze_due_at.isoformat()
+                          if conversation.snooze_due_at else None),
     }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletdesk.accounts.models import Agent, Team
+from walletdesk.crypto import EncryptedText
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import Base, utcnow
 
@@ -58,6 +59,10 @@ class Conversation(Base):
     category: Mapped[str | None] = mapped_column(String(40), default=None)  # e.g. "scam"
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_message_preview: Mapped[str] = mapped_column(String(200), default="")
+    # the web chat: the last message the customer has seen (the launcher's unread count) and
+    # the last agent reply emailed to them while away (walletdesk.email.away_replies)
+    customer_read_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reply_mailed_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # set when the customer wrote outside the team's working hours: a case for the next shift
     after_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     has_secret_redaction: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -70,6 +75,9 @@ class Conversation(Base):
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
     queued_at: Mapped[datetime | None] = mapped_column(default=None)
     assigned_at: Mapped[datetime | None] = mapped_column(default=None)
+    # when the assignee was really there for the customer (online when assigned, or opened or
+    # answered it since): the customer is told "<name> joined" only then
+    assignee_joined_at: Mapped[datetime | None] = mapped_column(default=None)
     first_response_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     # SLA clocks (walletdesk.cases.sla): due times in the team's working hours; the
@@ -81,6 +89,10 @@ class Conversation(Base):
     sla_paused_at: Mapped[datetime | None] = mapped_column(default=None)
     first_response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
     resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # snoozed (walletdesk.conversations.snooze): out of the active inbox views until
+    # snooze_due_at (None: only until the customer writes); a customer message always wakes it
+    snoozed_at: Mapped[datetime | None] = mapped_column(default=None)
+    snooze_due_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
 
     # loaded only where shown (conversations.queries): the message path needs ids only
     customer: Mapped[Customer] = relationship(lazy="raise")
@@ -108,7 +120,8 @@ class Message(Base):
     sender_agent_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
-    sender_name: Mapped[str] = mapped_column(String(120), default="")
+    # a customer's name is personal data: encrypted at rest (walletdesk.crypto) like theirs
+    sender_name: Mapped[str] = mapped_column(EncryptedText, default="")
     text: Mapped[str] = mapped_column(Text)
     is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
     # the client's own id for the message (widget, agent app, API): makes sending idempotent
@@ -132,3 +145,22 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NoteMention(Base):
+    """An agent @mentioned in an internal note (walletdesk.conversations.mentions): shown to
+    them live and, until they have seen it, on their next load."""
+
+    __tablename__ = "note_mentions"
+    __table_args__ = (UniqueConstraint("message_id", "agent_id"),
+                      Index("ix_note_mentions_agent_unread", "agent_id", "read_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    by_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -19,6 +19,7 @@ from walletdesk.conversations.models import (
 from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.errors import NotFound
+from walletdesk.labels.models import ConversationLabel, Label
 
 PAGE_SIZE = 50
 # what inbox rows and the conversation view show besides ids
@@ -32,6 +33,7 @@ class InboxView(StrEnum):
     team = "team"
     all = "all"
     resolved = "resolved"
+    snoozed = "snoozed"  # mine, snoozed (walletdesk.conversations.snooze); out of the others
 
 
 class InboxSort(StrEnum):
@@ -47,12 +49,19 @@ class InboxFilter:
     search: str | None = None
     limit: int = PAGE_SIZE
     sort: InboxSort = InboxSort.recent
+    label_id: int | None = None  # only conversations with this label (walletdesk.labels)
 
 
 async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> list[Conversation]:
     query = select(Conversation).where(visible_conversations(agent)).options(*WITH_PEOPLE)
+    if flt.view in (InboxView.mine, InboxView.unassigned, InboxView.team, InboxView.all):
+        query = query.where(Conversation.snoozed_at.is_(None))  # back when due
     if flt.view == InboxView.mine:
         query = query.where(Conversation.assignee_id == agent.id,
+                            Conversation.status.in_(OPEN_STATUSES))
+    elif flt.view == InboxView.snoozed:
+        query = query.where(Conversation.assignee_id == agent.id,
+                            Conversation.snoozed_at.is_not(None),
                             Conversation.status.in_(OPEN_STATUSES))
     elif flt.view == InboxView.unassigned:
         query = query.where(Conversation.status == Status.queued)
@@ -60,12 +69,17 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
         query = query.where(Conversation.status.in_(OPEN_STATUSES))
         team_ids = [flt.team_id] if flt.team_id else agent.team_ids
         query = query.where(Conversation.team_id.in_(team_ids or [-1]))
+    elif flt.view == InboxView.all:  # every open conversation; finished ones under "resolved"
+        query = query.where(Conversation.status.in_(OPEN_STATUSES))
     elif flt.view == InboxView.resolved:
         query = query.where(Conversation.status.in_((Status.resolved, Status.closed)))
     if flt.team_id and flt.view != InboxView.team:
         query = query.where(Conversation.team_id == flt.team_id)
     if flt.language:
         query = query.where(Conversation.language == flt.language)
+    if flt.label_id:
+        query = query.where(exists().where(ConversationLabel.conversation_id == Conversation.id,
+                                           ConversationLabel.label_id == flt.label_id))
     if flt.search and flt.search.strip():
         query = query.where(_search_condition(flt.search.strip()))
     if flt.sort == InboxSort.sla:
@@ -81,7 +95,8 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
 
 def _search_condition(term: str) -> ColumnElement[bool]:
     """Message text by substring; customers by their exact name, email, phone or channel id
-    (those are encrypted at rest, so they are matched by keyed hash, whole and any case)."""
+    (those are encrypted at rest, so they are matched by keyed hash, whole and any case);
+    labels by their name."""
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     digest = keyed_hash(term)
@@ -98,8 +113,13 @@ def _search_condition(term: str) -> ColumnElement[bool]:
         and_(Message.conversation_id == Conversation.id,
              func.lower(Message.text).like(pattern, escape="\\"))
     )
-    conditions = [customer_match, identity_match, text_match]
-    if term.isdigit():
+    # a label's name, whole and any case ("refund" finds the conversations labelled Refund)
+    label_match = exists().where(ConversationLabel.conversation_id == Conversation.id,
+                                 Label.id == ConversationLabel.label_id,
+                                 func.lower(Label.name) == term.lower())
+    conditions = [customer_match, identity_match, text_match, label_match]
+    # a conversation number: ASCII digits ("²" is a digit too) that fit the 32-bit id column
+    if term.isascii() and term.isdigit() and len(term) <= 10 and int(term) < 2**31:
         conditions.append(Conversation.id == int(term))
     return or_(*conditions)
 

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from walletdesk.accounts.access import is_manager
 from walletdesk.accounts.models import Agent
 from walletdesk.bot.queries import conversation_turns, turn_payload
 from walletdesk.conversations.messages import conversation_payload, message_payload
@@ -18,6 +19,8 @@ from walletdesk.customers.views import (
     customer_payload,
     display_name,
 )
+from walletdesk.errors import NotFound
+from walletdesk.labels.queries import label_payload, labels_by_conversation
 from walletdesk.services import Services
 
 
@@ -37,7 +40,7 @@ async def open_conversation(services: Services, agent: Agent,
             "customer": customer_payload(customer, agent),
             "other_conversations": [conversation_payload(c) for c in others
                                     if c.id != conversation.id],
-            "messages": [message_payload(m) for m in messages],
+            "messages": [message_payload(m, agent) for m in messages],
             "bot_turns": [turn_payload(t) for t in turns],
         }
 
@@ -46,6 +49,9 @@ async def customer_profile(services: Services, agent: Agent, customer_id: int) -
     async with services.transaction() as session:
         customer = await get_customer(session, customer_id)
         others = await customer_conversations(session, agent, customer_id)
+        if not others and not is_manager(agent):
+            # the same answer as for no such customer: ids cannot be enumerated
+            raise NotFound("customer not found")
         audit_personal_data_view(session, agent, customer)
         return {"customer": customer_payload(customer, agent),
                 "conversations": [conversation_payload(c) for c in others]}
@@ -55,10 +61,12 @@ async def inbox(services: Services, agent: Agent, flt: InboxFilter) -> list[dict
     """Inbox rows: the conversation summary plus who the customer, assignee and team are."""
     async with services.read() as session:
         rows = await list_inbox(session, agent, flt)
+        labels = await labels_by_conversation(session, [c.id for c in rows])
         return [
             {**conversation_payload(c),
              "customer_name": display_name(c.customer, agent) or f"Visitor #{c.customer_id}",
              "assignee_name": c.assignee.display_name if c.assignee else None,
-             "team_name": c.team.name if c.team else None}
+             "team_name": c.team.name if c.team else None,
+             "labels": [label_payload(label) for label in labels.get(c.id, [])]}
             for c in rows
         ]

@@ -1,19 +1,20 @@
 """Re-encrypting personal data with the primary key (``walletdesk keys rotate``).
 
-Every personal field that is not yet encrypted with the primary key — written with an older
-key, or before encryption existed — is encrypted again, and its keyed hash recomputed (so a
-changed hash key is applied too). Work goes in batches, each its own transaction, so a large
-table is rotated without one long lock; running it again does nothing new.
+Every personal field (customers, their channel ids, the names on messages) that is not yet
+encrypted with the primary key — written with an older key, or before encryption existed —
+is encrypted again, and its keyed hash recomputed (so a changed hash key is applied too).
+Work goes in batches, each its own transaction, so a large table is rotated without one
+long lock; running it again does nothing new.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import column, select, table
+from sqlalchemy import column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from walletdesk.audit.actions import record_audit
-from walletdesk.crypto import keyring
+from walletdesk.crypto import PREFIX, keyring
 from walletdesk.customers.models import CUSTOMER_HASHES, Customer, CustomerIdentity
 from walletdesk.services import Services
 
@@ -24,6 +25,27 @@ BATCH = 500
 class Rotated:
     customers: int = 0
     identities: int = 0
+    messages: int = 0  # senders' names
+
+
+async def _rotate_sender_names(services: Services) -> int:
+    """Names on messages have no hash: only values not under the primary key are read."""
+    ring = keyring()
+    messages = table("messages", column("id"), column("sender_name"))  # no decrypting type
+    current = f"{PREFIX}:{ring.primary}:%"
+    done = 0
+    while True:
+        async with services.transaction() as session:
+            rows = (await session.execute(
+                select(messages.c.id, messages.c.sender_name)
+                .where(messages.c.sender_name != "", messages.c.sender_name.not_like(current))
+                .order_by(messages.c.id).limit(BATCH))).all()
+            for row_id, stored in rows:
+                await session.execute(update(messages).where(messages.c.id == row_id)
+                                      .values(sender_name=ring.encrypt(ring.decrypt(stored))))
+        done += len(rows)
+        if len(rows) < BATCH:
+            return done
 
 
 def _stale(row: object, fields: tuple[str, ...], raw: dict[str, str | None],
@@ -33,7 +55,7 @@ def _stale(row: object, fields: tuple[str, ...], raw: dict[str, str | None],
         if not ring.is_current(raw.get(field)):
             return True
         value = getattr(row, field)
-        if (ring.hash(value) if value else None) != getattr(row, hashes[field]):
+        if field in hashes and (ring.hash(value) if value else None) != getattr(row, hashes[field]):
             return True
     return False
 
@@ -41,7 +63,7 @@ def _stale(row: object, fields: tuple[str, ...], raw: dict[str, str | None],
 async def rotate_keys(services: Services) -> Rotated:
     done = Rotated()
     for model, fields, hashes in (
-            (Customer, tuple(CUSTOMER_HASHES), CUSTOMER_HASHES),
+            (Customer, (*CUSTOMER_HASHES, "note"), CUSTOMER_HASHES),  # the note: no hash
             (CustomerIdentity, ("external_id",), {"external_id": "external_hash"})):
         last_id = 0
         while True:
@@ -58,19 +80,21 @@ async def rotate_keys(services: Services) -> Rotated:
                     for field in fields:
                         value = getattr(row, field)
                         empty = None if model is Customer else ""
-                        setattr(row, hashes[field], keyring().hash(value) if value else empty)
+                        if field in hashes:
+                            setattr(row, hashes[field], keyring().hash(value) if value else empty)
                         flag_modified(row, field)  # written again: with the primary key
                     if model is Customer:
                         done.customers += 1
                     else:
                         done.identities += 1
                 last_id = rows[-1].id
-    if not (done.customers or done.identities):
+    done.messages = await _rotate_sender_names(services)
+    if not (done.customers or done.identities or done.messages):
         return done
     async with services.transaction() as session:
         record_audit(session, actor_agent_id=None, action="keys.rotate",
                      detail={"customers": done.customers, "identities": done.identities,
-                             "primary_key": keyring().primary})
+                             "messages": done.messages, "primary_key": keyring().primary})
     return done
 
 

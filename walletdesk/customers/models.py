@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from walletdesk.crypto import EncryptedText, keyed_hash
@@ -37,8 +37,13 @@ class Customer(Base):
     followup_opt_out_at: Mapped[datetime | None] = mapped_column(default=None)
     # proved control of ``email`` with a one-time code (walletdesk.customers.email_code)
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the agents' private note about the customer (side panel); encrypted, never shown to
+    # outsourced agents, secrets removed before it is stored (walletdesk.customers.edits)
+    note: Mapped[str | None] = mapped_column(EncryptedText, default=None)
     # personal data erased (on request, or by the retention policy)
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    # when the customer acknowledged the operator's privacy notice (in the widget)
+    privacy_notice_ack_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # loaded where shown (customers.queries.get_customer), not on the message path
     identities: Mapped[list["CustomerIdentity"]] = relationship(
@@ -92,3 +97,16 @@ class EmailCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PrivacyNotice(Base):
+    """The operator's privacy notice in one language, shown by the widget until the customer
+    acknowledges it (again after it changes)."""
+
+    __tablename__ = "privacy_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locale: Mapped[str] = mapped_column(String(16), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

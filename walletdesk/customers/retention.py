@@ -46,12 +46,14 @@ async def due_for_erasure(session: AsyncSession, days: int, now: datetime,
 
 @job_handler(RETENTION_JOB)
 async def apply_retention(ctx: JobContext) -> None:
-    days = ctx.services.settings.retention_days
+    days_settings = ctx.services.settings
+    days = days_settings.retention_days
     now = utcnow()
     erased = 0
     if days is not None:
         for customer_id in await due_for_erasure(ctx.session, days, now):
-            await erase_in(ctx.session, customer_id, actor_id=None, reason="retention")
+            await erase_in(ctx.session, customer_id, actor_id=None, reason="retention",
+                           data_dir=days_settings.data_dir)
             erased += 1
     # more waiting: again in a minute; else tomorrow
     await schedule_retention(ctx.session, now + (timedelta(minutes=1) if erased == BATCH

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.accounts.access import mask_email, sees_personal_data
+from walletdesk.accounts.access import mask_email, mask_name, sees_personal_data
 from walletdesk.accounts.models import Agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.customers.models import Customer
@@ -13,7 +13,7 @@ from walletdesk.customers.models import Customer
 
 def display_name(customer: Customer, viewer: Agent) -> str:
     name = customer.display_name or ""
-    return name if sees_personal_data(viewer) or not name else name[:1] + "***"
+    return name if sees_personal_data(viewer) else mask_name(name)
 
 
 def customer_payload(customer: Customer, viewer: Agent) -> dict[str, Any]:
@@ -28,6 +28,9 @@ def customer_payload(customer: Customer, viewer: Agent) -> dict[str, Any]:
         "verified_user_id": customer.verified_user_id if full else (
             "***" if customer.verified_user_id else None),
         "email_verified": customer.email_verified_at is not None,
+        # the agents' private note (walletdesk.customers.edits); hidden from outsourced agents
+        "note": customer.note if full else ("***" if customer.note else None),
+        "can_edit": full and customer.erased_at is None,
         "identities": [{"channel": i.channel, "external_id": i.external_id if full else "***"}
                        for i in customer.identities],
     }

@@ -1,10 +1,12 @@
 """The database engine and sessions: SQLite (aiosqlite) embedded, PostgreSQL (asyncpg) in production."""
 
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,7 +19,56 @@ class DatabaseUnavailable(Exception):
     """The database could not be reached; the caller may retry the same request."""
 
 
+# drivers whose messages quote the values of a failed statement (asyncpg: "invalid input for
+# query argument $1: 'Li Wei'", "DETAIL: Key (email)=(li@example.com) already exists")
+DRIVER_MODULES = ("asyncpg", "sqlite3", "aiosqlite", "psycopg")
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    return isinstance(exc, StatementError) or \
+        type(exc).__module__.split(".", 1)[0] in DRIVER_MODULES
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` and its causes, with every database error's message replaced
+    by its class and, for SQLAlchemy's, the SQL without values: safe to log."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    chain: list[tuple[BaseException, str]] = []
+    current: BaseException | None = exc
+    link = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, link))
+        if current.__cause__ is not None:
+            current, link = current.__cause__, CAUSE
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, link = current.__context__, CONTEXT
+        else:
+            current = None
+    for item, link in reversed(chain):
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(item.__traceback__))
+        name = f"{type(item).__module__}.{type(item).__qualname__}"
+        if isinstance(item, StatementError):
+            parts.append(f"{name}: [database error; values hidden]\n[SQL: {item.statement}]\n")
+        elif _is_database_error(item):
+            parts.append(f"{name}: [database error; values hidden]\n")
+        else:
+            parts.extend(traceback.format_exception_only(item))
+        if link:
+            parts.append(link)
+    return "".join(parts).rstrip("\n")
+
+
+CAUSE = "\nThe above exception was the direct cause of the following exception:\n\n"
+CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # a failed statement's parameters are password hashes, names, message texts: never in
+    # an exception message, so never in a log (see also redacted_traceback)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         # SQLite has one writer at a time. One connection per process makes transactions
         # queue in asyncio instead of sleeping in SQLite's busy handler (tens of ms each);

@@ -8,7 +8,7 @@ a mail delivered twice is stored once.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import structlog
@@ -25,6 +25,7 @@ from walletdesk.email.models import EmailMessage
 from walletdesk.email.parse import MalformedMail, ParsedMail, parse_mail
 from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
+from walletdesk.text_rules import clean_text
 from walletdesk.tokens import conversation_from_address, support_domain
 
 log = structlog.get_logger(__name__)
@@ -85,8 +86,10 @@ async def _record_bounce(services: Services, mail: ParsedMail) -> int | None:
 def _body(services: Services, mail: ParsedMail) -> tuple[str, list[AttachmentIn]]:
     """The message text, and the files to keep. The raw mail is never stored: it would hold
     whatever secret the protect step removes from the text and the text attachments."""
-    text = mail.text.strip()
-    attachments = list(mail.attachments)
+    # what a mail may carry but no database column can (a NUL, a lone surrogate) goes here:
+    # the sender cannot be asked to fix it (walletdesk.text_rules)
+    text = clean_text(mail.text).strip()
+    attachments = [replace(a, filename=clean_text(a.filename)) for a in mail.attachments]
     if not text:
         text = "(no text; see the attachments)" if attachments else "(empty email)"
     limit = services.settings.max_message_chars
@@ -104,7 +107,10 @@ async def receive_email(services: Services, raw: bytes, *, envelope_from: str | 
     settings = services.settings
     if len(raw) > settings.mail_max_bytes:
         raise MalformedMail(f"message larger than {settings.mail_max_bytes} bytes")
-    mail = parse_mail(raw, envelope_from=envelope_from, our_domain=support_domain(settings))
+    try:
+        mail = parse_mail(raw, envelope_from=envelope_from, our_domain=support_domain(settings))
+    except RecursionError:  # thousands of nested MIME parts: a poison mail, refused for good
+        raise MalformedMail("MIME parts nested too deeply") from None
     if mail.loop:
         log.warning("email.loop_dropped")
         return MailReceived("loop")
@@ -133,9 +139,9 @@ async def receive_email(services: Services, raw: bytes, *, envelope_from: str | 
         channel=CHANNEL, external_id=mail.from_address, text=text,
         client_id="mid-" + hashlib.sha256(rfc_id.encode()).hexdigest()[:56],
         conversation_id=thread, new_conversation=thread is None,
-        customer_name=mail.from_name or mail.from_address.split("@")[0],
+        customer_name=clean_text(mail.from_name or mail.from_address.split("@")[0]),
         customer_email=mail.from_address, language=mail.language_hint,
-        subject=mail.subject or "(no subject)", attachments=attachments, on_stored=record)
+        subject=clean_text(mail.subject) or "(no subject)", attachments=attachments, on_stored=record)
     try:
         delivered = await receive_message(services, inbound)
     except IntegrityError:  # the same mail, delivered twice at the same moment

@@ -3,7 +3,10 @@ person writing at all (auto-replies, bounces and our own mail coming back are no
 
 Uses the standard library's parser, which never gives up on bad MIME; what it cannot read
 (no usable From address) is refused as malformed. HTML is reduced to text with nh3 (script
-and style contents dropped), then quoted history is cut off.
+and style contents dropped; table cells and spans kept apart by a space, so words in cells
+do not run together), then quoted history is cut off. Text parts and text attachments are
+read in their declared charset, or a detected one (UTF-16, GBK …), and attachments are kept
+as UTF-8, so the protect step sees the words.
 """
 
 import html
@@ -18,6 +21,7 @@ from email.utils import getaddresses, parseaddr
 import nh3
 
 from walletdesk.conversations.attachments import AttachmentIn
+from walletdesk.safety.decode import decode_text
 
 MAX_RECEIVED_HOPS = 30
 AUTO_SUBJECT = re.compile(
@@ -28,6 +32,8 @@ QUOTE_START = re.compile(
     r"el .{1,200} escribió:|from: .+)$", re.IGNORECASE)
 MESSAGE_ID = re.compile(r"<([^<>\s]{1,250})>")
 BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
+# table cells and inline boxes: their words must not run together ("abandon</td><td>ability")
+CELL_TAGS = re.compile(r"<\s*/?\s*(td|th|span|dt|dd|label|button|font)\b[^>]*>", re.IGNORECASE)
 
 
 class MalformedMail(ValueError):
@@ -58,6 +64,7 @@ def _ids(value: str | None) -> list[str]:
 
 def html_to_text(markup: str) -> str:
     markup = BLOCK_TAGS.sub("\n", markup)
+    markup = CELL_TAGS.sub(" ", markup)
     text = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style", "head", "title"})
     return html.unescape(text)
 
@@ -84,11 +91,15 @@ def _decoded_text(part: MimeBase) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("utf-8", errors="replace")
+    return decode_text(payload, part.get_content_charset())
+
+
+def _as_utf8(part: MimeBase, kind: str, data: bytes) -> bytes:
+    """A text attachment in its declared charset (or a detected one: UTF-16, GBK …) as
+    UTF-8, so the protect step reads what the customer wrote."""
+    if not kind.startswith("text/"):
+        return data
+    return decode_text(data, part.get_content_charset()).encode("utf-8")
 
 
 def _is_auto(mail: MimeBase, subject: str) -> bool:
@@ -156,7 +167,8 @@ def parse_mail(raw: bytes, *, envelope_from: str | None = None,
         if disposition == "attachment" or (filename and kind not in ("text/plain", "text/html")):
             data = part.get_payload(decode=True)
             if isinstance(data, bytes):
-                attachments.append(AttachmentIn(filename or "attachment", kind, data))
+                attachments.append(AttachmentIn(filename or "attachment", kind,
+                                                _as_utf8(part, kind, data)))
         elif kind == "text/plain" and text_plain is None:
             text_plain = _decoded_text(part)
         elif kind == "text/html" and text_html is None:

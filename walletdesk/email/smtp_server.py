@@ -3,9 +3,11 @@ embedded mode) when ``WALLETDESK_SMTP_INBOUND_PORT`` is set.
 
 It accepts mail for the support domain only (it is not a relay), hands each mail to
 ``receive_email`` and answers for it: 250 once stored (or recognised as an auto-reply,
-a bounce, a loop or a repeat), 550 for mail that cannot be read, 552 for mail over the size
-limit (aiosmtpd), and 451 "try again later" when the database is unavailable, so the
-sending server keeps the mail and retries: nothing is lost.
+a bounce, a loop or a repeat), 550 for mail that cannot be read (thousands of nested parts
+too), 552 for mail over the size limit (aiosmtpd), and 451 "try again later" when the
+database or the disk is unavailable, so the sending server keeps the mail and retries:
+nothing is lost. Any other failure would repeat on every retry: 554, refused for good, so
+a poison mail is not retried for days and its sender hears of it.
 """
 
 import asyncio
@@ -49,9 +51,14 @@ class InboundMail:
         except DatabaseUnavailable:
             log.warning("email.deferred_database_unavailable")
             return "451 4.3.0 temporarily unable to store the message; try again later"
-        except Exception:
-            log.exception("email.failed")
+        except OSError:  # a full disk (attachments), a lost connection: worth a retry
+            log.exception("email.deferred")
             return "451 4.3.0 temporary failure; try again later"
+        except Exception:
+            # anything else fails the same way on every retry: a 4xx would have the sender
+            # retry this mail for days; refuse it for good so the sender is told now
+            log.exception("email.failed")
+            return "554 5.6.0 this message cannot be processed"
         log.info("email.received", outcome=result.outcome, conversation_id=result.conversation_id)
         return "250 2.0.0 OK"
 

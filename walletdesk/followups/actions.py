@@ -36,6 +36,7 @@ from walletdesk.followups.models import (
 )
 from walletdesk.jobs.actions import cancel_job, schedule_job
 from walletdesk.routing.hours import parse_clock
+from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
 from walletdesk.tokens import followup_from_token
 
@@ -473,7 +474,9 @@ async def record_call(services: Services, agent: Agent, followup_id: int, *, out
         now = utcnow()
         followup.attempts += 1
         followup.called_by_agent_id = agent.id
-        followup.notes = "\n".join(filter(None, [followup.notes, notes.strip()[:2000]]))
+        # call notes are free text like any message: the protect step applies to them too
+        followup.notes = "\n".join(filter(None, [followup.notes,
+                                                 protect_text(notes.strip()).text[:2000]]))
         followup.outcome = result
         if result == CallOutcome.no_answer:
             limit = programme.max_attempts if programme else 3

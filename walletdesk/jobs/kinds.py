@@ -4,15 +4,15 @@ a worker makes sure exist when it starts."""
 from sqlalchemy import select
 
 from walletdesk.cases import sla
-from walletdesk.conversations import closing
+from walletdesk.conversations import closing, snooze
 from walletdesk.customers import email_code, retention
 from walletdesk.db.base import utcnow
-from walletdesk.email import imap, outbound
+from walletdesk.email import away_replies, imap, outbound
 from walletdesk.followups import notify
 from walletdesk.jobs.models import Job, JobStatus
 from walletdesk.services import Services
 
-KIND_MODULES = (closing, email_code, imap, notify, outbound, retention, sla)
+KIND_MODULES = (away_replies, closing, email_code, imap, notify, outbound, retention, sla, snooze)
 
 
 async def seed_recurring(services: Services) -> None:

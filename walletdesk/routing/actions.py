@@ -87,26 +87,50 @@ async def _free_agent(session: AsyncSession, conversation: Conversation,
     return min(free, key=lambda a: (loads[a.id] / max(a.capacity, 1), loads[a.id], a.id))
 
 
-async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent) -> None:
+async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent, *,
+                    present: bool | None = None) -> None:
+    """Give the conversation to ``agent``. The customer is told "<name> joined" only if the
+    agent is there (``present``; by default: online); otherwise that they wait for an agent,
+    and the join is announced when the agent opens or answers it (``announce_join``)."""
     # the agent may come from another session (the signed-in user): use this session's copy
     attached = await load_agent(session, agent.id)
     assert attached is not None
     agent = attached
+    if present is None:
+        present = agent.presence == Presence.online
     now = utcnow()
     conversation.assignee_id = agent.id
     conversation.status = Status.assigned
     conversation.assigned_at = now
     conversation.after_hours = False
+    conversation.assignee_joined_at = now if present else None
+    await append_message(session, conversation, sender_kind=SenderKind.system,
+                         text=i18n.text("agent_joined", conversation.language,
+                                        name=agent.display_name) if present
+                         else i18n.text("transferred_waiting", conversation.language))
+    emit_conversation_changed(session, conversation)
+
+
+async def announce_join(session: AsyncSession, conversation: Conversation, agent: Agent) -> bool:
+    """The assignee opened or answered a conversation given to them while away: now the
+    customer is told they joined. False if there was nothing to announce."""
+    if conversation.assignee_id != agent.id or conversation.assignee_joined_at is not None \
+            or conversation.status not in ACTIVE_STATUSES:
+        return False
+    conversation.assignee_joined_at = utcnow()
     await append_message(session, conversation, sender_kind=SenderKind.system,
                          text=i18n.text("agent_joined", conversation.language,
                                         name=agent.display_name))
     emit_conversation_changed(session, conversation)
+    return True
 
 
 async def route_conversation(session: AsyncSession, settings: Settings,
                              conversation: Conversation, *,
-                             prefer_agent_id: int | None = None) -> None:
-    """Give the conversation to a free agent, or queue it and tell the customer."""
+                             prefer_agent_id: int | None = None,
+                             waiting_notice: str = "queued") -> None:
+    """Give the conversation to a free agent, or queue it and tell the customer
+    (``waiting_notice``: the i18n text they are told while they wait)."""
     now = utcnow()
     team = await session.get(Team, conversation.team_id) if conversation.team_id else None
     if team is None:
@@ -124,7 +148,7 @@ async def route_conversation(session: AsyncSession, settings: Settings,
             conversation.after_hours = True
             opens = next_opening(team.weekly_hours, team.holidays, team.timezone, now)
             notice = (i18n.text("after_hours", conversation.language,
-                                opens=_when(opens, team.timezone)) if opens
+                                opens=return_time(opens, team.timezone)) if opens
                       else i18n.text("after_hours_unknown", conversation.language))
             await append_message(session, conversation, sender_kind=SenderKind.system,
                                  text=notice)
@@ -135,15 +159,19 @@ async def route_conversation(session: AsyncSession, settings: Settings,
     agent = await _free_agent(session, conversation, prefer_agent_id)
     if agent is not None:
         await assign_to(session, conversation, agent)
-    elif not was_queued:
-        await append_message(session, conversation, sender_kind=SenderKind.system,
-                             text=i18n.text("queued", conversation.language))
+    else:
+        if not was_queued:
+            await append_message(session, conversation, sender_kind=SenderKind.system,
+                                 text=i18n.text(waiting_notice, conversation.language))
+        # still waiting, maybe in another team now (a transfer): watchers must know
         emit_conversation_changed(session, conversation)
     if conversation.team_id is not None:
         await publish_queue_positions(session, settings, [conversation.team_id])
 
 
-def _when(moment: datetime, timezone: str) -> str:
+def return_time(moment: datetime, timezone: str) -> str:
+    """When a closed team is back, as the customer reads it everywhere (the thread's notice
+    and the widget's banner show this same text): "Mon 2026-12-07 09:00 CST"."""
     from zoneinfo import ZoneInfo
 
     local = moment.astimezone(ZoneInfo(timezone))
@@ -221,6 +249,7 @@ async def queue_events(session: AsyncSession, settings: Settings,
             "agents_online": len(helpers),
             "after_hours": not open_now,
             "opens_at": opens.isoformat() if opens else None,
+            "opens_label": return_time(opens, team.timezone) if opens else None,
         })
     return events
 

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, Status
 from walletdesk.db.base import utcnow
-from walletdesk.routing.actions import team_is_open
+from walletdesk.routing.actions import agent_loads, return_time, speaks, team_is_open
+from walletdesk.routing.hours import next_opening
 
 
 @dataclass
@@ -50,3 +51,48 @@ async def queue_overview(session: AsyncSession) -> list[QueueFigures]:
         )
         for team in teams
     ]
+
+
+@dataclass
+class AgentTarget:
+    agent: Agent
+    load: int  # conversations assigned and active now
+    speaks_language: bool
+
+
+@dataclass
+class TeamTarget:
+    team: Team
+    open_now: bool
+    opens_label: str | None  # when a closed team is back, as customers are told
+    agents_online: int
+
+
+async def transfer_targets(session: AsyncSession, actor: Agent, language: str | None
+                           ) -> tuple[list[AgentTarget], list[TeamTarget]]:
+    """Who a conversation can be handed to, with what the choice depends on: presence, load
+    against capacity, language; the teams with whether they are open. Never the actor."""
+    now = utcnow()
+    agents = [a for a in (await session.scalars(
+        select(Agent).where(Agent.is_active, Agent.id != actor.id)
+        .order_by(Agent.display_name))).unique().all()]
+    loads = await agent_loads(session, [a.id for a in agents])
+    order = {Presence.online: 0, Presence.away: 1, Presence.offline: 2}
+    agent_rows = sorted(
+        (AgentTarget(a, loads.get(a.id, 0), speaks(a, language)) for a in agents),
+        key=lambda t: (order.get(t.agent.presence, 3), not t.speaks_language,
+                       t.load / max(t.agent.capacity, 1), t.agent.display_name))
+    online = dict((await session.execute(
+        select(agent_teams.c.team_id, func.count())
+        .join(Agent, Agent.id == agent_teams.c.agent_id)
+        .where(Agent.presence == Presence.online, Agent.is_active)
+        .group_by(agent_teams.c.team_id))).all())
+    team_rows = []
+    for team in (await session.scalars(select(Team).order_by(Team.name))).unique().all():
+        open_now = team_is_open(team, now)
+        opens = None if open_now else next_opening(team.weekly_hours, team.holidays,
+                                                   team.timezone, now)
+        team_rows.append(TeamTarget(team, open_now,
+                                    return_time(opens, team.timezone) if opens else None,
+                                    online.get(team.id, 0)))
+    return agent_rows, team_rows

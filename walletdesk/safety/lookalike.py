@@ -24,6 +24,8 @@ from typing import Literal
 from confusable_homoglyphs import confusables
 from rapidfuzz.distance import Levenshtein
 
+from walletdesk.i18n import N_, Phrase
+
 ChannelKind = Literal["domain", "email", "phone", "telegram", "x", "discord", "wechat",
                       "app_store"]
 Status = Literal["official", "lookalike", "not_official", "invalid"]
@@ -158,12 +160,13 @@ def _close(candidate: str, official: str) -> list[str]:
     if not candidate or not official:
         return reasons
     if candidate == official:
-        return ["same name after removing look-alike tricks"]
+        return [Phrase(N_("same name after removing look-alike tricks"))]
     distance = Levenshtein.distance(candidate, official)
     if len(official) >= 5 and distance <= (1 if len(official) < 8 else 2):
-        reasons.append(f"{distance} letter(s) away from the official name")
+        reasons.append(Phrase(N_("{distance} letter(s) away from the official name"),
+                              distance=distance))
     elif official in candidate and len(official) >= 5:
-        reasons.append("contains the official name with extra words")
+        reasons.append(Phrase(N_("contains the official name with extra words")))
     return reasons
 
 
@@ -176,27 +179,27 @@ def _compare(kind: str, normalised: str, channel: Channel) -> list[str]:
         official_name, official_suffix = _domain_parts(official_host)
         reasons = []
         if official_host in host.split(".", 1)[-1:] or host.startswith(official_host + "."):
-            reasons.append("the official domain is only part of another domain")
+            reasons.append(Phrase(N_("the official domain is only part of another domain")))
         tricks = _close(_core(name), _core(official_name))
         if tricks:
             reasons += tricks
             if suffix != official_suffix:
-                reasons.append(f"another top-level domain (.{suffix})")
+                reasons.append(Phrase(N_("another top-level domain (.{suffix})"), suffix=suffix))
         if kind == "email" and not reasons:
             local = normalised.split("@")[0]
             if _close(_core(local), _core(official_name)) or _core(official_name) in _core(local):
-                reasons.append("uses the official name at another mail provider")
+                reasons.append(Phrase(N_("uses the official name at another mail provider")))
         if reasons and _has_homoglyph(host):
-            reasons.append("uses look-alike characters from another alphabet")
+            reasons.append(Phrase(N_("uses look-alike characters from another alphabet")))
         return reasons
     if kind == "phone" or channel.kind == "phone":
         if kind == channel.kind and normalised[-8:] == official[-8:] and normalised != official:
-            return ["the same number with another country code"]
+            return [Phrase(N_("the same number with another country code"))]
         return []
     if kind in HANDLE_KINDS and channel.kind in HANDLE_KINDS:
         reasons = _close(_core(normalised), _core(official))
         if reasons and _has_homoglyph(normalised):
-            reasons.append("uses look-alike characters from another alphabet")
+            reasons.append(Phrase(N_("uses look-alike characters from another alphabet")))
         return reasons
     return []
 
@@ -207,8 +210,8 @@ def verify_channel(value: str, official: list[Channel], kind: str | None = None)
     kind = kind if kind in KINDS else guess_kind(text)
     normalised = normalise(kind, text)
     if not normalised:
-        return Verdict("invalid", kind, "", reasons=["this does not look like a link, handle, "
-                                                      "e-mail address or phone number"])
+        return Verdict("invalid", kind, "", reasons=[Phrase(N_(
+            "this does not look like a link, handle, e-mail address or phone number"))])
     for channel in official:
         same_family = (channel.kind == kind or {channel.kind, kind} <= set(HANDLE_KINDS))
         if same_family and normalise(channel.kind, channel.value) == normalised:

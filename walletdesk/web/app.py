@@ -7,43 +7,59 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from walletdesk import __version__
+from walletdesk import __version__, i18n
 from walletdesk.bot.runtime import BotRuntime
 from walletdesk.config import Settings, get_settings
+from walletdesk.conversations.listeners import subscribe_workspace_listeners
 from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.email import away_replies
 from walletdesk.email.smtp_server import start_smtp_server
 from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from walletdesk.jobs.worker import Worker
+from walletdesk.labels.rules import subscribe_label_rules
 from walletdesk.logging import configure_logging
 from walletdesk.routing.actions import drain_queues
+from walletdesk.safety.protect import warm_up as warm_up_protect
 from walletdesk.services import Services
+from walletdesk.web import localization
 from walletdesk.web.deps import LoginRequired
+from walletdesk.web.error_pages import error_response
 from walletdesk.web.live import Hub
 from walletdesk.web.routes import (
     admin,
     admin_bot,
     admin_channels,
     admin_kb,
+    admin_privacy,
     admin_sla,
     api,
     auth,
+    chat_uploads,
     complaints,
     followups,
     health,
     help_centre,
+    interface,
+    labels,
+    macros,
     pages,
+    reports,
     sockets,
     surveys,
+    transfers,
     verify,
+    workspace_tools,
 )
-from walletdesk.web.sessions import RateLimiter, Signer
+from walletdesk.web.sessions import RateLimiter, Signer, WidgetMessageLimits
+from walletdesk.web.text_input import TextInputGuard
 
 WEB_DIR = Path(__file__).parent
 QUEUE_SWEEP_S = 30
@@ -54,10 +70,16 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors {frame_ancestors}"
 )
+
+
+def widget_frame_ancestors(settings: Settings) -> str:
+    """The sites that may frame the widget: WALLETDESK_WIDGET_ALLOWED_ORIGINS (validated)."""
+    origins = settings.widget_allowed_origins
+    return "*" if "*" in origins else " ".join(["'self'", *origins])
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -66,7 +88,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
         # the widget is made to be framed by the operator's sites; nothing else is
         embeddable = request.url.path.startswith("/widget")
         response.headers.setdefault("Content-Security-Policy", CSP.format(
-            frame_ancestors="*" if embeddable else "'self'"))
+            frame_ancestors=widget_frame_ancestors(request.app.state.settings) if embeddable
+            else "'self'"))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not embeddable:
@@ -97,7 +120,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         unsubscribe = services.bus.subscribe(hub.on_event)
         bot = services.bot = BotRuntime(settings.default_language)
         unsubscribe_bot = services.bus.subscribe(lambda event: bot.on_event(services, event))
+        unsubscribe_workspace = subscribe_workspace_listeners(services)
+        unsubscribe_labels = subscribe_label_rules(services)
+        unsubscribe_reply_mail = services.bus.subscribe(
+            lambda event: away_replies.on_event(services, event))
         bot.schedule_rebuild(services)
+        asyncio.get_running_loop().run_in_executor(None, warm_up_protect)  # off the 1st message
         sweeper = asyncio.create_task(_sweep_queues(services))
         worker_stop = asyncio.Event()
         worker = smtp = None
@@ -119,6 +147,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 smtp.close()
             unsubscribe()
             unsubscribe_bot()
+            unsubscribe_workspace()
+            unsubscribe_labels()
+            unsubscribe_reply_mail()
             await bot.stop()
             await services.stop()
 
@@ -137,16 +168,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.signer = Signer(settings.secret_key, settings.session_max_age_s)
     app.state.login_limiter = RateLimiter(settings.login_ip_max_attempts_per_min, 60)
     app.state.check_limiter = RateLimiter(60, 60)  # /verify checks per address and minute
+    app.state.widget_message_limits = WidgetMessageLimits(
+        settings.widget_messages_per_min, settings.widget_messages_per_min_per_address)
     app.state.report_limiter = RateLimiter(5, 60)  # scam reports per address and minute
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     templates.env.globals["brand_name"] = settings.brand_name
+    templates.env.globals["category_name"] = i18n.category_name
+    localization.install(templates)  # per-request locale (docs/decisions/0017-babel-catalogs.md)
     app.state.templates = templates
 
+    app.add_middleware(TextInputGuard)  # inside SecurityHeaders: refusals get the headers too
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot, admin_sla,
-                   admin_channels, api, sockets, surveys, followups, complaints):
+                   admin_channels, api, sockets, surveys, followups, complaints, interface,
+                   workspace_tools, chat_uploads, transfers, labels, macros):
         app.include_router(module.router)
+    app.include_router(admin_privacy.router)
+    app.include_router(reports.router)
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
@@ -154,24 +193,31 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
-        return JSONResponse({"detail": exc.detail, "code": exc.code},
-                            status_code=STATUS_BY_ERROR.get(type(exc), 400))
+        return await error_response(request, STATUS_BY_ERROR.get(type(exc), 400), exc.detail,
+                                    {"detail": exc.detail, "code": exc.code})
 
     @app.exception_handler(DatabaseUnavailable)
     async def _db_unavailable(request: Request, exc: DatabaseUnavailable) -> Response:
         log.warning("database_unavailable", path=request.url.path)
-        return JSONResponse({"detail": "the database is briefly unavailable; retry",
-                             "code": "unavailable"}, status_code=503,
-                            headers={"Retry-After": "1"})
+        detail = "the database is briefly unavailable; retry"
+        return await error_response(request, 503, detail,
+                                    {"detail": detail, "code": "unavailable"},
+                                    headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
-        return JSONResponse({"detail": errors, "code": "invalid"}, status_code=422)
+        return await error_response(request, 422, errors, {"detail": errors, "code": "invalid"})
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                            headers=exc.headers)
+    # Starlette's own HTTPException too: unknown paths (404) and methods (405) raise it
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return await error_response(request, exc.status_code, exc.detail,
+                                    headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # logged by the server with its traceback; the caller learns nothing internal
+        return await error_response(request, 500, "internal error")
 
     return app

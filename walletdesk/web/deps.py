@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from walletdesk.accounts.actions import agent_for_token
 from walletdesk.accounts.models import Agent, Role
+from walletdesk.accounts.sessions import session_agent
 from walletdesk.services import Services
 from walletdesk.web.schemas import MAX_ROW_ID
 from walletdesk.web.sessions import SESSION_COOKIE, SessionData, Signer
@@ -43,13 +44,15 @@ TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 
 async def load_session_agent(services: Services, signer: Signer,
                              cookie: str | None) -> tuple[Agent, SessionData] | None:
+    """The agent of a live server-side session (one indexed lookup), or None."""
     data = signer.read_session(cookie)
     if data is None:
         return None
-    async with services.read() as session:
-        agent = await session.get(Agent, data.agent_id)
-    if agent is None or not agent.is_active or agent.session_version != data.session_version:
+    found = await session_agent(services, data.token, services.settings.session_max_age_s)
+    if found is None:
         return None
+    agent, agent_session = found
+    data.session_id = agent_session.id
     return agent, data
 
 
@@ -59,6 +62,7 @@ async def _page_agent(request: Request, services: ServicesDep, signer: SignerDep
         raise LoginRequired()
     agent, data = found
     request.state.session = data
+    request.state.locale = agent.interface_locale  # None: the browser's Accept-Language
     if request.method not in SAFE_METHODS:
         form = await request.form()
         token = request.headers.get("x-csrf-token") or form.get("csrf_token")
@@ -76,6 +80,8 @@ async def _api_agent(request: Request, services: ServicesDep, signer: SignerDep)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API token",
                                 headers={"WWW-Authenticate": "Bearer"})
         agent, scope = found_token
+        if scope == "metrics":
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "a metrics token reads /metrics only")
         if scope == "read" and request.method not in SAFE_METHODS:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "this API token is read-only")
         return agent

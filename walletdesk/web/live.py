@@ -17,6 +17,8 @@ import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from walletdesk.accounts.models import Agent, Role
+from walletdesk.accounts.sessions import ACCESS_EVENT
+from walletdesk.conversations.messages import masked_message
 from walletdesk.events.bus import Event
 
 log = structlog.get_logger(__name__)
@@ -28,11 +30,15 @@ class Connection:
         self.websocket = websocket
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE_LIMIT)
         self._writer: asyncio.Task[None] | None = None
+        # set when access is withdrawn: nothing more is sent or accepted, then the socket closes
+        self.closing: tuple[int, str] | None = None
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write())
 
     def send(self, frame: dict[str, Any] | str) -> None:
+        if self.closing is not None:
+            return
         data = frame if isinstance(frame, str) else json.dumps(frame, separators=(",", ":"))
         try:
             self._queue.put_nowait(data)
@@ -41,11 +47,23 @@ class Connection:
             self._queue = asyncio.Queue(1)
             self._queue.put_nowait(None)
 
+    def close(self, code: int, reason: str) -> None:
+        """Close after the frames already queued; nothing queued later is sent."""
+        if self.closing is not None:
+            return
+        self.closing = (code, reason)
+        try:
+            self._queue.put_nowait(None)
+        except asyncio.QueueFull:
+            self._queue = asyncio.Queue(1)
+            self._queue.put_nowait(None)
+
     async def _write(self) -> None:
         try:
             while (data := await self._queue.get()) is not None:
                 await self.websocket.send_text(data)
-            await self.websocket.close(code=1013)
+            code, reason = self.closing or (1013, "")
+            await self.websocket.close(code=code, reason=reason)
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
 
@@ -67,12 +85,14 @@ class CustomerConnection(Connection):
         self.verified_user_id: str | None = None
         self.customer_id: int | None = None
         self.conversation_id: int | None = None
+        self.privacy_acknowledged = False  # the privacy notice, before there is a customer
 
 
 class AgentConnection(Connection):
-    def __init__(self, websocket: WebSocket, agent: Agent) -> None:
+    def __init__(self, websocket: WebSocket, agent: Agent, session_id: int = 0) -> None:
         super().__init__(websocket)
         self.agent_id = agent.id
+        self.session_id = session_id
         self.role = agent.role
         self.team_ids = set(agent.team_ids)
         self.subscriptions: set[int] = set()
@@ -130,7 +150,7 @@ class Hub:
     # delivery -----------------------------------------------------------------------------
     async def on_event(self, event: Event) -> None:
         kind = event.get("type")
-        if kind == "message":
+        if kind in ("message", "message_edited"):  # edited: a secret removed afterwards
             self._on_message(event)
         elif kind == "conversation":
             self._on_conversation(event)
@@ -138,11 +158,17 @@ class Hub:
             self._to_customer(event["customer_id"], event)
         elif kind == "typing":
             self._on_typing(event)
+        elif kind == ACCESS_EVENT:
+            self._on_access_changed(event)
         elif kind == "presence":
             frame = json.dumps(event)
             for conn in self.agents:
                 if conn.inbox:
                     conn.send(frame)
+        elif kind == "notification":  # one agent's own notice: an @mention, a snooze ending
+            for conn in self.agents:
+                if conn.agent_id == event["agent_id"]:
+                    conn.send(event)
 
     def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | str) -> None:
         if customer_id is None:
@@ -151,19 +177,31 @@ class Hub:
             conn.send(frame)
 
     def _to_agents(self, event: Event, conversation_id: int, team_id: int | None,
-                   assignee_id: int | None) -> None:
+                   assignee_id: int | None, *, every_watcher: bool = False) -> None:
         frame = json.dumps(event, separators=(",", ":"))
+        masked = frame
+        if "message" in event:  # outsourced agents get the customer's name masked
+            masked = json.dumps({**event, "message": masked_message(event["message"])},
+                                separators=(",", ":"))
         watchers = self.watchers.get(conversation_id, set())
+        for conn in [c for c in watchers if not c.may_see(team_id, assignee_id)]:
+            # transferred out of the agent's reach: no more of it (notes included)
+            self.unwatch(conn, conversation_id)
+            conn.send({"type": "unsubscribed", "conversation_id": conversation_id,
+                       "reason": "access"})
         for conn in watchers:
-            conn.send(frame)
+            # a conversation transferred out of a watcher's reach: they still learn that
+            # (every_watcher: the summary), but get no more of its messages
+            if every_watcher or conn.may_see(team_id, assignee_id):
+                conn.send(masked if conn.role == Role.outsourced else frame)
         for conn in self.agents:
             if conn.inbox and conn not in watchers and conn.may_see(team_id, assignee_id):
-                conn.send(frame)
+                conn.send(masked if conn.role == Role.outsourced else frame)
 
     def _on_message(self, event: Event) -> None:
         message = event["message"]
         if not message["internal"]:
-            self._to_customer(event["customer_id"], {"type": "message", "message": message})
+            self._to_customer(event["customer_id"], {"type": event["type"], "message": message})
         self._to_agents(event, event["conversation_id"], event["team_id"], event["assignee_id"])
 
     def _on_conversation(self, event: Event) -> None:
@@ -171,7 +209,8 @@ class Hub:
         self._to_customer(summary["customer_id"], {
             "type": "status", "conversation_id": summary["id"], "status": summary["status"],
         })
-        self._to_agents(event, summary["id"], summary["team_id"], summary["assignee_id"])
+        self._to_agents(event, summary["id"], summary["team_id"], summary["assignee_id"],
+                        every_watcher=True)
 
     def _on_typing(self, event: Event) -> None:
         if event["sender_kind"] == "agent":
@@ -183,3 +222,12 @@ class Hub:
         for conn in self.watchers.get(event["conversation_id"], ()):
             if conn.agent_id != event.get("agent_id"):
                 conn.send(frame)
+
+    def _on_access_changed(self, event: Event) -> None:
+        """Deactivated, signed out, or given another role or teams: close that agent's sockets
+        (only one session's on a plain logout). Every process gets the event through the bus."""
+        session_id = event.get("session_id")
+        for conn in [c for c in self.agents if c.agent_id == event["agent_id"]]:
+            if session_id is None or conn.session_id == session_id:
+                self.remove_agent(conn)
+                conn.close(int(event["code"]), str(event.get("reason", ""))[:120])

@@ -12,6 +12,16 @@ MAX_ROW_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
+def row_id(value: object) -> int | None:
+    """A row id typed into a form field ("42"), or None if it is not one (an integer column
+    is 32 bits on PostgreSQL: a larger number would fail in the database)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 class AgentOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -57,6 +67,7 @@ class TeamOut(BaseModel):
     timezone: str
     weekly_hours: dict[str, list[list[str]]]
     holidays: list[str]
+    requires_two_factor: bool = False
 
 
 class TeamIn(BaseModel):
@@ -67,6 +78,7 @@ class TeamIn(BaseModel):
     timezone: str = Field(default="UTC", max_length=64)
     weekly_hours: dict[str, list[list[str]]] | None = None
     holidays: list[str] = Field(default_factory=list, max_length=400)
+    requires_two_factor: bool = False
 
 
 class TeamUpdate(BaseModel):
@@ -77,6 +89,8 @@ class TeamUpdate(BaseModel):
     timezone: str | None = Field(default=None, max_length=64)
     weekly_hours: dict[str, list[list[str]]] | None = None
     holidays: list[str] | None = Field(default=None, max_length=400)
+    requires_two_factor: bool | None = Field(
+        default=None, description="members sign in with a second factor (only admins turn it off)")
 
 
 class PresenceIn(BaseModel):
@@ -106,8 +120,9 @@ class AssignIn(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=80)
-    scope: Literal["read", "write"] = Field(
-        default="write", description="read: GET requests only; write: what your role allows")
+    scope: Literal["read", "write", "metrics"] = Field(
+        default="write", description="read: GET requests only; write: what your role allows; "
+        "metrics: /metrics only (admins)")
 
 
 class TokenCreated(BaseModel):

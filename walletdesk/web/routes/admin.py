@@ -15,11 +15,12 @@ from walletdesk.cases.surveys import satisfaction_by
 from walletdesk.conversations.workspace import customer_profile
 from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.db.base import utcnow
-from walletdesk.errors import DomainError
+from walletdesk.errors import DomainError, Invalid
 from walletdesk.routing.hours import DAYS
 from walletdesk.routing.queries import queue_overview
 from walletdesk.web.deps import PageAdmin, PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.forms import split_list
+from walletdesk.web.schemas import MAX_ROW_ID, row_id
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -73,6 +74,23 @@ async def agent_page(agent_id: RowId, request: Request, agent: PageManager, serv
                          {"agent": agent, "target": target, "teams": teams})
 
 
+MAX_CAPACITY = 100
+
+
+def _form_capacity(form: Any, default: int) -> int:
+    text = str(form.get("capacity") or default).strip()
+    if not (text.isascii() and text.isdigit()) or int(text[:4]) > MAX_CAPACITY:
+        raise Invalid(f"capacity must be a whole number from 0 to {MAX_CAPACITY}")
+    return int(text)
+
+
+def _form_ids(form: Any, name: str) -> list[int]:
+    ids = [row_id(value) for value in form.getlist(name)]
+    if any(value is None for value in ids):
+        raise Invalid(f"{name} must be row numbers from 1 to {MAX_ROW_ID}")
+    return [value for value in ids if value is not None]
+
+
 @router.post("/agents")
 async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep,
                        signer: SignerDep, templates: TemplatesDep) -> Response:
@@ -84,8 +102,8 @@ async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep
                 display_name=str(form.get("display_name", "")),
                 password=str(form.get("password", "")), role=Role(str(form.get("role", "agent"))),
                 languages=split_list(str(form.get("languages", ""))),
-                capacity=int(str(form.get("capacity") or 5)),
-                team_ids=[int(str(t)) for t in form.getlist("team_ids")],
+                capacity=_form_capacity(form, 5),
+                team_ids=_form_ids(form, "team_ids"),
             )
     except (DomainError, ValueError) as exc:
         async with services.read() as session:
@@ -101,17 +119,17 @@ async def update_agent(agent_id: RowId, request: Request, agent: PageManager,
                        services: ServicesDep, signer: SignerDep,
                        templates: TemplatesDep) -> Response:
     form = await request.form()
-    changes: dict[str, Any] = {
-        "display_name": str(form.get("display_name", "")) or None,
-        "languages": split_list(str(form.get("languages", ""))),
-        "capacity": int(str(form.get("capacity") or 0)),
-        "team_ids": [int(str(t)) for t in form.getlist("team_ids")],
-    }
-    if agent.role == Role.admin:
-        changes["role"] = str(form.get("role")) or None
-        changes["is_active"] = form.get("is_active") == "on"
-        changes["password"] = str(form.get("password", "")) or None
     try:
+        changes: dict[str, Any] = {
+            "display_name": str(form.get("display_name", "")) or None,
+            "languages": split_list(str(form.get("languages", ""))),
+            "capacity": _form_capacity(form, 0),
+            "team_ids": _form_ids(form, "team_ids"),
+        }
+        if agent.role == Role.admin:
+            changes["role"] = str(form.get("role")) or None
+            changes["is_active"] = form.get("is_active") == "on"
+            changes["password"] = str(form.get("password", "")) or None
         accounts.check_agent_change_allowed(agent, changes)
         await accounts.update_agent(services, agent, agent_id, changes)
     except DomainError as exc:
@@ -139,6 +157,7 @@ def _team_fields(form: Any) -> dict[str, Any]:
         "languages": split_list(str(form.get("languages", ""))),
         "is_outsourced": form.get("is_outsourced") == "on",
         "is_default": form.get("is_default") == "on",
+        "requires_two_factor": form.get("requires_two_factor") == "on",
         "timezone": str(form.get("timezone") or "UTC").strip(),
         "weekly_hours": _hours_from_form(dict(form)),
         "holidays": split_list(str(form.get("holidays", ""))),
@@ -193,8 +212,11 @@ async def audit_log(request: Request, agent: PageManager, services: ServicesDep,
                     signer: SignerDep, templates: TemplatesDep) -> Response:
     async with services.read() as session:
         events = await recent_audit_events(session)
+        names = {a.id: a.display_name for a in await list_agents(session)}
+        teams = {t.id: t.name for t in await list_teams(session)}
     return await _render(request, templates, signer, "admin/audit.html",
-                         {"agent": agent, "events": events, "json": json})
+                         {"agent": agent, "events": events, "json": json, "names": names,
+                          "teams": teams})
 
 
 @router.get("/audit/export")

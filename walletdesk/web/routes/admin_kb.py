@@ -12,6 +12,7 @@ from walletdesk.kb.models import ArticleStatus
 from walletdesk.kb.queries import all_articles, article_by_id, article_versions, feedback_by_article
 from walletdesk.kb.text import render_markdown
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.schemas import MAX_ROW_ID, row_id
 
 router = APIRouter(prefix="/admin/kb", include_in_schema=False)
 
@@ -85,8 +86,13 @@ async def kb_save(request: Request, agent: PageManager, services: ServicesDep,
     translations = _form_translations(form)
     existing = None
     if form.get("article_id"):
+        article_id = row_id(form["article_id"])
+        if article_id is None:
+            return await _editor(request, templates, signer, agent, values=values,
+                                 error="article_id must be a whole number from 1 to "
+                                 f"{MAX_ROW_ID}", status_code=422)
         async with services.read() as session:
-            existing = await article_by_id(session, int(str(form["article_id"])))
+            existing = await article_by_id(session, article_id)
     if form.get("action") == "preview":
         preview = {locale: {"title": t.title, "body": render_markdown(t.body)}
                    for locale, t in translations.items() if t.title or t.body}

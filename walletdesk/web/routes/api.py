@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 
 from walletdesk.accounts import actions as accounts
+from walletdesk.accounts import two_factor
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.audit.queries import export_audit_log
 from walletdesk.bot.assist import suggest_articles
@@ -101,8 +102,10 @@ async def list_conversations(
     team_id: RowId | None = None, language: str | None = Query(None, max_length=16),
     q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=200),
     sort: InboxSort = InboxSort.recent,
+    label_id: int | None = Query(None, ge=1, le=MAX_ROW_ID, description="only this label"),
 ) -> list[Json]:
-    return await inbox(services, agent, InboxFilter(view, team_id, language, q, limit, sort))
+    return await inbox(services, agent, InboxFilter(view, team_id, language, q, limit, sort,
+                                                    label_id=label_id))
 
 
 @router.get("/conversations/{conversation_id}")
@@ -124,7 +127,7 @@ async def get_messages(conversation_id: RowId, agent: ApiAgent, services: Servic
         await conversation_for_agent(session, agent, conversation_id)
         messages = await messages_after(session, conversation_id, after_seq,
                                         include_internal=True)
-        return [message_payload(m) for m in messages]
+        return [message_payload(m, agent) for m in messages]
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
@@ -133,7 +136,8 @@ async def post_message(conversation_id: RowId, body: MessageIn, agent: ApiAgent,
     delivered = await conversations.send_message(
         services, agent, conversation_id, body.text, client_id=body.client_id,
         internal=body.internal)
-    return {"message": message_payload(delivered.message), "duplicate": delivered.duplicate}
+    return {"message": message_payload(delivered.message, agent),
+            "duplicate": delivered.duplicate}
 
 
 @router.post("/conversations/{conversation_id}/assign")
@@ -205,6 +209,12 @@ async def update_agent(agent_id: RowId, body: AgentUpdate, manager: ApiManager,
     changes = body.model_dump(exclude_unset=True)
     accounts.check_agent_change_allowed(manager, changes)
     return await accounts.update_agent(services, manager, agent_id, changes)
+
+
+@router.post("/agents/{agent_id}/two-factor/reset", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_two_factor(agent_id: RowId, admin: ApiAdmin, services: ServicesDep) -> None:
+    """A lost phone: the agent sets two-factor login up again at the next sign-in; audited."""
+    await two_factor.turn_off(services, admin, agent_id)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)

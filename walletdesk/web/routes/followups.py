@@ -6,47 +6,19 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from walletdesk.errors import DomainError, NotFound
 from walletdesk.followups import actions as followups
-from walletdesk.i18n import customer_language
+from walletdesk.followups.queries import followups_not_yet_notified
+from walletdesk.i18n import N_, locale_dir_name, translations
 from walletdesk.web.deps import PageManager, PageStaff, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.localization import use_customer_locale
 
 router = APIRouter(include_in_schema=False)
 Token = Annotated[str, Path(max_length=64)]
-
-UI = {
-    "en": {"title": "Your follow-up call", "pick": "Pick a time for our call", "book": "Book",
-           "full": "taken", "chat": "I'd rather chat", "decline": "No thanks",
-           "opt_out": "Never call me for follow-ups", "booked": "Booked: we will call you at",
-           "chat_done": "Thank you: our team will write to you.",
-           "declined": "Understood: we will not call you about this.",
-           "opted_out": "Understood: we will not call you for follow-ups again.",
-           "closed": "This follow-up is closed.", "invalid": "This link is not valid.",
-           "none": "No times are left in the window; our team will contact you."},
-    "zh-Hans": {"title": "回访预约", "pick": "请选择方便接听回访电话的时间", "book": "预约",
-                "full": "已约满", "chat": "改为在线沟通", "decline": "不用了，谢谢",
-                "opt_out": "以后不要再给我回访", "booked": "已预约，我们将在以下时间致电：",
-                "chat_done": "谢谢，我们的客服会通过消息联系您。", "declined": "好的，本次不再致电。",
-                "opted_out": "好的，以后不会再为您安排回访。", "closed": "此回访已结束。",
-                "invalid": "此链接无效。", "none": "可选时间已满，我们的客服会主动联系您。"},
-    "zh-Hant": {"title": "回訪預約", "pick": "請選擇方便接聽回訪電話的時間", "book": "預約",
-                "full": "已約滿", "chat": "改為線上溝通", "decline": "不用了，謝謝",
-                "opt_out": "以後不要再給我回訪", "booked": "已預約，我們將在以下時間致電：",
-                "chat_done": "謝謝，我們的客服會透過訊息聯絡您。", "declined": "好的，本次不再致電。",
-                "opted_out": "好的，以後不會再為您安排回訪。", "closed": "此回訪已結束。",
-                "invalid": "此連結無效。", "none": "可選時間已滿，我們的客服會主動聯絡您。"},
-    "es": {"title": "Tu llamada de seguimiento", "pick": "Elige una hora para la llamada",
-           "book": "Reservar", "full": "ocupado", "chat": "Prefiero un chat",
-           "decline": "No, gracias", "opt_out": "No me llaméis más para seguimientos",
-           "booked": "Reservado: te llamaremos el", "chat_done": "Gracias: nuestro equipo te escribirá.",
-           "declined": "Entendido: no te llamaremos por esto.",
-           "opted_out": "Entendido: no volveremos a llamarte para seguimientos.",
-           "closed": "Este seguimiento está cerrado.", "invalid": "Este enlace no es válido.",
-           "none": "No quedan horas libres; nuestro equipo se pondrá en contacto contigo."},
-}
 
 
 async def _customer_page(request: Request, services: Any, templates: Any, token: str,
@@ -55,16 +27,18 @@ async def _customer_page(request: Request, services: Any, templates: Any, token:
         followup, customer, offered = await followups.followup_for_link(services, token)
     except NotFound:
         return templates.TemplateResponse(request, "followup.html", {
-            "ui": UI["en"], "lang": "en", "state": "invalid"}, status_code=404)
-    lang = customer_language(customer.language)
+            "lang": use_customer_locale(request, None), "state": "invalid"}, status_code=404)
+    lang = use_customer_locale(request, customer.language)
     tz = ZoneInfo(services.settings.followup_timezone)
     days: dict[str, list[tuple[datetime, bool]]] = {}
     for moment, free in offered:
         local = moment.astimezone(tz)
-        days.setdefault(local.strftime("%a %Y-%m-%d"), []).append((local, free))
+        days.setdefault(format_date(local, "EEE yyyy-MM-dd", locale=locale_dir_name(lang)),
+                        []).append((local, free))
     return templates.TemplateResponse(request, "followup.html", {
-        "ui": UI.get(lang, UI["en"]), "lang": lang, "state": followup.status, "token": token,
-        "reason": followup.reason, "days": days, "notice": notice,
+        "lang": lang, "state": followup.status, "token": token,
+        "reason": followup.reason, "days": days,
+        "notice": translations(lang).gettext(notice) if notice else None,
         "timezone": services.settings.followup_timezone,
         "slot": followup.slot_at.astimezone(tz) if followup.slot_at else None},
         status_code=status_code)
@@ -86,7 +60,7 @@ async def followup_choice(request: Request, token: Token, services: ServicesDep,
                 moment = datetime.fromisoformat(slot)
             except ValueError:
                 return await _customer_page(request, services, templates, token,
-                                            "Pick one of the times shown.", 422)
+                                            N_("Pick one of the times shown."), 422)
             await followups.book_slot(services, token, moment.astimezone(UTC))
         elif action == "chat":
             await followups.request_chat(services, token)
@@ -94,7 +68,7 @@ async def followup_choice(request: Request, token: Token, services: ServicesDep,
             await followups.decline(services, token, opt_out=action == "opt_out")
         else:
             return await _customer_page(request, services, templates, token,
-                                        "Unknown choice.", 422)
+                                        N_("Unknown choice."), 422)
     except NotFound:
         return await _customer_page(request, services, templates, token)
     except DomainError as exc:
@@ -112,8 +86,13 @@ async def call_list_page(request: Request, agent: PageStaff, services: ServicesD
     async with services.read() as session:
         rows = await followups.call_list(session, agent, chosen,
                                          services.settings.followup_timezone)
+        waiting = await followups_not_yet_notified(session)
+    settings = services.settings
     return templates.TemplateResponse(request, "followups.html", {
         "agent": agent, "rows": rows, "day": chosen, "error": None,
+        "waiting": waiting, "quiet": (settings.followup_quiet_start, settings.followup_quiet_end),
+        "next_local": waiting.next_at.astimezone(ZoneInfo(settings.followup_timezone))
+        if waiting.next_at else None,
         "timezone": services.settings.followup_timezone,
         "csrf_token": signer.csrf_token(request.state.session)})
 

@@ -11,44 +11,25 @@ from walletdesk.kb.queries import article_by_slug, published_articles
 from walletdesk.kb.search import search_articles
 from walletdesk.kb.text import localize, render_markdown
 from walletdesk.web.deps import ServicesDep, TemplatesDep
+from walletdesk.web.localization import customer_language_choices, language_name
 
 router = APIRouter(prefix="/help", include_in_schema=False)
 
-UI = {
-    "en": {"title": "Help centre", "search": "Search", "placeholder": "How can we help?",
-           "results": "Results", "none": "Nothing found. Try other words or chat with us.",
-           "helpful": "Was this helpful?", "yes": "Yes", "no": "No", "thanks": "Thanks for "
-           "your feedback!", "chat": "Still need help? Chat with us", "back": "Help centre",
-           "converted": "Automatically converted from {source}."},
-    "zh-Hans": {"title": "帮助中心", "search": "搜索", "placeholder": "请输入您的问题",
-                "results": "搜索结果", "none": "没有找到相关内容，换个说法试试，或联系在线客服。",
-                "helpful": "这篇文章有帮助吗？", "yes": "有帮助", "no": "没帮助",
-                "thanks": "感谢您的反馈！", "chat": "仍需帮助？联系在线客服", "back": "帮助中心",
-                "converted": "由{source}自动转换。"},
-    "zh-Hant": {"title": "幫助中心", "search": "搜尋", "placeholder": "請輸入您的問題",
-                "results": "搜尋結果", "none": "沒有找到相關內容，換個說法試試，或聯絡線上客服。",
-                "helpful": "這篇文章有幫助嗎？", "yes": "有幫助", "no": "沒幫助",
-                "thanks": "感謝您的回饋！", "chat": "仍需幫助？聯絡線上客服", "back": "幫助中心",
-                "converted": "由{source}自動轉換。"},
-    "es": {"title": "Centro de ayuda", "search": "Buscar", "placeholder": "¿Cómo podemos ayudarte?",
-           "results": "Resultados", "none": "No encontramos nada. Prueba con otras palabras o "
-           "escríbenos.", "helpful": "¿Te ha sido útil?", "yes": "Sí", "no": "No",
-           "thanks": "¡Gracias por tu opinión!", "chat": "¿Aún necesitas ayuda? Escríbenos",
-           "back": "Centro de ayuda", "converted": "Convertido automáticamente de {source}."},
-}
-LANGUAGE_NAMES = {"zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English", "es": "Español"}
-
-
 def reader_language(request: Request, lang: str | None) -> str:
-    if lang in i18n.SUPPORTED:
+    """The reader's language: the ``lang`` parameter (the language links), else the browser's;
+    any knowledge-base language or catalog (i18n.customer_locales)."""
+    if lang in i18n.customer_locales():
+        request.state.locale = lang
         return lang
     accept = request.headers.get("accept-language", "")
     first = accept.split(",")[0].split(";")[0].strip() if accept else None
-    return i18n.customer_language(first, request.app.state.settings.default_language)
+    language = i18n.customer_locale(first, request.app.state.settings.default_language)
+    request.state.locale = language  # the page's texts (localization.request_locale)
+    return language
 
 
 def _context(request: Request, language: str, **values: object) -> dict[str, object]:
-    return {"lang": language, "ui": UI[language], "languages": LANGUAGE_NAMES,
+    return {"lang": language, "languages": customer_language_choices(),
             "path": request.url.path, **values}
 
 
@@ -85,7 +66,7 @@ async def help_article(slug: str, request: Request, services: ServicesDep,
         raise HTTPException(404, "article not found")
     return templates.TemplateResponse(request, "help/article.html", _context(
         request, language, article=localized, body=render_markdown(localized.body),
-        thanks=thanks, source_name=LANGUAGE_NAMES.get(localized.source_locale, "")))
+        thanks=thanks, source_name=language_name(localized.source_locale, language)))
 
 
 @router.post("/articles/{slug}/feedback")
@@ -95,7 +76,7 @@ async def help_feedback(slug: str, request: Request, services: ServicesDep,
     origin = request.headers.get("origin")
     if origin is not None and origin.split("://", 1)[-1] != request.headers.get("host"):
         raise HTTPException(403, "cross-site feedback is not accepted")
-    language = lang if lang in i18n.SUPPORTED else "en"
+    language = lang if lang in i18n.customer_locales() else "en"
     async with services.read() as session:
         article = await article_by_slug(session, slug)
     await record_feedback(services, article.id, language, helpful)

@@ -1,6 +1,8 @@
 """The customer widget and the agent workspace pages."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from walletdesk.accounts.access import is_manager
@@ -8,6 +10,7 @@ from walletdesk.accounts.queries import list_agents, list_teams
 from walletdesk.conversations.attachments import blob_path
 from walletdesk.conversations.queries import attachment_for_agent
 from walletdesk.web.deps import PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.localization import use_customer_locale
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,17 +21,23 @@ async def home() -> Response:
 
 
 @router.get("/widget", response_class=HTMLResponse)
-async def widget(request: Request, templates: TemplatesDep, embed: bool = False) -> Response:
-    """The chat itself: a page of its own, framed by the loader script or opened in an app."""
-    return templates.TemplateResponse(request, "widget.html", {"embed": embed})
+async def widget(request: Request, templates: TemplatesDep, embed: bool = False,
+                 lang: Annotated[str | None, Query(max_length=35)] = None) -> Response:
+    """The chat itself: a page of its own, framed by the loader script or opened in an app.
+    It speaks the customer's language (``lang``, else the browser's), never an agent's."""
+    use_customer_locale(request, lang)
+    return templates.TemplateResponse(request, "widget.html", {"embed": embed},
+                                      headers={"Vary": "Accept-Language"})
 
 
 @router.get("/widget.js")
 async def widget_loader(request: Request, templates: TemplatesDep) -> Response:
     """The one-line embed: <script src="https://desk.example.com/widget.js" async></script>."""
+    use_customer_locale(request, None)  # the visitor's browser language
     return templates.TemplateResponse(request, "widget_loader.js",
                                       {"origin": str(request.base_url).rstrip("/")},
-                                      media_type="application/javascript")
+                                      media_type="application/javascript",
+                                      headers={"Vary": "Accept-Language"})
 
 
 @router.get("/embed-example", response_class=HTMLResponse)
@@ -49,6 +58,9 @@ async def workspace(request: Request, agent: PageAgent, services: ServicesDep,
         "csrf_token": signer.csrf_token(request.state.session),
         "teams": teams,
         "agents": agents,
+        # names for live updates that carry ids only (who a conversation went to)
+        "directory": {"agents": {a.id: a.display_name for a in agents},
+                      "teams": {t.id: t.name for t in teams}},
     })
 
 

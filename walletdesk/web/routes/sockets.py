@@ -18,16 +18,20 @@ from walletdesk.accounts.access import can_view_conversation
 from walletdesk.bot.actions import customer_feedback
 from walletdesk.cases.surveys import submit_rating
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
+from walletdesk.conversations.customer_reads import mark_read_by_customer
 from walletdesk.conversations.messages import conversation_payload, message_payload
 from walletdesk.conversations.models import Conversation
 from walletdesk.conversations.queries import latest_customer_conversation, messages_after
 from walletdesk.customers.identity import verified_user_id
+from walletdesk.customers.privacy_notice import acknowledge_privacy_notice, notice_to_show
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.errors import DomainError
 from walletdesk.routing.actions import queue_state
 from walletdesk.services import Services
+from walletdesk.text_rules import DISALLOWED, TextRefused, check_data
 from walletdesk.web.deps import MAX_ROW_ID, load_session_agent
 from walletdesk.web.live import AgentConnection, CustomerConnection, Hub
+from walletdesk.web.routes.chat_uploads import widget_file_token
 from walletdesk.web.sessions import SESSION_COOKIE, Signer
 
 router = APIRouter()
@@ -37,10 +41,11 @@ WIDGET_CHANNEL = "web"
 
 
 class FrameError(Exception):
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, client_id: str | None = None) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.client_id = client_id  # of a frame refused while parsing, for the error frame
 
 
 def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
@@ -50,10 +55,18 @@ def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
         raise FrameError("too_large", f"frame is larger than {max_bytes} bytes")
     try:
         frame = json.loads(raw)
+    except RecursionError:
+        raise FrameError("malformed", "frame is nested too deeply") from None
     except (json.JSONDecodeError, ValueError) as exc:
         raise FrameError("malformed", "frame is not valid JSON") from exc
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("malformed", 'frame must be a JSON object with a "type"')
+    try:  # the one text rule (walletdesk.text_rules), as for every HTTP input
+        check_data(frame)
+    except TextRefused as exc:
+        client_id = frame.get("client_id")
+        raise FrameError("invalid", str(exc), client_id if isinstance(client_id, str)
+                         and not DISALLOWED.search(client_id) else None) from None
     return frame
 
 
@@ -104,12 +117,19 @@ async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle:
                 else:
                     await handle(frame)
             except FrameError as exc:
-                conn.send(_error(exc.code, exc.detail, frame))
+                conn.send(_error(exc.code, exc.detail, frame if frame is not None else
+                                 {"client_id": exc.client_id}))
             except DomainError as exc:
                 conn.send(_error(exc.code, exc.detail, frame))
             except DatabaseUnavailable:
                 conn.send(_error("unavailable", "the desk is briefly unavailable; retry", frame,
                                  retry=True))
+            except WebSocketDisconnect:
+                raise
+            except Exception:  # a bug answers this frame with an error; the socket stays
+                log.exception("socket_frame_failed",
+                              frame_type=frame.get("type") if frame else None)
+                conn.send(_error("internal", "the frame could not be handled", frame))
     except WebSocketDisconnect:
         pass
     finally:
@@ -168,12 +188,18 @@ async def widget_socket(websocket: WebSocket) -> None:
                 "language": language,
                 "verified": user_id is not None,
                 "conversation": None,
+                # for the file uploads and downloads (walletdesk.web.routes.chat_uploads)
+                "files_token": widget_file_token(settings, conn.visitor_id, user_id),
             }
             if conversation is not None:
                 conn.conversation_id = conversation.id
                 hub.add_customer(conn, conversation.customer_id)
                 welcome.update(await _customer_snapshot(
                     session, services, conversation, _last_seq(frame)))
+            # the operator's privacy notice, until this customer acknowledges it
+            welcome["privacy_notice"] = await notice_to_show(
+                session, language, settings.default_language,
+                conversation.customer_id if conversation is not None else None)
         conn.send(welcome)
     except (DatabaseUnavailable, FrameError) as exc:
         conn.send(_error("unavailable", "the desk is briefly unavailable; reconnect",
@@ -183,9 +209,14 @@ async def widget_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1013)
         return
 
+    address = websocket.client.host if websocket.client else "unknown"
+    limits = websocket.app.state.widget_message_limits
+
     async def handle(frame: dict[str, Any]) -> None:
         kind = frame["type"]
         if kind == "message":
+            if not (limits.visitor.allow(conn.visitor_id) and limits.address.allow(address)):
+                raise FrameError("rate_limited", "too many messages; wait a minute and resend")
             await _widget_message(services, hub, conn, frame, language, name)
         elif kind == "typing":
             if conn.conversation_id is not None:
@@ -209,6 +240,17 @@ async def widget_socket(websocket: WebSocket) -> None:
                                 survey_id=_int(frame, "survey_id"), rating=frame.get("rating"),
                                 comment=frame.get("comment") or "")
             conn.send({"type": "rated", "survey_id": frame["survey_id"]})
+        elif kind == "read":  # the launcher's unread count and the away mail
+            if conn.conversation_id is None or conn.customer_id is None:
+                raise FrameError("not_found", "no conversation yet")
+            await mark_read_by_customer(services, conn.customer_id, conn.conversation_id,
+                                        _int(frame, "seq"))
+        elif kind == "privacy_ack":
+            # before the first message there is no customer yet: recorded with it
+            conn.privacy_acknowledged = True
+            if conn.customer_id is not None:
+                await acknowledge_privacy_notice(services, conn.customer_id)
+            conn.send({"type": "privacy_acknowledged"})
         elif kind == "resume":
             if conn.conversation_id is not None:
                 async with services.read() as session:
@@ -233,7 +275,8 @@ async def _customer_snapshot(session: Any, services: Services, conversation: Con
     messages = await messages_after(session, conversation.id, after_seq, include_internal=False)
     return {
         "conversation": {"id": conversation.id, "status": conversation.status,
-                         "last_seq": conversation.last_seq},
+                         "last_seq": conversation.last_seq,
+                         "read_seq": conversation.customer_read_seq},
         "messages": [message_payload(m) for m in messages],
         "queue": await queue_state(session, services.settings, conversation),
     }
@@ -260,6 +303,8 @@ async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection
         conn.conversation_id = conversation.id
         hub.remove_customer(conn)
         hub.add_customer(conn, conversation.customer_id)
+        if conn.privacy_acknowledged:
+            await acknowledge_privacy_notice(services, conversation.customer_id)
         async with services.read() as session:
             fresh = await session.get(Conversation, conversation.id)
             assert fresh is not None
@@ -287,15 +332,32 @@ async def agent_socket(websocket: WebSocket) -> None:
     if found is None:
         await websocket.close(code=4401)
         return
-    agent, _ = found
+    agent, session_data = found
+    cookie = websocket.cookies.get(SESSION_COOKIE)
     await websocket.accept()
-    conn = AgentConnection(websocket, agent)
+    conn = AgentConnection(websocket, agent, session_data.session_id)
     conn.start()
     hub.add_agent(conn)
     conn.send({"type": "welcome", "agent_id": agent.id})
 
+    async def recheck_access() -> None:
+        """Frames that read or write re-check the session (one indexed lookup): the bus's
+        agent_access event closes revoked sockets; this covers an event that never came."""
+        nonlocal agent
+        found = await load_session_agent(services, signer, cookie)
+        if found is None:
+            hub.remove_agent(conn)
+            conn.close(4401, "signed out")
+            raise FrameError("signed_out", "your session has ended; sign in again")
+        agent = found[0]
+        conn.role, conn.team_ids = agent.role, set(agent.team_ids)
+
     async def handle(frame: dict[str, Any]) -> None:
         kind = frame["type"]
+        if conn.closing is not None:
+            return
+        if kind in ("subscribe", "message", "inbox"):
+            await recheck_access()
         if kind == "subscribe":
             conversation_id = _int(frame, "conversation_id")
             async with services.read() as session:
@@ -306,7 +368,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                                                 _int(frame, "last_seq", 0), include_internal=True)
             hub.watch(conn, conversation_id)
             conn.send({"type": "subscribed", "conversation": conversation_payload(conversation),
-                       "messages": [message_payload(m) for m in messages]})
+                       "messages": [message_payload(m, agent) for m in messages]})
         elif kind == "unsubscribe":
             hub.unwatch(conn, _int(frame, "conversation_id"))
         elif kind == "inbox":
@@ -319,7 +381,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                 client_id=frame.get("client_id"), internal=bool(frame.get("internal")))
             conn.send({"type": "ack", "client_id": frame.get("client_id"),
                        "conversation_id": delivered.conversation.id,
-                       "message": message_payload(delivered.message),
+                       "message": message_payload(delivered.message, agent),
                        "duplicate": delivered.duplicate})
         elif kind == "typing":
             conversation_id = _int(frame, "conversation_id")

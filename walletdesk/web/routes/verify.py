@@ -8,27 +8,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from walletdesk import i18n
 from walletdesk.verification.actions import check_claim, report_scam
 from walletdesk.web.deps import ServicesDep, TemplatesDep, client_address
-from walletdesk.web.routes.help_centre import LANGUAGE_NAMES, reader_language
+from walletdesk.web.localization import customer_language_choices
+from walletdesk.web.routes.help_centre import reader_language
 
 router = APIRouter(include_in_schema=False)
-
-UI: dict[str, dict[str, str]] = {
-    "en": {"title": "Is it really us?", "intro": "Paste the link, handle, e-mail address or phone "
-           "number that contacted you.", "check": "Check", "report": "Report this scam",
-           "details": "What happened? (optional)",
-           "reported": "Thank you. Our team has the report (case #{case}).", "why": "Why"},
-    "zh-Hans": {"title": "真的是我们吗？", "intro": "粘贴联系您的链接、账号、邮箱或电话号码。", "check": "核实",
-                "report": "举报诈骗", "details": "发生了什么？（选填）",
-                "reported": "感谢举报，我们的团队已收到（工单 #{case}）。", "why": "原因"},
-    "zh-Hant": {"title": "真的是我們嗎？", "intro": "貼上聯絡您的連結、帳號、電郵或電話號碼。", "check": "核實",
-                "report": "檢舉詐騙", "details": "發生了什麼？（選填）",
-                "reported": "感謝檢舉，我們的團隊已收到（案件 #{case}）。", "why": "原因"},
-    "es": {"title": "¿De verdad somos nosotros?", "intro": "Pega el enlace, usuario, correo o "
-           "teléfono que te contactó.", "check": "Comprobar", "report": "Denunciar esta estafa",
-           "details": "¿Qué pasó? (opcional)",
-           "reported": "Gracias. Nuestro equipo tiene la denuncia (caso #{case}).", "why": "Motivo"},
-}
-
 
 def _limited(request: Request, kind: str) -> None:
     """Checks and reports are public: a few per client address and minute (app.py)."""
@@ -52,10 +35,11 @@ async def verify_page(request: Request, services: ServicesDep, templates: Templa
     if value and value.strip():
         _limited(request, "check")
         verdict = await check_claim(services, value)
-    ui = UI[language]
     return templates.TemplateResponse(request, "verify.html", {
-        "lang": language, "ui": ui, "languages": LANGUAGE_NAMES, "path": "/verify",
+        "lang": language, "languages": customer_language_choices(), "path": "/verify",
         "value": value or "", "verdict": verdict,
+        "reasons": [reason.translated(language) if isinstance(reason, i18n.Phrase) else reason
+                    for reason in verdict.reasons] if verdict else [],
         "message": _message(language, verdict, services.settings.brand_name) if verdict else "",
         "reported": None})
 
@@ -85,8 +69,7 @@ async def verify_report(request: Request, services: ServicesDep, templates: Temp
     _limited(request, "report")
     language = reader_language(request, lang)
     delivered = await report_scam(services, value=value, details=details, language=language)
-    ui = UI[language]
     return templates.TemplateResponse(request, "verify.html", {
-        "lang": language, "ui": ui, "languages": LANGUAGE_NAMES, "path": "/verify",
+        "lang": language, "languages": customer_language_choices(), "path": "/verify",
         "value": "", "verdict": None, "message": "",
-        "reported": ui["reported"].format(case=delivered.conversation.id)})
+        "reported": delivered.conversation.id})

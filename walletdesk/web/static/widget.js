@@ -3,48 +3,26 @@
  * typed while offline wait in a local outbox and are re-sent with the same client id. */
 (function () {
   "use strict";
-  var UI = {
-    en: {placeholder: "Write a message…", send: "Send", connecting: "Connecting…", online: "Online",
-      offline: "Reconnecting…", position: "You are number {n} in line.", wait: "Expected wait: about {m} min.",
-      nobody: "All agents are busy or away; we'll be with you as soon as someone is free.",
-      after: "Our team is away. We're back {t}. Leave a message and we'll reply then.",
-      typing: "{name} is typing…", safety: "We will never ask for your recovery phrase or private key.",
-      failed: "Not sent: {d}", sending: "Sending…", agent: "Support", you: "You",
-      solved: "That solved it", human: "Talk to a person", more: "Read the full article", bot: "Assistant",
-      hello: "Hi! Ask us anything about your wallet."},
-    "zh-Hans": {placeholder: "输入消息…", send: "发送", connecting: "连接中…", online: "在线",
-      offline: "正在重新连接…", position: "您当前排在第 {n} 位。", wait: "预计等待约 {m} 分钟。",
-      nobody: "客服暂时繁忙或不在线，有空闲客服时会立即为您服务。",
-      after: "客服团队目前不在线，将于 {t} 回来。请留言，我们会在上班后回复。",
-      typing: "{name} 正在输入…", safety: "我们绝不会索要您的助记词或私钥。",
-      failed: "发送失败：{d}", sending: "发送中…", agent: "客服", you: "我",
-      solved: "已解决", human: "转人工", more: "查看完整文章", bot: "智能助手",
-      hello: "您好！有任何钱包相关的问题都可以问我们。"},
-    "zh-Hant": {placeholder: "輸入訊息…", send: "傳送", connecting: "連線中…", online: "在線",
-      offline: "正在重新連線…", position: "您目前排在第 {n} 位。", wait: "預計等待約 {m} 分鐘。",
-      nobody: "客服暫時忙碌或不在線，有空閒客服時會立即為您服務。",
-      after: "客服團隊目前不在線，將於 {t} 回來。請留言，我們會在上班後回覆。",
-      typing: "{name} 正在輸入…", safety: "我們絕不會索取您的助記詞或私鑰。",
-      failed: "傳送失敗：{d}", sending: "傳送中…", agent: "客服", you: "我",
-      solved: "已解決", human: "轉真人", more: "查看完整文章", bot: "智能助理",
-      hello: "您好！有任何錢包相關的問題都可以問我們。"},
-    es: {placeholder: "Escribe un mensaje…", send: "Enviar", connecting: "Conectando…", online: "En línea",
-      offline: "Reconectando…", position: "Eres el número {n} en la fila.", wait: "Espera estimada: unos {m} min.",
-      nobody: "Todos los agentes están ocupados o ausentes; te atenderemos en cuanto uno quede libre.",
-      after: "Nuestro equipo no está disponible. Volvemos {t}. Déjanos un mensaje y te responderemos.",
-      typing: "{name} está escribiendo…", safety: "Nunca te pediremos tu frase de recuperación ni tu clave privada.",
-      failed: "No enviado: {d}", sending: "Enviando…", agent: "Soporte", you: "Tú",
-      solved: "Resuelto", human: "Hablar con una persona", more: "Leer el artículo", bot: "Asistente",
-      hello: "¡Hola! Pregúntanos lo que quieras sobre tu billetera."}
-  };
-  function pickLanguage(tag) {
-    tag = (tag || "en").toLowerCase();
-    if (tag.indexOf("zh") === 0) return /hant|tw|hk|mo/.test(tag) ? "zh-Hant" : "zh-Hans";
-    var base = tag.split("-")[0];
-    return UI[base] ? base : "en";
-  }
-  var lang = pickLanguage(navigator.language);
-  var t = UI[lang];
+  // the texts come from the catalog of the widget's language (the customer's), rendered into
+  // the page by the server as {English: translation} (docs/decisions/0017-babel-catalogs.md)
+  var TEXTS = JSON.parse((document.getElementById("wd-texts") || {}).textContent || "{}");
+  function gettext(s) { return TEXTS[s] || s; }
+  var lang = document.documentElement.lang || "en";
+  // the language the customer's page asked for (?lang=), else the browser's: the desk's notices
+  var requestedLanguage = new URLSearchParams(location.search).get("lang") || navigator.language;
+  var t = {placeholder: gettext("Write a message…"), send: gettext("Send"), connecting: gettext("Connecting…"),
+    online: gettext("Online"), offline: gettext("Reconnecting…"), position: gettext("You are number {n} in line."),
+    wait: gettext("Expected wait: about {m} min."),
+    nobody: gettext("All agents are busy or away; we'll be with you as soon as someone is free."),
+    after: gettext("Our team is away. We're back {t}. Leave a message and we'll reply then."),
+    typing: gettext("{name} is typing…"), safety: gettext("We will never ask for your recovery phrase or private key."),
+    failed: gettext("Not sent: {d}"), sending: gettext("Sending…"), agent: gettext("Support"), you: gettext("You"),
+    solved: gettext("That solved it"), human: gettext("Talk to a person"), more: gettext("Read the full article"),
+    bot: gettext("Assistant"), away: gettext("Agents away · leave a message"),
+    rated: gettext("Thanks, you rated this {n}/5."), already: gettext("You have already rated this conversation."),
+    hello: gettext("Hi! Ask us anything about your wallet."),
+    // Translators: the place in line, then the expected wait (a language without spaces between sentences drops the space)
+    queue: gettext("{position} {wait}")};
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k] !== undefined ? v[k] : ""; }); }
 
   var KEY_TOKEN = "walletdesk.visitor", KEY_OUTBOX = "walletdesk.outbox";
@@ -63,6 +41,8 @@
 
   var ws = null, ready = false, retryDelay = 500, lastSeq = 0, conversationId = null;
   var shown = {};           // seq -> li
+  var answered = {};        // survey id -> rating: the card is shown as answered, even after a reload
+  var connected = false, agentsAway = false;
   var outbox = loadOutbox(); // [{client_id, text}]
   var typingTimer = null, typingSent = 0, agentTypingTimer = null;
 
@@ -103,6 +83,7 @@
     if (greeting) greeting.remove();
     var li = bubble(m.sender_kind, m.sender_name, m.text);
     if (m.meta) addBotExtras(li, m.meta);
+    if (m.meta && m.meta.attachments) showFiles(li, m);
     li.dataset.seq = m.seq;
     shown[m.seq] = li;
     // keep order by seq even if frames arrive out of order
@@ -113,6 +94,7 @@
     if (m.seq > lastSeq) lastSeq = m.seq;
     if (m.sender_kind !== "customer") typingEl.hidden = true;
     scroll();
+    updateUnread();
   }
   function link(href, text) {
     var a = document.createElement("a");
@@ -130,19 +112,26 @@
       meta.articles.forEach(function (a) { var item = document.createElement("li"); item.appendChild(link(a.url, a.title)); ul.appendChild(item); });
       li.appendChild(ul);
     }
+    if (meta.kind === "csat_answer") markRated(meta.survey_id, meta.rating);
     if (meta.kind === "csat") {
       var stars = document.createElement("div"); stars.className = "csat";
+      stars.dataset.surveyId = meta.survey_id;
+      var status = document.createElement("p"); status.className = "csat-status"; status.hidden = true;
       for (var n = 1; n <= 5; n++) (function (score) {
         var b = document.createElement("button"); b.type = "button"; b.textContent = "★ " + score;
         b.dataset.score = score;
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(stars.querySelectorAll("button"), function (x) { x.disabled = true; });
           b.classList.add("chosen");
-          send({type: "rating", survey_id: meta.survey_id, rating: score});
+          var clientId = newId();
+          ratings[clientId] = {survey: meta.survey_id, score: score};
+          send({type: "rating", survey_id: meta.survey_id, rating: score, client_id: clientId});
         });
         stars.appendChild(b);
       })(n);
       li.appendChild(stars);
+      li.appendChild(status);
+      if (answered[meta.survey_id] !== undefined) markRated(meta.survey_id, answered[meta.survey_id], null, stars);
     }
     if (meta.actions && meta.actions.length) {
       var bar = document.createElement("div"); bar.className = "bot-actions";
@@ -158,6 +147,17 @@
       });
       li.appendChild(bar);
     }
+  }
+  var ratings = {};  // client id of a rating frame -> survey id
+  function markRated(surveyId, rating, note, card) {
+    answered[surveyId] = rating;
+    var stars = card || list.querySelector('.csat[data-survey-id="' + CSS.escape(String(surveyId)) + '"]');
+    if (!stars) return;
+    Array.prototype.forEach.call(stars.querySelectorAll("button"), function (x) {
+      x.disabled = true; x.classList.toggle("chosen", rating !== null && +x.dataset.score === rating);
+    });
+    var status = stars.parentNode.querySelector(".csat-status");
+    if (status) { status.textContent = note || (rating ? fmt(t.rated, {n: rating}) : t.already); status.hidden = false; }
   }
   function dropFromOutbox(clientId) {
     var before = outbox.length;
@@ -182,18 +182,24 @@
   }
 
   function showQueue(q) {
+    agentsAway = !!q && (q.after_hours || !q.eta_s);
+    showConnection();
     if (!q) { notice.hidden = true; return; }
     var text;
     if (q.after_hours) {
-      text = fmt(t.after, {t: q.opens_at ? new Date(q.opens_at).toLocaleString(lang) : "—"});
+      // the same words for the time as the desk's own notice in the thread
+      text = fmt(t.after, {t: q.opens_label || (q.opens_at ? new Date(q.opens_at).toLocaleString(lang) : "—")});
     } else {
-      text = fmt(t.position, {n: q.position}) + " " +
-        (q.eta_s ? fmt(t.wait, {m: Math.max(1, Math.round(q.eta_s / 60))}) : t.nobody);
+      text = fmt(t.queue, {position: fmt(t.position, {n: q.position}),
+        wait: q.eta_s ? fmt(t.wait, {m: Math.max(1, Math.round(q.eta_s / 60))}) : t.nobody});
     }
     notice.textContent = text;
     notice.hidden = false;
   }
 
+  // the header says whether someone is there, not only whether the socket is: "Online" never
+  // sits above a banner saying every agent is away
+  function showConnection() { connEl.textContent = !connected ? t.offline : agentsAway ? t.away : t.online; }
   function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
   function flushOutbox() { outbox.forEach(function (p) { showPending(p); send({type: "message", client_id: p.client_id, text: p.text}); }); }
 
@@ -201,11 +207,15 @@
     switch (f.type) {
       case "welcome":
         store.setItem(KEY_TOKEN, f.visitor_token);
+        filesToken = f.files_token || null;
+        if (f.conversation) readSeq = Math.max(readSeq, f.conversation.read_seq || 0);
         ready = true; retryDelay = 500;
-        connEl.textContent = t.online;
+        connected = true; showConnection();
+        if (window.WalletdeskPrivacy) WalletdeskPrivacy.show(f.privacy_notice, send);
         if (f.conversation) { conversationId = f.conversation.id; (f.messages || []).forEach(showMessage); showQueue(f.queue); }
         else if (!list.querySelector("li")) { var hello = bubble("system", "", t.hello); hello.className += " greeting"; list.appendChild(hello); }
         flushOutbox();
+        updateUnread();
         break;
       case "resume":
         if (f.conversation) conversationId = f.conversation.id;
@@ -214,6 +224,7 @@
         break;
       case "ack": showMessage(f.message); break;
       case "message": showMessage(f.message); break;
+      case "message_edited": if (shown[f.message.seq]) shown[f.message.seq].querySelector(".body").textContent = f.message.text; break;
       case "queue": if (f.conversation_id === conversationId || conversationId === null) showQueue(f); break;
       case "status": if (f.status !== "queued") showQueue(null); break;
       case "typing":
@@ -222,19 +233,119 @@
         clearTimeout(agentTypingTimer);
         agentTypingTimer = setTimeout(function () { typingEl.hidden = true; }, 6000);
         break;
+      case "rated":
+        Object.keys(ratings).forEach(function (cid) {
+          if (ratings[cid].survey === f.survey_id) { markRated(f.survey_id, ratings[cid].score); delete ratings[cid]; }
+        });
+        break;
       case "error":
+        if (f.client_id && ratings[f.client_id] !== undefined) {
+          var surveyId = ratings[f.client_id].survey; delete ratings[f.client_id];
+          if (f.code === "conflict") markRated(surveyId, null, t.already);
+          else markRated(surveyId, null, fmt(t.failed, {d: f.detail}));
+          break;
+        }
         if (f.retry && f.client_id) setTimeout(flushOutbox, 1000);
         else if (f.client_id) markFailed(f.client_id, f.detail);
         break;
     }
   }
 
+  // --- files (uploads.js) and the launcher's unread count ---------------------------------
+  var FILE_UI = {attach: gettext("Attach a file"), retry: gettext("Retry"), close: gettext("Close")};
+  var filesToken = null, readSeq = 0, unreadPosted = -1, fileUrls = {};
+  var fragment = new URLSearchParams(location.hash.slice(1));
+  // the operator's page that framed us (widget.js loader); counts are posted to it only
+  var parentOrigin = /^https?:\/\/[^\/]+$/.test(fragment.get("parent") || "") ? fragment.get("parent") : null;
+  var launcherOpen = !(document.body.classList.contains("embedded") && parentOrigin);
+
+  function fetchFile(a) {
+    if (fileUrls[a.id]) return Promise.resolve(fileUrls[a.id]);
+    return fetch("/api/widget/attachments/" + encodeURIComponent(a.id), {headers: {Authorization: "Bearer " + filesToken}})
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.blob(); })
+      .then(function (b) { fileUrls[a.id] = URL.createObjectURL(b); return fileUrls[a.id]; });
+  }
+  function showFiles(li, m) {
+    if (WalletdeskFiles.isCaptionOnly(m)) li.querySelector(".body").hidden = true;
+    WalletdeskFiles.render(li, m.meta.attachments, {
+      source: fetchFile, closeLabel: FILE_UI.close,
+      open: function (a) {
+        fetchFile(a).then(function (url) {
+          var save = document.createElement("a"); save.href = url; save.download = a.filename;
+          document.body.appendChild(save); save.click(); save.remove();
+        });
+      }
+    });
+  }
+  function sendFile(file) {
+    var clientId = newId(), caption = input.value.trim();
+    input.value = "";
+    var li = bubble("customer", "", file.name || "file", "pending");
+    li.dataset.clientId = clientId;
+    var state = document.createElement("span"); state.className = "state"; li.appendChild(state);
+    list.appendChild(li); scroll();
+    function attempt() {
+      li.classList.remove("failed"); state.textContent = t.sending;
+      var old = li.querySelector(".wd-retry"); if (old) old.remove();
+      if (!filesToken) { failed({status: 0}); return; }
+      var form = new FormData();
+      form.append("file", file, file.name || "screenshot.png");
+      if (caption) form.append("text", caption);
+      form.append("client_id", clientId);
+      if (conversationId !== null) form.append("conversation_id", conversationId);
+      form.append("language", requestedLanguage || "");
+      WalletdeskFiles.upload("/api/widget/attachments", form, {Authorization: "Bearer " + filesToken}).then(function (res) {
+        var first = conversationId === null;
+        conversationId = res.conversation_id;
+        showMessage(res.message);
+        if (first && ws) ws.close();  // the socket joins the new conversation as it reconnects
+      }).catch(failed);
+    }
+    function failed(err) {
+      li.classList.add("failed");
+      state.textContent = fmt(t.failed, {d: err.status ? err.message : t.offline});
+      if (caption && !input.value) input.value = caption;  // what was typed is never lost
+      scroll();
+      if (!err.status || err.status >= 500 || err.status === 401) {
+        var retry = document.createElement("button"); retry.type = "button"; retry.className = "wd-retry";
+        retry.textContent = FILE_UI.retry; retry.addEventListener("click", attempt); li.appendChild(retry);
+      }
+    }
+    attempt();
+  }
+  var attachBtn = document.getElementById("attach");
+  if (attachBtn && window.WalletdeskFiles) {
+    attachBtn.setAttribute("aria-label", FILE_UI.attach); attachBtn.title = FILE_UI.attach;
+    WalletdeskFiles.bind(input, attachBtn, document.getElementById("file-input"), sendFile);
+  }
+
+  function unreadCount() {
+    var n = 0;
+    Object.keys(shown).forEach(function (s) { if (+s > readSeq && /\b(agent|bot)\b/.test(shown[s].className)) n++; });
+    return n;
+  }
+  function updateUnread() {
+    var seen = launcherOpen && document.visibilityState === "visible";
+    if (seen && conversationId !== null && lastSeq > readSeq && ready) {
+      readSeq = lastSeq;
+      send({type: "read", seq: lastSeq});
+    }
+    var n = seen ? 0 : unreadCount();
+    if (parentOrigin && n !== unreadPosted) window.parent.postMessage({type: "walletdesk:unread", count: n}, parentOrigin);
+    unreadPosted = n;
+  }
+  window.addEventListener("message", function (e) {
+    if (!parentOrigin || e.source !== window.parent || e.origin !== parentOrigin) return;
+    if (e.data && e.data.type === "walletdesk:visibility") { launcherOpen = !!e.data.open; updateUnread(); }
+  });
+  document.addEventListener("visibilitychange", updateUnread);
+
   function connect() {
     connEl.textContent = t.connecting;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(scheme + location.host + "/ws/widget");
     ws.onopen = function () {
-      var hello = {type: "hello", visitor_token: store.getItem(KEY_TOKEN), last_seq: lastSeq, language: navigator.language};
+      var hello = {type: "hello", visitor_token: store.getItem(KEY_TOKEN), last_seq: lastSeq, language: requestedLanguage};
       // a signed identity from the operator's page (widget.js loader puts it in the fragment)
       var id = new URLSearchParams(location.hash.slice(1));
       if (id.get("user_id")) { hello.user_id = id.get("user_id"); hello.user_hash = id.get("user_hash"); }
@@ -243,8 +354,8 @@
     };
     ws.onmessage = function (e) { try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore bad frame */ } };
     ws.onclose = function () {
-      ready = false;
-      connEl.textContent = t.offline;
+      ready = false; connected = false;
+      showConnection();
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);
     };

@@ -5,7 +5,16 @@
   var root = document.getElementById("workspace");
   var me = +root.dataset.agentId, csrf = root.dataset.csrf;
   var $ = function (id) { return document.getElementById(id); };
+  // texts from the page's catalog (rendered by the server as JSON; English is the key)
+  var TEXTS = JSON.parse(($("wd-texts") || {}).textContent || "{}");
+  function gettext(s) { return TEXTS[s] || s; }
+  function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (m, k) { return v[k] !== undefined ? v[k] : m; }); }
+  var STATUS = {bot: gettext("with the bot"), queued: gettext("queued"), assigned: gettext("assigned"),
+    waiting_customer: gettext("waiting for customer"), resolved: gettext("resolved"), closed: gettext("closed")};
+  function statusName(s) { return STATUS[s] || s.replace("_", " "); }
   var state = {view: "mine", q: "", team: "", current: null, lastSeq: 0, shown: {}, pending: {}};
+  var directory = JSON.parse(document.getElementById("directory").textContent || "{}");
+  var manager = root.dataset.manager === "true";
   var ws = null, ready = false, retryDelay = 500, inboxTimer = null, typingTimer = null, typingSent = 0;
 
   function api(method, path, body) {
@@ -16,14 +25,14 @@
     }).then(function (r) {
       if (r.status === 401) { location.href = "/login?next=/app"; throw new Error("signed out"); }
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : "request failed (" + r.status + ")");
+        if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : fmt(gettext("request failed ({status})"), {status: r.status}));
         return data;
       });
     });
   }
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
   function newId() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
-  function when(iso) { var d = new Date(iso); return d.toLocaleString(); }
+  function when(iso) { var d = new Date(iso); return d.toLocaleString(document.documentElement.lang || undefined); }
 
   // --- inbox ---------------------------------------------------------------------------
   function loadInbox() {
@@ -31,50 +40,57 @@
     if (state.q) params.set("q", state.q);
     if (state.team) params.set("team_id", state.team);
     if (state.sort) params.set("sort", state.sort);
+    if ($("label-filter") && $("label-filter").value) params.set("label_id", $("label-filter").value);  // labels.js fills it
     api("GET", "/conversations?" + params).then(renderInbox).catch(function () {});
   }
   function refreshInboxSoon() { clearTimeout(inboxTimer); inboxTimer = setTimeout(loadInbox, 250); }
   function renderInbox(rows) {
     var ul = $("conversation-list");
     ul.textContent = "";
-    if (!rows.length) { ul.appendChild(el("li", "muted empty-list", "Nothing here.")); return; }
+    document.dispatchEvent(new CustomEvent("wd:inbox", {detail: rows}));  // workspace_tools.js (bulk select)
+    if (!rows.length) { ul.appendChild(el("li", "muted empty-list", gettext("Nothing here."))); return; }
     rows.forEach(function (c) {
       var li = el("li", "conv" + (c.id === state.current ? " active" : ""));
       li.dataset.id = c.id;
       var top = el("div", "conv-top");
       top.appendChild(el("strong", "", c.customer_name));
-      top.appendChild(el("span", "badge status-" + c.status, c.status.replace("_", " ")));
+      top.appendChild(el("span", "badge status-" + c.status, statusName(c.status)));
       li.appendChild(top);
       li.appendChild(el("div", "preview", c.preview));
-      var meta = [c.team_name || "no team", c.language || "", c.assignee_name ? "→ " + c.assignee_name : "unassigned"];
-      if (c.after_hours) meta.push("after hours");
+      var meta = [c.team_name || gettext("no team"), c.language || "", c.assignee_name ? "→ " + c.assignee_name : gettext("unassigned")];
+      if (c.after_hours) meta.push(gettext("after hours"));
       li.appendChild(el("div", "meta", meta.filter(Boolean).join(" · ")));
-      if (c.has_secret_redaction) li.appendChild(el("span", "badge danger", "secret removed"));
+      if (c.has_secret_redaction) li.appendChild(el("span", "badge danger", gettext("secret removed")));
       var clock = slaBadge(c.sla);
       if (clock) li.appendChild(clock);
+      if (window.wdLabels && c.labels && c.labels.length) li.appendChild(window.wdLabels.chips(c.labels));
       li.addEventListener("click", function () { openConversation(c.id); });
       ul.appendChild(li);
     });
+    document.dispatchEvent(new CustomEvent("wd:inbox-rendered", {detail: rows}));  // workspace_tools.js
   }
 
   function duration(ms) {
     var m = Math.round(Math.abs(ms) / 60000);
     return m < 60 ? m + "m" : m < 1440 ? Math.floor(m / 60) + "h " + (m % 60) + "m" : Math.floor(m / 1440) + "d " + Math.floor((m % 1440) / 60) + "h";
   }
+  function slaText(label, left) {
+    return fmt(left < 0 ? gettext("SLA {what} overdue {time}") : gettext("SLA {what} in {time}"), {what: label, time: duration(left)});
+  }
   function slaBadge(sla) {
     if (!sla || !sla.due) return null;
-    var label = sla.clock === "first_response" ? "reply" : "resolve";
-    if (sla.paused) return el("span", "badge sla paused", "SLA " + label + " clock paused");
+    var label = sla.clock === "first_response" ? gettext("reply") : gettext("resolve");
+    if (sla.paused) return el("span", "badge sla paused", fmt(gettext("SLA {what} clock paused"), {what: label}));
     var left = new Date(sla.due) - Date.now();
     var badge = el("span", "badge sla" + (left < 0 || sla.breached ? " overdue" : left < 15 * 60000 ? " soon" : ""),
-      left < 0 ? "SLA " + label + " overdue " + duration(left) : "SLA " + label + " in " + duration(left));
+      slaText(label, left));
     badge.dataset.due = sla.due; badge.dataset.label = label;
     return badge;
   }
   setInterval(function () {  // the countdowns tick without reloading
     Array.prototype.forEach.call(document.querySelectorAll(".badge.sla[data-due]"), function (b) {
       var left = new Date(b.dataset.due) - Date.now();
-      b.textContent = left < 0 ? "SLA " + b.dataset.label + " overdue " + duration(left) : "SLA " + b.dataset.label + " in " + duration(left);
+      b.textContent = slaText(b.dataset.label, left);
       b.classList.toggle("overdue", left < 0); b.classList.toggle("soon", left >= 0 && left < 15 * 60000);
     });
   }, 30000);
@@ -83,31 +99,49 @@
   function openConversation(id) {
     if (state.current && state.current !== id) send({type: "unsubscribe", conversation_id: state.current});
     state.current = id; state.lastSeq = 0; state.shown = {}; state.shownOnce = false;
+    state.customerLabel = ""; state.goneAway = false; $("conversation").classList.remove("gone");
     $("messages").textContent = "";
+    setPane("thread");
     api("GET", "/conversations/" + id).then(function (data) {
       $("empty").hidden = true; $("conversation").hidden = false; $("customer-panel").hidden = false;
       renderHeader(data.conversation, data.assignee_name, data.team_name, data.customer);
       renderCustomer(data.customer, data.other_conversations);
       renderBot(data.conversation, data.bot_turns || []);
       loadSuggestions(id);
+      loadTransferTargets();
       data.messages.forEach(showMessage);
       state.shownOnce = true;
       send({type: "subscribe", conversation_id: id, last_seq: state.lastSeq});
       Array.prototype.forEach.call(document.querySelectorAll(".conv"), function (li) { li.classList.toggle("active", +li.dataset.id === id); });
-    }).catch(function (e) { $("empty").hidden = false; $("empty").textContent = e.message; $("conversation").hidden = true; });
+    }).catch(function (e) {
+      $("empty").hidden = false; $("conversation").hidden = true; $("customer-panel").hidden = true;
+      $("empty").textContent = /not found/.test(e.message)
+        ? fmt(gettext("Conversation #{id} is not in your queues any more: it was transferred to another agent or team, or the link is wrong."), {id: id})
+        : e.message;
+    });
   }
+  // on a phone the list, the thread and the customer are panes shown one at a time
+  function setPane(name) { root.dataset.pane = name; }
   function renderHeader(c, assigneeName, teamName, customer) {
-    $("conv-title").textContent = (customer ? (customer.display_name || "Visitor #" + customer.id) : "") + " — #" + c.id;
-    $("conv-meta").textContent = [c.status.replace("_", " "), c.channel, c.language || "", teamName || "no team",
-      assigneeName ? "assigned to " + assigneeName : "unassigned"].filter(Boolean).join(" · ");
+    state.conv = c;
+    document.dispatchEvent(new CustomEvent("wd:conversation", {detail: c}));  // labels.js, canned.js
+    if (customer) state.customerLabel = customer.display_name || fmt(gettext("Visitor #{id}"), {id: customer.id});
+    renderOwnership(c, assigneeName);
+    if (c.assignee_id === me && c.assignee_joined === false) {
+      // given to me while I was away: opening it is when the customer learns I am here
+      api("POST", "/conversations/" + c.id + "/accept").catch(function () {});
+    }
+    $("conv-title").textContent = (customer ? (customer.display_name || fmt(gettext("Visitor #{id}"), {id: customer.id})) : "") + " — #" + c.id;
+    $("conv-meta").textContent = [statusName(c.status), c.channel, c.language || "", teamName || gettext("no team"),
+      assigneeName ? fmt(gettext("assigned to {name}"), {name: assigneeName}) : gettext("unassigned")].filter(Boolean).join(" · ");
     var flags = $("conv-flags"); flags.textContent = "";
     if (customer) flags.appendChild(customer.verified_user_id
-      ? el("span", "badge verified", "✔ Verified user " + customer.verified_user_id)
+      ? el("span", "badge verified", fmt(gettext("✔ Verified user {id}"), {id: customer.verified_user_id}))
       : customer.email_verified
-        ? el("span", "badge verified", "✔ Email verified by code: " + (customer.email || ""))
-        : el("span", "badge unverified", "Unverified visitor: do not discuss account details"));
-    if (c.has_secret_redaction) flags.appendChild(el("span", "badge danger", "A seed phrase or key was removed from this conversation"));
-    if (c.after_hours) flags.appendChild(el("span", "badge", "Written outside working hours"));
+        ? el("span", "badge verified", fmt(gettext("✔ Email verified by code: {email}"), {email: customer.email || ""}))
+        : el("span", "badge unverified", gettext("Unverified visitor: do not discuss account details")));
+    if (c.has_secret_redaction) flags.appendChild(el("span", "badge danger", gettext("A seed phrase or key was removed from this conversation")));
+    if (c.after_hours) flags.appendChild(el("span", "badge", gettext("Written outside working hours")));
     var clock = slaBadge(c.sla); if (clock) flags.appendChild(clock);
     var closed = c.status === "resolved" || c.status === "closed";
     $("resolve").hidden = closed; $("reopen").hidden = !closed;
@@ -116,35 +150,36 @@
   }
   function renderCustomer(cust, others) {
     var dl = $("customer-details"); dl.textContent = "";
-    [["Name", cust.display_name || "—"], ["E-mail", cust.email || "—"], ["Language", cust.language || "—"],
-     ["Customer since", when(cust.created_at)]].forEach(function (row) {
+    [[gettext("Name"), cust.display_name || "—"], [gettext("E-mail"), cust.email || "—"], [gettext("Language"), cust.language || "—"],
+     [gettext("Customer since"), when(cust.created_at)]].forEach(function (row) {
       dl.appendChild(el("dt", "", row[0])); dl.appendChild(el("dd", "", row[1]));
     });
     cust.identities.forEach(function (i) { dl.appendChild(el("dt", "", i.channel)); dl.appendChild(el("dd", "mono", i.external_id)); });
     if ($("workspace").dataset.manager === "true") {
-      var privacy = el("a", "", "Personal data: export / erase"); privacy.href = "/admin/customers/" + encodeURIComponent(cust.id);
-      dl.appendChild(el("dt", "", "GDPR")); var dd = el("dd"); dd.appendChild(privacy); dl.appendChild(dd);
+      var privacy = el("a", "", gettext("Personal data: export / erase")); privacy.href = "/admin/customers/" + encodeURIComponent(cust.id);
+      dl.appendChild(el("dt", "", gettext("GDPR"))); var dd = el("dd"); dd.appendChild(privacy); dl.appendChild(dd);
     }
     var ul = $("other-conversations"); ul.textContent = "";
-    if (!others.length) ul.appendChild(el("li", "muted", "None"));
+    if (!others.length) ul.appendChild(el("li", "muted", gettext("None")));
     others.forEach(function (o) {
-      var li = el("li"); var a = el("a", "", "#" + o.id + " · " + o.status.replace("_", " ") + " · " + (o.preview || o.subject));
+      var li = el("li"); var a = el("a", "", "#" + o.id + " · " + statusName(o.status) + " · " + (o.preview || o.subject));
       a.href = "#"; a.addEventListener("click", function (e) { e.preventDefault(); openConversation(o.id); });
       li.appendChild(a); ul.appendChild(li);
     });
+    document.dispatchEvent(new CustomEvent("wd:customer", {detail: cust}));  // workspace_tools.js (edit)
   }
-  var HANDOFF = {low_confidence: "the bot was not confident", asked_for_human: "the customer asked for a person",
-    repeated_failure: "two answers in a row did not help", sensitive_topic: "a sensitive topic",
-    out_of_scope: "the question is outside the knowledge base", bot_unavailable: "the bot was not available"};
+  var HANDOFF = {low_confidence: gettext("the bot was not confident"), asked_for_human: gettext("the customer asked for a person"),
+    repeated_failure: gettext("two answers in a row did not help"), sensitive_topic: gettext("a sensitive topic"),
+    out_of_scope: gettext("the question is outside the knowledge base"), bot_unavailable: gettext("the bot was not available")};
   function renderBot(c, turns) {
     $("bot-panel").hidden = !turns.length && !c.handoff_reason;
-    $("bot-handoff").textContent = c.handoff_reason ? "Handed to a person: " + (HANDOFF[c.handoff_reason] || c.handoff_reason) : "";
+    $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: HANDOFF[c.handoff_reason] || c.handoff_reason}) : "";
     var ol = $("bot-turns"); ol.textContent = "";
     turns.forEach(function (turn) {
       var li = el("li");
       li.appendChild(el("div", "", "“" + turn.query + "”"));
-      li.appendChild(el("div", "meta", [turn.language, turn.outcome.replace("_", " "), "confidence " + turn.confidence.toFixed(2),
-        turn.helpful === false ? "not helpful" : turn.helpful ? "helpful" : ""].filter(Boolean).join(" · ")));
+      li.appendChild(el("div", "meta", [turn.language, turn.outcome.replace("_", " "), fmt(gettext("confidence {score}"), {score: turn.confidence.toFixed(2)}),
+        turn.helpful === false ? gettext("not helpful") : turn.helpful ? gettext("helpful") : ""].filter(Boolean).join(" · ")));
       var cands = el("ul", "candidates");
       turn.candidates.slice(0, 3).forEach(function (cand) { cands.appendChild(el("li", "", cand.title + " — " + cand.score.toFixed(2))); });
       li.appendChild(cands);
@@ -155,12 +190,12 @@
     api("GET", "/conversations/" + id + "/suggestions").then(function (rows) {
       if (state.current !== id) return;
       var ul = $("suggestions"); ul.textContent = "";
-      if (!rows.length) { ul.appendChild(el("li", "muted", "No matching articles.")); return; }
+      if (!rows.length) { ul.appendChild(el("li", "muted", gettext("No matching articles."))); return; }
       rows.forEach(function (a) {
         var li = el("li");
         li.appendChild(el("strong", "", a.title));
         li.appendChild(el("span", "meta", " " + a.score.toFixed(2)));
-        var b = el("button", "insert", "Insert answer");
+        var b = el("button", "insert", gettext("Insert answer"));
         b.type = "button";
         b.addEventListener("click", function () {
           var box = $("reply-text");
@@ -177,22 +212,21 @@
     if (m.client_id && state.pending[m.client_id]) { state.pending[m.client_id].remove(); delete state.pending[m.client_id]; }
     var li = el("li", "msg " + m.sender_kind + (m.internal ? " note" : ""));
     var head = el("div", "msg-head");
-    head.appendChild(el("span", "who", m.internal ? (m.sender_name + " · internal note") : (m.sender_name || m.sender_kind)));
+    var who = m.sender_name || (m.sender_kind === "customer" ? state.customerLabel || gettext("Customer")
+      : m.sender_kind === "bot" ? gettext("Bot") : m.sender_kind === "agent" ? gettext("Agent") : m.sender_kind);
+    head.appendChild(el("span", "who", m.internal ? (who + " · " + gettext("internal note")) : who));
     head.appendChild(el("time", "", when(m.created_at)));
     if (m.sender_kind !== "system") li.appendChild(head);
     li.appendChild(el("div", "body", m.text));
     var meta = m.meta || {};
-    if (meta.attachments && meta.attachments.length) {
-      var files = el("ul", "files");
-      meta.attachments.forEach(function (a) {
-        var link = el("a", "", a.filename + " (" + Math.max(1, Math.round(a.size / 1024)) + " KB)");
-        link.href = "/app/attachments/" + encodeURIComponent(a.id);
-        var item = el("li"); item.appendChild(link); files.appendChild(item);
-      });
-      li.appendChild(files);
+    if (meta.attachments && meta.attachments.length) {  // pictures inline, other files as links (uploads.js)
+      if (WalletdeskFiles.isCaptionOnly(m)) li.querySelector(".body").hidden = true;
+      WalletdeskFiles.render(li, meta.attachments, {
+        source: function (a) { return Promise.resolve("/app/attachments/" + encodeURIComponent(a.id) + "/view"); },
+        href: function (a) { return "/app/attachments/" + encodeURIComponent(a.id); }, closeLabel: gettext("Close")});
     }
-    (meta.attachments_refused || []).forEach(function (r) { li.appendChild(el("div", "refused", "Not stored: " + r.filename + " — " + r.reason)); });
-    if (meta.delivery) li.appendChild(el("div", "delivery " + meta.delivery.status, meta.delivery.status === "sent" ? "✓ emailed" : meta.delivery.status === "failed" ? "✗ email not delivered" : ""));
+    (meta.attachments_refused || []).forEach(function (r) { li.appendChild(el("div", "refused", fmt(gettext("Not stored: {file} — {reason}"), {file: r.filename, reason: r.reason}))); });
+    if (meta.delivery) li.appendChild(el("div", "delivery " + meta.delivery.status, meta.delivery.status === "sent" ? gettext("✓ emailed") : meta.delivery.status === "failed" ? gettext("✗ email not delivered") : ""));
     li.dataset.seq = m.seq;
     state.shown[m.seq] = li;
     var ol = $("messages"), next = null;
@@ -206,6 +240,7 @@
   // --- socket --------------------------------------------------------------------------
   function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
   function onFrame(f) {
+    document.dispatchEvent(new CustomEvent("wd:frame", {detail: f}));  // notifications.js
     switch (f.type) {
       case "welcome":
         ready = true; retryDelay = 500;
@@ -216,11 +251,13 @@
         break;
       case "subscribed": f.messages.forEach(showMessage); break;
       case "message": showMessage(f.message); refreshInboxSoon(); break;
+      case "message_edited": if (state.shown[f.message.seq] && f.message.conversation_id === state.current) state.shown[f.message.seq].querySelector(".body").textContent = f.message.text; refreshInboxSoon(); break;
       case "ack": showMessage(f.message); break;
       case "conversation":
         refreshInboxSoon();
-        if (f.conversation.id === state.current) openHeaderRefresh(f.conversation.id);
+        if (f.conversation.id === state.current) openHeaderRefresh(f.conversation.id, f.conversation);
         break;
+      case "presence": if (state.current) loadTransferTargets(); break;
       case "typing":
         if (f.conversation_id === state.current && f.sender_kind === "customer") {
           $("customer-typing").hidden = !f.state;
@@ -229,13 +266,54 @@
       case "error":
         if (f.client_id && state.pending[f.client_id]) {
           if (f.retry) setTimeout(function () { var p = state.pending[f.client_id]; if (p) send(p.frame); }, 1000);
-          else { state.pending[f.client_id].classList.add("failed"); $("reply-error").textContent = f.detail; delete state.pending[f.client_id]; }
+          else {
+            state.pending[f.client_id].classList.add("failed"); $("reply-error").textContent = f.detail; delete state.pending[f.client_id];
+            if (f.code === "not_found" && state.current) openHeaderRefresh(state.current, state.conv);
+          }
         }
         break;
     }
   }
-  function openHeaderRefresh(id) {
-    api("GET", "/conversations/" + id).then(function (d) { if (state.current === id) renderHeader(d.conversation, d.assignee_name, d.team_name, d.customer); });
+  function openHeaderRefresh(id, summary) {
+    api("GET", "/conversations/" + id).then(function (d) { if (state.current === id) renderHeader(d.conversation, d.assignee_name, d.team_name, d.customer); })
+      .catch(function (e) { if (state.current === id && /not found/.test(e.message)) transferredAway(summary || state.conv); });
+  }
+  function nameOf(kind, id) { return id && directory[kind] && directory[kind][id] || ""; }
+  // the conversation went out of my reach (transferred to another team's agent or queue):
+  // say where it went, keep what was said on screen, and stop offering a reply that would fail
+  function transferredAway(c) {
+    if (state.goneAway) return;
+    state.goneAway = true;
+    var to = c ? (nameOf("agents", c.assignee_id) || nameOf("teams", c.team_id)) : "";
+    var team = c ? nameOf("teams", c.team_id) : "";
+    $("conv-meta").textContent = (to ? fmt(gettext("Transferred to {name}"), {name: to}) : gettext("Transferred")) + (team && team !== to ? " · " + team : "");
+    setReplyState("gone", to ? fmt(gettext("This conversation was transferred to {name}. You can no longer reply to it or see new messages."), {name: to})
+      : gettext("This conversation was transferred. You can no longer reply to it or see new messages."));
+    $("conversation").classList.add("gone");  // no actions on what is not mine any more
+    send({type: "unsubscribe", conversation_id: state.current});
+    loadInbox();
+  }
+  // who may write what: the owner and supervisors reply; a colleague who still sees someone
+  // else's conversation reads it and adds internal notes
+  function renderOwnership(c, assigneeName) {
+    if (state.goneAway) return;
+    var closed = c.status === "resolved" || c.status === "closed";
+    if (c.assignee_id && c.assignee_id !== me && !manager && !closed) {
+      setReplyState("notes", fmt(gettext("{name} owns this conversation now: you can read it and add internal notes."), {name: assigneeName || gettext("Another agent")}));
+    } else {
+      setReplyState("open", "");
+    }
+  }
+  function setReplyState(mode, note) {
+    $("reply-note").textContent = note; $("reply-note").hidden = !note;
+    var replyRadio = document.querySelector('input[name="mode"][value="reply"]');
+    var noteRadio = document.querySelector('input[name="mode"][value="note"]');
+    replyRadio.disabled = mode !== "open";
+    noteRadio.disabled = mode === "gone";
+    if (mode === "notes" && replyRadio.checked) noteRadio.checked = true;
+    if (mode === "open" && replyRadio.disabled === false && !noteRadio.checked) replyRadio.checked = true;
+    $("reply-text").disabled = mode === "gone";
+    Array.prototype.forEach.call($("reply").querySelectorAll("button, input[type=file]"), function (b) { b.disabled = mode === "gone"; });
   }
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -259,18 +337,64 @@
   var searchTimer = null;
   $("search").addEventListener("input", function () { clearTimeout(searchTimer); searchTimer = setTimeout(function () { state.q = $("search").value.trim(); loadInbox(); }, 250); });
   $("team-filter").addEventListener("change", function () { state.team = $("team-filter").value; loadInbox(); });
+  if ($("label-filter")) $("label-filter").addEventListener("change", loadInbox);
   $("sort").addEventListener("change", function () { state.sort = $("sort").value; loadInbox(); });
   $("presence").addEventListener("change", function () { api("PUT", "/me/presence", {presence: $("presence").value}).then(loadInbox); });
 
-  function act(path, body) { api("POST", "/conversations/" + state.current + path, body).then(function () { openHeaderRefresh(state.current); loadInbox(); }).catch(function (e) { alert(e.message); }); }
+  function act(path, body) { api("POST", "/conversations/" + state.current + path, body).then(function (c) { openHeaderRefresh(state.current, c); loadInbox(); }).catch(function (e) { alert(e.message); }); }
   $("take").addEventListener("click", function () { act("/assign", {agent_id: me}); });
   $("resolve").addEventListener("click", function () { act("/resolve"); });
   $("reopen").addEventListener("click", function () { act("/reopen"); });
+  // the transfer list: presence and load of each colleague (never me), whether each team is open
+  var targets = {agents: {}, teams: {}};
+  function loadTransferTargets() {
+    var id = state.current; if (!id) return;
+    api("GET", "/conversations/" + id + "/transfer-targets").then(function (t) {
+      if (state.current !== id) return;
+      var agents = $("transfer-agents"), teams = $("transfer-teams");
+      agents.textContent = ""; teams.textContent = ""; targets = {agents: {}, teams: {}};
+      t.agents.forEach(function (a) {
+        targets.agents[a.id] = a;
+        var o = el("option", "", a.name + " — " + a.presence + " · " + a.load + "/" + a.capacity +
+          (a.load >= a.capacity ? " full" : "") + (a.speaks_language ? "" : " · other language"));
+        o.value = "agent:" + a.id; agents.appendChild(o);
+      });
+      t.teams.forEach(function (team) {
+        targets.teams[team.id] = team;
+        var o = el("option", "", team.name + " — " + (team.open_now ? "open · " + team.agents_online + " online"
+          : "closed" + (team.opens_label ? " until " + team.opens_label : "")));
+        o.value = "team:" + team.id; teams.appendChild(o);
+      });
+    }).catch(function () {});
+  }
+  $("transfer").addEventListener("focus", loadTransferTargets);
   $("transfer").addEventListener("change", function () {
     var v = $("transfer").value; if (!v) return;
     var parts = v.split(":"); var body = parts[0] === "agent" ? {agent_id: +parts[1]} : {team_id: +parts[1]};
-    $("transfer").value = ""; act("/assign", body);
+    $("transfer").value = "";
+    var warning = transferWarning(parts[0], +parts[1]);
+    if (warning && !window.confirm(warning + "\n\n" + gettext("Transfer anyway?"))) return;
+    act("/assign", body);
   });
+  function transferWarning(kind, id) {
+    if (kind === "team") {
+      var team = targets.teams[id];
+      if (team && !team.open_now) return fmt(team.opens_label
+        ? gettext("{team} is closed now (back {opens}). The customer will be told when the team is back and wait until then.")
+        : gettext("{team} is closed now. The customer will be told when the team is back and wait until then."), {team: team.name, opens: team.opens_label});
+      if (team && !team.agents_online) return fmt(gettext("Nobody in {team} is online: the customer will wait in its queue."), {team: team.name});
+      return "";
+    }
+    var a = targets.agents[id];
+    if (a && a.presence !== "online") return fmt(a.presence === "away"
+      ? gettext("{name} is away. The customer will be told they are waiting for an agent until {name} opens the conversation.")
+      : gettext("{name} is offline. The customer will be told they are waiting for an agent until {name} opens the conversation."), {name: a.name});
+    if (a && a.load >= a.capacity) return fmt(gettext("{name} already has {load} conversations (capacity {capacity})."), {name: a.name, load: a.load, capacity: a.capacity});
+    return "";
+  }
+  $("back-to-list").addEventListener("click", function () { setPane("list"); });
+  $("show-customer").addEventListener("click", function () { setPane("customer"); });
+  $("back-to-thread").addEventListener("click", function () { setPane("thread"); });
   $("reply").addEventListener("submit", function (e) {
     e.preventDefault();
     var text = $("reply-text").value.trim();
@@ -287,6 +411,20 @@
   $("reply-text").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply").requestSubmit(); }
   });
+  // a file picked or pasted goes with the typed text as its caption, which stays until it is sent
+  WalletdeskFiles.bind($("reply-text"), $("attach"), $("file-input"), function (file) {
+    if (!state.current) return;
+    var note = document.querySelector('input[name="mode"]:checked').value === "note";
+    var form = new FormData(), text = $("reply-text").value.trim();
+    form.append("file", file, file.name || "screenshot.png");
+    if (text) form.append("text", text);
+    form.append("client_id", newId());
+    if (note) form.append("internal", "1");
+    $("reply-error").textContent = "";
+    WalletdeskFiles.upload("/api/v1/conversations/" + state.current + "/attachments", form, {"X-CSRF-Token": csrf})
+      .then(function (res) { if (text && $("reply-text").value.trim() === text) $("reply-text").value = ""; showMessage(res.message); })
+      .catch(function (err) { $("reply-error").textContent = err.message; });
+  });
   $("reply-text").addEventListener("input", function () {
     var note = document.querySelector('input[name="mode"]:checked').value === "note";
     if (note || !state.current) return;
@@ -296,8 +434,12 @@
     typingTimer = setTimeout(function () { send({type: "typing", conversation_id: state.current, state: false}); typingSent = 0; }, 3000);
   });
 
+  // for notifications.js, shortcuts.js and workspace_tools.js
+  window.wdWorkspace = {me: me, api: api, open: openConversation, reload: loadInbox, act: act,
+    current: function () { return state.current; }};
   connect();
   // /app#42 opens conversation 42 (links from complaints and follow-ups)
-  var linked = /^#(\d{1,10})$/.exec(location.hash);
-  if (linked) openConversation(+linked[1]);
+  function openLinked() { var linked = /^#(\d{1,10})$/.exec(location.hash); if (linked) openConversation(+linked[1]); }
+  openLinked();
+  window.addEventListener("hashchange", openLinked);
 })();

@@ -3,9 +3,11 @@
   if (window.__walletdesk) return;
   window.__walletdesk = true;
   var origin = {{ origin | tojson }};
+  // the launcher's words, in the language of the visitor's browser (the desk's catalogs)
+  var label = {{ _("Chat with support") | tojson }}, unreadLabel = {{ _("Chat with support ({n} unread)") | tojson }};
   var button = document.createElement("button");
   button.type = "button";
-  button.setAttribute("aria-label", "Chat with support");
+  button.setAttribute("aria-label", label);
   button.textContent = "?";
   button.style.cssText = "position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;" +
     "border:0;background:#1f6feb;color:#fff;font:bold 24px sans-serif;cursor:pointer;z-index:2147483646;" +
@@ -17,16 +19,40 @@
   var identity = new URLSearchParams();
   if (settings.userId) { identity.set("user_id", settings.userId); identity.set("user_hash", settings.userHash || ""); }
   if (settings.name) identity.set("name", settings.name);
-  frame.src = origin + "/widget?embed=1" + (identity.toString() ? "#" + identity.toString() : "");
-  frame.title = "Support chat";
+  // the widget posts its unread count to this page's origin only
+  identity.set("parent", location.origin);
+  // the widget's language: the operator's choice (settings.locale, e.g. the app's language),
+  // else the visitor's browser
+  var lang = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(settings.locale || "") ? "&lang=" + encodeURIComponent(settings.locale) : "";
+  frame.src = origin + "/widget?embed=1" + lang + "#" + identity.toString();
+  frame.title = {{ _("Support chat") | tojson }};
   frame.style.cssText = "position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-width:calc(100vw - 24px);" +
     "max-height:calc(100vh - 110px);border:0;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);" +
     "display:none;z-index:2147483647;background:#fff";
-  button.addEventListener("click", function () {
-    frame.style.display = frame.style.display === "none" ? "block" : "none";
-  });
+  // unread replies while the chat is closed: a red count on the button
+  var badge = document.createElement("span");
+  badge.setAttribute("data-walletdesk-unread", "");
+  badge.style.cssText = "position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;" +
+    "border-radius:11px;background:#d1242f;color:#fff;font:bold 12px/22px sans-serif;text-align:center;" +
+    "box-sizing:border-box;display:none";
+  button.appendChild(badge);
+  function setOpen(open) {
+    frame.style.display = open ? "block" : "none";
+    // the widget counts replies as read only while it is shown
+    if (frame.contentWindow) frame.contentWindow.postMessage({type: "walletdesk:visibility", open: open}, origin);
+  }
+  function showUnread(count) {
+    var n = Math.max(0, Math.min(parseInt(count, 10) || 0, 999));
+    badge.textContent = n > 9 ? "9+" : String(n);
+    badge.style.display = n > 0 ? "block" : "none";
+    button.setAttribute("aria-label", n > 0 ? unreadLabel.replace("{n}", String(n)) : label);
+  }
+  button.addEventListener("click", function () { setOpen(frame.style.display === "none"); });
+  frame.addEventListener("load", function () { setOpen(frame.style.display !== "none"); });
   window.addEventListener("message", function (event) {
-    if (event.origin === origin && event.data === "walletdesk:close") frame.style.display = "none";
+    if (event.origin !== origin || event.source !== frame.contentWindow) return;
+    if (event.data === "walletdesk:close") setOpen(false);
+    else if (event.data && event.data.type === "walletdesk:unread") showUnread(event.data.count);
   });
   function mount() { document.body.appendChild(frame); document.body.appendChild(button); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);

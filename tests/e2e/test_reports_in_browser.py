@@ -1,0 +1,93 @@
+"""The reports page in a real browser: the figures of a known history, charts drawn by ECharts
+under the page's CSP, the product team's CSV downloaded, and a phone-sized screen."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.conftest import PASSWORD, make_agent_in
+from tests.reports.history import END, START, TZ, build_history
+from walletdesk.accounts.actions import create_team
+from walletdesk.accounts.models import Role
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path("/work/notes/shots")
+QUERY = f"start={START}&end={END}&tz={TZ}"
+
+
+async def supervisor_page(browser: Browser, base: str, email: str, width: int,
+                          height: int) -> tuple[Page, list[str]]:
+    context = await browser.new_context(viewport={"width": width, "height": height},
+                                        accept_downloads=True)
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    await page.goto(f"{base}/login")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{base}/app")
+    return page, problems
+
+
+@pytest.fixture
+async def lead(e2e_services):  # type: ignore[no-untyped-def]
+    async def make_agent(name: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return await make_agent_in(e2e_services, name, **kwargs)
+
+    async def make_team(name: str, **fields: Any):  # type: ignore[no-untyped-def]
+        async with e2e_services.transaction() as session:
+            return await create_team(session, None, name=name, **fields)
+
+    await build_history(e2e_services, make_agent, make_team)
+    return await make_agent("Sue", role=Role.supervisor)
+
+
+async def test_the_reports_page_shows_figures_and_charts_and_exports(browser, server, lead
+                                                                     ) -> None:  # type: ignore[no-untyped-def]
+    page, problems = await supervisor_page(browser, server.url, lead.email, 1440, 900)
+    await page.click("nav >> text=Reports")
+    await page.wait_for_url(f"{server.url}/reports")
+    await page.goto(f"{server.url}/reports?{QUERY}")
+    conversations = page.locator('[data-figure="conversations"]')
+    await expect(conversations.locator(".kpi-value")).to_have_text("5")
+    await expect(conversations.locator(".kpi-prev")).to_contain_text("1")
+    await expect(page.locator('[data-figure="first_response_median_s"] .kpi-value')) \
+        .to_have_text("30.0 min")
+    await expect(page.locator("table.comments tbody tr").first).to_contain_text("=slow")
+    for chart in ("by-day", "heatmap", "ratings", "csat-trend", "reasons"):
+        await expect(page.locator(f'[data-chart="{chart}"] canvas')).to_have_count(1)
+    await page.screenshot(path=SHOTS / "R_reports_1440.png", full_page=True)
+
+    async with page.expect_download() as download_info:
+        await page.click('[data-export="product-team"]')
+    download = await download_info.value
+    text = Path(await download.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "reason,source,conversations,sample_messages,links"
+    assert "What are the fees?" in text
+
+    # a filter narrows every figure
+    await page.select_option("select[name=channel]", "email")
+    await page.click("form.report-filters button[type=submit]")
+    await expect(conversations.locator(".kpi-value")).to_have_text("1")
+    assert not problems, problems  # no script error, no CSP refusal
+
+
+async def test_the_reports_page_on_a_phone(browser, server, lead) -> None:  # type: ignore[no-untyped-def]
+    page, problems = await supervisor_page(browser, server.url, lead.email, 375, 800)
+    await page.goto(f"{server.url}/reports?{QUERY}")
+    await expect(page.locator('[data-chart="heatmap"] canvas')).to_have_count(1)
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page scrolls sideways: {width}px"
+    await page.screenshot(path=SHOTS / "R_reports_375.png", full_page=True)
+    assert not problems, problems
+
+
+async def test_an_empty_period_says_so(browser, server, lead) -> None:  # type: ignore[no-untyped-def]
+    page, _ = await supervisor_page(browser, server.url, lead.email, 1440, 900)
+    await page.goto(f"{server.url}/reports?start=2025-01-01&end=2025-01-07&tz=UTC")
+    await expect(page.locator(".empty")).to_contain_text("No conversations")
+    await page.screenshot(path=SHOTS / "R_reports_empty.png")

@@ -1,0 +1,279 @@
+"""Withdrawn access reaches live sockets (issue 11): deactivation, a role or team change, a
+logout (plain or everywhere) close the agent's workspace socket, and a conversation
+transferred out of the agent's teams is dropped from their subscriptions, within a second,
+in this process and, over Redis, in another. Anonymous widget floods are cut off."""
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from sqlalchemy import func, select, update
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import (
+    PASSWORD,
+    create_pg_database,
+    drop_pg_database,
+    free_port,
+    make_settings,
+    serving,
+)
+from tests.live.helpers import Client, customer
+from tests.live.test_two_servers import REDIS_URL
+from walletdesk.accounts.actions import create_agent, create_api_token, update_agent
+from walletdesk.accounts.models import AgentSession, Role
+from walletdesk.conversations.actions import InboundMessage, assign_conversation, receive_message
+from walletdesk.conversations.models import Message, SenderKind
+from walletdesk.db.engine import Database
+from walletdesk.db.migrate import upgrade_database
+from walletdesk.services import Services
+from walletdesk.web.app import create_app
+
+WITHIN = 1.0  # seconds a revocation may take to reach a socket (polled, not measured)
+
+
+class Signed:
+    """A browser session: its cookie, CSRF token and workspace socket."""
+
+    def __init__(self, base_url: str, cookie: str, csrf: str, socket: Client) -> None:
+        self.base_url = base_url
+        self.cookie = cookie
+        self.csrf = csrf
+        self.socket = socket
+
+    async def post(self, path: str, data: dict[str, str]) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.base_url,
+                                     cookies={"wd_session": self.cookie}) as http:
+            return await http.post(path, data={"csrf_token": self.csrf, **data})
+
+
+async def sign_in(base_url: str, email: str) -> Signed:
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        response = await http.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        cookie = response.cookies["wd_session"]
+        page = await http.get("/app")
+        csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    ws_url = base_url.replace("http", "ws")
+    ws = await websockets.connect(f"{ws_url}/ws/app",
+                                  additional_headers={"Cookie": f"wd_session={cookie}"})
+    socket = Client(ws)
+    await socket.expect_type("welcome")
+    return Signed(base_url, cookie, csrf, socket)
+
+
+async def closed_within_a_second(client: Client) -> tuple[int | None, str | None]:
+    """Read until the server closes the socket; at most WITHIN seconds."""
+    async def wait() -> tuple[int | None, str | None]:
+        try:
+            while True:
+                client.frames.append(json.loads(await client.ws.recv()))
+        except ConnectionClosed:
+            return client.ws.close_code, client.ws.close_reason
+    return await asyncio.wait_for(wait(), WITHIN)
+
+
+async def still_open(client: Client) -> bool:
+    await client.send({"type": "ping"})
+    await client.expect_type("pong")
+    return True
+
+
+async def conversation_in(services: Services, boss: Any, team_id: int, who: str) -> int:
+    delivered = await receive_message(services, InboundMessage(
+        channel="api", external_id=who, text="my transfer is stuck"))
+    await assign_conversation(services, boss, delivered.conversation.id, team_id=team_id)
+    return delivered.conversation.id
+
+
+async def test_deactivation_closes_the_socket_and_stops_the_notes(services, live_server,
+                                                                  make_team, make_agent):
+    team = await make_team("Support")
+    boss = await make_agent("Boss", role=Role.admin)
+    leaver = await make_agent("Leaver", teams=[team])
+    conversation_id = await conversation_in(services, boss, team.id, "c1")
+    signed = await sign_in(live_server.url, leaver.email)
+    await signed.socket.send({"type": "subscribe", "conversation_id": conversation_id})
+    await signed.socket.expect_type("subscribed")
+
+    await update_agent(services, boss, leaver.id, {"is_active": False})
+    code, reason = await closed_within_a_second(signed.socket)
+    assert code == 4401 and reason == "account deactivated"
+    # and the socket cannot be opened again
+    with pytest.raises(websockets.InvalidStatus):
+        await websockets.connect(f"{live_server.ws_url}/ws/app",
+                                 additional_headers={"Cookie": f"wd_session={signed.cookie}"})
+
+
+async def test_a_role_or_team_change_makes_the_socket_reconnect(services, live_server,
+                                                                make_team, make_agent):
+    team, other = await make_team("Support"), await make_team("VIP")
+    boss = await make_agent("Boss", role=Role.admin)
+    agent = await make_agent("Alice", teams=[team])
+    signed = await sign_in(live_server.url, agent.email)
+    await update_agent(services, boss, agent.id, {"role": Role.outsourced})
+    assert (await closed_within_a_second(signed.socket))[0] == 4403
+
+    again = await sign_in(live_server.url, agent.email)  # the session is still good
+    await update_agent(services, boss, agent.id, {"team_ids": [other.id]})
+    assert (await closed_within_a_second(again.socket))[0] == 4403
+    # a change that gives and takes nothing leaves sockets alone
+    third = await sign_in(live_server.url, agent.email)
+    await update_agent(services, boss, agent.id, {"capacity": 3})
+    assert await still_open(third.socket)
+    await third.socket.close()
+
+
+async def test_logout_closes_that_sessions_socket_and_everywhere_closes_all(
+        services, live_server, make_agent):
+    agent = await make_agent("Alice")
+    laptop = await sign_in(live_server.url, agent.email)
+    phone = await sign_in(live_server.url, agent.email)
+    response = await laptop.post("/logout", {})
+    assert response.status_code == 303
+    code, _ = await closed_within_a_second(laptop.socket)
+    assert code == 4401
+    assert await still_open(phone.socket)
+
+    tablet = await sign_in(live_server.url, agent.email)
+    await phone.post("/logout", {"everywhere": "true"})
+    assert (await closed_within_a_second(phone.socket))[0] == 4401
+    assert (await closed_within_a_second(tablet.socket))[0] == 4401
+
+
+async def test_a_conversation_transferred_away_is_dropped_from_the_subscription(
+        services, live_server, make_team, make_agent):
+    support, vip = await make_team("Support"), await make_team("VIP")
+    boss = await make_agent("Boss", role=Role.supervisor)
+    agent = await make_agent("Alice", teams=[support])
+    conversation_id = await conversation_in(services, boss, support.id, "c2")
+    signed = await sign_in(live_server.url, agent.email)
+    await signed.socket.send({"type": "subscribe", "conversation_id": conversation_id})
+    await signed.socket.expect_type("subscribed")
+
+    await assign_conversation(services, boss, conversation_id, team_id=vip.id)
+    dropped = await asyncio.wait_for(signed.socket.expect_type(
+        "unsubscribed", conversation_id=conversation_id), WITHIN)
+    assert dropped["reason"] == "access"
+    from walletdesk.conversations.actions import send_message
+    await send_message(services, boss, conversation_id, "VIP only: refund approved",
+                       internal=True)
+    later = await signed.socket.quiet(0.5)
+    assert not any("VIP only" in json.dumps(f) for f in later)
+    await signed.socket.send({"type": "subscribe", "conversation_id": conversation_id})
+    assert (await signed.socket.expect_type("error"))["code"] == "not_found"
+
+
+async def test_a_session_revoked_behind_the_hubs_back_is_caught_at_the_next_frame(
+        services, live_server, make_agent):
+    agent = await make_agent("Alice")
+    signed = await sign_in(live_server.url, agent.email)
+    async with services.transaction() as session:  # no event: as if it had been lost
+        await session.execute(update(AgentSession).values(revoked_at=func.now()))
+    await signed.socket.send({"type": "subscribe", "conversation_id": 1})
+    assert (await closed_within_a_second(signed.socket))[0] == 4401
+
+
+async def test_an_anonymous_flood_is_cut_off_with_an_error_frame(services):
+    services.settings.widget_messages_per_min = 5
+    async with serving(create_app(services.settings, services)) as server:
+        visitor, _ = await customer(server.ws_url)
+        answers = [await visitor.say(f"spam {i}") for i in range(12)]
+    kinds = [a["type"] for a in answers]
+    assert kinds == ["ack"] * 5 + ["error"] * 7
+    assert {a["code"] for a in answers[5:]} == {"rate_limited"}
+    async with services.read() as session:
+        stored = await session.scalar(select(func.count()).select_from(Message).where(
+            Message.sender_kind == SenderKind.customer))
+    assert stored == 5
+
+
+# --- across processes -------------------------------------------------------------------------
+
+async def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    """Up to a minute: a server process loads the bot's models first, on a busy machine."""
+    async with httpx.AsyncClient() as http:
+        for _ in range(600):
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}")
+            try:
+                if (await http.get(f"{url}/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} did not become healthy")
+
+
+@pytest.fixture
+async def two_servers_with_an_admin_token() -> AsyncIterator[tuple[str, str, str, str]]:
+    name = f"wd_revoke_{uuid.uuid4().hex[:10]}"
+    database_url = await create_pg_database(name)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        database = Database(database_url)
+        await upgrade_database(database.engine)
+        await database.dispose()
+        services = Services(make_settings(database_url))
+        async with services.transaction() as session:
+            admin = await create_agent(session, email="boss@example.com", display_name="Boss",
+                                       password=PASSWORD, role=Role.admin)
+            staff = await create_agent(session, email="staff@example.com", display_name="Staff",
+                                       password=PASSWORD)
+        _, token = await create_api_token(services, admin, "ops")
+        await services.stop()
+        urls = []
+        for _ in range(2):
+            port = free_port()
+            env = {**os.environ, "WALLETDESK_DATABASE_URL": database_url,
+                   "WALLETDESK_REDIS_URL": REDIS_URL, "WALLETDESK_PORT": str(port),
+                   "WALLETDESK_SECRET_KEY": "multi-process-test-secret-" + "y" * 20,
+                   "WALLETDESK_LOG_LEVEL": "WARNING"}
+            processes.append(subprocess.Popen([sys.executable, "-m", "walletdesk.cli", "serve"],
+                                              env=env))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, process in zip(urls, processes, strict=True):
+            await _wait_healthy(url, process)
+        yield urls[0], urls[1], token, str(staff.id)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        await drop_pg_database(name)
+
+
+@pytest.mark.multiprocess
+async def test_deactivation_on_one_process_closes_the_socket_on_another(
+        two_servers_with_an_admin_token):
+    url_a, url_b, token, staff_id = two_servers_with_an_admin_token
+    signed = await sign_in(url_b, "staff@example.com")
+    second = await sign_in(url_a, "staff@example.com")
+    async with httpx.AsyncClient(base_url=url_a) as http:
+        response = await http.patch(f"/api/v1/agents/{staff_id}", json={"is_active": False},
+                                    headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    assert (await closed_within_a_second(signed.socket))[0] == 4401
+    assert (await closed_within_a_second(second.socket))[0] == 4401
+
+
+@pytest.mark.multiprocess
+async def test_logout_everywhere_reaches_the_other_process(two_servers_with_an_admin_token):
+    url_a, url_b, _, _ = two_servers_with_an_admin_token
+    signed = await sign_in(url_b, "staff@example.com")
+    other = await sign_in(url_a, "staff@example.com")
+    await other.post("/logout", {"everywhere": "true"})
+    assert (await closed_within_a_second(signed.socket))[0] == 4401
+    assert (await closed_within_a_second(other.socket))[0] == 4401

@@ -1,0 +1,114 @@
+"""Bulk actions on conversations selected in the inbox: one domain action applied to each.
+
+Each conversation goes through the same action (and access rule, and audit entry) as when it
+is done one at a time, in its own transaction: one refused conversation (not visible, closed,
+someone else's) is reported and does not undo the others.
+
+Actions are named in ``BULK_ACTIONS``; each entry turns the request's parameters into the
+per-conversation call. Another feature adds its own with ``register_bulk_action`` (labels:
+``register_bulk_action("label", lambda params: partial(add_label, label_id=...))``).
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from walletdesk.accounts.models import Agent
+from walletdesk.conversations.actions import assign_conversation, resolve_conversation
+from walletdesk.conversations.snooze import snooze_conversation, unsnooze_conversation
+from walletdesk.errors import DomainError, Invalid
+from walletdesk.services import Services
+
+MAX_BULK = 100
+
+# one conversation's action: (services, actor, conversation id) → anything
+ConversationAction = Callable[[Services, Agent, int], Awaitable[object]]
+# the request's parameters → that action (raises Invalid for bad parameters)
+BulkActionFactory = Callable[[dict[str, Any]], ConversationAction]
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)  # conversation id → why
+
+
+def _id_param(params: dict[str, Any], key: str) -> int:
+    value = params.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid(f"{key} must be a positive integer")
+    return value
+
+
+def _assign(params: dict[str, Any]) -> ConversationAction:
+    agent_id = _id_param(params, "agent_id")
+
+    async def run(services: Services, actor: Agent, conversation_id: int) -> object:
+        return await assign_conversation(services, actor, conversation_id, agent_id=agent_id)
+    return run
+
+
+def _resolve(params: dict[str, Any]) -> ConversationAction:
+    return resolve_conversation
+
+
+def _snooze(params: dict[str, Any]) -> ConversationAction:
+    raw = params.get("until")
+    if raw is not None and not isinstance(raw, str):
+        raise Invalid("until must be an ISO 8601 time, or null for until the customer replies")
+    try:
+        until = datetime.fromisoformat(raw) if raw else None
+    except ValueError as exc:
+        raise Invalid("until must be an ISO 8601 time, e.g. 2026-12-01T09:00:00+08:00") from exc
+
+    async def run(services: Services, actor: Agent, conversation_id: int) -> object:
+        return await snooze_conversation(services, actor, conversation_id, until=until)
+    return run
+
+
+def _unsnooze(params: dict[str, Any]) -> ConversationAction:
+    return unsnooze_conversation
+
+
+BULK_ACTIONS: dict[str, BulkActionFactory] = {
+    "assign": _assign, "resolve": _resolve, "snooze": _snooze, "unsnooze": _unsnooze,
+}
+
+
+def register_bulk_action(name: str, factory: BulkActionFactory) -> None:
+    """Offer another per-conversation action in bulk (e.g. labels)."""
+    BULK_ACTIONS[name] = factory
+
+
+def bulk_action(name: str, params: dict[str, Any]) -> ConversationAction:
+    factory = BULK_ACTIONS.get(name)
+    if factory is None:
+        raise Invalid(f"unknown bulk action {name!r}; one of {', '.join(sorted(BULK_ACTIONS))}")
+    return factory(params)
+
+
+async def apply_to_conversations(services: Services, actor: Agent, conversation_ids: list[int],
+                                 action: ConversationAction) -> BulkResult:
+    """Run ``action`` on each conversation (in the order given, each once)."""
+    ids = list(dict.fromkeys(conversation_ids))
+    if not ids:
+        raise Invalid("select at least one conversation")
+    if len(ids) > MAX_BULK:
+        raise Invalid(f"at most {MAX_BULK} conversations at a time")
+    result = BulkResult()
+    for conversation_id in ids:
+        try:
+            await action(services, actor, conversation_id)
+        except DomainError as exc:
+            result.failed[conversation_id] = exc.detail
+        else:
+            result.done.append(conversation_id)
+    return result
+
+
+async def bulk_update(services: Services, actor: Agent, conversation_ids: list[int], name: str,
+                      params: dict[str, Any] | None = None) -> BulkResult:
+    """The named bulk action (``BULK_ACTIONS``) on the selected conversations."""
+    return await apply_to_conversations(services, actor, conversation_ids,
+                                        bulk_action(name, params or {}))

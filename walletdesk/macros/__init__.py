@@ -1,0 +1,1 @@
+"""Canned replies (macros): personal, per team or for everyone, in several languages."""

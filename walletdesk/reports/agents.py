@@ -1,0 +1,66 @@
+"""Agents: per agent, the report's conversations they hold, how fast they answered and
+resolved, and how customers rated them."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.accounts.models import Agent
+from walletdesk.cases.models import Survey
+from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.reports.figures import AgentRow, Agents
+from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.measures import median
+from walletdesk.reports.speed import RESOLVED, timelines
+from walletdesk.reports.volume import period_of
+
+
+async def agents_report(session: AsyncSession, report: ReportFilter) -> Agents:
+    ids = cohort_ids(report)
+    counts = await session.execute(
+        select(Conversation.assignee_id, func.count(),
+               func.count(case((Conversation.status.in_(RESOLVED), 1))))
+        .where(*conversation_conditions(report), Conversation.assignee_id.is_not(None))
+        .group_by(Conversation.assignee_id))
+    replies = dict((await session.execute(
+        select(Message.sender_agent_id, func.count())
+        .where(Message.conversation_id.in_(ids), Message.sender_kind == SenderKind.agent,
+               Message.is_internal.is_(False), Message.sender_agent_id.is_not(None))
+        .group_by(Message.sender_agent_id))).all())
+    ratings = {agent_id: (int(count), float(total or 0)) for agent_id, count, total in
+               await session.execute(
+                   select(Survey.agent_id, func.count(), func.sum(Survey.rating))
+                   .where(Survey.conversation_id.in_(ids), Survey.rating.is_not(None),
+                          Survey.agent_id.is_not(None))
+                   .group_by(Survey.agent_id))}
+    first: dict[int, list[float]] = defaultdict(list)
+    resolution: dict[int, list[float]] = defaultdict(list)
+    for row in await timelines(session, report):
+        if row.assignee_id is None:
+            continue
+        if row.first_reply_at is not None:
+            first[row.assignee_id].append(_seconds(row.first_customer_at, row.first_reply_at))
+        if row.resolved_at is not None and row.resolved_at >= row.first_customer_at:
+            resolution[row.assignee_id].append(_seconds(row.first_customer_at, row.resolved_at))
+    handled = {agent_id: (int(total), int(done)) for agent_id, total, done in counts}
+    everyone = set(handled) | set(replies) | set(ratings)
+    names = dict((await session.execute(
+        select(Agent.id, Agent.display_name).where(Agent.id.in_(everyone or {-1})))).all())
+    rows = []
+    for agent_id in everyone:
+        total, done = handled.get(agent_id, (0, 0))
+        count, summed = ratings.get(agent_id, (0, 0.0))
+        rows.append(AgentRow(
+            agent_id=agent_id, agent=names.get(agent_id, ""), handled=total, resolved=done,
+            replies=int(replies.get(agent_id, 0)),
+            first_response_median_s=median(first[agent_id]),
+            resolution_median_s=median(resolution[agent_id]), ratings=count,
+            csat_average=round(summed / count, 4) if count else None))
+    rows.sort(key=lambda row: (-row.handled, -row.replies, row.agent))
+    return Agents(period=period_of(report), agents=rows)
+
+
+def _seconds(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds()

@@ -1,0 +1,134 @@
+"""Shared building blocks of the reports: local-time buckets counted in SQL, percentiles,
+working-time durations and the per-conversation message facts.
+
+Local time: neither engine can be trusted to know every time zone (SQLite knows none), so
+the database counts rows per UTC quarter hour and Python moves each quarter hour into the
+report's zone (quarter hours, so zones such as +05:30 and +05:45 land on the right hour).
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from walletdesk.accounts.models import Team, default_weekly_hours
+from walletdesk.conversations.models import Message, SenderKind
+from walletdesk.reports.filters import ReportFilter
+from walletdesk.routing.hours import business_seconds_between
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class utc_quarter_hour(FunctionElement[str]):  # noqa: N801 (an SQL function's name)
+    """``'YYYY-MM-DD HH:MM'`` of the UTC quarter hour a timestamp falls in."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_quarter_hour, "sqlite")
+def _quarter_hour_sqlite(element: utc_quarter_hour, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return (f"(strftime('%Y-%m-%d %H:', {column}) || "
+            f"printf('%02d', (CAST(strftime('%M', {column}) AS INTEGER) / 15) * 15))")
+
+
+@compiles(utc_quarter_hour, "postgresql")
+def _quarter_hour_postgresql(element: utc_quarter_hour, compiler: SQLCompiler,
+                             **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (f"to_char(date_trunc('hour', {utc}) + "
+            f"floor(extract(minute FROM {utc}) / 15) * interval '15 minutes', "
+            "'YYYY-MM-DD HH24:MI')")
+
+
+async def local_counts(session: AsyncSession, column: Any,
+                       conditions: Sequence[ColumnElement[bool]], report: ReportFilter,
+                       *joins: Any) -> Counter[datetime]:
+    """Rows per local hour (the hour's start, in the report's zone), counted in SQL."""
+    bucket = utc_quarter_hour(column).label("bucket")
+    query = select(bucket, func.count()).select_from(column.table)
+    for target, on in joins:
+        query = query.join(target, on)
+    rows = await session.execute(query.where(*conditions).group_by(bucket))
+    counts: Counter[datetime] = Counter()
+    zone = report.zone
+    for key, count in rows:
+        local = datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).astimezone(zone)
+        counts[local.replace(minute=0, second=0, microsecond=0)] += int(count)
+    return counts
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The middle value; the mean of the two middle values for an even count."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Nearest rank: the smallest value with at least ``share`` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[max(0, math.ceil(share * len(ordered)) - 1)])
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+class WorkingHours:
+    """The teams' working hours, for durations "in business hours" (walletdesk.routing.hours,
+    as the SLA clocks count them: a conversation without a team runs around the clock)."""
+
+    def __init__(self, teams: Iterable[Team]) -> None:
+        self._hours = {team.id: (team.weekly_hours, team.holidays, team.timezone)
+                       for team in teams}
+        self._always: tuple[dict[str, Any], list[str], str] = (default_weekly_hours(), [], "UTC")
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> "WorkingHours":
+        return cls((await session.scalars(select(Team))).all())
+
+    def seconds(self, team_id: int | None, start: datetime, end: datetime) -> float:
+        if end <= start:
+            return 0.0
+        hours = self._hours.get(team_id, self._always) if team_id else self._always
+        if hours is self._always:
+            return (end - start).total_seconds()
+        return float(business_seconds_between(*hours, start, end))
+
+
+def first_customer_message(conversation_ids: Any) -> Any:
+    """Per conversation: when the customer first wrote (a subquery: cid, at)."""
+    return (select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
+            .where(Message.sender_kind == SenderKind.customer,
+                   Message.conversation_id.in_(conversation_ids))
+            .group_by(Message.conversation_id).subquery("first_customer"))
+
+
+def first_agent_reply(conversation_ids: Any, first_customer: Any) -> Any:
+    """Per conversation: the first public agent message after the customer's first message."""
+    return (select(Message.conversation_id.label("cid"), func.min(Message.created_at).label("at"))
+            .join(first_customer, and_(first_customer.c.cid == Message.conversation_id,
+                                       Message.created_at >= first_customer.c.at))
+            .where(Message.sender_kind == SenderKind.agent, Message.is_internal.is_(False),
+                   Message.conversation_id.in_(conversation_ids))
+            .group_by(Message.conversation_id).subquery("first_reply"))
+
+
+def weekday_name(moment: datetime) -> str:
+    return WEEKDAYS[moment.weekday()]

@@ -1,0 +1,73 @@
+"""Outcome: resolution and reopen rates, bot containment and why the bot handed over.
+
+A resolve (by an agent or the customer's "solved" with the bot) writes a message marked
+``meta.kind = "resolved"``; a conversation is *reopened* when, after its first resolve, the
+customer or an agent wrote again or it was resolved a second time (docs/reports.md)."""
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.bot.models import BotTurn
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.reports.figures import Count, Outcome
+from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.measures import rate
+from walletdesk.reports.volume import period_of
+
+RESOLVED = (Status.resolved, Status.closed)
+RESOLVE_MARK = "resolved"
+
+
+def resolve_marks(conversation_ids: object) -> object:
+    """Per conversation: its first resolve and how many resolves (cid, first_at, marks)."""
+    return (select(Message.conversation_id.label("cid"),
+                   func.min(Message.created_at).label("first_at"),
+                   func.count().label("marks"))
+            .where(Message.meta["kind"].as_string() == RESOLVE_MARK,
+                   Message.conversation_id.in_(conversation_ids))
+            .group_by(Message.conversation_id).subquery("resolves"))
+
+
+def reopened_ids(report: ReportFilter) -> object:
+    """The report's conversations reopened after their first resolve."""
+    marks = resolve_marks(cohort_ids(report))
+    later = (select(Message.id).where(
+        Message.conversation_id == marks.c.cid, Message.created_at > marks.c.first_at,
+        Message.is_internal.is_(False),
+        Message.sender_kind.in_((SenderKind.customer, SenderKind.agent))).exists())
+    return select(marks.c.cid).where(or_(marks.c.marks > 1, later))
+
+
+def agent_replied(conversation_id: object) -> object:
+    return (select(Message.id).where(Message.conversation_id == conversation_id,
+                                     Message.sender_kind == SenderKind.agent,
+                                     Message.is_internal.is_(False)).exists())
+
+
+async def outcome_report(session: AsyncSession, report: ReportFilter) -> Outcome:
+    conditions = conversation_conditions(report)
+    is_resolved = and_(Conversation.status.in_(RESOLVED), Conversation.resolved_at.is_not(None))
+    with_bot = Conversation.id.in_(select(BotTurn.conversation_id))
+    total, resolved, bot, contained, handed = (int(v or 0) for v in (await session.execute(
+        select(func.count(),
+               func.count(case((is_resolved, 1))),
+               func.count(case((with_bot, 1))),
+               func.count(case((and_(is_resolved, with_bot,
+                                     ~agent_replied(Conversation.id)), 1))),
+               func.count(Conversation.handoff_reason))
+        .where(*conditions))).one())
+    marks = resolve_marks(cohort_ids(report))
+    ever_resolved = int(await session.scalar(select(func.count()).select_from(marks)) or 0)
+    reopened_rows = reopened_ids(report).subquery()  # type: ignore[attr-defined]
+    reopened = int(await session.scalar(select(func.count()).select_from(reopened_rows)) or 0)
+    reasons = await session.execute(
+        select(Conversation.handoff_reason, func.count())
+        .where(*conditions, Conversation.handoff_reason.is_not(None))
+        .group_by(Conversation.handoff_reason)
+        .order_by(func.count().desc(), Conversation.handoff_reason))
+    return Outcome(
+        period=period_of(report), conversations=total, resolved=resolved,
+        resolution_rate=rate(resolved, total), ever_resolved=ever_resolved, reopened=reopened,
+        reopen_rate=rate(reopened, ever_resolved), with_bot=bot, bot_contained=contained,
+        bot_containment_rate=rate(contained, bot), handed_off=handed,
+        handoff_reasons=[Count(key=key or "", count=count) for key, count in reasons])

@@ -1,0 +1,79 @@
+"""Why customers contact us: one contact reason per conversation, and the "for the product
+team" export (reasons with counts, sample messages and links).
+
+The reason is, in this order: the conversation's category (chosen in the widget or set by an
+agent); else the category of the article the bot first matched (its first answered or
+suggested turn); else the conversation's first label by name; else none (docs/reports.md).
+"""
+
+from sqlalchemy import case, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.bot.models import BotTurn
+from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.labels.models import ConversationLabel, Label
+from walletdesk.reports.figures import ProductRow, ReasonRow, Reasons
+from walletdesk.reports.filters import ReportFilter, conversation_conditions
+from walletdesk.reports.measures import rate
+from walletdesk.reports.satisfaction import conversation_link
+from walletdesk.reports.volume import period_of
+
+SAMPLES = 3
+MAX_REASONS = 200  # the export's rows; the rest are in the reasons report
+SAMPLE_CHARS = 300
+
+
+def reason_rows(report: ReportFilter):  # type: ignore[no-untyped-def]
+    """A subquery: per conversation of the report, its reason and where the reason came from."""
+    bot_category = (
+        select(BotTurn.candidates[(0, "category")].as_string())
+        .where(BotTurn.conversation_id == Conversation.id,
+               BotTurn.outcome.in_(("answered", "suggested")))
+        .order_by(BotTurn.id).limit(1).scalar_subquery())
+    first_label = (select(func.min(Label.name))
+                   .join(ConversationLabel, ConversationLabel.label_id == Label.id)
+                   .where(ConversationLabel.conversation_id == Conversation.id)
+                   .scalar_subquery())
+    inner = select(Conversation.id.label("cid"), Conversation.created_at.label("created_at"),
+                   func.nullif(Conversation.category, "").label("category"),
+                   func.nullif(bot_category, "").label("bot"),
+                   first_label.label("label")).where(*conversation_conditions(report)).subquery()
+    reason = func.coalesce(inner.c.category, inner.c.bot, inner.c.label, literal(""))
+    source = case((inner.c.category.is_not(None), "category"), (inner.c.bot.is_not(None), "bot"),
+                  (inner.c.label.is_not(None), "label"), else_="none")
+    return select(inner.c.cid.label("cid"), inner.c.created_at.label("created_at"),
+                  reason.label("reason"), source.label("source")).subquery("reasons")
+
+
+async def reasons_report(session: AsyncSession, report: ReportFilter) -> Reasons:
+    rows = reason_rows(report)
+    counted = (await session.execute(
+        select(rows.c.reason, rows.c.source, func.count()).group_by(rows.c.reason, rows.c.source)
+        .order_by(func.count().desc(), rows.c.reason))).all()
+    total = sum(count for _, _, count in counted)
+    return Reasons(period=period_of(report), conversations=total,
+                   reasons=[ReasonRow(reason=reason, source=source, count=count,
+                                      share=rate(count, total))
+                            for reason, source, count in counted])
+
+
+async def product_export(session: AsyncSession, report: ReportFilter) -> list[ProductRow]:
+    """Per reason: its count and the first messages of its latest conversations. The texts
+    are as stored: protected on the way in (no seed phrase or key ever reaches this)."""
+    summary = await reasons_report(session, report)
+    rows = reason_rows(report)
+    first_message = (select(Message.text)
+                     .where(Message.conversation_id == rows.c.cid,
+                            Message.sender_kind == SenderKind.customer)
+                     .order_by(Message.seq).limit(1).scalar_subquery())
+    result = []
+    for reason in summary.reasons[:MAX_REASONS]:
+        samples = (await session.execute(
+            select(rows.c.cid, first_message)
+            .where(rows.c.reason == reason.reason, rows.c.source == reason.source)
+            .order_by(rows.c.created_at.desc(), rows.c.cid.desc()).limit(SAMPLES))).all()
+        result.append(ProductRow(
+            reason=reason.reason, source=reason.source, count=reason.count,
+            samples=[(text or "")[:SAMPLE_CHARS] for _, text in samples],
+            links=[conversation_link(cid) for cid, _ in samples]))
+    return result

@@ -1,0 +1,99 @@
+"""Speed: first response, resolution and handling times (median and p90, calendar and
+business hours) and SLA attainment. The timestamps are selected in SQL; the durations in
+working hours and the percentiles are computed in Python (docs/reports.md)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.conversations.models import Conversation, Status
+from walletdesk.reports.figures import Durations, Speed
+from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.measures import (
+    WorkingHours,
+    first_agent_reply,
+    first_customer_message,
+    median,
+    percentile,
+    rate,
+)
+from walletdesk.reports.volume import period_of
+
+RESOLVED = (Status.resolved, Status.closed)
+
+
+class Timeline(NamedTuple):
+    conversation_id: int
+    team_id: int | None
+    assignee_id: int | None
+    first_customer_at: datetime
+    first_reply_at: datetime | None
+    assigned_at: datetime | None
+    resolved_at: datetime | None
+
+
+async def timelines(session: AsyncSession, report: ReportFilter) -> list[Timeline]:
+    """Per conversation of the report that a customer wrote in: its measured moments."""
+    ids = cohort_ids(report)
+    first_customer = first_customer_message(ids)
+    first_reply = first_agent_reply(ids, first_customer)
+    resolved_at = case((Conversation.status.in_(RESOLVED), Conversation.resolved_at),
+                       else_=None)
+    rows = await session.execute(
+        select(Conversation.id, Conversation.team_id, Conversation.assignee_id,
+               first_customer.c.at, first_reply.c.at, Conversation.assigned_at, resolved_at)
+        .join(first_customer, first_customer.c.cid == Conversation.id)
+        .outerjoin(first_reply, first_reply.c.cid == Conversation.id)
+        .where(*conversation_conditions(report)))
+    return [Timeline(*row) for row in rows]
+
+
+def durations(pairs: Sequence[tuple[int | None, datetime, datetime]],
+              hours: WorkingHours) -> Durations:
+    calendar = [(end - start).total_seconds() for _, start, end in pairs]
+    business = [hours.seconds(team_id, start, end) for team_id, start, end in pairs]
+    return Durations(count=len(pairs), median_s=median(calendar),
+                     p90_s=percentile(calendar, 0.9), business_median_s=median(business),
+                     business_p90_s=percentile(business, 0.9))
+
+
+def first_response_pairs(rows: Sequence[Timeline]) -> list[tuple[int | None, datetime, datetime]]:
+    return [(r.team_id, r.first_customer_at, r.first_reply_at) for r in rows
+            if r.first_reply_at is not None]
+
+
+def resolution_pairs(rows: Sequence[Timeline]) -> list[tuple[int | None, datetime, datetime]]:
+    return [(r.team_id, r.first_customer_at, r.resolved_at) for r in rows
+            if r.resolved_at is not None and r.resolved_at >= r.first_customer_at]
+
+
+def handling_pairs(rows: Sequence[Timeline]) -> list[tuple[int | None, datetime, datetime]]:
+    """From the (last) assignment to an agent to the resolve, for conversations a person
+    answered."""
+    return [(r.team_id, r.assigned_at, r.resolved_at) for r in rows
+            if r.resolved_at is not None and r.assigned_at is not None
+            and r.first_reply_at is not None and r.resolved_at >= r.assigned_at]
+
+
+async def speed_report(session: AsyncSession, report: ReportFilter) -> Speed:
+    rows = await timelines(session, report)
+    hours = await WorkingHours.load(session)
+    sla = (await session.execute(
+        select(func.count(Conversation.first_response_due_at),
+               func.count(case((Conversation.first_response_breached.is_(True), 1))),
+               func.count(Conversation.resolution_due_at),
+               func.count(case((Conversation.resolution_breached.is_(True), 1))))
+        .where(*conversation_conditions(report)))).one()
+    first_due, first_breached, resolution_due, resolution_breached = (int(v) for v in sla)
+    return Speed(
+        period=period_of(report),
+        first_response=durations(first_response_pairs(rows), hours),
+        resolution=durations(resolution_pairs(rows), hours),
+        handling=durations(handling_pairs(rows), hours),
+        sla_first_response_due=first_due, sla_first_response_breached=first_breached,
+        sla_resolution_due=resolution_due, sla_resolution_breached=resolution_breached,
+        sla_first_response_attainment=rate(first_due - first_breached, first_due),
+        sla_resolution_attainment=rate(resolution_due - resolution_breached, resolution_due))

@@ -1,0 +1,78 @@
+"""Volume: how many conversations and messages, when, through which channel, about what, in
+which language, and from new or returning customers."""
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.reports.figures import Count, DayCount, HourCell, Period, Volume
+from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.measures import local_counts
+
+PUBLIC_SENDERS = (SenderKind.customer, SenderKind.agent, SenderKind.bot)
+
+
+def period_of(report: ReportFilter) -> Period:
+    return Period(start=report.start, end=report.end, timezone=report.timezone)
+
+
+def public_message_conditions(report: ReportFilter) -> list:  # type: ignore[type-arg]
+    return [Message.conversation_id.in_(cohort_ids(report)),
+            Message.sender_kind.in_(PUBLIC_SENDERS), Message.is_internal.is_(False)]
+
+
+async def _counts_by(session: AsyncSession, report: ReportFilter, column: object) -> list[Count]:
+    rows = await session.execute(
+        select(column, func.count()).where(*conversation_conditions(report))
+        .group_by(column).order_by(func.count().desc(), column))
+    return [Count(key=key or "", count=count) for key, count in rows]
+
+
+async def conversation_count(session: AsyncSession, report: ReportFilter) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(Conversation).where(*conversation_conditions(report)))
+        or 0)
+
+
+async def message_count(session: AsyncSession, report: ReportFilter) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(Message).where(*public_message_conditions(report)))
+        or 0)
+
+
+async def volume_report(session: AsyncSession, report: ReportFilter) -> Volume:
+    conditions = conversation_conditions(report)
+    per_hour = await local_counts(session, Conversation.created_at, conditions, report)
+    message_hours = await local_counts(session, Message.created_at,
+                                       public_message_conditions(report), report)
+    days: Counter[date] = Counter()
+    message_days: Counter[date] = Counter()
+    cells: Counter[tuple[int, int]] = Counter()
+    for moment, count in per_hour.items():
+        days[moment.date()] += count
+        cells[(moment.weekday(), moment.hour)] += count
+    for moment, count in message_hours.items():
+        message_days[moment.date()] += count
+
+    customers = select(Conversation.customer_id).where(*conditions).distinct().subquery()
+    first_ever = (select(Conversation.customer_id, func.min(Conversation.created_at).label("at"))
+                  .where(Conversation.customer_id.in_(select(customers.c.customer_id)))
+                  .group_by(Conversation.customer_id).subquery())
+    customer_count = int(await session.scalar(select(func.count()).select_from(customers)) or 0)
+    new = int(await session.scalar(select(func.count()).select_from(first_ever)
+                                   .where(first_ever.c.at >= report.start_utc)) or 0)
+    return Volume(
+        period=period_of(report), conversations=sum(per_hour.values()),
+        messages=sum(message_hours.values()), customers=customer_count, new_customers=new,
+        returning_customers=customer_count - new,
+        # every day of the period, zeros included (a chart's gaps are real quiet days)
+        by_day=[DayCount(day=day, conversations=days[day], messages=message_days[day])
+                for day in report.days],
+        by_hour=[HourCell(weekday=weekday, hour=hour, conversations=cells[(weekday, hour)])
+                 for weekday in range(7) for hour in range(24)],
+        by_channel=await _counts_by(session, report, Conversation.channel),
+        by_category=await _counts_by(session, report, Conversation.category),
+        by_language=await _counts_by(session, report, Conversation.language))

@@ -1,0 +1,146 @@
+"""A secret split over a customer's consecutive messages (6 + 6 words, 4 + 4 + 4, an xprv
+cut in two): the new message is read together with the customer's previous one or two.
+
+Pure, like :mod:`walletdesk.safety.protect`: the caller (the message path) passes the
+stored texts of the customer's recent messages in the conversation and the new text, and
+gets back the new message protected plus the new text of every earlier message that held
+part of a secret. Only secrets that reach into the new message count: what lies wholly in
+earlier messages was judged when they arrived.
+
+Messages are joined by a new line to look for phrases, and glued without anything between
+the last one and the new one to look for a key cut in two.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from walletdesk.safety.findings import Finding, Span
+from walletdesk.safety.fold import fold
+from walletdesk.safety.phrases import CJK, edge_words, leading_words
+from walletdesk.safety.protect import (
+    KEY_PLACEHOLDER,
+    SEED_PLACEHOLDER,
+    Protected,
+    find_secrets,
+    redact,
+)
+
+MAX_EARLIER = 2
+TAIL_CHARS = 4000  # of an earlier message: a phrase or key at its end is what matters
+_TAIL_RUN = re.compile(r"[0-9A-Za-z]{8,}$")
+_HEAD_RUN = re.compile(r"^[0-9A-Za-z]{8,}")
+_CJK_HEAD = re.compile(rf"^[{CJK}]")
+_CJK_TAIL = re.compile(rf"[{CJK}]$")
+_HEX_START = re.compile(r"0[xX][0-9a-fA-F]{8}|[0-9a-fA-F]{32}")
+_KEY_REST = re.compile(r"^\s*([0-9A-Za-z]{16,})(?![0-9A-Za-z])")
+
+
+@dataclass
+class AcrossMessages:
+    protected: Protected  # the new message
+    earlier: dict[int, str] = field(default_factory=dict)  # index in `previous` -> new text
+
+
+def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
+    """Protect ``text``, reading it after ``previous`` (oldest first, at most two used)."""
+    previous = list(previous)[-MAX_EARLIER:]
+    own = find_secrets(text)
+    if not previous:
+        return AcrossMessages(_protected(text, own))
+    offset = [max(0, len(p) - TAIL_CHARS) for p in previous]
+    parts = [p[o:] for p, o in zip(previous, offset, strict=True)] + [text]
+    local: list[list[Span]] = [[] for _ in parts]
+    local[-1] = list(own)
+    crossing: list[Finding] = []
+    if (edge_words(parts[-2], at_end=True) or edge_words(text, at_end=False)
+            or _HEX_START.search(text)):
+        # a phrase can only run over with a word at the meeting point; a 0x key may need
+        # the words before it ("private key:") from the previous message
+        _spread(find_secrets("\n".join(parts)), [len(p) for p in parts], 1, local, crossing)
+    glued_from = _glued_from(parts)
+    if glued_from is not None:
+        # a key cut in two, or Chinese written without spaces: glue the messages together
+        pieces, shifts = [], []
+        for index in range(glued_from, len(parts)):
+            part = parts[index]
+            begin = len(part) - len(part.lstrip()) if index > glued_from else 0
+            finish = len(part.rstrip()) if index < len(parts) - 1 else len(part)
+            pieces.append(part[begin:finish])
+            shifts.append(begin)
+        shifted: list[list[Span]] = [[] for _ in pieces]
+        _spread(find_secrets("".join(pieces)), [len(p) for p in pieces], 0, shifted, crossing)
+        for number, spans in enumerate(shifted):
+            local[glued_from + number] += [(a + shifts[number], b + shifts[number], f)
+                                           for a, b, f in spans]
+    last_before = previous[-1].rstrip()
+    if last_before.endswith(SEED_PLACEHOLDER):  # the rest of a phrase already cut
+        folded = fold(text)
+        end = leading_words(folded.text)
+        if end:
+            finding = Finding("seed_phrase", "likely", "continued")
+            local[-1].append((0, folded.original(0, end, len(text))[1], finding))
+            crossing.append(finding)
+    elif last_before.endswith(KEY_PLACEHOLDER) and (rest := _KEY_REST.match(text)):
+        finding = Finding("private_key", "likely", "continued")
+        local[-1].append((rest.start(1), rest.end(1), finding))
+        crossing.append(finding)
+    if not crossing:
+        return AcrossMessages(_protected(text, own))
+    earlier = {}
+    for index in range(len(previous)):
+        if local[index]:
+            redacted = redact(parts[index], _merge(local[index]))
+            earlier[index] = previous[index][:offset[index]] + redacted
+    findings = [f for _, _, f in own] + crossing[:1]
+    return AcrossMessages(Protected(redact(text, _merge(local[-1])), findings), earlier)
+
+
+def _glued_from(parts: list[str]) -> int | None:
+    """The first of the messages that run on into the next without a break (letters and
+    digits on both sides, or Chinese characters), up to the new one."""
+    first = None
+    for index in range(len(parts) - 2, -1, -1):
+        before, after = parts[index].rstrip(), parts[index + 1].lstrip()
+        if (_TAIL_RUN.search(before) and _HEAD_RUN.match(after)) or (
+                _CJK_TAIL.search(before) and _CJK_HEAD.match(after)):
+            first = index
+        else:
+            break
+    return first
+
+
+def _spread(spans: list[Span], lengths: list[int], joiner: int, local: list[list[Span]],
+            crossing: list[Finding]) -> None:
+    """Cut spans of the joined text into spans of each part; keep those reaching into the
+    last part (``joiner``: characters between parts). One wholly in the last part was found
+    thanks to the earlier text ("my private key:" then ``0x…``)."""
+    starts, position = [], 0
+    for length in lengths:
+        starts.append(position)
+        position += length + joiner
+    last = starts[-1]
+    for start, end, finding in spans:
+        if end <= last:
+            continue  # wholly in earlier messages: judged when they arrived
+        crossing.append(finding)
+        for index, (part_start, length) in enumerate(zip(starts, lengths, strict=True)):
+            a, b = max(start, part_start), min(end, part_start + length)
+            if a < b:
+                local[index].append((a - part_start, b - part_start, finding))
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end, finding in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end), merged[-1][2])
+        else:
+            merged.append((start, end, finding))
+    return merged
+
+
+def _protected(text: str, spans: list[Span]) -> Protected:
+    if not spans:
+        return Protected(text)
+    return Protected(redact(text, spans), [f for _, _, f in spans])

@@ -1,0 +1,224 @@
+"""Finding private keys in folded text.
+
+- WIF keys and extended private keys (xprv, yprv, zprv, tprv, uprv, vprv and the SLIP-132
+  capitals) whose base58 checksum is valid: *certain*. With one wrong character (the
+  checksum fails, or a 0/O/I/l slipped in) the shape still gives them away and they are
+  removed as *likely*: 51 characters from ``5``/``9`` or 52 from ``K``/``L``/``c`` in
+  base58, or an ``xprv``… run of 20 characters or more (half a key, as
+  when it is split over two messages, is still half a key).
+- Solana secret keys (base58 of 64 bytes; not after "tx"/"signature" words, which make it a
+  transaction signature), a JSON array of 64 bytes: *likely*. Ethereum keystore JSON.
+- 64 hex digits, in one piece or written in groups (``4c08 83a6 …``, ``4c0883a6-9102…``):
+  ``0x``/``0X`` + 64 hex is a transaction hash (the EVM form) and is kept unless the words
+  just before it say it is a key; without ``0x`` it is removed unless the words before it
+  say it is a transaction or it is part of a link.
+"""
+
+import json
+import re
+from hashlib import sha256
+
+from walletdesk.safety.findings import Finding, Span
+
+CONTEXT_CHARS = 40
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
+_HEX64 = re.compile(r"(?<![0-9A-Za-z])(0[xX])?([0-9a-fA-F]{64})(?![0-9A-Za-z])")
+_HEX_GROUPS = re.compile(
+    r"(?<![0-9A-Za-z])(0[xX])?[0-9a-fA-F]{2,16}(?:[ \t:\-_.,\n]{1,3}[0-9a-fA-F]{2,16}){1,31}"
+    r"(?![0-9A-Za-z])")
+_HEX_GROUP = re.compile(r"[0-9a-fA-F]+")
+_ALNUM_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{20,120}(?![0-9A-Za-z])")
+_BYTE_ARRAY = re.compile(r"\[\s*(?:\d{1,3}\s*,\s*){63}\d{1,3}\s*\]")
+_EXTENDED_PRIVATE = re.compile(r"^[xyztuvXYZUV]prv[0-9A-Za-z]{16}")
+KEY_CONTEXT = re.compile(r"priv|secret|私钥|私鑰|密钥|密鑰|clave\s+privada|chiave|clé|"
+                         r"chave|soukrom|key\b|キー|秘密鍵|개인\s*키", re.IGNORECASE)
+TX_CONTEXT = re.compile(r"\btx|txid|hash|transac|交易|哈希|区块|區塊|浏览器|瀏覽器|scan|explorer|"
+                        r"transfer|转账|轉帳|block|signature|签名|簽名", re.IGNORECASE)
+_EXTENDED_PREFIXES = {bytes.fromhex(h) for h in (
+    "0488ade4", "049d7878", "04b2430c", "04358394", "044a4e28", "045f18bc",
+    "0295b005", "02aa7a99", "024285b5", "02575048")}
+
+
+def base58_decode(value: str) -> bytes | None:
+    number = 0
+    for char in value:
+        digit = _BASE58_INDEX.get(char)
+        if digit is None:
+            return None
+        number = number * 58 + digit
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    return b"\x00" * (len(value) - len(value.lstrip("1"))) + body
+
+
+def base58check_payload(value: str) -> bytes | None:
+    raw = base58_decode(value)
+    if raw is None or len(raw) < 5:
+        return None
+    payload, checksum = raw[:-4], raw[-4:]
+    return payload if sha256(sha256(payload).digest()).digest()[:4] == checksum else None
+
+
+def _checked(payload: bytes) -> Finding | None:
+    if len(payload) == 78 and payload[:4] in _EXTENDED_PREFIXES and payload[45] == 0:
+        return Finding("private_key", "certain", "extended_private_key")
+    if payload[:1] in (b"\x80", b"\xef") and (
+            len(payload) == 33 or (len(payload) == 34 and payload[-1] == 1)):
+        return Finding("private_key", "certain", "wif")
+    return None  # an address or another checked value: not a key
+
+
+def _wif_shape(candidate: str) -> bool:
+    """51 characters from 5/9 or 52 from K/L/c, of base58's mixed digits and cases: a WIF
+    key's shape (a wrong character near its start changes the decoded version byte)."""
+    if not ((50 <= len(candidate) <= 52 and candidate[0] in "59")
+            or (51 <= len(candidate) <= 53 and candidate[0] in "KLc")):
+        return False  # (a character dropped or doubled is one wrong character too)
+    raw = base58_decode("".join(c if c in _BASE58_INDEX else "1" for c in candidate))
+    return raw is not None and 36 <= len(raw) <= 39 and any(c.isdigit() for c in candidate) \
+        and candidate.lower() != candidate and candidate.upper() != candidate
+
+
+def _prv_with_one_wrong(candidate: str) -> bool:
+    """An extended private key whose "prv" has a wrong letter (never a "pub" key)."""
+    head = candidate[1:4]
+    return 100 <= len(candidate) <= 115 and candidate[0] in "xyztuvXYZUV" and head != "pub" \
+        and sum(1 for a, b in zip(head, "prv", strict=True) if a != b) == 1
+
+
+def classify_base58(candidate: str) -> Finding | None:
+    invalid = sum(1 for c in candidate if c not in _BASE58_INDEX)
+    if invalid > 1:
+        return None
+    if invalid == 0 and len(candidate) >= 50:
+        payload = base58check_payload(candidate)
+        if payload is not None:
+            return _checked(payload)
+    if _EXTENDED_PRIVATE.match(candidate) or _prv_with_one_wrong(candidate):
+        return Finding("private_key", "likely", "extended_private_key")
+    if _wif_shape(candidate):
+        return Finding("private_key", "likely", "wif")
+    if invalid == 0 and 85 <= len(candidate) <= 90:
+        raw = base58_decode(candidate)
+        if raw is not None and len(raw) == 64:
+            return Finding("private_key", "likely", "solana_secret_key")
+    return None
+
+
+def context_before(text: str, start: int) -> str:
+    return text[max(0, start - CONTEXT_CHARS):start]
+
+
+def in_url(text: str, start: int) -> bool:
+    line_start = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start)) + 1
+    return "://" in text[line_start:start] or "/" in text[max(0, start - 1):start]
+
+
+def _hex_is_key(text: str, start: int, prefixed: bool) -> bool:
+    before = context_before(text, start)
+    says_key = bool(KEY_CONTEXT.search(before))
+    says_tx = bool(TX_CONTEXT.search(before)) or in_url(text, start)
+    if prefixed:  # 0x + 64 hex: the EVM transaction-hash form
+        return says_key and not says_tx
+    return says_key or not says_tx
+
+
+def _looks_random(digits: str) -> bool:
+    """64 hex digits of a key mix numbers and letters (prose words like "face" do not)."""
+    numbers = sum(c.isdigit() for c in digits)
+    return numbers >= 10 and len(digits) - numbers >= 4
+
+
+def _grouped_hex(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for match in _HEX_GROUPS.finditer(text):
+        body_start = match.start() + (2 if match.group(1) else 0)
+        groups = list(_HEX_GROUP.finditer(text, body_start, match.end()))
+        for first in range(min(4, len(groups))):
+            total = 0
+            for last in range(first, len(groups)):
+                total += len(groups[last].group())
+                if total >= 64:
+                    break
+            if total != 64 or last == first:
+                continue
+            sizes = [len(g.group()) for g in groups[first:last + 1]]
+            if len(set(sizes[:-1])) > 1 or sizes[-1] > sizes[0]:
+                break  # a key is written in equal groups; two UUIDs (8-4-4-4-12) are not
+            start, end = groups[first].start(), groups[last].end()
+            digits = "".join(g.group() for g in groups[first:last + 1])
+            prefixed = first == 0 and bool(match.group(1))
+            if _looks_random(digits) and _hex_is_key(text, match.start() if prefixed else start,
+                                                     prefixed):
+                spans.append((match.start() if prefixed else start, end,
+                              Finding("private_key", "likely", "hex")))
+            break
+    return spans
+
+
+def find_keys(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for match in _HEX64.finditer(text):
+        if _hex_is_key(text, match.start(), bool(match.group(1))):
+            spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
+    if " " in text or "-" in text or ":" in text or "\n" in text:
+        spans += _grouped_hex(text)
+    for match in _ALNUM_RUN.finditer(text):
+        candidate = match.group()
+        if len(candidate) < 50 and not _EXTENDED_PRIVATE.match(candidate):
+            continue
+        finding = classify_base58(candidate)
+        if finding is None:
+            continue
+        if finding.detail == "solana_secret_key" and (
+                TX_CONTEXT.search(context_before(text, match.start()))
+                or in_url(text, match.start())):
+            continue  # a transaction signature has the same shape
+        spans.append((match.start(), match.end(), finding))
+    for match in _BYTE_ARRAY.finditer(text):
+        values = [int(v) for v in re.findall(r"\d+", match.group())]
+        if all(v < 256 for v in values):
+            spans.append((match.start(), match.end(),
+                          Finding("private_key", "likely", "solana_keypair_bytes")))
+    spans += _find_keystores(text)
+    return spans
+
+
+def _find_keystores(text: str) -> list[Span]:
+    lowered = text.lower()
+    if "ciphertext" not in lowered or "kdf" not in lowered:
+        return []
+    spans: list[Span] = []
+    position = 0
+    while (start := text.find("{", position)) != -1:
+        end = _matching_brace(text, start)
+        if end is None:
+            break
+        block = text[start:end + 1]
+        if '"ciphertext"' in block.lower() and '"kdf"' in block.lower() and _is_keystore(block):
+            spans.append((start, end + 1, Finding("keystore", "certain", "ethereum_keystore")))
+            position = end + 1
+        else:
+            position = start + 1
+    return spans
+
+
+def _matching_brace(text: str, start: int) -> int | None:
+    depth = 0
+    for index in range(start, min(len(text), start + 20_000)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _is_keystore(block: str) -> bool:
+    try:
+        data = json.loads(block)
+    except ValueError:
+        return True  # a broken paste of a keystore is still one
+    crypto = data.get("crypto") or data.get("Crypto") if isinstance(data, dict) else None
+    return isinstance(crypto, dict) and "ciphertext" in crypto
