@@ -61,6 +61,10 @@ def test_translations_keep_the_placeholders() -> None:
             if message.id and isinstance(message.id, str):
                 assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
                     PLACEHOLDER.findall(message.string)), (path, message.id)
+            elif message.id:  # every plural form keeps the plural msgid's placeholders
+                wanted = set(PLACEHOLDER.findall(message.id[1]))
+                for form in message.string:
+                    assert set(PLACEHOLDER.findall(form)) == wanted, (path, message.id[0])
 
 
 def test_compiled_catalogs_are_up_to_date_with_their_po_files() -> None:
@@ -69,7 +73,15 @@ def test_compiled_catalogs_are_up_to_date_with_their_po_files() -> None:
         assert compiled.is_file(), f"{compiled} is missing: run `make catalogs`"
         with compiled.open("rb") as handle:
             shipped = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
-        expected = {m.id: m.string for m in _read(path) if m.id and not m.fuzzy and m.string}
+        expected: dict[object, str] = {}
+        for m in _read(path):
+            if not m.id or m.fuzzy or not m.string:
+                continue
+            prefix = f"{m.context}\x04" if m.context else ""  # pgettext's key
+            if isinstance(m.id, str):
+                expected[prefix + m.id] = m.string
+            else:  # ngettext: one entry per plural form
+                expected.update({(prefix + m.id[0], i): s for i, s in enumerate(m.string)})
         shipped = {key: value for key, value in shipped.items() if key}  # minus the header
         assert shipped == expected, f"{compiled} differs from {path.name}: run `make catalogs`"
 

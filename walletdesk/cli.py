@@ -156,12 +156,16 @@ def kb_import(
 def bot_eval(
     directory: Annotated[Path, typer.Argument(help="Folder with train.csv and test.csv")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+    leave_groups_out: Annotated[int, typer.Option(
+        "--leave-groups-out", min=0, max=50,
+        help="Measure on train.csv alone: ROUNDS rounds, each holding out a fifth of the "
+             "categories as off-topic and one example of each other as a question")] = 0,
 ) -> None:
     """Measure the bot: accuracy, hand-offs, out-of-scope recall and latency."""
     from walletdesk.bot.evaluate import EvalDataError, evaluate
 
     try:
-        result = evaluate(directory)
+        result = evaluate(directory, rounds=leave_groups_out)
     except EvalDataError as exc:
         _fail(str(exc))
         return

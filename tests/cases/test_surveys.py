@@ -12,6 +12,8 @@ from walletdesk.conversations.actions import (
     reopen_conversation,
     resolve_conversation,
 )
+from walletdesk.conversations.models import SenderKind
+from walletdesk.conversations.queries import messages_after
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Invalid, NotFound
@@ -92,3 +94,21 @@ async def test_rating_over_the_widget_socket(services, live_server, make_team, m
     back = await visitor.say("still broken")
     assert back["conversation_id"] == ack["conversation_id"]  # reopened
     await visitor.close()
+
+
+async def test_the_agents_see_the_rating_in_the_thread_and_the_customer_does_not(
+        services, bus, make_team, make_agent):
+    _, conversation, survey = await resolved(services, make_team, make_agent)
+    await submit_rating(services, customer_id=conversation.customer_id, survey_id=survey.id,
+                        rating=4, comment="quick <b>answer</b>")
+    async with services.read() as session:
+        agents = await messages_after(session, conversation.id, 0, include_internal=True)
+        customers = await messages_after(session, conversation.id, 0, include_internal=False)
+    notes = [m for m in agents if (m.meta or {}).get("kind") == "csat_rating"]
+    assert len(notes) == 1 and notes[0].is_internal
+    assert notes[0].sender_kind == SenderKind.system
+    assert notes[0].text == "Customer rating: ★★★★☆ 4/5 — “quick <b>answer</b>”"
+    assert not [m for m in customers if (m.meta or {}).get("kind") == "csat_rating"]
+    live = [e for e in bus.of_type("message")
+            if (e["message"]["meta"] or {}).get("kind") == "csat_rating"]
+    assert live and live[0]["message"]["internal"] is True

@@ -318,7 +318,10 @@ async def test_mentions_skip_replies_the_writer_and_agents_who_cannot_see(servic
     await send_message(services, desk.alice, desk.conversation_id, "@Carl hello", internal=False)
     await send_message(services, desk.alice, desk.conversation_id, "@Alice @Bob look",
                        internal=True)
-    assert bus.of_type("notification") == []
+    # Bob is not told; the writer is, so the mention is not silently lost
+    assert [(n["agent_id"], n["kind"], n["mentions_skipped"])
+            for n in bus.of_type("notification")] == [(desk.alice.id, "mentions_skipped",
+                                                       ["Bob"])]
     async with services.read() as session:
         assert (await session.scalars(select(NoteMention))).all() == []
 

@@ -112,6 +112,7 @@ async def test_outsourced_agents_see_the_note_and_contact_masked(services, peopl
 @pytest.mark.parametrize("changes", [
     {"email": "not-an-address"}, {"display_name": "two\nlines"}, {"display_name": "x" * 121},
     {"note": "n" * 2001}, {"phone": "+85291234567"}, {"display_name": 5},
+    {"language": "fr"}, {"language": 5},
 ])
 async def test_bad_values_are_refused(services, people, changes):
     agents, customer_id = people

@@ -110,6 +110,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/me/notification-preferences"): AGENT,
     ("PUT", "/api/v1/me/notification-preferences"): AGENT,
     ("GET", "/api/v1/me/mentions"): AGENT, ("POST", "/api/v1/me/mentions/read"): AGENT,
+    ("GET", "/api/v1/conversations/{conversation_id}/mentionable"): AGENT,
     ("PATCH", "/api/v1/customers/{customer_id}"): STAFF,
     ("GET", "/openapi.json"): PUBLIC,
     ("WS", "/ws/widget"): PUBLIC, ("WS", "/ws/app"): AGENT,  # tested in tests/live

@@ -16,6 +16,7 @@ from walletdesk.accounts.models import Role
 from walletdesk.kb.actions import TranslationIn, save_article
 from walletdesk.kb.models import ArticleStatus
 from walletdesk.web import localization
+from walletdesk.web.routes.chat_uploads import widget_file_token
 
 STATIC = Path(localization.STATIC_DIR)
 
@@ -186,7 +187,8 @@ async def test_every_page_sends_the_texts_of_every_script_it_loads(client, make_
     boss = await make_agent("Boss", role=Role.admin)
     admin = await sign_in(boss.email)
     checked = set()
-    for path in ("/app", "/admin/labels", "/app/canned-replies", "/account/security", "/widget"):
+    for path in ("/app", "/admin/labels", "/app/canned-replies", "/account/security", "/reports",
+                 "/widget"):
         page = await (client if path == "/widget" else admin.http).get(
             path, headers={"Accept-Language": "es"})
         assert page.status_code == 200, path
@@ -196,4 +198,20 @@ async def test_every_page_sends_the_texts_of_every_script_it_loads(client, make_
                 texts = page_texts(page.text)
                 assert wanted <= set(texts), (path, script, sorted(wanted - set(texts))[:5])
                 checked.add(script)
-    assert {"workspace.js", "widget.js"} <= checked
+    assert {"workspace.js", "widget.js", "labels.js", "canned.js", "uploads.js"} <= checked
+
+
+async def test_a_refused_file_is_explained_in_the_widgets_language(client, services, tmp_path):
+    services.settings.data_dir = str(tmp_path)
+    services.settings.attachment_max_bytes = 100_000
+    headers = {"Authorization": "Bearer " + widget_file_token(services.settings, "v-lang", None)}
+    big = await client.post("/api/widget/attachments", files={"file": ("a.png", b"x" * 120_000,
+                                                                       "image/png")},
+                            headers={**headers, "Accept-Language": "zh-Hant"})
+    assert big.status_code == 413
+    assert big.json() == {"detail": "檔案超過了 98 KB 的大小上限", "code": "attachment_too_large"}
+    exe = await client.post("/api/widget/attachments", files={"file": ("w.exe", b"MZ\x90\x00",
+                                                                       "application/x-msdownload")},
+                            headers={**headers, "Accept-Language": "es"})
+    assert exe.status_code == 415
+    assert exe.json()["detail"].startswith("no se permiten archivos de tipo application/x-msdownload")

@@ -148,3 +148,27 @@ async def test_customer_edit_errors_are_clear(world):
     assert unknown.status_code == 422
     missing = await http["sue"].patch("/api/v1/customers/999999", json={"note": "x"})
     assert missing.status_code == 404
+
+
+async def test_an_agent_sets_the_customers_language(world):
+    _, http, conversation, _ = world
+    url = f"/api/v1/customers/{conversation.customer_id}"
+    chosen = await http["alice"].patch(url, json={"language": "zh-Hant"})
+    assert chosen.status_code == 200 and chosen.json()["language"] == "zh-Hant"
+    unknown = await http["alice"].patch(url, json={"language": "fr"})
+    assert unknown.status_code == 422 and "language must be one of" in unknown.json()["detail"]
+    assert (await http["olga"].patch(url, json={"language": "es"})).status_code == 403
+    assert (await http["bob"].patch(url, json={"language": "es"})).status_code == 404
+
+
+async def test_the_mention_picker_offers_only_agents_who_can_see_the_conversation(world):
+    people, http, conversation, _ = world
+    url = f"/api/v1/conversations/{conversation.id}/mentionable"
+    offered = await http["alice"].get(url)
+    assert offered.status_code == 200, offered.text
+    names = [a["name"] for a in offered.json()]
+    assert names == ["Carl", "Olga", "Sue"]  # not Bob (Team B only), not Alice herself
+    assert (await http["bob"].get(url)).status_code == 404
+    assert (await http["sue"].get(url)).status_code == 200
+    assert (await http["alice"].get("/api/v1/conversations/999999/mentionable")).status_code \
+        == 404

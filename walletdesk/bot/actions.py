@@ -24,6 +24,7 @@ from walletdesk.conversations.messages import (
 )
 from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customers.email_code import verification_step
+from walletdesk.customers.language import follow_conversation_language
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
 from walletdesk.kb.text import markdown_to_chat_text
@@ -69,6 +70,7 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         if conversation is None or conversation.status != Status.bot:
             return None  # a person took over meanwhile
         conversation.language = result.language or conversation.language
+        await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=candidates,
                        confidence=round(float(result.confidence), 4), outcome="", reason=reason)
@@ -114,6 +116,7 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
             return None
         language = detect_language(text) if has_content(text) else conversation.language
         conversation.language = language or conversation.language
+        await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=[], confidence=1.0,
                        outcome="verified", reason=verdict.status)

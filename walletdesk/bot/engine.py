@@ -1,4 +1,4 @@
-"""Matching a customer's question to a knowledge-base entry, with a calibrated confidence.
+"""Matching a customer's question to a knowledge-base entry, and deciding whether to answer.
 
 Features: TF-IDF over words (jieba for Chinese, after folding Traditional to Simplified) and
 character n-grams, plus two sentence embeddings whose models ship inside their PyPI packages,
@@ -8,9 +8,11 @@ so nothing is downloaded: the multilingual Universal Sentence Encoder v3
 One logistic regression over the entries' example questions and titles, with an extra class
 of generic out-of-scope questions, ranks the entries.
 
-Confidence is calibrated: out-of-fold predictions on the training examples map the model's
-top probability to the observed chance of being right (isotonic regression). The thresholds
-are fixed values of that probability, so they mean the same on every knowledge base.
+Whether to answer, offer the top articles or hand off is learnt per knowledge base
+(walletdesk.bot.decision): out-of-fold predictions on its own examples, holding out random
+examples and whole entries, teach a small model the chance that the top answer is right,
+wrong or that the question is out of scope, from features that mean the same on every
+knowledge base (margins, normalised probabilities, nearest-example similarities).
 """
 
 import re
@@ -22,9 +24,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.isotonic import IsotonicRegression
-from sklearn.model_selection import StratifiedKFold
 
+from walletdesk.bot.decision import OFF, RIGHT, WRONG, Decision, Neighbours
+from walletdesk.bot.decision import features as decision_features
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
 from walletdesk.bot.minilm import minilm
 from walletdesk.bot.out_of_scope import OUT_OF_SCOPE
@@ -32,8 +34,9 @@ from walletdesk.bot.softmax import Features, SoftmaxRegression
 from walletdesk.bot.text import detect_language, has_content, normalise, tokens
 
 OOS = "__out_of_scope__"
-ANSWER_AT = 0.55  # calibrated chance of being right needed to answer
-SUGGEST_AT = 0.25  # below: hand off; between: offer the top articles
+ANSWER_AT = 0.55  # chance that the top answer is right needed to answer
+OFF_AT = 0.5  # chance that the question is out of scope from which to hand it off
+SUGGEST_AT = 0.15  # below (and not answered or off-topic): hand off; else offer the top 3
 # Weights of the two embedding blocks against the TF-IDF blocks (each row of each block has
 # unit length). MiniLM ranks English questions better; USE carries the other languages.
 USE_WEIGHT = 1.0
@@ -81,8 +84,23 @@ def _encoder() -> Any:
     return USE(threads=1)  # more threads than cores makes it 100x slower
 
 
-def embed(texts: list[str], languages: list[str] | None = None) -> np.ndarray:
-    """Both sentence embeddings, weighted, side by side (float32, one row per text)."""
+def use_weight_for(languages: list[str]) -> float:
+    """One weight of the multilingual block for a whole knowledge base and its questions.
+
+    Mostly English: MiniLM carries English best, USE keeps its weight of 1. Otherwise USE
+    carries the meaning at the weight of both. One weight per knowledge base, not per text, so
+    an English question over Spanish examples (or the reverse) meets them at the same scale;
+    with a weight per text it reached them at a third of it and was handed off."""
+    english = sum(language == "en" for language in languages)
+    return USE_WEIGHT if english * 2 >= len(languages) else USE_WEIGHT + MINILM_WEIGHT
+
+
+def embed(texts: list[str], languages: list[str] | None = None,
+          use_weight: float | None = None) -> np.ndarray:
+    """Both sentence embeddings, weighted, side by side (float32, one row per text).
+
+    ``use_weight``: the multilingual block's weight for every text (a knowledge base's, see
+    use_weight_for); without it, each text's own language decides."""
     encoder = _encoder()
     use = np.vstack([encoder.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)])
     use = use / np.maximum(np.linalg.norm(use, axis=1, keepdims=True), 1e-12)
@@ -92,7 +110,8 @@ def embed(texts: list[str], languages: list[str] | None = None) -> np.ndarray:
     if languages is None:
         languages = [detect_language(t) for t in texts]
     english = np.array([language == "en" for language in languages], dtype=bool)
-    use_weight = np.where(english, USE_WEIGHT, USE_WEIGHT + MINILM_WEIGHT)[:, None]
+    use_weight = np.where(english, USE_WEIGHT, USE_WEIGHT + MINILM_WEIGHT)[:, None] \
+        if use_weight is None else np.full((len(texts), 1), use_weight)
     english_block = np.zeros((len(texts), MINILM_DIMENSIONS), dtype=np.float32)
     if english.any():
         english_block[english] = minilm().encode(
@@ -110,12 +129,16 @@ def asks_for_human(normalised: str) -> bool:
 
 class BotEngine:
     def __init__(self, words: TfidfVectorizer, chars: TfidfVectorizer,
-                 model: SoftmaxRegression, calibration: IsotonicRegression | None) -> None:
+                 model: SoftmaxRegression, neighbours: Neighbours,
+                 decision: Decision | None) -> None:
         self.words = words
         self.chars = chars
         self.model = model
-        self.calibration = calibration
+        self.neighbours = neighbours
+        self.decision = decision
         self.classes = [str(c) for c in model.classes_]
+        self.oos = self.classes.index(OOS) if OOS in self.classes else None
+        self.use_weight: float | None = None
         self.index_s = 0.0
 
     # building ------------------------------------------------------------------------------
@@ -138,11 +161,12 @@ class BotEngine:
                 texts.append(text)
                 labels.append(OOS)
                 languages.append(language)
-        embeddings = embed(texts, languages)
-        words, chars = _vectorizers()
-        features = _features(words.fit_transform(texts), chars.fit_transform(texts), embeddings)
-        model = _model().fit(features, labels)
-        engine = cls(words, chars, model, _calibrate(texts, labels, embeddings))
+        use_weight = use_weight_for(languages)
+        embeddings = embed(texts, languages, use_weight)
+        y = np.array(labels)
+        model, neighbours, words, chars = _fit(texts, y, embeddings)
+        engine = cls(words, chars, model, neighbours, _fit_decision(texts, y, embeddings))
+        engine.use_weight = use_weight
         engine.index_s = time.perf_counter() - started
         return engine
 
@@ -154,29 +178,38 @@ class BotEngine:
         normalised = normalise(text)
         if asks_for_human(normalised):
             return MatchResult(language, [], 0.0, "handoff", "asked_for_human")
-        probabilities = self.probabilities([normalised])[0]
-        order = np.argsort(-probabilities)
-        candidates = [(self.classes[i], float(probabilities[i])) for i in order
-                      if self.classes[i] != OOS][:TOP]
+        lexical, embeddings = self._features([normalised], [language])
+        probabilities = self.model.predict_proba((lexical, embeddings))
+        order = np.argsort(-probabilities[0])
+        candidates = [(self.classes[i], float(probabilities[0][i])) for i in order
+                      if i != self.oos][:TOP]
+        if not candidates:
+            return MatchResult(language, [], 0.0, "handoff", "out_of_scope")
         top_is_oos = self.classes[order[0]] == OOS
-        confidence = 0.0 if top_is_oos or not candidates else self.calibrated(candidates[0][1])
-        if confidence >= ANSWER_AT:
+        if self.decision is None:  # too few examples to learn a decision: raw probabilities
+            right, off = candidates[0][1], 0.0
+        else:
+            x, _ = decision_features(probabilities, self.oos, self.neighbours, embeddings,
+                                     lexical)
+            right, _wrong, off = self.decision.chances(x)[0]
+        if right >= ANSWER_AT and off < OFF_AT and not top_is_oos:
             decision, reason = "answer", ""
-        elif confidence >= SUGGEST_AT:
+        elif off >= OFF_AT or top_is_oos:
+            decision, reason = "handoff", "out_of_scope"
+        elif right >= SUGGEST_AT:
             decision, reason = "suggest", "unsure"
         else:
-            decision, reason = "handoff", "out_of_scope" if top_is_oos else "low_confidence"
-        return MatchResult(language, candidates, confidence, decision, reason)
+            decision, reason = "handoff", "low_confidence"
+        return MatchResult(language, candidates, float(right), decision, reason)
+
+    def _features(self, normalised: list[str],
+                  languages: list[str] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+        lexical = sp.hstack([self.words.transform(normalised),
+                             self.chars.transform(normalised)]).tocsr()
+        return lexical, embed(normalised, languages, self.use_weight)
 
     def probabilities(self, normalised: list[str]) -> np.ndarray:
-        features = _features(self.words.transform(normalised), self.chars.transform(normalised),
-                             embed(normalised))
-        return self.model.predict_proba(features)
-
-    def calibrated(self, top_probability: float) -> float:
-        if self.calibration is None:
-            return top_probability
-        return float(self.calibration.predict([top_probability])[0])
+        return self.model.predict_proba(self._features(normalised))
 
 
 def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
@@ -195,37 +228,71 @@ def _model() -> SoftmaxRegression:
     return SoftmaxRegression(C=20.0, max_iter=500, tol=1e-5)
 
 
-def _calibrate(texts: list[str], labels: list[str],
-               embeddings: np.ndarray) -> IsotonicRegression | None:
-    """Map top probability → chance of being right, from out-of-fold predictions."""
-    y = np.array(labels)
-    counts = {label: int((y == label).sum()) for label in set(labels)}
-    in_scope = [label for label in counts if label != OOS]
-    most = CALIBRATION_FOLDS if len(texts) <= LARGE_KB_EXAMPLES else 2
-    folds = min(most, min(counts[label] for label in in_scope) if in_scope else 0)
-    if folds < 2 or len(in_scope) < 2:
-        return None  # too few examples per entry to measure: use raw probabilities
-    tops: list[float] = []
-    right: list[float] = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    stratify = np.where(np.isin(y, in_scope), y, OOS)
-    for train, held in splitter.split(texts, stratify):
-        words, chars = _vectorizers()
-        train_texts = [texts[i] for i in train]
-        held_texts = [texts[i] for i in held]
-        model = _model().fit(
-            _features(words.fit_transform(train_texts), chars.fit_transform(train_texts),
-                      embeddings[train]), y[train])
-        probabilities = model.predict_proba(
-            _features(words.transform(held_texts), chars.transform(held_texts),
-                      embeddings[held]))
-        classes = np.array(model.classes_)
-        for row, index in zip(probabilities, held, strict=True):
-            best = int(np.argmax(row))
-            if classes[best] == OOS:
-                continue  # the engine hands these off whatever the probability
-            tops.append(float(row[best]))
-            right.append(float(classes[best] == y[index] and y[index] != OOS))
-    calibration = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-    calibration.fit(tops, right)
-    return calibration
+def _fit(texts: list[str], y: np.ndarray, embeddings: np.ndarray
+         ) -> tuple[SoftmaxRegression, Neighbours, TfidfVectorizer, TfidfVectorizer]:
+    words, chars = _vectorizers()
+    features = _features(words.fit_transform(texts), chars.fit_transform(texts), embeddings)
+    model = _model().fit(features, y)
+    classes = [str(c) for c in model.classes_]
+    in_scope = np.flatnonzero(y != OOS)
+    index = {c: i for i, c in enumerate(classes)}
+    neighbours = Neighbours.of(embeddings[in_scope], features[0][in_scope],
+                               np.array([index[str(label)] for label in y[in_scope]]),
+                               len(classes))
+    return model, neighbours, words, chars
+
+
+def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray) -> Decision | None:
+    """Out-of-fold decision features and outcomes over the examples; the fitted decision.
+
+    Each fold holds out a share of the entries whole (their examples must be handed off, as
+    questions the knowledge base does not cover), a share of the other entries' examples (they
+    must be answered right) and a share of the generic off-topic examples.
+    """
+    categories = sorted({str(label) for label in y} - {OOS})
+    if len(categories) < 3:
+        return None
+    folds = CALIBRATION_FOLDS if len(texts) <= LARGE_KB_EXAMPLES else 2
+    rng = np.random.default_rng(0)
+    group_fold = {c: i % folds for i, c in enumerate(rng.permutation(categories))}
+    held_in: list[np.ndarray] = [np.zeros(len(y), dtype=bool) for _ in range(folds)]
+    for category in categories:
+        members = rng.permutation(np.flatnonzero(y == category))
+        if len(members) < 2:
+            continue
+        others = [f for f in range(folds) if f != group_fold[category]]
+        share = max(1, len(members) // folds)
+        for k, fold in enumerate(others):
+            held_in[fold][members[k * share:(k + 1) * share]] = True
+    generic = np.flatnonzero(y == OOS)
+    generic_fold = np.full(len(y), -1)
+    generic_fold[generic] = rng.permutation(len(generic)) % folds
+    rows: list[np.ndarray] = []
+    outcomes: list[np.ndarray] = []
+    for fold in range(folds):
+        out_group = np.array([group_fold.get(str(label), -1) == fold for label in y])
+        held_off = out_group | (generic_fold == fold)
+        held = held_in[fold] | held_off
+        train = ~held
+        if len({str(label) for label in y[train]} - {OOS}) < 2 or not held.any():
+            continue
+        train_texts = [texts[i] for i in np.flatnonzero(train)]
+        held_texts = [texts[i] for i in np.flatnonzero(held)]
+        model, neighbours, words, chars = _fit(train_texts, y[train], embeddings[train])
+        lexical, dense = _features(words.transform(held_texts), chars.transform(held_texts),
+                                   embeddings[held])
+        classes = np.array([str(c) for c in model.classes_])
+        oos = int(np.flatnonzero(classes == OOS)[0]) if OOS in classes else None
+        x, top = decision_features(model.predict_proba((lexical, dense)), oos, neighbours,
+                                   dense, lexical)
+        truth = y[held]
+        outcome = np.where(classes[top] == truth, RIGHT, WRONG)
+        outcome[held_off[held]] = OFF
+        rows.append(x)
+        outcomes.append(outcome)
+    if not rows:
+        return None
+    outcome = np.concatenate(outcomes)
+    if len(set(outcome.tolist())) < 2:
+        return None
+    return Decision().fit(np.vstack(rows), outcome)

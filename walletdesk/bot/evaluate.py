@@ -1,14 +1,22 @@
 """`walletdesk bot eval DIR`: the bot's quality and speed on a labelled question set.
 
 DIR/train.csv and DIR/test.csv have the header ``text,category``. Each train category becomes
-one knowledge-base entry whose example questions are its rows; test rows of category ``oos``
-must be handed off.
+one knowledge-base entry whose example questions are its rows (plus, when DIR/kb.jsonl holds
+articles with a ``category`` and a ``title``, the titles, as the desk's own articles add
+theirs); test rows of category ``oos`` must be handed off.
+
+``--leave-groups-out`` measures on train.csv alone, for knowledge bases without questions of
+their own: each round holds out a fifth of the categories whole (their rows become off-topic
+questions) and one random example of every other category with 3 or more (an in-scope
+question), and builds the knowledge base from the rest.
 """
 
 import csv
+import json
+import random
 import resource
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +41,80 @@ def read_rows(path: Path) -> list[tuple[str, str]]:
         return [(row["text"] or "", (row["category"] or "").strip()) for row in reader]
 
 
-def evaluate(directory: Path, progress: Any = None) -> dict[str, Any]:
+def read_titles(path: Path) -> dict[str, list[str]]:
+    """Article titles by category from a kb.jsonl ({"category", "title", …} a line), if any."""
+    titles: dict[str, list[str]] = defaultdict(list)
+    if not path.is_file():
+        return titles
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                article = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvalDataError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+            title = article.get("title") if isinstance(article, dict) else None
+            if isinstance(title, dict):
+                title = [t for t in title.values() if isinstance(t, str)]
+            for text in [title] if isinstance(title, str) else title or []:
+                titles[str(article.get("category", ""))].append(text)
+    return titles
+
+
+def leave_groups_out(train: list[tuple[str, str]], seed: int,
+                     share: float = 0.2) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(knowledge-base rows, question rows): a share of categories held out whole as ``oos``,
+    one example of each other category with 3+ examples held out as an in-scope question."""
+    rng = random.Random(seed)
+    by_category: dict[str, list[str]] = defaultdict(list)
+    for text, category in train:
+        if category and category != OOS_LABEL:
+            by_category[category].append(text)
+    categories = sorted(by_category)
+    rng.shuffle(categories)
+    held_out = set(categories[:max(1, round(len(categories) * share))])
+    kept: list[tuple[str, str]] = []
+    questions: list[tuple[str, str]] = []
+    for category in sorted(by_category):
+        texts = list(by_category[category])
+        if category in held_out:
+            questions += [(t, OOS_LABEL) for t in texts]
+            continue
+        if len(texts) >= 3:
+            questions.append((texts.pop(rng.randrange(len(texts))), category))
+        kept += [(t, category) for t in texts]
+    return kept, questions
+
+
+def evaluate(directory: Path, progress: Any = None, rounds: int = 0) -> dict[str, Any]:
+    """The figures on DIR's test.csv, or (rounds > 0) leave-groups-out over its train.csv."""
     train = read_rows(directory / "train.csv")
-    test = read_rows(directory / "test.csv")
     if not train:
         raise EvalDataError("train.csv has no rows")
+    titles = read_titles(directory / "kb.jsonl")
+    if rounds <= 0:
+        return score(train, read_rows(directory / "test.csv"), titles, progress)
+    results = [score(*leave_groups_out(train, seed), titles, progress) for seed in range(rounds)]
+    pooled: dict[str, Any] = {"rounds": rounds}
+    for key, value in results[0].items():
+        values = [r[key] for r in results if r[key] is not None]
+        if key in ("n", "entries"):
+            pooled[key] = sum(values)
+        elif isinstance(value, dict):
+            pooled[key] = dict(sum((Counter(r[key]) for r in results), Counter()))
+        else:
+            pooled[key] = round(float(np.mean(values)), 4) if values else None
+    return pooled
+
+
+def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
+          titles: dict[str, list[str]], progress: Any = None) -> dict[str, Any]:
     examples: dict[str, list[str]] = defaultdict(list)
     for text, category in train:
         if category and category != OOS_LABEL:
             examples[category].append(text)
-    entries = [KBEntry(id=c, category=c, texts_by_locale={"any": texts})
+    entries = [KBEntry(id=c, category=c, texts_by_locale={"any": texts + titles.get(c, [])})
                for c, texts in examples.items()]
     started = time.perf_counter()
     engine = BotEngine.build(entries)
@@ -51,11 +123,14 @@ def evaluate(directory: Path, progress: Any = None) -> dict[str, Any]:
     latencies: list[float] = []
     in_scope = top1 = answered_right = handed_off = answered_wrong = 0
     oos = oos_handed_off = 0
+    outcomes: Counter[str] = Counter()
     for text, category in test:
         began = time.perf_counter()
         result = engine.match(text)
         latencies.append((time.perf_counter() - began) * 1000)
         best = result.candidates[0][0] if result.candidates else None
+        kind = "oos" if category == OOS_LABEL else "in_scope"
+        outcomes[f"{kind}:{result.decision}{':' + result.reason if result.reason else ''}"] += 1
         if category == OOS_LABEL:
             oos += 1
             oos_handed_off += result.decision == "handoff"
@@ -80,6 +155,7 @@ def evaluate(directory: Path, progress: Any = None) -> dict[str, Any]:
         "p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "index_s": round(index_s, 2),
         "entries": len(entries),
+        "outcomes": dict(sorted(outcomes.items())),
         # the process's peak resident memory so far (Linux reports kilobytes): build + queries
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }

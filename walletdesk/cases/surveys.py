@@ -74,10 +74,22 @@ async def submit_rating(services: Services, *, customer_id: int, survey_id: int,
                                             points=str(survey.points)),
                              meta={"kind": "csat_answer", "survey_id": survey.id,
                                    "rating": rating})
+        # the agents see the score and the (protected) comment in the thread, live and after
+        # a reload; internal, so never delivered to the customer
+        await append_message(session, conversation, sender_kind=SenderKind.system,
+                             internal=True, text=rating_note(rating, survey.comment),
+                             meta={"kind": "csat_rating", "survey_id": survey.id,
+                                   "rating": rating})
         record_audit(session, actor_agent_id=None, action="survey.answer",
                      target_type="conversation", target_id=conversation.id,
                      detail={"rating": rating})
         return survey
+
+
+def rating_note(rating: int, comment: str) -> str:
+    """The agents' note of an answer: "Customer rating: ★★★★☆ 4/5 — “comment”"."""
+    note = f"Customer rating: {'★' * rating}{'☆' * (5 - rating)} {rating}/5"
+    return f"{note} — “{comment}”" if comment else note
 
 
 async def survey_for_link(services: Services, token: str) -> tuple[Survey, str | None]:

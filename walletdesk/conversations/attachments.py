@@ -27,6 +27,7 @@ from walletdesk.conversations.models import Attachment, Conversation, Message
 from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import CustomerIdentity
 from walletdesk.errors import Invalid
+from walletdesk.i18n import N_, Phrase
 from walletdesk.safety.protect import protect_text
 
 SAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
@@ -137,7 +138,8 @@ def size_text(size: int) -> str:
 
 
 def too_large_text(settings: Settings) -> str:
-    return f"the file is larger than the {size_text(settings.attachment_max_bytes)} limit"
+    return Phrase(N_("the file is larger than the {limit} limit"),
+                  limit=size_text(settings.attachment_max_bytes))
 
 
 def _short_type(content_type: str) -> str:
@@ -157,32 +159,34 @@ def check_upload(settings: Settings, item: AttachmentIn) -> AttachmentIn:
     the pixels survive); the stored type is what the bytes are, not what the browser said."""
     size = len(item.data)
     if size == 0:
-        raise AttachmentRefused("the file is empty", "empty")
+        raise AttachmentRefused(Phrase(N_("the file is empty")), "empty")
     if size > settings.attachment_max_bytes:
         raise AttachmentRefused(too_large_text(settings), "too_large")
     declared = _mime(item.content_type)
     allowed = [_mime(t) for t in settings.attachment_types]
     if declared not in allowed:
-        raise AttachmentRefused(
-            f"files of type {declared or 'unknown'} are not allowed (allowed: "
-            + ", ".join(_short_type(t) for t in allowed) + ")", "type")
+        raise AttachmentRefused(Phrase(
+            N_("files of type {type} are not allowed (allowed: {allowed})"),
+            type=declared or "unknown", allowed=", ".join(_short_type(t) for t in allowed)),
+            "type")
     if declared.startswith("image/"):
         data, actual = strip_image_metadata(item.data, settings.attachment_max_pixels)
         if actual not in allowed:
-            raise AttachmentRefused(f"images of type {actual} are not allowed", "type")
+            raise AttachmentRefused(Phrase(N_("images of type {type} are not allowed"),
+                                           type=actual), "type")
         name = os.path.splitext(safe_filename(item.filename))[0] or "image"
         extension = {"image/jpeg": ".jpg"}.get(actual, "." + actual.split("/")[1])
         return replace(item, filename=name + extension, content_type=actual, data=data,
                        checked=True)
     if declared == "application/pdf" and not item.data.startswith(b"%PDF-"):
-        raise AttachmentRefused("the file is not a PDF document", "damaged")
+        raise AttachmentRefused(Phrase(N_("the file is not a PDF document")), "damaged")
     return replace(item, content_type=declared, checked=True)
 
 
 def strip_image_metadata(data: bytes, max_pixels: int) -> tuple[bytes, str]:
     """The image drawn again into a fresh file of its own format, upright; (bytes, type)."""
-    damaged = AttachmentRefused("the image could not be read: it is damaged or not a PNG, "
-                                "JPEG, GIF or WebP picture", "damaged")
+    damaged = AttachmentRefused(Phrase(N_("the image could not be read: it is damaged or not "
+                                          "a PNG, JPEG, GIF or WebP picture")), "damaged")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -191,8 +195,9 @@ def strip_image_metadata(data: bytes, max_pixels: int) -> tuple[bytes, str]:
             if image.format not in IMAGE_TYPES:
                 raise damaged
             if image.width * image.height > max_pixels:
-                raise AttachmentRefused(
-                    f"the image is too large ({image.width}×{image.height} pixels)", "too_large")
+                raise AttachmentRefused(Phrase(
+                    N_("the image is too large ({width}×{height} pixels)"),
+                    width=image.width, height=image.height), "too_large")
             content_type = IMAGE_TYPES[image.format]
             info = {key: image.info[key] for key in KEEP_INFO if key in image.info}
             out = io.BytesIO()
@@ -213,7 +218,8 @@ def strip_image_metadata(data: bytes, max_pixels: int) -> tuple[bytes, str]:
             Image.DecompressionBombWarning) as exc:
         if isinstance(exc, UnidentifiedImageError):
             raise damaged from None
-        raise AttachmentRefused("the image has too many pixels", "too_large") from None
+        raise AttachmentRefused(Phrase(N_("the image has too many pixels")),
+                                "too_large") from None
     except (OSError, ValueError, SyntaxError, EOFError):  # truncated or corrupt pixel data
         raise damaged from None
     return out.getvalue(), content_type

@@ -4,7 +4,9 @@ An agent writes ``@Display Name`` in an internal note (the workspace completes n
 type). ``record_mentions`` is an after-commit listener of the message event: it finds the
 mentioned agents, stores one ``NoteMention`` each and sends each a live ``notification``
 event; a mention not yet read is listed again on the agent's next load. Agents who may not
-see the conversation are not notified (the note would tell them what they may not read).
+see the conversation are not notified (the note would tell them what they may not read):
+the workspace offers only the agents who may (``mentionable_agents``), and the writer gets a
+``mentions_skipped`` notice naming those a note mentioned in vain.
 With several server processes each receives the event: the unique (message, agent) pair
 makes the mention, and its notification, happen once.
 """
@@ -21,6 +23,7 @@ from walletdesk.accounts.access import can_view_conversation
 from walletdesk.accounts.models import Agent
 from walletdesk.accounts.queries import list_agents
 from walletdesk.conversations.models import Conversation, Message, NoteMention, SenderKind
+from walletdesk.conversations.queries import conversation_for_agent
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid
 from walletdesk.events.bus import Event
@@ -74,6 +77,9 @@ async def _record(session: AsyncSession, message_id: int) -> None:
     agents = mentioned_agents(message.text, await list_agents(session, active_only=True))
     already = set((await session.scalars(select(NoteMention.agent_id).where(
         NoteMention.message_id == message.id))).all())
+    skipped = [agent.display_name for agent in agents
+               if agent.id != message.sender_agent_id
+               and not can_view_conversation(agent, conversation)]
     for agent in agents:
         if agent.id == message.sender_agent_id or agent.id in already \
                 or not can_view_conversation(agent, conversation):
@@ -85,6 +91,11 @@ async def _record(session: AsyncSession, message_id: int) -> None:
         emit(session, {"type": "notification", "kind": "mention", "agent_id": agent.id,
                        "conversation_id": conversation.id,
                        "mention": mention_payload(mention, message)})
+    if skipped and message.sender_agent_id is not None and not already:
+        # the writer learns who was not told
+        emit(session, {"type": "notification", "kind": "mentions_skipped",
+                       "agent_id": message.sender_agent_id, "conversation_id": conversation.id,
+                       "message_id": message.id, "mentions_skipped": skipped})
 
 
 async def record_mentions(services: Services, event: Event) -> None:
@@ -100,6 +111,18 @@ async def record_mentions(services: Services, event: Event) -> None:
             await _record(session, int(message["id"]))
     except IntegrityError:
         log.info("mentions_recorded_elsewhere", message_id=message["id"])
+
+
+async def mentionable_agents(services: Services, agent: Agent,
+                             conversation_id: int) -> list[dict[str, Any]]:
+    """The active agents (other than ``agent``) who may see the conversation, by name: the
+    ones a note there can notify. 404 if ``agent`` may not see it either."""
+    async with services.read() as session:
+        conversation = await conversation_for_agent(session, agent, conversation_id)
+        return [{"id": other.id, "name": other.display_name}
+                for other in sorted(await list_agents(session, active_only=True),
+                                    key=lambda a: a.display_name.lower())
+                if other.id != agent.id and can_view_conversation(other, conversation)]
 
 
 async def unread_mentions(services: Services, agent: Agent) -> list[dict[str, Any]]:

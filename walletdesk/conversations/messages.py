@@ -5,15 +5,18 @@ message-path actions (``receive_message``, ``send_message``) and from routing fo
 notices, always inside their transaction, with the conversation row locked.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from walletdesk.accounts.access import mask_name, sees_personal_data
 from walletdesk.accounts.models import Agent
 from walletdesk.conversations.attachments import AttachmentIn, attach
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.customers.masking import mask_personal_text
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.metrics import MESSAGES
@@ -47,9 +50,11 @@ def needs_delivery(conversation: Conversation, message: Message) -> bool:
         (message.meta or {}).get("kind") in ("csat", "complaint")
 
 
-def message_payload(message: Message, viewer: Agent | None = None) -> dict[str, Any]:
+def message_payload(message: Message, viewer: Agent | None = None,
+                    known: Iterable[str | None] = ()) -> dict[str, Any]:
     """A message as clients get it; for a ``viewer`` who may not see personal data (an
-    outsourced agent) the customer's name is masked."""
+    outsourced agent) the customer's name is masked, and in the text e-mails, phones and
+    the ``known`` personal data of the customer (walletdesk.customers.masking)."""
     payload = {
         "id": message.id,
         "conversation_id": message.conversation_id,
@@ -62,18 +67,52 @@ def message_payload(message: Message, viewer: Agent | None = None) -> dict[str, 
         "meta": message.meta,
         "created_at": message.created_at.isoformat(),
     }
-    return payload if viewer is None or sees_personal_data(viewer) else masked_message(payload)
+    return payload if viewer is None or sees_personal_data(viewer) \
+        else masked_message(payload, known)
 
 
-def masked_message(payload: dict[str, Any]) -> dict[str, Any]:
-    """A message payload without the customer's name (agents' names are not masked)."""
-    if payload["sender_kind"] != SenderKind.customer:
+def masked_message(payload: dict[str, Any], known: Iterable[str | None] = ()) -> dict[str, Any]:
+    """A message payload without the customer's name (agents' names are not masked) and
+    without e-mails, phones or the customer's known name in its text."""
+    known = list(known)
+    if payload["sender_kind"] == SenderKind.customer:
+        known.append(payload["sender_name"])
+        payload = {**payload, "sender_name": mask_name(payload["sender_name"])}
+    if not payload.get("text"):
         return payload
-    return {**payload, "sender_name": mask_name(payload["sender_name"])}
+    return {**payload, "text": mask_personal_text(payload["text"], known)}
 
 
-def conversation_payload(conversation: Conversation) -> dict[str, Any]:
-    """A conversation summary for inbox lists and live updates (no personal data)."""
+def masked_conversation(payload: dict[str, Any],
+                        known: Iterable[str | None] = ()) -> dict[str, Any]:
+    """A conversation summary whose subject and preview (the customer's words) have their
+    e-mails, phones and the ``known`` personal data masked."""
+    known = list(known)
+    return {**payload, **{key: mask_personal_text(payload[key], known)
+                          for key in ("subject", "preview") if payload.get(key)}}
+
+
+def customer_known_data(conversation: Conversation) -> list[str | None]:
+    """The customer's name, e-mail and phone, when ``conversation.customer`` is loaded."""
+    customer = conversation.__dict__.get("customer")
+    if customer is None:
+        return []
+    return [customer.display_name, customer.email, customer.phone]
+
+
+def conversation_payload(conversation: Conversation, viewer: Agent | None = None,
+                         known: Iterable[str | None] | None = None) -> dict[str, Any]:
+    """A conversation summary for inbox lists and live updates; for a ``viewer`` who may not
+    see personal data, subject and preview masked (:func:`masked_conversation`; ``known``:
+    the customer's data, else taken from ``conversation.customer`` if loaded)."""
+    payload = _conversation_payload(conversation)
+    if viewer is None or sees_personal_data(viewer):
+        return payload
+    return masked_conversation(
+        payload, customer_known_data(conversation) if known is None else known)
+
+
+def _conversation_payload(conversation: Conversation) -> dict[str, Any]:
     return {
         "id": conversation.id,
         "customer_id": conversation.customer_id,
@@ -116,8 +155,24 @@ def sla_payload(conversation: Conversation) -> dict[str, Any] | None:
             "paused": conversation.sla_paused_at is not None}
 
 
+def _known_in_session(session: AsyncSession, conversation: Conversation) -> list[str | None]:
+    """The customer's name, e-mail and phone if the session has the customer loaded (the
+    message path has), without a query."""
+    from walletdesk.customers.models import Customer
+
+    customer = session.identity_map.get(identity_key(Customer, conversation.customer_id))
+    if not isinstance(customer, Customer):
+        return customer_known_data(conversation)
+    return [customer.display_name, customer.email, customer.phone]
+
+
 def emit_conversation_changed(session: AsyncSession, conversation: Conversation) -> None:
-    emit(session, {"type": "conversation", "conversation": conversation_payload(conversation)})
+    payload = conversation_payload(conversation)
+    event: dict[str, Any] = {"type": "conversation", "conversation": payload}
+    known = _known_in_session(session, conversation)
+    if known:  # what outsourced agents get instead (walletdesk.web.live)
+        event["masked_conversation"] = masked_conversation(payload, known)
+    emit(session, event)
 
 
 async def append_message(
@@ -164,6 +219,9 @@ async def append_message(
         await schedule_job(session, DELIVERY_JOBS[conversation.channel],
                            {"message_id": message.id}, dedupe_key=f"deliver:{message.id}")
     MESSAGES.labels(sender_kind=str(sender_kind)).inc()
+    payload = message_payload(message)
+    # what outsourced agents get instead (walletdesk.web.live), when the customer is known
+    known = _known_in_session(session, conversation)
     emit(
         session,
         {
@@ -173,7 +231,7 @@ async def append_message(
             "team_id": conversation.team_id,
             "assignee_id": conversation.assignee_id,
             "status": conversation.status,
-            "message": message_payload(message),
-        },
+            "message": payload,
+        } | ({"masked_message": masked_message(payload, known)} if known else {}),
     )
     return message

@@ -7,7 +7,11 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from walletdesk.accounts.access import can_view_conversation, visible_conversations
+from walletdesk.accounts.access import (
+    can_view_conversation,
+    sees_personal_data,
+    visible_conversations,
+)
 from walletdesk.accounts.models import Agent
 from walletdesk.conversations.models import (
     OPEN_STATUSES,
@@ -81,7 +85,8 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
         query = query.where(exists().where(ConversationLabel.conversation_id == Conversation.id,
                                            ConversationLabel.label_id == flt.label_id))
     if flt.search and flt.search.strip():
-        query = query.where(_search_condition(flt.search.strip()))
+        query = query.where(_search_condition(flt.search.strip(),
+                                              personal=sees_personal_data(agent)))
     if flt.sort == InboxSort.sla:
         deadline = case((Conversation.first_response_at.is_(None),
                          Conversation.first_response_due_at),
@@ -93,10 +98,12 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
     return list((await session.scalars(query.limit(min(max(flt.limit, 1), 200)))).unique().all())
 
 
-def _search_condition(term: str) -> ColumnElement[bool]:
+def _search_condition(term: str, *, personal: bool = True) -> ColumnElement[bool]:
     """Message text by substring; customers by their exact name, email, phone or channel id
     (those are encrypted at rest, so they are matched by keyed hash, whole and any case);
-    labels by their name."""
+    labels by their name. Not ``personal`` (an outsourced viewer, who sees personal data
+    masked): labels and conversation numbers only — message text holds personal data in
+    clear, so text search would find a customer by a name the viewer cannot see."""
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     digest = keyed_hash(term)
@@ -117,7 +124,8 @@ def _search_condition(term: str) -> ColumnElement[bool]:
     label_match = exists().where(ConversationLabel.conversation_id == Conversation.id,
                                  Label.id == ConversationLabel.label_id,
                                  func.lower(Label.name) == term.lower())
-    conditions = [customer_match, identity_match, text_match, label_match]
+    conditions = [customer_match, identity_match, text_match, label_match] if personal \
+        else [label_match]
     # a conversation number: ASCII digits ("²" is a digit too) that fit the 32-bit id column
     if term.isascii() and term.isdigit() and len(term) <= 10 and int(term) < 2**31:
         conditions.append(Conversation.id == int(term))

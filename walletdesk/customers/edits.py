@@ -1,11 +1,12 @@
-"""Agents correcting a customer's details from the workspace's side panel: name, e-mail and
-a private note about them.
+"""Agents correcting a customer's details from the workspace's side panel: name, e-mail,
+language and a private note about them.
 
 The fields are personal data, encrypted at rest like the others (walletdesk.crypto). The
 note is staff-only text: secrets (a seed phrase pasted by mistake) are removed before it is
 stored (walletdesk.safety.protect). Outsourced agents see personal data masked and may not
 edit it; other agents may edit customers whose conversations they can see. Every edit is
-audited with the names of the fields changed, never their values.
+audited with the names of the fields changed, never their values; a language an agent set
+is kept (it no longer follows the conversations' language, walletdesk.customers.language).
 """
 
 import re
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk import i18n
 from walletdesk.accounts.access import is_manager, sees_personal_data, visible_conversations
 from walletdesk.accounts.models import Agent
 from walletdesk.audit.actions import record_audit
@@ -26,7 +28,7 @@ from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
 
-EDITABLE = ("display_name", "email", "note")
+EDITABLE = ("display_name", "email", "note", "language")
 NAME_MAX = 120
 EMAIL_MAX = 254
 NOTE_MAX = 2000
@@ -61,6 +63,11 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, str | None]:
     if "note" in changes:
         note = _clean(changes["note"] or "", "note", NOTE_MAX)
         cleaned["note"] = protect_text(note).text if note else None
+    if "language" in changes:
+        language = changes["language"] or None
+        if language is not None and language not in i18n.SUPPORTED:
+            raise Invalid(f"language must be one of {', '.join(i18n.SUPPORTED)}")
+        cleaned["language"] = language
     return cleaned
 
 
@@ -75,7 +82,7 @@ async def _editable_customer(session: AsyncSession, actor: Agent, customer_id: i
 
 async def update_customer_details(services: Services, actor: Agent, customer_id: int,
                                   changes: dict[str, Any]) -> dict[str, Any]:
-    """Edit some of the customer's name, e-mail and private note; returns the customer as
+    """Edit some of the customer's name, e-mail, language and private note; returns the customer as
     the actor sees them."""
     if not sees_personal_data(actor):
         raise Forbidden("outsourced agents may not edit customer details")

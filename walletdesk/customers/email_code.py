@@ -27,6 +27,7 @@ from walletdesk.conversations.messages import (
     lock_conversation,
 )
 from walletdesk.conversations.models import Conversation, SenderKind
+from walletdesk.customers.language import follow_conversation_language
 from walletdesk.customers.models import Customer, EmailCode
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
@@ -91,6 +92,7 @@ async def verification_step(services: Services, conversation_id: int, text: str,
         if state is None and about_own_account(text):
             conversation.verification_state = "asked_email"
             conversation.language = language or conversation.language
+            await follow_conversation_language(session, conversation)
             await append_message(session, conversation, sender_kind=SenderKind.bot,
                                  text=i18n.text("verify_ask_email", conversation.language,
                                                 brand=services.settings.brand_name),

@@ -25,6 +25,7 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import Customer
 from walletdesk.email.outbound import send_mail, support_sender
 from walletdesk.events.bus import Event
+from walletdesk.i18n import N_, translate
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.jobs.models import Job
 from walletdesk.jobs.runner import JobContext, job_handler
@@ -36,36 +37,20 @@ CHAT_CHANNEL = "web"
 MAX_REPLIES = 20  # the newest ones, if an agent wrote more while the customer was away
 log = structlog.get_logger(__name__)
 
-TEXTS: dict[str, dict[str, str]] = {
-    "en": {"subject": "{brand} Support replied to you",
-           "intro": "You have a reply in your chat with {brand} Support:",
-           "file": "(file: {name} — open the chat to see it)",
-           "footer": "Open the chat on our site or app to answer. This mail was sent because "
-                     "you left the chat before the reply came. {brand} staff will never ask "
-                     "for your recovery phrase (seed words) or private key."},
-    "zh-Hans": {"subject": "{brand} 客服回复了您",
-                "intro": "您在 {brand} 客服聊天中收到了回复：",
-                "file": "（文件：{name}，请打开聊天查看）",
-                "footer": "请回到我们网站或应用中的聊天窗口继续对话。因为回复到达时您已离开聊天，"
-                          "所以我们发送了这封邮件。{brand} 工作人员绝不会索要您的助记词或私钥。"},
-    "zh-Hant": {"subject": "{brand} 客服回覆了您",
-                "intro": "您在 {brand} 客服聊天中收到了回覆：",
-                "file": "（檔案：{name}，請開啟聊天查看）",
-                "footer": "請回到我們網站或應用程式中的聊天視窗繼續對話。因為回覆到達時您已離開聊天，"
-                          "所以我們寄出了這封郵件。{brand} 工作人員絕不會索取您的助記詞或私鑰。"},
-    "es": {"subject": "{brand} Soporte te ha respondido",
-           "intro": "Tienes una respuesta en tu chat con {brand} Soporte:",
-           "file": "(archivo: {name}; abre el chat para verlo)",
-           "footer": "Abre el chat en nuestra web o app para contestar. Te enviamos este correo "
-                     "porque saliste del chat antes de la respuesta. El personal de {brand} "
-                     "nunca te pedirá tu frase de recuperación ni tu clave privada."},
+# the mail's texts, by key; translated from the catalogs (walletdesk/locale, ``make catalogs``)
+TEXTS: dict[str, str] = {
+    "subject": N_("{brand} Support replied to you"),
+    "intro": N_("You have a reply in your chat with {brand} Support:"),
+    "file": N_("(file: {name} — open the chat to see it)"),
+    "footer": N_("Open the chat on our site or app to answer. This mail was sent because you "
+                 "left the chat before the reply came. {brand} staff will never ask for your "
+                 "recovery phrase (seed words) or private key."),
 }
 
 
 def _text(key: str, language: str | None, **values: str) -> str:
-    table = TEXTS.get(language or "en") or TEXTS.get((language or "en").split("-")[0]) \
-        or TEXTS["en"]
-    return table[key].format(**values)
+    """One of the mail's texts in the customer's language (English without a catalog)."""
+    return translate(TEXTS[key], language, **values)
 
 
 # --- scheduling: an after-commit listener ------------------------------------------------------

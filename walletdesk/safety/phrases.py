@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import pairwise, product
 
 from walletdesk.safety.findings import Finding, Span
-from walletdesk.safety.prose import reads_like_prose
+from walletdesk.safety.prose import common_indices, reads_like_prose
 from walletdesk.safety.wordlists import (
     CHINESE,
     COMMON_WORD_FREQUENCY,
@@ -46,6 +46,10 @@ from walletdesk.safety.wordlists import (
 
 MIN_LIKELY_WORDS = 12
 MIN_SHORT_WORDS = 10  # a phrase two words short
+FRAGMENT_WORDS = 5  # a possible fragment: the first or last part of a phrase split over messages
+FRAGMENT_CHARS = 6  # the same, Chinese characters written together
+FRAGMENT_PAIRS = 1  # of its neighbours forming a word (a random half phrase: one in ten)
+FRAGMENT_EVERYDAY_SHARE = 0.4  # a fragment with this share of everyday words is prose
 MAX_GAP_CHARS = 16
 MAX_COMBINATIONS = 64
 EDGE_WORDS = 3  # words beyond a misspelt one at the end of a run that are taken for prose
@@ -54,6 +58,7 @@ _TOKEN = re.compile(rf"[{CJK}]|(?:[^\W\d_{CJK}]|[\u0300-\u036f\u3099\u309a\ufffd
 _ASCII_TOKEN = re.compile(r"[A-Za-z]+")  # _TOKEN on ASCII text, faster
 _BAD_GAP = re.compile(r"\d{3}")
 _CJK_CHAR = re.compile(rf"[{CJK}]")
+_LETTER = re.compile(r"[^\W\d_]")
 MAX_WORD_CHARS = 16
 _LEADING_NUMBER = re.compile(r"(?:\d{1,2}[.):：、\-]?|#\d{1,2}|[\u2460-\u2473])[ \t]*$")
 
@@ -98,20 +103,26 @@ _ASCII_NON_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not 
 
 def _too_few_words(text: str) -> bool:
     """A quick look (ASCII text): fewer wordlist words than the shortest phrase, misspelt
-    words aside, so nothing to find."""
+    words aside, and too few at either end for a fragment, so nothing to find."""
     if not text.isascii():
         return False
     words = exact_words()
     pieces = text.translate(_ASCII_NON_LETTERS).lower().split()
-    return len(pieces) < MIN_SHORT_WORDS or \
-        sum(1 for piece in pieces if piece in words) < MIN_SHORT_WORDS - 2
+    if len(pieces) < FRAGMENT_WORDS:
+        return True
+    if sum(1 for piece in pieces if piece in words) >= MIN_SHORT_WORDS - 2:
+        return False
+    # too few for a phrase: only a fragment at the start or end of the text can be there
+    edge = FRAGMENT_WORDS + 1
+    return all(sum(1 for piece in side if piece in words) < FRAGMENT_WORDS - 1
+               for side in (pieces[:edge], pieces[-edge:]))
 
 
 def find_phrases(text: str) -> list[Span]:
     if _too_few_words(text):
         return []
     matches = list((_ASCII_TOKEN if text.isascii() else _TOKEN).finditer(text))
-    if len(matches) < MIN_SHORT_WORDS:
+    if len(matches) < min(FRAGMENT_WORDS, FRAGMENT_CHARS):
         return []
     words = exact_words()
     exact: list[dict[str, int] | None] = []
@@ -120,9 +131,10 @@ def find_phrases(text: str) -> list[Span]:
         found = _lookup(words, _key(match.group()))
         exact.append(found)
         dense.append(dense[-1] + (found is not None))
-    # a phrase's words sit together: ten tokens in a row, at most two of them misspelt
-    if not any(dense[i + MIN_SHORT_WORDS] - dense[i] >= MIN_SHORT_WORDS - 2
-               for i in range(len(matches) - MIN_SHORT_WORDS + 1)):
+    # a phrase's words sit together: five tokens in a row (a fragment), at most one misspelt
+    least = min(FRAGMENT_WORDS, FRAGMENT_CHARS)
+    if not any(dense[i + least] - dense[i] >= least - 1
+               for i in range(len(matches) - least + 1)):
         return []
     tokens: list[Word | None] = []
     previous_end = -1
@@ -174,7 +186,7 @@ def _include_list_number(text: str, start: int) -> int:
 
 def _judge(text: str, language: str, run: list[Token]) -> list[Span]:
     if len(run) < MIN_SHORT_WORDS:
-        return []
+        return _fragment(text, language, run)
     if language in CHINESE:
         return _chinese(text, language, run)
     return _latin(text, language, run)
@@ -199,7 +211,7 @@ def _latin(text: str, language: str, run: list[Token]) -> list[Span]:
                 pieces[-1].append(token)
         return [span for piece in pieces for span in _judge(text, language, piece)]
     if len(core) < MIN_SHORT_WORDS:
-        return []
+        return _fragment(text, language, core)
     if not short:
         window = _valid_window([token[2] for token in run], [token[3] for token in run])
         if window is not None:  # misspelt words read as their nearest: the checksum holds
@@ -230,6 +242,51 @@ def _latin(text: str, language: str, run: list[Token]) -> list[Span]:
     while missing and before and text[before[-1][1]:core[0][0]] == usual:
         core, before, missing = [before[-1], *core], before[:-1], missing - 1
     return [(core[0][0], core[-1][1], Finding("seed_phrase", "likely", language))]
+
+
+def _fragment(text: str, language: str, run: list[Token]) -> list[Span]:
+    """A run too short for a phrase but long enough to be one's first or last part (a phrase
+    sent six words, then six): five words or more of one list, at most one misspelt and
+    none of no list, not reading like prose — removed at once, so no half is ever stored."""
+    if language in CHINESE and run and not any(token[4] for token in run[1:]):
+        return _glued_fragment(text, language, run)
+    if language in CHINESE and not all(token[4] for token in run[1:]):
+        return []  # stretches of prose between punctuation ("钱包、收款、转账")
+    while run and run[0][3]:
+        run = run[1:]
+    while run and run[-1][3]:
+        run = run[:-1]
+    if len(run) < FRAGMENT_WORDS or any(not token[2] for token in run) \
+            or sum(1 for token in run if token[3]) > 1 or not _at_edge(text, run, either=True):
+        return []
+    indices = [token[2][0] for token in run]
+    common = common_indices().get(language, frozenset())
+    if sum(1 for index in indices if index in common) >= FRAGMENT_EVERYDAY_SHARE * len(run) \
+            or reads_like_prose(language, indices, _gaps(text, run)):
+        return []
+    return [(run[0][0], run[-1][1], Finding("seed_phrase", "likely", language))]
+
+
+def _at_edge(text: str, run: list[Token], *, either: bool) -> bool:
+    """Whether nothing but separators (and a list number) lies before the run (or after it;
+    ``either=False``: on both sides) — where a phrase cut in two is cut."""
+    before = _LEADING_NUMBER.sub("", text[:run[0][0]])
+    start, end = not _LETTER.search(before), not _LETTER.search(text[run[-1][1]:])
+    return start or end if either else start and end
+
+
+def _glued_fragment(text: str, language: str, segment: list[Token]) -> list[Span]:
+    """Chinese characters written together, too few for a phrase: a fragment when they are
+    the whole message, at most one pair of neighbours forms a word of jieba's dictionary
+    (prose: one pair in two) and none is a grammar character."""
+    if len(segment) < FRAGMENT_CHARS or not _at_edge(text, segment, either=False):
+        return []
+    indices = [token[2][0] for token in segment]
+    pairs, grammar = chinese_word_pairs(), grammar_indices()
+    if sum(1 for pair in pairwise(indices) if pair in pairs) > FRAGMENT_PAIRS \
+            or any(i in grammar for i in indices):
+        return []
+    return [(segment[0][0], segment[-1][1], Finding("seed_phrase", "likely", language))]
 
 
 def _spaced_chinese(text: str, language: str, run: list[Token]) -> list[Span]:
@@ -280,9 +337,13 @@ def _chinese(text: str, language: str, run: list[Token]) -> list[Span]:
             continue
         if len(spaced) >= MIN_SHORT_WORDS:
             spans += _spaced_chinese(text, language, spaced)
+        elif spaced:
+            spans += _fragment(text, language, spaced)
         spaced = []
         if len(segment) >= MIN_SHORT_WORDS:
             spans += _glued(language, segment)
+        elif segment:
+            spans += _glued_fragment(text, language, segment)
     return spans
 
 

@@ -22,6 +22,7 @@ original. What is removed:
 A 0x address (40 hex digits) is never a key, nor are BTC, TRON or Solana addresses.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
@@ -38,6 +39,7 @@ __all__ = [
 
 SEED_PLACEHOLDER = "[seed phrase removed]"
 KEY_PLACEHOLDER = "[private key removed]"
+_PLACEHOLDERS = re.compile(re.escape(SEED_PLACEHOLDER) + "|" + re.escape(KEY_PLACEHOLDER))
 MIN_TEXT_CHARS = 20  # ten words of the shortest lists and nine separators; a key is longer
 
 
@@ -60,7 +62,9 @@ def find_secrets(text: str) -> list[Span]:
     if len(text) < MIN_TEXT_CHARS and not any("\u3400" <= c <= "\u9fff" for c in text):
         return []
     folded = fold(text)
-    found = find_phrases(folded.text) + find_keys(folded.text)
+    # a placeholder already there is no word of a phrase ("seed", "phrase"): a break
+    searched = _PLACEHOLDERS.sub(lambda m: "#" * len(m.group()), folded.text)
+    found = find_phrases(searched) + find_keys(searched)
     if not found:
         return []
     spans = sorted(((*folded.original(start, end, len(text)), finding)

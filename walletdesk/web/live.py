@@ -10,7 +10,7 @@ one that falls too far behind is closed and resumes from its last sequence numbe
 import asyncio
 import contextlib
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 import structlog
@@ -18,11 +18,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from walletdesk.accounts.models import Agent, Role
 from walletdesk.accounts.sessions import ACCESS_EVENT
-from walletdesk.conversations.messages import masked_message
+from walletdesk.conversations.messages import masked_conversation, masked_message
 from walletdesk.events.bus import Event
 
 log = structlog.get_logger(__name__)
 SEND_QUEUE_LIMIT = 2000
+NAMES_KEPT = 10_000  # customers' names remembered for masking (walletdesk.customers.masking)
 
 
 class Connection:
@@ -109,6 +110,9 @@ class Hub:
         self.customers: dict[int, set[CustomerConnection]] = defaultdict(set)
         self.agents: set[AgentConnection] = set()
         self.watchers: dict[int, set[AgentConnection]] = defaultdict(set)
+        # conversation id -> its customer's name, from their messages: masked in summaries
+        # sent to outsourced agents when the event did not bring a masked one
+        self.customer_names: OrderedDict[int, str] = OrderedDict()
 
     # registration -------------------------------------------------------------------------
     def add_customer(self, conn: CustomerConnection, customer_id: int) -> None:
@@ -178,10 +182,28 @@ class Hub:
 
     def _to_agents(self, event: Event, conversation_id: int, team_id: int | None,
                    assignee_id: int | None, *, every_watcher: bool = False) -> None:
+        message = event.get("message")
+        if isinstance(message, dict) and message.get("sender_kind") == "customer" \
+                and message.get("sender_name"):
+            self.customer_names[conversation_id] = message["sender_name"]
+            self.customer_names.move_to_end(conversation_id)
+            while len(self.customer_names) > NAMES_KEPT:
+                self.customer_names.popitem(last=False)
+        masked_summary = event.get("masked_conversation")
+        masked_text = event.get("masked_message")
+        event = {k: v for k, v in event.items()
+                 if k not in ("masked_conversation", "masked_message")}
         frame = json.dumps(event, separators=(",", ":"))
         masked = frame
-        if "message" in event:  # outsourced agents get the customer's name masked
-            masked = json.dumps({**event, "message": masked_message(event["message"])},
+        if "message" in event or "conversation" in event:
+            # outsourced agents get the customer's name, e-mails and phones masked
+            known = [self.customer_names.get(conversation_id)]
+            masked = json.dumps({**event, **({"message": masked_text
+                                              or masked_message(event["message"], known)}
+                                             if "message" in event else {}),
+                                 **({"conversation": masked_summary
+                                     or masked_conversation(event["conversation"], known)}
+                                    if isinstance(event.get("conversation"), dict) else {})},
                                 separators=(",", ":"))
         watchers = self.watchers.get(conversation_id, set())
         for conn in [c for c in watchers if not c.may_see(team_id, assignee_id)]:

@@ -81,7 +81,7 @@ TERMS: dict[str, str] = {
     # follow-up programmes: triggers and channels
     "transaction": i18n.N_("transaction"), "complaint_resolved": i18n.N_("complaint resolved"),
     "cohort": i18n.N_("cohort"), "email": i18n.N_("e-mail"), "sms": i18n.N_("SMS"),
-    "in_app": i18n.N_("in-app"),
+    "in_app": i18n.N_("in-app"), "team": i18n.N_("team"),
 }
 
 

@@ -19,7 +19,11 @@ from walletdesk.cases.sla import list_sla_policies, save_sla_policy
 from walletdesk.complaints import actions as complaint_actions
 from walletdesk.complaints import queries as complaint_queries
 from walletdesk.conversations import actions as conversations
-from walletdesk.conversations.messages import conversation_payload, message_payload
+from walletdesk.conversations.messages import (
+    conversation_payload,
+    customer_known_data,
+    message_payload,
+)
 from walletdesk.conversations.queries import (
     InboxFilter,
     InboxSort,
@@ -124,10 +128,11 @@ async def suggestions(conversation_id: RowId, agent: ApiAgent, services: Service
 async def get_messages(conversation_id: RowId, agent: ApiAgent, services: ServicesDep,
                        after_seq: int = Query(0, ge=0, le=MAX_ROW_ID)) -> list[Json]:
     async with services.read() as session:
-        await conversation_for_agent(session, agent, conversation_id)
+        conversation = await conversation_for_agent(session, agent, conversation_id)
         messages = await messages_after(session, conversation_id, after_seq,
                                         include_internal=True)
-        return [message_payload(m, agent) for m in messages]
+        known = customer_known_data(conversation)
+        return [message_payload(m, agent, known) for m in messages]
 
 
 @router.post("/conversations/{conversation_id}/messages", status_code=status.HTTP_201_CREATED)
@@ -145,19 +150,19 @@ async def assign(conversation_id: RowId, body: AssignIn, agent: ApiAgent,
                  services: ServicesDep) -> Json:
     conversation = await conversations.assign_conversation(
         services, agent, conversation_id, agent_id=body.agent_id, team_id=body.team_id)
-    return conversation_payload(conversation)
+    return conversation_payload(conversation, agent)
 
 
 @router.post("/conversations/{conversation_id}/resolve")
 async def resolve(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
     return conversation_payload(
-        await conversations.resolve_conversation(services, agent, conversation_id))
+        await conversations.resolve_conversation(services, agent, conversation_id), agent)
 
 
 @router.post("/conversations/{conversation_id}/reopen")
 async def reopen(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
     return conversation_payload(
-        await conversations.reopen_conversation(services, agent, conversation_id))
+        await conversations.reopen_conversation(services, agent, conversation_id), agent)
 
 
 @router.post("/inbound", status_code=status.HTTP_201_CREATED)

@@ -87,8 +87,10 @@ WidgetCustomerDep = Annotated[WidgetCustomer, Depends(_widget_customer)]
 
 # --- reading an upload -----------------------------------------------------------------------
 
-def _refusal(exc: AttachmentRefused) -> JSONResponse:
-    return JSONResponse({"detail": exc.detail, "code": f"attachment_{exc.reason}"},
+def _refusal(exc: AttachmentRefused, locale: str) -> JSONResponse:
+    """The refusal in the sender's language (the code stays the same for scripts)."""
+    detail = exc.detail.translated(locale) if isinstance(exc.detail, i18n.Phrase) else exc.detail
+    return JSONResponse({"detail": detail, "code": f"attachment_{exc.reason}"},
                         status_code=STATUS_BY_REASON.get(exc.reason, 422))
 
 
@@ -177,8 +179,9 @@ async def widget_upload(request: Request, customer: WidgetCustomerDep,
     settings = services.settings
     try:
         item, form = await _read_upload(request, settings)
-    except AttachmentRefused as exc:
-        return _refusal(exc)
+    except AttachmentRefused as exc:  # in the widget's language (it sends Accept-Language)
+        return _refusal(exc, i18n.interface_locale(request.headers.get("accept-language"),
+                                                   i18n.customer_locales()))
     language = _field(form, "language")
     delivered = await receive_message(services, InboundMessage(
         channel=WIDGET_CHANNEL, external_id=customer.external_id, text=_caption(form, item),
@@ -210,8 +213,9 @@ async def agent_upload(conversation_id: RowId, request: Request, agent: ApiAgent
     _rate_limited(request, f"a:{agent.id}")
     try:
         item, form = await _read_upload(request, services.settings)
-    except AttachmentRefused as exc:
-        return _refusal(exc)
+    except AttachmentRefused as exc:  # in the agent's language
+        return _refusal(exc, agent.interface_locale or i18n.interface_locale(
+            request.headers.get("accept-language")))
     delivered = await send_message(
         services, agent, conversation_id, _caption(form, item),
         client_id=_field(form, "client_id"),

@@ -3,14 +3,23 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 
 from walletdesk.accounts.access import is_manager
 from walletdesk.accounts.queries import list_agents, list_teams
 from walletdesk.conversations.attachments import blob_path
 from walletdesk.conversations.queries import attachment_for_agent
 from walletdesk.web.deps import PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
-from walletdesk.web.localization import use_customer_locale
+from walletdesk.web.localization import script_texts, use_customer_locale
+
+# the scripts of the widget page (widget.html's wd-texts)
+WIDGET_SCRIPTS = ("widget.js", "uploads.js", "privacy_notice.js")
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,6 +37,16 @@ async def widget(request: Request, templates: TemplatesDep, embed: bool = False,
     use_customer_locale(request, lang)
     return templates.TemplateResponse(request, "widget.html", {"embed": embed},
                                       headers={"Vary": "Accept-Language"})
+
+
+@router.get("/widget/texts")
+async def widget_texts(request: Request,
+                       lang: Annotated[str, Query(min_length=2, max_length=35)]) -> Response:
+    """Public, like the widget: its texts in another customer language, for a widget whose
+    conversation turned out to be in a language other than the browser's."""
+    locale = use_customer_locale(request, lang)
+    return JSONResponse({"locale": locale, "texts": script_texts(locale, *WIDGET_SCRIPTS)},
+                        headers={"Vary": "Accept-Language"})
 
 
 @router.get("/widget.js")

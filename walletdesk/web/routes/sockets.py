@@ -19,9 +19,17 @@ from walletdesk.bot.actions import customer_feedback
 from walletdesk.cases.surveys import submit_rating
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
 from walletdesk.conversations.customer_reads import mark_read_by_customer
-from walletdesk.conversations.messages import conversation_payload, message_payload
+from walletdesk.conversations.messages import (
+    conversation_payload,
+    customer_known_data,
+    message_payload,
+)
 from walletdesk.conversations.models import Conversation
-from walletdesk.conversations.queries import latest_customer_conversation, messages_after
+from walletdesk.conversations.queries import (
+    WITH_PEOPLE,
+    latest_customer_conversation,
+    messages_after,
+)
 from walletdesk.customers.identity import verified_user_id
 from walletdesk.customers.privacy_notice import acknowledge_privacy_notice, notice_to_show
 from walletdesk.db.engine import DatabaseUnavailable
@@ -276,7 +284,9 @@ async def _customer_snapshot(session: Any, services: Services, conversation: Con
     return {
         "conversation": {"id": conversation.id, "status": conversation.status,
                          "last_seq": conversation.last_seq,
-                         "read_seq": conversation.customer_read_seq},
+                         "read_seq": conversation.customer_read_seq,
+                         # the widget's own texts follow it once known (widget.js)
+                         "language": conversation.language},
         "messages": [message_payload(m) for m in messages],
         "queue": await queue_state(session, services.settings, conversation),
     }
@@ -295,6 +305,10 @@ async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection
         customer_name=name, verified_user_id=conn.verified_user_id,
     ))
     conversation = delivered.conversation
+    if conn.privacy_acknowledged and conn.customer_id is None:
+        # the notice was acknowledged before this visitor had a customer row: recorded
+        # before the message is acknowledged, so nothing the client sees precedes it
+        await acknowledge_privacy_notice(services, conversation.customer_id)
     conn.send({"type": "ack", "client_id": client_id, "conversation_id": conversation.id,
                "message": message_payload(delivered.message), "duplicate": delivered.duplicate})
     if conn.conversation_id != conversation.id or conn.customer_id is None:
@@ -303,8 +317,6 @@ async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection
         conn.conversation_id = conversation.id
         hub.remove_customer(conn)
         hub.add_customer(conn, conversation.customer_id)
-        if conn.privacy_acknowledged:
-            await acknowledge_privacy_notice(services, conversation.customer_id)
         async with services.read() as session:
             fresh = await session.get(Conversation, conversation.id)
             assert fresh is not None
@@ -361,14 +373,17 @@ async def agent_socket(websocket: WebSocket) -> None:
         if kind == "subscribe":
             conversation_id = _int(frame, "conversation_id")
             async with services.read() as session:
-                conversation = await session.get(Conversation, conversation_id)
+                conversation = await session.get(Conversation, conversation_id,
+                                                 options=WITH_PEOPLE)
                 if conversation is None or not can_view_conversation(agent, conversation):
                     raise FrameError("not_found", "conversation not found")
                 messages = await messages_after(session, conversation_id,
                                                 _int(frame, "last_seq", 0), include_internal=True)
             hub.watch(conn, conversation_id)
-            conn.send({"type": "subscribed", "conversation": conversation_payload(conversation),
-                       "messages": [message_payload(m, agent) for m in messages]})
+            known = customer_known_data(conversation)
+            conn.send({"type": "subscribed",
+                       "conversation": conversation_payload(conversation, agent),
+                       "messages": [message_payload(m, agent, known) for m in messages]})
         elif kind == "unsubscribe":
             hub.unwatch(conn, _int(frame, "conversation_id"))
         elif kind == "inbox":

@@ -37,4 +37,5 @@ async def targets(conversation_id: RowId, agent: ApiAgent, services: ServicesDep
 async def accept(conversation_id: RowId, agent: ApiAgent, services: ServicesDep
                  ) -> dict[str, Any]:
     """The assignee has opened the conversation: the customer is told they joined (once)."""
-    return conversation_payload(await accept_conversation(services, agent, conversation_id))
+    return conversation_payload(await accept_conversation(services, agent, conversation_id),
+                                agent)

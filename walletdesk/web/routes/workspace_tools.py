@@ -16,7 +16,11 @@ from walletdesk.accounts.preferences import (
     update_notification_preferences,
 )
 from walletdesk.conversations.bulk import MAX_BULK, bulk_update
-from walletdesk.conversations.mentions import mark_mentions_read, unread_mentions
+from walletdesk.conversations.mentions import (
+    mark_mentions_read,
+    mentionable_agents,
+    unread_mentions,
+)
 from walletdesk.conversations.messages import conversation_payload
 from walletdesk.conversations.snooze import snooze_conversation, unsnooze_conversation
 from walletdesk.customers.edits import update_customer_details
@@ -65,6 +69,7 @@ class CustomerEditIn(BaseModel):
     display_name: str | None = Field(default=None, max_length=120)
     email: str | None = Field(default=None, max_length=254)
     note: str | None = Field(default=None, max_length=2000)
+    language: str | None = Field(default=None, max_length=16)
 
 
 # --- snooze and bulk actions ----------------------------------------------------------------
@@ -74,12 +79,13 @@ async def snooze(conversation_id: RowId, body: SnoozeIn, agent: ApiAgent,
                  services: ServicesDep) -> Json:
     """Out of the active views until ``until`` or the customer's next message."""
     return conversation_payload(
-        await snooze_conversation(services, agent, conversation_id, until=body.until))
+        await snooze_conversation(services, agent, conversation_id, until=body.until), agent)
 
 
 @router.post("/conversations/{conversation_id}/unsnooze")
 async def unsnooze(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
-    return conversation_payload(await unsnooze_conversation(services, agent, conversation_id))
+    return conversation_payload(await unsnooze_conversation(services, agent, conversation_id),
+                                agent)
 
 
 @router.post("/conversations/bulk")
@@ -108,6 +114,12 @@ async def put_preferences(body: PreferencesIn, agent: ApiAgent,
 async def mentions(agent: ApiAgent, services: ServicesDep) -> list[Json]:
     """The agent's unread @mentions in internal notes, newest first."""
     return await unread_mentions(services, agent)
+
+
+@router.get("/conversations/{conversation_id}/mentionable")
+async def mentionable(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> list[Json]:
+    """The colleagues a note in this conversation can @mention: those who may see it."""
+    return await mentionable_agents(services, agent, conversation_id)
 
 
 @router.post("/me/mentions/read")

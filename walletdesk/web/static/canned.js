@@ -6,12 +6,16 @@
   var root = document.getElementById("workspace");
   var box = document.getElementById("reply-text");
   if (!root || !box) return;
+  // texts from the page's catalog (localization.script_texts)
+  var TEXTS = JSON.parse((document.getElementById("wd-texts") || {}).textContent || "{}");
+  function gettext(s) { return TEXTS[s] || s; }
+  function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k] !== undefined ? v[k] : ""; }); }
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
   var picker = el("ul", "canned-picker");
   picker.id = "canned-picker"; picker.hidden = true; picker.setAttribute("role", "listbox");
   box.parentNode.insertBefore(picker, box);
   var conversationId = null, items = [], active = 0, token = null, timer = null, seq = 0;
-  var SCOPE = {personal: "mine", team: "team", everyone: "everyone"};
+  var SCOPE = {personal: gettext("mine"), team: gettext("team"), everyone: gettext("everyone")};
 
   document.addEventListener("wd:conversation", function (e) {
     if (e.detail.id !== conversationId) close();
@@ -42,7 +46,7 @@
   }
   function render(q) {
     picker.textContent = "";
-    if (!items.length) { picker.appendChild(el("li", "none", q ? "No canned reply matches “/" + q + "”" : "No canned replies yet")); }
+    if (!items.length) { picker.appendChild(el("li", "none", q ? fmt(gettext("No canned reply matches “/{query}”"), {query: q}) : gettext("No canned replies yet"))); }
     items.forEach(function (item, i) {
       var li = el("li", i === active ? "active" : "");
       li.setAttribute("role", "option"); li.dataset.replyId = item.id;

@@ -4,6 +4,10 @@
  * allows no inline style attributes). */
 (function () {
   "use strict";
+  // texts from the page's catalog (localization.script_texts)
+  var TEXTS = JSON.parse((document.getElementById("wd-texts") || {}).textContent || "{}");
+  function gettext(s) { return TEXTS[s] || s; }
+  function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k] !== undefined ? v[k] : ""; }); }
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
   function paint(node, color, textColor) { node.style.backgroundColor = color; node.style.color = textColor; }
   function chip(label, onRemove) {
@@ -13,7 +17,7 @@
     paint(c, label.color, label.text_color);
     if (onRemove) {
       var x = el("button", "", "×");
-      x.type = "button"; x.title = "Remove label " + label.name; x.setAttribute("aria-label", x.title);
+      x.type = "button"; x.title = fmt(gettext("Remove label {name}"), {name: label.name}); x.setAttribute("aria-label", x.title);
       x.addEventListener("click", function (e) { e.stopPropagation(); onRemove(label); });
       c.appendChild(x);
     }
@@ -37,7 +41,7 @@
     return fetch("/api/v1" + path, {method: method, credentials: "same-origin",
       headers: {"X-CSRF-Token": csrf}}).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : "request failed (" + r.status + ")");
+        if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : fmt(gettext("request failed ({status})"), {status: r.status}));
         return data;
       });
     });
@@ -51,6 +55,13 @@
   }).catch(function () {});
 
   var box = document.getElementById("conv-labels");
+  // the labels row (and the header around it, which wraps as it grows) takes room from the
+  // thread below: a thread showing its newest message keeps showing it
+  var thread = document.getElementById("messages"), stuck = true;
+  if (thread && window.ResizeObserver) {
+    thread.addEventListener("scroll", function () { stuck = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 4; });
+    new ResizeObserver(function () { if (stuck) thread.scrollTop = thread.scrollHeight; }).observe(thread);
+  }
   function render(labels) {
     if (!box) return;
     box.textContent = "";
@@ -59,8 +70,8 @@
     var free = all.filter(function (l) { return !have[l.id]; });
     if (!free.length) return;
     var pick = el("select", "add-label");
-    pick.setAttribute("aria-label", "Add a label");
-    var first = el("option", "", "+ Label"); first.value = ""; pick.appendChild(first);
+    pick.setAttribute("aria-label", gettext("Add a label"));
+    var first = el("option", "", gettext("+ Label")); first.value = ""; pick.appendChild(first);
     free.forEach(function (l) { var o = el("option", "", l.name); o.value = l.id; pick.appendChild(o); });
     pick.addEventListener("change", function () {
       if (!pick.value) return;

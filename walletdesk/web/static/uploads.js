@@ -9,6 +9,10 @@
     document.head.appendChild(css);
   }
 
+  // texts from the page's catalog (localization.script_texts), in the page's language
+  var TEXTS = JSON.parse((document.getElementById("wd-texts") || {}).textContent || "{}");
+  function gettext(s) { return TEXTS[s] || s; }
+
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -44,7 +48,7 @@
       document.addEventListener("keydown", function (e) { if (e.key === "Escape" && overlay) overlay.hidden = true; });
       document.body.appendChild(overlay);
     }
-    overlay.querySelector("button").setAttribute("aria-label", closeLabel || "Close");
+    overlay.querySelector("button").setAttribute("aria-label", closeLabel || gettext("Close"));
     var img = overlay.querySelector("img");
     img.src = src; img.alt = alt;
     overlay.hidden = false;
@@ -54,6 +58,19 @@
   /* Adds a message's files to its bubble. opts.source(a) gives a Promise of the picture's URL
    * (the widget fetches with its token, the workspace links directly); opts.open(a) opens or
    * downloads any other file. */
+  /* A picture that loads after its message was placed makes the thread taller: when it belongs
+   * to one of the newest messages, the thread follows it to the bottom (an agent reading older
+   * messages further up is left where they are). */
+  function keepAtBottom(li, img) {
+    var list = li.parentNode;
+    if (!list) return;
+    var newest = list.lastElementChild, before = newest && newest.previousElementSibling;
+    if (li !== newest && li !== before && !(newest && newest.classList.contains("pending"))) return;
+    if (list.scrollHeight - list.scrollTop - list.clientHeight <= img.offsetHeight + 120) {
+      list.scrollTop = list.scrollHeight;
+    }
+  }
+
   function render(li, attachments, opts) {
     if (!attachments || !attachments.length) return;
     var box = el("div", "wd-files");
@@ -66,6 +83,7 @@
         img.alt = a.filename;
         img.dataset.attachmentId = a.id;
         button.appendChild(img);
+        img.addEventListener("load", function () { keepAtBottom(li, img); });
         opts.source(a).then(function (url) {
           img.src = url;
           button.addEventListener("click", function () { enlarge(url, a.filename, opts.closeLabel); });
@@ -114,7 +132,7 @@
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {
           if (!r.ok) {
-            var err = new Error(typeof data.detail === "string" ? data.detail : "upload failed (" + r.status + ")");
+            var err = new Error(typeof data.detail === "string" ? data.detail : gettext("upload failed ({status})").replace("{status}", r.status));
             err.status = r.status;
             throw err;
           }

@@ -10,7 +10,7 @@
   var lang = document.documentElement.lang || "en";
   // the language the customer's page asked for (?lang=), else the browser's: the desk's notices
   var requestedLanguage = new URLSearchParams(location.search).get("lang") || navigator.language;
-  var t = {placeholder: gettext("Write a message…"), send: gettext("Send"), connecting: gettext("Connecting…"),
+  function buildTexts() { return {placeholder: gettext("Write a message…"), send: gettext("Send"), connecting: gettext("Connecting…"),
     online: gettext("Online"), offline: gettext("Reconnecting…"), position: gettext("You are number {n} in line."),
     wait: gettext("Expected wait: about {m} min."),
     nobody: gettext("All agents are busy or away; we'll be with you as soon as someone is free."),
@@ -22,7 +22,8 @@
     rated: gettext("Thanks, you rated this {n}/5."), already: gettext("You have already rated this conversation."),
     hello: gettext("Hi! Ask us anything about your wallet."),
     // Translators: the place in line, then the expected wait (a language without spaces between sentences drops the space)
-    queue: gettext("{position} {wait}")};
+    queue: gettext("{position} {wait}")}; }
+  var t = buildTexts();
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k] !== undefined ? v[k] : ""; }); }
 
   var KEY_TOKEN = "walletdesk.visitor", KEY_OUTBOX = "walletdesk.outbox";
@@ -41,6 +42,8 @@
 
   var ws = null, ready = false, retryDelay = 500, lastSeq = 0, conversationId = null;
   var shown = {};           // seq -> li
+  var seen = {};            // seq -> message: drawn again when the texts change language
+  var lastQueue = null;
   var answered = {};        // survey id -> rating: the card is shown as answered, even after a reload
   var connected = false, agentsAway = false;
   var outbox = loadOutbox(); // [{client_id, text}]
@@ -74,6 +77,7 @@
   function showMessage(m) {
     if (m.internal) return;
     if (shown[m.seq]) return;
+    seen[m.seq] = m;
     if (m.client_id) {
       var pending = list.querySelector('li.pending[data-client-id="' + CSS.escape(m.client_id) + '"]');
       if (pending) pending.remove();
@@ -182,6 +186,7 @@
   }
 
   function showQueue(q) {
+    lastQueue = q;
     agentsAway = !!q && (q.after_hours || !q.eta_s);
     showConnection();
     if (!q) { notice.hidden = true; return; }
@@ -203,6 +208,28 @@
   function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
   function flushOutbox() { outbox.forEach(function (p) { showPending(p); send({type: "message", client_id: p.client_id, text: p.text}); }); }
 
+  // the widget's own texts (buttons, the rating card's thanks …) speak the conversation's
+  // language once the desk knows it, like the desk's notices in the thread beside them
+  function followLanguage(code) {
+    if (!code || code === lang) return;
+    fetch("/widget/texts?lang=" + encodeURIComponent(code)).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    }).then(function (data) {
+      if (data.locale === lang) return;
+      Object.keys(data.texts).forEach(function (k) { TEXTS[k] = data.texts[k]; });
+      lang = data.locale; t = buildTexts();
+      document.documentElement.lang = lang;
+      input.placeholder = t.placeholder;
+      document.getElementById("send").textContent = t.send;
+      document.getElementById("safety").textContent = t.safety;
+      showConnection();
+      showQueue(lastQueue);
+      Object.keys(shown).forEach(function (s) { shown[s].remove(); delete shown[s]; });
+      Object.keys(seen).forEach(function (s) { showMessage(seen[s]); });
+    }).catch(function () {});  // the texts stay in the browser's language
+  }
+
   function onFrame(f) {
     switch (f.type) {
       case "welcome":
@@ -211,8 +238,8 @@
         if (f.conversation) readSeq = Math.max(readSeq, f.conversation.read_seq || 0);
         ready = true; retryDelay = 500;
         connected = true; showConnection();
-        if (window.WalletdeskPrivacy) WalletdeskPrivacy.show(f.privacy_notice, send);
-        if (f.conversation) { conversationId = f.conversation.id; (f.messages || []).forEach(showMessage); showQueue(f.queue); }
+        if (window.WalletdeskPrivacy) WalletdeskPrivacy.show(f.privacy_notice, send, f.visitor_token);
+        if (f.conversation) { conversationId = f.conversation.id; (f.messages || []).forEach(showMessage); showQueue(f.queue); followLanguage(f.conversation.language); }
         else if (!list.querySelector("li")) { var hello = bubble("system", "", t.hello); hello.className += " greeting"; list.appendChild(hello); }
         flushOutbox();
         updateUnread();
@@ -221,6 +248,7 @@
         if (f.conversation) conversationId = f.conversation.id;
         (f.messages || []).forEach(showMessage);
         showQueue(f.queue);
+        if (f.conversation) followLanguage(f.conversation.language);
         break;
       case "ack": showMessage(f.message); break;
       case "message": showMessage(f.message); break;
@@ -294,7 +322,8 @@
       form.append("client_id", clientId);
       if (conversationId !== null) form.append("conversation_id", conversationId);
       form.append("language", requestedLanguage || "");
-      WalletdeskFiles.upload("/api/widget/attachments", form, {Authorization: "Bearer " + filesToken}).then(function (res) {
+      // a refused file is explained in the widget's language
+      WalletdeskFiles.upload("/api/widget/attachments", form, {Authorization: "Bearer " + filesToken, "Accept-Language": lang}).then(function (res) {
         var first = conversationId === null;
         conversationId = res.conversation_id;
         showMessage(res.message);

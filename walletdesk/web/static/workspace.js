@@ -355,8 +355,9 @@
       agents.textContent = ""; teams.textContent = ""; targets = {agents: {}, teams: {}};
       t.agents.forEach(function (a) {
         targets.agents[a.id] = a;
-        var o = el("option", "", a.name + " — " + a.presence + " · " + a.load + "/" + a.capacity +
-          (a.load >= a.capacity ? " full" : "") + (a.speaks_language ? "" : " · other language"));
+        var presence = {online: gettext("online"), away: gettext("away"), offline: gettext("offline")}[a.presence] || a.presence;
+        var o = el("option", "", a.name + " — " + presence + " · " + a.load + "/" + a.capacity +
+          (a.load >= a.capacity ? " " + gettext("full") : "") + (a.speaks_language ? "" : " · " + gettext("other language")));
         o.value = "agent:" + a.id; agents.appendChild(o);
       });
       t.teams.forEach(function (team) {
@@ -367,7 +368,9 @@
       });
     }).catch(function () {});
   }
+  // fresh statuses each time the list is opened (a click on a select already focused fires no focus)
   $("transfer").addEventListener("focus", loadTransferTargets);
+  $("transfer").addEventListener("mousedown", loadTransferTargets);
   $("transfer").addEventListener("change", function () {
     var v = $("transfer").value; if (!v) return;
     var parts = v.split(":"); var body = parts[0] === "agent" ? {agent_id: +parts[1]} : {team_id: +parts[1]};

@@ -158,6 +158,8 @@
     dd.appendChild(edit); dl.appendChild(el("dt", "", "")); dl.appendChild(dd);
     edit.addEventListener("click", function () { showForm(cust, dd); });
   });
+  // the customer languages (walletdesk.i18n.SUPPORTED), each named in itself
+  var LANGUAGES = [["zh-Hans", "简体中文"], ["zh-Hant", "繁體中文"], ["en", "English"], ["es", "Español"]];
   function field(form, label, name, value, tag) {
     var l = el("label", "stack", label), input = el(tag || "input");
     input.name = name; input.value = value || ""; input.id = "customer-" + name;
@@ -170,6 +172,11 @@
     name.maxLength = 120;
     var email = field(form, gettext("E-mail"), "email", cust.email);
     email.type = "email"; email.maxLength = 254;
+    var language = field(form, gettext("Language"), "language", "", "select");
+    language.appendChild(new Option(gettext("Not set"), ""));
+    LANGUAGES.forEach(function (l) { language.appendChild(new Option(l[1], l[0])); });
+    if (cust.language && !LANGUAGES.some(function (l) { return l[0] === cust.language; })) language.appendChild(new Option(cust.language, cust.language));
+    language.value = cust.language || "";
     var note = field(form, gettext("Private note (staff only)"), "note", cust.note, "textarea");
     note.maxLength = 2000;
     var error = el("p", "error"); form.appendChild(error);
@@ -181,6 +188,7 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var changes = {display_name: name.value, email: email.value, note: note.value};
+      if (language.value !== (cust.language || "")) changes.language = language.value;  // a choice is kept
       ws.api("PATCH", "/customers/" + cust.id, changes).then(function () {
         var id = ws.current(); if (id) ws.open(id);
         ws.reload();  // the inbox shows the name too
@@ -193,6 +201,27 @@
   var menu = el("ul", "mention-picker"); menu.id = "mention-picker"; menu.hidden = true; menu.setAttribute("role", "listbox");
   box.parentNode.insertBefore(menu, box);
   var matches = [], active = 0, token = null;
+  // only colleagues who may see the open conversation can be notified: offer only them
+  var mentionable = [], mentionableFor = null;
+  document.addEventListener("wd:conversation", function (e) {
+    var id = e.detail.id;
+    if (id === mentionableFor) return;
+    mentionableFor = id; mentionable = []; skippedNotice.hidden = true;
+    ws.api("GET", "/conversations/" + id + "/mentionable").then(function (list) {
+      if (mentionableFor !== id) return;
+      mentionable = list;
+      if (token) updateMatches();  // typed "@" before the list arrived
+    }).catch(function () {});
+  });
+  var skippedNotice = el("p", "mention-skipped muted"); skippedNotice.id = "mention-skipped"; skippedNotice.hidden = true;
+  skippedNotice.setAttribute("role", "status");
+  box.parentNode.insertBefore(skippedNotice, box);
+  document.addEventListener("wd:frame", function (e) {
+    var f = e.detail;
+    if (f.type !== "notification" || f.kind !== "mentions_skipped" || f.conversation_id !== ws.current()) return;
+    skippedNotice.textContent = fmt(gettext("Not notified (cannot see this conversation): {names}"), {names: f.mentions_skipped.join(", ")});
+    skippedNotice.hidden = false;
+  });
   function noteMode() { var m = document.querySelector('input[name="mode"]:checked'); return m && m.value === "note"; }
   function mentionToken() {  // "@na" right before the caret
     var before = box.value.slice(0, box.selectionStart);
@@ -220,12 +249,15 @@
   box.addEventListener("input", function () {
     token = noteMode() ? mentionToken() : null;
     if (!token) return closeMenu();
-    matches = agents.filter(function (a) {
+    updateMatches();
+  });
+  function updateMatches() {
+    matches = mentionable.filter(function (a) {
       var n = a.name.toLowerCase();
       return a.id !== me && (!token.query || n.indexOf(token.query) === 0 || n.indexOf(" " + token.query) > 0);
     }).slice(0, 8);
     active = 0; renderMenu();
-  });
+  }
   box.addEventListener("blur", function () { setTimeout(closeMenu, 150); });
   document.addEventListener("keydown", function (e) {  // capture: before Enter-to-send
     if (e.target !== box || menu.hidden) return;

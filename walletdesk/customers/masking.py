@@ -1,0 +1,66 @@
+"""Personal data in free text, masked for viewers who may only see masked data (outsourced
+agents): e-mail addresses, phone numbers (international and Chinese formats) and the
+customer's own known name, e-mail and phone wherever they stand.
+
+Pure: the caller passes the text and what it knows of the customer. The same masks as the
+customer side panel (:func:`walletdesk.accounts.access.mask_name` /
+:func:`~walletdesk.accounts.access.mask_email`); a phone number keeps its last two digits.
+"""
+
+import re
+from collections.abc import Iterable
+
+from walletdesk.accounts.access import mask_email, mask_name
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_PHONES = (
+    # international: +86 138 1234 5678, +44 20 7946 0958, +1 (415) 555-0100
+    re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?![\w])"),
+    # Chinese mobile: 13812345678, 138-1234-5678, 138 1234 5678 (also after 电话/手机 glued)
+    re.compile(r"(?<![0-9A-Za-z])1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9A-Za-z])"),
+    # Chinese landline: 010-12345678, (021) 1234 5678
+    re.compile(r"(?<![0-9A-Za-z])\(?0\d{2,3}\)?[ -]?\d{3,4}[ -]?\d{4}(?![0-9A-Za-z])"),
+)
+_DIGIT = re.compile(r"\d")
+MIN_NAME_PART = 2  # name parts shorter than this ("J.") are not masked on their own
+
+
+def mask_phone(number: str) -> str:
+    """Every digit but the last two as ``*``, separators kept."""
+    digits = len(_DIGIT.findall(number))
+    seen = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal seen
+        seen += 1
+        return match.group() if seen > digits - 2 else "*"
+
+    return _DIGIT.sub(one, number)
+
+
+def _digits(text: str) -> str:
+    return "".join(_DIGIT.findall(text))
+
+
+def mask_personal_text(text: str, known: Iterable[str | None] = ()) -> str:
+    """``text`` with e-mail addresses, phone numbers and the ``known`` personal values
+    (the customer's name, e-mail, phone) masked."""
+    if not text:
+        return text
+    known_values = [value.strip() for value in known if value and value.strip()]
+    for value in sorted(known_values, key=len, reverse=True):
+        if "@" in value or len(_digits(value)) >= 6:
+            continue  # e-mails and phones: by their shapes below, any spelling
+        parts = {value, *(p for p in re.split(r"[\s,.]+", value) if len(p) >= MIN_NAME_PART)}
+        for part in sorted(parts, key=len, reverse=True):
+            text = re.sub(re.escape(part), lambda m: mask_name(m.group()), text,
+                          flags=re.IGNORECASE)
+    text = _EMAIL.sub(lambda m: mask_email(m.group()) or "", text)
+    for pattern in _PHONES:
+        text = pattern.sub(lambda m: mask_phone(m.group()), text)
+    for value in known_values:  # a known phone written another way ("138 1234 5678")
+        digits = _digits(value)
+        if "@" not in value and len(digits) >= 6 and digits in _digits(text):
+            spaced = r"[ .()-]*".join(digits)
+            text = re.sub(spaced, lambda m: mask_phone(m.group()), text)
+    return text
