@@ -31,7 +31,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/account/security/confirm"): AGENT,
     ("POST", "/account/security/recovery-codes"): AGENT,
     ("POST", "/account/security/off"): AGENT,
-    ("GET", "/"): PUBLIC, ("GET", "/widget"): PUBLIC, ("GET", "/widget.js"): PUBLIC,
+    ("GET", "/"): PUBLIC, ("GET", "/widget"): PUBLIC, ("GET", "/widget.js"): PUBLIC, ("GET", "/widget/texts"): PUBLIC,
     ("GET", "/embed-example"): PUBLIC, ("GET", "/app"): AGENT,
     ("POST", "/app/interface-locale"): AGENT,
     ("GET", "/app/attachments/{attachment_id}"): AGENT,

@@ -41,7 +41,7 @@ class Neighbours:
 
     vectors: np.ndarray  # unit-length embeddings, one row per example
     multilingual: np.ndarray  # the same, multilingual block only
-    lexical: sp.csr_matrix  # unit-length TF-IDF rows, transposed (one column per example)
+    lexical: sp.csr_matrix  # unit-length TF-IDF rows, one per example
     labels: np.ndarray  # the example's class index in the classifier
     typical: np.ndarray  # per class index: mean similarity of an example to its nearest sibling
 
@@ -60,8 +60,7 @@ class Neighbours:
                 typical[label] = similarities.max(axis=1).mean()
         fallback = float(np.nanmedian(typical)) if np.isfinite(typical).any() else 0.8
         typical = np.where(np.isfinite(typical), typical, fallback)
-        return cls(vectors.astype(np.float32), multilingual, lexical.T.tocsr(), labels,
-                   typical)
+        return cls(vectors.astype(np.float32), multilingual, lexical, labels, typical)
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -107,7 +106,7 @@ def _features(probabilities: np.ndarray, oos: int | None, neighbours: Neighbours
     similarities = unit_rows(vectors) @ neighbours.vectors[columns_].T
     # the multilingual block alone: comparable whatever the languages of query and example
     multilingual = unit_rows(vectors[:, :MULTILINGUAL]) @ neighbours.multilingual[columns_].T
-    words = (unit_sparse_rows(lexical) @ neighbours.lexical[:, columns_]).toarray()
+    words = (neighbours.lexical[columns_] @ unit_sparse_rows(lexical).T).T.toarray()
     for sims in (similarities, multilingual, words):
         sims[hidden] = -1.0
     same = labels[None, :] == top[:, None]

@@ -57,10 +57,14 @@
   var box = document.getElementById("conv-labels");
   // the labels row (and the header around it, which wraps as it grows) takes room from the
   // thread below: a thread showing its newest message keeps showing it
-  var thread = document.getElementById("messages"), stuck = true;
+  // (a scroll event may come after the thread shrank: it is judged by the height it had)
+  var thread = document.getElementById("messages"), stuck = true, height = 0;
   if (thread && window.ResizeObserver) {
-    thread.addEventListener("scroll", function () { stuck = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 4; });
-    new ResizeObserver(function () { if (stuck) thread.scrollTop = thread.scrollHeight; }).observe(thread);
+    thread.addEventListener("scroll", function () { stuck = thread.scrollHeight - thread.scrollTop - (height || thread.clientHeight) < 4; });
+    new ResizeObserver(function () {
+      if (stuck) thread.scrollTop = thread.scrollHeight;
+      height = thread.clientHeight;
+    }).observe(thread);
   }
   function render(labels) {
     if (!box) return;
