@@ -18,6 +18,13 @@ from walletdesk.accounts.actions import create_team
 from walletdesk.conversations.models import Conversation
 
 pytestmark = pytest.mark.e2e
+
+LOADED_WIDTH = """img => new Promise(done => {
+    if (img.complete && img.naturalWidth) done(img.naturalWidth);
+    img.addEventListener("load", () => done(img.naturalWidth), {once: true});
+    img.addEventListener("error", () => done(-1), {once: true});
+    setTimeout(() => done(img.naturalWidth), 15000);
+})"""  # the picture's source is set after its bytes are fetched: wait for it to load
 SHOTS = Path("/work/notes/shots")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -55,8 +62,7 @@ async def test_pasted_screenshot_file_back_and_launcher_badge(browser, server, e
                                                        cancelable: true}));
     }""", photo)
     mine = widget.locator(".msg.customer").filter(has_text="this error when I send")
-    await expect(mine.locator(".wd-thumb img")).to_have_js_property("complete", True)
-    assert await mine.locator(".wd-thumb img").evaluate("img => img.naturalWidth") == 64
+    assert await mine.locator(".wd-thumb img").evaluate(LOADED_WIDTH) == 64
     await expect(widget.locator(".msg.system")).to_contain_text("Alice joined")
     await expect(widget.locator("#text")).to_have_value("")
 
@@ -64,7 +70,7 @@ async def test_pasted_screenshot_file_back_and_launcher_badge(browser, server, e
     await workspace.locator(".conv").first.click()
     thumb = workspace.locator("#messages .msg.customer .wd-thumb img")
     await expect(thumb).to_have_js_property("complete", True)
-    assert await thumb.evaluate("img => img.naturalWidth") == 64
+    assert await thumb.evaluate(LOADED_WIDTH) == 64
     served = await thumb.evaluate("""async img => {
         const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
         return Array.from(bytes);
