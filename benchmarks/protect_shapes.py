@@ -16,21 +16,9 @@ import time
 from collections import defaultdict
 
 from walletdesk.safety.across import protect_with_previous
-from walletdesk.safety.protect import protect_text
-from walletdesk.safety.shapes import leaked, shapes
+from walletdesk.safety.protect import protect_text, warm_up
+from walletdesk.safety.shapes import leaked, shapes, store_messages
 from walletdesk.shared_data import support_texts
-
-
-def store(messages: list[str]) -> list[str]:
-    """What the message path stores: each message protected with the previous two."""
-    stored: list[str] = []
-    for text in messages:
-        previous = stored[-2:]
-        result = protect_with_previous(previous, text)
-        for index, new_text in result.earlier.items():
-            stored[len(stored) - len(previous) + index] = new_text
-        stored.append(result.protected.text)
-    return stored
 
 
 def main() -> None:
@@ -39,13 +27,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    protect_text("warm up: abandon ability able about above absent absorb abstract absurd "
-                 "abuse access accident 我的助记词是的一是在不了有和人这中大为上个国我以要他时来用们")
+    warm_up()
 
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
     for shape in shapes(args.seed, args.per_cell):
-        found = not leaked(shape, store(shape.messages))
+        found = not leaked(shape, store_messages(shape.messages))
         cell = cells[(shape.family, shape.language)]
         cell[0] += found
         cell[1] += 1

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from hashlib import sha256
 from itertools import pairwise
 
 import pytest
@@ -19,28 +18,14 @@ from walletdesk.safety.protect import (
     checksum_valid,
     protect_text,
 )
+from walletdesk.safety.shapes import STRENGTHS, b58check, b58encode
 from walletdesk.safety.wordlists import chinese_word_pairs
 from walletdesk.shared_data import support_texts
 
 LANGUAGES = Mnemonic.list_languages()
-STRENGTHS = {12: 128, 15: 160, 18: 192, 21: 224, 24: 256}
 SEPARATORS = [" ", ", ", "\n", "、", "，", "\u3000", " - "]
 GRAMMAR = ("的了是我你他她它们在有不这那吗呢吧啊么什怎会要就也都和与及或而着过把被让给对从到说"
            "們這嗎麼與過讓給對從說")
-BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def b58encode(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    out = ""
-    while number:
-        number, rest = divmod(number, 58)
-        out = BASE58[rest] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-def b58check(payload: bytes) -> str:
-    return b58encode(payload + sha256(sha256(payload).digest()).digest()[:4])
 
 
 def phrase_words(language: str, words: int, entropy: bytes) -> list[str]:

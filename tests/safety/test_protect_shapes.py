@@ -18,6 +18,7 @@ from walletdesk.safety.shapes import (
     leaked,
     make_key_shape,
     make_phrase_shape,
+    store_messages,
 )
 from walletdesk.safety.wordlists import (
     CHINESE,
@@ -30,16 +31,6 @@ from walletdesk.shared_data import support_texts
 MAX_FALSE_REDACTION_RATE = 0.001
 
 
-def store(messages: list[str]) -> list[str]:
-    """What the message path stores: each message protected after the previous two."""
-    stored: list[str] = []
-    for text in messages:
-        previous = stored[-2:]
-        result = protect_with_previous(previous, text)
-        for index, new_text in result.earlier.items():
-            stored[len(stored) - len(previous) + index] = new_text
-        stored.append(result.protected.text)
-    return stored
 
 
 def glued_chinese(shape: Shape) -> bool:
@@ -68,7 +59,7 @@ def test_every_phrase_shape_in_every_language_is_removed(family, language, seed)
     shape = make_phrase_shape(random.Random(seed), family, language)
     if glued_chinese(shape) and reads_like_chinese_prose(language, shape.secret):
         return
-    stored = store(shape.messages)
+    stored = store_messages(shape.messages)
     assert leaked(shape, stored) == [], (shape.messages, stored)
 
 
@@ -82,7 +73,7 @@ def test_each_family_and_language_once(family, language):
         shape = make_phrase_shape(rng, family, language)
         if glued_chinese(shape) and reads_like_chinese_prose(language, shape.secret):
             continue
-        assert leaked(shape, store(shape.messages)) == [], shape.messages
+        assert leaked(shape, store_messages(shape.messages)) == [], shape.messages
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -91,7 +82,7 @@ def test_every_key_shape_is_removed(family, seed):
     import random
 
     shape = make_key_shape(random.Random(seed), family)
-    stored = store(shape.messages)
+    stored = store_messages(shape.messages)
     assert leaked(shape, stored) == [], (shape.messages, stored)
     assert any(KEY_PLACEHOLDER in text for text in stored)
 

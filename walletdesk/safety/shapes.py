@@ -16,6 +16,7 @@ from hashlib import sha256
 
 from mnemonic import Mnemonic
 
+from walletdesk.safety.across import protect_with_previous
 from walletdesk.safety.protect import KEY_PLACEHOLDER, SEED_PLACEHOLDER
 from walletdesk.safety.wordlists import CHINESE, LANGUAGES
 
@@ -268,6 +269,19 @@ def shapes(seed: int, per_cell: int) -> list[Shape]:
            for family in PHRASE_FAMILIES for language in LANGUAGES for _ in range(per_cell)]
     out += [make_key_shape(rng, family) for family in KEY_FAMILIES for _ in range(per_cell * 4)]
     return out
+
+
+def store_messages(messages: list[str]) -> list[str]:
+    """What the message path stores: each message protected after the previous two, whose
+    stored texts a completed phrase rewrites."""
+    stored: list[str] = []
+    for text in messages:
+        previous = stored[-2:]
+        result = protect_with_previous(previous, text)
+        for index, new_text in result.earlier.items():
+            stored[len(stored) - len(previous) + index] = new_text
+        stored.append(result.protected.text)
+    return stored
 
 
 def leaked(shape: Shape, stored: list[str]) -> list[str]:
