@@ -161,6 +161,11 @@ async def test_a_conversation_transferred_away_is_dropped_from_the_subscription(
     await signed.socket.expect_type("subscribed")
 
     await assign_conversation(services, boss, conversation_id, team_id=vip.id)
+    # she learns where it went (her screen says so), then gets nothing more of it
+    moved = await asyncio.wait_for(signed.socket.expect(
+        lambda f: f.get("type") == "conversation" and f["conversation"]["id"] == conversation_id),
+        WITHIN)
+    assert moved["conversation"]["team_id"] == vip.id
     dropped = await asyncio.wait_for(signed.socket.expect_type(
         "unsubscribed", conversation_id=conversation_id), WITHIN)
     assert dropped["reason"] == "access"

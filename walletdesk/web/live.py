@@ -194,31 +194,40 @@ class Hub:
         event = {k: v for k, v in event.items()
                  if k not in ("masked_conversation", "masked_message")}
         frame = json.dumps(event, separators=(",", ":"))
-        masked = frame
-        if "message" in event or "conversation" in event:
-            # outsourced agents get the customer's name, e-mails and phones masked
-            known = [self.customer_names.get(conversation_id)]
-            masked = json.dumps({**event, **({"message": masked_text
-                                              or masked_message(event["message"], known)}
-                                             if "message" in event else {}),
-                                 **({"conversation": masked_summary
-                                     or masked_conversation(event["conversation"], known)}
-                                    if isinstance(event.get("conversation"), dict) else {})},
-                                separators=(",", ":"))
+        masked: str | None = None
+
+        def frame_for(conn: AgentConnection) -> str:
+            # outsourced agents get the customer's name, e-mails and phones masked; built
+            # only when one of them is to receive it
+            nonlocal masked
+            if conn.role != Role.outsourced or ("message" not in event
+                                                and "conversation" not in event):
+                return frame
+            if masked is None:
+                known = [self.customer_names.get(conversation_id)]
+                replaced: dict[str, Any] = {}
+                if "message" in event:
+                    replaced["message"] = masked_text or masked_message(event["message"], known)
+                if isinstance(event.get("conversation"), dict):
+                    replaced["conversation"] = masked_summary or masked_conversation(
+                        event["conversation"], known)
+                masked = json.dumps({**event, **replaced}, separators=(",", ":"))
+            return masked
+
         watchers = self.watchers.get(conversation_id, set())
         for conn in [c for c in watchers if not c.may_see(team_id, assignee_id)]:
-            # transferred out of the agent's reach: no more of it (notes included)
+            # transferred out of the agent's reach: they learn where it went (every_watcher:
+            # the summary), then get no more of it (notes included)
+            if every_watcher:
+                conn.send(frame_for(conn))
             self.unwatch(conn, conversation_id)
             conn.send({"type": "unsubscribed", "conversation_id": conversation_id,
                        "reason": "access"})
         for conn in watchers:
-            # a conversation transferred out of a watcher's reach: they still learn that
-            # (every_watcher: the summary), but get no more of its messages
-            if every_watcher or conn.may_see(team_id, assignee_id):
-                conn.send(masked if conn.role == Role.outsourced else frame)
+            conn.send(frame_for(conn))
         for conn in self.agents:
             if conn.inbox and conn not in watchers and conn.may_see(team_id, assignee_id):
-                conn.send(masked if conn.role == Role.outsourced else frame)
+                conn.send(frame_for(conn))
 
     def _on_message(self, event: Event) -> None:
         message = event["message"]
