@@ -25,7 +25,7 @@ from walletdesk.shared_data import support_texts
 LANGUAGES = Mnemonic.list_languages()
 SEPARATORS = [" ", ", ", "\n", "、", "，", "\u3000", " - "]
 GRAMMAR = ("的了是我你他她它们在有不这那吗呢吧啊么什怎会要就也都和与及或而着过把被让给对从到说"
-           "們這嗎麼與過讓給對從說")
+           "們這嗎麼與過讓給對從說會著")  # the lists are aligned: traditional forms too
 
 
 def phrase_words(language: str, words: int, entropy: bytes) -> list[str]:
