@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install install-dev browser lint clean catalogs catalog
+.PHONY: demo test fuzz install install-dev browser lint clean catalogs catalog
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,19 @@ lint: install-dev
 	$(BIN)/ruff check walletdesk tests benchmarks scripts
 	$(BIN)/lint-imports
 
+# The suite on every core (pytest-xdist; tests that must share a worker carry an xdist_group,
+# see tests/conftest.py). Property tests run the same derandomized examples every time.
+TEST_WORKERS ?= auto
 test: install-dev browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# Random exploration for the property tests (Hypothesis): new random examples on every run,
+# ten times as many as in `make test` (FUZZ_FACTOR). Failures are kept in .hypothesis/ and
+# replayed first next time; docs/development.md says how to turn one into a fixed example.
+FUZZ_FACTOR ?= 10
+fuzz: install-dev
+	HYPOTHESIS_PROFILE=fuzz WALLETDESK_FUZZ_FACTOR=$(FUZZ_FACTOR) \
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) walletdesk-demo.db*

@@ -3,23 +3,36 @@
 Each test run creates its own PostgreSQL database (``wd_test_<random>``) and drops it at the
 end; SQLite uses a file in pytest's temporary directory. Between tests all rows are deleted,
 so tests never see each other's data and never assume an empty server.
+
+`make test` runs the suite on two processes (pytest-xdist, ``--dist loadgroup``): each worker
+has its own PostgreSQL and SQLite databases (above), its own data directory
+(``WALLETDESK_DATA_DIR``, set below) and OS-chosen ports. Hypothesis runs derandomized (the
+"deterministic" profile below): CI tests the same examples every time; ``make fuzz`` explores
+random ones (docs/development.md).
 """
 
 import asyncio
 import contextlib
 import os
+import shutil
 import socket
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import asyncpg
 import pytest
+import structlog
 import uvicorn
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
+from tests import app_setup_cache
 from walletdesk.accounts.actions import create_agent, create_team
 from walletdesk.accounts.models import Agent, Presence, Role, Team
+from walletdesk.accounts.passwords import configure_hashing
 from walletdesk.config import Settings
 from walletdesk.db.engine import Database
 from walletdesk.db.migrate import upgrade_database
@@ -31,6 +44,97 @@ POSTGRES_ADMIN_DSN = os.environ.get("WALLETDESK_TEST_POSTGRES_DSN",
                                     "postgresql://postgres@127.0.0.1:5432/test")
 ENGINES = ["sqlite", "postgresql"]
 PASSWORD = "correct-horse-battery"
+
+# Hypothesis: the same examples on every run unless HYPOTHESIS_PROFILE=fuzz (`make fuzz`).
+# No example database in the deterministic profile: a replayed failure from a developer's
+# earlier run would make CI depend on the machine. Timing health checks and deadlines are off:
+# the machine is shared, so a slow example is not a failure.
+hypothesis_settings.register_profile(
+    "deterministic", derandomize=True, database=None, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "fuzz", derandomize=False, deadline=None, print_blob=True,
+    max_examples=int(os.environ.get("WALLETDESK_FUZZ_EXAMPLES", "1000")),
+    suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
+# FastAPI's route set-up and Jinja's compiled templates, once per process instead of once per
+# test app (tests/app_setup_cache.py)
+app_setup_cache.install()
+# Password hashes at argon2id's lowest cost in tests (production keeps 3 passes over 64 MiB,
+# walletdesk/config.py): a shift of agents signing in per test is the suite's largest CPU cost.
+# The environment carries it to the server processes the live tests start.
+TEST_HASH_COST = {"time_cost": 1, "memory_kib": 1024}
+os.environ.setdefault("WALLETDESK_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("WALLETDESK_PASSWORD_HASH_MEMORY_KIB", "1024")
+configure_hashing(None, **TEST_HASH_COST)
+_DATA_DIR = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A data directory (attachments, bot engines) per test process, outside the work tree
+    (also for the pytest-xdist workers, which inherit the controller's environment)."""
+    if os.environ.get("WALLETDESK_DATA_DIR") and not os.environ.get("WALLETDESK_TEST_DATA_DIR"):
+        return  # the developer's own choice
+    data_dir = tempfile.mkdtemp(prefix="walletdesk-test-data-")
+    os.environ["WALLETDESK_DATA_DIR"] = os.environ["WALLETDESK_TEST_DATA_DIR"] = data_dir
+    config.stash[_DATA_DIR] = data_dir
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    data_dir = config.stash.get(_DATA_DIR, None)
+    if data_dir is not None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# pytest-xdist groups (`--dist loadgroup`: a group's tests run on one worker, in turn):
+# - the server processes of tests/live's multiprocess tests talk through Redis's one event
+#   channel ("walletdesk:events"); two such pairs at once would hear each other;
+# - the demo knowledge base's bot engine (tests/bot/test_bot_flow.py) takes a minute of CPU to
+#   build, once per process: its tests share one worker so it is built once per run.
+REDIS_CHANNEL_GROUP = "redis-event-channel"
+DEMO_ENGINE_GROUP = "bot-demo-engine"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("multiprocess") and "tests/live/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group(REDIS_CHANNEL_GROUP))
+        elif "demo_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(DEMO_ENGINE_GROUP))
+    profile = config.getoption("hypothesis_profile", None) or os.environ.get("HYPOTHESIS_PROFILE")
+    if profile == "fuzz":
+        _fuzz_only(config, items)
+
+
+def _fuzz_only(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make fuzz`: only the property tests, each with WALLETDESK_FUZZ_FACTOR times its own
+    example count and random examples (their own ``@settings`` would otherwise fix both)."""
+    factor = int(os.environ.get("WALLETDESK_FUZZ_FACTOR", "10"))
+    kept, dropped = [], []
+    for item in items:
+        test = getattr(item, "obj", None)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is None or not getattr(test, "is_hypothesis_test", False):
+            dropped.append(item)
+            continue
+        kept.append(item)
+        test._hypothesis_internal_use_settings = hypothesis_settings(  # type: ignore[union-attr]
+            own, derandomize=False, database=hypothesis_settings.default.database,
+            max_examples=max(own.max_examples * factor, hypothesis_settings.default.max_examples))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging_config() -> Iterator[None]:
+    """A test that configures logging under capsys/capfd binds structlog to a stream closed
+    after it; put back the configuration from before the test so the next test's logs (on
+    another worker's order too) do not fail with "I/O operation on closed file"."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 async def create_pg_database(name: str) -> str:
@@ -70,12 +174,19 @@ async def database_url(request: pytest.FixtureRequest,
 
 
 async def wipe(database: Database) -> None:
+    """Delete every row (children first), in one transaction and one round trip: the DELETEs
+    go as one script (PostgreSQL's simple query protocol runs it as one transaction)."""
     async with database.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(table.delete())
-        if conn.dialect.name == "sqlite":
-            with contextlib.suppress(Exception):
-                await conn.execute(text("DELETE FROM sqlite_sequence"))
+        quote = conn.dialect.identifier_preparer.format_table
+        deletes = [f"DELETE FROM {quote(table)}" for table in reversed(Base.metadata.sorted_tables)]
+        if conn.dialect.name == "postgresql":
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.execute(";\n".join(deletes))
+            return
+        for statement in deletes:
+            await conn.exec_driver_sql(statement)
+        with contextlib.suppress(Exception):
+            await conn.execute(text("DELETE FROM sqlite_sequence"))
 
 
 class RecordingBus(EventBus):
@@ -100,7 +211,12 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
                               "embedded_worker": False,
                               # admins sign in with a password here; two-factor login has its
                               # own tests (tests/web/test_sessions_and_2fa.py)
-                              "two_factor_roles": []}
+                              "two_factor_roles": [],
+                              # a loaded test machine must not shed the suite's own bursts;
+                              # tests/web/test_load_shedding.py sets a short one
+                              "database_pool_timeout_s": 10,
+                              "password_hash_time_cost": TEST_HASH_COST["time_cost"],
+                              "password_hash_memory_kib": TEST_HASH_COST["memory_kib"]}
     values.update(overrides)
     return Settings(**values)
 

@@ -92,7 +92,7 @@ def _serve(settings: Settings) -> None:
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 ws_max_size=4 * 1024 * 1024, log_level="warning", access_log=False,
-                proxy_headers=True)
+                proxy_headers=True, ws_per_message_deflate=settings.ws_per_message_deflate)
 
 
 @db_app.command("upgrade")
@@ -160,12 +160,15 @@ def bot_eval(
         "--leave-groups-out", min=0, max=50,
         help="Measure on train.csv alone: ROUNDS rounds, each holding out a fifth of the "
              "categories as off-topic and one example of each other as a question")] = 0,
+    extra_test: Annotated[Path | None, typer.Option(
+        "--extra-test", help="A CSV (text,category or text,label) appended to test.csv, "
+                             "e.g. an off-topic set labelled oos")] = None,
 ) -> None:
     """Measure the bot: accuracy, hand-offs, out-of-scope recall and latency."""
     from walletdesk.bot.evaluate import EvalDataError, evaluate
 
     try:
-        result = evaluate(directory, rounds=leave_groups_out)
+        result = evaluate(directory, rounds=leave_groups_out, extra_test=extra_test)
     except EvalDataError as exc:
         _fail(str(exc))
         return
@@ -425,11 +428,18 @@ def create_user(
 @bench_app.command("chat")
 def bench_chat(
     conversations: Annotated[int, typer.Option(help="Concurrent conversations")] = 100,
-    seconds: Annotated[float, typer.Option(help="Measured duration")] = 10.0,
+    seconds: Annotated[float, typer.Option(help="Measured duration (per step with --ramp)")] = 10.0,
     rate: Annotated[float, typer.Option(help="Messages per second per conversation")] = 2.0,
     database_url: Annotated[str | None, typer.Option(help="Database for the benchmark server")] = None,
     redis_url: Annotated[str | None, typer.Option(help="Redis URL (several server processes)")] = None,
     processes: Annotated[int, typer.Option(help="Server processes (needs Redis if > 1)")] = 1,
+    ramp: Annotated[bool, typer.Option(
+        "--ramp", help="Raise the rate step by step; report the highest with p99 under --p99-ms")
+    ] = False,
+    p99_ms: Annotated[float, typer.Option(help="The p99 bound of --ramp (ms)")] = 50.0,
+    ramp_start: Annotated[float, typer.Option(help="--ramp: first total rate (msgs/s)")] = 100.0,
+    ramp_factor: Annotated[float, typer.Option(help="--ramp: rate multiplier per step")] = 1.5,
+    ramp_max: Annotated[float, typer.Option(help="--ramp: highest total rate tried")] = 10_000.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
 ) -> None:
     """End-to-end chat benchmark over real WebSockets against freshly started servers."""
@@ -439,9 +449,20 @@ def bench_chat(
         _fail("conversations, seconds, rate and processes must be positive")
     if processes > 1 and not redis_url:
         _fail("several processes need --redis-url to exchange events")
+    if ramp and (p99_ms <= 0 or ramp_start <= 0 or ramp_factor <= 1 or ramp_max < ramp_start):
+        _fail("--ramp needs positive --p99-ms and --ramp-start, --ramp-factor above 1 and "
+              "--ramp-max at least --ramp-start")
     config = BenchConfig(conversations=conversations, seconds=seconds, rate=rate,
-                         database_url=database_url, redis_url=redis_url, processes=processes)
-    result = asyncio.run(run_chat_benchmark(config, console=None if as_json else console))
+                         database_url=database_url, redis_url=redis_url, processes=processes,
+                         ramp=ramp, p99_ms=p99_ms, ramp_start=ramp_start,
+                         ramp_factor=ramp_factor, ramp_max=ramp_max)
+
+    def step(figures: dict[str, object]) -> None:  # each ramp step, as one JSON line
+        sys.stdout.write(json.dumps(figures) + "\n")
+        sys.stdout.flush()
+
+    result = asyncio.run(run_chat_benchmark(config, console=None if as_json else console,
+                                            on_step=step))
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
@@ -449,8 +470,55 @@ def bench_chat(
         table.add_column("figure")
         table.add_column("value", justify="right")
         for key, value in result.items():
-            table.add_row(key, str(value))
+            table.add_row(key, json.dumps(value) if key in ("steps", "signin") else str(value))
         console.print(table)
+
+
+@bench_app.command("signin")
+def bench_signin(
+    agents: Annotated[int, typer.Option(help="Agents signing in at the same moment")] = 200,
+    database_url: Annotated[str | None, typer.Option(help="Database for the benchmark server")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+) -> None:
+    """A shift start: many agents sign in at once against a freshly started server."""
+    from walletdesk.bench.chat import run_signin_benchmark
+
+    if agents < 1:
+        _fail("agents must be positive")
+    result = asyncio.run(run_signin_benchmark(agents, database_url,
+                                              console=None if as_json else console))
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+@bench_app.command("reports")
+def bench_reports(
+    conversations: Annotated[int, typer.Option(help="Conversations to generate")] = 1_000_000,
+    messages: Annotated[int, typer.Option(help="Messages to generate (about)")] = 10_000_000,
+    days: Annotated[int, typer.Option(help="Days of history")] = 180,
+    server: Annotated[str | None, typer.Option(
+        help="PostgreSQL server (admin URL) to create the database on")] = None,
+    name: Annotated[str | None, typer.Option(help="Database name (default: random)")] = None,
+    drop: Annotated[bool, typer.Option("--drop", help="Drop the database at the end")] = False,
+    reuse: Annotated[bool, typer.Option("--reuse", help="Time an existing benchmark "
+                                        "database (--name) again, without generating")] = False,
+    repeat: Annotated[int, typer.Option(help="Warm runs per dashboard (median)")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+) -> None:
+    """Generate a support history into a new PostgreSQL database and time every report."""
+    from walletdesk import crypto
+    from walletdesk.bench.reports import DEFAULT_SERVER, ReportsBenchConfig, main_sync
+
+    if conversations < 1 or messages < conversations or days < 1 or repeat < 1:
+        _fail("conversations, days and repeat must be positive; messages at least conversations")
+    if reuse and not name:
+        _fail("--reuse needs the --name of the database")
+    settings = _settings()
+    crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
+    config = ReportsBenchConfig(conversations=conversations, messages=messages, days=days,
+                                server=server or DEFAULT_SERVER, name=name, drop=drop,
+                                repeat=repeat, reuse=reuse)
+    result = main_sync(config, None if as_json else console.print)
+    sys.stdout.write(json.dumps(result) + "\n")
 
 
 def main() -> None:  # pragma: no cover

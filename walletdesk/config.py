@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./walletdesk.db"
     redis_url: str | None = None
+    # reports read from here when set, e.g. a PostgreSQL read replica (docs/reports.md)
+    reports_database_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
     host: str = "127.0.0.1"
     port: int = 8000
@@ -42,6 +44,8 @@ class Settings(BaseSettings):
     # messages and sockets
     max_message_chars: int = 5000
     max_frame_bytes: int = 64 * 1024
+    # compress WebSocket frames (permessage-deflate): costs ~2x CPU per small chat frame
+    ws_per_message_deflate: bool = False
     widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     # anonymous widget messages: at most this many a minute per visitor and per address
     widget_messages_per_min: int = Field(default=20, ge=1)
@@ -72,6 +76,9 @@ class Settings(BaseSettings):
 
     # files: attachments and original emails, stored by content hash
     data_dir: str = "./walletdesk-data"
+    # the bot's built engines, one file per knowledge-base content (walletdesk.bot.engine_store);
+    # unset = <data_dir>/bot-engines. Server processes on one machine share it.
+    bot_engine_dir: str | None = None
     attachment_max_bytes: int = 10 * 1024 * 1024
     attachment_types: list[str] = Field(default_factory=lambda: [
         "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
@@ -119,6 +126,26 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     twilio_from_number: str | None = None
     twilio_base_url: str = "https://api.twilio.com"
+
+    # capacity per server process (docs/operate.md, "Sizing a deployment"). PostgreSQL:
+    # pool_size connections kept open, max_overflow more under load; SQLite always uses one.
+    # Load shedding: an HTTP request beyond max_concurrent_requests, or a socket frame beyond
+    # max_concurrent_frames, in flight in this process is answered "busy, retry after
+    # busy_retry_after_s" at once (HTTP 503 + Retry-After, or a busy socket frame), and so is
+    # one that got no connection within database_pool_timeout_s (unset: 5 s on PostgreSQL,
+    # 10 s on SQLite, where every transaction queues for the one connection).
+    database_pool_size: int = Field(default=20, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
+    database_pool_timeout_s: float | None = Field(default=None, gt=0)
+    max_concurrent_requests: int = Field(default=200, ge=1)
+    max_concurrent_frames: int = Field(default=500, ge=1)
+    busy_retry_after_s: float = Field(default=1.0, gt=0)
+    # argon2 checks at once (sign-in, password changes); unset = half the cores
+    password_hash_threads: int | None = Field(default=None, ge=1)
+    # the cost of new password hashes (argon2id passes and memory); the defaults are the
+    # production setting — the test suite lowers them, never lower them in a deployment
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=1024)
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -59,6 +59,9 @@ TEXTS: dict[str, str] = {
     "verify_wrong_code": N_('That code is not right or has expired. Check the email, or send your address again for a new code.'),
     "verify_done": N_("Thank you, your email is verified. I'm passing you to a person from our team."),
     "verify_failed": N_("We couldn't send a code right now. A person from our team will help you verify."),
+    "verify_code_expired": N_("That code has expired. Send your email address again and we'll send you a new one."),
+    "verify_no_code": N_("We haven't sent you a code yet. Reply with the email address registered with your {brand} account first."),
+    "verify_by_person": N_("To look at your account, a person from our team needs to check it's you. I'm passing you to them now; they'll see everything above. Never share your recovery phrase or private key: we will never ask for them."),
     "verify_code_subject": N_('{brand}: your verification code'),
     "verify_code_body": N_('Your {brand} support verification code is {code}. It is valid for 10 minutes. Support will never ask for your recovery phrase or private key.'),
     "bot_suggest": N_("I'm not completely sure I understood. Do any of these help?"),
@@ -190,10 +193,31 @@ def category_name(category: str, language: str | None) -> str:
 
 
 def customer_language(tag: str | None, default: str = "en") -> str:
-    """Map a reported language tag onto a supported customer language."""
+    """Map a reported language tag onto a customer language: the knowledge base's languages
+    and every catalog (``customer_locales``), so a catalog added for French serves French."""
     if not tag:
         return default
-    return _match(tag, SUPPORTED) or default
+    return _match(tag, customer_locales()) or default
+
+
+def kb_locale(tag: str) -> str:
+    """A knowledge-base locale as a canonical BCP-47 tag (pt-br → pt-BR, EN → en); Chinese
+    folds onto zh-Hans / zh-Hant, the two scripts the knowledge base serves. ValueError for
+    what is not a known language (Babel's locale data decides)."""
+    from babel import Locale, UnknownLocaleError
+
+    cleaned = tag.strip().replace("_", "-")
+    if not cleaned or len(cleaned) > 16:
+        raise ValueError(f"{tag!r} is not a language tag")
+    try:
+        locale = Locale.parse(cleaned, sep="-")
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(f"{tag!r} is not a known language tag") from exc
+    if locale.language == "zh":
+        return "zh-Hant" if locale.script == "Hant" else "zh-Hans"
+    # the script only where the tag named it (Babel adds the likely one: sr → sr-Cyrl)
+    script = locale.script if locale.script and locale.script.lower() in cleaned.lower() else None
+    return "-".join(part for part in (locale.language, script, locale.territory) if part)
 
 
 def customer_locales() -> tuple[str, ...]:

@@ -22,6 +22,13 @@ from walletdesk.jobs.models import Job
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleTranslation, ArticleVersion
 from walletdesk.labels.models import ConversationLabel, Label, LabelRule, LabelRuleApplied
 from walletdesk.macros.models import CannedReply, CannedReplyText
+from walletdesk.reports.models import PresenceChange
+from walletdesk.reports.rollup_models import (
+    ConversationAgentReplies,
+    ConversationFacts,
+    ConversationMessageQuarters,
+    RollupState,
+)
 from walletdesk.verification.models import OfficialChannel
 
 __all__ = [
@@ -61,6 +68,11 @@ __all__ = [
     "Survey",
     "OfficialChannel",
     "PrivacyNotice",
+    "PresenceChange",
+    "ConversationFacts",
+    "ConversationMessageQuarters",
+    "ConversationAgentReplies",
+    "RollupState",
     "Team",
     "agent_teams",
 ]

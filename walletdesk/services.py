@@ -15,18 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import crypto
 from walletdesk.config import Settings
-from walletdesk.db.engine import Database, DatabaseUnavailable
+from walletdesk.db.engine import Database, DatabaseBusy, DatabaseUnavailable, pool_options
+from walletdesk.events.after_commit import AfterCommit
 from walletdesk.events.bus import Event, EventBus, make_bus
 
 if TYPE_CHECKING:
     from walletdesk.bot.runtime import BotRuntime
 
 PENDING_EVENTS = "walletdesk_pending_events"
+DOMAIN_EVENTS = "walletdesk_domain_events"
 
 
 def emit(session: AsyncSession, event: Event) -> None:
     """Queue an event for publication once the session's transaction commits."""
     session.info.setdefault(PENDING_EVENTS, []).append(event)
+
+
+def emit_after_commit(session: AsyncSession, event: Event) -> None:
+    """Queue a domain event for this process's after-commit listeners
+    (walletdesk.events.after_commit); it is not published to clients."""
+    session.info.setdefault(DOMAIN_EVENTS, []).append(event)
 
 
 def _is_connection_error(exc: BaseException) -> bool:
@@ -39,25 +47,46 @@ class Services:
     def __init__(self, settings: Settings, db: Database | None = None, bus: EventBus | None = None):
         self.settings = settings
         crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
-        self.db = db or Database(settings.database_url)
+        self.db = db or Database(settings.database_url, **pool_options(settings))
+        # reports may read from a replica (settings.reports_database_url; docs/reports.md)
+        self.reports_db = Database(settings.reports_database_url, **pool_options(settings)) \
+            if settings.reports_database_url else self.db
         self.bus = bus or make_bus(settings.redis_url)
         # set by the server process that runs the bot (walletdesk.web.app)
         self.bot: BotRuntime | None = None
+        self.after_commit = AfterCommit()
+        # the composition root: every domain's after-commit listeners (imported here, late,
+        # because they import the actions that import this module)
+        from walletdesk.listeners import subscribe_listeners
+
+        subscribe_listeners(self.after_commit)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, defer_listeners: bool = False) -> AsyncIterator[AsyncSession]:
+        """``defer_listeners``: the after-commit listeners run in the background instead of
+        before this block is left (the chat socket's hot path)."""
         events: list[Event] = []
+        domain_events: list[Event] = []
         try:
             async with self.db.sessionmaker() as session:
                 async with session.begin():
                     yield session
                 events = session.info.pop(PENDING_EVENTS, [])
+                domain_events = session.info.pop(DOMAIN_EVENTS, [])
         except Exception as exc:
+            if isinstance(exc, PoolTimeout):  # overloaded: shed it (walletdesk.web.load_shedding)
+                raise DatabaseBusy("pool", self.settings.busy_retry_after_s) from exc
             if _is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
             raise
         for event in events:
             await self.bus.publish(event)
+        if not domain_events:
+            return
+        if defer_listeners:
+            self.after_commit.defer(self, domain_events)
+        else:
+            await self.after_commit.run(self, domain_events)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -66,6 +95,25 @@ class Services:
             async with self.db.sessionmaker() as session:
                 yield session
         except Exception as exc:
+            if isinstance(exc, PoolTimeout):  # overloaded: shed it (walletdesk.web.load_shedding)
+                raise DatabaseBusy("pool", self.settings.busy_retry_after_s) from exc
+            if _is_connection_error(exc):
+                raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
+            raise
+
+    @asynccontextmanager
+    async def read_reports(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session for the reports: on the replica when one is configured."""
+        if self.reports_db is self.db:
+            async with self.read() as session:
+                yield session
+            return
+        try:
+            async with self.reports_db.sessionmaker() as session:
+                yield session
+        except Exception as exc:
+            if isinstance(exc, PoolTimeout):
+                raise DatabaseBusy("pool", self.settings.busy_retry_after_s) from exc
             if _is_connection_error(exc):
                 raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
             raise
@@ -74,5 +122,8 @@ class Services:
         await self.bus.start()
 
     async def stop(self) -> None:
+        await self.after_commit.stop()
         await self.bus.stop()
         await self.db.dispose()
+        if self.reports_db is not self.db:
+            await self.reports_db.dispose()

@@ -1,5 +1,6 @@
 """The bot in the message path: answer, suggest, hand off (with the reason), feedback."""
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,13 @@ DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "walletdesk" / "demo_conte
 @pytest.fixture(scope="session")
 def demo_engine():
     """Built once: the same articles give the same engine on both database engines."""
+    return _demo_engine()
+
+
+@functools.cache
+def _demo_engine():  # type: ignore[no-untyped-def]
+    """Once per test process, also for the modules that import the fixture (each import is a
+    fixture of its own, so a session scope alone built it once per module)."""
     from walletdesk.bot.engine import BotEngine
     from walletdesk.bot.runtime import entries_from_articles
     from walletdesk.kb.actions import parse_jsonl_line

@@ -9,7 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from walletdesk.bot.decision import OFF, RIGHT, Decision, Neighbours, features
+from walletdesk.bot.decision import (
+    ANSWER_RANGE,
+    FALSE_HANDOFF,
+    OFF,
+    RIGHT,
+    WRONG,
+    WRONG_BUDGET,
+    Decision,
+    Neighbours,
+    features,
+)
 from walletdesk.bot.engine import (
     MINILM_WEIGHT,
     USE_WEIGHT,
@@ -69,10 +79,12 @@ def test_decision_features_read_the_nearest_examples():
     probabilities = np.array([[0.7, 0.2, 0.05, 0.05], [0.1, 0.1, 0.1, 0.7]])
     x, top = features(probabilities, 3, neighbours, vectors[[0, 5]], lexical[[0, 5]])
     assert list(top) == [0, 0]  # the off-topic class (index 3) is never the top answer
-    assert x.shape == (2, 14)
+    assert x.shape == (2, 16)
     assert x[0, 4] == pytest.approx(1.0, abs=1e-5)  # query 0 is example 0: similarity 1
     assert x[0, 3] < x[1, 3]  # the off-topic class's probability, as a log
     assert x[1, 6] == 0.0  # query 1's nearest example is class 2's, not the top answer's
+    # query 0 is as near its answer as any example is to its nearest sibling: the top share
+    assert x[0, 14] == 1.0 and 0.0 <= x[1, 14] <= 1.0
 
 
 def test_decision_learns_to_hand_off_what_looks_like_a_held_out_group():
@@ -83,6 +95,34 @@ def test_decision_learns_to_hand_off_what_looks_like_a_held_out_group():
     chances = decision.chances(np.array([[1.5, 1.5, 1.5], [-1.5, -1.5, -1.5]]))
     assert chances.shape == (2, 3) and chances[:, 1].max() == 0.0  # no wrong outcome seen
     assert chances[0, 0] > 0.9 and chances[1, 2] > 0.9
+
+
+def test_thresholds_are_calibrated_on_the_knowledge_bases_own_folds(monkeypatch):
+    rng = np.random.default_rng(2)
+    signal = np.concatenate([rng.normal(2.0, 1.0, 600), rng.normal(0.0, 1.0, 100),
+                             rng.normal(-1.5, 1.0, 300)])
+    # columns: log top probability (0) above the off-topic class's (3), so no forced hand-off
+    x = np.column_stack([np.zeros(1000), signal, signal + rng.normal(0, 0.5, 1000),
+                         np.full(1000, -5.0)])
+    outcomes = np.array([RIGHT] * 600 + [WRONG] * 100 + [OFF] * 300)
+    decision = Decision().fit(x, outcomes).calibrate(x, outcomes)
+    chances = decision.chances(x)
+    in_scope = outcomes != OFF
+    handed_off = chances[:, OFF] >= decision.off_at
+    assert handed_off[in_scope].mean() <= FALSE_HANDOFF + 0.01
+    assert handed_off[~in_scope].mean() > 0.5  # the off-topic rows are mostly handed off
+    answered = (chances[:, RIGHT] >= decision.answer_at) & ~handed_off
+    assert (answered & (outcomes == WRONG)).sum() / in_scope.sum() <= WRONG_BUDGET + 0.01
+    assert ANSWER_RANGE[0] <= decision.answer_at <= ANSWER_RANGE[1]
+    assert decision.off_class_wins
+    x[:200, 3] = 1.0  # the off-topic class beats every answer for 200 in-scope rows
+    assert Decision().fit(x, outcomes).calibrate(x, outcomes).off_class_wins  # the default
+    monkeypatch.setattr("walletdesk.bot.decision.OFF_CLASS_ALWAYS", False)
+    assert not Decision().fit(x, outcomes).calibrate(x, outcomes).off_class_wins
+    few = Decision(0.55, 0.5).calibrate(x[:10], outcomes[:10])  # too few rows: kept as given
+    assert (few.answer_at, few.off_at) == (0.55, 0.5)
+    monkeypatch.setattr("walletdesk.bot.decision.CALIBRATE", False)
+    assert Decision(0.55, 0.5).fit(x, outcomes).calibrate(x, outcomes).answer_at == 0.55
 
 
 def test_engine_hands_off_a_question_about_a_topic_it_lacks():

@@ -71,3 +71,19 @@ def test_softmax_regression_matches_scikit_learn():
     np.testing.assert_allclose(ours_p, theirs_p, atol=2e-3)
     assert list(ours.classes_) == list(theirs.classes_)
     assert (ours_p.argmax(1) == labels).mean() > 0.5  # it learnt something
+
+
+def test_softmax_sample_weights_match_scikit_learn():
+    rng = np.random.default_rng(3)
+    n = 300
+    labels = rng.integers(0, 3, n)
+    sparse = sp.random(n, 40, density=0.1, random_state=2, format="csr")
+    dense = (rng.normal(size=(n, 6)) + labels[:, None] * 0.5).astype(np.float32)
+    weights = np.where(labels == 0, 0.2, 1.0)  # as the engine weighs its off-topic examples
+    ours = SoftmaxRegression(C=2.0, max_iter=500, tol=1e-8).fit((sparse, dense), labels,
+                                                                 sample_weight=weights)
+    stacked = sp.hstack([sparse, sp.csr_matrix(dense)]).tocsr()
+    theirs = LogisticRegression(C=2.0, max_iter=2000, tol=1e-8).fit(stacked, labels,
+                                                                    sample_weight=weights)
+    np.testing.assert_allclose(ours.predict_proba((sparse, dense)),
+                               theirs.predict_proba(stacked), atol=2e-3)

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from walletdesk.bot.evaluate import evaluate
+import pytest
+
+from walletdesk.bot.evaluate import EvalDataError, evaluate, read_extra_rows
 from walletdesk.shared_data import shared_data_dir
 
 SHARED_TRAIN = shared_data_dir() / "wallet_faq" / "train.csv"
@@ -55,6 +57,8 @@ def test_eval_refuses_missing_or_malformed_files(tmp_path):
     (tmp_path / "test.csv").write_text("text,category\nhi,x\n", encoding="utf-8")
     header = run_eval(tmp_path)
     assert header.returncode == 2 and "header must be text,category" in header.stdout
+    with pytest.raises(EvalDataError, match="text,category or text,label"):
+        read_extra_rows(tmp_path / "train.csv")
 
 
 def test_single_entry_knowledge_base_and_odd_rows(tmp_path):
@@ -63,6 +67,8 @@ def test_single_entry_knowledge_base_and_odd_rows(tmp_path):
     (tmp_path / "test.csv").write_text("text,category\nreset password please,reset\n"
                                        "😀😀😀,oos\n" + "x" * 10000 + ",oos\n",
                                        encoding="utf-8")
-    result = evaluate(tmp_path)
-    assert result["n"] == 3 and result["oos_recall"] is not None
+    extra = tmp_path / "offtopic.csv"  # an independent off-topic set: text,label
+    extra.write_text("text,label\nwhat is the weather tomorrow,oos\n", encoding="utf-8")
+    result = evaluate(tmp_path, extra_test=extra)
+    assert result["n"] == 4 and result["oos_recall"] is not None
     assert result["peak_rss_mb"] > 100  # the process's peak, models loaded

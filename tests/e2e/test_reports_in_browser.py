@@ -90,4 +90,56 @@ async def test_an_empty_period_says_so(browser, server, lead) -> None:  # type: 
     page, _ = await supervisor_page(browser, server.url, lead.email, 1440, 900)
     await page.goto(f"{server.url}/reports?start=2025-01-01&end=2025-01-07&tz=UTC")
     await expect(page.locator(".empty")).to_contain_text("No conversations")
-    await page.screenshot(path=SHOTS / "R_reports_empty.png")
+    await expect(page.locator("#h-complaints + p")).to_contain_text("No complaints")
+    await page.screenshot(path=SHOTS / "R_reports_empty.png", full_page=True)
+
+
+async def test_the_case_reports_at_desk_and_phone_width(browser, server, e2e_services) -> None:  # type: ignore[no-untyped-def]
+    """Complaints, follow-up calls, points, time online, CSAT per team, the comments' filter
+    and the reasons' trend over a generated history, at 1440 and 375 px."""
+    from tests.reports.generated_cases import END as G_END
+    from tests.reports.generated_cases import START as G_START
+    from tests.reports.generated_cases import TZ as G_TZ
+    from tests.reports.generated_cases import generate, period
+    from walletdesk.reports.page_data import page_extras
+
+    async def make_agent(name: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return await make_agent_in(e2e_services, name, **kwargs)
+
+    async def make_team(name: str, **fields: Any):  # type: ignore[no-untyped-def]
+        async with e2e_services.transaction() as session:
+            return await create_team(session, None, name=name, **fields)
+
+    await generate(e2e_services, make_agent, make_team)
+    async with e2e_services.read() as session:
+        expected = await page_extras(session, period())
+    lead = await make_agent("Sue", role=Role.supervisor)
+    query = f"start={G_START}&end={G_END}&tz={G_TZ}"
+    for width, height in ((1440, 900), (375, 800)):
+        page, problems = await supervisor_page(browser, server.url, lead.email, width, height)
+        await page.goto(f"{server.url}/reports?{query}")
+        await expect(page.locator('[data-chart="reason-trend"] canvas')).to_have_count(1)
+        await expect(page.locator('[data-figure="complaints_opened"]')).to_contain_text(
+            str(expected.complaints.opened))
+        await expect(page.locator('[data-figure="followups_reached"] .kpi-value')).to_have_text(
+            str(expected.followups.reached))
+        await expect(page.locator('[data-figure="points"]')).to_contain_text(
+            str(expected.points.points))
+        await expect(page.locator("table.presence-time tbody tr")).to_have_count(
+            len(expected.presence.agents))
+        width_used = await page.evaluate("document.documentElement.scrollWidth")
+        assert width_used <= width, f"the page scrolls sideways at {width}: {width_used}px"
+        await page.screenshot(path=SHOTS / f"R_case_reports_{width}.png", full_page=True)
+        if width == 1440:  # the comments' filter: only the lowest ratings
+            await page.check('.comment-filters input[name=rating][value="1"]')
+            await page.click(".comment-filters button[type=submit]")
+            await expect(page.locator("table.comments tbody tr.rating-1").first).to_be_visible()
+            assert await page.locator("table.comments tbody tr:not(.rating-1)").count() == 0
+            async with page.expect_download() as download_info:
+                await page.click('[data-export="loyalty"]')
+            text = Path(await (await download_info.value).path()).read_text(encoding="utf-8")
+            assert text.splitlines()[0] == \
+                "credit_id,customer_id,operator_user_id,points,reason,credited_at"
+            assert len(text.splitlines()) == expected.points.credits + 1
+        assert not problems, problems
+        await page.context.close()

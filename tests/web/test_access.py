@@ -147,6 +147,17 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/reports/contact-reasons"): MANAGER,
     ("GET", "/api/v1/reports/contact-reasons/product-team"): MANAGER,
     ("GET", "/api/v1/reports/export/{table}"): MANAGER,
+    ("GET", "/api/v1/reports/complaints"): MANAGER, ("GET", "/api/v1/reports/followups"): MANAGER,
+    ("GET", "/api/v1/reports/points"): MANAGER, ("GET", "/api/v1/reports/points/credits"): MANAGER,
+    ("GET", "/api/v1/reports/first-contact"): MANAGER,
+    ("GET", "/api/v1/reports/presence"): MANAGER, ("GET", "/api/v1/reports/teams"): MANAGER,
+    ("GET", "/api/v1/reports/comments"): MANAGER,
+    ("GET", "/api/v1/reports/contact-reasons/trend"): MANAGER,
+    # the reasons an agent may choose when resolving (tests/reports/test_contact_reason_at_resolve.py)
+    ("GET", "/api/v1/contact-reasons"): AGENT,
+    # cursor lists and streamed bulk exports (tests/reports/test_bulk_api.py)
+    ("GET", "/api/v1/conversations/export"): MANAGER, ("GET", "/api/v1/messages"): MANAGER,
+    ("GET", "/api/v1/messages/export"): MANAGER,
 }
 HTTP_RULES = {k: v for k, v in RULES.items() if k[0] not in ("WS", "MOUNT")}
 

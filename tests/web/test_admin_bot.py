@@ -47,3 +47,45 @@ async def test_content_gaps_group_similar_unanswered_questions(services, make_te
     assert rows[0][0] == "3" and "atom" in rows[0][1].lower()
     assert "&lt;b&gt;where is my NFT&lt;/b&gt;" in page.text  # escaped
     assert "answered fine" not in page.text
+
+
+async def test_custody_and_account_articles_are_saved_and_audited(services, make_agent, sign_in):
+    from sqlalchemy import select
+
+    from walletdesk.audit.models import AuditEvent
+    from walletdesk.kb.actions import TranslationIn, save_article
+    from walletdesk.kb.models import Article
+
+    boss = await make_agent("Boss", role=Role.admin)
+    async with services.transaction() as session:
+        for slug in ("withdrawal-review", "transfer-pending"):
+            await save_article(session, None, slug=slug, category="transfers",
+                               translations={"en": TranslationIn(f"<i>{slug}</i>")})
+    signed = await sign_in(boss.email)
+    page = await signed.http.get("/admin/bot")
+    assert "Self-custody" in page.text and "&lt;i&gt;withdrawal-review&lt;/i&gt;" in page.text
+    assert "Outgoing mail is not configured" in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    saved = await signed.http.post("/admin/bot", data={
+        "csrf_token": csrf, "enabled": "on", "max_failed_answers": "2", "custody": "custodial",
+        "account_articles_listed": "1", "needs_account": ["withdrawal-review"]})
+    assert saved.status_code == 303
+    async with services.read() as session:
+        config = await session.get(BotConfig, 1)
+        flags = dict((await session.execute(select(Article.slug, Article.needs_account))).all())
+        audit = (await session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "bot.config"))).all()
+    assert config.custody == "custodial"
+    assert flags == {"withdrawal-review": True, "transfer-pending": False}
+    assert audit[-1].detail["custody"] == "custodial"
+    assert audit[-1].detail["account_articles"]["flagged"] == ["withdrawal-review"]
+    page = await signed.http.get("/admin/bot")
+    assert re.search(r'value="custodial" checked', page.text)
+    # a form without the list (an older page) leaves the flags alone; a bad mode is refused
+    await signed.http.post("/admin/bot", data={"csrf_token": csrf, "max_failed_answers": "2"})
+    bad = await signed.http.post("/admin/bot", data={"csrf_token": csrf, "max_failed_answers": "2",
+                                                    "custody": "both"})
+    assert bad.status_code == 422 and "custody must be one of" in bad.text
+    async with services.read() as session:
+        assert await session.scalar(select(Article.needs_account).where(
+            Article.slug == "withdrawal-review")) is True

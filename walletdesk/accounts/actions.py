@@ -4,6 +4,7 @@ import asyncio
 import functools
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,17 +14,23 @@ from sqlalchemy import and_, case, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Agent, ApiToken, Presence, Role, Team, default_weekly_hours
-from walletdesk.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from walletdesk.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password_off_loop,
+    verify_password_off_loop,
+)
 from walletdesk.accounts.sessions import ACCESS_CHANGED, emit_access_changed, revoke_all_sessions
 from walletdesk.audit.actions import record_audit
 from walletdesk.config import Settings
 from walletdesk.db.base import UTCDateTime, utcnow
+from walletdesk.db.engine import DatabaseBusy
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from walletdesk.routing.actions import drain_queues
 from walletdesk.routing.hours import InvalidHours, validate_hours
 from walletdesk.services import Services, emit
 
 TOKEN_PREFIX = "wdk_"  # noqa: S105 - a prefix, not a secret
+BUSY_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)  # recording a right password under load
 
 
 def _check_password(password: str) -> None:
@@ -70,7 +77,7 @@ async def create_agent(
     agent = Agent(
         email=email,
         display_name=display_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=await hash_password_off_loop(password),
         role=Role(role),
         languages=languages or [],
         capacity=capacity,
@@ -87,6 +94,10 @@ async def update_agent(
     services: Services, actor: Agent, agent_id: int, changes: dict[str, Any]
 ) -> Agent:
     """Change an agent's role, teams, languages, capacity, name, active flag or password."""
+    new_hash = None
+    if changes.get("password"):  # hashed before the transaction: no connection held meanwhile
+        _check_password(changes["password"])
+        new_hash = await hash_password_off_loop(changes["password"])
     async with services.transaction() as session:
         agent = await session.get(Agent, agent_id)
         if agent is None:
@@ -110,9 +121,8 @@ async def update_agent(
                 agent.presence = Presence.offline
                 agent.session_version += 1
                 await revoke_all_sessions(session, agent.id, "account deactivated")
-        if changes.get("password"):
-            _check_password(changes["password"])
-            agent.password_hash = hash_password(changes["password"])
+        if new_hash is not None:
+            agent.password_hash = new_hash
             agent.session_version += 1
             await revoke_all_sessions(session, agent.id, "password changed")
         if agent.is_active and before != (agent.role, set(agent.team_ids)):
@@ -193,26 +203,41 @@ async def login_succeeded(services: Services, agent_id: int,
 
 async def authenticate(services: Services, email: str, password: str) -> LoginResult:
     """Check a password; counts failures atomically and locks the account after too many.
-    Argon2 runs in a worker thread so a burst of logins does not stall the server."""
+    Argon2 runs in a bounded worker thread with no connection held, so a burst of logins
+    (a shift start) neither stalls the server nor empties the pool."""
     async with services.read() as session:
         agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
     if agent is None or not agent.is_active:
-        await asyncio.to_thread(verify_password, None, password)  # same cost as a real check
+        await verify_password_off_loop(None, password)  # same cost as a real check
         return LoginResult(None, "invalid")
     count = await reserve_login_attempt(services, agent.id)
     if count is None:  # the answer says "locked" anyway: no hash to spend time on
         return LoginResult(None, "locked")
-    if not await asyncio.to_thread(verify_password, agent.password_hash, password):
+    if not await verify_password_off_loop(agent.password_hash, password):
         await attempt_failed(services, agent.id, count, "password")
         return LoginResult(None, "invalid")
     if agent.totp_enabled_at is not None:
-        await give_attempt_back(services, agent.id)
+        await _after_right_password(lambda: give_attempt_back(services, agent.id))
         return LoginResult(agent, second_factor="code")
     if two_factor_required(agent, services.settings):
-        await give_attempt_back(services, agent.id)
+        await _after_right_password(lambda: give_attempt_back(services, agent.id))
         return LoginResult(agent, second_factor="enrol")
-    await login_succeeded(services, agent.id)
+    await _after_right_password(lambda: login_succeeded(services, agent.id))
     return LoginResult(agent)
+
+
+async def _after_right_password(write: Callable[[], Awaitable[None]]) -> None:
+    """A right password was expensive to check and its attempt is counted: under load, wait
+    a little for a connection to record it rather than answer "busy" (each busy answer and
+    retry would count one more attempt, and five of them lock the account)."""
+    for delay in (*BUSY_RETRY_DELAYS_S, None):
+        try:
+            await write()
+            return
+        except DatabaseBusy:
+            if delay is None:
+                raise
+            await asyncio.sleep(delay)
 
 
 def two_factor_required(agent: Agent, settings: Settings) -> bool:
@@ -277,18 +302,23 @@ async def create_api_token(services: Services, agent: Agent, name: str,
 
 
 async def agent_for_token(services: Services, token: str) -> tuple[Agent, str] | None:
-    """The active agent a token stands for, and the token's scope."""
-    async with services.transaction() as session:
+    """The active agent a token stands for, and the token's scope. A read (no write lock,
+    SQLite included); last_used_at is written at most once a minute."""
+    async with services.read() as session:
         row = await session.scalar(
             select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
                                    ApiToken.revoked_at.is_(None))
         )
         if row is None or not row.agent.is_active:
             return None
-        now = utcnow()
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-            row.last_used_at = now
-        return row.agent, row.scope
+        agent, scope, last_used_at = row.agent, row.scope, row.last_used_at
+    now = utcnow()
+    if last_used_at is None or now - last_used_at > timedelta(minutes=1):
+        async with services.transaction() as session:
+            await session.execute(update(ApiToken).where(ApiToken.id == row.id)
+                                  .values(last_used_at=now),
+                                  execution_options={"synchronize_session": False})
+    return agent, scope
 
 
 async def revoke_api_token(services: Services, agent: Agent, token_id: int) -> None:

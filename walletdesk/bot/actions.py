@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.models import BotConfig, BotTurn
-from walletdesk.bot.text import detect_language, has_content
+from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
 from walletdesk.conversations.closing import schedule_close
 from walletdesk.conversations.messages import (
     append_message,
@@ -23,14 +23,21 @@ from walletdesk.conversations.messages import (
     lock_conversation,
 )
 from walletdesk.conversations.models import Conversation, SenderKind, Status
-from walletdesk.customers.email_code import verification_step
+from walletdesk.customers.email_code import ask_for_email, verification_step
 from walletdesk.customers.language import follow_conversation_language
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
+from walletdesk.kb.models import Article
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
 from walletdesk.safety.lookalike import claim_to_check
 from walletdesk.services import Services, emit
+from walletdesk.verification.account_questions import (
+    CUSTODY_MODES,
+    SELF_CUSTODY,
+    mail_relay_configured,
+    needs_verified_customer,
+)
 from walletdesk.verification.actions import check_claim
 
 SUGGESTIONS = 3
@@ -45,8 +52,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             if conversation is not None and conversation.status == Status.bot:
                 await hand_off(session, services, conversation, "bot_unavailable")
         return None
-    if await verification_step(services, conversation_id, text, detect_language(text)):
-        return None  # an unverified customer asking about their account: email code first
+    if await verification_step(services, conversation_id, text):
+        return None  # the e-mail address or the code of a verification under way
     claim = claim_to_check(text)
     if claim is not None:
         return await _answer_claim(services, conversation_id, message_id, text, claim)
@@ -69,7 +76,7 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None  # a person took over meanwhile
-        conversation.language = result.language or conversation.language
+        conversation.language = _written_in(result.language, conversation.language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=candidates,
@@ -87,6 +94,18 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             turn.outcome = "handed_off"
             turn.reason = reason if decision == "handoff" else "repeated_failure"
             await hand_off(session, services, conversation, turn.reason)
+        elif decision == "answer" and await needs_verified_customer(
+                session, conversation, candidates[0]["slug"]):
+            # the answer needs the customer's own account: prove the e-mail first, or (no
+            # mail relay, so no code can be sent) a person checks who they are
+            turn.article_slug = candidates[0]["slug"]
+            if mail_relay_configured(services.settings):
+                turn.outcome = "verify_email"
+                await ask_for_email(session, services, conversation, turn.id)
+            else:
+                turn.outcome, turn.reason = "handed_off", "account_question"
+                await hand_off(session, services, conversation, turn.reason,
+                               text_key="verify_by_person")
         elif decision == "answer":
             turn.outcome = "answered"
             turn.article_slug = candidates[0]["slug"]
@@ -115,7 +134,7 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
         if conversation is None or conversation.status != Status.bot:
             return None
         language = detect_language(text) if has_content(text) else conversation.language
-        conversation.language = language or conversation.language
+        conversation.language = _written_in(language, conversation.language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=[], confidence=1.0,
@@ -132,6 +151,15 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
                                                f"/verify?value={quote(claim)}"
                                                f"&lang={conversation.language or 'en'}"}})
         return turn
+
+
+def _written_in(detected: str | None, current: str | None) -> str | None:
+    """The conversation's language after a message. The detector names only the languages it
+    was built for (walletdesk.bot.text); a conversation in another one (a catalog added later,
+    e.g. French, reported by the widget) keeps it, unless the message is Chinese."""
+    if current and current not in SUPPORTED_LANGUAGES and not (detected or "").startswith("zh"):
+        return current
+    return detected or current
 
 
 def _link(slug: str, title: str, language: str | None) -> dict[str, str]:
@@ -166,10 +194,13 @@ async def _failures(session: AsyncSession, conversation_id: int, before_turn_id:
 
 
 async def hand_off(session: AsyncSession, services: Services, conversation: Conversation,
-                   reason: str) -> None:
+                   reason: str, text_key: str | None = "bot_handoff") -> None:
+    """Route the conversation to people; ``text_key``: what the customer is told (None when
+    the caller told them already)."""
     conversation.handoff_reason = reason
-    await append_message(session, conversation, sender_kind=SenderKind.bot,
-                         text=i18n.text("bot_handoff", conversation.language))
+    if text_key is not None:
+        await append_message(session, conversation, sender_kind=SenderKind.bot,
+                             text=i18n.text(text_key, conversation.language))
     await route_conversation(session, services.settings, conversation)
 
 
@@ -217,14 +248,19 @@ async def customer_feedback(services: Services, conversation_id: int, customer_i
 
 async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
                             sensitive_categories: list[str], sensitive_phrases: list[str],
-                            max_failed_answers: int) -> BotConfig:
-    """Admins switch the bot on or off and say which topics always go to a person."""
+                            max_failed_answers: int, custody: str | None = None,
+                            account_articles: list[str] | None = None) -> BotConfig:
+    """Admins switch the bot on or off, say which topics always go to a person, whether
+    customers hold accounts with the operator (``custody``) and which articles need the
+    customer's own account data (``account_articles``, slugs; None leaves them as they are)."""
     if not 1 <= max_failed_answers <= 10:
         raise Invalid("failed answers before a hand-off: between 1 and 10")
+    if custody is not None and custody not in CUSTODY_MODES:
+        raise Invalid(f"custody must be one of {', '.join(CUSTODY_MODES)}")
     async with services.transaction() as session:
         config = await session.get(BotConfig, 1)
         if config is None:
-            config = BotConfig(id=1)
+            config = BotConfig(id=1, custody=SELF_CUSTODY)
             session.add(config)
         config.enabled = enabled
         config.sensitive_categories = sorted({c.strip() for c in sensitive_categories
@@ -232,9 +268,26 @@ async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
         config.sensitive_phrases = sorted({p.strip() for p in sensitive_phrases
                                            if p.strip()})[:200]
         config.max_failed_answers = max_failed_answers
+        if custody is not None:
+            config.custody = custody
         config.updated_at = utcnow()
+        detail: dict[str, Any] = {"enabled": enabled, "categories": config.sensitive_categories,
+                                  "custody": config.custody}
+        if account_articles is not None:
+            detail["account_articles"] = await _flag_account_articles(session,
+                                                                      set(account_articles))
         record_audit(session, actor_agent_id=actor.id, action="bot.config", target_type="bot",
-                     target_id=1, detail={"enabled": enabled,
-                                          "categories": config.sensitive_categories})
+                     target_id=1, detail=detail)
         emit(session, {"type": "bot.config_changed"})
         return config
+
+
+async def _flag_account_articles(session: AsyncSession, slugs: set[str]) -> dict[str, list[str]]:
+    """Flag exactly these articles as needing the customer's account; what changed."""
+    changed: dict[str, list[str]] = {"flagged": [], "unflagged": []}
+    for article in (await session.scalars(select(Article).order_by(Article.slug))).all():
+        wanted = article.slug in slugs
+        if article.needs_account != wanted:
+            article.needs_account = wanted
+            changed["flagged" if wanted else "unflagged"].append(article.slug)
+    return changed

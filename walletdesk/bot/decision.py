@@ -33,6 +33,21 @@ OFF_SHARE = 0.25
 CHUNK = 256  # queries at a time: their similarity rows to 10,000 examples stay small
 CANDIDATES = 5  # answers whose examples the nearest-example features compare
 MULTILINGUAL = 512  # the embeddings' first columns: the multilingual encoder (USE v3)
+DENSITY = 3  # the top answer's nearest examples averaged for the density feature
+EXTRA_FEATURES = True
+# Per knowledge base thresholds (Decision.calibrate; the engine calibrates big knowledge bases
+# only): the out-of-fold rows' share of false hand-offs and wrong answers allowed, and the
+# range each threshold is kept in.
+CALIBRATE = True
+FALSE_HANDOFF = 0.05
+WRONG_BUDGET = 0.03
+OFF_RANGE = (0.2, 0.8)
+# The off-topic class beating every answer hands off whatever the budget (as in 0023). Without
+# it (False) the class stays a feature only when it alone would spend the false hand-off
+# budget out of fold: fewer false hand-offs on pluma_wallet (0.21 → 0.11) but off-topic recall
+# fell on every set (novavault 0.67 → 0.44, wallet_faq below its guard of 0.85).
+OFF_CLASS_ALWAYS = True
+ANSWER_RANGE = (0.3, 0.8)
 
 
 @dataclass
@@ -44,6 +59,9 @@ class Neighbours:
     lexical: sp.csr_matrix  # unit-length TF-IDF rows, one per example
     labels: np.ndarray  # the example's class index in the classifier
     typical: np.ndarray  # per class index: mean similarity of an example to its nearest sibling
+    # every example's similarity to its nearest sibling, sorted: where a question's nearest
+    # similarity falls among them means the same with 3 examples an answer or 100
+    siblings: np.ndarray
 
     @classmethod
     def of(cls, vectors: np.ndarray, lexical: sp.csr_matrix, labels: np.ndarray,
@@ -52,15 +70,21 @@ class Neighbours:
         vectors = unit_rows(vectors)
         lexical = unit_sparse_rows(lexical)
         typical = np.full(n_classes, np.nan)
+        siblings: list[np.ndarray] = []
         for label in np.unique(labels):  # class by class: all pairs of 10,000 would be 400 MB
             members = vectors[labels == label]
             if len(members) > 1:
                 similarities = members @ members.T
                 np.fill_diagonal(similarities, -1.0)
-                typical[label] = similarities.max(axis=1).mean()
+                nearest = similarities.max(axis=1)
+                typical[label] = nearest.mean()
+                siblings.append(nearest)
         fallback = float(np.nanmedian(typical)) if np.isfinite(typical).any() else 0.8
         typical = np.where(np.isfinite(typical), typical, fallback)
-        return cls(vectors.astype(np.float32), multilingual, lexical, labels, typical)
+        sorted_siblings = np.sort(np.concatenate(siblings)) if siblings \
+            else np.array([fallback])
+        return cls(vectors.astype(np.float32), multilingual, lexical, labels, typical,
+                   sorted_siblings.astype(np.float32))
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -118,6 +142,15 @@ def _features(probabilities: np.ndarray, oos: int | None, neighbours: Neighbours
         columns += [near_top, near_top - near_other, agree.astype(np.float64)]
     near_top = np.where(same, similarities, -1.0).max(axis=1)
     columns.append(near_top - neighbours.typical[top])
+    if EXTRA_FEATURES:
+        # where the nearest similarity falls among the examples' own nearest-sibling ones
+        siblings = neighbours.siblings
+        columns.append(np.searchsorted(siblings, near_top) / len(siblings))
+        # how many of the top answer's examples are near, not only the nearest one
+        in_top = np.sort(np.where(same, similarities, -1.0), axis=1)[:, -DENSITY:]
+        counted = np.minimum(same.sum(axis=1), DENSITY)
+        dense_mean = np.where(in_top > -1.0, in_top, 0.0).sum(axis=1) / np.maximum(counted, 1)
+        columns.append(dense_mean - neighbours.typical[top])
     return np.column_stack(columns), top
 
 
@@ -127,11 +160,43 @@ def top_is_off(x: np.ndarray) -> np.ndarray:
 
 
 class Decision:
-    """Chances of (right, wrong, out of scope) from decision features."""
+    """Chances of (right, wrong, out of scope) from decision features, and the thresholds
+    on them for this knowledge base."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_at: float = 0.55, off_at: float = 0.5) -> None:
         self.scaler = StandardScaler()
         self.model = LogisticRegression(C=1.0, max_iter=2000)
+        self.answer_at = answer_at
+        self.off_at = off_at
+        # whether the off-topic class beating every answer hands the question off by itself
+        self.off_class_wins = True
+
+    def calibrate(self, x: np.ndarray, outcomes: np.ndarray) -> "Decision":
+        """Thresholds from the out-of-fold rows: hand off as many out-of-scope rows as a
+        false hand-off budget of the in-scope ones allows, then answer as many in-scope rows
+        as a wrong-answer budget allows."""
+        in_scope = outcomes != OFF
+        if not CALIBRATE or in_scope.sum() < 20 or (~in_scope).sum() < 10:
+            return self
+        chances = self.chances(x)
+        right, off = chances[:, RIGHT], chances[:, OFF]
+        forced = top_is_off(x) & in_scope  # handed off whatever the threshold
+        if not OFF_CLASS_ALWAYS and forced.sum() > FALSE_HANDOFF * in_scope.sum():
+            # the off-topic class alone would spend the budget: it stays a feature only
+            self.off_class_wins = False
+            forced = np.zeros_like(forced)
+        budget = FALSE_HANDOFF - forced.sum() / in_scope.sum()
+        candidates = np.sort(off[in_scope & ~forced])[::-1]
+        allowed = int(np.floor(max(budget, 0.0) * in_scope.sum()))
+        off_at = candidates[allowed] + 1e-9 if allowed < len(candidates) else 0.0
+        self.off_at = float(np.clip(off_at, *OFF_RANGE))
+        kept = in_scope & ~forced & (off < self.off_at)
+        order = np.argsort(-right[kept])
+        wrong = np.cumsum(outcomes[kept][order] == WRONG) / in_scope.sum()
+        fits = np.flatnonzero(wrong <= WRONG_BUDGET)
+        answer_at = right[kept][order][fits[-1]] if len(fits) else 1.0
+        self.answer_at = float(np.clip(answer_at, *ANSWER_RANGE))
+        return self
 
     def fit(self, x: np.ndarray, outcomes: np.ndarray) -> "Decision":
         weights = np.ones(len(outcomes))

@@ -29,7 +29,7 @@ from walletdesk.bot.decision import OFF, RIGHT, WRONG, Decision, Neighbours
 from walletdesk.bot.decision import features as decision_features
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
 from walletdesk.bot.minilm import minilm
-from walletdesk.bot.out_of_scope import OUT_OF_SCOPE
+from walletdesk.bot.out_of_scope import GENERIC, OUT_OF_SCOPE
 from walletdesk.bot.softmax import Features, SoftmaxRegression
 from walletdesk.bot.text import detect_language, has_content, normalise, tokens
 
@@ -42,6 +42,7 @@ SUGGEST_AT = 0.15  # below (and not answered or off-topic): hand off; else offer
 USE_WEIGHT = 1.0
 MINILM_WEIGHT = 2.0
 TOP = 5
+OOS_CLASS_SIZE = 10  # the generic off-topic examples weigh at most as much as 10 answers'
 CALIBRATION_FOLDS = 3
 LARGE_KB_EXAMPLES = 5_000  # above this, 2 folds: half the examples still train a fold well
 
@@ -152,16 +153,19 @@ class BotEngine:
                 texts.append(normalise(text))
                 labels.append(entry.id)
         languages = [detect_language(t) for t in texts]
+        # from the articles' own examples: hundreds of English off-topic examples would make
+        # any knowledge base look English
+        use_weight = use_weight_for(languages)
         # Off-topic examples only in the knowledge base's own languages: otherwise a question in
         # a language the articles lack looks off-topic for its language alone.
         kb_languages = set(languages)
-        for text in map(normalise, OUT_OF_SCOPE):
+        generic = OUT_OF_SCOPE if len(texts) >= LARGE_KB_EXAMPLES else GENERIC
+        for text in map(normalise, generic):
             language = detect_language(text)
             if language in kb_languages:
                 texts.append(text)
                 labels.append(OOS)
                 languages.append(language)
-        use_weight = use_weight_for(languages)
         embeddings = embed(texts, languages, use_weight)
         y = np.array(labels)
         model, neighbours, words, chars = _fit(texts, y, embeddings)
@@ -185,16 +189,19 @@ class BotEngine:
                       if i != self.oos][:TOP]
         if not candidates:
             return MatchResult(language, [], 0.0, "handoff", "out_of_scope")
-        top_is_oos = self.classes[order[0]] == OOS
+        top_is_oos = self.classes[order[0]] == OOS and (
+            self.decision is None or getattr(self.decision, "off_class_wins", True))
         if self.decision is None:  # too few examples to learn a decision: raw probabilities
             right, off = candidates[0][1], 0.0
         else:
             x, _ = decision_features(probabilities, self.oos, self.neighbours, embeddings,
                                      lexical)
             right, _wrong, off = self.decision.chances(x)[0]
-        if right >= ANSWER_AT and off < OFF_AT and not top_is_oos:
+        answer_at, off_at = (self.decision.answer_at, self.decision.off_at) \
+            if self.decision is not None else (ANSWER_AT, OFF_AT)
+        if right >= answer_at and off < off_at and not top_is_oos:
             decision, reason = "answer", ""
-        elif off >= OFF_AT or top_is_oos:
+        elif off >= off_at or top_is_oos:
             decision, reason = "handoff", "out_of_scope"
         elif right >= SUGGEST_AT:
             decision, reason = "suggest", "unsure"
@@ -232,7 +239,7 @@ def _fit(texts: list[str], y: np.ndarray, embeddings: np.ndarray
          ) -> tuple[SoftmaxRegression, Neighbours, TfidfVectorizer, TfidfVectorizer]:
     words, chars = _vectorizers()
     features = _features(words.fit_transform(texts), chars.fit_transform(texts), embeddings)
-    model = _model().fit(features, y)
+    model = _model().fit(features, y, sample_weight=_weights(y))
     classes = [str(c) for c in model.classes_]
     in_scope = np.flatnonzero(y != OOS)
     index = {c: i for i, c in enumerate(classes)}
@@ -240,6 +247,21 @@ def _fit(texts: list[str], y: np.ndarray, embeddings: np.ndarray
                                np.array([index[str(label)] for label in y[in_scope]]),
                                len(classes))
     return model, neighbours, words, chars
+
+
+def _weights(y: np.ndarray) -> np.ndarray | None:
+    """Each example's weight in the classifier: 1, except the generic off-topic examples,
+    which together weigh as much as OOS_CLASS_SIZE answers' examples (the median answer's
+    count) at most. Hundreds of them beside 3 examples an answer made the off-topic class win
+    answerable questions; beside 100 examples an answer they all count."""
+    off = y == OOS
+    if not off.any() or off.all():
+        return None
+    _, counts = np.unique(y[~off], return_counts=True)
+    total = min(float(off.sum()), OOS_CLASS_SIZE * float(np.median(counts)))
+    weights = np.ones(len(y))
+    weights[off] = total / off.sum()
+    return weights
 
 
 def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray) -> Decision | None:
@@ -295,4 +317,8 @@ def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray) -> De
     outcome = np.concatenate(outcomes)
     if len(set(outcome.tolist())) < 2:
         return None
-    return Decision().fit(np.vstack(rows), outcome)
+    x = np.vstack(rows)
+    decision = Decision(ANSWER_AT, OFF_AT).fit(x, outcome)
+    # thresholds of its own only for a big knowledge base: its held-out examples are like its
+    # questions; 3 clean examples an article are not (decision 0026)
+    return decision.calibrate(x, outcome) if len(texts) >= LARGE_KB_EXAMPLES else decision

@@ -42,4 +42,8 @@ class BotConfig(Base):
     sensitive_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     sensitive_phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
     max_failed_answers: Mapped[int] = mapped_column(Integer, default=2)
+    # "custodial" (customers hold accounts with the operator: questions about their account
+    # need a verified e-mail first) or "self_custody" (no accounts: every answer is general)
+    custody: Mapped[str] = mapped_column(String(16), default="self_custody",
+                                         server_default="self_custody")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,9 +1,12 @@
-"""The bot's engine in a running process: built from the published articles in the background.
+"""The bot's engine in a running process: loaded or built from the published articles.
 
-Each server process holds one ``BotRuntime``. It (re)builds the matching engine off the event
-loop, at start-up and whenever the knowledge base changes (a ``kb.changed`` event, which
-reaches every process through the bus), and swaps it in when ready; requests only ever use a
-finished engine. Until the first build is done the desk routes conversations to people.
+Each server process holds one ``BotRuntime``. At start-up and whenever the knowledge base
+changes (a ``kb.changed`` event, which reaches every process through the bus) it computes the
+knowledge base's key and loads the engine saved under it (walletdesk.bot.engine_store), or —
+one process at a time — builds and saves it, off the event loop; the engine in service keeps
+answering until the new one is ready, then they are swapped. Until a first engine is ready
+(a cold start: no saved engine yet) a lexical stand-in (walletdesk.bot.lexical) answers the
+questions it is sure of, instead of every conversation going to people.
 """
 
 import asyncio
@@ -20,11 +23,14 @@ from walletdesk.kb.queries import published_articles
 from walletdesk.kb.text import LocalizedArticle, localize
 
 if TYPE_CHECKING:
-    from walletdesk.bot.engine import BotEngine, MatchResult
+    from walletdesk.bot.engine import BotEngine, KBEntry, MatchResult
+    from walletdesk.bot.engine_store import EngineStore
+    from walletdesk.bot.lexical import LexicalDocument, LexicalMatcher
     from walletdesk.services import Services
 
 log = structlog.get_logger(__name__)
 REBUILD_DEBOUNCE_S = 1.0
+BUILDER_WAIT_S = 0.5  # how often a process checks for the file another one is building
 
 
 @dataclass(frozen=True)
@@ -36,19 +42,24 @@ class BotSettings:
 
 
 class BotRuntime:
-    def __init__(self, default_locale: str = "en") -> None:
+    def __init__(self, default_locale: str = "en", store: "EngineStore | None" = None) -> None:
         self.default_locale = default_locale
         self.engine: BotEngine | None = None
+        self.engine_key: str | None = None
+        # answers while no engine is ready yet (a cold start), see walletdesk.bot.lexical
+        self.fallback: LexicalMatcher | None = None
         self.articles: dict[str, Article] = {}
         self.settings = BotSettings()
         self.built_at: float | None = None
         self.build_seconds: float | None = None
+        self.store = store  # None: the directory of the settings (engine_store.engine_directory)
         self._rebuild: asyncio.Task[None] | None = None
+        self._models: asyncio.Task[None] | None = None
         self._dirty = False
 
     @property
     def ready(self) -> bool:
-        return self.engine is not None
+        return self.engine is not None or self.fallback is not None
 
     @property
     def active(self) -> bool:
@@ -60,37 +71,91 @@ class BotRuntime:
         return localize(article, locale, self.default_locale) if article else None
 
     async def match(self, text: str) -> "MatchResult":
-        assert self.engine is not None, "match() needs a built engine; check ready first"
-        return await asyncio.to_thread(self.engine.match, text)
+        engine, fallback = self.engine, self.fallback
+        if engine is not None:
+            return await asyncio.to_thread(engine.match, text)
+        assert fallback is not None, "match() needs an engine or the fallback; check ready first"
+        result = await asyncio.to_thread(fallback.match, text)
+        # the stand-in answered (or not): visible in the logs, and in the turn's reason
+        log.info("bot_lexical_fallback", decision=result.decision,
+                 confidence=round(result.confidence, 3))
+        return result
 
     # building ------------------------------------------------------------------------------
     async def rebuild(self, services: "Services", engine: "BotEngine | None" = None) -> None:
-        """Reload articles and settings; build the engine unless one is given (tests)."""
+        """Reload articles and settings; load or build the engine unless one is given (tests).
+
+        The engine in service (and its articles) keeps answering until the new one is ready.
+        """
         started = time.perf_counter()
         async with services.read() as session:
             articles = await published_articles(session)
             config = await session.get(BotConfig, 1)
-        if articles and engine is None:
-            from walletdesk.bot.engine import BotEngine
-
-            engine = await asyncio.to_thread(BotEngine.build, entries_from_articles(articles))
-        self.articles = {a.slug: a for a in articles}
         self.settings = settings_from_config(config)
-        self.engine = engine
+        if engine is not None or not articles:
+            self._serve(articles, engine, None, started)
+            return
+        entries = entries_from_articles(articles)
+        from walletdesk.bot.engine_store import knowledge_base_key
+
+        key = await asyncio.to_thread(knowledge_base_key, entries)
+        if key == self.engine_key and self.engine is not None:
+            self.articles = {a.slug: a for a in articles}  # a body or a setting changed only
+            return
+        if self.engine is None:  # no engine yet: the lexical stand-in answers meanwhile
+            if self._models is None:  # the models load beside it (their first use takes 5 s)
+                self._models = asyncio.create_task(asyncio.to_thread(warm_models))
+            self.fallback = await asyncio.to_thread(lexical_matcher, articles)
+            self.articles = {a.slug: a for a in articles}
+            log.info("bot_lexical_fallback_ready", articles=len(articles),
+                     seconds=round(time.perf_counter() - started, 3))
+        if self._models is not None:
+            await self._models
+        built = await self._load_or_build(services, key, entries)
+        self._serve(articles, built, key, started)
+
+    def _serve(self, articles: list[Article], engine: "BotEngine | None", key: str | None,
+               started: float) -> None:
+        self.articles = {a.slug: a for a in articles}
+        self.engine, self.engine_key = engine, key
+        self.fallback = None
         self.built_at = time.time()
         self.build_seconds = round(time.perf_counter() - started, 3)
-        log.info("bot_engine_built", articles=len(articles), seconds=self.build_seconds)
+        log.info("bot_engine_ready", articles=len(articles), seconds=self.build_seconds)
 
-    def schedule_rebuild(self, services: "Services") -> None:
-        """Rebuild soon, once, however many changes arrive meanwhile."""
+    async def _load_or_build(self, services: "Services", key: str,
+                             entries: "list[KBEntry]") -> "BotEngine":
+        """The engine saved under ``key``; else built here (and saved) by the one process
+        that holds the builder lock, while the others wait for its file."""
+        from walletdesk.bot.engine import BotEngine
+        from walletdesk.bot.engine_store import EngineStore, engine_directory
+
+        store = self.store or EngineStore(engine_directory(services.settings))
+        while True:
+            loaded = await asyncio.to_thread(load_warm, store, key)
+            if loaded is not None:
+                return loaded
+            with store.builder_lock() as builder:
+                if builder:
+                    loaded = await asyncio.to_thread(load_warm, store, key)  # saved meanwhile?
+                    if loaded is not None:
+                        return loaded
+                    built = await asyncio.to_thread(BotEngine.build, entries)
+                    await asyncio.to_thread(store.save, key, built)
+                    return built
+            await asyncio.sleep(BUILDER_WAIT_S)  # another process builds it: wait for its file
+
+    def schedule_rebuild(self, services: "Services", delay: float = REBUILD_DEBOUNCE_S) -> None:
+        """Rebuild soon, once, however many changes arrive meanwhile (``delay`` 0 at start)."""
         self._dirty = True
         if self._rebuild is None or self._rebuild.done():
-            self._rebuild = asyncio.create_task(self._rebuild_loop(services))
+            self._rebuild = asyncio.create_task(self._rebuild_loop(services, delay))
 
-    async def _rebuild_loop(self, services: "Services") -> None:
+    async def _rebuild_loop(self, services: "Services", delay: float) -> None:
         while self._dirty:
             self._dirty = False
-            await asyncio.sleep(REBUILD_DEBOUNCE_S)
+            await asyncio.sleep(delay)
+            delay = REBUILD_DEBOUNCE_S
             try:
                 await self.rebuild(services)
             except Exception:
@@ -101,10 +166,46 @@ class BotRuntime:
             self.schedule_rebuild(services)
 
     async def stop(self) -> None:
-        if self._rebuild is not None:
-            self._rebuild.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._rebuild
+        for task in (self._rebuild, self._models):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
+def warm_models() -> None:
+    """Load what every engine uses: the sentence encoders, jieba, the language detector."""
+    from walletdesk.bot.engine import embed
+    from walletdesk.bot.text import tokens
+
+    try:
+        tokens("钱包备份")
+        embed(["how do I back up my wallet", "钱包怎么备份"])
+    except Exception:  # the build or the load reports it where it matters
+        log.exception("bot_models_not_loaded")
+
+
+def lexical_matcher(articles: list[Article]) -> "LexicalMatcher":
+    from walletdesk.bot.lexical import LexicalMatcher
+    from walletdesk.bot.text import detect_language
+
+    detect_language("warm up")  # the detector is built on first use (1 s)
+    return LexicalMatcher(lexical_documents(articles))
+
+
+def load_warm(store: "EngineStore", key: str) -> "BotEngine | None":
+    engine = store.load(key)
+    if engine is not None:
+        warm_up(engine)
+        log.info("bot_engine_loaded", file=store.path(key).name)
+    return engine
+
+
+def warm_up(engine: "BotEngine") -> None:
+    """Load the models a loaded engine uses (sentence encoders, jieba, the language detector)
+    before it serves, so its first question is answered at its usual speed."""
+    for question in ("how do I back up my wallet", "钱包怎么备份"):
+        engine.match(question)
 
 
 def settings_from_config(config: BotConfig | None) -> BotSettings:
@@ -118,7 +219,7 @@ def settings_from_config(config: BotConfig | None) -> BotSettings:
     )
 
 
-def entries_from_articles(articles: list[Article]) -> "list[Any]":
+def entries_from_articles(articles: list[Article]) -> "list[KBEntry]":
     from walletdesk.bot.engine import KBEntry
 
     entries = []
@@ -126,3 +227,13 @@ def entries_from_articles(articles: list[Article]) -> "list[Any]":
         texts = {t.locale: [t.title, *t.examples] for t in article.translations}
         entries.append(KBEntry(id=article.slug, category=article.category, texts_by_locale=texts))
     return entries
+
+
+def lexical_documents(articles: list[Article]) -> "list[LexicalDocument]":
+    from walletdesk.bot.lexical import LexicalDocument
+
+    return [LexicalDocument(
+        slug=article.slug,
+        questions=[text for t in article.translations for text in (t.title, *t.examples)],
+        bodies=[t.body for t in article.translations if t.body])
+        for article in articles]

@@ -4,8 +4,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from walletdesk.bot.glossary import concepts, fold_cantonese
+
 SUPPORTED_LANGUAGES = ("zh-Hans", "zh-Hant", "en", "es")
 MAX_QUERY_CHARS = 1000
+USE_GLOSSARY = True  # concept tokens of walletdesk.bot.glossary among a text's words
+FOLD_CANTONESE = True  # Cantonese written forms in their Mandarin form before matching
 # wallet words jieba would otherwise split (助记 / 词 …)
 WALLET_TERMS = (
     "助记词", "私钥", "公钥", "矿工费", "手续费", "转账", "提币", "充值", "钱包", "冷钱包", "热钱包",
@@ -56,6 +60,8 @@ def normalise(text: str) -> str:
     """One form for matching: NFKC, lower case, Simplified Chinese, one spelling of 账."""
     text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARS]).lower()
     if _CJK.search(text):
+        if FOLD_CANTONESE:
+            text = fold_cantonese(text)
         text = _t2s().convert(text).replace("帐", "账")
     return " ".join(text.split())
 
@@ -68,7 +74,8 @@ def tokens(normalised: str) -> list[str]:
             words.extend(w for w in _jieba().lcut(run) if w.strip())
         else:
             words.append(run)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    bigrams = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    return words + bigrams + (concepts(normalised) if USE_GLOSSARY else [])
 
 
 def mostly_chinese(text: str) -> bool:

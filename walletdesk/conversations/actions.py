@@ -2,9 +2,15 @@
 
 ``receive_message`` (customer → desk) runs DESIGN.md's steps in one transaction: normalise,
 find or create the customer and conversation (idempotent on the client's message id),
-protect, persist with the next sequence number, publish after commit, route. ``send_message``
+protect, persist with the next sequence number, publish after commit. ``send_message``
 is its mirror for agents. The other actions change a conversation's state: assign, transfer,
 resolve, reopen.
+
+What reacts to a message or a state change — the bot, routing, the SLA clocks, the rating
+request — is not called from here: the actions record a domain event
+(walletdesk.conversations.events) and those subscribe to it after commit
+(walletdesk.listeners). Called from a request the listeners run before the action returns
+(so it answers with the routed conversation); the chat socket defers them.
 """
 
 import unicodedata
@@ -21,11 +27,12 @@ from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
-from walletdesk.cases.sla import pause_sla, resume_sla
-from walletdesk.cases.surveys import ask_for_rating
 from walletdesk.config import Settings
+from walletdesk.conversations import events
+from walletdesk.conversations.assignment import announce_join, assign_to
 from walletdesk.conversations.attachments import AttachmentIn, prepare_attachments
 from walletdesk.conversations.closing import schedule_close
+from walletdesk.conversations.contact_reasons import checked_contact_reason
 from walletdesk.conversations.messages import (
     append_message,
     emit_conversation_changed,
@@ -44,12 +51,6 @@ from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.metrics import SECRETS_REDACTED
-from walletdesk.routing.actions import (
-    announce_join,
-    assign_to,
-    drain_queues,
-    route_conversation,
-)
 from walletdesk.safety.protect import Finding, Protected, protect_text
 from walletdesk.services import Services
 
@@ -83,6 +84,7 @@ class Delivered:
     message: Message
     duplicate: bool = False
     findings: list[Finding] = field(default_factory=list)
+    customer: Customer | None = None  # the sender of a customer's message
 
 
 def clean_text(text: str, max_chars: int) -> str:
@@ -115,93 +117,109 @@ async def _existing(session: AsyncSession, conversation_id: int,
     )
 
 
-async def _conversation_for(session: AsyncSession, settings: Settings, customer: Customer,
-                            inbound: InboundMessage, bot_active: bool) -> Conversation:
-    """The conversation the message belongs to: the client's, the open one, or a new one."""
+async def _open_conversation(session: AsyncSession, settings: Settings, customer: Customer,
+                             inbound: InboundMessage) -> Conversation | None:
+    """The conversation the message continues: the client's or the open one; None: a new
+    one is needed."""
     if inbound.new_conversation:
-        pass
-    elif inbound.conversation_id is not None:
+        return None
+    if inbound.conversation_id is not None:
         conversation = await lock_conversation(session, inbound.conversation_id)
         if conversation is None or conversation.customer_id != customer.id:
             raise NotFound("conversation not found")
-        if conversation.status != Status.closed:
-            return conversation
-    else:
-        latest_id = await session.scalar(
-            select(Conversation.id)
-            .where(Conversation.customer_id == customer.id,
-                   Conversation.channel == inbound.channel,
-                   Conversation.status != Status.closed)
-            .order_by(Conversation.id.desc())
-            .limit(1)
-        )
-        if latest_id is not None:
-            conversation = await lock_conversation(session, latest_id)
-            assert conversation is not None
-            reopen_until = (conversation.resolved_at or utcnow()) + timedelta(
-                seconds=settings.reopen_window_s)
-            if conversation.is_open or utcnow() < reopen_until:
-                return conversation
+        return conversation if conversation.status != Status.closed else None
+    latest_id = await session.scalar(
+        select(Conversation.id)
+        .where(Conversation.customer_id == customer.id,
+               Conversation.channel == inbound.channel,
+               Conversation.status != Status.closed)
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    if latest_id is None:
+        return None
+    conversation = await lock_conversation(session, latest_id)
+    assert conversation is not None
+    reopen_until = (conversation.resolved_at or utcnow()) + timedelta(
+        seconds=settings.reopen_window_s)
+    return conversation if conversation.is_open or utcnow() < reopen_until else None
+
+
+async def _new_conversation(session: AsyncSession, customer: Customer, inbound: InboundMessage,
+                            text: str, bot_active: bool) -> Conversation:
+    """``text``: the message, protected (its first line is the subject without one)."""
     conversation = Conversation(
         customer_id=customer.id,
         channel=inbound.channel,
         status=Status.bot if bot_active and not inbound.category else Status.queued,
         category=inbound.category,
         language=inbound.language or customer.language,
-        subject=(inbound.subject or inbound.text.split("\n")[0])[:200],
+        subject=(inbound.subject or text.split("\n")[0])[:200],
     )
     session.add(conversation)
     await session.flush()
     return conversation
 
 
-async def receive_message(services: Services, inbound: InboundMessage) -> Delivered:
-    """A customer's message from any channel: the one inbound path (see module doc)."""
+async def receive_message(services: Services, inbound: InboundMessage, *,
+                          defer_listeners: bool = False) -> Delivered:
+    """A customer's message from any channel: the one inbound path (see module doc).
+
+    ``defer_listeners``: the bot, routing and SLA clock react in the background rather than
+    before this returns (the chat socket: the customer is acknowledged first)."""
     settings = services.settings
     text = clean_text(inbound.text, settings.max_message_chars)
     client_id = clean_client_id(inbound.client_id)
     inbound.language = i18n.customer_language(inbound.language, settings.default_language) \
         if inbound.language else None
-    # protect before anything is stored: the subject, the message and every event use this
-    protected = protect_text(text)
-    inbound.text = protected.text
+    # protect before anything is stored: the subject here, the message in _receive (once,
+    # read with the customer's last messages)
     if inbound.subject:
         inbound.subject = protect_text(inbound.subject).text
     files, refused = prepare_attachments(settings, inbound.attachments)
     for attempt in range(2):
         try:
-            delivered = await _receive(services, inbound, protected, client_id, files, refused,
-                                       raw_text=text)
+            delivered = await _receive(services, inbound, client_id, files, refused,
+                                       raw_text=text, defer_listeners=defer_listeners)
             break
         except IntegrityError:
             # two deliveries of the same new message raced; the second finds the first
             if attempt:
                 raise
-    if not delivered.duplicate and delivered.conversation.status == Status.bot:
-        from walletdesk.bot.actions import handle_customer_message
-
-        await handle_customer_message(services, delivered.conversation.id,
-                                      delivered.message.id, delivered.message.text)
+    if not (defer_listeners or delivered.duplicate):  # as the listeners left it
+        delivered.conversation = await _reloaded(services, delivered.conversation)
     return delivered
 
 
-async def _receive(services: Services, inbound: InboundMessage, protected: Protected,
-                   client_id: str | None, files: list[tuple[AttachmentIn, str]],
-                   refused: list[dict[str, str]], *, raw_text: str) -> Delivered:
+async def _reloaded(services: Services, conversation: Conversation) -> Conversation:
+    async with services.read() as session:
+        return await session.get(Conversation, conversation.id) or conversation
+
+
+async def _receive(services: Services, inbound: InboundMessage, client_id: str | None,
+                   files: list[tuple[AttachmentIn, str]], refused: list[dict[str, str]], *,
+                   raw_text: str, defer_listeners: bool) -> Delivered:
     settings = services.settings
-    async with services.transaction() as session:
+    async with services.transaction(defer_listeners=defer_listeners) as session:
         customer = await find_or_create_customer(
             session, channel=inbound.channel, external_id=inbound.external_id,
             display_name=inbound.customer_name, email=inbound.customer_email,
             language=inbound.language, verified_user_id=inbound.verified_user_id,
         )
         bot_active = services.bot is not None and services.bot.active
-        conversation = await _conversation_for(session, settings, customer, inbound, bot_active)
-        existing = await _existing(session, conversation.id, client_id)
-        if existing is not None:
-            return Delivered(conversation, existing, duplicate=True)
-        # protect, part two: read with the customer's last messages (a phrase sent 6 + 6)
-        protected = await protect_with_recent(session, conversation, raw_text)
+        conversation = await _open_conversation(session, settings, customer, inbound)
+        protected: Protected
+        if conversation is None:
+            protected = protect_text(raw_text)  # nothing earlier to read it with
+            conversation = await _new_conversation(session, customer, inbound, protected.text,
+                                                   bot_active)
+        else:
+            existing = await _existing(session, conversation.id, client_id)
+            if existing is not None:
+                return Delivered(conversation, existing, duplicate=True, customer=customer)
+            # read with the customer's last messages (a phrase sent 6 + 6)
+            protected = await protect_with_recent(session, conversation, raw_text)
+        inbound.text = protected.text
 
         was_new = conversation.last_seq == 0
         previous_status = conversation.status
@@ -218,9 +236,10 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
             await append_message(session, conversation, sender_kind=SenderKind.system,
                                  text=i18n.text("secret_removed", conversation.language))
 
+        route, prefer_agent_id, resume_sla = False, None, False
         if previous_status == Status.waiting_customer:
             conversation.status = Status.assigned
-            await resume_sla(session, conversation)
+            resume_sla = True
             emit_conversation_changed(session, conversation)
         elif previous_status == Status.resolved and conversation.assignee_id is None \
                 and bot_active:
@@ -228,14 +247,15 @@ async def _receive(services: Services, inbound: InboundMessage, protected: Prote
             conversation.status = Status.bot
             emit_conversation_changed(session, conversation)
         elif previous_status == Status.resolved:
-            conversation.resolved_at = None
-            await route_conversation(session, settings, conversation,
-                                     prefer_agent_id=conversation.assignee_id)
+            conversation.resolved_at = None  # reopened: routing gives it back (a listener)
+            route, prefer_agent_id = True, conversation.assignee_id
         elif conversation.status != Status.bot and (
                 was_new or (previous_status == Status.queued and conversation.team_id is None)):
-            await route_conversation(session, settings, conversation)
+            route = True
         # otherwise nothing changed but the new message, whose own event says it all
-        return Delivered(conversation, message, findings=protected.findings)
+        events.customer_message(session, conversation, message, route=route,
+                                prefer_agent_id=prefer_agent_id, resume_sla=resume_sla)
+        return Delivered(conversation, message, findings=protected.findings, customer=customer)
 
 
 async def _viewable(session: AsyncSession, agent: Agent, conversation_id: int) -> Conversation:
@@ -279,7 +299,8 @@ async def send_message(services: Services, agent: Agent, conversation_id: int, t
                 conversation.first_response_at = message.created_at
             if conversation.status == Status.assigned:
                 conversation.status = Status.waiting_customer
-                pause_sla(conversation)
+                # the desk waits on the customer: the SLA clock pauses (a listener)
+                events.record(session, events.AGENT_REPLIED, conversation)
         emit_conversation_changed(session, conversation)
         return Delivered(conversation, message, findings=protected.findings)
 
@@ -319,16 +340,15 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
                 conversation.team_id = target.team_ids[0]
             await assign_to(session, conversation, target,
                             present=True if target.id == actor.id else None)
-        else:
-            await route_conversation(session, services.settings, conversation,
-                                     waiting_notice="transferred_waiting" if transfer
-                                     else "queued")
         record_audit(session, actor_agent_id=actor.id, action="conversation.assign",
                      target_type="conversation", target_id=conversation.id,
                      detail={"agent_id": agent_id, "team_id": team_id,
                              "from_agent_id": previous_assignee.id if previous_assignee else None})
-        await drain_queues(session, services.settings, freed_teams)
-        return conversation
+        # to a team: its routing picks an agent; either way the freed teams' queues move
+        events.record(session, events.ASSIGNED, conversation, route=agent_id is None,
+                      waiting_notice="transferred_waiting" if transfer else "queued",
+                      freed_team_ids=freed_teams)
+    return await _reloaded(services, conversation)
 
 
 async def accept_conversation(services: Services, agent: Agent,
@@ -341,12 +361,16 @@ async def accept_conversation(services: Services, agent: Agent,
         return conversation
 
 
-async def resolve_conversation(services: Services, actor: Agent,
-                               conversation_id: int) -> Conversation:
+async def resolve_conversation(services: Services, actor: Agent, conversation_id: int,
+                               contact_reason: str | None = None) -> Conversation:
+    """``contact_reason``: optional, why the customer wrote (contact_reason_choices)."""
     async with services.transaction() as session:
         conversation = await _viewable(session, actor, conversation_id)
         if conversation.status in (Status.resolved, Status.closed):
             return conversation
+        reason = await checked_contact_reason(session, contact_reason)
+        if reason is not None:
+            conversation.contact_reason = reason
         assignee = (await load_agent(session, conversation.assignee_id)
                     if conversation.assignee_id else None)
         freed_teams = assignee.team_ids if assignee else []
@@ -356,13 +380,14 @@ async def resolve_conversation(services: Services, actor: Agent,
         await append_message(session, conversation, sender_kind=SenderKind.system,
                              text=i18n.text("resolved", conversation.language),
                              meta={"kind": "resolved"})  # reports count reopens from it
-        await ask_for_rating(session, conversation)
         await schedule_close(session, services.settings, conversation)
         emit_conversation_changed(session, conversation)
         record_audit(session, actor_agent_id=actor.id, action="conversation.resolve",
                      target_type="conversation", target_id=conversation.id)
-        await drain_queues(session, services.settings, freed_teams)
-        return conversation
+        # the rating request, and the freed teams' queues move (listeners)
+        events.record(session, events.RESOLVED, conversation,
+                      freed_team_ids=list(freed_teams))
+    return await _reloaded(services, conversation)
 
 
 async def reopen_conversation(services: Services, actor: Agent,

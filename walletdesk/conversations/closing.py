@@ -16,7 +16,7 @@ from walletdesk.conversations.messages import emit_conversation_changed, lock_co
 from walletdesk.conversations.models import Conversation, Status
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
-from walletdesk.jobs.runner import JobContext, job_handler
+from walletdesk.jobs.registry import JobContext, job_handler
 
 CLOSE_JOB = "conversation.close"
 

@@ -231,6 +231,8 @@ async def append_message(
             "team_id": conversation.team_id,
             "assignee_id": conversation.assignee_id,
             "status": conversation.status,
+            # a customer's message wakes a snoozed conversation (conversations.snooze)
+            "snoozed": conversation.snoozed_at is not None,
             "message": payload,
         } | ({"masked_message": masked_message(payload, known)} if known else {}),
     )

@@ -39,6 +39,9 @@ class Conversation(Base):
     __table_args__ = (
         Index("ix_conversations_queue", "status", "team_id", "queued_at"),
         Index("ix_conversations_assignee_status", "assignee_id", "status"),
+        # reports: conversations by when they started (docs/reports.md)
+        Index("ix_conversations_created_at", "created_at"),
+        Index("ix_conversations_customer_created", "customer_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +73,8 @@ class Conversation(Base):
     verification_state: Mapped[str | None] = mapped_column(String(20), default=None)
     # why the bot handed the conversation to a person (low_confidence, asked_for_human, …)
     handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    # why the customer contacted us, as the agent chose it when resolving (reports)
+    contact_reason: Mapped[str | None] = mapped_column(String(80), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -109,6 +114,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         UniqueConstraint("conversation_id", "client_id"),
+        # reports: a conversation's messages in time order (first message, first reply)
+        Index("ix_messages_conversation_created", "conversation_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,16 +5,17 @@ customer's previous one or two messages in the conversation (written in the last
 ``RECENT`` minutes) are read with the new text by the pure detector
 (:func:`walletdesk.safety.across.protect_with_previous`); when together they hold a
 recovery phrase or a key, the earlier messages are rewritten in place (their text, the
-bot's record of them, the conversation's subject if it came from one), flagged in
+bot's record of them — after commit —, the conversation's subject if it came from one), flagged in
 ``meta["secret_removed"]``, and a ``message_edited`` event replaces them on every screen.
 The new message carries the findings, so the customer is warned once, by the usual notice.
 """
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.conversations import events
 from walletdesk.conversations.messages import message_payload
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.db.base import utcnow
@@ -47,15 +48,14 @@ async def protect_with_recent(session: AsyncSession, conversation: Conversation,
 
 async def _rewrite(session: AsyncSession, conversation: Conversation, message: Message,
                    new_text: str) -> None:
-    from walletdesk.bot.models import BotTurn
-
     old_first_line = message.text.split("\n")[0][:200]
     message.text = new_text
     message.meta = {**(message.meta or {}), "secret_removed": True}
     if conversation.subject == old_first_line:
         conversation.subject = new_text.split("\n")[0][:200]
-    await session.execute(update(BotTurn).where(BotTurn.message_id == message.id)
-                          .values(query=new_text[:2000]))
+    # records quoting it (the bot's turn) follow after commit (walletdesk.listeners)
+    events.record(session, events.MESSAGE_REDACTED, conversation, message_id=message.id,
+                  text=new_text)
     conversation.has_secret_redaction = True
     emit(session, {
         "type": "message_edited",

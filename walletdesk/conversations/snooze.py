@@ -27,7 +27,7 @@ from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.events.bus import Event
 from walletdesk.jobs.actions import cancel_job, schedule_job
-from walletdesk.jobs.runner import JobContext, job_handler
+from walletdesk.jobs.registry import JobContext, job_handler
 from walletdesk.services import Services, emit
 
 log = structlog.get_logger(__name__)
@@ -147,7 +147,8 @@ async def wake_on_customer_reply(services: Services, event: Event) -> None:
     """After-commit listener: a customer message wakes its conversation; resolving it ends
     the snooze too."""
     kind = event.get("type")
-    if kind == "message" and event["message"]["sender_kind"] == "customer":
+    if kind == "message" and event["message"]["sender_kind"] == "customer" \
+            and event.get("snoozed") is not False:  # the event says: no read needed
         await _wake_if_snoozed(services, int(event["conversation_id"]), "customer_replied")
     elif kind == "conversation":
         summary: dict[str, Any] = event["conversation"]

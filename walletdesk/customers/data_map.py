@@ -46,7 +46,7 @@ COLUMNS: dict[str, dict[str, Kind]] = {
     "email_codes": {"email": P, "code_hash": OP},
     "conversations": {"subject": P, "last_message_preview": P, "channel": OP, "status": OP,
                       "language": OP, "category": OP, "verification_state": OP,
-                      "handoff_reason": OP},
+                      "handoff_reason": OP, "contact_reason": OP},
     "messages": {"sender_name": P, "text": P, "meta": P, "sender_kind": OP, "client_id": OP},
     "attachments": {"filename": P, "sha256": D, "content_type": OP},
     "bot_turns": {"query": P, "candidates": OP, "language": OP, "outcome": OP, "reason": OP,
@@ -73,7 +73,7 @@ COLUMNS: dict[str, dict[str, Kind]] = {
     "article_translations": {"locale": C, "title": C, "body": C, "examples": C},
     "article_versions": {"status": OP, "category": C, "content": C},
     "article_feedback": {"locale": OP},
-    "bot_config": {"sensitive_categories": C, "sensitive_phrases": C},
+    "bot_config": {"sensitive_categories": C, "sensitive_phrases": C, "custody": C},
     "official_channels": {"kind": C, "value": C, "label": C},
     "sla_policies": {"name": C, "channel": C, "category": C},
     "followup_programmes": {"name": C, "trigger": C, "rule": C, "channel": C},
@@ -85,6 +85,12 @@ COLUMNS: dict[str, dict[str, Kind]] = {
     "privacy_notices": {"locale": C, "text": C, "url": C},
     "jobs": {"kind": OP, "payload": OP, "dedupe_key": OP, "status": OP, "lease_token": OP,
              "done_by": OP, "last_error": OP},
+    # presence history and the report rollups: statuses and keys, no text of anyone's
+    "presence_changes": {"presence": OP},
+    "report_rollup_state": {"hours_key": OP},
+    "report_conversation_facts": {"channel": OP, "language": OP, "category": OP,
+                                  "status": OP, "handoff_reason": OP},
+    "report_message_quarters": {"quarter": OP},
 }
 
 

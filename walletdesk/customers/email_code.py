@@ -1,11 +1,14 @@
 """Verifying an unverified customer's email with a one-time code, before anyone discusses
 their account.
 
-When a customer whose identity the operator has not signed asks the bot about their own
-account or funds, the bot asks for the email address registered with the account, sends a
+When the operator has custodial accounts and a customer whose identity the operator has not
+signed asks the bot something that needs their own account data (walletdesk.verification.
+account_questions), the bot asks for the email address registered with the account, sends a
 6-digit code there (``verification.email_code`` job) and hands the conversation to a person
-once the code comes back. The workspace shows the result ("Email verified"). Codes live 10
-minutes, allow 5 tries, and are kept only as an HMAC; the code itself exists in the mail.
+once the code comes back. Without an outgoing mail relay no code is offered: a person takes
+over at once. A typed code always gets an answer (right, wrong, expired). The workspace shows
+the result ("Email verified"). Codes live 10 minutes, allow 5 tries, and are kept only as an
+HMAC; the code itself exists in the mail.
 """
 
 import hashlib
@@ -27,7 +30,6 @@ from walletdesk.conversations.messages import (
     lock_conversation,
 )
 from walletdesk.conversations.models import Conversation, SenderKind
-from walletdesk.customers.language import follow_conversation_language
 from walletdesk.customers.models import Customer, EmailCode
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
@@ -40,26 +42,12 @@ CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
-# a customer asking about *their* account or money (not a how-to question)
-ACCOUNT_PHRASES = (
-    "my account", "my balance", "my withdrawal", "my deposit", "my transfer", "my funds",
-    "my money", "my transaction", "not arrived", "hasn't arrived", "haven't received",
-    "not received", "missing funds",
-    "我的账户", "我的帐户", "我的余额", "我的提现", "我的充值", "我的转账", "我的资金", "没到账",
-    "未到账", "没有到账", "我的帳戶", "我的餘額", "我的提現", "我的轉帳", "我的資金", "沒到帳",
-    "未到帳",
-    "mi cuenta", "mi saldo", "mi retiro", "mi depósito", "mi transferencia", "mis fondos",
-    "no ha llegado", "no me ha llegado",
-)
+# a message that is nothing but a code (spaces and punctuation around it allowed)
+BARE_CODE = re.compile(r"^\W*\d{6}\W*$")
 
 
 def is_verified(customer: Customer) -> bool:
     return customer.verified_user_id is not None or customer.email_verified_at is not None
-
-
-def about_own_account(text: str) -> bool:
-    lowered = text.lower()
-    return any(phrase in lowered for phrase in ACCOUNT_PHRASES)
 
 
 def _code_hash(settings: Settings, code_id: int, code: str) -> str:
@@ -67,12 +55,9 @@ def _code_hash(settings: Settings, code_id: int, code: str) -> str:
     return hmac.new(key, f"email-code:{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def verification_step(services: Services, conversation_id: int, text: str,
-                            language: str | None = None) -> bool:
-    """Called by the bot before it answers; True when this message was about verifying.
-
-    ``language`` is the one detected in this message: the request for an email address is
-    the desk's first reply, so it is written in the customer's language, not the default."""
+async def verification_step(services: Services, conversation_id: int, text: str) -> bool:
+    """Called by the bot before it matches: the e-mail address or the code of a verification
+    under way; True when this message was about verifying (it has had its answer)."""
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None:
@@ -82,24 +67,39 @@ async def verification_step(services: Services, conversation_id: int, text: str,
             return False
         state = conversation.verification_state
         code = CODE.search(text)
-        if state == "code_sent" and code:
+        if code and (state == "code_sent" or (state in ("asked_email", "failed")
+                                              and BARE_CODE.match(text))):
             await _check_code(session, services, conversation, customer, code.group(1))
             return True
         email = EMAIL.search(text)
         if state in ("asked_email", "code_sent") and email:
-            await _send_code(session, services, conversation, customer, email.group(0).lower())
-            return True
-        if state is None and about_own_account(text):
-            conversation.verification_state = "asked_email"
-            conversation.language = language or conversation.language
-            await follow_conversation_language(session, conversation)
-            await append_message(session, conversation, sender_kind=SenderKind.bot,
-                                 text=i18n.text("verify_ask_email", conversation.language,
-                                                brand=services.settings.brand_name),
-                                 meta={"kind": "verify_email"})
-            emit_conversation_changed(session, conversation)
+            if not services.settings.smtp_host:  # the relay was removed meanwhile
+                await _verify_with_a_person(session, services, conversation)
+            else:
+                await _send_code(session, services, conversation, customer,
+                                 email.group(0).lower())
             return True
         return False
+
+
+async def ask_for_email(session: AsyncSession, services: Services, conversation: Conversation,
+                        turn_id: int | None = None) -> None:
+    """The first step: the address registered with the account (a code is mailed to it)."""
+    conversation.verification_state = "asked_email"
+    await append_message(session, conversation, sender_kind=SenderKind.bot,
+                         text=i18n.text("verify_ask_email", conversation.language,
+                                        brand=services.settings.brand_name),
+                         meta={"kind": "verify_email", "turn_id": turn_id, "actions": ["human"]})
+    emit_conversation_changed(session, conversation)
+
+
+async def _verify_with_a_person(session: AsyncSession, services: Services,
+                                conversation: Conversation) -> None:
+    from walletdesk.bot.actions import hand_off
+
+    conversation.verification_state = None
+    await hand_off(session, services, conversation, "account_question",
+                   text_key="verify_by_person")
 
 
 async def _send_code(session: AsyncSession, services: Services, conversation: Conversation,
@@ -119,19 +119,30 @@ async def _send_code(session: AsyncSession, services: Services, conversation: Co
 
 async def _check_code(session: AsyncSession, services: Services, conversation: Conversation,
                       customer: Customer, code: str) -> None:
+    """Right: verified, a person takes over. Otherwise the customer is told why not."""
     row = await session.scalar(
         select(EmailCode).where(EmailCode.conversation_id == conversation.id,
-                                EmailCode.used_at.is_(None), EmailCode.code_hash.is_not(None))
+                                EmailCode.used_at.is_(None))
         .order_by(EmailCode.id.desc()).limit(1).with_for_update())
     now = utcnow()
-    valid = row is not None and row.expires_at > now and row.attempts < MAX_ATTEMPTS
-    if row is not None:
+    if row is None:
+        reply = "verify_no_code"
+    elif row.expires_at <= now:
+        reply = "verify_code_expired"
+    elif row.attempts >= MAX_ATTEMPTS:
+        reply = "verify_wrong_code"  # it says: send the address again for a new code
+    else:
         row.attempts += 1
-    if not valid or row is None or row.code_hash is None or not hmac.compare_digest(
-            row.code_hash, _code_hash(services.settings, row.id, code)):
+        right = row.code_hash is not None and hmac.compare_digest(
+            row.code_hash, _code_hash(services.settings, row.id, code))
+        reply = "" if right else "verify_wrong_code"
+    if reply:
         await append_message(session, conversation, sender_kind=SenderKind.bot,
-                             text=i18n.text("verify_wrong_code", conversation.language))
+                             text=i18n.text(reply, conversation.language,
+                                            brand=services.settings.brand_name),
+                             meta={"kind": "verify_code", "actions": ["human"]})
         return
+    assert row is not None
     row.used_at = now
     customer.email = row.email
     customer.email_verified_at = now
@@ -140,7 +151,7 @@ async def _check_code(session: AsyncSession, services: Services, conversation: C
                          text=i18n.text("verify_done", conversation.language))
     from walletdesk.bot.actions import hand_off
 
-    await hand_off(session, services, conversation, "account_question")
+    await hand_off(session, services, conversation, "account_question", text_key=None)
 
 
 async def _deliver_code(services: Services, job: Job) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import StatementError
@@ -14,9 +14,21 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+if TYPE_CHECKING:
+    from walletdesk.config import Settings
+
 
 class DatabaseUnavailable(Exception):
     """The database could not be reached; the caller may retry the same request."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """No pool connection came free in time: the process is overloaded. Answered "busy, retry
+    after ``retry_after_s``" at once (load shedding) rather than queued for longer."""
+
+    def __init__(self, detail: str, retry_after_s: float = 1.0) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
 
 
 # drivers whose messages quote the values of a failed statement (asyncpg: "invalid input for
@@ -81,9 +93,31 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # no ping per checkout: it is a round trip on every transaction of the hot path. A
+    # connection that died meanwhile fails its first statement; SQLAlchemy then invalidates
+    # the pool, the request answers DatabaseUnavailable ("retry") and the retry gets a new one
+    kwargs.setdefault("pool_pre_ping", False)
     kwargs.setdefault("pool_timeout", 10)
     return create_async_engine(url, **kwargs)
+
+
+# how long a transaction waits for a connection before it fails "busy" (the requests and
+# frames let in are bounded by walletdesk.web.load_shedding, so this is a backstop; background
+# work — listeners, jobs — waits as long)
+POOL_TIMEOUT_S = 5.0
+SQLITE_POOL_TIMEOUT_S = 10.0
+
+
+def pool_options(settings: "Settings") -> dict[str, Any]:
+    """The engine's pool from the settings (docs/operate.md). SQLite keeps its one connection."""
+    timeout = settings.database_pool_timeout_s
+    if timeout is None:
+        timeout = SQLITE_POOL_TIMEOUT_S if settings.is_sqlite else POOL_TIMEOUT_S
+    options: dict[str, Any] = {"pool_timeout": timeout}
+    if not settings.is_sqlite:
+        options.update(pool_size=settings.database_pool_size,
+                       max_overflow=settings.database_max_overflow)
+    return options
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

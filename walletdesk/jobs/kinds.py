@@ -10,9 +10,11 @@ from walletdesk.db.base import utcnow
 from walletdesk.email import away_replies, imap, outbound
 from walletdesk.followups import notify
 from walletdesk.jobs.models import Job, JobStatus
+from walletdesk.reports import rollups
 from walletdesk.services import Services
 
-KIND_MODULES = (away_replies, closing, email_code, imap, notify, outbound, retention, sla, snooze)
+KIND_MODULES = (away_replies, closing, email_code, imap, notify, outbound, retention, sla, snooze,
+                rollups)
 
 
 async def seed_recurring(services: Services) -> None:
@@ -20,10 +22,12 @@ async def seed_recurring(services: Services) -> None:
     none is waiting, so restarts (and several workers) never multiply them."""
     async with services.transaction() as session:
         waiting = set((await session.scalars(select(Job.kind).where(
-            Job.kind.in_((retention.RETENTION_JOB, imap.POLL_JOB)),
+            Job.kind.in_((retention.RETENTION_JOB, imap.POLL_JOB, rollups.ROLLUP_JOB)),
             Job.status.in_((JobStatus.pending, JobStatus.running))))).all())
         if retention.RETENTION_JOB not in waiting:
             await retention.schedule_retention(session, utcnow().replace(minute=0, second=0,
                                                                          microsecond=0))
         if imap.POLL_JOB not in waiting:
             await imap.schedule_poll(session, services.settings)
+        if rollups.ROLLUP_JOB not in waiting:
+            await rollups.schedule_rollup(session, utcnow())

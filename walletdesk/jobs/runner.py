@@ -16,10 +16,7 @@ is why outgoing mail carries a stable Message-ID.
 """
 
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import structlog
 from sqlalchemy import and_, or_, select
@@ -28,48 +25,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.db.base import utcnow
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.jobs.models import Job, JobStatus
+
+# the registry lives apart so that declaring a kind does not import every kind (registry.py)
+from walletdesk.jobs.registry import (  # noqa: F401 - re-exported for the kinds' modules
+    KINDS,
+    Deliver,
+    Handler,
+    JobContext,
+    JobKind,
+    OnFailure,
+    PermanentJobError,
+    job_handler,
+)
 from walletdesk.services import Services
 
 log = structlog.get_logger(__name__)
 
 MAX_BACKOFF_S = 3600
 ERROR_CHARS = 500
-
-
-class PermanentJobError(Exception):
-    """The job cannot succeed by retrying (bad address, unknown kind): give up now."""
-
-
-@dataclass
-class JobContext:
-    services: Services
-    session: AsyncSession
-    job: Job
-    delivered: dict[str, Any] | None = None  # what the deliver step returned
-
-
-Handler = Callable[[JobContext], Awaitable[None]]
-Deliver = Callable[[Services, Job], Awaitable[dict[str, Any]]]
-OnFailure = Callable[[JobContext, str], Awaitable[None]]
-
-
-@dataclass
-class JobKind:
-    handle: Handler
-    deliver: Deliver | None = None
-    on_failure: OnFailure | None = None
-
-
-KINDS: dict[str, JobKind] = {}
-
-
-def job_handler(kind: str, *, deliver: Deliver | None = None,
-                on_failure: OnFailure | None = None) -> Callable[[Handler], Handler]:
-    """Register the handler of a job kind (see walletdesk.jobs.kinds for where they live)."""
-    def register(handle: Handler) -> Handler:
-        KINDS[kind] = JobKind(handle, deliver, on_failure)
-        return handle
-    return register
 
 
 def registered_kind(name: str) -> JobKind | None:

@@ -13,7 +13,7 @@ from walletdesk.accounts.models import Agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
-from walletdesk.i18n import SUPPORTED
+from walletdesk.i18n import kb_locale
 from walletdesk.kb.models import (
     Article,
     ArticleFeedback,
@@ -39,9 +39,12 @@ class TranslationIn:
 
 def _clean_translations(translations: dict[str, TranslationIn]) -> dict[str, TranslationIn]:
     cleaned: dict[str, TranslationIn] = {}
-    for locale, text in translations.items():
-        if locale not in SUPPORTED:
-            raise Invalid(f"unsupported locale {locale!r}; use one of {', '.join(SUPPORTED)}")
+    for tag, text in translations.items():
+        try:  # any language: a BCP-47 tag (fr, pt-BR), not only the desk's own languages
+            locale = kb_locale(tag)
+        except ValueError as exc:
+            raise Invalid(f"locale: {exc}; use a language tag such as en, zh-Hans, pt-BR") \
+                from None
         title = text.title.strip()
         if not title and not text.body.strip():
             continue  # an empty locale is no translation
@@ -171,9 +174,11 @@ async def import_articles(services: Services, lines: Iterable[str], *,
                 existing = await session.scalar(select(Article.id).where(Article.slug == slug))
                 # new articles are published; existing ones keep their status (a retired
                 # article stays retired when the file is imported again)
-                _, changed = await save_article(
+                article, changed = await save_article(
                     session, None, slug=slug, category=category, translations=translations,
                     status=ArticleStatus.published if publish and existing is None else None)
+                if existing is None:  # like the status: an admin's later choice is kept
+                    article.needs_account = bool(json.loads(line).get("needs_account"))
         except Invalid as exc:
             report.errors.append(f"line {number}: {exc.detail}")
             continue

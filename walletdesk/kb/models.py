@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletdesk.db.base import Base, utcnow
@@ -24,6 +24,9 @@ class Article(Base):
     category: Mapped[str] = mapped_column(String(80), default="general")
     status: Mapped[ArticleStatus] = mapped_column(String(12), default=ArticleStatus.draft)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # answering needs the customer's own account data (balance, a withdrawal's review): with
+    # custodial accounts the bot verifies the customer's e-mail first (walletdesk.bot.actions)
+    needs_account: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

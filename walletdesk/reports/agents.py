@@ -12,12 +12,63 @@ from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.reports.figures import AgentRow, Agents
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
-from walletdesk.reports.measures import median
+from walletdesk.reports.measures import grouped_medians, median
+from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.speed import RESOLVED, timelines
 from walletdesk.reports.volume import period_of
 
 
-async def agents_report(session: AsyncSession, report: ReportFilter) -> Agents:
+async def _agents_from_facts(session: AsyncSession, report: ReportFilter,
+                             source: FactSource) -> Agents:
+    facts, replies = source.facts, source.replies
+    counts = await session.execute(
+        select(facts.c.assignee_id, func.count(),
+               func.count(case((facts.c.status.in_(RESOLVED), 1))))
+        .where(facts.c.assignee_id.is_not(None)).group_by(facts.c.assignee_id))
+    written = dict((await session.execute(
+        select(replies.c.agent_id, func.sum(replies.c.replies))
+        .group_by(replies.c.agent_id))).all())
+    ratings = {agent_id: (int(count), float(total or 0)) for agent_id, count, total in
+               await session.execute(
+                   select(facts.c.survey_agent_id, func.count(), func.sum(facts.c.survey_rating))
+                   .where(facts.c.survey_rating.is_not(None),
+                          facts.c.survey_agent_id.is_not(None))
+                   .group_by(facts.c.survey_agent_id))}
+    medians = await grouped_medians(session, facts, "assignee_id",
+                                    ["first_response_s", "resolution_s"])
+    return await _agents(session, report,
+                         {agent_id: (int(total), int(done)) for agent_id, total, done in counts},
+                         written, ratings, medians["first_response_s"], medians["resolution_s"])
+
+
+async def _agents(session: AsyncSession, report: ReportFilter,
+                  handled: dict[int, tuple[int, int]], replies: dict[int, int],
+                  ratings: dict[int, tuple[int, float]], first_median: dict[int, float],
+                  resolution_median: dict[int, float]) -> Agents:
+    everyone = set(handled) | set(replies) | set(ratings)
+    names = dict((await session.execute(
+        select(Agent.id, Agent.display_name).where(Agent.id.in_(everyone or {-1})))).all())
+    rows = []
+    for agent_id in everyone:
+        total, done = handled.get(agent_id, (0, 0))
+        count, summed = ratings.get(agent_id, (0, 0.0))
+        rows.append(AgentRow(
+            agent_id=agent_id, agent=names.get(agent_id, ""), handled=total, resolved=done,
+            replies=int(replies.get(agent_id, 0)),
+            first_response_median_s=first_median.get(agent_id),
+            resolution_median_s=resolution_median.get(agent_id), ratings=count,
+            csat_average=round(summed / count, 4) if count else None))
+    rows.sort(key=lambda row: (-row.handled, -row.replies, row.agent))
+    return Agents(period=period_of(report), agents=rows)
+
+
+async def agents_report(session: AsyncSession, report: ReportFilter, *,
+                        live: bool = False) -> Agents:
+    """From the rollup where it covers the period (walletdesk.reports.rollups), else (or
+    with ``live``) from the conversations, messages and surveys."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        return await _agents_from_facts(session, report, source)
     ids = cohort_ids(report)
     counts = await session.execute(
         select(Conversation.assignee_id, func.count(),
@@ -45,21 +96,9 @@ async def agents_report(session: AsyncSession, report: ReportFilter) -> Agents:
         if row.resolved_at is not None and row.resolved_at >= row.first_customer_at:
             resolution[row.assignee_id].append(_seconds(row.first_customer_at, row.resolved_at))
     handled = {agent_id: (int(total), int(done)) for agent_id, total, done in counts}
-    everyone = set(handled) | set(replies) | set(ratings)
-    names = dict((await session.execute(
-        select(Agent.id, Agent.display_name).where(Agent.id.in_(everyone or {-1})))).all())
-    rows = []
-    for agent_id in everyone:
-        total, done = handled.get(agent_id, (0, 0))
-        count, summed = ratings.get(agent_id, (0, 0.0))
-        rows.append(AgentRow(
-            agent_id=agent_id, agent=names.get(agent_id, ""), handled=total, resolved=done,
-            replies=int(replies.get(agent_id, 0)),
-            first_response_median_s=median(first[agent_id]),
-            resolution_median_s=median(resolution[agent_id]), ratings=count,
-            csat_average=round(summed / count, 4) if count else None))
-    rows.sort(key=lambda row: (-row.handled, -row.replies, row.agent))
-    return Agents(period=period_of(report), agents=rows)
+    return await _agents(session, report, handled, replies, ratings,
+                         {agent_id: median(v) for agent_id, v in first.items() if v},
+                         {agent_id: median(v) for agent_id, v in resolution.items() if v})
 
 
 def _seconds(start: datetime, end: datetime) -> float:

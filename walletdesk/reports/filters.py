@@ -129,8 +129,13 @@ def parse_filter(*, start: str | None = None, end: str | None = None, tz: str | 
 
 def conversation_conditions(report: ReportFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions selecting the report's conversations (the cohort)."""
-    conditions: list[ColumnElement[bool]] = [Conversation.created_at >= report.start_utc,
-                                             Conversation.created_at < report.end_utc]
+    return [Conversation.created_at >= report.start_utc,
+            Conversation.created_at < report.end_utc, *conversation_filters(report)]
+
+
+def conversation_filters(report: ReportFilter) -> list[ColumnElement[bool]]:
+    """The report's channel, team, agent, language, label and category conditions (no dates)."""
+    conditions: list[ColumnElement[bool]] = []
     if report.channel:
         conditions.append(Conversation.channel == report.channel)
     if report.team_id:

@@ -12,6 +12,7 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind, S
 from walletdesk.reports.figures import Count, Outcome
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
 from walletdesk.reports.measures import rate
+from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
 RESOLVED = (Status.resolved, Status.closed)
@@ -44,7 +45,41 @@ def agent_replied(conversation_id: object) -> object:
                                      Message.is_internal.is_(False)).exists())
 
 
-async def outcome_report(session: AsyncSession, report: ReportFilter) -> Outcome:
+async def _outcome_from_facts(session: AsyncSession, report: ReportFilter,
+                              source: FactSource) -> Outcome:
+    facts = source.facts
+    total, resolved, bot, contained, handed, ever_resolved, reopened = (
+        int(v or 0) for v in (await session.execute(select(
+            func.count(), func.count(case((facts.c.is_resolved, 1))),
+            func.count(case((facts.c.with_bot, 1))),
+            func.count(case((facts.c.bot_contained, 1))), func.count(facts.c.handoff_reason),
+            func.count(case((facts.c.ever_resolved, 1))),
+            func.count(case((facts.c.reopened, 1)))))).one())
+    reasons = await session.execute(
+        select(facts.c.handoff_reason, func.count())
+        .where(facts.c.handoff_reason.is_not(None)).group_by(facts.c.handoff_reason)
+        .order_by(func.count().desc(), facts.c.handoff_reason))
+    return _outcome(report, total, resolved, ever_resolved, reopened, bot, contained, handed,
+                    [Count(key=key or "", count=count) for key, count in reasons])
+
+
+def _outcome(report: ReportFilter, total: int, resolved: int, ever_resolved: int,
+             reopened: int, bot: int, contained: int, handed: int,
+             reasons: list[Count]) -> Outcome:
+    return Outcome(
+        period=period_of(report), conversations=total, resolved=resolved,
+        resolution_rate=rate(resolved, total), ever_resolved=ever_resolved, reopened=reopened,
+        reopen_rate=rate(reopened, ever_resolved), with_bot=bot, bot_contained=contained,
+        bot_containment_rate=rate(contained, bot), handed_off=handed, handoff_reasons=reasons)
+
+
+async def outcome_report(session: AsyncSession, report: ReportFilter, *,
+                         live: bool = False) -> Outcome:
+    """From the rollup where it covers the period (walletdesk.reports.rollups), else (or
+    with ``live``) from the conversations, messages and bot turns."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        return await _outcome_from_facts(session, report, source)
     conditions = conversation_conditions(report)
     is_resolved = and_(Conversation.status.in_(RESOLVED), Conversation.resolved_at.is_not(None))
     with_bot = Conversation.id.in_(select(BotTurn.conversation_id))
@@ -65,9 +100,5 @@ async def outcome_report(session: AsyncSession, report: ReportFilter) -> Outcome
         .where(*conditions, Conversation.handoff_reason.is_not(None))
         .group_by(Conversation.handoff_reason)
         .order_by(func.count().desc(), Conversation.handoff_reason))
-    return Outcome(
-        period=period_of(report), conversations=total, resolved=resolved,
-        resolution_rate=rate(resolved, total), ever_resolved=ever_resolved, reopened=reopened,
-        reopen_rate=rate(reopened, ever_resolved), with_bot=bot, bot_contained=contained,
-        bot_containment_rate=rate(contained, bot), handed_off=handed,
-        handoff_reasons=[Count(key=key or "", count=count) for key, count in reasons])
+    return _outcome(report, total, resolved, ever_resolved, reopened, bot, contained, handed,
+                    [Count(key=key or "", count=count) for key, count in reasons])

@@ -1,9 +1,10 @@
 """Why customers contact us: one contact reason per conversation, and the "for the product
 team" export (reasons with counts, sample messages and links).
 
-The reason is, in this order: the conversation's category (chosen in the widget or set by an
-agent); else the category of the article the bot first matched (its first answered or
-suggested turn); else the conversation's first label by name; else none (docs/reports.md).
+The reason is, in this order: the reason the agent chose when resolving it; else the
+conversation's category (chosen in the widget or set by an agent); else the category of the
+article the bot first matched (its first answered or suggested turn); else the conversation's
+first label by name; else none (docs/reports.md).
 """
 
 from sqlalchemy import case, func, literal, select
@@ -35,11 +36,14 @@ def reason_rows(report: ReportFilter):  # type: ignore[no-untyped-def]
                    .where(ConversationLabel.conversation_id == Conversation.id)
                    .scalar_subquery())
     inner = select(Conversation.id.label("cid"), Conversation.created_at.label("created_at"),
+                   func.nullif(Conversation.contact_reason, "").label("chosen"),
                    func.nullif(Conversation.category, "").label("category"),
                    func.nullif(bot_category, "").label("bot"),
                    first_label.label("label")).where(*conversation_conditions(report)).subquery()
-    reason = func.coalesce(inner.c.category, inner.c.bot, inner.c.label, literal(""))
-    source = case((inner.c.category.is_not(None), "category"), (inner.c.bot.is_not(None), "bot"),
+    reason = func.coalesce(inner.c.chosen, inner.c.category, inner.c.bot, inner.c.label,
+                           literal(""))
+    source = case((inner.c.chosen.is_not(None), "resolve"),
+                  (inner.c.category.is_not(None), "category"), (inner.c.bot.is_not(None), "bot"),
                   (inner.c.label.is_not(None), "label"), else_="none")
     return select(inner.c.cid.label("cid"), inner.c.created_at.label("created_at"),
                   reason.label("reason"), source.label("source")).subquery("reasons")

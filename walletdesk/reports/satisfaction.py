@@ -3,6 +3,7 @@ written comments, lowest ratings first."""
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,13 @@ from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation
 from walletdesk.reports.figures import Comment, DayRating, RatingCount, Satisfaction
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
-from walletdesk.reports.measures import rate, utc_quarter_hour
+from walletdesk.reports.measures import (
+    quarter_key,
+    rate,
+    utc_quarter_hour,
+    utc_quarter_start,
+)
+from walletdesk.reports.rollups import fact_source
 from walletdesk.reports.volume import period_of
 
 MAX_COMMENTS = 500
@@ -24,18 +31,32 @@ def conversation_link(conversation_id: int) -> str:
 
 async def satisfaction_report(session: AsyncSession, report: ReportFilter, *,
                               max_rating: int | None = None,
-                              comments_limit: int = 100) -> Satisfaction:
-    """``max_rating`` filters the comments (e.g. 2: only the unhappy ones)."""
+                              comments_limit: int = 100, live: bool = False) -> Satisfaction:
+    """``max_rating`` filters the comments (e.g. 2: only the unhappy ones). The counts come
+    from the rollup where it covers the period (walletdesk.reports.rollups), else (or with
+    ``live``) from the surveys; the comments always from the surveys."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        facts = source.facts
+        in_report = Survey.conversation_id.in_(select(facts.c.conversation_id))
+        asked = int(await session.scalar(select(func.count(case((facts.c.survey_asked, 1)))))
+                    or 0)
+        distribution = dict((await session.execute(
+            select(facts.c.survey_rating, func.count())
+            .where(facts.c.survey_rating.is_not(None)).group_by(facts.c.survey_rating))).all())
+        bucket = utc_quarter_start(facts.c.created_at).label("bucket")
+        per_bucket = await session.execute(
+            select(bucket, func.count(), func.sum(facts.c.survey_rating),
+                   func.count(case((facts.c.survey_rating >= 4, 1))))
+            .where(facts.c.survey_rating.is_not(None)).group_by(bucket))
+        return await _satisfaction(session, report, in_report, asked, distribution,
+                                   per_bucket, max_rating, comments_limit)
     in_report = Survey.conversation_id.in_(cohort_ids(report))
     asked = int(await session.scalar(select(func.count()).select_from(Survey)
                                      .where(in_report)) or 0)
     distribution = dict((await session.execute(
         select(Survey.rating, func.count()).where(in_report, Survey.rating.is_not(None))
         .group_by(Survey.rating))).all())
-    ratings = sum(distribution.values())
-    total = sum(rating * count for rating, count in distribution.items())
-    happy = distribution.get(4, 0) + distribution.get(5, 0)
-
     # the trend by the local day the conversation started (the report's cohort)
     bucket = utc_quarter_hour(Conversation.created_at).label("bucket")
     per_bucket = await session.execute(
@@ -44,9 +65,20 @@ async def satisfaction_report(session: AsyncSession, report: ReportFilter, *,
         .join(Conversation, Conversation.id == Survey.conversation_id)
         .where(*conversation_conditions(report), Survey.rating.is_not(None))
         .group_by(bucket))
+    return await _satisfaction(session, report, in_report, asked, distribution, per_bucket,
+                               max_rating, comments_limit)
+
+
+async def _satisfaction(session: AsyncSession, report: ReportFilter, in_report: Any,
+                        asked: int, distribution: dict[int, int], per_bucket: Any,
+                        max_rating: int | None, comments_limit: int) -> Satisfaction:
+    ratings = sum(distribution.values())
+    total = sum(rating * count for rating, count in distribution.items())
+    happy = distribution.get(4, 0) + distribution.get(5, 0)
+
     days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for key, count, summed, good in per_bucket:
-        local = datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) \
+        local = datetime.strptime(quarter_key(key), "%Y-%m-%d %H:%M").replace(tzinfo=UTC) \
             .astimezone(report.zone)
         cell = days[local.date()]
         cell[0] += int(count)

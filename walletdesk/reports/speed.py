@@ -14,12 +14,14 @@ from walletdesk.reports.figures import Durations, Speed
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
 from walletdesk.reports.measures import (
     WorkingHours,
+    duration_figures,
     first_agent_reply,
     first_customer_message,
     median,
     percentile,
     rate,
 )
+from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
 RESOLVED = (Status.resolved, Status.closed)
@@ -78,7 +80,47 @@ def handling_pairs(rows: Sequence[Timeline]) -> list[tuple[int | None, datetime,
             and r.first_reply_at is not None and r.resolved_at >= r.assigned_at]
 
 
-async def speed_report(session: AsyncSession, report: ReportFilter) -> Speed:
+async def _speed_from_facts(session: AsyncSession, report: ReportFilter,
+                            source: FactSource) -> Speed:
+    facts = source.facts
+    names = [f"{measure}{kind}" for measure in ("first_response", "resolution", "handling")
+             for kind in ("_s", "_business_s")]
+    figures = await duration_figures(session, facts, names)
+
+    def durations_of(measure: str) -> Durations:
+        count, median_s, p90_s = figures[f"{measure}_s"]
+        _, business_median, business_p90 = figures[f"{measure}_business_s"]
+        return Durations(count=count, median_s=median_s, p90_s=p90_s,
+                         business_median_s=business_median, business_p90_s=business_p90)
+
+    sla = (await session.execute(select(
+        func.count(case((facts.c.first_response_due, 1))),
+        func.count(case((facts.c.first_response_breached, 1))),
+        func.count(case((facts.c.resolution_due, 1))),
+        func.count(case((facts.c.resolution_breached, 1)))))).one()
+    return _speed(report, durations_of("first_response"), durations_of("resolution"),
+                  durations_of("handling"), *(int(v) for v in sla))
+
+
+def _speed(report: ReportFilter, first_response: Durations, resolution: Durations,
+           handling: Durations, first_due: int, first_breached: int, resolution_due: int,
+           resolution_breached: int) -> Speed:
+    return Speed(
+        period=period_of(report), first_response=first_response, resolution=resolution,
+        handling=handling,
+        sla_first_response_due=first_due, sla_first_response_breached=first_breached,
+        sla_resolution_due=resolution_due, sla_resolution_breached=resolution_breached,
+        sla_first_response_attainment=rate(first_due - first_breached, first_due),
+        sla_resolution_attainment=rate(resolution_due - resolution_breached, resolution_due))
+
+
+async def speed_report(session: AsyncSession, report: ReportFilter, *,
+                       live: bool = False) -> Speed:
+    """From the rollup where it covers the period (walletdesk.reports.rollups), else (or
+    with ``live``) from the conversations and messages."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        return await _speed_from_facts(session, report, source)
     rows = await timelines(session, report)
     hours = await WorkingHours.load(session)
     sla = (await session.execute(
@@ -87,13 +129,6 @@ async def speed_report(session: AsyncSession, report: ReportFilter) -> Speed:
                func.count(Conversation.resolution_due_at),
                func.count(case((Conversation.resolution_breached.is_(True), 1))))
         .where(*conversation_conditions(report)))).one()
-    first_due, first_breached, resolution_due, resolution_breached = (int(v) for v in sla)
-    return Speed(
-        period=period_of(report),
-        first_response=durations(first_response_pairs(rows), hours),
-        resolution=durations(resolution_pairs(rows), hours),
-        handling=durations(handling_pairs(rows), hours),
-        sla_first_response_due=first_due, sla_first_response_breached=first_breached,
-        sla_resolution_due=resolution_due, sla_resolution_breached=resolution_breached,
-        sla_first_response_attainment=rate(first_due - first_breached, first_due),
-        sla_resolution_attainment=rate(resolution_due - resolution_breached, resolution_due))
+    return _speed(report, durations(first_response_pairs(rows), hours),
+                  durations(resolution_pairs(rows), hours), durations(handling_pairs(rows), hours),
+                  *(int(v) for v in sla))

@@ -2,6 +2,7 @@
 period at once (the reports page)."""
 
 from pydantic import BaseModel
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.reports.agents import agents_report
@@ -16,8 +17,10 @@ from walletdesk.reports.figures import (
     Volume,
 )
 from walletdesk.reports.filters import ReportFilter
+from walletdesk.reports.measures import duration_figures, rate
 from walletdesk.reports.outcome import outcome_report
 from walletdesk.reports.reasons import reasons_report
+from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.satisfaction import satisfaction_report
 from walletdesk.reports.speed import speed_report
 from walletdesk.reports.volume import period_of, volume_report
@@ -38,11 +41,48 @@ def _headline(volume: Volume, speed: Speed, outcome: Outcome,
     }
 
 
-async def _parts(session: AsyncSession,
-                 report: ReportFilter) -> tuple[Volume, Speed, Outcome, Satisfaction]:
-    return (await volume_report(session, report), await speed_report(session, report),
-            await outcome_report(session, report),
-            await satisfaction_report(session, report, comments_limit=100))
+async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
+                               source: FactSource) -> dict[str, float | None]:
+    """The same figures as ``_headline`` of the four reports, in two queries of the rollup."""
+    facts = source.facts
+    row = (await session.execute(select(
+        func.count(), func.coalesce(func.sum(facts.c.messages), 0),
+        func.count(case((facts.c.customer_first_at >= report.start_utc, facts.c.customer_id))
+                   .distinct()),
+        func.count(case((facts.c.is_resolved, 1))), func.count(case((facts.c.ever_resolved, 1))),
+        func.count(case((facts.c.reopened, 1))), func.count(case((facts.c.with_bot, 1))),
+        func.count(case((facts.c.bot_contained, 1))), func.count(facts.c.survey_rating),
+        func.coalesce(func.sum(facts.c.survey_rating), 0),
+        func.count(case((facts.c.survey_rating >= 4, 1)))))).one()
+    (total, messages, new, resolved, ever_resolved, reopened, bot, contained, ratings,
+     rating_sum, happy) = (int(v or 0) for v in row)
+    durations = await duration_figures(session, facts, ["first_response_s", "resolution_s"])
+    _, first_median, first_p90 = durations["first_response_s"]
+    _, resolution_median, resolution_p90 = durations["resolution_s"]
+    return {
+        "conversations": total, "messages": messages, "new_customers": new,
+        "first_response_median_s": first_median, "first_response_p90_s": first_p90,
+        "resolution_median_s": resolution_median, "resolution_p90_s": resolution_p90,
+        "resolution_rate": rate(resolved, total), "reopen_rate": rate(reopened, ever_resolved),
+        "bot_containment_rate": rate(contained, bot), "csat": rate(happy, ratings),
+        "csat_average": round(rating_sum / ratings, 4) if ratings else None,
+    }
+
+
+async def _previous_headline(session: AsyncSession, report: ReportFilter,
+                             live: bool) -> dict[str, float | None]:
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        return await _headline_from_facts(session, report, source)
+    return _headline(*await _parts(session, report, live=live))
+
+
+async def _parts(session: AsyncSession, report: ReportFilter, *,
+                 live: bool = False) -> tuple[Volume, Speed, Outcome, Satisfaction]:
+    return (await volume_report(session, report, live=live),
+            await speed_report(session, report, live=live),
+            await outcome_report(session, report, live=live),
+            await satisfaction_report(session, report, comments_limit=100, live=live))
 
 
 def _summary(report: ReportFilter, now: dict[str, float | None],
@@ -54,9 +94,12 @@ def _summary(report: ReportFilter, now: dict[str, float | None],
                             for key, value in now.items()])
 
 
-async def summary_report(session: AsyncSession, report: ReportFilter) -> Summary:
-    now = _headline(*await _parts(session, report))
-    before = _headline(*await _parts(session, report.previous()))
+async def summary_report(session: AsyncSession, report: ReportFilter, *,
+                         live: bool = False) -> Summary:
+    """From the rollup where it covers the periods (walletdesk.reports.rollups), else (or
+    with ``live``) from the four reports computed live."""
+    now = await _previous_headline(session, report, live)
+    before = await _previous_headline(session, report.previous(), live)
     return _summary(report, now, before)
 
 
@@ -70,9 +113,10 @@ class AllReports(BaseModel):
     reasons: Reasons
 
 
-async def all_reports(session: AsyncSession, report: ReportFilter) -> AllReports:
-    volume, speed, outcome, satisfaction = await _parts(session, report)
-    before = _headline(*await _parts(session, report.previous()))
+async def all_reports(session: AsyncSession, report: ReportFilter, *,
+                      live: bool = False) -> AllReports:
+    volume, speed, outcome, satisfaction = await _parts(session, report, live=live)
+    before = await _previous_headline(session, report.previous(), live)
     return AllReports(summary=_summary(report, _headline(volume, speed, outcome, satisfaction),
                                        before),
                       volume=volume, speed=speed, outcome=outcome, satisfaction=satisfaction,

@@ -2,15 +2,16 @@
 which language, and from new or returning customers."""
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.reports.figures import Count, DayCount, HourCell, Period, Volume
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
-from walletdesk.reports.measures import local_counts
+from walletdesk.reports.measures import local_counts, quarters_to_local
+from walletdesk.reports.rollups import FactSource, fact_source
 
 PUBLIC_SENDERS = (SenderKind.customer, SenderKind.agent, SenderKind.bot)
 
@@ -43,11 +44,42 @@ async def message_count(session: AsyncSession, report: ReportFilter) -> int:
         or 0)
 
 
-async def volume_report(session: AsyncSession, report: ReportFilter) -> Volume:
-    conditions = conversation_conditions(report)
-    per_hour = await local_counts(session, Conversation.created_at, conditions, report)
-    message_hours = await local_counts(session, Message.created_at,
-                                       public_message_conditions(report), report)
+async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
+                             source: FactSource) -> Volume:
+    facts, quarters = source.facts, source.quarters
+    per_hour = await local_counts(session, facts.c.created_at, [], report)
+    message_hours = quarters_to_local(await session.execute(
+        select(quarters.c.quarter, func.sum(quarters.c.messages))
+        .group_by(quarters.c.quarter)), report)
+    customers, new = (await session.execute(select(
+        func.count(facts.c.customer_id.distinct()),
+        func.count(case((facts.c.customer_first_at >= report.start_utc, facts.c.customer_id))
+                   .distinct())))).one()
+
+    # the three groupings in one pass, ordered as ``_counts_by`` orders them in SQL: count
+    # descending, then the value in code-point order (the C collation) with no value last on
+    # PostgreSQL and first on SQLite
+    combined = (await session.execute(
+        select(facts.c.channel, facts.c.category, facts.c.language, func.count())
+        .group_by(facts.c.channel, facts.c.category, facts.c.language))).all()
+    nulls_last = session.bind.dialect.name == "postgresql"
+
+    def counts_by(position: int) -> list[Count]:
+        counts: Counter[str | None] = Counter()
+        for row in combined:
+            counts[row[position]] += int(row[3])
+        ordered = sorted(counts.items(), key=lambda item: (
+            -item[1], (item[0] is None) == nulls_last, item[0] or ""))
+        return [Count(key=key or "", count=count) for key, count in ordered]
+
+    return _volume(report, per_hour, message_hours, int(customers), int(new),
+                   counts_by(0), counts_by(1), counts_by(2))
+
+
+def _volume(report: ReportFilter, per_hour: Counter[datetime],
+            message_hours: Counter[datetime], customer_count: int, new: int,
+            by_channel: list[Count], by_category: list[Count],
+            by_language: list[Count]) -> Volume:
     days: Counter[date] = Counter()
     message_days: Counter[date] = Counter()
     cells: Counter[tuple[int, int]] = Counter()
@@ -56,14 +88,6 @@ async def volume_report(session: AsyncSession, report: ReportFilter) -> Volume:
         cells[(moment.weekday(), moment.hour)] += count
     for moment, count in message_hours.items():
         message_days[moment.date()] += count
-
-    customers = select(Conversation.customer_id).where(*conditions).distinct().subquery()
-    first_ever = (select(Conversation.customer_id, func.min(Conversation.created_at).label("at"))
-                  .where(Conversation.customer_id.in_(select(customers.c.customer_id)))
-                  .group_by(Conversation.customer_id).subquery())
-    customer_count = int(await session.scalar(select(func.count()).select_from(customers)) or 0)
-    new = int(await session.scalar(select(func.count()).select_from(first_ever)
-                                   .where(first_ever.c.at >= report.start_utc)) or 0)
     return Volume(
         period=period_of(report), conversations=sum(per_hour.values()),
         messages=sum(message_hours.values()), customers=customer_count, new_customers=new,
@@ -73,6 +97,28 @@ async def volume_report(session: AsyncSession, report: ReportFilter) -> Volume:
                 for day in report.days],
         by_hour=[HourCell(weekday=weekday, hour=hour, conversations=cells[(weekday, hour)])
                  for weekday in range(7) for hour in range(24)],
-        by_channel=await _counts_by(session, report, Conversation.channel),
-        by_category=await _counts_by(session, report, Conversation.category),
-        by_language=await _counts_by(session, report, Conversation.language))
+        by_channel=by_channel, by_category=by_category, by_language=by_language)
+
+
+async def volume_report(session: AsyncSession, report: ReportFilter, *,
+                        live: bool = False) -> Volume:
+    """From the rollup where it covers the period (walletdesk.reports.rollups), else (or
+    with ``live``) counted from the conversations and messages."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        return await _volume_from_facts(session, report, source)
+    conditions = conversation_conditions(report)
+    per_hour = await local_counts(session, Conversation.created_at, conditions, report)
+    message_hours = await local_counts(session, Message.created_at,
+                                       public_message_conditions(report), report)
+    customers = select(Conversation.customer_id).where(*conditions).distinct().subquery()
+    first_ever = (select(Conversation.customer_id, func.min(Conversation.created_at).label("at"))
+                  .where(Conversation.customer_id.in_(select(customers.c.customer_id)))
+                  .group_by(Conversation.customer_id).subquery())
+    customer_count = int(await session.scalar(select(func.count()).select_from(customers)) or 0)
+    new = int(await session.scalar(select(func.count()).select_from(first_ever)
+                                   .where(first_ever.c.at >= report.start_utc)) or 0)
+    return _volume(report, per_hour, message_hours, customer_count, new,
+                   await _counts_by(session, report, Conversation.channel),
+                   await _counts_by(session, report, Conversation.category),
+                   await _counts_by(session, report, Conversation.language))

@@ -8,16 +8,16 @@ conversation waits as a case for the next shift. Whenever capacity frees up (an 
 online, a conversation is resolved or transferred) the queue is drained in order.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
 from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
-from walletdesk.accounts.queries import load_agent
 from walletdesk.cases.sla import start_sla
 from walletdesk.config import Settings
+from walletdesk.conversations.assignment import assign_to
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
 from walletdesk.db.base import utcnow
@@ -87,44 +87,6 @@ async def _free_agent(session: AsyncSession, conversation: Conversation,
     return min(free, key=lambda a: (loads[a.id] / max(a.capacity, 1), loads[a.id], a.id))
 
 
-async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent, *,
-                    present: bool | None = None) -> None:
-    """Give the conversation to ``agent``. The customer is told "<name> joined" only if the
-    agent is there (``present``; by default: online); otherwise that they wait for an agent,
-    and the join is announced when the agent opens or answers it (``announce_join``)."""
-    # the agent may come from another session (the signed-in user): use this session's copy
-    attached = await load_agent(session, agent.id)
-    assert attached is not None
-    agent = attached
-    if present is None:
-        present = agent.presence == Presence.online
-    now = utcnow()
-    conversation.assignee_id = agent.id
-    conversation.status = Status.assigned
-    conversation.assigned_at = now
-    conversation.after_hours = False
-    conversation.assignee_joined_at = now if present else None
-    await append_message(session, conversation, sender_kind=SenderKind.system,
-                         text=i18n.text("agent_joined", conversation.language,
-                                        name=agent.display_name) if present
-                         else i18n.text("transferred_waiting", conversation.language))
-    emit_conversation_changed(session, conversation)
-
-
-async def announce_join(session: AsyncSession, conversation: Conversation, agent: Agent) -> bool:
-    """The assignee opened or answered a conversation given to them while away: now the
-    customer is told they joined. False if there was nothing to announce."""
-    if conversation.assignee_id != agent.id or conversation.assignee_joined_at is not None \
-            or conversation.status not in ACTIVE_STATUSES:
-        return False
-    conversation.assignee_joined_at = utcnow()
-    await append_message(session, conversation, sender_kind=SenderKind.system,
-                         text=i18n.text("agent_joined", conversation.language,
-                                        name=agent.display_name))
-    emit_conversation_changed(session, conversation)
-    return True
-
-
 async def route_conversation(session: AsyncSession, settings: Settings,
                              conversation: Conversation, *,
                              prefer_agent_id: int | None = None,
@@ -178,15 +140,41 @@ def return_time(moment: datetime, timezone: str) -> str:
     return local.strftime("%a %Y-%m-%d %H:%M ") + (local.tzname() or timezone)
 
 
+STRAGGLER_AFTER = timedelta(seconds=10)
+
+
+async def route_stragglers(session: AsyncSession, settings: Settings) -> int:
+    """Route the conversations whose routing listener never ran (the process stopped between
+    the message's commit and it): new ones never queued, reopened ones never given back."""
+    waiting = (await session.scalars(
+        select(Conversation)
+        .where(or_(and_(Conversation.status == Status.queued,
+                        Conversation.queued_at.is_(None)),
+                   and_(Conversation.status == Status.resolved,
+                        Conversation.resolved_at.is_(None))),
+               Conversation.last_message_at < utcnow() - STRAGGLER_AFTER)
+        .order_by(Conversation.id)
+        .with_for_update(of=Conversation)
+    )).all()
+    for conversation in waiting:
+        await route_conversation(session, settings, conversation,
+                                 prefer_agent_id=conversation.assignee_id)
+    return len(waiting)
+
+
 async def drain_queues(session: AsyncSession, settings: Settings,
                        team_ids: list[int] | None = None) -> int:
-    """Assign queued conversations, oldest and most urgent first, while agents are free."""
+    """Assign queued conversations, oldest and most urgent first, while agents are free
+    (every team's, with ``team_ids`` None: the periodic sweep, which also routes
+    stragglers)."""
     now = utcnow()
     query = select(Team)
     if team_ids is not None:
         if not team_ids:
             return 0
         query = query.where(Team.id.in_(team_ids))
+    else:
+        await route_stragglers(session, settings)
     assigned = 0
     for team in (await session.scalars(query.order_by(Team.id))).all():
         if not team_is_open(team, now):

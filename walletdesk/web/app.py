@@ -16,8 +16,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from walletdesk import __version__, i18n
+from walletdesk.accounts.passwords import configure_hashing
 from walletdesk.bot.runtime import BotRuntime
 from walletdesk.config import Settings, get_settings
+from walletdesk.conversations.chat import ChatWriter
 from walletdesk.conversations.listeners import subscribe_workspace_listeners
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.email import away_replies
@@ -26,6 +28,7 @@ from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFoun
 from walletdesk.jobs.worker import Worker
 from walletdesk.labels.rules import subscribe_label_rules
 from walletdesk.logging import configure_logging
+from walletdesk.reports.presence import subscribe_presence_history
 from walletdesk.routing.actions import drain_queues
 from walletdesk.safety.protect import warm_up as warm_up_protect
 from walletdesk.services import Services
@@ -33,6 +36,7 @@ from walletdesk.web import localization
 from walletdesk.web.deps import LoginRequired
 from walletdesk.web.error_pages import error_response
 from walletdesk.web.live import Hub
+from walletdesk.web.load_shedding import install_load_shedding
 from walletdesk.web.routes import (
     admin,
     admin_bot,
@@ -113,6 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings)
     services = services or Services(settings)
     hub = Hub()
+    chat_writer = ChatWriter(services)  # the chat socket's group commit
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -122,9 +127,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         unsubscribe_bot = services.bus.subscribe(lambda event: bot.on_event(services, event))
         unsubscribe_workspace = subscribe_workspace_listeners(services)
         unsubscribe_labels = subscribe_label_rules(services)
+        unsubscribe_presence = subscribe_presence_history(services)  # reports: time online
         unsubscribe_reply_mail = services.bus.subscribe(
             lambda event: away_replies.on_event(services, event))
-        bot.schedule_rebuild(services)
+        bot.schedule_rebuild(services, delay=0)  # a saved engine loads in a second
         asyncio.get_running_loop().run_in_executor(None, warm_up_protect)  # off the 1st message
         sweeper = asyncio.create_task(_sweep_queues(services))
         worker_stop = asyncio.Event()
@@ -149,8 +155,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             unsubscribe_bot()
             unsubscribe_workspace()
             unsubscribe_labels()
+            unsubscribe_presence()
             unsubscribe_reply_mail()
             await bot.stop()
+            await chat_writer.stop()
             await services.stop()
 
     app = FastAPI(
@@ -163,8 +171,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         redoc_url=None,
     )
     app.state.services = services
+    configure_hashing(settings.password_hash_threads,  # argon2 off the loop, bounded
+                      time_cost=settings.password_hash_time_cost,
+                      memory_kib=settings.password_hash_memory_kib)
     app.state.settings = settings
     app.state.hub = hub
+    app.state.chat_writer = chat_writer
     app.state.signer = Signer(settings.secret_key, settings.session_max_age_s)
     app.state.login_limiter = RateLimiter(settings.login_ip_max_attempts_per_min, 60)
     app.state.check_limiter = RateLimiter(60, 60)  # /verify checks per address and minute
@@ -178,6 +190,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.templates = templates
 
     app.add_middleware(TextInputGuard)  # inside SecurityHeaders: refusals get the headers too
+    install_load_shedding(app, settings)  # "busy, retry" before the work (docs/operate.md)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (health, auth, pages, help_centre, verify, admin, admin_kb, admin_bot, admin_sla,

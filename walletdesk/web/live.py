@@ -5,14 +5,18 @@ customers get their own conversation's public messages, typing and queue positio
 get the conversations they have open and, if they asked, inbox updates for what their role
 lets them see. Each socket has its own send queue, so a slow client never holds up others;
 one that falls too far behind is closed and resumes from its last sequence number.
+
+Frames are serialised once per event (orjson) and shared by every socket that gets them.
+Agents who asked for inbox updates are indexed by what they may see (every conversation,
+a team's, their own), so an event reaches its readers without a look at every agent.
 """
 
 import asyncio
 import contextlib
-import json
 from collections import OrderedDict, defaultdict
 from typing import Any
 
+import orjson
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -40,7 +44,7 @@ class Connection:
     def send(self, frame: dict[str, Any] | str) -> None:
         if self.closing is not None:
             return
-        data = frame if isinstance(frame, str) else json.dumps(frame, separators=(",", ":"))
+        data = frame if isinstance(frame, str) else dumps(frame)
         try:
             self._queue.put_nowait(data)
         except asyncio.QueueFull:
@@ -79,6 +83,11 @@ class Connection:
         return self.websocket.client_state == WebSocketState.CONNECTED
 
 
+def dumps(frame: dict[str, Any]) -> str:
+    """A frame as JSON text (orjson: several times faster than json for our frames)."""
+    return orjson.dumps(frame).decode()
+
+
 class CustomerConnection(Connection):
     def __init__(self, websocket: WebSocket, visitor_id: str) -> None:
         super().__init__(websocket)
@@ -87,6 +96,8 @@ class CustomerConnection(Connection):
         self.customer_id: int | None = None
         self.conversation_id: int | None = None
         self.privacy_acknowledged = False  # the privacy notice, before there is a customer
+        # what the socket learnt from its first message (walletdesk.conversations.chat)
+        self.chat_line: Any = None
 
 
 class AgentConnection(Connection):
@@ -97,7 +108,7 @@ class AgentConnection(Connection):
         self.role = agent.role
         self.team_ids = set(agent.team_ids)
         self.subscriptions: set[int] = set()
-        self.inbox = False
+        self.inbox = False  # set through Hub.set_inbox (it keeps the index)
 
     def may_see(self, team_id: int | None, assignee_id: int | None) -> bool:
         if self.role in (Role.admin, Role.supervisor):
@@ -109,7 +120,13 @@ class Hub:
     def __init__(self) -> None:
         self.customers: dict[int, set[CustomerConnection]] = defaultdict(set)
         self.agents: set[AgentConnection] = set()
+        self.by_agent: dict[int, set[AgentConnection]] = defaultdict(set)
         self.watchers: dict[int, set[AgentConnection]] = defaultdict(set)
+        # agents with inbox updates on, by what they may see (AgentConnection.may_see)
+        self.inbox_all: set[AgentConnection] = set()  # admins and supervisors: everything
+        self.inbox_by_team: dict[int, set[AgentConnection]] = defaultdict(set)
+        self.inbox_by_agent: dict[int, set[AgentConnection]] = defaultdict(set)
+        self.inbox_agents: set[AgentConnection] = set()  # all of them
         # conversation id -> its customer's name, from their messages: masked in summaries
         # sent to outsourced agents when the event did not bring a masked one
         self.customer_names: OrderedDict[int, str] = OrderedDict()
@@ -129,6 +146,52 @@ class Hub:
 
     def add_agent(self, conn: AgentConnection) -> None:
         self.agents.add(conn)
+        self.by_agent[conn.agent_id].add(conn)
+
+    def set_inbox(self, conn: AgentConnection, on: bool) -> None:
+        self._unindex(conn)
+        conn.inbox = on
+        if on and conn in self.agents:
+            self._index(conn)
+
+    def update_agent(self, conn: AgentConnection, role: Role, team_ids: set[int]) -> None:
+        """The agent's role or teams changed (re-read from their session)."""
+        self._unindex(conn)
+        conn.role, conn.team_ids = role, set(team_ids)
+        if conn.inbox and conn in self.agents:
+            self._index(conn)
+
+    def _index(self, conn: AgentConnection) -> None:
+        self.inbox_agents.add(conn)
+        if conn.role in (Role.admin, Role.supervisor):
+            self.inbox_all.add(conn)
+            return
+        self.inbox_by_agent[conn.agent_id].add(conn)
+        for team_id in conn.team_ids:
+            self.inbox_by_team[team_id].add(conn)
+
+    def _unindex(self, conn: AgentConnection) -> None:
+        if conn not in self.inbox_agents:
+            return
+        self.inbox_agents.discard(conn)
+        self.inbox_all.discard(conn)
+        for index, key in ([(self.inbox_by_agent, conn.agent_id)]
+                           + [(self.inbox_by_team, t) for t in conn.team_ids]):
+            group = index.get(key)
+            if group is not None:
+                group.discard(conn)
+                if not group:
+                    del index[key]
+
+    def _inbox_readers(self, team_id: int | None,
+                       assignee_id: int | None) -> set[AgentConnection] | list[AgentConnection]:
+        """The inbox agents who may see a conversation of this team and assignee."""
+        if team_id is None:
+            return self.inbox_agents
+        readers = [*self.inbox_all, *self.inbox_by_team.get(team_id, ())]
+        if assignee_id is not None:
+            readers.extend(self.inbox_by_agent.get(assignee_id, ()))
+        return readers
 
     def watch(self, conn: AgentConnection, conversation_id: int) -> None:
         conn.subscriptions.add(conversation_id)
@@ -145,7 +208,13 @@ class Hub:
     def remove_agent(self, conn: AgentConnection) -> None:
         for conversation_id in list(conn.subscriptions):
             self.unwatch(conn, conversation_id)
+        self._unindex(conn)
         self.agents.discard(conn)
+        group = self.by_agent.get(conn.agent_id)
+        if group is not None:
+            group.discard(conn)
+            if not group:
+                del self.by_agent[conn.agent_id]
 
     @property
     def connection_count(self) -> int:
@@ -165,14 +234,12 @@ class Hub:
         elif kind == ACCESS_EVENT:
             self._on_access_changed(event)
         elif kind == "presence":
-            frame = json.dumps(event)
-            for conn in self.agents:
-                if conn.inbox:
-                    conn.send(frame)
+            frame = dumps(event)
+            for conn in self.inbox_agents:
+                conn.send(frame)
         elif kind == "notification":  # one agent's own notice: an @mention, a snooze ending
-            for conn in self.agents:
-                if conn.agent_id == event["agent_id"]:
-                    conn.send(event)
+            for conn in list(self.by_agent.get(event["agent_id"], ())):
+                conn.send(event)
 
     def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | str) -> None:
         if customer_id is None:
@@ -193,7 +260,7 @@ class Hub:
         masked_text = event.get("masked_message")
         event = {k: v for k, v in event.items()
                  if k not in ("masked_conversation", "masked_message")}
-        frame = json.dumps(event, separators=(",", ":"))
+        frame = dumps(event)
         masked: str | None = None
 
         def frame_for(conn: AgentConnection) -> str:
@@ -211,7 +278,7 @@ class Hub:
                 if isinstance(event.get("conversation"), dict):
                     replaced["conversation"] = masked_summary or masked_conversation(
                         event["conversation"], known)
-                masked = json.dumps({**event, **replaced}, separators=(",", ":"))
+                masked = dumps({**event, **replaced})
             return masked
 
         watchers = self.watchers.get(conversation_id, set())
@@ -225,8 +292,10 @@ class Hub:
                        "reason": "access"})
         for conn in watchers:
             conn.send(frame_for(conn))
-        for conn in self.agents:
-            if conn.inbox and conn not in watchers and conn.may_see(team_id, assignee_id):
+        sent: set[AgentConnection] = set()
+        for conn in self._inbox_readers(team_id, assignee_id):
+            if conn not in watchers and conn not in sent and conn.may_see(team_id, assignee_id):
+                sent.add(conn)  # a team's agent may be the assignee as well
                 conn.send(frame_for(conn))
 
     def _on_message(self, event: Event) -> None:
@@ -249,7 +318,7 @@ class Hub:
                 "type": "typing", "conversation_id": event["conversation_id"],
                 "name": event.get("name", ""), "state": event["state"],
             })
-        frame = json.dumps(event)
+        frame = dumps(event)
         for conn in self.watchers.get(event["conversation_id"], ()):
             if conn.agent_id != event.get("agent_id"):
                 conn.send(frame)
@@ -258,7 +327,7 @@ class Hub:
         """Deactivated, signed out, or given another role or teams: close that agent's sockets
         (only one session's on a plain logout). Every process gets the event through the bus."""
         session_id = event.get("session_id")
-        for conn in [c for c in self.agents if c.agent_id == event["agent_id"]]:
+        for conn in list(self.by_agent.get(event["agent_id"], ())):
             if session_id is None or conn.session_id == session_id:
                 self.remove_agent(conn)
                 conn.close(int(event["code"]), str(event.get("reason", ""))[:120])

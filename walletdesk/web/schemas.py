@@ -118,6 +118,11 @@ class AssignIn(BaseModel):
     team_id: Id | None = None
 
 
+class ResolveIn(BaseModel):
+    contact_reason: str | None = Field(default=None, max_length=80,
+                                       description="why the customer wrote, optional")
+
+
 class TokenIn(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     scope: Literal["read", "write", "metrics"] = Field(

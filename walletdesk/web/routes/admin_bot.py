@@ -1,6 +1,8 @@
-"""Admin page of the bot: on/off, topics that always go to a person, and the content gaps."""
+"""Admin page of the bot: on/off, topics that always go to a person, custodial accounts and
+the articles that need one, and the content gaps."""
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -9,6 +11,8 @@ from walletdesk.bot.actions import update_bot_config
 from walletdesk.bot.queries import bot_config, content_gaps, outcome_counts
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
+from walletdesk.kb.queries import all_articles
+from walletdesk.verification.account_questions import custody_mode, mail_relay_configured
 from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.forms import split_list
 
@@ -24,9 +28,13 @@ async def bot_page(request: Request, agent: PageManager, services: ServicesDep,
         config = await bot_config(session)
         gaps = await content_gaps(session, since)
         counts = await outcome_counts(session, since)
+        articles = [(a.slug, a.category, _title(a), a.needs_account)
+                    for a in await all_articles(session)]
     runtime = services.bot
     return templates.TemplateResponse(request, "admin/bot.html", {
         "agent": agent, "config": config, "gaps": gaps[:50], "counts": counts,
+        "custody": custody_mode(config), "mail_relay": mail_relay_configured(services.settings),
+        "kb_articles": articles,
         "ready": bool(runtime and runtime.ready), "articles": len(runtime.articles) if runtime else 0,
         "build_seconds": runtime.build_seconds if runtime else None, "error": error,
         "csrf_token": signer.csrf_token(request.state.session)},
@@ -42,8 +50,17 @@ async def save_bot(request: Request, agent: PageAdmin, services: ServicesDep,
             services, agent, enabled=form.get("enabled") == "on",
             sensitive_categories=split_list(str(form.get("sensitive_categories", ""))),
             sensitive_phrases=split_list(str(form.get("sensitive_phrases", ""))),
-            max_failed_answers=int(str(form.get("max_failed_answers") or 2)))
+            max_failed_answers=int(str(form.get("max_failed_answers") or 2)),
+            custody=str(form["custody"]) if "custody" in form else None,
+            account_articles=[str(slug) for slug in form.getlist("needs_account")]
+            if form.get("account_articles_listed") else None)
     except (DomainError, ValueError) as exc:
         detail = exc.detail if isinstance(exc, DomainError) else "a whole number is needed"
         return await bot_page(request, agent, services, signer, templates, error=detail)
     return RedirectResponse("/admin/bot", status_code=303)
+
+
+def _title(article: Any) -> str:
+    found = article.translation("en") or (article.translations[0] if article.translations
+                                           else None)
+    return found.title if found else article.slug

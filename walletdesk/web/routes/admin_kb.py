@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from walletdesk.errors import DomainError
-from walletdesk.i18n import SUPPORTED
+from walletdesk.i18n import SUPPORTED, customer_locales
 from walletdesk.kb.actions import TranslationIn, save_article, set_article_status
 from walletdesk.kb.models import ArticleStatus
 from walletdesk.kb.queries import all_articles, article_by_id, article_versions, feedback_by_article
@@ -17,6 +17,15 @@ from walletdesk.web.schemas import MAX_ROW_ID, row_id
 router = APIRouter(prefix="/admin/kb", include_in_schema=False)
 
 
+def _locales(article: Any = None, form: Any = None) -> tuple[str, ...]:
+    """The editor's languages: the desk's, every catalog's, and any the article (or the posted
+    form) has, so a translation imported in another language is kept when the article is saved."""
+    extra = [t.locale for t in article.translations] if article is not None else []
+    if form is not None:
+        extra += [key[len("title_"):] for key in form if key.startswith("title_")]
+    return tuple(dict.fromkeys((*SUPPORTED, *customer_locales(), *extra)))
+
+
 def _form_translations(form: Any) -> dict[str, TranslationIn]:
     return {
         locale: TranslationIn(
@@ -25,13 +34,13 @@ def _form_translations(form: Any) -> dict[str, TranslationIn]:
             examples=[line for line in str(form.get(f"examples_{locale}", "")).splitlines()
                       if line.strip()],
         )
-        for locale in SUPPORTED
+        for locale in _locales(form=form)
     }
 
 
 def _article_form(article: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"slug": article.slug, "category": article.category}
-    for locale in SUPPORTED:
+    for locale in _locales(article):
         t = article.translation(locale)
         values[f"title_{locale}"] = t.title if t else ""
         values[f"body_{locale}"] = t.body if t else ""
@@ -44,7 +53,8 @@ async def _editor(request: Request, templates: Any, signer: Any, agent: Any, *,
                   versions: list[Any] | None = None, preview: dict[str, Any] | None = None,
                   error: str | None = None, status_code: int = 200) -> Response:
     return templates.TemplateResponse(request, "admin/kb_edit.html", {
-        "agent": agent, "article": article, "values": values or {}, "locales": SUPPORTED,
+        "agent": agent, "article": article, "values": values or {},
+        "locales": _locales(article, values),
         "versions": versions or [], "preview": preview, "error": error,
         "csrf_token": signer.csrf_token(request.state.session),
     }, status_code=status_code)

@@ -4,11 +4,13 @@ Every endpoint names its access rule in its signature: ApiAgent (any staff), Api
 (supervisor or admin) or ApiAdmin.
 """
 
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Body, Depends, Query, Response, status
+from fastapi.responses import StreamingResponse
 
 from walletdesk.accounts import actions as accounts
 from walletdesk.accounts import two_factor
@@ -23,6 +25,14 @@ from walletdesk.conversations.messages import (
     conversation_payload,
     customer_known_data,
     message_payload,
+)
+from walletdesk.conversations.pages import (
+    ListFilter,
+    conversation_page,
+    export_conversations,
+    export_messages,
+    message_page,
+    parse_moment,
 )
 from walletdesk.conversations.queries import (
     InboxFilter,
@@ -62,6 +72,7 @@ from walletdesk.web.schemas import (
     PresenceIn,
     ProgrammeIn,
     ProgrammeOut,
+    ResolveIn,
     SlaPolicyIn,
     SlaPolicyOut,
     TeamIn,
@@ -100,16 +111,89 @@ async def revoke_token(token_id: RowId, agent: ApiAgent, services: ServicesDep) 
 
 # --- conversations ------------------------------------------------------------------------
 
-@router.get("/conversations")
-async def list_conversations(
-    agent: ApiAgent, services: ServicesDep, view: InboxView = InboxView.mine,
-    team_id: RowId | None = None, language: str | None = Query(None, max_length=16),
-    q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=200),
-    sort: InboxSort = InboxSort.recent,
+def list_filter(
+    since: str | None = Query(None, max_length=40, description="created at or after (ISO 8601)"),
+    until: str | None = Query(None, max_length=40, description="created before (ISO 8601)"),
+    channel: str | None = Query(None, max_length=20),
+    status: str | None = Query(None, max_length=20, description="the conversation's status"),
+    team_id: RowId | None = None, assignee_id: RowId | None = None,
+    language: str | None = Query(None, max_length=16),
     label_id: int | None = Query(None, ge=1, le=MAX_ROW_ID, description="only this label"),
+) -> ListFilter:
+    """The filters of the cursor lists and the bulk exports (docs/api.md)."""
+    return ListFilter(since=parse_moment(since, "since"), until=parse_moment(until, "until"),
+                      channel=channel, status=status, team_id=team_id, assignee_id=assignee_id,
+                      language=language, label_id=label_id)
+
+
+Listed = Annotated[ListFilter, Depends(list_filter)]
+CURSOR_HELP = ("an opaque cursor: empty for the first page, then the X-Next-Cursor header "
+               "of the page before; pages every conversation you may see by "
+               "(created_at, id), with the filters since, until, channel, status, team_id, "
+               "assignee_id, language and label_id (view, q and sort do not apply)")
+NEXT_CURSOR = {"X-Next-Cursor": {"description": "the cursor of the next page; absent on the "
+                                                "last page", "schema": {"type": "string"}}}
+
+
+def _paged(response: Response, next_cursor: str | None) -> None:
+    if next_cursor is not None:
+        response.headers["X-Next-Cursor"] = next_cursor
+
+
+@router.get("/conversations", responses={200: {"headers": NEXT_CURSOR}})
+async def list_conversations(
+    agent: ApiAgent, services: ServicesDep, response: Response, listed: Listed,
+    view: InboxView = InboxView.mine,
+    q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=1000),
+    sort: InboxSort = InboxSort.recent,
+    cursor: str | None = Query(None, max_length=200, description=CURSOR_HELP),
 ) -> list[Json]:
-    return await inbox(services, agent, InboxFilter(view, team_id, language, q, limit, sort,
-                                                    label_id=label_id))
+    """The inbox (at most 200 rows, by ``view`` and ``sort``); with ``cursor``, every
+    conversation you may see, page after page."""
+    if cursor is not None:
+        page = await conversation_page(services, agent, listed, cursor, limit)
+        _paged(response, page.next_cursor)
+        return page.rows
+    return await inbox(services, agent, InboxFilter(
+        view, listed.team_id, listed.language, q, min(limit, 200), sort,
+        label_id=listed.label_id))
+
+
+@router.get("/conversations/export", response_class=StreamingResponse, responses={200: {
+    "content": {"text/csv": {}, "application/x-ndjson": {}},
+    "description": "every conversation the filters select, oldest first, streamed"}})
+async def conversations_export(manager: ApiManager, services: ServicesDep, listed: Listed,
+                               format: Literal["csv", "jsonl"] = "csv") -> StreamingResponse:
+    """Bulk export (CSV or JSON lines), streamed in constant memory."""
+    return _download(export_conversations(services, manager, listed, format), "conversations",
+                     format)
+
+
+@router.get("/messages", responses={200: {"headers": NEXT_CURSOR}})
+async def list_messages(manager: ApiManager, services: ServicesDep, response: Response,
+                        listed: Listed, cursor: str = Query("", max_length=200),
+                        limit: int = Query(100, ge=1, le=1000)) -> list[Json]:
+    """Messages of every conversation the filters select (``since``/``until`` bound the
+    messages' own time), by (created_at, id), page after page with ``cursor``."""
+    page = await message_page(services, manager, listed, cursor, limit)
+    _paged(response, page.next_cursor)
+    return page.rows
+
+
+@router.get("/messages/export", response_class=StreamingResponse, responses={200: {
+    "content": {"text/csv": {}, "application/x-ndjson": {}},
+    "description": "every message the filters select, oldest first, streamed"}})
+async def messages_export(manager: ApiManager, services: ServicesDep, listed: Listed,
+                          format: Literal["csv", "jsonl"] = "csv") -> StreamingResponse:
+    """Bulk export of messages (internal notes included), streamed in constant memory."""
+    return _download(export_messages(services, manager, listed, format), "messages", format)
+
+
+def _download(body: AsyncIterator[str], name: str, fmt: str) -> StreamingResponse:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return StreamingResponse(
+        body, media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="walletdesk-{name}-{stamp}.{fmt}"'})
 
 
 @router.get("/conversations/{conversation_id}")
@@ -154,9 +238,12 @@ async def assign(conversation_id: RowId, body: AssignIn, agent: ApiAgent,
 
 
 @router.post("/conversations/{conversation_id}/resolve")
-async def resolve(conversation_id: RowId, agent: ApiAgent, services: ServicesDep) -> Json:
-    return conversation_payload(
-        await conversations.resolve_conversation(services, agent, conversation_id), agent)
+async def resolve(conversation_id: RowId, agent: ApiAgent, services: ServicesDep,
+                  body: ResolveIn | None = Body(None)) -> Json:
+    """``contact_reason`` (optional): one of GET /api/v1/contact-reasons."""
+    return conversation_payload(await conversations.resolve_conversation(
+        services, agent, conversation_id,
+        contact_reason=body.contact_reason if body else None), agent)
 
 
 @router.post("/conversations/{conversation_id}/reopen")

@@ -7,10 +7,14 @@ enough: these are GET requests); agents and outsourced agents get 403.
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import Field
 
+from walletdesk.conversations.contact_reasons import contact_reason_choices
 from walletdesk.reports.agents import agents_report
 from walletdesk.reports.choices import filter_choices
+from walletdesk.reports.comments import Comments, comments_report
+from walletdesk.reports.complaints import ComplaintsReport, complaints_report
 from walletdesk.reports.figures import (
     Agents,
     Outcome,
@@ -22,25 +26,44 @@ from walletdesk.reports.figures import (
     Volume,
 )
 from walletdesk.reports.filters import ReportFilter, parse_filter
+from walletdesk.reports.first_contact import FirstContact, first_contact_report
+from walletdesk.reports.followups import FollowUpsReport, followups_report
+from walletdesk.reports.more_tables import MORE_TABLES
 from walletdesk.reports.outcome import outcome_report
+from walletdesk.reports.page_data import page_extras
+from walletdesk.reports.points import PointsReport, loyalty_export, points_report
+from walletdesk.reports.presence import PresenceReport, presence_report
+from walletdesk.reports.reason_trend import ReasonTrend, reason_trend_report
 from walletdesk.reports.reasons import product_export, reasons_report
 from walletdesk.reports.satisfaction import satisfaction_report
 from walletdesk.reports.speed import speed_report
 from walletdesk.reports.summary import all_reports, summary_report
 from walletdesk.reports.tables import TABLES, as_csv, report_table
+from walletdesk.reports.teams import TeamSatisfaction, team_satisfaction_report
 from walletdesk.reports.volume import volume_report
-from walletdesk.web.deps import ApiManager, PageManager, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.deps import (
+    ApiAgent,
+    ApiManager,
+    PageManager,
+    ServicesDep,
+    SignerDep,
+    TemplatesDep,
+)
 
 api = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
+choices = APIRouter()
 router = APIRouter()
 
 # ids come as text: a browser's form sends "" for "all"
 IdText = Query(max_length=12, description="an id; empty for all")
 TableName = Literal["summary", "volume-by-day", "volume-by-hour", "volume-by-channel",
                     "volume-by-category", "volume-by-language", "speed", "handoff-reasons",
-                    "ratings", "comments", "agents", "contact-reasons", "product-team"]
-assert set(TableName.__args__) == set(TABLES)  # type: ignore[attr-defined]
+                    "ratings", "comments", "agents", "contact-reasons", "product-team",
+                    "complaints-by-category", "complaint-stages", "compensation", "followups",
+                    "points", "first-contact", "presence", "team-csat", "comments-by-team",
+                    "contact-reason-trend"]
+assert set(TableName.__args__) == set(TABLES) | set(MORE_TABLES)  # type: ignore[attr-defined]
 
 
 def report_filter(
@@ -63,30 +86,31 @@ def report_filter(
 
 
 Filter = Annotated[ReportFilter, Depends(report_filter)]
+Rating = Annotated[int, Field(ge=1, le=5)]
 
 
 @api.get("/summary", response_model=Summary)
 async def summary(agent: ApiManager, services: ServicesDep, report: Filter) -> Summary:
     """Headline figures of the period beside those of the period before."""
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await summary_report(session, report)
 
 
 @api.get("/volume", response_model=Volume)
 async def volume(agent: ApiManager, services: ServicesDep, report: Filter) -> Volume:
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await volume_report(session, report)
 
 
 @api.get("/speed", response_model=Speed)
 async def speed(agent: ApiManager, services: ServicesDep, report: Filter) -> Speed:
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await speed_report(session, report)
 
 
 @api.get("/outcome", response_model=Outcome)
 async def outcome(agent: ApiManager, services: ServicesDep, report: Filter) -> Outcome:
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await outcome_report(session, report)
 
 
@@ -96,21 +120,21 @@ async def satisfaction(agent: ApiManager, services: ServicesDep, report: Filter,
                        comments_limit: Annotated[int, Query(ge=1, le=500)] = 100
                        ) -> Satisfaction:
     """CSAT trend and distribution, and the written comments, lowest ratings first."""
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await satisfaction_report(session, report, max_rating=max_rating,
                                          comments_limit=comments_limit)
 
 
 @api.get("/agents", response_model=Agents)
 async def agents(agent: ApiManager, services: ServicesDep, report: Filter) -> Agents:
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await agents_report(session, report)
 
 
 @api.get("/contact-reasons", response_model=Reasons)
 async def contact_reasons(agent: ApiManager, services: ServicesDep, report: Filter) -> Reasons:
     """Why customers contact us: one reason per conversation (docs/reports.md)."""
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await reasons_report(session, report)
 
 
@@ -118,8 +142,98 @@ async def contact_reasons(agent: ApiManager, services: ServicesDep, report: Filt
 async def product_team(agent: ApiManager, services: ServicesDep,
                        report: Filter) -> list[ProductRow]:
     """For the product team: reasons with counts, sample (protected) messages and links."""
-    async with services.read() as session:
+    async with services.read_reports() as session:
         return await product_export(session, report)
+
+
+@api.get("/complaints", response_model=ComplaintsReport)
+async def complaints(agent: ApiManager, services: ServicesDep,
+                     report: Filter) -> ComplaintsReport:
+    """Complaints opened in the period: by category and stage, time in each stage, and the
+    approved refunds and compensations per asset."""
+    async with services.read_reports() as session:
+        return await complaints_report(session, report)
+
+
+@api.get("/followups", response_model=FollowUpsReport)
+async def followups(agent: ApiManager, services: ServicesDep, report: Filter) -> FollowUpsReport:
+    """Follow-up calls whose window opened in the period: reached, no answer, declined,
+    opted out, satisfaction and the new cases found."""
+    async with services.read_reports() as session:
+        return await followups_report(session, report)
+
+
+@api.get("/points", response_model=PointsReport)
+async def points(agent: ApiManager, services: ServicesDep, report: Filter) -> PointsReport:
+    """Incentive points credited in the period (answered satisfaction surveys)."""
+    async with services.read_reports() as session:
+        return await points_report(session, report)
+
+
+@api.get("/points/credits", response_class=StreamingResponse, responses={200: {
+    "content": {"text/csv": {}, "application/x-ndjson": {
+        "schema": {"$ref": "#/components/schemas/PointsCredit"}}},
+    "description": "one credit a row: CSV, or JSON lines of PointsCredit"}})
+async def points_credits_export(agent: ApiManager, services: ServicesDep, report: Filter,
+                                format: Annotated[Literal["csv", "jsonl"], Query()] = "csv"
+                                ) -> StreamingResponse:
+    """For the operator's loyalty system: every credit of the period with a stable id
+    (survey:<id>) and the operator's user id when the customer proved it, streamed."""
+    name = f"walletdesk-points-{report.start.isoformat()}-{report.end.isoformat()}.{format}"
+    return StreamingResponse(
+        loyalty_export(services, report, format),
+        media_type="text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@api.get("/first-contact", response_model=FirstContact)
+async def first_contact(agent: ApiManager, services: ServicesDep, report: Filter) -> FirstContact:
+    """First-contact resolution and reopen rate."""
+    async with services.read_reports() as session:
+        return await first_contact_report(session, report)
+
+
+@api.get("/presence", response_model=PresenceReport)
+async def presence(agent: ApiManager, services: ServicesDep, report: Filter) -> PresenceReport:
+    """Agents' time online, away and busy in the period (team_id / agent_id narrow it)."""
+    async with services.read_reports() as session:
+        return await presence_report(session, report)
+
+
+@api.get("/teams", response_model=TeamSatisfaction)
+async def teams(agent: ApiManager, services: ServicesDep, report: Filter) -> TeamSatisfaction:
+    """CSAT per team."""
+    async with services.read_reports() as session:
+        return await team_satisfaction_report(session, report)
+
+
+@api.get("/comments", response_model=Comments)
+async def comments(agent: ApiManager, services: ServicesDep, report: Filter,
+                   rating: Annotated[list[Rating] | None, Query(max_length=5)] = None,
+                   q: Annotated[str | None, Query(max_length=100)] = None,
+                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Comments:
+    """The written comments, lowest ratings first; ``rating`` (repeatable) and ``q`` (words
+    in the comment) filter them."""
+    async with services.read_reports() as session:
+        return await comments_report(session, report, ratings=rating, search=q, offset=offset,
+                                     limit=limit)
+
+
+@api.get("/contact-reasons/trend", response_model=ReasonTrend)
+async def contact_reason_trend(agent: ApiManager, services: ServicesDep,
+                               report: Filter) -> ReasonTrend:
+    """The top contact reasons per day (per week beyond 62 days), the rest as "other"."""
+    async with services.read_reports() as session:
+        return await reason_trend_report(session, report)
+
+
+@choices.get("/api/v1/contact-reasons", response_model=list[str], tags=["api"])
+async def contact_reasons_to_choose(agent: ApiAgent, services: ServicesDep) -> list[str]:
+    """The reasons an agent may choose when resolving: the knowledge base's categories and
+    the labels."""
+    async with services.read_reports() as session:
+        return await contact_reason_choices(session)
 
 
 @api.get("/export/{table}", response_class=Response,
@@ -127,8 +241,9 @@ async def product_team(agent: ApiManager, services: ServicesDep,
 async def export_table(table: TableName, agent: ApiManager, services: ServicesDep,
                        report: Filter) -> Response:
     """Any report table as a CSV download."""
-    async with services.read() as session:
-        body = as_csv(await report_table(session, table, report))
+    async with services.read_reports() as session:
+        body = as_csv(await MORE_TABLES[table](session, report) if table in MORE_TABLES
+                      else await report_table(session, table, report))
     name = f"walletdesk-{table}-{report.start.isoformat()}-{report.end.isoformat()}.csv"
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -136,15 +251,20 @@ async def export_table(table: TableName, agent: ApiManager, services: ServicesDe
 
 @pages.get("/reports", response_class=HTMLResponse)
 async def reports_page(request: Request, agent: PageManager, services: ServicesDep,
-                       signer: SignerDep, templates: TemplatesDep, report: Filter) -> Response:
-    async with services.read() as session:
+                       signer: SignerDep, templates: TemplatesDep, report: Filter,
+                       rating: Annotated[list[Rating] | None, Query(max_length=5)] = None,
+                       q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    async with services.read_reports() as session:
         data = await all_reports(session, report)
-        choices = await filter_choices(session)
+        extras = await page_extras(session, report, ratings=rating, search=q)
+        options = await filter_choices(session)
     return templates.TemplateResponse(request, "reports/index.html", {
         "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
-        "report": report, "data": data, "choices": choices, "query": report.query_string(),
-        "tables": list(TABLES)})
+        "report": report, "data": data, "more": extras, "choices": options,
+        "query": report.query_string(), "tables": list(TABLES) + list(MORE_TABLES),
+        "comment_filter": {"rating": rating or [], "q": q or ""}})
 
 
 router.include_router(api)
+router.include_router(choices)
 router.include_router(pages)

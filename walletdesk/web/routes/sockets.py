@@ -10,6 +10,7 @@ import json
 import uuid
 from typing import Any
 
+import orjson
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -18,6 +19,7 @@ from walletdesk.accounts.access import can_view_conversation
 from walletdesk.bot.actions import customer_feedback
 from walletdesk.cases.surveys import submit_rating
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
+from walletdesk.conversations.chat import ChatLine, ChatWriter
 from walletdesk.conversations.customer_reads import mark_read_by_customer
 from walletdesk.conversations.messages import (
     conversation_payload,
@@ -32,13 +34,14 @@ from walletdesk.conversations.queries import (
 )
 from walletdesk.customers.identity import verified_user_id
 from walletdesk.customers.privacy_notice import acknowledge_privacy_notice, notice_to_show
-from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.db.engine import DatabaseBusy, DatabaseUnavailable
 from walletdesk.errors import DomainError
 from walletdesk.routing.actions import queue_state
 from walletdesk.services import Services
 from walletdesk.text_rules import DISALLOWED, TextRefused, check_data
 from walletdesk.web.deps import MAX_ROW_ID, load_session_agent
 from walletdesk.web.live import AgentConnection, CustomerConnection, Hub
+from walletdesk.web.load_shedding import busy_frame
 from walletdesk.web.routes.chat_uploads import widget_file_token
 from walletdesk.web.sessions import SESSION_COOKIE, Signer
 
@@ -56,17 +59,24 @@ class FrameError(Exception):
         self.client_id = client_id  # of a frame refused while parsing, for the error frame
 
 
+def _loads(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise FrameError("malformed", "frame is nested too deeply") from None
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise FrameError("malformed", "frame is not valid JSON") from exc
+
+
 def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
     if raw is None:
         raise FrameError("malformed", "frames must be JSON text")
     if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
         raise FrameError("too_large", f"frame is larger than {max_bytes} bytes")
     try:
-        frame = json.loads(raw)
-    except RecursionError:
-        raise FrameError("malformed", "frame is nested too deeply") from None
-    except (json.JSONDecodeError, ValueError) as exc:
-        raise FrameError("malformed", "frame is not valid JSON") from exc
+        frame = orjson.loads(raw)
+    except orjson.JSONDecodeError:  # json says why, as it always did (or accepts it)
+        frame = _loads(raw)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("malformed", 'frame must be a JSON object with a "type"')
     try:  # the one text rule (walletdesk.text_rules), as for every HTTP input
@@ -123,12 +133,15 @@ async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle:
                 if frame["type"] == "ping":
                     conn.send({"type": "pong"})
                 else:
-                    await handle(frame)
+                    async with websocket.app.state.frame_limit.admit():  # else busy (below)
+                        await handle(frame)
             except FrameError as exc:
                 conn.send(_error(exc.code, exc.detail, frame if frame is not None else
                                  {"client_id": exc.client_id}))
             except DomainError as exc:
                 conn.send(_error(exc.code, exc.detail, frame))
+            except DatabaseBusy as exc:  # shed under load: resent after retry_after (api.md)
+                conn.send(busy_frame(exc, frame))
             except DatabaseUnavailable:
                 conn.send(_error("unavailable", "the desk is briefly unavailable; retry", frame,
                                  retry=True))
@@ -225,7 +238,8 @@ async def widget_socket(websocket: WebSocket) -> None:
         if kind == "message":
             if not (limits.visitor.allow(conn.visitor_id) and limits.address.allow(address)):
                 raise FrameError("rate_limited", "too many messages; wait a minute and resend")
-            await _widget_message(services, hub, conn, frame, language, name)
+            await _widget_message(services, hub, websocket.app.state.chat_writer, conn, frame,
+                                  language, name)
         elif kind == "typing":
             if conn.conversation_id is not None:
                 await services.bus.publish({
@@ -292,18 +306,29 @@ async def _customer_snapshot(session: Any, services: Services, conversation: Con
     }
 
 
-async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection,
-                          frame: dict[str, Any], language: str, name: str | None) -> None:
+async def _widget_message(services: Services, hub: Hub, writer: ChatWriter,
+                          conn: CustomerConnection, frame: dict[str, Any], language: str,
+                          name: str | None) -> None:
     if not isinstance(frame.get("text"), str):
         raise FrameError("invalid", "text must be a string")
     client_id = frame.get("client_id")
     if client_id is not None and not isinstance(client_id, str):
         raise FrameError("invalid", "client_id must be a string")
+    line: ChatLine | None = conn.chat_line
+    if line is not None and line.conversation_id == conn.conversation_id:
+        # the socket's next message: the hot path (walletdesk.conversations.chat)
+        quick = await writer.receive(line, frame["text"], client_id)
+        if quick is not None:
+            conn.send({"type": "ack", "client_id": client_id,
+                       "conversation_id": quick.conversation_id, "message": quick.message,
+                       "duplicate": quick.duplicate})
+            return
     delivered = await receive_message(services, InboundMessage(
         channel=WIDGET_CHANNEL, external_id=conn.visitor_id, text=frame["text"],
         client_id=client_id, conversation_id=conn.conversation_id, language=language,
         customer_name=name, verified_user_id=conn.verified_user_id,
-    ))
+    ))  # the full path: routing and the bot have reacted when it returns (as a snapshot
+    # follows for a new conversation); the hot path above defers them
     conversation = delivered.conversation
     if conn.privacy_acknowledged and conn.customer_id is None:
         # the notice was acknowledged before this visitor had a customer row: recorded
@@ -311,6 +336,14 @@ async def _widget_message(services: Services, hub: Hub, conn: CustomerConnection
         await acknowledge_privacy_notice(services, conversation.customer_id)
     conn.send({"type": "ack", "client_id": client_id, "conversation_id": conversation.id,
                "message": message_payload(delivered.message), "duplicate": delivered.duplicate})
+    customer = delivered.customer
+    if customer is not None:  # what the next messages need to know, kept on the socket
+        conn.chat_line = ChatLine(
+            customer_id=customer.id, conversation_id=conversation.id,
+            customer_name=customer.display_name,
+            known=[customer.display_name, customer.email, customer.phone])
+        if not delivered.duplicate:
+            conn.chat_line.remember(delivered.message.created_at, delivered.message.text)
     if conn.conversation_id != conversation.id or conn.customer_id is None:
         # first message (or a new conversation): events published before this socket knew
         # its customer id are sent now; the client drops what it already has by seq
@@ -362,7 +395,7 @@ async def agent_socket(websocket: WebSocket) -> None:
             conn.close(4401, "signed out")
             raise FrameError("signed_out", "your session has ended; sign in again")
         agent = found[0]
-        conn.role, conn.team_ids = agent.role, set(agent.team_ids)
+        hub.update_agent(conn, agent.role, set(agent.team_ids))
 
     async def handle(frame: dict[str, Any]) -> None:
         kind = frame["type"]
@@ -387,7 +420,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         elif kind == "unsubscribe":
             hub.unwatch(conn, _int(frame, "conversation_id"))
         elif kind == "inbox":
-            conn.inbox = bool(frame.get("on", True))
+            hub.set_inbox(conn, bool(frame.get("on", True)))
         elif kind == "message":
             if not isinstance(frame.get("text"), str):
                 raise FrameError("invalid", "text must be a string")

@@ -88,6 +88,28 @@
               data: reasons.map(function (r) { return r.count; })}]
   });
 
+  var more = JSON.parse((document.getElementById("report-more") || {}).textContent || "{}");
+  var trend = more.reason_trend;
+  if (trend && trend.series.length) {
+    draw("reason-trend", {
+      legend: {top: 0, type: "scroll",
+               data: trend.series.map(function (s) { return reasonName(s.reason); })},
+      grid: {left: 8, right: 12, top: 36, bottom: 8, containLabel: true},
+      tooltip: {trigger: "axis"},
+      xAxis: {type: "category", data: trend.buckets.map(function (b) { return b.slice(5); })},
+      yAxis: {type: "value", minInterval: 1},
+      series: trend.series.map(function (s) {
+        return {name: reasonName(s.reason), type: "line", stack: "reasons", areaStyle: {},
+                symbol: "none", data: s.counts};
+      })
+    });
+  }
+  function reasonName(reason) {
+    if (reason === "") return gettext("(none)");
+    if (reason === "other") return gettext("other");
+    return reason;
+  }
+
   var resizing = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizing);

@@ -207,6 +207,15 @@
   function showConnection() { connEl.textContent = !connected ? t.offline : agentsAway ? t.away : t.online; }
   function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
   function flushOutbox() { outbox.forEach(function (p) { showPending(p); send({type: "message", client_id: p.client_id, text: p.text}); }); }
+  // a message the desk could not take now ("busy" under load, or "unavailable") is resent
+  // alone, with the same client id, after the retry_after it asked for plus some jitter, so
+  // that the refused widgets do not all come back at the same instant (docs/api.md)
+  function retryLater(clientId, after) {
+    var delay = (typeof after === "number" && after > 0 ? after : 1) * 1000 * (1 + Math.random() * 0.5);
+    setTimeout(function () {
+      outbox.forEach(function (p) { if (p.client_id === clientId) send({type: "message", client_id: p.client_id, text: p.text}); });
+    }, delay);
+  }
 
   // the widget's own texts (buttons, the rating card's thanks …) speak the conversation's
   // language once the desk knows it, like the desk's notices in the thread beside them
@@ -273,7 +282,7 @@
           else markRated(surveyId, null, fmt(t.failed, {d: f.detail}));
           break;
         }
-        if (f.retry && f.client_id) setTimeout(flushOutbox, 1000);
+        if (f.retry && f.client_id) retryLater(f.client_id, f.retry_after);
         else if (f.client_id) markFailed(f.client_id, f.detail);
         break;
     }

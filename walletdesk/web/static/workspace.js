@@ -265,7 +265,8 @@
         break;
       case "error":
         if (f.client_id && state.pending[f.client_id]) {
-          if (f.retry) setTimeout(function () { var p = state.pending[f.client_id]; if (p) send(p.frame); }, 1000);
+          if (f.retry) setTimeout(function () { var p = state.pending[f.client_id]; if (p) send(p.frame); },
+                                  (f.retry_after > 0 ? f.retry_after : 1) * 1000 * (1 + Math.random() * 0.5));
           else {
             state.pending[f.client_id].classList.add("failed"); $("reply-error").textContent = f.detail; delete state.pending[f.client_id];
             if (f.code === "not_found" && state.current) openHeaderRefresh(state.current, state.conv);
@@ -343,7 +344,8 @@
 
   function act(path, body) { api("POST", "/conversations/" + state.current + path, body).then(function (c) { openHeaderRefresh(state.current, c); loadInbox(); }).catch(function (e) { alert(e.message); }); }
   $("take").addEventListener("click", function () { act("/assign", {agent_id: me}); });
-  $("resolve").addEventListener("click", function () { act("/resolve"); });
+  $("resolve").addEventListener("click", function () {
+    var reason = $("resolve-reason"); act("/resolve", {contact_reason: (reason && reason.value) || null}); });
   $("reopen").addEventListener("click", function () { act("/reopen"); });
   // the transfer list: presence and load of each colleague (never me), whether each team is open
   var targets = {agents: {}, teams: {}};

@@ -1,0 +1,56 @@
+"""Languages are data: a new catalog gives the bot and the system texts a new language without
+code, and the knowledge base takes any BCP-47 language tag."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from tests.bot.test_bot_flow import ask, bot, demo_engine  # noqa: F401 - fixtures
+from walletdesk import i18n
+from walletdesk.errors import Invalid
+from walletdesk.kb.actions import TranslationIn, save_article
+
+HANDOFF_FR = "Je vous passe à une personne de notre équipe. Elle verra tout ce qui précède."
+
+
+@pytest.fixture
+def french(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The shipped catalogs plus a French one, as `make catalog LOCALE=fr` + `make catalogs`
+    would leave them."""
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale_dir)
+    catalog = Catalog(locale="fr")
+    catalog.add(i18n.TEXTS["bot_handoff"], HANDOFF_FR)
+    (locale_dir / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    with (locale_dir / "fr" / "LC_MESSAGES" / "messages.mo").open("wb") as mo:
+        write_mo(mo, catalog)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", Path(locale_dir))
+    return locale_dir
+
+
+def test_a_catalog_is_all_a_new_language_needs(french):
+    assert "fr" in i18n.customer_locales()
+    assert i18n.customer_language("fr-FR") == "fr" and i18n.customer_language("fr-CA") == "fr"
+    assert i18n.text("bot_handoff", "fr") == HANDOFF_FR
+    assert i18n.text("bot_handoff", "de") == i18n.TEXTS["bot_handoff"]  # no catalog: English
+
+
+async def test_the_bot_speaks_a_language_added_as_a_catalog(services, bot, french):  # noqa: F811
+    conversation, replies, _ = await ask(services, "agent", visitor="fr", language="fr-FR")
+    assert conversation.language == "fr"  # the detector knows no French: the widget's stays
+    assert HANDOFF_FR in [r.text for r in replies]
+
+
+async def test_knowledge_base_locales_are_language_tags(services):
+    async with services.transaction() as session:
+        article, _ = await save_article(session, None, slug="fees", category="fees", translations={
+            "fr": TranslationIn("Frais de réseau"), "pt-br": TranslationIn("Taxa de rede"),
+            "zh-TW": TranslationIn("礦工費"), "EN": TranslationIn("Network fee")})
+        assert sorted(t.locale for t in article.translations) == ["en", "fr", "pt-BR", "zh-Hant"]
+        for tag in ("xx", "english", "fr; drop table"):
+            with pytest.raises(Invalid, match="language tag"):
+                await save_article(session, None, slug="bad", category="fees",
+                                   translations={tag: TranslationIn("Title")})

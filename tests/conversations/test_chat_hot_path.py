@@ -1,0 +1,120 @@
+"""The chat socket's hot path (walletdesk.conversations.chat) and the after-commit listeners:
+one write per message, group commit, a retry stored once, the full path for anything else."""
+
+import asyncio
+
+from mnemonic import Mnemonic
+from sqlalchemy import select, update
+
+from walletdesk.conversations import events
+from walletdesk.conversations.actions import InboundMessage, receive_message
+from walletdesk.conversations.chat import ChatLine, ChatWriter
+from walletdesk.conversations.models import Conversation, Message, Status
+from walletdesk.events.bus import Event
+from walletdesk.services import Services
+
+
+async def first_message(services: Services, visitor: str = "visitor-1") -> ChatLine:
+    """The socket's first message takes the full path; the line is what it learns."""
+    delivered = await receive_message(services, InboundMessage(
+        channel="web", external_id=visitor, text="hello", client_id=f"{visitor}-0"))
+    customer = delivered.customer
+    assert customer is not None
+    line = ChatLine(customer_id=customer.id, conversation_id=delivered.conversation.id,
+                    customer_name=customer.display_name,
+                    known=[customer.display_name, customer.email, customer.phone])
+    line.remember(delivered.message.created_at, delivered.message.text)
+    return line
+
+
+async def stored(services: Services, conversation_id: int) -> list[Message]:
+    async with services.read() as session:
+        return list((await session.scalars(
+            select(Message).where(Message.conversation_id == conversation_id)
+            .order_by(Message.seq))).all())
+
+
+async def test_next_messages_take_one_write_each_and_are_published(services, bus, make_team,
+                                                                    make_agent):
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    line = await first_message(services)
+    writer = ChatWriter(services)
+    try:
+        # several sockets at once: committed together, each in its conversation's order
+        other = await first_message(services, "visitor-2")
+        results = await asyncio.gather(
+            writer.receive(line, "my transfer is stuck", "c1"),
+            writer.receive(other, "me too", "o1"),
+            writer.receive(line, "since yesterday", "c2"))
+        again = await writer.receive(line, "my transfer is stuck", "c1")  # a retry
+    finally:
+        await writer.stop()
+
+    assert all(result is not None for result in results)
+    assert again is not None and again.duplicate and again.message["id"] == results[0].message["id"]
+    rows = await stored(services, line.conversation_id)
+    assert [m.seq for m in rows] == list(range(1, len(rows) + 1))  # no gap, no double
+    assert [m.text for m in rows][-2:] == ["my transfer is stuck", "since yesterday"]
+    async with services.read() as session:
+        conversation = await session.get(Conversation, line.conversation_id)
+    assert conversation is not None and conversation.last_seq == rows[-1].seq
+    assert conversation.last_message_preview == "since yesterday"
+    published = [e for e in bus.of_type("message") if e["conversation_id"] == line.conversation_id]
+    assert [e["message"]["text"] for e in published][-2:] == ["my transfer is stuck",
+                                                              "since yesterday"]
+    assert "masked_message" in published[-1]  # what outsourced agents get instead
+
+
+async def test_a_state_change_or_a_secret_takes_the_full_path(services, make_team, make_agent):
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    line = await first_message(services)
+    writer = ChatWriter(services)
+    phrase = Mnemonic("english").generate(strength=128)
+    try:
+        assert await writer.receive(line, f"my words: {phrase}", "s1") is None
+        async with services.transaction() as session:
+            await session.execute(update(Conversation).values(status=Status.waiting_customer))
+        assert await writer.receive(line, "still there?", "w1") is None
+    finally:
+        await writer.stop()
+    assert all("still there" not in m.text and phrase not in m.text
+               for m in await stored(services, line.conversation_id))
+
+
+async def test_bot_conversations_reach_their_listener_after_commit(services, make_team):
+    await make_team()
+    line = await first_message(services)
+    async with services.transaction() as session:
+        await session.execute(update(Conversation).values(status=Status.bot))
+    heard: list[Event] = []
+
+    async def listener(_: Services, event: Event) -> None:
+        heard.append(event)
+
+    unsubscribe = services.after_commit.subscribe(events.CUSTOMER_MESSAGE, listener)
+    writer = ChatWriter(services)
+    try:
+        result = await writer.receive(line, "how do I back up my wallet?", "b1")
+        await services.after_commit.drain()
+    finally:
+        unsubscribe()
+        await writer.stop()
+    assert result is not None
+    assert [e["message_id"] for e in heard] == [result.message["id"]]
+
+
+async def test_a_failing_listener_loses_no_message(services, make_team):
+    await make_team()
+
+    async def broken(_: Services, event: Event) -> None:
+        raise RuntimeError("listener bug")
+
+    unsubscribe = services.after_commit.subscribe(events.CUSTOMER_MESSAGE, broken)
+    try:
+        delivered = await receive_message(services, InboundMessage(
+            channel="web", external_id="visitor-1", text="hello"))
+    finally:
+        unsubscribe()
+    assert [m.text for m in await stored(services, delivered.conversation.id)][0] == "hello"

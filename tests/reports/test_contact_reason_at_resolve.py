@@ -1,0 +1,62 @@
+"""The contact reason an agent chooses when resolving, made with the real actions, and the
+presence history written by its after-commit listener."""
+
+from sqlalchemy import func, select
+
+from walletdesk.accounts.actions import set_presence
+from walletdesk.accounts.models import Presence
+from walletdesk.conversations.actions import InboundMessage, receive_message, resolve_conversation
+from walletdesk.conversations.contact_reasons import contact_reason_choices
+from walletdesk.conversations.models import Conversation
+from walletdesk.db.base import utcnow
+from walletdesk.labels.models import Label
+from walletdesk.reports.filters import parse_filter
+from walletdesk.reports.models import PresenceChange
+from walletdesk.reports.presence import record_presence_change, subscribe_presence_history
+from walletdesk.reports.reasons import reasons_report
+
+
+async def test_the_reason_chosen_at_resolve_is_the_conversations_reason(
+        services, make_team, make_agent, sign_in) -> None:  # type: ignore[no-untyped-def]
+    team = await make_team()
+    alice = await make_agent("Alice", teams=[team], online=True)
+    async with services.transaction() as session:
+        session.add(Label(name="kyc", color="#00aa00"))
+    chosen = await receive_message(services, InboundMessage(
+        channel="web", external_id="v1", text="my documents?", language="en"))
+    plain = await receive_message(services, InboundMessage(
+        channel="web", external_id="v2", text="hello", language="en"))
+    signed = await sign_in(alice.email)
+    http, headers = signed.http, {"x-csrf-token": signed.csrf}
+    assert 'id="resolve-reason"' in (await http.get("/app")).text
+    assert "kyc" in (await http.get("/api/v1/contact-reasons")).json()
+    path = f"/api/v1/conversations/{chosen.conversation.id}/resolve"
+    refused = await http.post(path, json={"contact_reason": "not a reason"}, headers=headers)
+    assert refused.status_code == 422 and "contact reason" in refused.text
+    assert (await http.post(path, json={"contact_reason": "kyc"}, headers=headers)).json()[
+        "status"] == "resolved"
+    await resolve_conversation(services, alice, plain.conversation.id)  # no reason: as before
+    today = utcnow().date().isoformat()
+    async with services.read() as session:
+        stored = await session.get(Conversation, chosen.conversation.id)
+        assert stored is not None and stored.contact_reason == "kyc"
+        assert "kyc" in await contact_reason_choices(session)
+        reasons = await reasons_report(session, parse_filter(start=today, end=today))
+    assert {(r.reason, r.source, r.count) for r in reasons.reasons} >= {("kyc", "resolve", 1)}
+
+
+async def test_presence_changes_are_recorded_once(services, make_agent) -> None:  # type: ignore[no-untyped-def]
+    ann = await make_agent("Ann")
+    unsubscribe = subscribe_presence_history(services)
+    try:
+        await set_presence(services, ann.id, Presence.online)
+        await set_presence(services, ann.id, Presence.away)
+        # a second server process receives the same event: still one row per change
+        await record_presence_change(services, {"type": "presence", "agent_id": ann.id})
+    finally:
+        unsubscribe()
+    async with services.read() as session:
+        stored = (await session.execute(
+            select(PresenceChange.presence, func.count()).where(PresenceChange.agent_id == ann.id)
+            .group_by(PresenceChange.presence))).all()
+    assert sorted(stored) == [("away", 1), ("online", 1)]

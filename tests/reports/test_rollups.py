@@ -1,0 +1,161 @@
+"""The rollup gives the same figures as the live recount: over a generated history (the
+benchmark's generator, written with plain inserts on both engines), for several filters and
+time zones, with the newest conversations computed live and merged, and after changes that
+the worker must notice (a resolve, a new message, a rating, new working hours)."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, select, text, update
+
+from tests.conftest import create_pg_database, drop_pg_database, make_settings
+from walletdesk import crypto
+from walletdesk.accounts.models import Team
+from walletdesk.bench.reports import HistoryWriter, ReportsBenchConfig
+from walletdesk.cases.models import Survey
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.crypto import EncryptedText
+from walletdesk.db.engine import Database
+from walletdesk.db.migrate import upgrade_database
+from walletdesk.models import Base
+from walletdesk.reports.agents import agents_report
+from walletdesk.reports.filters import ReportFilter, parse_filter
+from walletdesk.reports.outcome import outcome_report
+from walletdesk.reports.rollup_models import ConversationFacts, RollupState
+from walletdesk.reports.rollups import STATE_ID, fact_source, refresh_rollups
+from walletdesk.reports.satisfaction import satisfaction_report
+from walletdesk.reports.speed import speed_report
+from walletdesk.reports.summary import summary_report
+from walletdesk.reports.volume import volume_report
+from walletdesk.services import Services
+
+END = datetime(2026, 3, 20, tzinfo=UTC)
+REPORTS = (volume_report, speed_report, outcome_report, satisfaction_report, agents_report,
+           summary_report)
+
+
+async def write_history(database: Database, conversations: int = 160,
+                        messages: int = 1300) -> None:
+    """The benchmark's history, through SQLAlchemy (both engines) instead of COPY."""
+    tables = Base.metadata.tables
+
+    async def copy(table: str, rows: list[tuple[Any, ...]], columns: list[str]) -> None:
+        target = tables[table]
+        values = []
+        for row in rows:
+            item = dict(zip(columns, row, strict=True))
+            for name, value in item.items():
+                kind = target.c[name].type
+                if value is not None and isinstance(kind, EncryptedText):
+                    item[name] = crypto.keyring().decrypt(value)  # the type seals it again
+                elif value is not None and isinstance(kind, JSON):
+                    item[name] = json.loads(value)
+            values.append(item)
+        async with database.engine.begin() as conn:
+            await conn.execute(target.insert(), values)
+
+    config = ReportsBenchConfig(conversations=conversations, messages=messages, days=21)
+    writer = HistoryWriter(copy, config, END)
+    await writer.seed_people()
+    await writer.write()
+    if database.engine.dialect.name == "postgresql":  # the rows came with their ids
+        async with database.engine.begin() as conn:
+            for table in ("teams", "agents", "labels", *HistoryWriter.COLUMNS):
+                if "id" in tables[table].c:
+                    await conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                        f"(SELECT coalesce(max(id), 1) FROM {table}))"))
+
+
+def filters() -> list[ReportFilter]:
+    period = {"start": "2026-03-01", "end": "2026-03-19"}
+    return [parse_filter(**period), parse_filter(**period, tz="Asia/Kolkata", team_id="1"),
+            parse_filter(**period, tz="Asia/Shanghai", channel="widget", label_id="1"),
+            parse_filter(start="2026-03-12", end="2026-03-12", tz="America/New_York",
+                         agent_id="3")]
+
+
+async def assert_same_figures(services: Services) -> None:
+    async with services.read() as session:
+        for report in filters():
+            for compute in REPORTS:
+                rolled = (await compute(session, report)).model_dump()
+                live = (await compute(session, report, live=True)).model_dump()
+                assert rolled == live, (compute.__name__, report)
+
+
+async def refresh(services: Services) -> None:
+    while True:
+        async with services.transaction() as session:
+            if await refresh_rollups(session, limit=100) < 100:
+                return
+
+
+async def test_rollup_equals_the_live_recount(services: Services) -> None:
+    await write_history(services.db)
+    async with services.read() as session:
+        assert await fact_source(session, filters()[0]) is None  # not built yet: live
+    await refresh(services)
+    async with services.read() as session:
+        assert await fact_source(session, filters()[0]) is not None
+        assert await session.scalar(select(ConversationFacts.conversation_id).limit(1))
+        volume = await volume_report(session, filters()[0])
+    assert volume.conversations > 100 and volume.messages > 700
+    await assert_same_figures(services)
+
+    # the newest conversations are computed live and merged with the rollup's rows
+    async with services.transaction() as session:
+        await session.execute(update(RollupState).where(RollupState.id == STATE_ID)
+                              .values(covered_until=END - timedelta(days=4)))
+    await assert_same_figures(services)
+
+    # changes the worker must notice: a resolve, a reply, a rating, another team
+    async with services.transaction() as session:
+        open_one = await session.scalar(select(Conversation).where(
+            Conversation.status == Status.assigned).order_by(Conversation.id).limit(1))
+        assert open_one is not None
+        open_one.last_seq += 1
+        session.add(Message(conversation_id=open_one.id, seq=open_one.last_seq,
+                            sender_kind=SenderKind.system, text="Resolved",
+                            meta={"kind": "resolved"}, created_at=END - timedelta(days=6)))
+        open_one.status, open_one.resolved_at = Status.resolved, END - timedelta(days=6)
+        survey = await session.scalar(select(Survey).where(Survey.rating.is_(None)).limit(1))
+        assert survey is not None
+        survey.rating, survey.comment = 1, "late"
+        moved = await session.scalar(select(Conversation).where(
+            Conversation.team_id == 2).order_by(Conversation.id.desc()).limit(1))
+        assert moved is not None
+        moved.team_id = 1
+        team = await session.get(Team, 1)
+        assert team is not None
+        team.weekly_hours = {"mon": [["10:00", "12:00"]]}  # every business duration changes
+    await refresh(services)
+    await assert_same_figures(services)
+
+
+async def test_reports_read_the_reports_database() -> None:
+    """``reports_database_url`` (e.g. a read replica; here a second database on the same
+    PostgreSQL server): the figures come from that database, everything else from the
+    main one."""
+    stamp = f"{datetime.now(UTC):%H%M%S%f}"
+    primary_url = await create_pg_database(f"wd_test_primary_{stamp}")
+    replica_url = await create_pg_database(f"wd_test_replica_{stamp}")
+    try:
+        for url in (primary_url, replica_url):
+            database = Database(url)
+            await upgrade_database(database.engine)
+            await database.dispose()
+        services = Services(make_settings(primary_url, reports_database_url=replica_url))
+        try:
+            await write_history(services.reports_db, conversations=40, messages=300)
+            report = parse_filter(start="2026-02-01", end="2026-03-19")
+            async with services.read() as session:
+                assert (await volume_report(session, report)).conversations == 0
+            async with services.read_reports() as session:
+                assert (await volume_report(session, report)).conversations == 40
+        finally:
+            await services.stop()
+    finally:
+        for name in (f"wd_test_primary_{stamp}", f"wd_test_replica_{stamp}"):
+            await drop_pg_database(name)

@@ -1,0 +1,349 @@
+"""The chat socket's hot path: a customer's next message in a conversation the socket knows.
+
+The first message of a socket goes through ``receive_message`` (customer, conversation,
+routing: the full path). From then on the socket keeps what it learnt (a ``ChatLine``) and
+its messages take this path, the same steps in less work:
+
+- no customer lookup or decryption: the line knows the customer and the conversation;
+- protect once, read with this socket's own recent messages (kept on the line);
+- one write: the conversation's next sequence number and preview from ``UPDATE …
+  RETURNING`` (which also checks, under the row lock, that nothing but the message
+  changes: the conversation is with the bot or an agent), the message by ``INSERT … ON
+  CONFLICT DO NOTHING`` on the unique (conversation_id, client_id): a retry is stored once;
+- group commit: one writer task takes the messages of every socket of the process for up
+  to a millisecond (or ``BATCH_MAX``) and commits them in one transaction; only then is each
+  acknowledged and published, and the after-commit listeners (the bot) are deferred.
+
+Anything else — a state change (a resolved or waiting conversation, no team yet), a secret
+in the message or across messages, a write that fails, a minute since the full path last
+noted the customer as seen — returns None and the caller takes the full path, which
+handles it as before.
+"""
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from walletdesk.conversations import events
+from walletdesk.conversations.actions import clean_client_id, clean_text
+from walletdesk.conversations.messages import PREVIEW_CHARS, masked_message
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.conversations.redaction import RECENT
+from walletdesk.customers.actions import LAST_SEEN_RESOLUTION
+from walletdesk.db.base import utcnow
+from walletdesk.db.engine import DatabaseBusy
+from walletdesk.metrics import MESSAGES
+from walletdesk.safety.across import MAX_EARLIER, protect_with_previous
+from walletdesk.services import Services
+
+log = structlog.get_logger(__name__)
+BATCH_MAX = 256
+BATCH_WAIT_S = 0.001
+# the states in which a customer's message changes nothing but the message itself
+QUIET_STATUSES = (Status.bot, Status.assigned, Status.queued)
+
+conversations = Conversation.__table__
+messages = Message.__table__
+
+
+@dataclass
+class ChatLine:
+    """What a chat socket knows after its first message went through the full path."""
+
+    customer_id: int
+    conversation_id: int
+    customer_name: str
+    known: list[str | None]  # the customer's name, e-mail, phone: masked for outsourced agents
+    recent: deque[tuple[datetime, str]] = field(default_factory=lambda: deque(maxlen=MAX_EARLIER))
+    # when the full path last saw the customer (it keeps their last_seen_at, once a minute)
+    since: datetime = field(default_factory=utcnow)
+
+    def remember(self, created_at: datetime, text: str) -> None:
+        self.recent.append((created_at, text))
+
+    def previous(self) -> list[str]:
+        since = utcnow() - RECENT
+        return [text for at, text in self.recent if at >= since]
+
+
+@dataclass
+class ChatDelivered:
+    conversation_id: int
+    customer_id: int
+    message: dict[str, Any]  # the message payload, as clients get it
+    duplicate: bool = False
+
+
+class _OneByOne(Exception):
+    """The batch must be written message by message (a retry of a stored message in it)."""
+
+
+@dataclass
+class _Pending:
+    line: ChatLine
+    text: str
+    client_id: str | None
+    done: "asyncio.Future[ChatDelivered | None]"
+    domain_events: list[dict[str, Any]] = field(default_factory=list)
+    live_events: list[dict[str, Any]] = field(default_factory=list)
+    stored_at: datetime | None = None
+
+
+class ChatWriter:
+    """The process's group-commit writers of chat messages (started on first use): two on
+    PostgreSQL, each on its own connection, so one batch is written while the other
+    commits; one on SQLite, which has one writer anyway."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        postgres = services.db.engine.dialect.name == "postgresql"
+        self._writers = 2 if postgres else 1
+        self._insert = postgresql.insert if postgres else sqlite.insert
+
+    async def receive(self, line: ChatLine, text: str,
+                      client_id: str | None) -> ChatDelivered | None:
+        """The message stored and committed (None: take the full path). Raises Invalid for
+        a message the full path would refuse too, DatabaseBusy when no connection came free
+        in time (the client resends the same client_id)."""
+        text = clean_text(text, self.services.settings.max_message_chars)
+        client_id = clean_client_id(client_id)
+        if utcnow() - line.since > LAST_SEEN_RESOLUTION:
+            return None  # the full path notes the customer was seen, and renews the line
+        checked = protect_with_previous(line.previous(), text)
+        if checked.earlier or checked.protected.has_secret:
+            return None  # a secret: the full path removes it, tells the customer, flags it
+        if not self._tasks or any(task.done() for task in self._tasks):
+            self._tasks = [task for task in self._tasks if not task.done()]
+            self._tasks += [asyncio.create_task(self._write(), name="chat-writer")
+                            for _ in range(self._writers - len(self._tasks))]
+        done: asyncio.Future[ChatDelivered | None] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(line, checked.protected.text, client_id, done))
+        return await done
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        while not self._queue.empty():  # never committed: the full path takes them
+            pending = self._queue.get_nowait()
+            if not pending.done.done():
+                pending.done.set_result(None)
+
+    async def _write(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            if self._queue.empty():
+                await asyncio.sleep(BATCH_WAIT_S)  # let the other sockets' messages join
+            while len(batch) < BATCH_MAX and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                results = await self._commit(batch)
+            except asyncio.CancelledError:
+                for pending in batch:
+                    if not pending.done.done():
+                        pending.done.set_result(None)
+                raise
+            except PoolTimeout:  # overloaded: "busy, retry" (the full path would add load)
+                log.warning("chat_batch_busy", size=len(batch))
+                busy = DatabaseBusy("pool", self.services.settings.busy_retry_after_s)
+                for pending in batch:
+                    if not pending.done.done():
+                        pending.done.set_exception(busy)
+                continue
+            except Exception as exc:  # nothing committed: each takes the full path
+                log.warning("chat_batch_failed", size=len(batch), error=type(exc).__name__)
+                results = [None] * len(batch)
+            await self._settle(batch, results)
+
+    async def _commit(self, batch: list[_Pending]) -> list[ChatDelivered | None]:
+        engine = self.services.db.engine
+        if len({pending.line.conversation_id for pending in batch}) == len(batch):
+            try:  # the usual batch, one message per conversation: two statements in all
+                async with engine.begin() as connection:
+                    return await self._store_batch(connection, batch)
+            except _OneByOne:  # a retry among them (rolled back): the careful way
+                for pending in batch:
+                    pending.live_events.clear()
+                    pending.domain_events.clear()
+        results: dict[int, ChatDelivered | None] = {}
+        # rows locked in one order (conversation id; a conversation's messages keep theirs):
+        # two writers' batches never deadlock
+        order = sorted(range(len(batch)), key=lambda i: batch[i].line.conversation_id)
+        async with engine.begin() as connection:
+            for index in order:
+                results[index] = await self._store(connection, batch[index])
+        return [results[index] for index in range(len(batch))]
+
+    async def _store_batch(self, connection: AsyncConnection,
+                           batch: list[_Pending]) -> list[ChatDelivered | None]:
+        """One UPDATE … RETURNING for every conversation of the batch (a CASE per column),
+        one multi-row INSERT for every message. Raises _OneByOne if a message was stored
+        before (a retry): its number must not be taken."""
+        now = utcnow()
+        by_id = {pending.line.conversation_id: pending for pending in batch}
+        key = conversations.c.id
+        rows = {row.id: row for row in (await connection.execute(
+            update(conversations)
+            .where(key.in_(sorted(by_id)),
+                   conversations.c.customer_id == case(
+                       {cid: p.line.customer_id for cid, p in by_id.items()}, value=key),
+                   conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
+                   or_(conversations.c.status != str(Status.queued),
+                       conversations.c.team_id.is_not(None)))
+            .values(last_seq=conversations.c.last_seq + 1, updated_at=now, last_message_at=now,
+                    last_message_preview=case(
+                        {cid: p.text[:PREVIEW_CHARS] for cid, p in by_id.items()}, value=key))
+            .returning(key, conversations.c.last_seq, conversations.c.status,
+                       conversations.c.team_id, conversations.c.assignee_id,
+                       conversations.c.snoozed_at)
+        )).all()}
+        inserted: dict[int, int] = {}
+        if rows:
+            values = [{"conversation_id": cid, "seq": rows[cid].last_seq,
+                       "sender_kind": str(SenderKind.customer),
+                       "sender_name": by_id[cid].line.customer_name, "text": by_id[cid].text,
+                       "is_internal": False, "client_id": by_id[cid].client_id,
+                       "created_at": now} for cid in sorted(rows)]
+            inserted = {row.conversation_id: row.id for row in (await connection.execute(
+                self._insert(messages).values(values)
+                .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
+                .returning(messages.c.id, messages.c.conversation_id)
+            )).all()}
+            if len(inserted) != len(values):
+                raise _OneByOne
+        return [self._delivered(pending, inserted[cid], rows[cid], now)
+                if (cid := pending.line.conversation_id) in rows else None
+                for pending in batch]
+
+    async def _store(self, connection: AsyncConnection,
+                     pending: _Pending) -> ChatDelivered | None:
+        line, now = pending.line, utcnow()
+        row = (await connection.execute(
+            update(conversations)
+            .where(conversations.c.id == line.conversation_id,
+                   conversations.c.customer_id == line.customer_id,
+                   conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
+                   or_(conversations.c.status != str(Status.queued),
+                       conversations.c.team_id.is_not(None)))
+            .values(last_seq=conversations.c.last_seq + 1, updated_at=now,
+                    last_message_at=now, last_message_preview=pending.text[:PREVIEW_CHARS])
+            .returning(conversations.c.last_seq, conversations.c.status,
+                       conversations.c.team_id, conversations.c.assignee_id,
+                       conversations.c.snoozed_at)
+        )).first()
+        if row is None:
+            return None  # its state changes with this message: the full path
+        message_id = (await connection.execute(
+            self._insert(messages)
+            .values(conversation_id=line.conversation_id, seq=row.last_seq,
+                    sender_kind=str(SenderKind.customer), sender_name=line.customer_name,
+                    text=pending.text, is_internal=False, client_id=pending.client_id,
+                    created_at=now)
+            .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
+            .returning(messages.c.id)
+        )).scalar()
+        if message_id is None:  # a retry of a stored message (rare): undo the update
+            await self._undo_update(connection, line.conversation_id, row.last_seq)
+            return await self._stored_before(connection, pending)
+        return self._delivered(pending, message_id, row, now)
+
+    def _delivered(self, pending: _Pending, message_id: int, row: Any,
+                   now: datetime) -> ChatDelivered:
+        """The payload and the events of a stored message (``row``: the conversation's
+        values after the update)."""
+        line, seq, status = pending.line, row.last_seq, row.status
+        payload = {
+            "id": message_id, "conversation_id": line.conversation_id, "seq": seq,
+            "sender_kind": str(SenderKind.customer), "sender_name": line.customer_name,
+            "text": pending.text, "internal": False, "client_id": pending.client_id,
+            "meta": None, "created_at": now.isoformat(),
+        }
+        event: dict[str, Any] = {
+            "type": "message", "conversation_id": line.conversation_id,
+            "customer_id": line.customer_id, "team_id": row.team_id,
+            "assignee_id": row.assignee_id, "status": status,
+            "snoozed": row.snoozed_at is not None, "message": payload,
+        }
+        if line.known:
+            event["masked_message"] = masked_message(payload, line.known)
+        pending.live_events.append(event)
+        if status == Status.bot:  # the bot answers (deferred); nothing else reacts
+            pending.domain_events.append({
+                "type": events.CUSTOMER_MESSAGE, "conversation_id": line.conversation_id,
+                "message_id": message_id, "text": pending.text, "status": status,
+                "assignee_id": row.assignee_id, "route": False, "prefer_agent_id": None,
+                "resume_sla": False})
+        pending.stored_at = now
+        return ChatDelivered(line.conversation_id, line.customer_id, payload)
+
+    async def _undo_update(self, connection: AsyncConnection, conversation_id: int,
+                           seq: int) -> None:
+        """Give the sequence number back (the row is still locked by this transaction) and
+        the preview back to the last message people said."""
+        last = (await connection.execute(
+            select(messages.c.text, messages.c.created_at)
+            .where(messages.c.conversation_id == conversation_id,
+                   messages.c.is_internal.is_(False),
+                   messages.c.sender_kind != str(SenderKind.system))
+            .order_by(messages.c.seq.desc()).limit(1)
+        )).first()
+        values: dict[str, Any] = {"last_seq": seq - 1}
+        if last is not None:
+            values.update(last_message_preview=last.text[:PREVIEW_CHARS],
+                          last_message_at=last.created_at)
+        await connection.execute(
+            update(conversations)
+            .where(and_(conversations.c.id == conversation_id, conversations.c.last_seq == seq))
+            .values(**values))
+
+    async def _stored_before(self, connection: AsyncConnection,
+                             pending: _Pending) -> ChatDelivered | None:
+        stored = (await connection.execute(
+            select(messages).where(messages.c.conversation_id == pending.line.conversation_id,
+                                   messages.c.client_id == pending.client_id)
+        )).mappings().first()
+        if stored is None:
+            return None
+        payload = {
+            "id": stored["id"], "conversation_id": stored["conversation_id"],
+            "seq": stored["seq"], "sender_kind": stored["sender_kind"],
+            "sender_name": stored["sender_name"], "text": stored["text"],
+            "internal": stored["is_internal"], "client_id": stored["client_id"],
+            "meta": stored["meta"], "created_at": stored["created_at"].isoformat(),
+        }
+        return ChatDelivered(pending.line.conversation_id, pending.line.customer_id, payload,
+                             duplicate=True)
+
+    async def _settle(self, batch: Iterable[_Pending],
+                      results: list[ChatDelivered | None]) -> None:
+        """After the commit: publish, hand the listeners their events, acknowledge."""
+        domain_events: list[dict[str, Any]] = []
+        for pending, result in zip(batch, results, strict=True):
+            if result is not None and not result.duplicate:
+                assert pending.stored_at is not None
+                pending.line.remember(pending.stored_at, pending.text)
+                MESSAGES.labels(sender_kind=str(SenderKind.customer)).inc()
+                for event in pending.live_events:
+                    try:
+                        await self.services.bus.publish(event)
+                    except Exception:  # committed: the client resumes by seq if it missed it
+                        log.exception("chat_publish_failed")
+                domain_events.extend(pending.domain_events)
+            if not pending.done.done():
+                pending.done.set_result(result)
+        if domain_events:
+            self.services.after_commit.defer(self.services, domain_events)

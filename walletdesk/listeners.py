@@ -1,0 +1,34 @@
+"""Who reacts to what, after commit: every domain's after-commit listeners in one place.
+
+The conversation actions record domain events (walletdesk.conversations.events) and know
+nothing of their listeners; this module, imported by each process's ``Services`` (the
+composition root), subscribes them. Within one event the listeners run in this order.
+"""
+
+from walletdesk.bot.listeners import answer_customer, redact_turn
+from walletdesk.cases.listeners import (
+    ask_for_rating_on_resolve,
+    pause_sla_on_answer,
+    resume_sla_on_reply,
+)
+from walletdesk.conversations import events
+from walletdesk.events.after_commit import AfterCommit, Listener
+from walletdesk.routing.listeners import (
+    drain_freed_teams,
+    route_customer_message,
+    route_transfer,
+)
+
+AFTER_COMMIT: dict[str, tuple[Listener, ...]] = {
+    events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, answer_customer),
+    events.AGENT_REPLIED: (pause_sla_on_answer,),
+    events.RESOLVED: (ask_for_rating_on_resolve, drain_freed_teams),
+    events.ASSIGNED: (route_transfer,),
+    events.MESSAGE_REDACTED: (redact_turn,),
+}
+
+
+def subscribe_listeners(after_commit: AfterCommit) -> None:
+    for kind, listeners in AFTER_COMMIT.items():
+        for listener in listeners:
+            after_commit.subscribe(kind, listener)

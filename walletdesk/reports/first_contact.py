@@ -1,0 +1,66 @@
+"""First-contact resolution: the conversations solved at their first resolve, for good.
+
+Of the period's conversations resolved at least once, a conversation is resolved at first
+contact when it was not reopened (walletdesk.reports.outcome: nobody wrote after its first
+resolve and it was not resolved again) and its customer did not start another conversation
+within ``REPEAT_WINDOW`` after that first resolve (the same matter, back through another
+door). The reopen rate is beside it (docs/reports.md)."""
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from walletdesk.conversations.models import Conversation
+from walletdesk.reports.figures import Period
+from walletdesk.reports.filters import ReportFilter, cohort_ids
+from walletdesk.reports.measures import rate
+from walletdesk.reports.outcome import reopened_ids, resolve_marks
+from walletdesk.reports.volume import period_of
+
+REPEAT_WINDOW = timedelta(days=7)
+
+
+class FirstContact(BaseModel):
+    period: Period
+    ever_resolved: int = Field(description="conversations resolved at least once")
+    reopened: int
+    reopen_rate: float | None
+    came_back: int = Field(description="not reopened, but the customer started another "
+                                       "conversation within 7 days of the resolve")
+    first_contact_resolved: int
+    first_contact_resolution_rate: float | None = Field(
+        description="first-contact resolved ÷ resolved at least once")
+
+
+async def first_contact_report(session: AsyncSession, report: ReportFilter) -> FirstContact:
+    marks = resolve_marks(cohort_ids(report))
+    ever = int(await session.scalar(select(func.count()).select_from(marks)) or 0)
+    reopened_rows = reopened_ids(report).subquery()  # type: ignore[attr-defined]
+    reopened = int(await session.scalar(select(func.count()).select_from(reopened_rows)) or 0)
+    # the resolved, not reopened, whose customer came back within the window: in Python, as
+    # adding an interval to a timestamp is written differently in every engine
+    first_at = dict((await session.execute(
+        select(marks.c.cid, marks.c.first_at)
+        .where(marks.c.cid.not_in(select(reopened_rows.c.cid))))).all())
+    later = aliased(Conversation)
+    came_back = set()
+    if first_at:
+        rows = await session.execute(
+            select(Conversation.id, later.created_at)
+            .join(later, and_(later.customer_id == Conversation.customer_id,
+                              later.id != Conversation.id,
+                              later.created_at > Conversation.created_at))
+            .where(Conversation.id.in_(select(marks.c.cid)
+                                       .where(marks.c.cid.not_in(select(reopened_rows.c.cid))))))
+        for cid, started in rows:
+            resolved = first_at[cid]
+            if resolved <= started <= resolved + REPEAT_WINDOW:
+                came_back.add(cid)
+    solved = ever - reopened - len(came_back)
+    return FirstContact(period=period_of(report), ever_resolved=ever, reopened=reopened,
+                        reopen_rate=rate(reopened, ever), came_back=len(came_back),
+                        first_contact_resolved=solved,
+                        first_contact_resolution_rate=rate(solved, ever))
