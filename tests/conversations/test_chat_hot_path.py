@@ -2,20 +2,26 @@
 one write per message, group commit, a retry stored once, the full path for anything else."""
 
 import asyncio
+import hashlib
+from datetime import timedelta
 
 from mnemonic import Mnemonic
 from sqlalchemy import select, update
 
 from walletdesk.conversations import events
 from walletdesk.conversations.actions import InboundMessage, receive_message
-from walletdesk.conversations.chat import ChatLine, ChatWriter
+from walletdesk.conversations.chat import ChatLine, ChatWriter, RecentTexts
 from walletdesk.conversations.models import Conversation, Message, Status
+from walletdesk.db.base import utcnow
 from walletdesk.events.bus import Event
+from walletdesk.safety.protect import find_secrets
 from walletdesk.services import Services
 
 
-async def first_message(services: Services, visitor: str = "visitor-1") -> ChatLine:
-    """The socket's first message takes the full path; the line is what it learns."""
+async def first_message(services: Services, writer: ChatWriter,
+                        visitor: str = "visitor-1") -> ChatLine:
+    """The socket's first message takes the full path; the line is what it learns, the
+    writer the message (as the chat socket does)."""
     delivered = await receive_message(services, InboundMessage(
         channel="web", external_id=visitor, text="hello", client_id=f"{visitor}-0"))
     customer = delivered.customer
@@ -23,7 +29,8 @@ async def first_message(services: Services, visitor: str = "visitor-1") -> ChatL
     line = ChatLine(customer_id=customer.id, conversation_id=delivered.conversation.id,
                     customer_name=customer.display_name,
                     known=[customer.display_name, customer.email, customer.phone])
-    line.remember(delivered.message.created_at, delivered.message.text)
+    writer.remember(line.conversation_id, delivered.message.seq, delivered.message.created_at,
+                    delivered.message.text)
     return line
 
 
@@ -38,11 +45,11 @@ async def test_next_messages_take_one_write_each_and_are_published(services, bus
                                                                     make_agent):
     team = await make_team()
     await make_agent("Alice", teams=[team], online=True)
-    line = await first_message(services)
     writer = ChatWriter(services)
+    line = await first_message(services, writer)
     try:
         # several sockets at once: committed together, each in its conversation's order
-        other = await first_message(services, "visitor-2")
+        other = await first_message(services, writer, "visitor-2")
         results = await asyncio.gather(
             writer.receive(line, "my transfer is stuck", "c1"),
             writer.receive(other, "me too", "o1"),
@@ -69,8 +76,8 @@ async def test_next_messages_take_one_write_each_and_are_published(services, bus
 async def test_a_state_change_or_a_secret_takes_the_full_path(services, make_team, make_agent):
     team = await make_team()
     await make_agent("Alice", teams=[team], online=True)
-    line = await first_message(services)
     writer = ChatWriter(services)
+    line = await first_message(services, writer)
     phrase = Mnemonic("english").generate(strength=128)
     try:
         assert await writer.receive(line, f"my words: {phrase}", "s1") is None
@@ -83,9 +90,60 @@ async def test_a_state_change_or_a_secret_takes_the_full_path(services, make_tea
                for m in await stored(services, line.conversation_id))
 
 
+async def test_a_phrase_split_between_two_devices_is_removed(services, make_team, make_agent):
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    # a valid 12-word phrase whose halves each read as prose alone: only together a secret
+    words = Mnemonic("english").to_mnemonic(hashlib.sha256(b"1181").digest()[:16]).split()
+    first, second = " ".join(words[:6]), " ".join(words[6:])
+    assert not find_secrets(first) and not find_secrets(second)
+    writer = ChatWriter(services)
+    phone = await first_message(services, writer)
+    # the customer's laptop: a second socket of the same conversation
+    laptop = ChatLine(customer_id=phone.customer_id, conversation_id=phone.conversation_id,
+                      customer_name=phone.customer_name, known=phone.known)
+    try:
+        assert await writer.receive(phone, first, "p1") is not None
+        assert await writer.receive(laptop, second, "l1") is None  # read with the phone's
+    finally:
+        await writer.stop()
+    delivered = await receive_message(services, InboundMessage(  # the full path, as the socket
+        channel="web", external_id="visitor-1", text=second, client_id="l1",
+        conversation_id=laptop.conversation_id))
+    rows = {m.client_id: m for m in await stored(services, phone.conversation_id)}
+    assert rows["l1"].id == delivered.message.id
+    assert first not in rows["p1"].text and second not in rows["l1"].text
+    assert rows["p1"].meta and rows["p1"].meta.get("secret_removed")
+
+
+async def test_a_phrase_split_with_a_device_on_another_process_is_removed(services, make_team,
+                                                                           make_agent):
+    """The phone's half reaches this process only as a live event (the bus)."""
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    words = Mnemonic("english").to_mnemonic(hashlib.sha256(b"1181").digest()[:16]).split()
+    first, second = " ".join(words[:6]), " ".join(words[6:])
+    phone = await receive_message(services, InboundMessage(
+        channel="web", external_id="visitor-1", text="hello", client_id="p0"))
+    assert phone.customer is not None
+    laptop = ChatLine(customer_id=phone.customer.id, conversation_id=phone.conversation.id,
+                      customer_name=phone.customer.display_name, known=[])
+    writer = ChatWriter(services)
+    unsubscribe = services.bus.subscribe(writer.on_event)
+    try:
+        await receive_message(services, InboundMessage(
+            channel="web", external_id="visitor-1", text=first, client_id="p1",
+            conversation_id=phone.conversation.id))
+        assert await writer.receive(laptop, second, "l1") is None
+    finally:
+        unsubscribe()
+        await writer.stop()
+
+
 async def test_bot_conversations_reach_their_listener_after_commit(services, make_team):
     await make_team()
-    line = await first_message(services)
+    writer = ChatWriter(services)
+    line = await first_message(services, writer)
     async with services.transaction() as session:
         await session.execute(update(Conversation).values(status=Status.bot))
     heard: list[Event] = []
@@ -94,7 +152,6 @@ async def test_bot_conversations_reach_their_listener_after_commit(services, mak
         heard.append(event)
 
     unsubscribe = services.after_commit.subscribe(events.CUSTOMER_MESSAGE, listener)
-    writer = ChatWriter(services)
     try:
         result = await writer.receive(line, "how do I back up my wallet?", "b1")
         await services.after_commit.drain()
@@ -118,3 +175,18 @@ async def test_a_failing_listener_loses_no_message(services, make_team):
     finally:
         unsubscribe()
     assert [m.text for m in await stored(services, delivered.conversation.id)][0] == "hello"
+
+
+def test_recent_texts_are_bounded_and_in_order():
+    recent = RecentTexts(max_conversations=2)
+    now = utcnow()
+    recent.remember(1, 3, now - timedelta(seconds=1), "b")
+    recent.remember(1, 2, now - timedelta(seconds=2), "a")  # settled by the other writer, later
+    recent.remember(1, 3, now - timedelta(seconds=1), "b")  # heard again from the bus
+    assert recent.previous(1) == ["a", "b"]
+    recent.edited(1, 2, "[seed phrase removed]")
+    assert recent.previous(1) == ["[seed phrase removed]", "b"]
+    recent.remember(2, 1, now - timedelta(minutes=11), "too old")
+    assert recent.previous(2) == []
+    recent.remember(3, 1, now, "y")  # the least recently written conversation is forgotten
+    assert recent.previous(1) == [] and recent.previous(3) == ["y"]

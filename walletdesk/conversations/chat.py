@@ -5,7 +5,9 @@ routing: the full path). From then on the socket keeps what it learnt (a ``ChatL
 its messages take this path, the same steps in less work:
 
 - no customer lookup or decryption: the line knows the customer and the conversation;
-- protect once, read with this socket's own recent messages (kept on the line);
+- protect once, read with the conversation's recent customer messages as this process knows
+  them (``RecentTexts``: shared by every socket of the conversation in the process, kept
+  after each commit and from every process's message events), not read from the database;
 - one write: the conversation's next sequence number and preview from ``UPDATE …
   RETURNING`` (which also checks, under the row lock, that nothing but the message
   changes: the conversation is with the bot or an agent), the message by ``INSERT … ON
@@ -22,7 +24,7 @@ handles it as before.
 
 import asyncio
 import contextlib
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +53,7 @@ BATCH_MAX = 256
 BATCH_WAIT_S = 0.001
 # the states in which a customer's message changes nothing but the message itself
 QUIET_STATUSES = (Status.bot, Status.assigned, Status.queued)
+RECENT_CONVERSATIONS = 20_000  # conversations whose recent messages a process keeps
 
 conversations = Conversation.__table__
 messages = Message.__table__
@@ -64,16 +67,59 @@ class ChatLine:
     conversation_id: int
     customer_name: str
     known: list[str | None]  # the customer's name, e-mail, phone: masked for outsourced agents
-    recent: deque[tuple[datetime, str]] = field(default_factory=lambda: deque(maxlen=MAX_EARLIER))
     # when the full path last saw the customer (it keeps their last_seen_at, once a minute)
     since: datetime = field(default_factory=utcnow)
 
-    def remember(self, created_at: datetime, text: str) -> None:
-        self.recent.append((created_at, text))
 
-    def previous(self) -> list[str]:
+class RecentTexts:
+    """The last customer messages of each conversation, shared by every socket of the
+    conversation in the process: a secret split between two devices of the customer is read
+    whole. Fed after each commit by this process (either path) and by the event bus with
+    the messages every process publishes (with Redis: the other processes' too, a moment
+    later); kept by sequence number, so a message heard twice counts once. Bounded: the
+    conversations least recently written to are forgotten first (their next message is read
+    alone; decision 0027 states what is left)."""
+
+    def __init__(self, max_conversations: int = RECENT_CONVERSATIONS) -> None:
+        self.max_conversations = max_conversations
+        self._texts: OrderedDict[int, list[tuple[int, datetime, str]]] = OrderedDict()
+
+    def remember(self, conversation_id: int, seq: int, created_at: datetime, text: str) -> None:
+        texts = [item for item in self._texts.pop(conversation_id, []) if item[0] != seq]
+        texts.append((seq, created_at, text))
+        texts.sort(key=lambda item: item[0])  # two writers, or the bus, may be late
+        self._texts[conversation_id] = texts[-MAX_EARLIER:]
+        while len(self._texts) > self.max_conversations:
+            self._texts.popitem(last=False)
+
+    def edited(self, conversation_id: int, seq: int, text: str) -> None:
+        """A message rewritten afterwards (a secret removed from it by the full path)."""
+        texts = self._texts.get(conversation_id, [])
+        for index, (at_seq, created_at, _) in enumerate(texts):
+            if at_seq == seq:
+                texts[index] = (seq, created_at, text)
+
+    def previous(self, conversation_id: int) -> list[str]:
+        """The conversation's customer messages of the last ``RECENT`` minutes, oldest first."""
         since = utcnow() - RECENT
-        return [text for at, text in self.recent if at >= since]
+        return [text for _, at, text in self._texts.get(conversation_id, ()) if at >= since]
+
+    def hear(self, event: dict[str, Any]) -> None:
+        """A live event: a customer's message (from any process) is remembered."""
+        kind, message = event.get("type"), event.get("message")
+        if kind not in ("message", "message_edited") or not isinstance(message, dict):
+            return
+        if message.get("sender_kind") != SenderKind.customer or message.get("internal"):
+            return
+        try:
+            conversation_id, seq, text = event["conversation_id"], message["seq"], message["text"]
+            if kind == "message_edited":
+                self.edited(conversation_id, seq, text)
+            else:
+                self.remember(conversation_id, seq,
+                              datetime.fromisoformat(message["created_at"]), text)
+        except (KeyError, TypeError, ValueError):
+            log.warning("chat_recent_event_unreadable", event_type=kind)
 
 
 @dataclass
@@ -111,6 +157,24 @@ class ChatWriter:
         postgres = services.db.engine.dialect.name == "postgresql"
         self._writers = 2 if postgres else 1
         self._insert = postgresql.insert if postgres else sqlite.insert
+        # the batch's messages: one statement compiled once, sent as one multi-row INSERT
+        # ("insertmanyvalues"); built per batch with .values(rows) it was compiled each time
+        self._insert_many = (
+            self._insert(messages)
+            .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
+            .returning(messages.c.id, messages.c.conversation_id))
+        self.recent = RecentTexts()
+
+    def remember(self, conversation_id: int, seq: int, created_at: datetime,
+                 text: str) -> None:
+        """A customer message stored by the full path (after its commit), for the next
+        messages of the conversation to be read with."""
+        self.recent.remember(conversation_id, seq, created_at, text)
+
+    async def on_event(self, event: dict[str, Any]) -> None:
+        """Subscribed to the event bus (walletdesk.web.app): every process's customer
+        messages, so another device's socket in another process is read with too."""
+        self.recent.hear(event)
 
     async def receive(self, line: ChatLine, text: str,
                       client_id: str | None) -> ChatDelivered | None:
@@ -121,7 +185,7 @@ class ChatWriter:
         client_id = clean_client_id(client_id)
         if utcnow() - line.since > LAST_SEEN_RESOLUTION:
             return None  # the full path notes the customer was seen, and renews the line
-        checked = protect_with_previous(line.previous(), text)
+        checked = protect_with_previous(self.recent.previous(line.conversation_id), text)
         if checked.earlier or checked.protected.has_secret:
             return None  # a secret: the full path removes it, tells the customer, flags it
         if not self._tasks or any(task.done() for task in self._tasks):
@@ -218,11 +282,8 @@ class ChatWriter:
                        "sender_name": by_id[cid].line.customer_name, "text": by_id[cid].text,
                        "is_internal": False, "client_id": by_id[cid].client_id,
                        "created_at": now} for cid in sorted(rows)]
-            inserted = {row.conversation_id: row.id for row in (await connection.execute(
-                self._insert(messages).values(values)
-                .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
-                .returning(messages.c.id, messages.c.conversation_id)
-            )).all()}
+            inserted = {row.conversation_id: row.id for row in (
+                await connection.execute(self._insert_many, values)).all()}
             if len(inserted) != len(values):
                 raise _OneByOne
         return [self._delivered(pending, inserted[cid], rows[cid], now)
@@ -335,7 +396,8 @@ class ChatWriter:
         for pending, result in zip(batch, results, strict=True):
             if result is not None and not result.duplicate:
                 assert pending.stored_at is not None
-                pending.line.remember(pending.stored_at, pending.text)
+                self.recent.remember(pending.line.conversation_id, result.message["seq"],
+                                     pending.stored_at, pending.text)
                 MESSAGES.labels(sender_kind=str(SenderKind.customer)).inc()
                 for event in pending.live_events:
                     try:

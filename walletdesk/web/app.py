@@ -123,6 +123,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.start()
         unsubscribe = services.bus.subscribe(hub.on_event)
+        # every process's customer messages, for protect across a customer's devices
+        unsubscribe_chat = services.bus.subscribe(chat_writer.on_event)
         bot = services.bot = BotRuntime(settings.default_language)
         unsubscribe_bot = services.bus.subscribe(lambda event: bot.on_event(services, event))
         unsubscribe_workspace = subscribe_workspace_listeners(services)
@@ -158,6 +160,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             unsubscribe_presence()
             unsubscribe_reply_mail()
             await bot.stop()
+            unsubscribe_chat()
             await chat_writer.stop()
             await services.stop()
 

@@ -342,8 +342,9 @@ async def _widget_message(services: Services, hub: Hub, writer: ChatWriter,
             customer_id=customer.id, conversation_id=conversation.id,
             customer_name=customer.display_name,
             known=[customer.display_name, customer.email, customer.phone])
-        if not delivered.duplicate:
-            conn.chat_line.remember(delivered.message.created_at, delivered.message.text)
+    if not delivered.duplicate:  # read with by every socket of the conversation in the process
+        writer.remember(conversation.id, delivered.message.seq, delivered.message.created_at,
+                        delivered.message.text)
     if conn.conversation_id != conversation.id or conn.customer_id is None:
         # first message (or a new conversation): events published before this socket knew
         # its customer id are sent now; the client drops what it already has by seq
