@@ -20,7 +20,7 @@ async def _tables(database: Database) -> set[str]:
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "walletdesk.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True)
 
 
 async def test_upgrade_creates_every_table_and_is_repeatable_on_sqlite(tmp_path):

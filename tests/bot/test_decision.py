@@ -145,7 +145,7 @@ def test_engine_hands_off_a_question_about_a_topic_it_lacks():
 def test_bot_eval_leave_groups_out_on_the_command_line():
     done = subprocess.run([sys.executable, "-m", "walletdesk.cli", "bot", "eval", str(KEYSTONE),
                            "--leave-groups-out", "1", "--json"], capture_output=True, text=True,
-                          timeout=300, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["rounds"] == 1 and result["oos_recall"] is not None

@@ -72,13 +72,14 @@ def same_answers(a: Any, b: Any) -> None:
         assert first.confidence == pytest.approx(second.confidence, abs=1e-6)
 
 
-async def eventually(predicate: Callable[[], bool], seconds: float = 120) -> None:
-    """Wait for the runtime's background work to reach a state (no fixed sleep)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not predicate():
-        assert loop.time() < deadline, "the runtime did not get there in time"
+async def eventually(predicate: Callable[[], bool], task: asyncio.Task[None]) -> None:
+    """Wait for the runtime's background work (``task``) to reach a state: no fixed sleep and
+    no time limit — the work waits on a lock the test holds, so it can only get there or end."""
+    while not predicate() and not task.done():
         await asyncio.sleep(0.01)
+    if not predicate():
+        await task  # its error, if it failed
+        raise AssertionError("the runtime's background work ended without reaching the state")
 
 
 async def current_key(services: Any) -> str:
@@ -159,7 +160,7 @@ async def test_a_cold_start_answers_lexically_until_the_builders_file_is_loaded(
         with store.builder_lock() as builder:  # another process is building this engine
             assert builder
             task = asyncio.create_task(runtime.rebuild(services))
-            await eventually(lambda: runtime.fallback is not None)
+            await eventually(lambda: runtime.fallback is not None, task)
             assert runtime.engine is None and runtime.active
             conversation, turn = await ask(services, "How do I back up my wallet?", "plain")
             assert conversation.status == Status.bot and turn is not None
@@ -193,7 +194,7 @@ async def test_a_knowledge_base_edit_is_built_while_the_old_engine_serves(
     store.path(new_key).write_bytes(b"PK\x03\x04 not an engine")  # a damaged file
     with capture_logs() as logs, store.builder_lock():  # the build waits for the lock
         task = asyncio.create_task(runtime.rebuild(services))
-        await eventually(lambda: not store.path(new_key).exists())  # read and dropped
+        await eventually(lambda: not store.path(new_key).exists(), task)  # read and dropped
         assert not task.done() and runtime.engine is old and runtime.fallback is None
         assert "staking" not in runtime.articles  # the old engine with its own articles
         assert (await runtime.match("How do I back up my wallet?")).candidates[0][0] == "backup"

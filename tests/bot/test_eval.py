@@ -46,7 +46,7 @@ def test_spanish_questions_over_an_english_and_chinese_knowledge_base(tmp_path):
 
 def run_eval(directory: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "walletdesk.cli", "bot", "eval", str(directory),
-                           "--json"], capture_output=True, text=True, timeout=120,
+                           "--json"], capture_output=True, text=True,
                           env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
 
 

@@ -123,7 +123,7 @@ def test_bad_keys_and_production_without_keys_are_refused_clearly(tmp_path):
     env = {**os.environ, "WALLETDESK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
            "WALLETDESK_ENCRYPTION_KEYS": "k1:not-a-key", "COLUMNS": "200"}
     done = subprocess.run([sys.executable, "-m", "walletdesk.cli", "keys", "rotate", "--json"],
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "base64" in done.stdout
 
 
@@ -131,10 +131,10 @@ def test_keys_rotate_command_reports_what_it_did(tmp_path):
     env = {**os.environ, "WALLETDESK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db",
            "WALLETDESK_ENCRYPTION_KEYS": KEY_A, "COLUMNS": "200"}
     upgrade = subprocess.run([sys.executable, "-m", "walletdesk.cli", "db", "upgrade"],
-                             env=env, capture_output=True, text=True, timeout=120)
+                             env=env, capture_output=True, text=True)
     assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
     done = subprocess.run([sys.executable, "-m", "walletdesk.cli", "keys", "rotate", "--json"],
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {
         "customers": 0, "identities": 0, "primary_key": "ka"}

@@ -98,7 +98,7 @@ async def test_upgrade_encrypts_names_already_stored(engine, tmp_path):
         done = subprocess.run(
             [sys.executable, "-m", "walletdesk.cli", "db", "upgrade"],
             env={"WALLETDESK_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200",
-                 "WALLETDESK_SECRET_KEY": secret}, capture_output=True, text=True, timeout=120)
+                 "WALLETDESK_SECRET_KEY": secret}, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         services = Services(make_settings(url, secret_key=secret))
         try:

@@ -65,12 +65,11 @@ async def test_cli_export_and_missing_customer(services, make_team, make_agent):
            "WALLETDESK_SECRET_KEY": services.settings.secret_key,  # the same derived keys
            "COLUMNS": "200"}
     done = subprocess.run([sys.executable, "-m", "walletdesk.cli", "customer", "export",
-                           str(customer_id)], env=env, capture_output=True, text=True, timeout=60)
+                           str(customer_id)], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["customer"]["email"] == "li.wei@example.com"
     missing = subprocess.run([sys.executable, "-m", "walletdesk.cli", "customer", "erase",
-                              "999999", "--yes"], env=env, capture_output=True, text=True,
-                             timeout=60)
+                              "999999", "--yes"], env=env, capture_output=True, text=True)
     assert missing.returncode == 2 and "customer not found" in missing.stdout
     async with services.read() as session:
         exports = await session.scalar(select(func.count()).select_from(AuditEvent).where(

@@ -154,7 +154,7 @@ def test_base58_decode_round_trip():
 
 def run_cli(data: bytes, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "walletdesk.cli", "protect", *args],
-                          input=data, capture_output=True, timeout=60)
+                          input=data, capture_output=True)
 
 
 def test_cli_json_and_garbage_input():

@@ -332,7 +332,7 @@ def test_serve_refuses_the_built_in_key_beyond_loopback(tmp_path):
     env.update({"WALLETDESK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
                 "COLUMNS": "200"})
     result = subprocess.run([sys.executable, "-m", "walletdesk.cli", "serve", "--host", "0.0.0.0",
-                             "--port", "1"], env=env, capture_output=True, text=True, timeout=120)
+                             "--port", "1"], env=env, capture_output=True, text=True)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "refusing to listen on 0.0.0.0" in result.stdout
     assert "WALLETDESK_SECRET_KEY" in result.stdout and DEV_SECRET_KEY not in result.stdout
