@@ -128,6 +128,19 @@ def asks_for_human(normalised: str) -> bool:
         or normalised.strip(" .!?。！？") in HUMAN_WORDS
 
 
+def screened(text: str) -> tuple[str, str, MatchResult | None]:
+    """What every matcher checks first: the question's language, its normalised text, and a
+    hand-off when there is nothing to match or the customer asks for a person."""
+    language = detect_language(text)
+    if not has_content(text):
+        return language, "", MatchResult(language, [], 0.0, "handoff", "empty")
+    normalised = normalise(text)
+    if asks_for_human(normalised):
+        return language, normalised, MatchResult(language, [], 0.0, "handoff",
+                                                 "asked_for_human")
+    return language, normalised, None
+
+
 class BotEngine:
     def __init__(self, words: TfidfVectorizer, chars: TfidfVectorizer,
                  model: SoftmaxRegression, neighbours: Neighbours,
@@ -176,12 +189,9 @@ class BotEngine:
 
     # matching ------------------------------------------------------------------------------
     def match(self, text: str) -> MatchResult:
-        language = detect_language(text)
-        if not has_content(text):
-            return MatchResult(language, [], 0.0, "handoff", "empty")
-        normalised = normalise(text)
-        if asks_for_human(normalised):
-            return MatchResult(language, [], 0.0, "handoff", "asked_for_human")
+        language, normalised, early = screened(text)
+        if early is not None:
+            return early
         lexical, embeddings = self._features([normalised], [language])
         probabilities = self.model.predict_proba((lexical, embeddings))
         order = np.argsort(-probabilities[0])

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from walletdesk.bot.engine import MatchResult, asks_for_human
+from walletdesk.bot.engine import MatchResult, screened
 from walletdesk.bot.out_of_scope import OUT_OF_SCOPE
-from walletdesk.bot.text import detect_language, has_content, normalise
+from walletdesk.bot.text import normalise
 
 REASON = "lexical_fallback"
 OFF_TOPIC = "__out_of_scope__"
@@ -71,12 +71,9 @@ class LexicalMatcher:
         return scores
 
     def match(self, text: str) -> MatchResult:
-        language = detect_language(text)
-        if not has_content(text):
-            return MatchResult(language, [], 0.0, "handoff", "empty")
-        normalised = normalise(text)
-        if asks_for_human(normalised):
-            return MatchResult(language, [], 0.0, "handoff", "asked_for_human")
+        language, normalised, early = screened(text)
+        if early is not None:
+            return early
         scores = self.scores(normalised)
         order = np.argsort(-scores)
         if self.slugs[order[0]] == OFF_TOPIC and scores[order[0]] > 0:
