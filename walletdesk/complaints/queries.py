@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.access import can_view_conversation, visible_conversations
@@ -62,6 +62,19 @@ class StageDuration:
     max_s: float | None
 
 
+async def stage_events(session: AsyncSession, complaint_ids: Select[tuple[int]]
+                       ) -> dict[int, list[tuple[str, datetime]]]:
+    """The stages each of these complaints entered, with when, in order."""
+    rows = await session.execute(
+        select(ComplaintEvent.complaint_id, ComplaintEvent.stage, ComplaintEvent.at)
+        .where(ComplaintEvent.complaint_id.in_(complaint_ids))
+        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.at, ComplaintEvent.id))
+    by_complaint: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for complaint_id, stage, at in rows:
+        by_complaint[complaint_id].append((stage, at))
+    return by_complaint
+
+
 async def stage_durations(session: AsyncSession, since: datetime, *,
                           now: datetime | None = None) -> dict[str, StageDuration]:
     """Seconds spent in each stage, for the stays that began at or after ``since``.
@@ -72,15 +85,8 @@ async def stage_durations(session: AsyncSession, since: datetime, *,
     """
     now = now or utcnow()
     recent = select(ComplaintEvent.complaint_id).where(ComplaintEvent.at >= since)
-    rows = (await session.execute(
-        select(ComplaintEvent.complaint_id, ComplaintEvent.stage, ComplaintEvent.at)
-        .where(ComplaintEvent.complaint_id.in_(recent))
-        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.at, ComplaintEvent.id))).all()
-    by_complaint: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for complaint_id, stage, at in rows:
-        by_complaint[complaint_id].append((stage, at))
     spent: dict[str, list[float]] = defaultdict(list)
-    for events in by_complaint.values():
+    for events in (await stage_events(session, recent)).values():
         for index, (stage, began) in enumerate(events):
             if stage not in TIMED_STAGES or began < since:
                 continue

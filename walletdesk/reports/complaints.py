@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.complaints.actions import STAGES
-from walletdesk.complaints.models import Complaint, ComplaintEvent
+from walletdesk.complaints.models import Complaint
+from walletdesk.complaints.queries import stage_events
 from walletdesk.reports.figures import Count, Period
 from walletdesk.reports.filters import ReportFilter
 from walletdesk.reports.measures import median, percentile
@@ -67,22 +68,15 @@ async def complaints_report(session: AsyncSession, report: ReportFilter) -> Comp
         return [Count(key=key or "", count=count) for key, count in rows]
 
     in_report = select(Complaint.id).where(*conditions)
-    events = (await session.execute(
-        select(ComplaintEvent.complaint_id, ComplaintEvent.stage, ComplaintEvent.at)
-        .where(ComplaintEvent.complaint_id.in_(in_report))
-        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.at, ComplaintEvent.id))).all()
-    by_complaint: dict[int, list[tuple[str, object]]] = defaultdict(list)
-    for complaint_id, stage, at in events:
-        by_complaint[complaint_id].append((stage, at))
     spent: dict[str, list[float]] = defaultdict(list)
     approved: set[int] = set()
-    for complaint_id, stays in by_complaint.items():
+    for complaint_id, stays in (await stage_events(session, in_report)).items():
         for index, (stage, began) in enumerate(stays):
             if stage == APPROVED:
                 approved.add(complaint_id)
             if index + 1 < len(stays):
                 ended = stays[index + 1][1]
-                spent[stage].append(max(0.0, (ended - began).total_seconds()))  # type: ignore[operator]
+                spent[stage].append(max(0.0, (ended - began).total_seconds()))
     now_in = dict((await session.execute(
         select(Complaint.stage, func.count())
         .where(*conditions, Complaint.closed_at.is_(None)).group_by(Complaint.stage))).all())
