@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from walletdesk.accounts.models import Agent, Role
+from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.accounts.preferences import (
     DEFAULTS,
     notification_preferences,
@@ -40,6 +40,8 @@ from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.jobs.models import Job, JobStatus
 from walletdesk.jobs.runner import claim_due, run_job
+from walletdesk.labels.actions import create_label
+from walletdesk.labels.queries import conversation_labels
 
 
 @dataclass
@@ -258,6 +260,37 @@ async def test_bulk_refuses_unknown_actions_bad_parameters_and_too_many(services
         await bulk_update(services, desk.alice, list(range(1, 102)), "resolve")
     with pytest.raises(Invalid):
         await bulk_update(services, desk.alice, [], "resolve")
+
+
+async def test_bulk_labels_and_unlabels_what_the_agent_may_see(services, desk):
+    second = await receive_message(services, customer_says("where is my USDT", "visitor-2"))
+    theirs = await receive_message(services, customer_says("hello", "visitor-3"))
+    label = await create_label(services, desk.ada, name="Pending transfer", color="#1a7f37")
+    async with services.transaction() as session:  # one of the three is another team's
+        moved = await session.get(Conversation, theirs.conversation.id)
+        team_b = await session.scalar(select(Team).where(Team.name == "Team B"))
+        moved.team_id, moved.assignee_id = team_b.id, desk.bob.id
+    ids = [desk.conversation_id, second.conversation.id, theirs.conversation.id]
+
+    result = await bulk_update(services, desk.alice, ids, "label", {"label_id": label.id})
+    assert result.done == ids[:2]
+    assert set(result.failed) == {theirs.conversation.id}
+    async with services.read() as session:
+        for conversation_id in ids[:2]:
+            assert [lbl.id for lbl in await conversation_labels(session, conversation_id)] \
+                == [label.id]
+        assert await conversation_labels(session, theirs.conversation.id) == []
+
+    again = await bulk_update(services, desk.alice, ids[:2], "label", {"label_id": label.id})
+    assert again.done == ids[:2]  # labelling twice changes nothing
+    undone = await bulk_update(services, desk.alice, ids[:2], "unlabel", {"label_id": label.id})
+    assert undone.done == ids[:2]
+    async with services.read() as session:
+        assert await conversation_labels(session, desk.conversation_id) == []
+    with pytest.raises(Invalid):
+        await bulk_update(services, desk.alice, ids[:2], "label", {"label_id": "x"})
+    unknown = await bulk_update(services, desk.alice, ids[:1], "label", {"label_id": 999999})
+    assert list(unknown.failed) == ids[:1]
 
 
 async def test_other_features_plug_their_action_into_bulk(services, desk):

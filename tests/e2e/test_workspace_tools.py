@@ -11,8 +11,11 @@ from sqlalchemy import select
 from tests.conftest import make_agent_in
 from tests.e2e.test_chat_in_browser import open_widget, sign_in, write
 from walletdesk.accounts.actions import create_team
+from walletdesk.accounts.models import Role
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.models import Conversation, NoteMention, Status
+from walletdesk.labels.actions import create_label
+from walletdesk.labels.queries import conversation_labels
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path("/work/notes/shots")
@@ -181,3 +184,26 @@ async def test_snooze_until_the_reply_and_edit_the_customer(browser, server, e2e
     await expect(workspace.locator("#customer-details")).to_contain_text("Wang <b>Fang</b>")
     assert await workspace.evaluate("document.querySelector('#customer-details b')") is None
     await shot(workspace, "customer_edited")
+
+
+async def test_bulk_label_from_the_inbox(browser, server, e2e_services):
+    alice, _carl = await team_with(e2e_services, "Alice", "Carl")
+    admin = await make_agent_in(e2e_services, "Ada", role=Role.admin)
+    label = await create_label(e2e_services, admin, name="Scam report", color="#b42318")
+    ids = []
+    for visitor in ("v1", "v2", "v3"):
+        delivered = await receive_message(e2e_services, InboundMessage(
+            channel="web", external_id=visitor, text=f"question from {visitor}"))
+        ids.append(delivered.conversation.id)
+    workspace = await sign_in(browser, server.url, alice.email)
+    await workspace.click("#views button[data-view=team]")
+    await expect(workspace.locator(".conv")).to_have_count(3)
+    for conversation_id in ids[:2]:
+        await workspace.locator(f".bulk-check[value='{conversation_id}']").check()
+    await workspace.select_option("#bulk-label", label="Scam report")
+    await expect(workspace.locator("#bulk-result")).to_contain_text("2 done")
+    await shot(workspace, "bulk_label")
+    async with e2e_services.read() as session:
+        labelled = [[lbl.id for lbl in await conversation_labels(session, conversation_id)]
+                    for conversation_id in ids]
+    assert labelled == [[label.id], [label.id], []]

@@ -5,8 +5,8 @@ is done one at a time, in its own transaction: one refused conversation (not vis
 someone else's) is reported and does not undo the others.
 
 Actions are named in ``BULK_ACTIONS``; each entry turns the request's parameters into the
-per-conversation call. Another feature adds its own with ``register_bulk_action`` (labels:
-``register_bulk_action("label", lambda params: partial(add_label, label_id=...))``).
+per-conversation call (assign, resolve, snooze, label and their undoing). Another feature adds
+its own with ``register_bulk_action``.
 """
 
 from collections.abc import Awaitable, Callable
@@ -18,6 +18,7 @@ from walletdesk.accounts.models import Agent
 from walletdesk.conversations.actions import assign_conversation, resolve_conversation
 from walletdesk.conversations.snooze import snooze_conversation, unsnooze_conversation
 from walletdesk.errors import DomainError, Invalid
+from walletdesk.labels.actions import add_conversation_label, remove_conversation_label
 from walletdesk.services import Services
 
 MAX_BULK = 100
@@ -71,8 +72,25 @@ def _unsnooze(params: dict[str, Any]) -> ConversationAction:
     return unsnooze_conversation
 
 
+def _label(params: dict[str, Any]) -> ConversationAction:
+    label_id = _id_param(params, "label_id")
+
+    async def run(services: Services, actor: Agent, conversation_id: int) -> object:
+        return await add_conversation_label(services, actor, conversation_id, label_id)
+    return run
+
+
+def _unlabel(params: dict[str, Any]) -> ConversationAction:
+    label_id = _id_param(params, "label_id")
+
+    async def run(services: Services, actor: Agent, conversation_id: int) -> object:
+        return await remove_conversation_label(services, actor, conversation_id, label_id)
+    return run
+
+
 BULK_ACTIONS: dict[str, BulkActionFactory] = {
     "assign": _assign, "resolve": _resolve, "snooze": _snooze, "unsnooze": _unsnooze,
+    "label": _label, "unlabel": _unlabel,
 }
 
 

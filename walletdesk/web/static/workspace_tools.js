@@ -85,6 +85,9 @@
   var bar = el("div", "bulk-bar"); bar.id = "bulk-bar"; bar.hidden = true;
   list.parentNode.insertBefore(bar, list);
   var assignTo = el("select"); assignTo.id = "bulk-assign-to"; assignTo.setAttribute("aria-label", gettext("Assign to"));
+  var labelWith = el("select"); labelWith.id = "bulk-label"; labelWith.setAttribute("aria-label", gettext("Add a label"));
+  var labels = [];
+  ws.api("GET", "/labels").then(function (rows) { labels = rows; renderBar(); }).catch(function () {});
   function renderBar() {
     var ids = Object.keys(selected);
     bar.hidden = !ids.length;
@@ -99,6 +102,11 @@
     assignTo.appendChild(new Option(gettext("Assign to…"), ""));
     agents.forEach(function (a) { assignTo.appendChild(new Option(a.name, String(a.id))); });
     bar.appendChild(assignTo);
+    labelWith.textContent = "";
+    labelWith.appendChild(new Option(gettext("Add a label…"), ""));
+    labels.forEach(function (l) { labelWith.appendChild(new Option(l.name, String(l.id))); });
+    labelWith.hidden = !labels.length;
+    bar.appendChild(labelWith);
     var clear = el("button", "link", gettext("Clear")); clear.type = "button";
     clear.addEventListener("click", function () { selected = {}; syncChecks(); renderBar(); });
     bar.appendChild(clear);
@@ -108,6 +116,10 @@
     var id = +assignTo.value; assignTo.value = "";
     if (id) run("assign", function () { return {agent_id: id}; });
   });
+  labelWith.addEventListener("change", function () {
+    var id = +labelWith.value; labelWith.value = "";
+    if (id) run("label", function () { return {label_id: id}; });
+  });
   function run(name, paramsFor) {
     var params = paramsFor ? paramsFor() : {};
     if (params === undefined) return;
@@ -115,6 +127,7 @@
     if (!ids.length) return;
     ws.api("POST", "/conversations/bulk", {action: name, conversation_ids: ids, params: params}).then(function (r) {
       selected = {};
+      syncChecks();
       renderBar();
       var msg = fmt(gettext("{n} done"), {n: r.done.length});
       if (r.failed.length) msg += " · " + fmt(gettext("{n} not changed: {why}"), {n: r.failed.length, why: r.failed[0].detail});
