@@ -121,3 +121,15 @@ def test_false_redactions_on_the_shared_support_texts_are_bounded():
                 if protect_with_previous(texts[i - 2:i], texts[i]).protected.findings)
     assert alone <= MAX_FALSE_REDACTION_RATE * len(texts)
     assert after <= MAX_FALSE_REDACTION_RATE * len(texts)
+
+
+def test_a_phrase_without_checksum_in_a_sentence_of_its_own_beside_prose():
+    """Prose words that are wordlist words too ("All good. Never share") once hid the run."""
+    words = ["abandon", "ability", "able", "about", "above", "absent", "absorb", "abstract",
+             "absurd", "abuse", "access", "accident"]
+    text = f"All good. Never share {' '.join(words)} with anyone"
+    stored = store_messages([text])[0]
+    assert not any(word in stored.split() for word in words), stored
+    assert stored.startswith("All good.") and stored.endswith("with anyone")
+    prose = "Thanks. I lost my phone. Can you help me get back into my wallet? I still have it."
+    assert store_messages([prose]) == [prose]

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import pairwise, product
 
 from walletdesk.safety.findings import Finding, Span
-from walletdesk.safety.prose import common_indices, reads_like_prose
+from walletdesk.safety.prose import SENTENCE_END, common_indices, reads_like_prose
 from walletdesk.safety.wordlists import (
     CHINESE,
     COMMON_WORD_FREQUENCY,
@@ -178,6 +178,16 @@ def _gaps(text: str, run: list[Token]) -> list[str]:
     return [text[a[1]:b[0]] for a, b in pairwise(run)]
 
 
+def _sentences(text: str, run: list[Token]) -> list[list[Token]]:
+    """The run cut where a sentence ends between two of its words."""
+    pieces: list[list[Token]] = [[run[0]]]
+    for before, token in pairwise(run):
+        if SENTENCE_END.search(text[before[1]:token[0]]):
+            pieces.append([])
+        pieces[-1].append(token)
+    return pieces
+
+
 def _include_list_number(text: str, start: int) -> int:
     """A numbered list's "1." belongs to the phrase it numbers."""
     match = _LEADING_NUMBER.search(text, max(0, start - 6), start)
@@ -231,7 +241,13 @@ def _latin(text: str, language: str, run: list[Token]) -> list[Span]:
             core = core[:marks[-1]]
     if reads_like_prose(language, [token[2][0] if token[2] else -1 for token in core],
                         _gaps(text, core)):
-        return []
+        # "All good. Never share <12 words> with anyone": a phrase inside a sentence of its
+        # own is judged on its own, as if the prose before it were not there
+        sentences = _sentences(text, core)
+        if len(sentences) == 1:
+            return []
+        return [span for sentence in sentences if len(sentence) >= MIN_SHORT_WORDS
+                for span in _latin(text, language, sentence)]
     # … unless the phrase is a word or two short of a full one: then its first or last word,
     # misspelt beyond recognition, is written with the phrase's own separator
     missing = min(n for n in PHRASE_LENGTHS if n >= len(core)) - len(core)

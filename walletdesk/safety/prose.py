@@ -100,7 +100,7 @@ _COMMON = {
     """,
 }
 EVERYDAY_SHARE = 0.5  # a run half made of everyday words is prose (a random phrase: ~0.1%)
-_SENTENCE_END = re.compile(r"[.?!。？！]")
+SENTENCE_END = re.compile(r"[.?!。？！]")
 _PROSE_GAP = re.compile(r"^[,.;:!?\"')\]]*[ \t\u00a0]+[\"'(\[]*$")  # "word, word" "word. Word"
 _DIGITS = re.compile(r"\d+")
 
@@ -133,6 +133,6 @@ def reads_like_prose(language: str, indices: list[int], gaps: list[str]) -> bool
     shapes = [_DIGITS.sub("#", gap) for gap in gaps]
     if len(set(shapes)) > 1:
         usual = max(set(shapes), key=shapes.count)
-        if any(_SENTENCE_END.search(shape) for shape in shapes if shape != usual):
+        if any(SENTENCE_END.search(shape) for shape in shapes if shape != usual):
             return True
     return False

@@ -9,6 +9,7 @@ not survive the protect step. Nothing here is used by the desk at run time.
 
 import json
 import random
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,9 +50,14 @@ ZH_PROSE = {  # Chinese written around a phrase with no space or punctuation at 
     "chinese_traditional": [("我的助記詞是", "請幫我看看為什麼餘額沒了"), ("剛才匯入", "之後資產不見了"),
                             ("客服你好我抄下來的是", "對嗎"), ("", "這是我備份的")],
 }
+AROUND_SENTENCE = {  # prose of everyday words that are also wordlist words, a sentence apart
+    "english": [("All good. Never share ", " with anyone."), ("Thanks. ", ". Is that right?")],
+    "spanish": [("Todo bien. Nunca ", " con nadie."), ("Gracias. ", ". ¿Es correcto?")],
+    "french": [("Merci. ", ". Est-ce correct ?")],
+}
 PHRASE_FAMILIES = ("separator", "numbered", "bullets", "json", "case", "fullwidth",
                    "zero_width", "normalisation", "misspelt", "short", "short_misspelt",
-                   "embedded", "split", "glued_prose")
+                   "embedded", "split", "glued_prose", "no_checksum")
 KEY_FAMILIES = ("hex_0X_key", "hex_grouped", "wif_typo", "xprv_typo", "xprv_split",
                 "hex_split")
 
@@ -183,6 +189,13 @@ def make_phrase_shape(rng: random.Random, family: str, language: str) -> Shape:
         kept = words[:11]
         kept[rng.randrange(1, 10)] = _spoil(rng, language, kept[rng.randrange(1, 10)])
         return Shape(family, language, [_join(rng, kept)], kept)
+    if family == "no_checksum":  # twelve words misremembered or made up: no checksum holds,
+        # written in a sentence of its own beside prose whose words are in the list too
+        before, after = rng.choice([PROSE[language], *AROUND_SENTENCE.get(language, [])])
+        around = set(re.findall(r"\w+", (before + after).lower()))  # (so a leak is a leak)
+        words = rng.sample([w for w in Mnemonic(language).wordlist[:2048] if w not in around], 12)
+        separator = " " if not chinese else rng.choice([" ", "、"])
+        return Shape(family, language, [before + separator.join(words) + after], words)
     if family == "embedded":
         before, after = PROSE[language]
         separator = rng.choice([" ", ", ", "\n"] if not chinese else ["", " ", "、", "，"])
