@@ -2,8 +2,8 @@
 language and a private note about them.
 
 The fields are personal data, encrypted at rest like the others (walletdesk.crypto). The
-note is staff-only text: secrets (a seed phrase pasted by mistake) are removed before it is
-stored (walletdesk.safety.protect). Outsourced agents see personal data masked and may not
+name and the note are free text: secrets (a seed phrase pasted by mistake) are removed before
+they are stored (walletdesk.safety.protect). Outsourced agents see personal data masked and may not
 edit it; other agents may edit customers whose conversations they can see. Every edit is
 audited with the names of the fields changed, never their values; a language an agent set
 is kept (it no longer follows the conversations' language, walletdesk.customers.language).
@@ -54,7 +54,7 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, str | None]:
         name = _clean(changes["display_name"], "display_name", NAME_MAX)
         if "\n" in name:
             raise Invalid("display_name must be one line")
-        cleaned["display_name"] = name
+        cleaned["display_name"] = protect_text(name).text if name else name
     if "email" in changes:
         email = _clean(changes["email"] or "", "email", EMAIL_MAX)
         if email and not EMAIL.match(email):

@@ -13,6 +13,7 @@ from walletdesk.audit.actions import record_audit
 from walletdesk.customers.models import Customer, PrivacyNotice
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
+from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
 
 TEXT_MAX = 1000
@@ -67,7 +68,8 @@ def _checked(locale: str, text: str, url: str) -> tuple[str, str]:
         raise Invalid(f"{locale}: the link must be an https:// address or a path on this site")
     if url and not text:
         raise Invalid(f"{locale}: a link needs a text to go with it")
-    return text, url
+    # free text shown to every widget visitor: the protect step applies (walletdesk.safety)
+    return (protect_text(text).text if text else text), url
 
 
 async def save_privacy_notices(services: Services, actor: Agent,
