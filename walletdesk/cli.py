@@ -90,7 +90,9 @@ def _serve(settings: Settings) -> None:
               "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or listen on "
               "127.0.0.1.")
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+    app = create_app(settings)
+    app.state.freeze_long_lived = True  # a serving process (walletdesk.web.long_lived)
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 ws_max_size=4 * 1024 * 1024, log_level="warning", access_log=False,
                 proxy_headers=True, ws_per_message_deflate=settings.ws_per_message_deflate)
 
@@ -474,6 +476,53 @@ def bench_chat(
         console.print(table)
 
 
+@bench_app.command("incident")
+def bench_incident(
+    normal_per_min: Annotated[float, typer.Option(
+        help="New conversations a minute on an ordinary day")] = 12.0,
+    multiplier: Annotated[float, typer.Option(help="The peak's arrival rate, times normal")] = 5.0,
+    seconds: Annotated[float, typer.Option(help="How long the peak lasts")] = 60.0,
+    spike_share: Annotated[float, typer.Option(help="Share of the peak about the incident")] = 0.6,
+    agents: Annotated[int, typer.Option(help="In-house agents online")] = 3,
+    outsourced_agents: Annotated[int, typer.Option(help="Outsourced agents online")] = 3,
+    capacity: Annotated[int, typer.Option(help="Conversations an agent takes at once")] = 2,
+    overflow_wait_s: Annotated[int, typer.Option(help="The in-house team's overflow threshold")] = 120,
+    handle_s: Annotated[float, typer.Option(help="Seconds an agent keeps a conversation")] = 20.0,
+    history_weeks: Annotated[int, typer.Option(help="Weeks of history for the detector")] = 3,
+    after_customers: Annotated[int, typer.Option(help="New customers after the announcement")] = 10,
+    database_url: Annotated[str | None, typer.Option(help="Database server for the benchmark")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
+) -> None:
+    """An incident's peak through real widget sockets: spike detection, the announcement,
+    overflow, queue positions, nothing lost or doubled (docs/operate.md, "Peaks")."""
+    from walletdesk.bench.incident import BadConfig, IncidentBenchConfig, run_incident_benchmark
+
+    config = IncidentBenchConfig(
+        normal_per_min=normal_per_min, multiplier=multiplier, seconds=seconds,
+        spike_share=spike_share, agents=agents, outsourced_agents=outsourced_agents,
+        capacity=capacity, overflow_wait_s=overflow_wait_s, handle_s=handle_s,
+        history_weeks=history_weeks, after_customers=after_customers, database_url=database_url)
+    try:
+        config.check()
+    except BadConfig as exc:
+        _fail(str(exc))
+    try:
+        result = asyncio.run(run_incident_benchmark(
+            config, say=(lambda _: None) if as_json else console.print))
+    except (RuntimeError, OSError) as exc:
+        _fail(f"the load test could not run: {exc}")
+    if not as_json:
+        table = Table(title="incident load test")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        for key, value in result.items():
+            if key != "config":
+                table.add_row(key, json.dumps(value) if isinstance(value, dict | list)
+                              else str(value))
+        console.print(table)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
 @bench_app.command("signin")
 def bench_signin(
     agents: Annotated[int, typer.Option(help="Agents signing in at the same moment")] = 200,
@@ -502,6 +551,11 @@ def bench_reports(
     reuse: Annotated[bool, typer.Option("--reuse", help="Time an existing benchmark "
                                         "database (--name) again, without generating")] = False,
     repeat: Annotated[int, typer.Option(help="Warm runs per dashboard (median)")] = 5,
+    asks: Annotated[str, typer.Option(help="Only these periods/filters, comma-separated "
+                                      "(28d,28d_shanghai,28d_kolkata,28d_channel,28d_team,"
+                                      "28d_language,28d_category,28d_agent,28d_label,90d)")] = "",
+    added: Annotated[int, typer.Option(help="New conversations for the rollup's incremental "
+                                       "run, timed after the reports (0: none)")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
 ) -> None:
     """Generate a support history into a new PostgreSQL database and time every report."""
@@ -516,7 +570,7 @@ def bench_reports(
     crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
     config = ReportsBenchConfig(conversations=conversations, messages=messages, days=days,
                                 server=server or DEFAULT_SERVER, name=name, drop=drop,
-                                repeat=repeat, reuse=reuse)
+                                repeat=repeat, reuse=reuse, asks=asks, added=added)
     result = main_sync(config, None if as_json else console.print)
     sys.stdout.write(json.dumps(result) + "\n")
 

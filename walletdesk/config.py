@@ -64,6 +64,21 @@ class Settings(BaseSettings):
     # (HMAC-SHA256, hex); unset = every widget visitor is anonymous
     identity_secret: str | None = None
 
+    # the customer's context (walletdesk.customer_context, docs/configure.md): the operator's
+    # endpoint, POSTed a verified customer's id signed with customer_context_secret
+    # (HMAC-SHA256 over "<timestamp>.<body>"); unset = no context. Answers are cached a short
+    # while; slow, failed, malformed or oversized answers show as "context unavailable".
+    customer_context_url: str | None = None
+    customer_context_secret: str | None = None
+    customer_context_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    customer_context_cache_s: float = Field(default=60.0, ge=0)
+    customer_context_max_bytes: int = Field(default=64 * 1024, ge=1024, le=4 * 1024 * 1024)
+    # what the widget may pass about the device and app (others are dropped); wallet
+    # addresses are personal data (encrypted, masked for outsourced agents): opt-in
+    device_context_fields: list[Literal["app_version", "os", "platform", "language",
+                                        "wallet_addresses"]] = Field(
+        default_factory=lambda: ["app_version", "os", "platform", "language"])
+
     # incentive points credited to a customer for answering a satisfaction survey
     csat_points: int = 10
     # complaints: a refund/compensation above this amount (in the complaint's own asset, no
@@ -73,6 +88,21 @@ class Settings(BaseSettings):
     # routing
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600
+    # overflow (docs/operate.md, "Peaks"): a new conversation whose expected wait in its team's
+    # queue passes this many seconds goes to an open outsourced team, and the customer is
+    # offered to wait, get the answer by e-mail or book a call back; a team's own threshold
+    # (staffing page) wins; unset = no overflow
+    overflow_wait_s: int | None = Field(default=None, ge=0)
+    # staffing (walletdesk.staffing): target service level (answered within N s), shrinkage
+    # (breaks, training, absence), chats an agent handles at once, the history read and the
+    # weeks forecast, and the time zone of the staffing page's intervals
+    staffing_service_level: float = Field(default=0.8, gt=0, lt=1)
+    staffing_answer_within_s: int = Field(default=20, ge=1)
+    staffing_shrinkage: float = Field(default=0.3, ge=0, lt=1)
+    staffing_chat_concurrency: int = Field(default=1, ge=1)
+    staffing_history_weeks: int = Field(default=8, ge=1, le=104)
+    staffing_forecast_weeks: int = Field(default=2, ge=1, le=8)
+    staffing_timezone: str = "UTC"
 
     # files: attachments and original emails, stored by content hash
     data_dir: str = "./walletdesk-data"
@@ -114,6 +144,15 @@ class Settings(BaseSettings):
     followup_slot_minutes: int = 30
     followup_slot_capacity: int = 3  # calls the team can make in one slot
 
+    # proactive messages (walletdesk.outreach, docs/outreach.md): at most outreach_cap_messages
+    # per customer in outreach_cap_days across campaigns; none in quiet hours (the customer's
+    # own time zone, else outreach_default_timezone): they wait for the morning
+    outreach_cap_messages: int = Field(default=2, ge=1)
+    outreach_cap_days: int = Field(default=7, ge=1)
+    outreach_quiet_start: str = "21:00"
+    outreach_quiet_end: str = "09:00"
+    outreach_default_timezone: str = "UTC"
+
     # durable jobs (walletdesk worker); the server runs a worker in-process unless disabled
     embedded_worker: bool = True
     worker_concurrency: int = 10
@@ -147,6 +186,43 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_memory_kib: int = Field(default=65536, ge=1024)
 
+    # transfers looked up on chain (walletdesk.chains, docs/chains.md). Endpoints per chain as
+    # JSON {"ethereum": "https://…", "bitcoin": "https://…/api", "tron": …, "solana": …}; a
+    # chain without one is "unsupported", never guessed. Explorer links: {chain: "…{tx}…"}
+    # over the defaults. Deposit addresses that need a memo/tag: [{"chain", "address", "name"}].
+    chain_endpoints: dict[str, str] = Field(default_factory=dict)
+    chain_explorers: dict[str, str] = Field(default_factory=dict)
+    chain_timeout_s: float = Field(default=5.0, gt=0)
+    chain_retries: int = Field(default=2, ge=0, le=5)
+    chain_cache_ttl_s: float = Field(default=15.0, ge=0)
+    chain_requests_per_s: float = Field(default=10.0, gt=0)  # per endpoint (token bucket)
+    chain_memo_addresses: list[dict[str, str]] = Field(default_factory=list)
+    # the articles the answers link: pending → speed up/cancel, failed, not found …
+    chain_articles: dict[str, str] = Field(default_factory=lambda: {
+        "pending": "transfer-pending", "failed": "network-fees", "out_of_energy": "network-fees",
+        "not_found": "wrong-network", "wrong_network": "wrong-network",
+        "memo": "memo-tag-required"})
+    # bot categories that make a message a question about a transfer
+    chain_transfer_categories: list[str] = Field(default_factory=lambda: [
+        "transfer", "transfers", "deposit", "withdrawal", "bridge"])
+
+    # spike detection (walletdesk.incidents, docs/incidents.md): new conversations per contact
+    # reason and per chain/asset word, per interval, against the same time of week of the
+    # last weeks (median ± MAD); an alert needs min_count, threshold robust deviations and
+    # min_ratio times the usual level. Alerts go to the workspace, by e-mail (these addresses;
+    # none: every active supervisor and admin) and to the webhook (HMAC-SHA256 signed).
+    spike_interval_minutes: int = Field(default=5, ge=1, le=60)
+    spike_baseline_weeks: int = Field(default=4, ge=1, le=12)
+    spike_min_history_weeks: int = Field(default=2, ge=1, le=12)
+    spike_neighbour_intervals: int = Field(default=1, ge=0, le=6)
+    spike_min_count: int = Field(default=5, ge=1)
+    spike_threshold: float = Field(default=4.0, gt=0)
+    spike_min_ratio: float = Field(default=2.0, ge=1)
+    spike_cooldown_minutes: int = Field(default=60, ge=0)
+    spike_alert_emails: list[str] = Field(default_factory=list)
+    spike_webhook_url: str | None = None
+    spike_webhook_secret: str | None = None
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -170,6 +246,21 @@ class Settings(BaseSettings):
             if origin != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", origin):
                 raise ValueError(f"WALLETDESK_WIDGET_ALLOWED_ORIGINS: {origin!r} is not an "
                                  "origin like https://wallet.example.com (or *)")
+        return self
+
+    @model_validator(mode="after")
+    def _check_customer_context(self) -> "Settings":
+        if self.customer_context_url is not None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.customer_context_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("WALLETDESK_CUSTOMER_CONTEXT_URL looks like "
+                                 "https://backend.example.com/support/context")
+            if not self.customer_context_secret or len(self.customer_context_secret) < 16:
+                raise ValueError("set WALLETDESK_CUSTOMER_CONTEXT_SECRET (16 characters or "
+                                 "more) with WALLETDESK_CUSTOMER_CONTEXT_URL: requests are "
+                                 "signed with it")
         return self
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from walletdesk.conversations.actions import (
     send_message,
 )
 from walletdesk.conversations.models import Conversation
+from walletdesk.demo_history import seed_report_history
 from walletdesk.followups.actions import record_transaction, save_programme
 from walletdesk.kb.actions import import_articles
 from walletdesk.labels.actions import add_conversation_label, add_label_rule, create_label
@@ -140,6 +141,7 @@ async def seed_demo(services: Services) -> bool:
                              kind="withdrawal", amount=Decimal("25000"), asset="USDT",
                              phone="+6591234567", name="陈女士", language="zh-Hans")
     await _seed_labels_and_replies(services, admin)
+    await seed_report_history(services)  # eight weeks of finished conversations, backdated
     return True
 
 

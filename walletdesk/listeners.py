@@ -11,20 +11,25 @@ from walletdesk.cases.listeners import (
     pause_sla_on_answer,
     resume_sla_on_reply,
 )
+from walletdesk.chains.listeners import look_up_transfer
 from walletdesk.conversations import events
 from walletdesk.events.after_commit import AfterCommit, Listener
+from walletdesk.incidents.answering import link_on_resolve
 from walletdesk.routing.listeners import (
     drain_freed_teams,
     route_customer_message,
     route_transfer,
 )
+from walletdesk.routing.overflow import OVERFLOWED
 
 AFTER_COMMIT: dict[str, tuple[Listener, ...]] = {
-    events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, answer_customer),
+    events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, answer_customer,
+                              look_up_transfer),
     events.AGENT_REPLIED: (pause_sla_on_answer,),
-    events.RESOLVED: (ask_for_rating_on_resolve, drain_freed_teams),
+    events.RESOLVED: (ask_for_rating_on_resolve, drain_freed_teams, link_on_resolve),
     events.ASSIGNED: (route_transfer,),
     events.MESSAGE_REDACTED: (redact_turn,),
+    OVERFLOWED: (drain_freed_teams,),  # walletdesk.routing.overflow
 }
 
 

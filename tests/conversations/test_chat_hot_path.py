@@ -10,8 +10,10 @@ from sqlalchemy import select, update
 
 from walletdesk.conversations import events
 from walletdesk.conversations.actions import InboundMessage, receive_message
-from walletdesk.conversations.chat import ChatLine, ChatWriter, RecentTexts
+from walletdesk.conversations.chat import QUIET_STATUSES, ChatLine, ChatWriter, RecentTexts
 from walletdesk.conversations.models import Conversation, Message, Status
+from walletdesk.customers.models import Customer
+from walletdesk.customers.privacy import erase_customer
 from walletdesk.db.base import utcnow
 from walletdesk.events.bus import Event
 from walletdesk.safety.protect import find_secrets
@@ -138,6 +140,37 @@ async def test_a_phrase_split_with_a_device_on_another_process_is_removed(servic
     finally:
         unsubscribe()
         await writer.stop()
+
+
+async def test_once_a_minute_the_customer_is_noted_as_seen_on_the_hot_path(services, make_team,
+                                                                          make_agent):
+    """A line a minute old stays on the hot path (no burst of full-path messages a minute
+    after a restart): the batch writes last_seen_at and re-reads the name for masking; an
+    erased customer's line goes to the full path."""
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    writer = ChatWriter(services)
+    line = await first_message(services, writer)
+    erased = await first_message(services, writer, "visitor-2")
+    long_ago = utcnow() - timedelta(minutes=5)
+    async with services.transaction() as session:
+        await session.execute(update(Customer).where(Customer.id == line.customer_id)
+                              .values(last_seen_at=long_ago, display_name="Ada Lovelace"))
+    line.since = erased.since = utcnow() - timedelta(minutes=2)
+    await erase_customer(services, None, erased.customer_id)
+    async with services.read() as session:  # erasing leaves the conversation as it was
+        assert (await session.get(Conversation, erased.conversation_id)).status in QUIET_STATUSES
+    try:
+        result = await writer.receive(line, "any news?", "m1")
+        assert await writer.receive(erased, "still me", "e1") is None  # the full path decides
+    finally:
+        await writer.stop()
+    assert result is not None and result.message["sender_name"] == "Ada Lovelace"
+    assert line.known[0] == "Ada Lovelace" and utcnow() - line.since < timedelta(seconds=30)
+    async with services.read() as session:
+        customer = await session.get(Customer, line.customer_id)
+    assert customer is not None and customer.last_seen_at > long_ago + timedelta(minutes=4)
+    assert all("still me" not in m.text for m in await stored(services, erased.conversation_id))
 
 
 async def test_bot_conversations_reach_their_listener_after_commit(services, make_team):

@@ -17,9 +17,15 @@ from sqlalchemy import JSON, LargeBinary, String, Text, TypeDecorator, select, u
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.models import BotTurn
 from walletdesk.cases.models import Survey
+from walletdesk.chains.models import ChainLookup
 from walletdesk.complaints.models import Complaint, ComplaintEvent
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
 from walletdesk.conversations.attachments import AttachmentIn
+from walletdesk.customer_context.device import (
+    DEVICE_FIELDS,
+    parse_device_context,
+    record_device_context,
+)
 from walletdesk.customers.data_map import COLUMNS, customer_rows, personal_columns
 from walletdesk.customers.models import EmailCode
 from walletdesk.customers.privacy import erase_customer, export_customer
@@ -65,6 +71,12 @@ async def _a_customer_with_everything(services, make_team, make_agent) -> tuple[
     customer_id = first.conversation.customer_id
     await send_message(services, agent, conversation_id, "Thanks")
     await send_message(services, agent, conversation_id, "staff only", internal=True)
+    # what the widget reported about the device, with a wallet address (issue 16)
+    await record_device_context(services, conversation_id, parse_device_context(
+        services.settings.model_copy(update={"device_context_fields": list(DEVICE_FIELDS)}),
+        {"app_version": "3.2.1", "os": "iOS 17.4", "platform": "ios",
+         "wallet_addresses": [{"chain": "ethereum",
+                               "address": "0x52908400098527886E0F7030069857D2E4169EE7"}]}))
     async with services.transaction() as session:
         programme = FollowUpProgramme(name="after withdrawals", trigger="transaction")
         session.add(programme)
@@ -73,6 +85,9 @@ async def _a_customer_with_everything(services, make_team, make_agent) -> tuple[
                               category="fees", summary="s")
         session.add_all([
             BotTurn(conversation_id=conversation_id, query="q", language="en", outcome="answered"),
+            ChainLookup(conversation_id=conversation_id, tx="0x" + "ab" * 32, chain="ethereum",
+                        status="confirmed", candidates=["ethereum"],
+                        result={"recipient": "0x" + "12" * 20}),  # issue 16
             Survey(conversation_id=conversation_id, customer_id=customer_id, channel="web"),
             complaint,
             FollowUp(programme_id=programme.id, customer_id=customer_id, source_ref="tx:1"),

@@ -183,4 +183,5 @@ async def test_restarting_workers_do_not_multiply_recurring_jobs(services):
     await seed_recurring(services)  # a start now: the waiting chains are enough
     async with services.read() as session:
         kinds = sorted((await session.scalars(select(Job.kind))).all())
-    assert kinds == ["email.imap_poll", "privacy.retention", "reports.rollup"]
+    assert kinds == ["email.imap_poll", "incidents.detect", "privacy.retention",
+                     "reports.rollup"]

@@ -45,10 +45,10 @@ async def test_the_demo_has_labels_rules_and_canned_replies(services):
     async with services.read() as session:
         labels = set((await session.scalars(select(Label.name))).all())
         replies = (await session.scalars(select(CannedReply))).all()
-        complaint_labels = (await session.scalars(
-            select(Label.name).join(ConversationLabel))).all()
+        used = set((await session.scalars(select(Label.name).join(ConversationLabel))).all())
     assert {"Refund", "Scam report", "Security"} <= labels
     languages = {t.language for reply in replies for t in reply.texts}
     assert {"zh-Hans", "en"} <= languages
     assert {r.scope for r in replies} == {"everyone", "team", "personal"}
-    assert complaint_labels == ["Refund"]
+    assert "Refund" in used  # the demo's complaint; the sample history labels others too
+    assert used <= labels

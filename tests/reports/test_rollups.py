@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, select, text, update
+from sqlalchemy import JSON, delete, func, select, text, update
 
 from tests.conftest import create_pg_database, drop_pg_database, make_settings
 from walletdesk import crypto
@@ -18,11 +18,21 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind, S
 from walletdesk.crypto import EncryptedText
 from walletdesk.db.engine import Database
 from walletdesk.db.migrate import upgrade_database
+from walletdesk.labels.models import ConversationLabel, Label
 from walletdesk.models import Base
 from walletdesk.reports.agents import agents_report
 from walletdesk.reports.filters import ReportFilter, parse_filter
+from walletdesk.reports.first_contact import first_contact_report
+from walletdesk.reports.hourly import view_scope
 from walletdesk.reports.outcome import outcome_report
-from walletdesk.reports.rollup_models import ConversationFacts, RollupState
+from walletdesk.reports.reason_trend import reason_trend_report
+from walletdesk.reports.reasons import product_export, reasons_report
+from walletdesk.reports.rollup_models import (
+    ConversationFacts,
+    HourlyCounts,
+    ReportDirty,
+    RollupState,
+)
 from walletdesk.reports.rollups import STATE_ID, fact_source, refresh_rollups
 from walletdesk.reports.satisfaction import satisfaction_report
 from walletdesk.reports.speed import speed_report
@@ -32,7 +42,7 @@ from walletdesk.services import Services
 
 END = datetime(2026, 3, 20, tzinfo=UTC)
 REPORTS = (volume_report, speed_report, outcome_report, satisfaction_report, agents_report,
-           summary_report)
+           summary_report, reasons_report, reason_trend_report, first_contact_report)
 
 
 async def write_history(database: Database, conversations: int = 160,
@@ -69,11 +79,19 @@ async def write_history(database: Database, conversations: int = 160,
 
 
 def filters() -> list[ReportFilter]:
+    """Read from the hourly counts: no filter or one of channel, team, language, category in
+    a whole-hour zone (New York's changes to summer time on 8 March); from the facts: an
+    agent, a label, two filters, a half-hour zone (Kolkata, +05:30)."""
     period = {"start": "2026-03-01", "end": "2026-03-19"}
     return [parse_filter(**period), parse_filter(**period, tz="Asia/Kolkata", team_id="1"),
             parse_filter(**period, tz="Asia/Shanghai", channel="widget", label_id="1"),
             parse_filter(start="2026-03-12", end="2026-03-12", tz="America/New_York",
-                         agent_id="3")]
+                         agent_id="3"),
+            parse_filter(**period, tz="America/New_York", category="fees"),
+            parse_filter(**period, tz="Asia/Shanghai", team_id="2"),
+            parse_filter(start="2026-03-10", end="2026-03-19", language="en"),
+            parse_filter(start="2026-03-10", end="2026-03-19", channel="widget",
+                         language="en")]
 
 
 async def assert_same_figures(services: Services) -> None:
@@ -83,6 +101,9 @@ async def assert_same_figures(services: Services) -> None:
                 rolled = (await compute(session, report)).model_dump()
                 live = (await compute(session, report, live=True)).model_dump()
                 assert rolled == live, (compute.__name__, report)
+            rows = await product_export(session, report)
+            assert [row.model_dump() for row in rows] == [
+                row.model_dump() for row in await product_export(session, report, live=True)]
 
 
 async def refresh(services: Services) -> None:
@@ -159,3 +180,55 @@ async def test_reports_read_the_reports_database() -> None:
     finally:
         for name in (f"wd_test_primary_{stamp}", f"wd_test_replica_{stamp}"):
             await drop_pg_database(name)
+
+
+async def queued(services: Services) -> set[int]:
+    async with services.read() as session:
+        return set((await session.scalars(select(ReportDirty.conversation_id))).all())
+
+
+async def test_the_worker_takes_only_what_changed(services: Services) -> None:
+    """Triggers queue the conversations whose facts change (a message, a rating, a label, a
+    deleted conversation); a run computes those alone, and a run with nothing queued
+    computes nothing. The figures stay those of the live recount."""
+    async with services.transaction() as session:  # what the wipe of the last test queued
+        await session.execute(delete(ReportDirty))
+    await write_history(services.db, conversations=80, messages=600)
+    assert len(await queued(services)) == 80  # every new conversation
+    await refresh(services)
+    assert await queued(services) == set()
+    async with services.transaction() as session:
+        assert await refresh_rollups(session) == 0  # idle: nothing read, nothing written
+        assert view_scope(filters()[0]) == ("all", "")
+        assert view_scope(filters()[1]) is None  # +05:30: the facts per quarter hour
+        assert await session.scalar(select(func.count()).select_from(HourlyCounts)) > 0
+
+    async with services.transaction() as session:
+        rated = await session.scalar(select(Survey).where(Survey.rating.is_(None)).limit(1))
+        assert rated is not None
+        rated.rating = 5
+        talk = await session.scalar(select(Conversation).where(
+            Conversation.status == Status.assigned).order_by(Conversation.id).limit(1))
+        assert talk is not None
+        talk.last_seq += 1
+        session.add(Message(conversation_id=talk.id, seq=talk.last_seq,
+                            sender_kind=SenderKind.customer, text="still waiting",
+                            created_at=END - timedelta(days=2)))
+        gone = await session.scalar(select(Conversation).order_by(Conversation.id.desc())
+                                    .limit(1))
+        assert gone is not None
+        gone_id = gone.id
+        await session.delete(gone)
+        label = await session.scalar(select(Label).where(Label.id == 1))
+        assert label is not None
+        label.name = "aaa renamed"  # the first label by name of its conversations now
+        relabelled = set((await session.scalars(select(ConversationLabel.conversation_id)
+                                                .where(ConversationLabel.label_id == 1))).all())
+    expected = {rated.conversation_id, talk.id, gone_id} | relabelled
+    assert await queued(services) == expected
+    async with services.transaction() as session:
+        # those, and the same customers' conversations resolved in the 7 days before (their
+        # first-contact resolution may change): not every conversation
+        assert len(expected) <= await refresh_rollups(session) < 40
+        assert await refresh_rollups(session) == 0
+    await assert_same_figures(services)

@@ -158,6 +158,59 @@ RULES: dict[tuple[str, str], str] = {
     # cursor lists and streamed bulk exports (tests/reports/test_bulk_api.py)
     ("GET", "/api/v1/conversations/export"): MANAGER, ("GET", "/api/v1/messages"): MANAGER,
     ("GET", "/api/v1/messages/export"): MANAGER,
+    # the customer's context beside a conversation, masked for outsourced agents
+    # (tests/customer_context/test_context_panel_api.py)
+    ("GET", "/api/v1/conversations/{conversation_id}/customer-context"): AGENT,
+    # transfers looked up on chain beside a conversation the agent sees; addresses masked for
+    # outsourced agents (tests/chains/test_lookup_routes.py)
+    ("GET", "/api/v1/conversations/{conversation_id}/chain-lookups"): AGENT,
+    ("POST", "/api/v1/conversations/{conversation_id}/chain-lookups/{lookup_id}/refresh"): AGENT,
+    # staffing and overflow (tests/staffing/test_staffing_pages.py)
+    ("GET", "/staffing"): MANAGER, ("POST", "/staffing/shifts/{agent_id}"): MANAGER,
+    ("POST", "/staffing/overflow/{team_id}"): MANAGER,
+    ("GET", "/api/v1/staffing/plan"): MANAGER, ("GET", "/api/v1/staffing/shifts"): MANAGER,
+    ("PUT", "/api/v1/staffing/shifts/{agent_id}"): MANAGER,
+    ("PUT", "/api/v1/staffing/overflow/{team_id}"): MANAGER,
+    # proactive messages (tests/outreach): supervisors and admins manage them; the customer's
+    # preferences also the operator's own agents; the opt-out link and the SMS webhook public
+    ("GET", "/admin/outreach"): MANAGER, ("POST", "/admin/outreach/segments"): MANAGER,
+    ("GET", "/admin/outreach/segments/{segment_id}"): MANAGER,
+    ("POST", "/admin/outreach/segments/{segment_id}"): MANAGER,
+    ("POST", "/admin/outreach/campaigns"): MANAGER,
+    ("GET", "/admin/outreach/campaigns/{campaign_id}"): MANAGER,
+    ("POST", "/admin/outreach/campaigns/{campaign_id}"): MANAGER,
+    ("POST", "/admin/outreach/campaigns/{campaign_id}/launch"): MANAGER,
+    ("POST", "/admin/outreach/campaigns/{campaign_id}/cancel"): MANAGER,
+    ("POST", "/admin/outreach/customers/{customer_id}"): MANAGER,
+    ("GET", "/outreach/stop/{token}"): PUBLIC, ("POST", "/outreach/stop/{token}"): PUBLIC,
+    ("POST", "/outreach/sms/twilio"): PUBLIC,
+    ("PUT", "/api/widget/outreach"): WIDGET,
+    ("GET", "/api/v1/outreach/segments"): MANAGER, ("POST", "/api/v1/outreach/segments"): MANAGER,
+    ("PUT", "/api/v1/outreach/segments/{segment_id}"): MANAGER,
+    ("GET", "/api/v1/outreach/segments/{segment_id}/preview"): MANAGER,
+    ("GET", "/api/v1/outreach/campaigns"): MANAGER,
+    ("POST", "/api/v1/outreach/campaigns"): MANAGER,
+    ("GET", "/api/v1/outreach/campaigns/{campaign_id}"): MANAGER,
+    ("PUT", "/api/v1/outreach/campaigns/{campaign_id}"): MANAGER,
+    ("POST", "/api/v1/outreach/campaigns/{campaign_id}/launch"): MANAGER,
+    ("POST", "/api/v1/outreach/campaigns/{campaign_id}/cancel"): MANAGER,
+    ("GET", "/api/v1/outreach/customers/{customer_id}/preferences"): STAFF,
+    ("PUT", "/api/v1/outreach/customers/{customer_id}/preferences"): STAFF,
+    # incidents (tests/incidents): supervisors and admins run announcements and spike alerts;
+    # an agent links a conversation they see; the status page and the banners' data public
+    ("GET", "/api/v1/announcements"): MANAGER, ("POST", "/api/v1/announcements"): MANAGER,
+    ("GET", "/api/v1/announcements/{announcement_id}"): MANAGER,
+    ("PUT", "/api/v1/announcements/{announcement_id}"): MANAGER,
+    ("POST", "/api/v1/announcements/{announcement_id}/status"): MANAGER,
+    ("POST", "/api/v1/conversations/{conversation_id}/announcements/{announcement_id}"): AGENT,
+    ("GET", "/api/v1/spike-alerts"): MANAGER, ("POST", "/api/v1/spike-alerts/{alert_id}"): MANAGER,
+    ("GET", "/admin/incidents"): MANAGER, ("GET", "/admin/incidents/badge"): MANAGER,
+    ("POST", "/admin/incidents/announcements"): MANAGER,
+    ("GET", "/admin/incidents/announcements/{announcement_id}"): MANAGER,
+    ("POST", "/admin/incidents/announcements/{announcement_id}"): MANAGER,
+    ("POST", "/admin/incidents/announcements/{announcement_id}/status"): MANAGER,
+    ("POST", "/admin/incidents/alerts/{alert_id}"): MANAGER,
+    ("GET", "/status"): PUBLIC, ("GET", "/status/active"): PUBLIC,
 }
 HTTP_RULES = {k: v for k, v in RULES.items() if k[0] not in ("WS", "MOUNT")}
 
@@ -197,7 +250,10 @@ def concrete(path: str) -> str:
             .replace("{conversation_id}", "999999").replace("{customer_id}", "999999")
             .replace("{token_id}", "999999").replace("{channel_id}", "999999")
             .replace("{label_id}", "999999").replace("{rule_id}", "999999")
-            .replace("{reply_id}", "999999").replace("{table}", "summary"))
+            .replace("{reply_id}", "999999").replace("{table}", "summary")
+            .replace("{announcement_id}", "999999").replace("{alert_id}", "999999")
+            .replace("{segment_id}", "999999").replace("{campaign_id}", "999999")
+            .replace("{lookup_id}", "999999"))
 
 
 async def call(http, method: str, path: str, csrf: str | None = None):  # type: ignore[no-untyped-def]

@@ -46,6 +46,10 @@ SIGNIN_TIMEOUT_S = 600.0
 DEFAULT_RETRY_AFTER_S = 0.5
 ASSIGN_WAIT_S = 90
 WARM_UP_S = 3.0
+# a loaded machine (other work on the same cores) starts a server and answers the agents'
+# subscriptions slowly: these bound waiting without progress, not the normal case
+START_WAIT_S = 300.0
+SUBSCRIBE_WAIT_S = 600.0
 
 
 @dataclass
@@ -204,7 +208,7 @@ def _start_servers(config: BenchConfig, database_url: str) -> tuple[list[str], l
 async def _wait_healthy(urls: list[str], processes: list[Any]) -> None:
     async with httpx.AsyncClient() as http:
         for url, process in zip(urls, processes, strict=True):
-            for _ in range(300):
+            for _ in range(int(START_WAIT_S * 10)):
                 if process.poll() is not None:
                     raise RuntimeError(f"server {url} exited with {process.returncode}")
                 with contextlib.suppress(httpx.HTTPError):
@@ -412,7 +416,11 @@ async def _start(config: BenchConfig, database_url: str, agents: int,
     emails = await _seed(database_url, agents)
     urls, processes = _start_servers(config, database_url)
     rig = Rig(config, database_url, urls, processes)
-    await _wait_healthy(urls, processes)
+    try:
+        await _wait_healthy(urls, processes)
+    except BaseException:  # no server left behind, on a database about to be dropped
+        await _stop(rig, config, None)
+        raise
     say(f"{len(urls)} server process(es) up")
     return rig, emails
 
@@ -450,7 +458,7 @@ async def _connect(rig: Rig, emails: list[str], say: Callable[[str], None]) -> N
             {"type": "subscribe", "client_id": f"sub-{conversation_id}",
              "conversation_id": conversation_id, "last_seq": 0}))
     for _ in assignment:
-        await asyncio.wait_for(subscribed.get(), 120)
+        await asyncio.wait_for(subscribed.get(), SUBSCRIBE_WAIT_S)
     rig.tasks += [asyncio.create_task(_drain(ws, rig)) for ws, _ in rig.customers]
     say(f"{len(rig.customers)} conversations live")
 

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -85,6 +85,8 @@ class ReportsBenchConfig:
     seed: int = 13
     end: datetime | None = None  # the history ends here (default: the current hour, UTC)
     reuse: bool = False  # time an existing benchmark database again (name required)
+    asks: str = ""  # comma-separated names of ASKS to time (default: all)
+    added: int = 1000  # new conversations for the rollup's incremental run (0: none)
 
 
 @dataclass
@@ -491,47 +493,97 @@ async def _timed(call: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, f
             "warm_max_ms": round(max(warm), 1)}
 
 
+ASKS = ("28d", "28d_shanghai", "28d_kolkata", "28d_channel", "28d_team", "28d_language",
+        "28d_category", "28d_agent", "28d_label", "90d")
+
+
+def report_asks(last: date) -> dict[str, dict[str, str]]:
+    """The periods and filters timed: the last 28 days without a filter (UTC), in two
+    time zones (a whole-hour one and a half-hour one), with each filter alone, and 90
+    days."""
+    days28 = {"start": (last - timedelta(days=27)).isoformat(), "end": last.isoformat()}
+    return {"28d": days28, "28d_shanghai": {**days28, "tz": "Asia/Shanghai"},
+            "28d_kolkata": {**days28, "tz": "Asia/Kolkata"},
+            "28d_channel": {**days28, "channel": "widget"}, "28d_team": {**days28, "team_id": "1"},
+            "28d_language": {**days28, "language": "zh-Hans"},
+            "28d_category": {**days28, "category": "transfer"},
+            "28d_agent": {**days28, "agent_id": "1"}, "28d_label": {**days28, "label_id": "1"},
+            "90d": {"start": (last - timedelta(days=89)).isoformat(), "end": last.isoformat()}}
+
+
 async def time_dashboards(url: str, end: datetime, repeat: int,
-                          report: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Every dashboard's domain function over the last 28 days, and a few heavier asks."""
+                          report: Callable[[str], None] | None = None,
+                          asks: tuple[str, ...] = ASKS) -> dict[str, Any]:
+    """Every report's domain function (what its page or API route calls) for each ask."""
     from walletdesk.db.engine import Database
     from walletdesk.reports.agents import agents_report
+    from walletdesk.reports.comments import comments_report
     from walletdesk.reports.filters import parse_filter
+    from walletdesk.reports.first_contact import first_contact_report
     from walletdesk.reports.outcome import outcome_report
+    from walletdesk.reports.page_data import page_extras
+    from walletdesk.reports.reason_trend import reason_trend_report
     from walletdesk.reports.reasons import reasons_report
     from walletdesk.reports.satisfaction import satisfaction_report
     from walletdesk.reports.speed import speed_report
     from walletdesk.reports.summary import all_reports, summary_report
+    from walletdesk.reports.teams import team_satisfaction_report
     from walletdesk.reports.volume import volume_report
+
+    async def page(session: Any, flt: Any) -> None:  # what GET /reports computes
+        await all_reports(session, flt)
+        await page_extras(session, flt)
 
     last = (end - timedelta(seconds=1)).date()
     dashboards: dict[str, Callable[..., Awaitable[Any]]] = {
         "summary": summary_report, "volume": volume_report, "speed": speed_report,
         "outcome": outcome_report, "satisfaction": satisfaction_report,
-        "agents": agents_report, "reasons": reasons_report, "page": all_reports}
-    asks = {"28d": dict(start=(last - timedelta(days=27)).isoformat(), end=last.isoformat()),
-            "28d_shanghai": dict(start=(last - timedelta(days=27)).isoformat(),
-                                 end=last.isoformat(), tz="Asia/Shanghai"),
-            "28d_team": dict(start=(last - timedelta(days=27)).isoformat(), end=last.isoformat(),
-                             team_id="1"),
-            "28d_label": dict(start=(last - timedelta(days=27)).isoformat(),
-                              end=last.isoformat(), label_id="1"),
-            "90d": dict(start=(last - timedelta(days=89)).isoformat(), end=last.isoformat())}
+        "agents": agents_report, "reasons": reasons_report,
+        "reason_trend": reason_trend_report, "first_contact": first_contact_report,
+        "team_csat": team_satisfaction_report, "comments": comments_report, "page": page}
     database = Database(url)
     results: dict[str, Any] = {}
     try:
-        for ask, params in asks.items():
+        for ask, params in report_asks(last).items():
+            if ask not in asks:
+                continue
             flt = parse_filter(**params)  # type: ignore[arg-type]
-            names = list(dashboards) if ask == "28d" else ["summary"]
-            for name in names:
-                async with database.sessionmaker() as session:
-                    results[f"{ask}/{name}"] = await _timed(
-                        lambda f=dashboards[name], s=session, r=flt: f(s, r), repeat)
+            for name, call in dashboards.items():
+                # a new session a call, as a request has: nothing cached between them
+                async def once(f: Any = call, r: Any = flt) -> None:
+                    async with database.sessionmaker() as session:
+                        await f(session, r)
+                results[f"{ask}/{name}"] = await _timed(once, repeat)
                 if report:
                     report(f"{ask}/{name}: {results[f'{ask}/{name}']}")
     finally:
         await database.dispose()
     return results
+
+
+async def add_conversations(url: str, count: int) -> int:
+    """``count`` new conversations (copies of the newest, with their messages, an hour
+    later), written as the app writes them: the triggers queue them for the rollup."""
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        top = await conn.fetchval("SELECT max(id) FROM conversations")
+        columns = [c for c in HistoryWriter.COLUMNS["conversations"] if c != "id"]
+        shifted = [f"{c} + interval '1 hour'" if c.endswith("_at") else c for c in columns]
+        async with conn.transaction():
+            await conn.execute(
+                f"INSERT INTO conversations (id, {', '.join(columns)}) "  # noqa: S608
+                f"SELECT id + {count}, {', '.join(shifted)} FROM conversations "
+                f"WHERE id > {top - count}")
+            message_columns = [c for c in HistoryWriter.COLUMNS["messages"] if c != "id"]
+            copied = [f"conversation_id + {count}" if c == "conversation_id"
+                      else "created_at + interval '1 hour'" if c == "created_at" else c
+                      for c in message_columns]
+            await conn.execute(
+                f"INSERT INTO messages ({', '.join(message_columns)}) "  # noqa: S608
+                f"SELECT {', '.join(copied)} FROM messages WHERE conversation_id > {top - count}")
+        return count
+    finally:
+        await conn.close()
 
 
 async def run_reports_benchmark(config: ReportsBenchConfig,
@@ -568,6 +620,9 @@ async def run_reports_benchmark(config: ReportsBenchConfig,
             result["seconds"] = dict(generated.seconds)
             note(f"generated: {result['generated']} in {result['seconds']}")
         else:
+            database = Database(url)
+            await upgrade_database(database.engine)  # a benchmark of an older version
+            await database.dispose()
             conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
             try:
                 last = await conn.fetchval("SELECT max(created_at) FROM conversations")
@@ -585,16 +640,32 @@ async def run_reports_benchmark(config: ReportsBenchConfig,
         await refresh_until_current(database)  # nothing changed: what a worker's minute costs
         result["seconds"]["rollup_check_when_current"] = round(time.perf_counter() - began, 2)
         async with database.engine.connect() as conn:
-            await conn.execute(text("ANALYZE report_conversation_facts, "
-                                    "report_message_quarters, report_agent_replies"))
-            await conn.commit()
+            # what autovacuum does to the rollup soon after its first build: statistics, and
+            # the visibility map that lets index-only scans skip the table
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE report_conversation_facts, "
+                                    "report_message_quarters, report_agent_replies, "
+                                    "report_hourly, report_hourly_messages"))
         await database.dispose()
         result["rollup_rows"] = rolled
-        note(f"rollups built: {rolled} in {result['seconds']['rollup_build']} s")
-        result["dashboards"] = await time_dashboards(url, end, config.repeat, note)
+        note(f"rollups built: {rolled} in {result['seconds']['rollup_build']} s; idle run "
+             f"{result['seconds']['rollup_check_when_current']} s")
+        asks = tuple(config.asks.split(",")) if config.asks else ASKS
+        result["dashboards"] = await time_dashboards(url, end, config.repeat, note, asks)
         result["slowest_warm_ms"] = max(v["warm_median_ms"]
                                         for v in result["dashboards"].values())
         result["all_under_500ms"] = result["slowest_warm_ms"] < 500
+        if config.added:  # the worker's run after new conversations, and idle again
+            await add_conversations(url, config.added)
+            database = Database(url)
+            began = time.perf_counter()
+            done = await refresh_until_current(database)
+            result["seconds"][f"rollup_after_{done}_new"] = round(time.perf_counter() - began, 2)
+            began = time.perf_counter()
+            await refresh_until_current(database)
+            result["seconds"]["rollup_idle_again"] = round(time.perf_counter() - began, 3)
+            await database.dispose()
+            note(f"rollup after {done} new conversations: {result['seconds']}")
     finally:
         if config.drop:
             admin = await asyncpg.connect(server)

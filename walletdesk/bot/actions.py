@@ -23,6 +23,7 @@ from walletdesk.conversations.messages import (
     lock_conversation,
 )
 from walletdesk.conversations.models import Conversation, SenderKind, Status
+from walletdesk.customer_context.bot_answers import answer_from_customer_context
 from walletdesk.customers.email_code import ask_for_email, verification_step
 from walletdesk.customers.language import follow_conversation_language
 from walletdesk.db.base import utcnow
@@ -54,6 +55,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         return None
     if await verification_step(services, conversation_id, text):
         return None  # the e-mail address or the code of a verification under way
+    if await answer_from_customer_context(services, conversation_id, message_id, text):
+        return None  # the customer's own account, from the operator's context (issue 16)
     claim = claim_to_check(text)
     if claim is not None:
         return await _answer_claim(services, conversation_id, message_id, text, claim)

@@ -8,12 +8,14 @@ from walletdesk.bot.actions import handle_customer_message
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Status
 from walletdesk.events.bus import Event
+from walletdesk.incidents.answering import answer_with_announcement
 from walletdesk.services import Services
 
 
 async def answer_customer(services: Services, event: Event) -> None:
     if event["status"] != Status.bot:
         return
+    await answer_with_announcement(services, event)  # a known incident first (issue 15)
     await handle_customer_message(services, int(event["conversation_id"]),
                                   int(event["message_id"]), str(event["text"]))
 

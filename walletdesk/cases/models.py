@@ -1,4 +1,4 @@
-"""Satisfaction surveys (CSAT): one per resolved conversation."""
+"""Satisfaction surveys (CSAT): one per resolved conversation, and periodic ones."""
 
 from datetime import datetime
 
@@ -12,8 +12,12 @@ class Survey(Base):
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
+    # None for a periodic survey (walletdesk.outreach): about the service, not one conversation
+    conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), unique=True)
+    # "conversation" (asked when it was resolved) or "periodic" (a sample, walletdesk.outreach)
+    source: Mapped[str] = mapped_column(String(20), default="conversation",
+                                        server_default="conversation")
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"),
                                              index=True)
     # who is rated: the agent and team that resolved it (None for the bot)

@@ -62,6 +62,10 @@ async def submit_rating(services: Services, *, customer_id: int, survey_id: int,
         assert customer is not None
         survey.points = services.settings.csat_points
         customer.points += survey.points
+        if survey.conversation_id is None:  # a periodic survey (walletdesk.outreach)
+            record_audit(session, actor_agent_id=None, action="survey.answer",
+                         target_type="survey", target_id=survey.id, detail={"rating": rating})
+            return survey
         conversation = await session.get(Conversation, survey.conversation_id)
         assert conversation is not None
         key = "csat_low" if rating <= LOW_RATING else "csat_thanks"
@@ -101,7 +105,9 @@ async def survey_for_link(services: Services, token: str) -> tuple[Survey, str |
         if survey is None:
             raise NotFound("this rating link is not valid")
         language = await session.scalar(select(Conversation.language).where(
-            Conversation.id == survey.conversation_id))
+            Conversation.id == survey.conversation_id)) if survey.conversation_id is not None \
+            else await session.scalar(select(Customer.language).where(
+                Customer.id == survey.customer_id))
         return survey, language
 
 

@@ -5,6 +5,10 @@ routing: the full path). From then on the socket keeps what it learnt (a ``ChatL
 its messages take this path, the same steps in less work:
 
 - no customer lookup or decryption: the line knows the customer and the conversation;
+  once a minute per socket the batch notes the customer as seen (``last_seen_at``, one
+  statement for all its customers due) and re-reads their name, e-mail and phone — what
+  the full path did for it before, every socket at the same minute after a restart: a
+  burst of full-path messages every minute;
 - protect once, read with the conversation's recent customer messages as this process knows
   them (``RecentTexts``: shared by every socket of the conversation in the process, kept
   after each commit and from every process's message events), not read from the database;
@@ -17,9 +21,8 @@ its messages take this path, the same steps in less work:
   acknowledged and published, and the after-commit listeners (the bot) are deferred.
 
 Anything else — a state change (a resolved or waiting conversation, no team yet), a secret
-in the message or across messages, a write that fails, a minute since the full path last
-noted the customer as seen — returns None and the caller takes the full path, which
-handles it as before.
+in the message or across messages, a write that fails, an erased customer — returns None
+and the caller takes the full path, which handles it as before.
 """
 
 import asyncio
@@ -42,6 +45,7 @@ from walletdesk.conversations.messages import PREVIEW_CHARS, masked_message
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.conversations.redaction import RECENT
 from walletdesk.customers.actions import LAST_SEEN_RESOLUTION
+from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.db.engine import DatabaseBusy
 from walletdesk.metrics import MESSAGES
@@ -54,9 +58,11 @@ BATCH_WAIT_S = 0.001
 # the states in which a customer's message changes nothing but the message itself
 QUIET_STATUSES = (Status.bot, Status.assigned, Status.queued)
 RECENT_CONVERSATIONS = 20_000  # conversations whose recent messages a process keeps
+CUSTOMER_MESSAGES = MESSAGES.labels(sender_kind=str(SenderKind.customer))  # looked up once
 
 conversations = Conversation.__table__
 messages = Message.__table__
+customers = Customer.__table__
 
 
 @dataclass
@@ -67,7 +73,8 @@ class ChatLine:
     conversation_id: int
     customer_name: str
     known: list[str | None]  # the customer's name, e-mail, phone: masked for outsourced agents
-    # when the full path last saw the customer (it keeps their last_seen_at, once a minute)
+    # when the customer was last noted as seen (their last_seen_at, kept once a minute: by
+    # the full path, then by the writer, which re-reads the name, e-mail and phone then)
     since: datetime = field(default_factory=utcnow)
 
 
@@ -85,12 +92,17 @@ class RecentTexts:
         self._texts: OrderedDict[int, list[tuple[int, datetime, str]]] = OrderedDict()
 
     def remember(self, conversation_id: int, seq: int, created_at: datetime, text: str) -> None:
+        if self.knows(conversation_id, seq):  # heard again (the bus brings our own back)
+            return
         texts = [item for item in self._texts.pop(conversation_id, []) if item[0] != seq]
         texts.append((seq, created_at, text))
         texts.sort(key=lambda item: item[0])  # two writers, or the bus, may be late
         self._texts[conversation_id] = texts[-MAX_EARLIER:]
         while len(self._texts) > self.max_conversations:
             self._texts.popitem(last=False)
+
+    def knows(self, conversation_id: int, seq: int) -> bool:
+        return any(item[0] == seq for item in self._texts.get(conversation_id, ()))
 
     def edited(self, conversation_id: int, seq: int, text: str) -> None:
         """A message rewritten afterwards (a secret removed from it by the full path)."""
@@ -115,7 +127,7 @@ class RecentTexts:
             conversation_id, seq, text = event["conversation_id"], message["seq"], message["text"]
             if kind == "message_edited":
                 self.edited(conversation_id, seq, text)
-            else:
+            elif not self.knows(conversation_id, seq):
                 self.remember(conversation_id, seq,
                               datetime.fromisoformat(message["created_at"]), text)
         except (KeyError, TypeError, ValueError):
@@ -143,6 +155,8 @@ class _Pending:
     domain_events: list[dict[str, Any]] = field(default_factory=list)
     live_events: list[dict[str, Any]] = field(default_factory=list)
     stored_at: datetime | None = None
+    seen_at: datetime | None = None  # the customer noted as seen in this transaction
+    gone: bool = False  # the customer was erased (or deleted): the full path decides
 
 
 class ChatWriter:
@@ -183,8 +197,6 @@ class ChatWriter:
         in time (the client resends the same client_id)."""
         text = clean_text(text, self.services.settings.max_message_chars)
         client_id = clean_client_id(client_id)
-        if utcnow() - line.since > LAST_SEEN_RESOLUTION:
-            return None  # the full path notes the customer was seen, and renews the line
         checked = protect_with_previous(self.recent.previous(line.conversation_id), text)
         if checked.earlier or checked.protected.has_secret:
             return None  # a secret: the full path removes it, tells the customer, flags it
@@ -248,17 +260,51 @@ class ChatWriter:
         # two writers' batches never deadlock
         order = sorted(range(len(batch)), key=lambda i: batch[i].line.conversation_id)
         async with engine.begin() as connection:
+            await self._note_seen(connection, batch)
             for index in order:
-                results[index] = await self._store(connection, batch[index])
+                results[index] = None if batch[index].gone else await self._store(
+                    connection, batch[index])
         return [results[index] for index in range(len(batch))]
+
+    async def _note_seen(self, connection: AsyncConnection, batch: list[_Pending]) -> None:
+        """Once a minute per socket, as the full path does: the customer's last_seen_at is
+        written (one statement for the batch's customers due) and their name, e-mail and
+        phone read again (for masking). An erased customer is not found: that message takes
+        the full path, which finds the visitor no longer theirs."""
+        now = utcnow()
+        due: dict[int, list[_Pending]] = {}
+        for pending in batch:
+            pending.gone, pending.seen_at = False, None
+            if now - pending.line.since > LAST_SEEN_RESOLUTION:
+                due.setdefault(pending.line.customer_id, []).append(pending)
+        if not due:
+            return
+        found = {row.id: row for row in (await connection.execute(
+            update(customers)
+            .where(customers.c.id.in_(sorted(due)), customers.c.erased_at.is_(None))
+            .values(last_seen_at=now)
+            .returning(customers.c.id, customers.c.display_name, customers.c.email,
+                       customers.c.phone))).all()}
+        for customer_id, pendings in due.items():
+            row = found.get(customer_id)
+            for pending in pendings:
+                if row is None:
+                    pending.gone = True
+                    continue
+                pending.seen_at = now
+                pending.line.customer_name = row.display_name
+                pending.line.known = [row.display_name, row.email, row.phone]
 
     async def _store_batch(self, connection: AsyncConnection,
                            batch: list[_Pending]) -> list[ChatDelivered | None]:
         """One UPDATE … RETURNING for every conversation of the batch (a CASE per column),
         one multi-row INSERT for every message. Raises _OneByOne if a message was stored
         before (a retry): its number must not be taken."""
+        await self._note_seen(connection, batch)
         now = utcnow()
-        by_id = {pending.line.conversation_id: pending for pending in batch}
+        by_id = {pending.line.conversation_id: pending for pending in batch if not pending.gone}
+        if not by_id:
+            return [None] * len(batch)
         key = conversations.c.id
         rows = {row.id: row for row in (await connection.execute(
             update(conversations)
@@ -394,11 +440,13 @@ class ChatWriter:
         """After the commit: publish, hand the listeners their events, acknowledge."""
         domain_events: list[dict[str, Any]] = []
         for pending, result in zip(batch, results, strict=True):
+            if result is not None and pending.seen_at is not None:
+                pending.line.since = pending.seen_at
             if result is not None and not result.duplicate:
                 assert pending.stored_at is not None
                 self.recent.remember(pending.line.conversation_id, result.message["seq"],
                                      pending.stored_at, pending.text)
-                MESSAGES.labels(sender_kind=str(SenderKind.customer)).inc()
+                CUSTOMER_MESSAGES.inc()
                 for event in pending.live_events:
                     try:
                         await self.services.bus.publish(event)

@@ -21,8 +21,10 @@ from sqlalchemy import Select, and_, false, or_, select
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotTurn
 from walletdesk.cases.models import Survey
+from walletdesk.chains.models import ChainLookup
 from walletdesk.complaints.models import Complaint, ComplaintEvent
 from walletdesk.conversations.models import Attachment, Conversation, Message
+from walletdesk.customer_context.models import DeviceContext
 from walletdesk.customers.models import Customer, CustomerIdentity, EmailCode
 from walletdesk.followups.models import FollowUp
 
@@ -51,7 +53,7 @@ COLUMNS: dict[str, dict[str, Kind]] = {
     "attachments": {"filename": P, "sha256": D, "content_type": OP},
     "bot_turns": {"query": P, "candidates": OP, "language": OP, "outcome": OP, "reason": OP,
                   "article_slug": OP},
-    "surveys": {"comment": P, "channel": OP},
+    "surveys": {"comment": P, "channel": OP, "source": OP},
     "complaints": {"summary": P, "notes": P, "close_reason": P, "stage": OP, "category": OP,
                    "resolution_kind": OP, "asset": OP},
     "complaint_events": {"detail": P, "stage": OP},
@@ -89,8 +91,36 @@ COLUMNS: dict[str, dict[str, Kind]] = {
     "presence_changes": {"presence": OP},
     "report_rollup_state": {"hours_key": OP},
     "report_conversation_facts": {"channel": OP, "language": OP, "category": OP,
-                                  "status": OP, "handoff_reason": OP},
+                                  "status": OP, "handoff_reason": OP, "reason": OP,
+                                  "reason_source": OP},
     "report_message_quarters": {"quarter": OP},
+    # hourly counts per filter value (a channel, team id, language, category, reason)
+    "report_hourly": {"dimension": OP, "value": OP},
+    "report_hourly_messages": {"dimension": OP, "value": OP, "message_hour": OP},
+    # staffing (walletdesk.staffing): the roster is the operator's plan; an overflow offer
+    # keeps the customer's choice only (their address or number is on the customer)
+    "staffing_shifts": {"starts": C, "ends": C, "timezone": C},
+    "overflow_offers": {"choice": OP},
+    # the customer's context (walletdesk.customer_context): what their widget reported about
+    # their device and app, and the wallet addresses they chose to share
+    "conversation_device_contexts": {"app_version": P, "os": P, "platform": P,
+                                     "wallet_addresses": P, "language": OP},
+    # transfers looked up on chain (walletdesk.chains): the customer's hash, and what the
+    # chain said about it (their addresses, amounts)
+    "chain_lookups": {"tx": P, "result": P, "chain": OP, "named_chain": OP, "candidates": OP,
+                      "status": OP},
+    # incidents (walletdesk.incidents): the operator's notices; alerts keep message ids only
+    "announcements": {"severity": C, "status": OP, "affected": C, "contact_reasons": C},
+    "announcement_texts": {"locale": C, "title": C, "body": C},
+    "announcement_updates": {"status": OP, "notes": C},
+    "announcement_conversations": {"source": OP, "language": OP},
+    "spike_alerts": {"signals": OP, "sample_message_ids": OP, "status": OP},
+    # proactive messages (walletdesk.outreach): staff-written texts and rules, send bookkeeping
+    "outreach_segments": {"name": C, "rule": C},
+    "outreach_campaigns": {"name": C, "kind": C, "channel": C, "texts": C, "subjects": C,
+                           "status": OP},
+    "outreach_sends": {"channel": OP, "status": OP, "provider_id": OP, "error": OP},
+    "outreach_contacts": {"timezone": OP, "opted_out_via": OP},
 }
 
 
@@ -123,6 +153,10 @@ def customer_rows(customer_id: int, complaint_ids: list[int] | None = None
         "complaint_events": select(ComplaintEvent.id).where(
             ComplaintEvent.complaint_id.in_(complaints)),
         "followups": select(FollowUp.id).where(FollowUp.customer_id == customer_id),
+        "conversation_device_contexts": select(DeviceContext.id).where(
+            DeviceContext.conversation_id.in_(conversations)),
+        "chain_lookups": select(ChainLookup.id).where(
+            ChainLookup.conversation_id.in_(conversations)),
         "audit_events": select(AuditEvent.id).where(or_(
             and_(*audit_targets),
             and_(AuditEvent.target_type == "complaint",

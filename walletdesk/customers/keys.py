@@ -26,23 +26,28 @@ class Rotated:
     customers: int = 0
     identities: int = 0
     messages: int = 0  # senders' names
+    device_addresses: int = 0  # wallet addresses the widget reported (customer_context)
 
 
-async def _rotate_sender_names(services: Services) -> int:
-    """Names on messages have no hash: only values not under the primary key are read."""
+async def _rotate_unhashed(services: Services, table_name: str = "messages",
+                           column_name: str = "sender_name") -> int:
+    """Fields without a hash (names on messages, reported wallet addresses): only values not
+    under the primary key are read."""
     ring = keyring()
-    messages = table("messages", column("id"), column("sender_name"))  # no decrypting type
+    rows_of = table(table_name, column("id"), column(column_name))  # no decrypting type
+    stored_column = rows_of.c[column_name]
     current = f"{PREFIX}:{ring.primary}:%"
     done = 0
     while True:
         async with services.transaction() as session:
             rows = (await session.execute(
-                select(messages.c.id, messages.c.sender_name)
-                .where(messages.c.sender_name != "", messages.c.sender_name.not_like(current))
-                .order_by(messages.c.id).limit(BATCH))).all()
+                select(rows_of.c.id, stored_column)
+                .where(stored_column.is_not(None), stored_column != "",
+                       stored_column.not_like(current))
+                .order_by(rows_of.c.id).limit(BATCH))).all()
             for row_id, stored in rows:
-                await session.execute(update(messages).where(messages.c.id == row_id)
-                                      .values(sender_name=ring.encrypt(ring.decrypt(stored))))
+                await session.execute(update(rows_of).where(rows_of.c.id == row_id)
+                                      .values({column_name: ring.encrypt(ring.decrypt(stored))}))
         done += len(rows)
         if len(rows) < BATCH:
             return done
@@ -88,13 +93,17 @@ async def rotate_keys(services: Services) -> Rotated:
                     else:
                         done.identities += 1
                 last_id = rows[-1].id
-    done.messages = await _rotate_sender_names(services)
-    if not (done.customers or done.identities or done.messages):
+    done.messages = await _rotate_unhashed(services)
+    done.device_addresses = await _rotate_unhashed(services, "conversation_device_contexts",
+                                                   "wallet_addresses")
+    if not (done.customers or done.identities or done.messages or done.device_addresses):
         return done
     async with services.transaction() as session:
         record_audit(session, actor_agent_id=None, action="keys.rotate",
                      detail={"customers": done.customers, "identities": done.identities,
-                             "messages": done.messages, "primary_key": keyring().primary})
+                             "messages": done.messages,
+                             "device_addresses": done.device_addresses,
+                             "primary_key": keyring().primary})
     return done
 
 

@@ -7,6 +7,7 @@ customer side panel (:func:`walletdesk.accounts.access.mask_name` /
 :func:`~walletdesk.accounts.access.mask_email`); a phone number keeps its last two digits.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -38,6 +39,13 @@ def mask_phone(number: str) -> str:
     return _DIGIT.sub(one, number)
 
 
+@functools.lru_cache(maxsize=4096)
+def _literal(part: str) -> re.Pattern[str]:
+    """A name part as a pattern, compiled once (re's own cache of 512 is too small for the
+    names of a busy desk's customers: each message would compile its customer's again)."""
+    return re.compile(re.escape(part), re.IGNORECASE)
+
+
 def _digits(text: str) -> str:
     return "".join(_DIGIT.findall(text))
 
@@ -53,11 +61,12 @@ def mask_personal_text(text: str, known: Iterable[str | None] = ()) -> str:
             continue  # e-mails and phones: by their shapes below, any spelling
         parts = {value, *(p for p in re.split(r"[\s,.]+", value) if len(p) >= MIN_NAME_PART)}
         for part in sorted(parts, key=len, reverse=True):
-            text = re.sub(re.escape(part), lambda m: mask_name(m.group()), text,
-                          flags=re.IGNORECASE)
-    text = _EMAIL.sub(lambda m: mask_email(m.group()) or "", text)
-    for pattern in _PHONES:
-        text = pattern.sub(lambda m: mask_phone(m.group()), text)
+            text = _literal(part).sub(lambda m: mask_name(m.group()), text)
+    if "@" in text:  # every e-mail has one (the chat path masks each message: skip the scan)
+        text = _EMAIL.sub(lambda m: mask_email(m.group()) or "", text)
+    if _DIGIT.search(text):  # every phone pattern needs a digit
+        for pattern in _PHONES:
+            text = pattern.sub(lambda m: mask_phone(m.group()), text)
     for value in known_values:  # a known phone written another way ("138 1234 5678")
         digits = _digits(value)
         if "@" not in value and len(digits) >= 6 and digits in _digits(text):

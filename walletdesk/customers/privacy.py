@@ -4,7 +4,8 @@ What counts as personal data is declared once, column by column, in
 walletdesk.customers.data_map. Export gives all of it: the customer (points and privacy
 acknowledgement too), channel ids, conversations with their messages and attachments (the
 files themselves, base64), bot questions, surveys, complaints with their history, follow-ups,
-e-mail codes and the audit entries about them. Staff notes (internal messages) are the
+e-mail codes, what their widget reported about the device (wallet addresses included) and the
+audit entries about them. Staff notes (internal messages) are the
 desk's, not the customer's, and are left out.
 
 Erasure removes the personal fields, every text they wrote or staff wrote about them
@@ -28,9 +29,11 @@ from walletdesk.audit.actions import record_audit
 from walletdesk.audit.models import AuditEvent
 from walletdesk.bot.models import BotTurn
 from walletdesk.cases.models import Survey
+from walletdesk.chains.models import ChainLookup
 from walletdesk.complaints.models import Complaint, ComplaintEvent
 from walletdesk.conversations.attachments import blob_path
 from walletdesk.conversations.models import Attachment, Conversation, Message
+from walletdesk.customer_context.models import DeviceContext
 from walletdesk.customers.data_map import customer_rows
 from walletdesk.customers.models import Customer, EmailCode
 from walletdesk.db.base import utcnow
@@ -96,6 +99,11 @@ async def export_customer(services: Services, actor_id: int | None,
             FollowUp.customer_id == customer_id).order_by(FollowUp.id))).all()
         codes = (await session.scalars(select(EmailCode).where(
             EmailCode.customer_id == customer_id).order_by(EmailCode.id))).all()
+        devices = (await session.scalars(select(DeviceContext).where(DeviceContext.id.in_(
+            await _ids(session, customer_id, "conversation_device_contexts")))
+            .order_by(DeviceContext.id))).all()
+        lookups = (await session.scalars(select(ChainLookup).where(ChainLookup.id.in_(
+            await _ids(session, customer_id, "chain_lookups"))).order_by(ChainLookup.id))).all()
         audit = (await session.scalars(select(AuditEvent).where(
             AuditEvent.id.in_(await _ids(session, customer_id, "audit_events")))
             .order_by(AuditEvent.id))).all()
@@ -154,6 +162,17 @@ async def export_customer(services: Services, actor_id: int | None,
             } for f in followups],
             "email_codes": [{"email": c.email, "created_at": _iso(c.created_at),
                              "used_at": _iso(c.used_at)} for c in codes],
+            # what their widget reported about the device and app (walletdesk.customer_context)
+            "device_contexts": [{
+                "conversation_id": d.conversation_id, "app_version": d.app_version, "os": d.os,
+                "platform": d.platform, "language": d.language,
+                "wallet_addresses": (d.wallet_addresses or "").splitlines(),
+                "reported_at": _iso(d.reported_at)} for d in devices],
+            # the transfers they named, looked up on chain (walletdesk.chains)
+            "chain_lookups": [{
+                "conversation_id": lookup.conversation_id, "tx": lookup.tx,
+                "chain": lookup.chain, "status": lookup.status, "result": lookup.result,
+                "at": _iso(lookup.created_at)} for lookup in lookups],
             "audit": [{"action": a.action, "at": _iso(a.created_at), "detail": a.detail}
                       for a in audit],
         }
@@ -214,6 +233,11 @@ async def erase_in(session: AsyncSession, customer_id: int, *, actor_id: int | N
                               .values(query=ERASED))
         await session.execute(update(Conversation).where(Conversation.id.in_(ids))
                               .values(subject=ERASED, last_message_preview=ERASED))
+        await session.execute(update(ChainLookup).where(ChainLookup.conversation_id.in_(ids))
+                              .values(tx=ERASED, result={}))
+        await session.execute(update(DeviceContext).where(
+            DeviceContext.conversation_id.in_(ids)).values(
+                app_version=None, os=None, platform=None, wallet_addresses=None))
     await session.execute(update(Survey).where(Survey.customer_id == customer_id)
                           .values(comment=""))
     await session.execute(update(FollowUp).where(FollowUp.customer_id == customer_id)

@@ -133,11 +133,30 @@ def _bounce_details(mail: MimeBase, envelope_from: str | None) -> tuple[bool, li
     return True, ids, status
 
 
+MAX_MIME_DEPTH = 50  # multipart levels; real mail nests a handful
+
+
+def _depth(mail: MimeBase) -> int:
+    """How deeply the mail's parts nest, counted without recursion."""
+    deepest, stack = 0, [(mail, 1)]
+    while stack:
+        part, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_MIME_DEPTH:
+            break
+        if part.is_multipart():
+            stack.extend((child, level + 1) for child in part.get_payload())
+    return deepest
+
+
 def parse_mail(raw: bytes, *, envelope_from: str | None = None,
                our_domain: str = "") -> ParsedMail:
     if not raw.strip():
         raise MalformedMail("empty message")
     mail = BytesParser(policy=policy.default).parsebytes(raw)
+    if _depth(mail) > MAX_MIME_DEPTH:  # not left to the interpreter's recursion limit, which
+        # a library may raise (py_ecc sets 100,000)
+        raise MalformedMail("MIME parts nested too deeply")
     try:
         from_header = str(mail.get("From", ""))
     except (ValueError, IndexError, TypeError) as exc:

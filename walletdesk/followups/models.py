@@ -21,6 +21,8 @@ class Trigger(StrEnum):
     transaction = "transaction"  # rule: {"type": "withdrawal", "min_amount": "10000", "asset": "USDT"}
     complaint_resolved = "complaint_resolved"  # the customer was told the outcome; rule: {}
     cohort = "cohort"  # rule: {"days_after_signup": 7}
+    # the customer asked for a call back while the queue was long (walletdesk.staffing); rule: {}
+    callback = "callback"
 
 
 class NotifyChannel(StrEnum):

@@ -9,12 +9,16 @@ from walletdesk.customers import email_code, retention
 from walletdesk.db.base import utcnow
 from walletdesk.email import away_replies, imap, outbound
 from walletdesk.followups import notify
+from walletdesk.incidents import alerts as incident_alerts
+from walletdesk.incidents import detector as incident_detector
+from walletdesk.incidents import notify as incident_notify
 from walletdesk.jobs.models import Job, JobStatus
+from walletdesk.outreach import sending as outreach_sending
 from walletdesk.reports import rollups
 from walletdesk.services import Services
 
 KIND_MODULES = (away_replies, closing, email_code, imap, notify, outbound, retention, sla, snooze,
-                rollups)
+                rollups, outreach_sending, incident_alerts, incident_detector, incident_notify)
 
 
 async def seed_recurring(services: Services) -> None:
@@ -22,7 +26,8 @@ async def seed_recurring(services: Services) -> None:
     none is waiting, so restarts (and several workers) never multiply them."""
     async with services.transaction() as session:
         waiting = set((await session.scalars(select(Job.kind).where(
-            Job.kind.in_((retention.RETENTION_JOB, imap.POLL_JOB, rollups.ROLLUP_JOB)),
+            Job.kind.in_((retention.RETENTION_JOB, imap.POLL_JOB, rollups.ROLLUP_JOB,
+                          incident_detector.DETECT_JOB)),
             Job.status.in_((JobStatus.pending, JobStatus.running))))).all())
         if retention.RETENTION_JOB not in waiting:
             await retention.schedule_retention(session, utcnow().replace(minute=0, second=0,
@@ -31,3 +36,5 @@ async def seed_recurring(services: Services) -> None:
             await imap.schedule_poll(session, services.settings)
         if rollups.ROLLUP_JOB not in waiting:
             await rollups.schedule_rollup(session, utcnow())
+        if incident_detector.DETECT_JOB not in waiting:
+            await incident_detector.schedule_detection(session, services.settings, utcnow())

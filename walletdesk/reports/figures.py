@@ -94,7 +94,7 @@ class DayRating(BaseModel):
 
 
 class Comment(BaseModel):
-    conversation_id: int
+    conversation_id: int | None  # None: a periodic survey's comment (walletdesk.outreach)
     rating: int
     comment: str
     agent: str

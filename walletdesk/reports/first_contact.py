@@ -9,7 +9,7 @@ door). The reopen rate is beside it (docs/reports.md)."""
 from datetime import timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -18,6 +18,7 @@ from walletdesk.reports.figures import Period
 from walletdesk.reports.filters import ReportFilter, cohort_ids
 from walletdesk.reports.measures import rate
 from walletdesk.reports.outcome import reopened_ids, resolve_marks
+from walletdesk.reports.rollups import fact_source
 from walletdesk.reports.volume import period_of
 
 REPEAT_WINDOW = timedelta(days=7)
@@ -35,7 +36,22 @@ class FirstContact(BaseModel):
         description="first-contact resolved ÷ resolved at least once")
 
 
-async def first_contact_report(session: AsyncSession, report: ReportFilter) -> FirstContact:
+async def first_contact_report(session: AsyncSession, report: ReportFilter, *,
+                               live: bool = False) -> FirstContact:
+    """From the rollup where it covers the period (its hourly counts, or its facts with an
+    agent, a label or two filters), else (or with ``live``) from the messages."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        view = await source.hourly(session)
+        if view is not None:
+            ever, reopened, back = (view.total(name)
+                                    for name in ("ever_resolved", "reopened", "came_back"))
+        else:
+            facts = source.facts
+            ever, reopened, back = (int(v or 0) for v in (await session.execute(select(
+                *(func.count(case((facts.c[name], 1)))
+                  for name in ("ever_resolved", "reopened", "came_back"))))).one())
+        return _first_contact(report, ever, reopened, back)
     marks = resolve_marks(cohort_ids(report))
     ever = int(await session.scalar(select(func.count()).select_from(marks)) or 0)
     reopened_rows = reopened_ids(report).subquery()  # type: ignore[attr-defined]
@@ -59,8 +75,13 @@ async def first_contact_report(session: AsyncSession, report: ReportFilter) -> F
             resolved = first_at[cid]
             if resolved <= started <= resolved + REPEAT_WINDOW:
                 came_back.add(cid)
-    solved = ever - reopened - len(came_back)
+    return _first_contact(report, ever, reopened, len(came_back))
+
+
+def _first_contact(report: ReportFilter, ever: int, reopened: int,
+                   came_back: int) -> FirstContact:
+    solved = ever - reopened - came_back
     return FirstContact(period=period_of(report), ever_resolved=ever, reopened=reopened,
-                        reopen_rate=rate(reopened, ever), came_back=len(came_back),
+                        reopen_rate=rate(reopened, ever), came_back=came_back,
                         first_contact_resolved=solved,
                         first_contact_resolution_rate=rate(solved, ever))

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, func, select
+from sqlalchemy import ColumnElement, Float, String, and_, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -102,13 +103,40 @@ def quarters_to_local(rows: Iterable[Any], report: ReportFilter) -> Counter[date
     return counts
 
 
-async def duration_figures(session: AsyncSession, relation: Any, names: Sequence[str]
+def _position_shares(count: int) -> list[float]:
+    """The shares whose percentile_disc is the row at each position ``median`` and
+    ``percentile`` read (the lower and upper middle, the p90's nearest rank): PostgreSQL
+    takes the row at ceil(share × n), and (k − ½) / n lands on k whatever the rounding."""
+    lower = math.ceil(count / 2)
+    upper = count - lower + 1
+    p90 = max(1, math.ceil(0.9 * count))
+    return [(k - 0.5) / count for k in (lower, upper, p90)]
+
+
+async def duration_figures(session: AsyncSession, relation: Any, names: Sequence[str],
+                           counts: dict[str, int] | None = None
                            ) -> dict[str, tuple[int, float | None, float | None]]:
     """Per column of ``relation``: (count, median, p90) of its non-null values, exactly as
     ``median`` and ``percentile`` define them. PostgreSQL sorts in SQL: percentile_disc
     takes the row at ceil(share × n) as ``percentile`` does, and the mean of the lower
-    middles of both orders is the median; SQLite (the embedded, small case) in Python."""
+    middles of both orders is the median; with the ``counts`` of non-null values known
+    (the hourly rollup holds them), one sort a column gives all three rows. SQLite (the
+    embedded, small case) in Python."""
     out: dict[str, tuple[int, float | None, float | None]] = {}
+    if session.bind.dialect.name == "postgresql" and counts is not None:
+        asked = [name for name in names if counts[name]]
+        if asked:
+            row = (await session.execute(select(*(
+                func.percentile_disc(literal(_position_shares(counts[name]), ARRAY(Float)))
+                .within_group(relation.c[name].asc()) for name in asked)))).one()
+            found = dict(zip(asked, row, strict=True))
+        for name in names:
+            if not counts[name]:
+                out[name] = (0, None, None)
+                continue
+            low, high, p90 = found[name]
+            out[name] = (counts[name], (low + high) / 2, float(p90))
+        return out
     if session.bind.dialect.name == "postgresql":
         parts: list[Any] = []
         for name in names:

@@ -4,6 +4,8 @@ A resolve (by an agent or the customer's "solved" with the bot) writes a message
 ``meta.kind = "resolved"``; a conversation is *reopened* when, after its first resolve, the
 customer or an agent wrote again or it was resolved a second time (docs/reports.md)."""
 
+from typing import Any
+
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,12 +13,15 @@ from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.reports.figures import Count, Outcome
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.hourly import breakdown_counts
 from walletdesk.reports.measures import rate
 from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
 RESOLVED = (Status.resolved, Status.closed)
 RESOLVE_MARK = "resolved"
+COUNTS = ("conversations", "resolved", "with_bot", "bot_contained", "handed_off",
+          "ever_resolved", "reopened")
 
 
 def resolve_marks(conversation_ids: object) -> object:
@@ -48,17 +53,29 @@ def agent_replied(conversation_id: object) -> object:
 async def _outcome_from_facts(session: AsyncSession, report: ReportFilter,
                               source: FactSource) -> Outcome:
     facts = source.facts
-    total, resolved, bot, contained, handed, ever_resolved, reopened = (
-        int(v or 0) for v in (await session.execute(select(
-            func.count(), func.count(case((facts.c.is_resolved, 1))),
-            func.count(case((facts.c.with_bot, 1))),
-            func.count(case((facts.c.bot_contained, 1))), func.count(facts.c.handoff_reason),
-            func.count(case((facts.c.ever_resolved, 1))),
-            func.count(case((facts.c.reopened, 1)))))).one())
-    reasons = await session.execute(
-        select(facts.c.handoff_reason, func.count())
-        .where(facts.c.handoff_reason.is_not(None)).group_by(facts.c.handoff_reason)
-        .order_by(func.count().desc(), facts.c.handoff_reason))
+    view = await source.hourly(session, "handoff")
+    if view is not None:
+        total, resolved, bot, contained, handed, ever_resolved, reopened = (
+            view.total(name) for name in COUNTS)
+    else:
+        total, resolved, bot, contained, handed, ever_resolved, reopened = (
+            int(v or 0) for v in (await session.execute(select(
+                func.count(), func.count(case((facts.c.is_resolved, 1))),
+                func.count(case((facts.c.with_bot, 1))),
+                func.count(case((facts.c.bot_contained, 1))),
+                func.count(facts.c.handoff_reason),
+                func.count(case((facts.c.ever_resolved, 1))),
+                func.count(case((facts.c.reopened, 1)))))).one())
+    if view is not None and view.breakdowns:
+        # ordered as in SQL: count descending, then the reason (code-point order)
+        reasons: Any = sorted(((key, count) for key, count
+                               in breakdown_counts(view, "handoff").items() if key is not None),
+                              key=lambda item: (-item[1], item[0]))
+    else:
+        reasons = await session.execute(
+            select(facts.c.handoff_reason, func.count())
+            .where(facts.c.handoff_reason.is_not(None)).group_by(facts.c.handoff_reason)
+            .order_by(func.count().desc(), facts.c.handoff_reason))
     return _outcome(report, total, resolved, ever_resolved, reopened, bot, contained, handed,
                     [Count(key=key or "", count=count) for key, count in reasons])
 

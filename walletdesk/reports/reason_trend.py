@@ -13,6 +13,7 @@ from walletdesk.reports.figures import Period
 from walletdesk.reports.filters import ReportFilter
 from walletdesk.reports.measures import utc_quarter_hour
 from walletdesk.reports.reasons import reason_rows
+from walletdesk.reports.rollups import fact_source
 from walletdesk.reports.volume import period_of
 
 TOP = 6
@@ -37,28 +38,60 @@ def bucket_start(day: date, weekly: bool) -> date:
     return day - timedelta(days=day.weekday()) if weekly else day
 
 
-async def reason_trend_report(session: AsyncSession, report: ReportFilter, *,
-                              top: int = TOP) -> ReasonTrend:
+async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bool, top: int
+                           ) -> tuple[list[tuple[str | None, str | datetime, int]],
+                                      Counter[str] | None]:
+    """(reason, UTC quarter hour or hour of start, conversations): from the rollup's hourly
+    rows (no filter, a whole-hour zone: then the reasons beyond the ``top`` come summed, as
+    None, with every reason's total beside) or facts where it covers the period, else (or
+    with ``live``) from the conversations."""
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        view = await source.hourly(session, "reason")
+        if view is not None and view.breakdowns:
+            totals: Counter[str] = Counter()
+            for value, numbers in view.breakdowns["reason"].items():
+                totals[value[1:].split(":", 1)[1]] += numbers["conversations"]
+            shown = set(sorted(totals, key=lambda r: (-totals[r], r))[:top])
+            keep = {value for value in view.breakdowns["reason"]
+                    if value[1:].split(":", 1)[1] in shown}
+            by_hour = await source.hourly_breakdown(session, "reason", keep)
+            assert by_hour is not None  # a view means no filter
+            return [(None if value is None else value[1:].split(":", 1)[1], hour, count)
+                    for value, hour, count in by_hour], +totals
+        facts = source.facts
+        quarter = utc_quarter_hour(facts.c.created_at).label("quarter")
+        return [(reason, key, int(count)) for reason, key, count in await session.execute(
+            select(facts.c.reason, quarter, func.count()).group_by(facts.c.reason, quarter))
+                ], None
     rows = reason_rows(report)
     quarter = utc_quarter_hour(rows.c.created_at).label("quarter")
-    counted = await session.execute(select(rows.c.reason, quarter, func.count())
-                                    .group_by(rows.c.reason, quarter))
+    return [(reason, key, int(count)) for reason, key, count in await session.execute(
+        select(rows.c.reason, quarter, func.count()).group_by(rows.c.reason, quarter))], None
+
+
+async def reason_trend_report(session: AsyncSession, report: ReportFilter, *,
+                              top: int = TOP, live: bool = False) -> ReasonTrend:
+    counted, known = await _reason_quarters(session, report, live, top)
     weekly = len(report.days) > DAILY_UP_TO
     buckets = sorted({bucket_start(day, weekly) for day in report.days})
-    cells: Counter[tuple[str, date]] = Counter()
+    cells: Counter[tuple[str | None, date]] = Counter()
     totals: Counter[str] = Counter()
     for reason, key, count in counted:
-        local = datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=UTC) \
+        local = (key if isinstance(key, datetime)
+                 else datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)) \
             .astimezone(report.zone)
         cells[(reason, bucket_start(local.date(), weekly))] += int(count)
-        totals[reason] += int(count)
+        if reason is not None:
+            totals[reason] += int(count)
+    totals = known if known is not None else totals
     ranked = sorted(totals, key=lambda reason: (-totals[reason], reason))
     shown, rest = ranked[:top], ranked[top:]
     series = [ReasonSeries(reason=reason, total=totals[reason],
                            counts=[cells[(reason, b)] for b in buckets]) for reason in shown]
-    if rest:
+    if rest:  # summed already (None) from the hourly rows, else here
         series.append(ReasonSeries(
             reason=OTHER, total=sum(totals[r] for r in rest),
-            counts=[sum(cells[(r, b)] for r in rest) for b in buckets]))
+            counts=[cells[(None, b)] + sum(cells[(r, b)] for r in rest) for b in buckets]))
     return ReasonTrend(period=period_of(report), bucket="week" if weekly else "day",
                        buckets=buckets, series=series)

@@ -7,6 +7,9 @@ article the bot first matched (its first answered or suggested turn); else the c
 first label by name; else none (docs/reports.md).
 """
 
+from collections import Counter
+from typing import Any
+
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +19,7 @@ from walletdesk.labels.models import ConversationLabel, Label
 from walletdesk.reports.figures import ProductRow, ReasonRow, Reasons
 from walletdesk.reports.filters import ReportFilter, conversation_conditions
 from walletdesk.reports.measures import rate
+from walletdesk.reports.rollups import fact_source
 from walletdesk.reports.satisfaction import conversation_link
 from walletdesk.reports.volume import period_of
 
@@ -49,11 +53,38 @@ def reason_rows(report: ReportFilter):  # type: ignore[no-untyped-def]
                   reason.label("reason"), source.label("source")).subquery("reasons")
 
 
-async def reasons_report(session: AsyncSession, report: ReportFilter) -> Reasons:
-    rows = reason_rows(report)
-    counted = (await session.execute(
-        select(rows.c.reason, rows.c.source, func.count()).group_by(rows.c.reason, rows.c.source)
-        .order_by(func.count().desc(), rows.c.reason))).all()
+async def reason_counts(session: AsyncSession, report: ReportFilter, *,
+                        live: bool = False) -> list[tuple[str, str, int]]:
+    """(reason, source, conversations), the most frequent first (then by reason and
+    source, in code-point order). From the rollup (its hourly rows without a filter, its
+    facts with one) where it covers the period, else (or with ``live``) from the
+    conversations, bot turns and labels."""
+    source = None if live else await fact_source(session, report)
+    if source is None:
+        rows = reason_rows(report)
+        return [(reason, origin, int(count)) for reason, origin, count in await session.execute(
+            select(rows.c.reason, rows.c.source, func.count())
+            .group_by(rows.c.reason, rows.c.source)
+            .order_by(func.count().desc(), rows.c.reason, rows.c.source))]
+    counts: Counter[tuple[str, str]] = Counter()
+    view = await source.hourly(session, "reason")
+    if view is not None and view.breakdowns:
+        for value, numbers in view.breakdowns["reason"].items():
+            origin, reason = value[1:].split(":", 1)
+            counts[(reason, origin)] += numbers["conversations"]
+    else:
+        facts = source.facts
+        for reason, origin, count in await session.execute(
+                select(facts.c.reason, facts.c.reason_source, func.count())
+                .group_by(facts.c.reason, facts.c.reason_source)):
+            counts[(reason, origin)] += int(count)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0], item[0][1]))
+    return [(reason, origin, count) for (reason, origin), count in ordered if count]
+
+
+async def reasons_report(session: AsyncSession, report: ReportFilter, *,
+                         live: bool = False) -> Reasons:
+    counted = await reason_counts(session, report, live=live)
     total = sum(count for _, _, count in counted)
     return Reasons(period=period_of(report), conversations=total,
                    reasons=[ReasonRow(reason=reason, source=source, count=count,
@@ -61,10 +92,14 @@ async def reasons_report(session: AsyncSession, report: ReportFilter) -> Reasons
                             for reason, source, count in counted])
 
 
-async def product_export(session: AsyncSession, report: ReportFilter) -> list[ProductRow]:
+async def product_export(session: AsyncSession, report: ReportFilter, *,
+                         live: bool = False) -> list[ProductRow]:
     """Per reason: its count and the first messages of its latest conversations. The texts
     are as stored: protected on the way in (no seed phrase or key ever reaches this)."""
-    summary = await reasons_report(session, report)
+    summary = await reasons_report(session, report, live=live)
+    source = None if live else await fact_source(session, report)
+    if source is not None:
+        return await _product_rows(session, summary, source.facts)
     rows = reason_rows(report)
     first_message = (select(Message.text)
                      .where(Message.conversation_id == rows.c.cid,
@@ -81,3 +116,33 @@ async def product_export(session: AsyncSession, report: ReportFilter) -> list[Pr
             samples=[(text or "")[:SAMPLE_CHARS] for _, text in samples],
             links=[conversation_link(cid) for cid, _ in samples]))
     return result
+
+
+async def _product_rows(session: AsyncSession, summary: Reasons, facts: Any) -> list[ProductRow]:
+    """The export from the rollup's facts: the latest conversations of every reason in one
+    ranking, then their first customer messages."""
+    rank = func.row_number().over(
+        partition_by=(facts.c.reason, facts.c.reason_source),
+        order_by=(facts.c.created_at.desc(), facts.c.conversation_id.desc())).label("rank")
+    ranked = select(facts.c.conversation_id, facts.c.reason, facts.c.reason_source,
+                    rank).subquery()
+    latest: dict[tuple[str, str], list[int]] = {}
+    for cid, reason, origin, _ in await session.execute(
+            select(ranked).where(ranked.c.rank <= SAMPLES).order_by(ranked.c.rank)):
+        latest.setdefault((reason, origin), []).append(cid)
+    wanted = summary.reasons[:MAX_REASONS]
+    ids = [cid for row in wanted for cid in latest.get((row.reason, row.source), [])]
+    first: dict[int, str] = {}
+    if ids:
+        for cid, text in await session.execute(
+                select(Message.conversation_id, Message.text)
+                .where(Message.conversation_id.in_(ids),
+                       Message.sender_kind == SenderKind.customer)
+                .order_by(Message.conversation_id, Message.seq.desc())):
+            first[cid] = text  # the last written wins: the lowest seq
+    return [ProductRow(reason=row.reason, source=row.source, count=row.count,
+                       samples=[(first.get(cid) or "")[:SAMPLE_CHARS]
+                                for cid in latest.get((row.reason, row.source), [])],
+                       links=[conversation_link(cid)
+                              for cid in latest.get((row.reason, row.source), [])])
+            for row in wanted]

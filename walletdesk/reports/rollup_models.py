@@ -9,6 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from walletdesk.db.base import Base
 
+# what the reports read of a period's facts beside the hourly counts (medians, distinct
+# customers, per agent): in the index on the start, so PostgreSQL scans the index alone
+PERIOD_COLUMNS = ["customer_id", "customer_first_at", "assignee_id", "status",
+                  "first_response_s", "first_response_business_s", "resolution_s",
+                  "resolution_business_s", "handling_s", "handling_business_s",
+                  "survey_rating", "survey_agent_id"]
+
 
 class ConversationFacts(Base):
     """What the reports need of a conversation, as of ``last_seq`` and the other copied
@@ -16,7 +23,10 @@ class ConversationFacts(Base):
     stale and the worker computes it again."""
 
     __tablename__ = "report_conversation_facts"
-    __table_args__ = (Index("ix_report_facts_created_at", "created_at"),)
+    __table_args__ = (Index("ix_report_facts_created_at", "created_at",
+                            postgresql_include=PERIOD_COLUMNS),
+                      Index("ix_report_facts_assignee_created", "assignee_id", "created_at"),
+                      Index("ix_report_facts_team_created", "team_id", "created_at"))
 
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True,
@@ -50,11 +60,19 @@ class ConversationFacts(Base):
     is_resolved: Mapped[bool] = mapped_column(Boolean)  # resolved or closed, with a time
     ever_resolved: Mapped[bool] = mapped_column(Boolean)
     reopened: Mapped[bool] = mapped_column(Boolean)
+    first_resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    # resolved once, not reopened, and the customer started another conversation within 7
+    # days after the resolve (walletdesk.reports.first_contact)
+    came_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     with_bot: Mapped[bool] = mapped_column(Boolean)
     bot_contained: Mapped[bool] = mapped_column(Boolean)
     survey_asked: Mapped[bool] = mapped_column(Boolean)
     survey_rating: Mapped[int | None] = mapped_column(Integer, default=None)
     survey_agent_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # the contact reason (walletdesk.reports.reasons) and where it came from
+    reason: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    reason_source: Mapped[str] = mapped_column(String(10), default="none",
+                                               server_default="none")
 
 
 class ConversationMessageQuarters(Base):
@@ -98,3 +116,83 @@ class RollupState(Base):
     covered_until: Mapped[datetime | None] = mapped_column(default=None)
     refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
     hours_key: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ReportDirty(Base):
+    """Conversations whose facts must be computed again: database triggers (migration 0030)
+    add a conversation when it is created, when a column the facts copy changes (a message
+    bumps ``last_seq``), and when its survey, labels or bot turns change; the worker takes
+    them out. An idle run reads this empty table and nothing else."""
+
+    __tablename__ = "report_dirty"
+
+    conversation_id: Mapped[int] = mapped_column(Integer, primary_key=True,
+                                                 autoincrement=False)
+    # the conversation's start, when the trigger knows it: the hour to count again after
+    # a conversation was deleted (its facts went with it)
+    created_at: Mapped[datetime | None] = mapped_column(default=None)
+    customer_id: Mapped[int | None] = mapped_column(Integer, default=None)  # the same
+
+
+HOURLY_COUNTS = ("conversations", "messages", "resolved", "ever_resolved", "reopened",
+                 "with_bot", "bot_contained", "handed_off", "first_response_due",
+                 "first_response_breached", "resolution_due", "resolution_breached",
+                 "surveys", "ratings", "rating_sum", "happy", "rating_1", "rating_2",
+                 "rating_3", "rating_4", "rating_5", "first_response_n", "resolution_n",
+                 "handling_n", "came_back")
+
+
+class HourlyCounts(Base):
+    """The facts of the conversations started in a UTC hour, counted: for all of them
+    (``dimension`` "all") and per value of a filter or breakdown (``dimension`` channel,
+    team, language, category, handoff, reason; ``value`` "" for none, else "=" and the
+    value). A report of a whole-hour time zone without a filter, or with one of these
+    filters, reads 24 rows a day instead of a row per conversation."""
+
+    __tablename__ = "report_hourly"
+
+    dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    conversations: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer)
+    resolved: Mapped[int] = mapped_column(Integer)
+    ever_resolved: Mapped[int] = mapped_column(Integer)
+    reopened: Mapped[int] = mapped_column(Integer)
+    with_bot: Mapped[int] = mapped_column(Integer)
+    bot_contained: Mapped[int] = mapped_column(Integer)
+    handed_off: Mapped[int] = mapped_column(Integer)
+    first_response_due: Mapped[int] = mapped_column(Integer)
+    first_response_breached: Mapped[int] = mapped_column(Integer)
+    resolution_due: Mapped[int] = mapped_column(Integer)
+    resolution_breached: Mapped[int] = mapped_column(Integer)
+    surveys: Mapped[int] = mapped_column(Integer)
+    ratings: Mapped[int] = mapped_column(Integer)
+    rating_sum: Mapped[int] = mapped_column(Integer)
+    happy: Mapped[int] = mapped_column(Integer)
+    rating_1: Mapped[int] = mapped_column(Integer)
+    rating_2: Mapped[int] = mapped_column(Integer)
+    rating_3: Mapped[int] = mapped_column(Integer)
+    rating_4: Mapped[int] = mapped_column(Integer)
+    rating_5: Mapped[int] = mapped_column(Integer)
+    # how many were measured (walletdesk.reports.measures.duration_figures: the positions of
+    # the median and p90 are known before the one sort)
+    first_response_n: Mapped[int] = mapped_column(Integer)
+    resolution_n: Mapped[int] = mapped_column(Integer)
+    handling_n: Mapped[int] = mapped_column(Integer)
+    came_back: Mapped[int] = mapped_column(Integer)
+
+
+class HourlyMessages(Base):
+    """The public messages of the conversations started in a UTC hour (``hour``) per UTC
+    hour they were written in (``message_hour``), for all and per filter value
+    (dimensions all, channel, team, language, category): the messages by local day."""
+
+    __tablename__ = "report_hourly_messages"
+
+    dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    message_hour: Mapped[str] = mapped_column(String(13), primary_key=True)  # 'YYYY-MM-DD HH'
+
+    messages: Mapped[int] = mapped_column(Integer)

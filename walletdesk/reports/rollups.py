@@ -43,6 +43,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -55,13 +56,25 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind, S
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.jobs.runner import JobContext, job_handler
-from walletdesk.labels.models import ConversationLabel
+from walletdesk.labels.models import ConversationLabel, Label
 from walletdesk.reports.filters import ReportFilter, conversation_conditions
+from walletdesk.reports.hourly import (
+    ALL,
+    HOURLY,
+    HOURLY_MESSAGES,
+    HourlyView,
+    hour_of,
+    read_breakdown_hours,
+    read_view,
+    rebuild_hours,
+    view_scope,
+)
 from walletdesk.reports.measures import WorkingHours, utc_quarter_hour
 from walletdesk.reports.rollup_models import (
     ConversationAgentReplies,
     ConversationFacts,
     ConversationMessageQuarters,
+    ReportDirty,
     RollupState,
 )
 
@@ -74,6 +87,7 @@ MAX_RECENT = 1000  # conversations of a report computed live before it falls bac
 RESOLVED = (Status.resolved, Status.closed)
 PUBLIC_SENDERS = (SenderKind.customer, SenderKind.agent, SenderKind.bot)
 RESOLVE_MARK = "resolved"
+REPEAT_WINDOW = timedelta(days=7)  # walletdesk.reports.first_contact
 STATE_ID = 1
 FACTS = ConversationFacts.__table__
 QUARTERS = ConversationMessageQuarters.__table__
@@ -120,7 +134,7 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
                Conversation.last_seq, Conversation.assigned_at, Conversation.resolved_at,
                Conversation.handoff_reason, Conversation.first_response_due_at,
                Conversation.first_response_breached, Conversation.resolution_due_at,
-               Conversation.resolution_breached)
+               Conversation.resolution_breached, Conversation.contact_reason)
         .where(_among(Conversation.id, ids, dialect)))).all()
     if not rows:
         return out
@@ -173,6 +187,8 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
     written_after = {cid for cid, (first_at, _) in marks.items()
                      if per_conversation[cid].last_written is not None
                      and per_conversation[cid].last_written > first_at}
+    came_back = await _came_back(session, rows, {cid: first for cid, (first, _) in marks.items()
+                                                 if cid not in written_after}, dialect)
     quarter = utc_quarter_hour(Message.created_at).label("quarter")
     messages: dict[int, int] = defaultdict(int)
     for cid, key, count in await session.execute(
@@ -196,6 +212,7 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
     surveys = {cid: (rating, agent_id) for cid, rating, agent_id in await session.execute(
         select(Survey.conversation_id, Survey.rating, Survey.agent_id)
         .where(_among(Survey.conversation_id, ids, dialect)))}
+    reasons = await _reason_parts(session, ids, dialect)
     for row in rows:
         cid = row.id
         resolved = row.status in RESOLVED
@@ -233,12 +250,92 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "messages": messages.get(cid, 0), **durations,
             "is_resolved": is_resolved, "ever_resolved": mark is not None,
             "reopened": mark is not None and (mark[1] > 1 or cid in written_after),
+            "first_resolved_at": mark[0] if mark else None,
+            "came_back": cid in came_back and mark is not None and mark[1] == 1,
             "with_bot": cid in with_bot,
             "bot_contained": is_resolved and cid in with_bot and cid not in agent_replied,
             "survey_asked": survey is not None,
             "survey_rating": survey[0] if survey else None,
-            "survey_agent_id": survey[1] if survey else None})
+            "survey_agent_id": survey[1] if survey else None,
+            **contact_reason(row.contact_reason, row.category, *reasons.get(cid, (None, None)))})
     return out
+
+
+async def _came_back(session: AsyncSession, rows: Any, first_resolves: dict[int, datetime],
+                     dialect: str) -> set[int]:
+    """Of these conversations (resolved at ``first_resolves``), those whose customer started
+    another conversation within REPEAT_WINDOW after the resolve (and after it started):
+    walletdesk.reports.first_contact's rule."""
+    if not first_resolves:
+        return set()
+    mine = {row.id: row for row in rows if row.id in first_resolves}
+    customers = sorted({row.customer_id for row in mine.values()})
+    earliest = min(first_resolves.values())
+    later: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for cid, customer, started in await session.execute(
+            select(Conversation.id, Conversation.customer_id, Conversation.created_at)
+            .where(_among(Conversation.customer_id, customers, dialect),
+                   Conversation.created_at >= earliest)):
+        later[customer].append((cid, started))
+    found = set()
+    for cid, row in mine.items():
+        resolved = first_resolves[cid]
+        if any(other != cid and started > row.created_at
+               and resolved <= started <= resolved + REPEAT_WINDOW
+               for other, started in later[row.customer_id]):
+            found.add(cid)
+    return found
+
+
+async def _returning(session: AsyncSession, ids: list[int],
+                     gone: list[tuple[int, datetime]], dialect: str) -> list[int]:
+    """Conversations whose "came back" may change because of these (and of the deleted
+    ones, by their customer and start): the same customers' earlier ones resolved within
+    REPEAT_WINDOW before these started."""
+    if not ids:
+        return []
+    rows = [*(await session.execute(
+        select(Conversation.customer_id, func.min(Conversation.created_at))
+        .where(_among(Conversation.id, ids, dialect)).group_by(Conversation.customer_id))).all(),
+        *gone]
+    if not rows:
+        return []
+    since = min(started for _, started in rows) - REPEAT_WINDOW
+    f = ConversationFacts
+    return list((await session.scalars(
+        select(f.conversation_id).where(
+            _among(f.customer_id, sorted({customer for customer, _ in rows}), dialect),
+            f.first_resolved_at >= since, f.conversation_id.not_in(ids)))).all())
+
+
+def contact_reason(chosen: str | None, category: str | None, bot: str | None,
+                   label: str | None) -> dict[str, str]:
+    """The first that exists of the reason chosen at resolve, the category, the bot's
+    category and the first label (walletdesk.reports.reasons.reason_rows, the same rule)."""
+    for value, source in ((chosen, "resolve"), (category, "category"), (bot, "bot"),
+                          (label, "label")):
+        if value:  # SQL's nullif(…, ''): an empty text is none
+            return {"reason": value, "reason_source": source}
+    return {"reason": "", "reason_source": "none"}
+
+
+async def _reason_parts(session: AsyncSession, ids: list[int], dialect: str
+                        ) -> dict[int, tuple[str | None, str | None]]:
+    """Per conversation: the category of the bot's first answered or suggested turn, and
+    its first label by name (the order and collation of the database, as reason_rows)."""
+    first_turns = (select(func.min(BotTurn.id))
+                   .where(_among(BotTurn.conversation_id, ids, dialect),
+                          BotTurn.outcome.in_(("answered", "suggested")))
+                   .group_by(BotTurn.conversation_id))
+    bot = dict((await session.execute(
+        select(BotTurn.conversation_id, BotTurn.candidates[(0, "category")].as_string())
+        .where(BotTurn.id.in_(first_turns)))).all())
+    labels = dict((await session.execute(
+        select(ConversationLabel.conversation_id, func.min(Label.name))
+        .join(Label, Label.id == ConversationLabel.label_id)
+        .where(_among(ConversationLabel.conversation_id, ids, dialect))
+        .group_by(ConversationLabel.conversation_id))).all())
+    return {cid: (bot.get(cid), labels.get(cid)) for cid in set(bot) | set(labels)}
 
 
 async def compute_facts(session: AsyncSession, ids: list[int],
@@ -246,6 +343,10 @@ async def compute_facts(session: AsyncSession, ids: list[int],
     """The rollup rows of these conversations, computed from the conversations, messages,
     bot turns and surveys with the definitions of docs/reports.md."""
     hours = hours or await WorkingHours.load(session)
+    if session.bind.dialect.name == "postgresql":
+        # the ids come as one array parameter: a generic plan (after five runs of the
+        # prepared statement) cannot see its length and scans all messages
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     out = Facts()
     for start in range(0, len(ids), CHUNK):
         out.extend(await _chunk_facts(session, ids[start:start + CHUNK], hours))
@@ -314,28 +415,66 @@ async def _insert(session: AsyncSession, table: Any, rows: list[dict[str, Any]])
         await session.execute(insert(table), rows[start:start + CHUNK])
 
 
+async def _take_queued(session: AsyncSession, limit: int
+                       ) -> tuple[list[int], set[datetime], list[tuple[int, datetime]]]:
+    """Takes up to ``limit`` conversations out of the queue the triggers fill, with the
+    hours of those deleted. Deleted first, computed after: a change committed meanwhile
+    queues the conversation again (on PostgreSQL its trigger waits for this transaction),
+    so no change is missed."""
+    queued = select(ReportDirty.conversation_id).order_by(ReportDirty.conversation_id) \
+        .limit(limit).scalar_subquery()
+    rows = (await session.execute(
+        delete(ReportDirty).where(ReportDirty.conversation_id.in_(queued))
+        .returning(ReportDirty.conversation_id, ReportDirty.created_at,
+                   ReportDirty.customer_id))).all()
+    return (sorted(cid for cid, _, _ in rows), {hour_of(at) for _, at, _ in rows if at},
+            [(customer, at) for _, at, customer in rows if customer and at])
+
+
 async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
-    """One run: (re)computes the facts of at most ``limit`` stale conversations; returns how
-    many. When none are left, every conversation started before the run (less MARGIN) is
-    covered."""
+    """One run: (re)computes the facts of at most ``limit`` stale conversations and the
+    hourly counts of the hours they started in; returns how many. Until the first complete
+    run (and after the working hours changed) it compares every conversation with its
+    facts; from then on it takes only the conversations the triggers queued, so a run with
+    nothing to do reads one empty table. When none are left, every conversation started
+    before the run (less MARGIN) is covered."""
     started = utcnow()
     state = await _state(session)
     teams = list((await session.scalars(select(Team))).all())
     key = hours_key(teams)
     if state.hours_key != key:  # the working hours changed: business durations are stale
         await _forget(session, None)
+        await session.execute(delete(HOURLY))
+        await session.execute(delete(HOURLY_MESSAGES))
         state.hours_key, state.covered_until = key, None
-    ids = sorted((await session.scalars(_stale(limit))).all())
+    dialect = session.bind.dialect.name
+    hours: set[datetime] = set()
+    customers: list[tuple[int, datetime]] = []  # of deleted conversations, say
+    if state.covered_until is None:  # the whole comparison, once
+        ids = sorted((await session.scalars(_stale(limit))).all())
+        for start in range(0, len(ids), CHUNK):
+            await session.execute(delete(ReportDirty).where(
+                _among(ReportDirty.conversation_id, ids[start:start + CHUNK], dialect)))
+    else:
+        ids, hours, customers = await _take_queued(session, limit)
     if ids:
+        ids = sorted({*ids, *await _returning(session, ids, customers, dialect)})
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            hours |= {hour_of(at) for at in (await session.scalars(
+                select(ConversationFacts.created_at).where(
+                    _among(ConversationFacts.conversation_id, chunk, dialect)))).all()}
         facts = await compute_facts(session, ids, WorkingHours(teams))
         # only those with rows (a first build has none: no deletes to plan)
         known = sorted((await session.scalars(select(ConversationFacts.conversation_id).where(
-            _among(ConversationFacts.conversation_id, ids, session.bind.dialect.name)))).all())
+            _among(ConversationFacts.conversation_id, ids, dialect)))).all())
         for start in range(0, len(known), CHUNK):
             await _forget(session, known[start:start + CHUNK])
         for table, rows in ((FACTS, facts.facts), (QUARTERS, facts.quarters),
                             (REPLIES, facts.replies)):
             await _insert(session, table, rows)
+        hours |= {hour_of(row["created_at"]) for row in facts.facts}
+        await rebuild_hours(session, sorted(hours))
     state.refreshed_at = started
     if len(ids) < limit:
         state.covered_until = started - MARGIN
@@ -379,6 +518,39 @@ class FactSource:
     facts: FromClause
     quarters: FromClause
     replies: FromClause
+    report: ReportFilter
+    covered_until: datetime
+    views: dict[tuple[str, ...], HourlyView] = field(default_factory=dict)
+
+    async def hourly(self, session: AsyncSession, *breakdowns: str) -> HourlyView | None:
+        """The cohort in hourly counts (walletdesk.reports.hourly), with these breakdowns;
+        None when the report's filters or time zone need the facts themselves."""
+        scope = view_scope(self.report)
+        if scope is None:
+            return None
+        if breakdowns not in self.views:
+            cut, tail = self._cut_and_tail()
+            tail_quarters = None if tail is None else select(self.quarters).where(
+                self.quarters.c.created_at >= cut).subquery()
+            self.views[breakdowns] = await read_view(session, self.report, scope, cut, tail,
+                                                     tail_quarters, breakdowns)
+        return self.views[breakdowns]
+
+    def _cut_and_tail(self) -> tuple[datetime, FromClause | None]:
+        cut = min(hour_of(self.covered_until), self.report.end_utc)
+        if cut >= self.report.end_utc:
+            return cut, None
+        return cut, select(self.facts).where(self.facts.c.created_at >= cut).subquery()
+
+    async def hourly_breakdown(self, session: AsyncSession, breakdown: str, keep: set[str]
+                               ) -> list[tuple[str | None, datetime, int]] | None:
+        """(value, UTC hour of start, conversations) of a breakdown's values in ``keep``,
+        the others summed (None); None unless the report has no filter and a whole-hour
+        zone."""
+        if view_scope(self.report) != (ALL, ""):
+            return None
+        cut, tail = self._cut_and_tail()
+        return await read_breakdown_hours(session, self.report, breakdown, cut, tail, keep)
 
 
 def _fact_conditions(report: ReportFilter, covered_until: datetime) -> list[ColumnElement[bool]]:
@@ -411,7 +583,15 @@ def _relation(table: Any, stored: Select[Any], rows: list[dict[str, Any]],
 
 
 async def fact_source(session: AsyncSession, report: ReportFilter) -> FactSource | None:
-    """Where a report reads its conversations' facts; None: compute the report live."""
+    """Where a report reads its conversations' facts; None: compute the report live. Once
+    per session and report (the reports page asks for it in every part)."""
+    known = session.info.setdefault("report_fact_sources", {})
+    if report not in known:
+        known[report] = await _fact_source(session, report)
+    return known[report]  # type: ignore[no-any-return]
+
+
+async def _fact_source(session: AsyncSession, report: ReportFilter) -> FactSource | None:
     state = await session.get(RollupState, STATE_ID)
     if state is None or state.covered_until is None:
         return None
@@ -448,5 +628,6 @@ async def fact_source(session: AsyncSession, report: ReportFilter) -> FactSource
         quarters=_relation(QUARTERS, select(*QUARTERS.columns).where(*of_cohort(QUARTERS)),
                            recent.quarters, "quarters"),
         replies=_relation(REPLIES, select(*REPLIES.columns).where(*of_cohort(REPLIES)),
-                          recent.replies, "replies"))
+                          recent.replies, "replies"),
+        report=report, covered_until=covered)
 

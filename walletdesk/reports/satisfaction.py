@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Agent
@@ -31,14 +31,27 @@ def conversation_link(conversation_id: int) -> str:
 
 async def satisfaction_report(session: AsyncSession, report: ReportFilter, *,
                               max_rating: int | None = None,
-                              comments_limit: int = 100, live: bool = False) -> Satisfaction:
+                              comments_limit: int = 100, live: bool = False,
+                              survey_source: str = "conversation") -> Satisfaction:
     """``max_rating`` filters the comments (e.g. 2: only the unhappy ones). The counts come
     from the rollup where it covers the period (walletdesk.reports.rollups), else (or with
-    ``live``) from the surveys; the comments always from the surveys."""
+    ``live``) from the surveys; the comments always from the surveys. ``survey_source``
+    "periodic": the periodic surveys sent in the period (walletdesk.outreach) instead."""
+    if survey_source == "periodic":
+        return await _periodic(session, report, max_rating, comments_limit)
     source = None if live else await fact_source(session, report)
     if source is not None:
         facts = source.facts
         in_report = Survey.conversation_id.in_(select(facts.c.conversation_id))
+        view = await source.hourly(session)
+        if view is not None:
+            asked = view.total("surveys")
+            distribution = {n: view.total(f"rating_{n}") for n in range(1, 6)
+                            if view.total(f"rating_{n}")}
+            per_bucket: Any = [(hour, c["ratings"], c["rating_sum"], c["happy"])
+                               for hour, c in view.hours.items() if c["ratings"]]
+            return await _satisfaction(session, report, in_report, asked, distribution,
+                                       per_bucket, max_rating, comments_limit)
         asked = int(await session.scalar(select(func.count(case((facts.c.survey_asked, 1)))))
                     or 0)
         distribution = dict((await session.execute(
@@ -69,6 +82,26 @@ async def satisfaction_report(session: AsyncSession, report: ReportFilter, *,
                                max_rating, comments_limit)
 
 
+async def _periodic(session: AsyncSession, report: ReportFilter, max_rating: int | None,
+                    comments_limit: int) -> Satisfaction:
+    """Periodic surveys are about no conversation: counted by when they were asked."""
+    in_report = and_(Survey.source == "periodic", Survey.asked_at >= report.start_utc,
+                     Survey.asked_at < report.end_utc,
+                     *([Survey.channel == report.channel] if report.channel else []))
+    asked = int(await session.scalar(select(func.count()).select_from(Survey)
+                                     .where(in_report)) or 0)
+    distribution = dict((await session.execute(
+        select(Survey.rating, func.count()).where(in_report, Survey.rating.is_not(None))
+        .group_by(Survey.rating))).all())
+    bucket = utc_quarter_hour(Survey.asked_at).label("bucket")
+    per_bucket = await session.execute(
+        select(bucket, func.count(), func.sum(Survey.rating),
+               func.count(case((Survey.rating >= 4, 1))))
+        .where(in_report, Survey.rating.is_not(None)).group_by(bucket))
+    return await _satisfaction(session, report, in_report, asked, distribution, per_bucket,
+                               max_rating, comments_limit)
+
+
 async def _satisfaction(session: AsyncSession, report: ReportFilter, in_report: Any,
                         asked: int, distribution: dict[int, int], per_bucket: Any,
                         max_rating: int | None, comments_limit: int) -> Satisfaction:
@@ -95,7 +128,8 @@ async def _satisfaction(session: AsyncSession, report: ReportFilter, in_report: 
     if max_rating is not None:
         comment_query = comment_query.where(Survey.rating <= max_rating)
     comments = [Comment(conversation_id=cid, rating=rating, comment=comment, agent=name or "",
-                        channel=channel, answered_at=answered_at, link=conversation_link(cid))
+                        channel=channel, answered_at=answered_at,
+                        link=conversation_link(cid) if cid is not None else "")
                 for cid, rating, comment, name, channel, answered_at
                 in await session.execute(comment_query)]
     return Satisfaction(

@@ -4,7 +4,7 @@ working hours and the percentiles are computed in Python (docs/reports.md)."""
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.conversations.models import Conversation, Status
 from walletdesk.reports.figures import Durations, Speed
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.hourly import measured
 from walletdesk.reports.measures import (
     WorkingHours,
     duration_figures,
@@ -25,6 +26,8 @@ from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
 RESOLVED = (Status.resolved, Status.closed)
+SLA_COUNTS = ("first_response_due", "first_response_breached", "resolution_due",
+              "resolution_breached")
 
 
 class Timeline(NamedTuple):
@@ -85,7 +88,8 @@ async def _speed_from_facts(session: AsyncSession, report: ReportFilter,
     facts = source.facts
     names = [f"{measure}{kind}" for measure in ("first_response", "resolution", "handling")
              for kind in ("_s", "_business_s")]
-    figures = await duration_figures(session, facts, names)
+    view = await source.hourly(session)
+    figures = await duration_figures(session, facts, names, measured(view, names))
 
     def durations_of(measure: str) -> Durations:
         count, median_s, p90_s = figures[f"{measure}_s"]
@@ -93,11 +97,11 @@ async def _speed_from_facts(session: AsyncSession, report: ReportFilter,
         return Durations(count=count, median_s=median_s, p90_s=p90_s,
                          business_median_s=business_median, business_p90_s=business_p90)
 
-    sla = (await session.execute(select(
-        func.count(case((facts.c.first_response_due, 1))),
-        func.count(case((facts.c.first_response_breached, 1))),
-        func.count(case((facts.c.resolution_due, 1))),
-        func.count(case((facts.c.resolution_breached, 1)))))).one()
+    if view is not None:
+        sla: Any = [view.total(name) for name in SLA_COUNTS]
+    else:
+        sla = (await session.execute(select(
+            *(func.count(case((facts.c[name], 1))) for name in SLA_COUNTS)))).one()
     return _speed(report, durations_of("first_response"), durations_of("resolution"),
                   durations_of("handling"), *(int(v) for v in sla))
 

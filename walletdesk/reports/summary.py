@@ -17,6 +17,7 @@ from walletdesk.reports.figures import (
     Volume,
 )
 from walletdesk.reports.filters import ReportFilter
+from walletdesk.reports.hourly import measured
 from walletdesk.reports.measures import duration_figures, rate
 from walletdesk.reports.outcome import outcome_report
 from walletdesk.reports.reasons import reasons_report
@@ -41,22 +42,36 @@ def _headline(volume: Volume, speed: Speed, outcome: Outcome,
     }
 
 
+HEADLINE_COUNTS = ("conversations", "messages", "resolved", "ever_resolved", "reopened",
+                   "with_bot", "bot_contained", "ratings", "rating_sum", "happy")
+
+
 async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
                                source: FactSource) -> dict[str, float | None]:
     """The same figures as ``_headline`` of the four reports, in two queries of the rollup."""
     facts = source.facts
-    row = (await session.execute(select(
-        func.count(), func.coalesce(func.sum(facts.c.messages), 0),
-        func.count(case((facts.c.customer_first_at >= report.start_utc, facts.c.customer_id))
-                   .distinct()),
-        func.count(case((facts.c.is_resolved, 1))), func.count(case((facts.c.ever_resolved, 1))),
-        func.count(case((facts.c.reopened, 1))), func.count(case((facts.c.with_bot, 1))),
-        func.count(case((facts.c.bot_contained, 1))), func.count(facts.c.survey_rating),
-        func.coalesce(func.sum(facts.c.survey_rating), 0),
-        func.count(case((facts.c.survey_rating >= 4, 1)))))).one()
-    (total, messages, new, resolved, ever_resolved, reopened, bot, contained, ratings,
-     rating_sum, happy) = (int(v or 0) for v in row)
-    durations = await duration_figures(session, facts, ["first_response_s", "resolution_s"])
+    view = await source.hourly(session)
+    if view is not None:
+        (total, messages, resolved, ever_resolved, reopened, bot, contained, ratings,
+         rating_sum, happy) = (view.total(name) for name in HEADLINE_COUNTS)
+        new = int(await session.scalar(select(func.count(case(
+            (facts.c.customer_first_at >= report.start_utc, facts.c.customer_id)).distinct())))
+            or 0)
+    else:
+        row = (await session.execute(select(
+            func.count(), func.coalesce(func.sum(facts.c.messages), 0),
+            func.count(case((facts.c.customer_first_at >= report.start_utc,
+                             facts.c.customer_id)).distinct()),
+            func.count(case((facts.c.is_resolved, 1))),
+            func.count(case((facts.c.ever_resolved, 1))),
+            func.count(case((facts.c.reopened, 1))), func.count(case((facts.c.with_bot, 1))),
+            func.count(case((facts.c.bot_contained, 1))), func.count(facts.c.survey_rating),
+            func.coalesce(func.sum(facts.c.survey_rating), 0),
+            func.count(case((facts.c.survey_rating >= 4, 1)))))).one()
+        (total, messages, new, resolved, ever_resolved, reopened, bot, contained, ratings,
+         rating_sum, happy) = (int(v or 0) for v in row)
+    names = ["first_response_s", "resolution_s"]
+    durations = await duration_figures(session, facts, names, measured(view, names))
     _, first_median, first_p90 = durations["first_response_s"]
     _, resolution_median, resolution_p90 = durations["resolution_s"]
     return {

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.reports.figures import Count, DayCount, HourCell, Period, Volume
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.hourly import breakdown_counts, local_hours, message_local_hours
 from walletdesk.reports.measures import local_counts, quarters_to_local
 from walletdesk.reports.rollups import FactSource, fact_source
 
 PUBLIC_SENDERS = (SenderKind.customer, SenderKind.agent, SenderKind.bot)
+BREAKDOWNS = ("channel", "category", "language")  # in the order counts_by reads them
 
 
 def period_of(report: ReportFilter) -> Period:
@@ -47,10 +49,15 @@ async def message_count(session: AsyncSession, report: ReportFilter) -> int:
 async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
                              source: FactSource) -> Volume:
     facts, quarters = source.facts, source.quarters
-    per_hour = await local_counts(session, facts.c.created_at, [], report)
-    message_hours = quarters_to_local(await session.execute(
-        select(quarters.c.quarter, func.sum(quarters.c.messages))
-        .group_by(quarters.c.quarter)), report)
+    view = await source.hourly(session, *BREAKDOWNS)
+    if view is not None:
+        per_hour = local_hours(view, report)
+        message_hours = message_local_hours(view, report)
+    else:
+        per_hour = await local_counts(session, facts.c.created_at, [], report)
+        message_hours = quarters_to_local(await session.execute(
+            select(quarters.c.quarter, func.sum(quarters.c.messages))
+            .group_by(quarters.c.quarter)), report)
     customers, new = (await session.execute(select(
         func.count(facts.c.customer_id.distinct()),
         func.count(case((facts.c.customer_first_at >= report.start_utc, facts.c.customer_id))
@@ -59,16 +66,19 @@ async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
     # the three groupings in one pass, ordered as ``_counts_by`` orders them in SQL: count
     # descending, then the value in code-point order (the C collation) with no value last on
     # PostgreSQL and first on SQLite
-    combined = (await session.execute(
-        select(facts.c.channel, facts.c.category, facts.c.language, func.count())
-        .group_by(facts.c.channel, facts.c.category, facts.c.language))).all()
     nulls_last = session.bind.dialect.name == "postgresql"
+    if view is not None and view.breakdowns:
+        groups = [Counter(breakdown_counts(view, breakdown)) for breakdown in BREAKDOWNS]
+    else:
+        groups = [Counter() for _ in BREAKDOWNS]
+        for row in await session.execute(
+                select(facts.c.channel, facts.c.category, facts.c.language, func.count())
+                .group_by(facts.c.channel, facts.c.category, facts.c.language)):
+            for position, counts in enumerate(groups):
+                counts[row[position]] += int(row[3])
 
     def counts_by(position: int) -> list[Count]:
-        counts: Counter[str | None] = Counter()
-        for row in combined:
-            counts[row[position]] += int(row[3])
-        ordered = sorted(counts.items(), key=lambda item: (
+        ordered = sorted(groups[position].items(), key=lambda item: (
             -item[1], (item[0] is None) == nulls_last, item[0] or ""))
         return [Count(key=key or "", count=count) for key, count in ordered]
 

@@ -14,29 +14,46 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
+from walletdesk.accounts.access import mask_email
 from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
 from walletdesk.cases.sla import start_sla
 from walletdesk.config import Settings
 from walletdesk.conversations.assignment import assign_to
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
+from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.routing.hours import is_open, next_opening
-from walletdesk.services import emit
+from walletdesk.routing.overflow import (
+    OVERFLOWED,
+    QueueLoad,
+    decide_overflow,
+    offer_message,
+    recent_handle_s,
+    record_offer,
+)
+from walletdesk.services import emit, emit_after_commit
+from walletdesk.staffing.models import OverflowChoice, OverflowOffer
 
 
 def team_is_open(team: Team, now: datetime) -> bool:
     return is_open(team.weekly_hours, team.holidays, team.timezone, now)
 
 
-async def choose_team(session: AsyncSession, language: str | None) -> Team | None:
+async def choose_team(session: AsyncSession, language: str | None,
+                      now: datetime | None = None) -> Team | None:
+    """Follow the sun: of the teams that speak the customer's language (else the default
+    team and the rest), one that is open now; a closed one only when none of them is open
+    (the customer is then told when it is back)."""
     teams = list((await session.scalars(select(Team).order_by(Team.id))).all())
     if not teams:
         return None
+    moment = now or utcnow()
 
-    def rank(team: Team) -> tuple[int, int, int]:
+    def rank(team: Team) -> tuple[int, int, int, int]:
         speaks = bool(language) and language in team.languages
-        return (0 if speaks else 1, 0 if team.is_default else 1, 1 if team.is_outsourced else 0)
+        return (0 if speaks else 1, 0 if team_is_open(team, moment) else 1,
+                0 if team.is_default else 1, 1 if team.is_outsourced else 0)
 
     return min(teams, key=rank)
 
@@ -95,8 +112,9 @@ async def route_conversation(session: AsyncSession, settings: Settings,
     (``waiting_notice``: the i18n text they are told while they wait)."""
     now = utcnow()
     team = await session.get(Team, conversation.team_id) if conversation.team_id else None
+    first_routing = team is None
     if team is None:
-        team = await choose_team(session, conversation.language)
+        team = await choose_team(session, conversation.language, now)
         conversation.team_id = team.id if team is not None else None
     was_queued = conversation.status == Status.queued and conversation.queued_at is not None
     await start_sla(session, conversation)  # from now on a person is needed
@@ -119,16 +137,63 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         return
 
     agent = await _free_agent(session, conversation, prefer_agent_id)
+    if agent is None and not was_queued:
+        # its place in line from now, once the team's agents are locked: routings of one
+        # team take the lock in turn, so places follow commits and never move back
+        conversation.queued_at = utcnow()
+    offer = None
+    if agent is None and team is not None and first_routing:
+        offer = await _overflow(session, settings, conversation, team, now)
     if agent is not None:
         await assign_to(session, conversation, agent)
     else:
         if not was_queued:
             await append_message(session, conversation, sender_kind=SenderKind.system,
                                  text=i18n.text(waiting_notice, conversation.language))
+        if offer is not None and offer.offered_wait_s != 0:  # 0: an outsourced agent is free
+            await _tell_overflow(session, conversation, offer)
         # still waiting, maybe in another team now (a transfer): watchers must know
         emit_conversation_changed(session, conversation)
     if conversation.team_id is not None:
         await publish_queue_positions(session, settings, [conversation.team_id])
+
+
+async def _overflow(session: AsyncSession, settings: Settings, conversation: Conversation,
+                    team: Team, now: datetime) -> OverflowOffer | None:
+    """A new conversation facing a wait past the threshold: moved to an open outsourced team
+    if one is shorter, and the offer recorded (walletdesk.routing.overflow)."""
+    if await session.scalar(select(OverflowOffer.id).where(
+            OverflowOffer.conversation_id == conversation.id)) is not None:
+        return None
+    open_teams = [t for t in (await session.scalars(select(Team).order_by(Team.id))).all()
+                  if team_is_open(t, now)]
+    decision = await decide_overflow(session, settings, conversation, team, open_teams)
+    if decision is None:
+        return None
+    if decision.to_team.id != team.id:
+        conversation.team_id = decision.to_team.id
+        await publish_queue_positions(session, settings, [team.id])
+        # a free outsourced agent takes it right after commit (its queue drains then): not
+        # here, where this team's agents are locked already (two teams' locks in one
+        # transaction, in either order, could deadlock with the queue sweep)
+        emit_after_commit(session, {"type": OVERFLOWED, "freed_team_ids": [decision.to_team.id]})
+    offer = record_offer(session, conversation, team, decision)
+    await session.flush()
+    return offer
+
+
+async def _tell_overflow(session: AsyncSession, conversation: Conversation,
+                         offer: OverflowOffer) -> None:
+    """The customer is told the expected wait and offered the choices (the widget shows them
+    as buttons; other channels read the text)."""
+    customer = await session.get(Customer, conversation.customer_id)
+    await append_message(
+        session, conversation, sender_kind=SenderKind.system,
+        text=offer_message(conversation.language, offer.offered_wait_s),
+        meta={"kind": "overflow_offer", "offer_id": offer.id, "eta_s": offer.offered_wait_s,
+              "choices": list(OverflowChoice.ALL),
+              # the address on file, masked: the widget asks to confirm it or give another
+              "email_hint": mask_email(customer.email) if customer is not None else None})
 
 
 def return_time(moment: datetime, timezone: str) -> str:
@@ -220,14 +285,21 @@ async def queue_events(session: AsyncSession, settings: Settings,
     open_now = team_is_open(team, now)
     opens = None if open_now else next_opening(team.weekly_hours, team.holidays,
                                                team.timezone, now)
+    loads = await agent_loads(session, [a.id for a in online])
+    handle_s = await recent_handle_s(session, settings, team) if open_now else 0.0
     events: list[dict[str, object]] = []
     ahead_by_language: dict[str | None, int] = {}
     for conversation_id, customer_id, language in waiting:
         position = ahead_by_language.get(language, 0) + 1
         ahead_by_language[language] = position
         helpers = [a for a in online if speaks(a, language)]
-        eta = (round(position * settings.average_handle_s / len(helpers))
-               if helpers and open_now else None)
+        # the same estimate as the overflow decision (walletdesk.routing.overflow): the
+        # places ahead, the helpers' free capacity and the recent handling time
+        wait = QueueLoad(waiting=position - 1, agents=len(helpers),
+                         slots=sum(max(a.capacity, 0) for a in helpers),
+                         free=sum(max(a.capacity - loads.get(a.id, 0), 0) for a in helpers),
+                         handle_s=handle_s).expected_wait_s if open_now else None
+        eta = max(1, round(wait)) if wait is not None else None  # 0 reads "nobody" (widget)
         events.append({
             "type": "queue",
             "conversation_id": conversation_id,

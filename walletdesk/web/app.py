@@ -18,6 +18,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from walletdesk import __version__, i18n
 from walletdesk.accounts.passwords import configure_hashing
 from walletdesk.bot.runtime import BotRuntime
+from walletdesk.chains.lookup import close_client as close_chain_client
 from walletdesk.config import Settings, get_settings
 from walletdesk.conversations.chat import ChatWriter
 from walletdesk.conversations.listeners import subscribe_workspace_listeners
@@ -37,6 +38,7 @@ from walletdesk.web.deps import LoginRequired
 from walletdesk.web.error_pages import error_response
 from walletdesk.web.live import Hub
 from walletdesk.web.load_shedding import install_load_shedding
+from walletdesk.web.long_lived import keep_frozen
 from walletdesk.web.routes import (
     admin,
     admin_bot,
@@ -54,14 +56,20 @@ from walletdesk.web.routes import (
     interface,
     labels,
     macros,
+    outreach_api,
     pages,
     reports,
     sockets,
+    staffing,
     surveys,
     transfers,
     verify,
     workspace_tools,
 )
+from walletdesk.web.routes import chains as chain_routes
+from walletdesk.web.routes import incidents as incident_routes
+from walletdesk.web.routes import outreach as outreach_pages
+from walletdesk.web.routes.customer_context import router as customer_context_router
 from walletdesk.web.sessions import RateLimiter, Signer, WidgetMessageLimits
 from walletdesk.web.text_input import TextInputGuard
 
@@ -133,7 +141,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         unsubscribe_reply_mail = services.bus.subscribe(
             lambda event: away_replies.on_event(services, event))
         bot.schedule_rebuild(services, delay=0)  # a saved engine loads in a second
-        asyncio.get_running_loop().run_in_executor(None, warm_up_protect)  # off the 1st message
+        # protect's tables, off the first message
+        warmed = asyncio.get_running_loop().run_in_executor(None, warm_up_protect)
+        # `walletdesk serve`: what was built at start is kept out of the collector's walks
+        freezer = asyncio.create_task(keep_frozen(warmed, bot)) \
+            if getattr(app.state, "freeze_long_lived", False) else None
         sweeper = asyncio.create_task(_sweep_queues(services))
         worker_stop = asyncio.Event()
         worker = smtp = None
@@ -148,6 +160,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            if freezer is not None:
+                freezer.cancel()
             worker_stop.set()
             if worker is not None:
                 await worker
@@ -162,6 +176,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await bot.stop()
             unsubscribe_chat()
             await chat_writer.stop()
+            await close_chain_client(services)
             await services.stop()
 
     app = FastAPI(
@@ -202,6 +217,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(module.router)
     app.include_router(admin_privacy.router)
     app.include_router(reports.router)
+    app.include_router(incident_routes.router)  # issue 15: announcements, spike alerts
+    app.include_router(outreach_pages.router)  # proactive messages (walletdesk.outreach)
+    app.include_router(outreach_api.router)
+    app.include_router(staffing.router)
+    app.include_router(customer_context_router)  # issue 16: the customer's context
+    app.include_router(chain_routes.router)  # issue 16: transfers by hash
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, exc: LoginRequired) -> Response:

@@ -117,12 +117,15 @@ async def outcome(agent: ApiManager, services: ServicesDep, report: Filter) -> O
 @api.get("/satisfaction", response_model=Satisfaction)
 async def satisfaction(agent: ApiManager, services: ServicesDep, report: Filter,
                        max_rating: Annotated[int | None, Query(ge=1, le=5)] = None,
-                       comments_limit: Annotated[int, Query(ge=1, le=500)] = 100
-                       ) -> Satisfaction:
+                       comments_limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                       source: Annotated[Literal["conversation", "periodic"], Query(
+                           description="conversation: asked when a conversation was "
+                           "resolved; periodic: the periodic surveys of a sample")
+                       ] = "conversation") -> Satisfaction:
     """CSAT trend and distribution, and the written comments, lowest ratings first."""
     async with services.read_reports() as session:
         return await satisfaction_report(session, report, max_rating=max_rating,
-                                         comments_limit=comments_limit)
+                                         comments_limit=comments_limit, survey_source=source)
 
 
 @api.get("/agents", response_model=Agents)

@@ -32,12 +32,14 @@ from walletdesk.conversations.queries import (
     latest_customer_conversation,
     messages_after,
 )
+from walletdesk.customer_context.device import WidgetDeviceContext
 from walletdesk.customers.identity import verified_user_id
 from walletdesk.customers.privacy_notice import acknowledge_privacy_notice, notice_to_show
 from walletdesk.db.engine import DatabaseBusy, DatabaseUnavailable
 from walletdesk.errors import DomainError
 from walletdesk.routing.actions import queue_state
 from walletdesk.services import Services
+from walletdesk.staffing.overflow_choices import choose_overflow
 from walletdesk.text_rules import DISALLOWED, TextRefused, check_data
 from walletdesk.web.deps import MAX_ROW_ID, load_session_agent
 from walletdesk.web.live import AgentConnection, CustomerConnection, Hub
@@ -75,8 +77,11 @@ def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
         raise FrameError("too_large", f"frame is larger than {max_bytes} bytes")
     try:
         frame = orjson.loads(raw)
-    except orjson.JSONDecodeError:  # json says why, as it always did (or accepts it)
-        frame = _loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if "depth limit" in str(exc):  # orjson stops at 1,024 levels, whatever the
+            # interpreter's recursion limit (a library may raise it: chains/adapters)
+            raise FrameError("malformed", "frame is nested too deeply") from None
+        frame = _loads(raw)  # json says why, as it always did (or accepts it)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("malformed", 'frame must be a JSON object with a "type"')
     try:  # the one text rule (walletdesk.text_rules), as for every HTTP input
@@ -190,6 +195,8 @@ async def widget_socket(websocket: WebSocket) -> None:
     language = i18n.customer_language(frame.get("language") if isinstance(
         frame.get("language"), str) else None, settings.default_language)
     name = frame.get("name") if isinstance(frame.get("name"), str) else None
+    # the device and app context the operator allows (walletdesk.customer_context.device)
+    device = WidgetDeviceContext(settings, frame.get("device_context"))
     # a signed identity is the same customer on every device; the visitor token stays the
     # browser's anonymous id, so a shared browser never inherits a verified conversation
     conn = CustomerConnection(websocket, f"user:{user_id}" if user_id else visitor_id)
@@ -222,6 +229,7 @@ async def widget_socket(websocket: WebSocket) -> None:
                 session, language, settings.default_language,
                 conversation.customer_id if conversation is not None else None)
         conn.send(welcome)
+        await device.keep_with(services, conn.conversation_id)
     except (DatabaseUnavailable, FrameError) as exc:
         conn.send(_error("unavailable", "the desk is briefly unavailable; reconnect",
                          retry=True) if isinstance(exc, DatabaseUnavailable)
@@ -240,6 +248,7 @@ async def widget_socket(websocket: WebSocket) -> None:
                 raise FrameError("rate_limited", "too many messages; wait a minute and resend")
             await _widget_message(services, hub, websocket.app.state.chat_writer, conn, frame,
                                   language, name)
+            await device.keep_with(services, conn.conversation_id)  # once per conversation
         elif kind == "typing":
             if conn.conversation_id is not None:
                 await services.bus.publish({
@@ -267,6 +276,14 @@ async def widget_socket(websocket: WebSocket) -> None:
                 raise FrameError("not_found", "no conversation yet")
             await mark_read_by_customer(services, conn.customer_id, conn.conversation_id,
                                         _int(frame, "seq"))
+        elif kind == "overflow_choice":  # wait, e-mail or call back (walletdesk.staffing)
+            if conn.customer_id is None:
+                raise FrameError("not_found", "no conversation yet")
+            offer = await choose_overflow(
+                services, customer_id=conn.customer_id, offer_id=_int(frame, "offer_id"),
+                choice=str(frame.get("choice")), email=_short_text(frame, "email"),
+                phone=_short_text(frame, "phone"))
+            conn.send({"type": "overflow_chosen", "offer_id": offer.id, "choice": offer.choice})
         elif kind == "privacy_ack":
             # before the first message there is no customer yet: recorded with it
             conn.privacy_acknowledged = True
@@ -285,6 +302,15 @@ async def widget_socket(websocket: WebSocket) -> None:
             raise FrameError("unknown_type", f"unknown frame type {kind!r}")
 
     await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_customer)
+
+
+def _short_text(frame: dict[str, Any], key: str, limit: int = 254) -> str | None:
+    value = frame.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise FrameError("invalid", f"{key} must be a text of at most {limit} characters")
+    return value
 
 
 def _last_seq(frame: dict[str, Any]) -> int:

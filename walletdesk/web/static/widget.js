@@ -116,7 +116,20 @@
       meta.articles.forEach(function (a) { var item = document.createElement("li"); item.appendChild(link(a.url, a.title)); ul.appendChild(item); });
       li.appendChild(ul);
     }
+    // a proactive message (walletdesk.outreach): the customer's one-click opt-out
+    if (meta.campaign_id && meta.stop_url) {
+      var stop = document.createElement("p"); stop.className = "outreach-stop";
+      stop.appendChild(link(meta.stop_url, meta.stop_label || "Stop these messages")); li.appendChild(stop);
+    }
     if (meta.kind === "csat_answer") markRated(meta.survey_id, meta.rating);
+    if (meta.kind === "overflow_offer") addOverflowOffer(li, meta);
+    if (meta.kind === "overflow_chosen") {
+      markOverflowChosen(meta.offer_id, meta.choice);
+      if (meta.url && /^https?:\/\//.test(meta.url)) {
+        var pick = document.createElement("p"); pick.className = "bot-link";
+        pick.appendChild(link(meta.url, gettext("Pick a time for the call"))); li.appendChild(pick);
+      }
+    }
     if (meta.kind === "csat") {
       var stars = document.createElement("div"); stars.className = "csat";
       stars.dataset.surveyId = meta.survey_id;
@@ -151,6 +164,60 @@
       });
       li.appendChild(bar);
     }
+  }
+  // a long wait (overflow, docs/widget.md): keep the page open, the answer by e-mail, or a call back
+  function overflowTexts() { return {wait: gettext("Keep this page open"), email: gettext("Answer by e-mail"),
+    callback: gettext("Book a call back"), address: gettext("Your e-mail address"),
+    onFile: gettext("Use {email} (or type another)"), phone: gettext("Your phone number"),
+    confirm: gettext("Confirm")}; }
+  var overflowChosen = {}, overflowPending = {};  // offer id -> choice; client id -> offer id
+  function overflowBox(offerId) { return list.querySelector('.overflow-offer[data-offer-id="' + CSS.escape(String(offerId)) + '"]'); }
+  function addOverflowOffer(li, meta) {
+    var OVERFLOW = overflowTexts();
+    var box = document.createElement("div"); box.className = "overflow-offer bot-actions";
+    box.dataset.offerId = meta.offer_id;
+    var form = document.createElement("form"); form.className = "overflow-form"; form.hidden = true;
+    var field = document.createElement("input"); field.maxLength = 254; field.setAttribute("aria-label", "");
+    var ok = document.createElement("button"); ok.type = "submit"; ok.textContent = OVERFLOW.confirm;
+    var status = document.createElement("p"); status.className = "overflow-status"; status.hidden = true;
+    form.appendChild(field); form.appendChild(ok);
+    var current = null;
+    function choose(choice, value) {
+      var clientId = newId(); overflowPending[clientId] = meta.offer_id;
+      var frame = {type: "overflow_choice", offer_id: meta.offer_id, choice: choice, client_id: clientId};
+      if (choice === "email" && value) frame.email = value;
+      if (choice === "callback" && value) frame.phone = value;
+      send(frame);
+    }
+    ["wait", "email", "callback"].forEach(function (choice) {
+      var b = document.createElement("button"); b.type = "button"; b.textContent = OVERFLOW[choice];
+      b.dataset.choice = choice;
+      b.addEventListener("click", function () {
+        if (choice === "wait") { choose("wait"); return; }
+        current = choice; form.hidden = false; field.value = "";
+        field.type = choice === "email" ? "email" : "tel";
+        field.autocomplete = choice === "email" ? "email" : "tel";
+        field.required = !(choice === "email" && meta.email_hint);
+        field.placeholder = choice === "email" ? (meta.email_hint ? fmt(OVERFLOW.onFile, {email: meta.email_hint}) : OVERFLOW.address) : OVERFLOW.phone;
+        field.setAttribute("aria-label", choice === "email" ? OVERFLOW.address : OVERFLOW.phone);
+        field.focus();
+      });
+      box.appendChild(b);
+    });
+    form.addEventListener("submit", function (e) { e.preventDefault(); if (current) choose(current, field.value.trim()); });
+    li.appendChild(box); li.appendChild(form); li.appendChild(status);
+    if (overflowChosen[meta.offer_id]) markOverflowChosen(meta.offer_id, overflowChosen[meta.offer_id]);
+  }
+  function markOverflowChosen(offerId, choice, note) {
+    if (choice) overflowChosen[offerId] = choice;
+    var box = overflowBox(offerId);
+    if (!box) return;
+    var li = box.parentNode, form = li.querySelector(".overflow-form"), status = li.querySelector(".overflow-status");
+    if (choice) {
+      Array.prototype.forEach.call(box.querySelectorAll("button"), function (b) { b.disabled = true; b.classList.toggle("chosen", b.dataset.choice === choice); });
+      form.hidden = true;
+    }
+    if (note) { status.textContent = note; status.hidden = false; } else if (choice) status.hidden = true;
   }
   var ratings = {};  // client id of a rating frame -> survey id
   function markRated(surveyId, rating, note, card) {
@@ -239,6 +306,17 @@
     }).catch(function () {});  // the texts stay in the browser's language
   }
 
+  // the browser's time zone, once: proactive messages wait for the customer's morning
+  function reportTimeZone() {
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    var sent = zone + "|" + store.getItem(KEY_TOKEN);
+    if (!zone || !filesToken || store.getItem("walletdesk-tz") === sent) return;
+    fetch("/api/widget/outreach", {method: "PUT", body: JSON.stringify({timezone: zone}),
+      headers: {Authorization: "Bearer " + filesToken, "Content-Type": "application/json"}})
+      .then(function (res) { if (res.ok) store.setItem("walletdesk-tz", sent); }).catch(function () {});
+  }
+
   function onFrame(f) {
     switch (f.type) {
       case "welcome":
@@ -249,6 +327,7 @@
         connected = true; showConnection();
         if (window.WalletdeskPrivacy) WalletdeskPrivacy.show(f.privacy_notice, send, f.visitor_token);
         if (f.conversation) { conversationId = f.conversation.id; (f.messages || []).forEach(showMessage); showQueue(f.queue); followLanguage(f.conversation.language); }
+        if (f.conversation) reportTimeZone();
         else if (!list.querySelector("li")) { var hello = bubble("system", "", t.hello); hello.className += " greeting"; list.appendChild(hello); }
         flushOutbox();
         updateUnread();
@@ -259,7 +338,7 @@
         showQueue(f.queue);
         if (f.conversation) followLanguage(f.conversation.language);
         break;
-      case "ack": showMessage(f.message); break;
+      case "ack": showMessage(f.message); reportTimeZone(); break;
       case "message": showMessage(f.message); break;
       case "message_edited": if (shown[f.message.seq]) shown[f.message.seq].querySelector(".body").textContent = f.message.text; break;
       case "queue": if (f.conversation_id === conversationId || conversationId === null) showQueue(f); break;
@@ -270,12 +349,18 @@
         clearTimeout(agentTypingTimer);
         agentTypingTimer = setTimeout(function () { typingEl.hidden = true; }, 6000);
         break;
+      case "overflow_chosen": markOverflowChosen(f.offer_id, f.choice); break;
       case "rated":
         Object.keys(ratings).forEach(function (cid) {
           if (ratings[cid].survey === f.survey_id) { markRated(f.survey_id, ratings[cid].score); delete ratings[cid]; }
         });
         break;
       case "error":
+        if (f.client_id && overflowPending[f.client_id] !== undefined) {
+          var offerId = overflowPending[f.client_id]; delete overflowPending[f.client_id];
+          markOverflowChosen(offerId, null, fmt(t.failed, {d: f.detail}));
+          break;
+        }
         if (f.client_id && ratings[f.client_id] !== undefined) {
           var surveyId = ratings[f.client_id].survey; delete ratings[f.client_id];
           if (f.code === "conflict") markRated(surveyId, null, t.already);
@@ -378,6 +463,18 @@
   });
   document.addEventListener("visibilitychange", updateUnread);
 
+  // the server refuses a whole hello frame holding a control character or a lone surrogate
+  var UNSENDABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+  function deviceContext(raw) {
+    if (!raw || raw.length > 4000) return null;
+    try {
+      var ctx = JSON.parse(raw), clean = true;
+      if (!ctx || typeof ctx !== "object" || Array.isArray(ctx)) return null;
+      JSON.stringify(ctx, function (k, v) { if (UNSENDABLE.test(k) || (typeof v === "string" && UNSENDABLE.test(v))) clean = false; return v; });
+      return clean ? ctx : null;
+    } catch (e) { return null; }
+  }
+
   function connect() {
     connEl.textContent = t.connecting;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -388,6 +485,10 @@
       var id = new URLSearchParams(location.hash.slice(1));
       if (id.get("user_id")) { hello.user_id = id.get("user_id"); hello.user_hash = id.get("user_hash"); }
       if (id.get("name")) hello.name = id.get("name");
+      // device and app context from the operator's page (the loader) or an in-app web view's URL;
+      // left out (never the chat) when it is not a small JSON object of clean text (docs/widget.md)
+      var ctx = deviceContext(id.get("context"));
+      if (ctx) hello.device_context = ctx;
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = function (e) { try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore bad frame */ } };

@@ -170,7 +170,9 @@
   }
   var HANDOFF = {low_confidence: gettext("the bot was not confident"), asked_for_human: gettext("the customer asked for a person"),
     repeated_failure: gettext("two answers in a row did not help"), sensitive_topic: gettext("a sensitive topic"),
-    out_of_scope: gettext("the question is outside the knowledge base"), bot_unavailable: gettext("the bot was not available")};
+    out_of_scope: gettext("the question is outside the knowledge base"), bot_unavailable: gettext("the bot was not available"),
+    // the customer's own account (customer_context.js): the operator's system did not answer, or lacked the detail
+    context_unavailable: gettext("the customer's account data was unavailable"), context_missing: gettext("the customer's account data lacked what was asked")};
   function renderBot(c, turns) {
     $("bot-panel").hidden = !turns.length && !c.handoff_reason;
     $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: HANDOFF[c.handoff_reason] || c.handoff_reason}) : "";

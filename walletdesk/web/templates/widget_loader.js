@@ -19,6 +19,11 @@
   var identity = new URLSearchParams();
   if (settings.userId) { identity.set("user_id", settings.userId); identity.set("user_hash", settings.userHash || ""); }
   if (settings.name) identity.set("name", settings.name);
+  // device and app context (docs/widget.md): {app_version, os, platform, language,
+  // wallet_addresses}; the desk keeps only the fields the operator allows
+  if (settings.context && typeof settings.context === "object") {
+    try { var context = JSON.stringify(settings.context); if (context.length <= 4000) identity.set("context", context); } catch (e) { /* not serialisable: left out */ }
+  }
   // the widget posts its unread count to this page's origin only
   identity.set("parent", location.origin);
   // the widget's language: the operator's choice (settings.locale, e.g. the app's language),
@@ -36,8 +41,23 @@
     "border-radius:11px;background:#d1242f;color:#fff;font:bold 12px/22px sans-serif;text-align:center;" +
     "box-sizing:border-box;display:none";
   button.appendChild(badge);
+  // a known incident (walletdesk.incidents): its title by the launcher while the chat is closed
+  var notice = document.createElement("div");
+  notice.setAttribute("data-walletdesk-announcement", "");
+  notice.setAttribute("role", "status");
+  notice.style.cssText = "position:fixed;right:84px;bottom:26px;max-width:260px;padding:8px 12px;border-radius:8px;" +
+    "background:#fff8c5;color:#3b2300;border-left:4px solid #bf8700;font:13px/1.35 sans-serif;cursor:pointer;" +
+    "box-shadow:0 4px 14px rgba(0,0,0,.2);z-index:2147483646;display:none";
+  var announced = "";
+  function showAnnouncement(title) {
+    announced = String(title || "").slice(0, 200);
+    notice.textContent = announced;
+    notice.style.display = announced && frame.style.display === "none" ? "block" : "none";
+  }
+  notice.addEventListener("click", function () { setOpen(true); });
   function setOpen(open) {
     frame.style.display = open ? "block" : "none";
+    notice.style.display = !open && announced ? "block" : "none";
     // the widget counts replies as read only while it is shown
     if (frame.contentWindow) frame.contentWindow.postMessage({type: "walletdesk:visibility", open: open}, origin);
   }
@@ -53,7 +73,8 @@
     if (event.origin !== origin || event.source !== frame.contentWindow) return;
     if (event.data === "walletdesk:close") setOpen(false);
     else if (event.data && event.data.type === "walletdesk:unread") showUnread(event.data.count);
+    else if (event.data && event.data.type === "walletdesk:announcement") showAnnouncement(event.data.title);
   });
-  function mount() { document.body.appendChild(frame); document.body.appendChild(button); }
+  function mount() { document.body.appendChild(frame); document.body.appendChild(button); document.body.appendChild(notice); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();

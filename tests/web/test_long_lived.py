@@ -1,0 +1,54 @@
+"""A serving process freezes what it built at start (walletdesk.web.long_lived): the full
+collection no longer walks it, and a frozen cycle dropped later (an old bot engine) is
+still freed once the bot serves a new one."""
+
+import asyncio
+import gc
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from walletdesk.web import long_lived
+
+
+class Engine:
+    """A bot engine stand-in that refers to itself (a cycle: only the collector frees it)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@dataclass
+class Bot:
+    ready: bool = False
+    built_at: float | None = None
+    engine: Any = field(default_factory=Engine)
+
+
+async def test_built_objects_are_frozen_and_an_old_engine_is_freed(monkeypatch):
+    monkeypatch.setattr(long_lived, "CHECK_EVERY_S", 0.01)
+    bot = Bot()
+    warmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(long_lived.keep_frozen(warmed, bot))
+    try:
+        await asyncio.sleep(0.05)
+        assert gc.get_freeze_count() == 0  # protect's tables are not built yet
+        warmed.set_result(None)
+        for _ in range(500):
+            if gc.get_freeze_count():
+                break
+            await asyncio.sleep(0.01)
+        bot.ready = True  # the bot serves: frozen again, with what it built
+        await asyncio.sleep(0.05)
+        old = weakref.ref(bot.engine)
+        assert gc.is_tracked(bot.engine) and gc.get_freeze_count() > 0
+        bot.engine, bot.built_at = Engine(), 1.0  # a new engine; the old one is a lone cycle
+        for _ in range(500):
+            if old() is None:
+                break
+            await asyncio.sleep(0.01)
+        assert old() is None  # given back to the collector and freed
+        assert gc.get_freeze_count() > 0  # what lives is frozen again
+    finally:
+        task.cancel()
+        gc.unfreeze()

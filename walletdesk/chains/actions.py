@@ -1,0 +1,324 @@
+"""Transfers by hash, the desk's side: look up what a customer's message names, store it for
+the agent and answer the customer (or ask for the hash, or for the network).
+
+Called from the after-commit listener (walletdesk.chains.listeners) with the stored — so
+protected — text of the message. The chain requests run outside any database transaction;
+only storing the result and the answer take one. Whatever the endpoint does, the customer
+gets a clear answer or a person: an unsupported chain or an endpoint that did not answer
+hands the conversation over.
+"""
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from walletdesk.accounts.models import Agent
+from walletdesk.bot.actions import hand_off
+from walletdesk.bot.models import BotTurn
+from walletdesk.chains import texts
+from walletdesk.chains.detection import detect
+from walletdesk.chains.lookup import Outcome, client_for, look_up_found
+from walletdesk.chains.models import ChainLookup
+from walletdesk.chains.networks import label_of
+from walletdesk.chains.queries import lookup_payload
+from walletdesk.chains.results import (
+    CONFIRMED,
+    FAILED,
+    NOT_FOUND,
+    OUT_OF_BANDWIDTH,
+    OUT_OF_ENERGY,
+    OUT_OF_GAS,
+    PENDING,
+    REVERTED,
+    UNAVAILABLE,
+    UNSUPPORTED,
+    TransferStatus,
+)
+from walletdesk.config import Settings
+from walletdesk.conversations.messages import append_message, lock_conversation
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.conversations.queries import conversation_for_agent
+from walletdesk.db.base import utcnow
+from walletdesk.errors import NotFound
+from walletdesk.kb.models import Article
+from walletdesk.services import Services
+
+ASK_NETWORK = "ask_network"  # a lookup waiting for the customer to name the network
+MAX_PER_MESSAGE = 3
+ASKED_NETWORK_WITHIN = timedelta(hours=1)
+KIND = "chain_lookup"  # the meta kind of the bot's messages about transfers
+
+
+async def look_up_message(services: Services, conversation_id: int, message_id: int,
+                          text: str, *, with_bot: bool) -> list[ChainLookup]:
+    """Look up the hashes in a customer's message; ``with_bot``: the bot was answering this
+    conversation when it arrived, so the customer is answered (else the lookups are only
+    stored for the agent)."""
+    client = client_for(services)
+    if not client.adapters:
+        return []  # no chain configured: the feature is off
+    detection = detect(text)
+    if detection.transactions:
+        outcomes = await asyncio.gather(*(
+            look_up_found(client, found, detection.hints)
+            for found in detection.transactions[:MAX_PER_MESSAGE]))
+        return await _record(services, conversation_id, message_id, outcomes, with_bot)
+    if detection.hints:  # the network the bot asked for? (it answers, even if a person
+        # has been called meanwhile: it asked)
+        waiting = await _waiting_for_network(services, conversation_id)
+        if waiting is not None:
+            found = detect(waiting.tx).transactions
+            if found:
+                outcome = await look_up_found(client, found[0], detection.hints)
+                if outcome.result is not None:
+                    return await _record(services, conversation_id, message_id, [outcome],
+                                         True, replaces=waiting.id)
+    if not with_bot:
+        return []
+    await _ask_for_hash(services, conversation_id, message_id, bool(detection.addresses))
+    return []
+
+
+async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
+                         lookup_id: int) -> dict[str, Any]:
+    """The agent's "refresh": ask the chain again (not the cache)."""
+    async with services.read() as session:
+        await conversation_for_agent(session, agent, conversation_id)
+        row = await session.get(ChainLookup, lookup_id)
+        if row is None or row.conversation_id != conversation_id:
+            raise NotFound("lookup not found")
+        tx, chain, named = row.tx, row.chain, row.named_chain
+    client = client_for(services)
+    found = detect(tx).transactions
+    if chain is not None and chain in row.candidates:
+        outcome_result: TransferStatus | None = await client.look_up(chain, tx, fresh=True)
+        named_elsewhere = row.result.get("wrong_network")
+    elif found:
+        outcome = await look_up_found(client, found[0], [named] if named else [], fresh=True)
+        outcome_result, named_elsewhere = outcome.result, outcome.named_elsewhere
+    else:
+        outcome_result, named_elsewhere = None, None
+    async with services.transaction() as session:
+        row = await session.get(ChainLookup, lookup_id)
+        if row is None:
+            raise NotFound("lookup not found")
+        if outcome_result is not None:
+            _fill(row, outcome_result, named_elsewhere, services.settings)
+        row.checked_at = utcnow()
+        await session.flush()
+        return lookup_payload(row, agent)
+
+
+async def _record(services: Services, conversation_id: int, message_id: int,
+                  outcomes: list[Outcome], with_bot: bool,
+                  replaces: int | None = None) -> list[ChainLookup]:
+    settings = services.settings
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None:
+            return []
+        if replaces is not None:
+            old = await session.get(ChainLookup, replaces)
+            if old is not None:
+                await session.delete(old)
+        rows: list[ChainLookup] = []
+        for outcome in outcomes:
+            row = ChainLookup(conversation_id=conversation.id, message_id=message_id,
+                              tx=outcome.found.value, named_chain=outcome.candidates.claimed,
+                              candidates=list(outcome.candidates.chains), status=ASK_NETWORK,
+                              result={})
+            if outcome.result is not None:
+                _fill(row, outcome.result, outcome.named_elsewhere, settings)
+            if row.status == PENDING:
+                await _note_pending_since(session, row)
+            session.add(row)
+            rows.append(row)
+        await session.flush()
+        if with_bot:
+            await _answer(session, services, conversation, rows)
+        return rows
+
+
+async def _note_pending_since(session: AsyncSession, row: ChainLookup) -> None:
+    """How long the desk has seen this transfer pending (the chain does not say)."""
+    first = await session.scalar(
+        select(ChainLookup.created_at)
+        .where(ChainLookup.conversation_id == row.conversation_id, ChainLookup.tx == row.tx)
+        .order_by(ChainLookup.id).limit(1))
+    if first is not None:
+        minutes = int((utcnow() - first).total_seconds() // 60)
+        if minutes >= 1:
+            row.result = {**row.result, "first_seen_minutes": minutes}
+
+
+def _fill(row: ChainLookup, result: TransferStatus, named_elsewhere: str | None,
+          settings: Settings) -> None:
+    row.chain = result.chain or None
+    row.status = result.status
+    row.tx = result.tx or row.tx
+    notes: dict[str, Any] = {}
+    if named_elsewhere:
+        notes["wrong_network"] = named_elsewhere
+    exchange = memo_missing(result, settings)
+    if exchange:
+        notes["memo_missing"] = exchange
+    row.result = {**result.to_json(), **notes}
+
+
+def memo_missing(result: TransferStatus, settings: Settings) -> str | None:
+    """The exchange whose memo-needing deposit address the transfer went to without one."""
+    if result.recipient is None or result.memo:
+        return None
+    recipient = result.recipient.lower() if result.recipient.startswith("0x") \
+        else result.recipient
+    for entry in settings.chain_memo_addresses:
+        address = str(entry.get("address", ""))
+        address = address.lower() if address.startswith("0x") else address
+        if address == recipient and entry.get("chain", result.chain) in (result.chain, ""):
+            return str(entry.get("name") or "the exchange")
+    return None
+
+
+async def _answer(session: AsyncSession, services: Services, conversation: Conversation,
+                  rows: list[ChainLookup]) -> None:
+    language = conversation.language
+    handoff: str | None = None
+    for row in rows:
+        sentences, article_key = answer_text(row, language, services.settings)
+        if row.status == UNSUPPORTED:
+            handoff = handoff or "chain_unsupported"
+        elif row.status == UNAVAILABLE:
+            handoff = handoff or "chain_unavailable"
+        meta: dict[str, Any] = {"kind": KIND, "lookup_id": row.id, "status": row.status,
+                                "actions": ["human"]}
+        link = await _article_link(session, services, article_key, language)
+        if link is not None:
+            meta["article"] = link
+        await append_message(session, conversation, sender_kind=SenderKind.bot,
+                             text=" ".join(sentences), meta=meta)
+    if handoff and conversation.status == Status.bot:
+        await hand_off(session, services, conversation, handoff, text_key=None)
+
+
+def short(tx: str) -> str:
+    return tx if len(tx) <= 20 else f"{tx[:10]}…{tx[-6:]}"
+
+
+def answer_text(row: ChainLookup, language: str | None,
+                 settings: Settings) -> tuple[list[str], str | None]:
+    """The sentences for one lookup and the key of the article to link (chain_articles)."""
+    result = TransferStatus.from_json(row.result) if row.result else None
+    values: dict[str, Any] = {"tx": short(row.tx),
+                              "network": label_of(row.chain or row.named_chain or "")}
+    if result is None or row.status == ASK_NETWORK:
+        options = ", ".join(dict.fromkeys(label_of(c) for c in row.candidates))
+        return [texts.text("chain_ask_network", language, tx=short(row.tx), options=options)], \
+            None
+    article: str | None = None
+    if result.status == NOT_FOUND:
+        sentences, article = [texts.text("chain_not_found", language, **values)], "not_found"
+    elif result.status == PENDING:
+        article = "pending"
+        if result.fee_offered_gwei is not None and result.base_fee_gwei is not None:
+            key = "chain_pending_underpriced" if result.underpriced else "chain_pending_priced"
+            sentences = [texts.text(key, language, offered=_gwei(result.fee_offered_gwei),
+                                    base_fee=_gwei(result.base_fee_gwei), **values)]
+        else:
+            sentences = [texts.text("chain_pending", language, **values)]
+        first_seen = row.result.get("first_seen_minutes")
+        if first_seen:
+            sentences.append(texts.text("chain_pending_since", language, minutes=first_seen))
+    elif result.status == CONFIRMED:
+        if result.amount is not None and result.recipient:
+            sentences = [texts.text("chain_confirmed", language,
+                                    confirmations=result.confirmations or 0,
+                                    amount=result.amount,
+                                    token=result.token or result.token_contract or "",
+                                    recipient=result.recipient, **values)]
+        else:
+            sentences = [texts.text("chain_confirmed_short", language,
+                                    confirmations=result.confirmations or 0, **values)]
+    elif result.status == FAILED:
+        article = "failed"
+        key = {REVERTED: "chain_failed_reverted", OUT_OF_GAS: "chain_failed_out_of_gas",
+               OUT_OF_ENERGY: "chain_failed_out_of_energy",
+               OUT_OF_BANDWIDTH: "chain_failed_out_of_bandwidth"}.get(result.failure or "")
+        if result.failure in (OUT_OF_ENERGY, OUT_OF_BANDWIDTH):
+            article = "out_of_energy"
+        sentences = [texts.text(key, language, **values) if key else
+                     texts.text("chain_failed_other", language,
+                                reason=result.failure or "?", **values)]
+    elif result.status == UNSUPPORTED:
+        sentences = [texts.text("chain_unsupported", language, **values)]
+    else:
+        sentences = [texts.text("chain_unavailable", language, **values)]
+    if row.result.get("wrong_network"):
+        article = "wrong_network"
+        sentences.append(texts.text("chain_wrong_network", language,
+                                    named=label_of(row.result["wrong_network"]), **values))
+    if row.result.get("memo_missing"):
+        article = "memo"
+        sentences.append(texts.text("chain_memo_missing", language,
+                                    recipient=result.recipient or "",
+                                    exchange=row.result["memo_missing"]))
+    return sentences, article
+
+
+def _gwei(value: str) -> str:
+    number = float(value)
+    return f"{number:.2f}".rstrip("0").rstrip(".") if number < 1000 else f"{number:.0f}"
+
+
+async def _article_link(session: AsyncSession, services: Services, key: str | None,
+                        language: str | None) -> dict[str, str] | None:
+    slug = services.settings.chain_articles.get(key or "")
+    if not slug:
+        return None
+    article = await session.scalar(select(Article).where(Article.slug == slug))
+    if article is None:
+        return None
+    title = slug
+    if services.bot is not None and (localized := services.bot.article(slug, language or "en")):
+        title = localized.title
+    return {"slug": slug, "title": title, "url": f"/help/articles/{slug}?lang={language or 'en'}"}
+
+
+async def _waiting_for_network(services: Services, conversation_id: int) -> ChainLookup | None:
+    async with services.read() as session:
+        return await session.scalar(
+            select(ChainLookup)
+            .where(ChainLookup.conversation_id == conversation_id,
+                   ChainLookup.status == ASK_NETWORK,
+                   ChainLookup.created_at >= utcnow() - ASKED_NETWORK_WITHIN)
+            .order_by(ChainLookup.id.desc()).limit(1))
+
+
+async def _ask_for_hash(services: Services, conversation_id: int, message_id: int,
+                        gave_address: bool) -> None:
+    """A question about a transfer without its hash: ask for it (once in a row)."""
+    categories = set(services.settings.chain_transfer_categories)
+    async with services.read() as session:  # most messages stop here: no write
+        turn = await session.scalar(select(BotTurn).where(BotTurn.message_id == message_id)
+                                    .order_by(BotTurn.id.desc()).limit(1))
+    if turn is None or turn.outcome not in ("answered", "suggested") or not turn.candidates \
+            or turn.candidates[0].get("category") not in categories:
+        return
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.status != Status.bot:
+            return
+        last_bot = await session.scalar(
+            select(Message).where(Message.conversation_id == conversation.id,
+                                  Message.sender_kind == SenderKind.bot,
+                                  Message.id < message_id)
+            .order_by(Message.id.desc()).limit(1))
+        if last_bot is not None and (last_bot.meta or {}).get("kind") == "chain_ask_hash":
+            return  # asked already; the article answered this time
+        await append_message(
+            session, conversation, sender_kind=SenderKind.bot,
+            text=texts.text("chain_ask_hash_address" if gave_address else "chain_ask_hash",
+                            conversation.language),
+            meta={"kind": "chain_ask_hash", "turn_id": turn.id, "actions": ["human"]})

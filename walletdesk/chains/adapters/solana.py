@@ -1,0 +1,91 @@
+"""Solana over JSON-RPC: ``getSignatureStatuses`` (null: not found; ``err``: failed;
+``confirmationStatus`` processed: pending) and ``getTransaction`` (jsonParsed) for the
+transfer: a system ``transfer`` of SOL or an SPL token ``transfer``/``transferChecked``,
+and a memo instruction."""
+
+import itertools
+from typing import Any
+
+from walletdesk.chains.endpoints import Endpoint
+from walletdesk.chains.results import (
+    CONFIRMED,
+    FAILED,
+    NOT_FOUND,
+    PENDING,
+    REVERTED,
+    TransferStatus,
+    units,
+)
+
+SPL_TOKENS = {
+    "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v": "USDC",
+    "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB": "USDT",
+}
+_ids = itertools.count(1)
+
+
+class SolanaAdapter:
+    def __init__(self, chain: str, endpoint: Endpoint) -> None:
+        self.chain = chain
+        self.endpoint = endpoint
+
+    async def close(self) -> None:
+        await self.endpoint.close()
+
+    async def _rpc(self, method: str, params: list[Any]) -> Any:
+        answer = await self.endpoint.post_json(
+            "", {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": params})
+        if not isinstance(answer, dict) or "error" in answer:
+            raise ValueError(str(answer.get("error") if isinstance(answer, dict) else answer))
+        return answer["result"]
+
+    async def look_up(self, tx: str) -> TransferStatus:
+        statuses = await self._rpc("getSignatureStatuses",
+                                   [[tx], {"searchTransactionHistory": True}])
+        status = statuses["value"][0]
+        if status is None:
+            return TransferStatus(self.chain, tx, NOT_FOUND)
+        if not isinstance(status, dict) or "err" not in status or "slot" not in status:
+            raise ValueError("not a signature status")
+        result = TransferStatus(self.chain, tx, PENDING, block=int(status["slot"]))
+        if status.get("err") is not None:
+            result.status, result.failure = FAILED, _failure(status["err"])
+        elif status.get("confirmationStatus") in ("confirmed", "finalized"):
+            result.status = CONFIRMED
+            result.confirmations = status.get("confirmations")
+            if result.confirmations is None:  # finalized: past the deepest fork choice
+                result.confirmations = 32
+        transaction = await self._rpc("getTransaction", [tx, {
+            "encoding": "jsonParsed", "maxSupportedTransactionVersion": 0,
+            "commitment": "confirmed"}])
+        if transaction:
+            _read_transfer(transaction, result)
+        return result
+
+
+def _read_transfer(transaction: dict[str, Any], result: TransferStatus) -> None:
+    for instruction in transaction["transaction"]["message"]["instructions"]:
+        program, parsed = instruction.get("program"), instruction.get("parsed")
+        if program == "spl-memo" and isinstance(parsed, str):
+            result.memo = parsed
+        elif not isinstance(parsed, dict) or result.amount is not None:
+            continue
+        elif program == "system" and parsed.get("type") == "transfer":
+            info = parsed["info"]
+            result.sender, result.recipient = info.get("source"), info.get("destination")
+            result.amount, result.token = units(int(info["lamports"]), 9), "SOL"
+        elif program == "spl-token" and parsed.get("type") in ("transfer", "transferChecked"):
+            info = parsed["info"]
+            result.sender = info.get("authority") or info.get("source")
+            result.recipient = info.get("destination")
+            mint = info.get("mint")
+            result.token_contract = mint
+            result.token = SPL_TOKENS.get(mint or "")
+            amount = info.get("tokenAmount", {}).get("uiAmountString") or info.get("amount")
+            result.amount = str(amount) if amount is not None else None
+
+
+def _failure(err: Any) -> str:
+    if isinstance(err, dict) and "InstructionError" in err:
+        return REVERTED
+    return str(next(iter(err)) if isinstance(err, dict) else err)[:40].lower()

@@ -1,0 +1,189 @@
+"""Finding transaction hashes and addresses in a customer's message, and the chain they are on.
+
+Pure functions over the *protected* text (the stored message: walletdesk.safety has already
+replaced keys and phrases with placeholders, so nothing here can bring a secret back — a
+placeholder is not a hash). The chain is inferred from the format (``0x`` + 64 hex is an EVM
+transaction, 64 bare hex a Bitcoin or TRON one, 87–88 base58 characters a Solana signature)
+and from the words around it ("USDT-TRC20", "BEP20", "以太坊", "波场", an explorer's domain);
+a format several chains share with no word to choose is *ambiguous* and the bot asks.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from walletdesk.chains.networks import BITCOIN, EVM, EVM_NETWORKS, NETWORKS, SOLANA, TRON
+from walletdesk.safety.protect import base58_decode, base58check_payload
+
+_EVM_TX = re.compile(r"(?<![0-9A-Za-z])0[xX]([0-9a-fA-F]{64})(?![0-9A-Za-z])")
+_EVM_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9a-fA-F]{40}(?![0-9A-Za-z])")
+_BARE_HEX64 = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])")
+_BASE58_RUN = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{25,90}(?![0-9A-Za-z])")
+_BECH32 = re.compile(r"(?<![0-9A-Za-z])(bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})"
+                     r"(?![0-9A-Za-z])")
+
+# (pattern, chain, strong): a network's own name is strong; an asset symbol several networks
+# share (ETH on Arbitrum or Base, BNB) is weak and counts only when nothing strong is said
+_HINTS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
+    (re.compile(pattern, flags), chain, strong) for pattern, chain, strong, flags in (
+        (r"trc[-_ ]?20|\btron\b|\btrx\b|波场|波場|tronscan|trongrid", "tron", True, re.I),
+        (r"erc[-_ ]?20|\bethereum\b|以太坊|etherscan", "ethereum", True, re.I),
+        (r"\beth\b|以太", "ethereum", False, re.I),
+        (r"bep[-_ ]?20|\bbsc\b|bnb\s*(smart\s*)?chain|币安链|幣安鏈|币安智能链|幣安智能鏈|bscscan",
+         "bsc", True, re.I),
+        (r"\bbnb\b|币安|幣安", "bsc", False, re.I),
+        (r"\bpolygon\b|\bmatic\b|马蹄|馬蹄|polygonscan", "polygon", True, re.I),
+        (r"\barbitrum\b|\barb\b|arbiscan", "arbitrum", True, re.I),
+        (r"\bBase\b(?!\s*[Ff]ee)|\bbase\s*(chain|network|mainnet|链|鏈)|basescan", "base", True, 0),
+        (r"\boptimism\b|\bop\s+mainnet", "optimism", True, re.I),
+        (r"\bbitcoin\b|\bbtc\b|比特币|比特幣|mempool\.space|blockstream", "bitcoin", True, re.I),
+        (r"\bsolana\b|\bsol\b|\bspl\b|索拉纳|索拉納|solscan", "solana", True, re.I),
+    ))
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str  # "tx" | "address"
+    value: str  # as the chain's API spells it (EVM lower-case 0x…, TRON/Bitcoin/Solana as given)
+    families: tuple[str, ...]  # the chain families its format fits
+    start: int
+
+
+@dataclass(frozen=True)
+class Detection:
+    transactions: list[Found] = field(default_factory=list)
+    addresses: list[Found] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)  # chains the words name, strongest first
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Where to look a transaction up: ``claimed`` is the network the customer named (if
+    any); ``chains`` every chain whose format fits, the claimed one first; ``mismatch``: the
+    named network cannot hold this format (an EVM hash said to be TRC-20)."""
+    claimed: str | None
+    chains: tuple[str, ...]
+    mismatch: bool = False
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.claimed is None and len(self.chains) > 1
+
+
+def network_hints(text: str) -> list[str]:
+    strong: list[tuple[int, str]] = []
+    weak: list[tuple[int, str]] = []
+    for pattern, chain, is_strong in _HINTS:
+        for match in pattern.finditer(text):
+            (strong if is_strong else weak).append((match.start(), chain))
+    ordered = sorted(strong) or sorted(weak)
+    return list(dict.fromkeys(chain for _, chain in ordered))
+
+
+def detect(text: str) -> Detection:
+    """Every transaction hash and address in ``text`` (in order), and the networks named."""
+    transactions: list[Found] = []
+    addresses: list[Found] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    for match in _EVM_TX.finditer(text):
+        transactions.append(Found("tx", "0x" + match.group(1).lower(), (EVM,), match.start()))
+        taken.append(match.span())
+    for match in _EVM_ADDRESS.finditer(text):
+        if free(*match.span()):
+            addresses.append(Found("address", match.group().lower().replace("0X", "0x"),
+                                   (EVM,), match.start()))
+            taken.append(match.span())
+    for match in _BARE_HEX64.finditer(text):
+        if free(*match.span()):
+            transactions.append(Found("tx", match.group().lower(), (BITCOIN, TRON, EVM),
+                                      match.start()))
+            taken.append(match.span())
+    for match in _BECH32.finditer(text):
+        if free(*match.span()) and bech32_valid(match.group()):
+            addresses.append(Found("address", match.group().lower(), (BITCOIN,), match.start()))
+            taken.append(match.span())
+    for match in _BASE58_RUN.finditer(text):
+        if not free(*match.span()):
+            continue
+        found = _base58_thing(match.group(), match.start())
+        if found is not None:
+            (transactions if found.kind == "tx" else addresses).append(found)
+            taken.append(match.span())
+    transactions.sort(key=lambda f: f.start)
+    addresses.sort(key=lambda f: f.start)
+    return Detection(transactions, addresses, network_hints(text))
+
+
+def _base58_thing(value: str, start: int) -> Found | None:
+    if value[0] == "T" and len(value) == 34:
+        payload = base58check_payload(value)
+        if payload is not None and len(payload) == 21 and payload[0] == 0x41:
+            return Found("address", value, (TRON,), start)
+    if value[0] in "13" and 26 <= len(value) <= 35:
+        payload = base58check_payload(value)
+        if payload is not None and len(payload) == 21 and payload[0] in (0x00, 0x05):
+            return Found("address", value, (BITCOIN,), start)
+    if 86 <= len(value) <= 88:
+        raw = base58_decode(value)
+        if raw is not None and len(raw) == 64:
+            return Found("tx", value, (SOLANA,), start)
+    if 32 <= len(value) <= 44:
+        raw = base58_decode(value)
+        if raw is not None and len(raw) == 32 and _mixed(value):
+            return Found("address", value, (SOLANA,), start)
+    return None
+
+
+def _mixed(value: str) -> bool:
+    """A real key mixes digits, capitals and small letters (a long word does not)."""
+    return (any(c.isdigit() for c in value) and any(c.isupper() for c in value)
+            and any(c.islower() for c in value))
+
+
+def candidates(found: Found, hints: list[str]) -> Candidates:
+    """The chains to look ``found`` up on, from its format and the networks named."""
+    chains: list[str] = []
+    evm_named = any(h in EVM_NETWORKS for h in hints)
+    for family in found.families:
+        if family != EVM:
+            chains.append(family)
+        elif found.value.startswith("0x") or evm_named:  # bare hex on EVM only when said
+            chains.extend(EVM_NETWORKS)
+    fitting = [h for h in hints if h in chains]
+    if len(fitting) == 1:
+        claimed = fitting[0]
+        return Candidates(claimed, (claimed, *(c for c in chains if c != claimed)))
+    if len(fitting) > 1:  # "from BSC to Polygon": the customer must say which
+        return Candidates(None, tuple(fitting))
+    if hints and hints[0] in NETWORKS:
+        return Candidates(hints[0], tuple(chains), mismatch=True)
+    return Candidates(None, tuple(chains))
+
+
+# --- Bitcoin's bech32 / bech32m checksum (BIP-173, BIP-350) ---------------------------------
+
+_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def _polymod(values: list[int]) -> int:
+    generator = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    check = 1
+    for value in values:
+        top = check >> 25
+        check = (check & 0x1FFFFFF) << 5 ^ value
+        for i in range(5):
+            check ^= generator[i] if (top >> i) & 1 else 0
+    return check
+
+
+def bech32_valid(address: str) -> bool:
+    address = address.lower()
+    hrp, _, data = address.rpartition("1")
+    if hrp != "bc" or len(data) < 6 or any(c not in _CHARSET for c in data):
+        return False
+    values = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp] + \
+        [_CHARSET.index(c) for c in data]
+    return _polymod(values) in (1, 0x2BC830A3)

@@ -1,0 +1,54 @@
+"""The after-commit listener (subscribed in walletdesk.listeners, after the bot's): a
+customer's message that names a transaction is looked up; one about a transfer without a
+hash gets asked for it.
+
+The lookup waits for the chain endpoint (up to its timeout and retries: seconds when it is
+down), so the listener hands it to a task of its own and returns: the after-commit lanes,
+which carry every conversation's bot answers in order, are never held by an endpoint. The
+event loop is never blocked (the requests are asynchronous). ``settled()`` waits for the
+lookups under way (tests, shutdown).
+"""
+
+import asyncio
+import contextlib
+
+import structlog
+
+from walletdesk.chains.actions import look_up_message
+from walletdesk.conversations.models import Status
+from walletdesk.events.bus import Event
+from walletdesk.services import Services
+
+log = structlog.get_logger(__name__)
+_under_way: set[asyncio.Task[None]] = set()
+
+
+async def look_up_transfer(services: Services, event: Event) -> None:
+    if not services.settings.chain_endpoints:
+        return
+    task = asyncio.create_task(_look_up(services, event), name="chain-lookup")
+    _under_way.add(task)
+    task.add_done_callback(_under_way.discard)
+
+
+async def _look_up(services: Services, event: Event) -> None:
+    conversation_id = int(event["conversation_id"])
+    try:
+        await look_up_message(services, conversation_id, int(event["message_id"]),
+                              str(event["text"]), with_bot=event["status"] == Status.bot)
+    except Exception as exc:  # the message is committed; the agent can still look it up
+        log.error("chain_lookup_failed", conversation_id=conversation_id,
+                  error=type(exc).__name__)
+
+
+async def settled() -> None:
+    """Wait until every lookup under way has finished."""
+    while _under_way:
+        await asyncio.gather(*list(_under_way), return_exceptions=True)
+
+
+async def cancel_under_way() -> None:
+    for task in list(_under_way):
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

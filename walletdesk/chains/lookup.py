@@ -1,0 +1,197 @@
+"""Looking a transaction up: the adapters of the configured chains, a short cache, one
+request per (chain, hash) at a time, and where to look when the customer's words and the
+hash's format do not settle the chain.
+
+A chain without an endpoint (WALLETDESK_CHAIN_ENDPOINTS) is *unsupported*: it is never
+looked up elsewhere in its place. One ``ChainClient`` per process (``client_for``).
+"""
+
+import asyncio
+import time
+import weakref
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+
+from walletdesk.chains.adapters.bitcoin import BitcoinAdapter
+from walletdesk.chains.adapters.solana import SolanaAdapter
+from walletdesk.chains.adapters.tron import TronAdapter
+from walletdesk.chains.detection import Candidates, Found, candidates
+from walletdesk.chains.endpoints import Endpoint
+from walletdesk.chains.networks import BITCOIN, EVM, NETWORKS, SOLANA, TRON, explorer_link
+from walletdesk.chains.results import (
+    MALFORMED,
+    NOT_FOUND,
+    UNAVAILABLE,
+    UNREACHABLE,
+    UNSUPPORTED,
+    ChainUnavailable,
+    TransferStatus,
+)
+from walletdesk.config import Settings
+
+CACHE_SIZE = 5000
+log = structlog.get_logger(__name__)
+
+
+class Adapter(Protocol):
+    chain: str
+
+    async def look_up(self, tx: str) -> TransferStatus: ...
+
+    async def close(self) -> None: ...
+
+
+def make_adapter(chain: str, url: str, settings: Settings) -> Adapter:
+    endpoint = Endpoint(url, timeout_s=settings.chain_timeout_s, retries=settings.chain_retries,
+                        requests_per_s=settings.chain_requests_per_s)
+    family = NETWORKS[chain].family
+    if family == EVM:  # web3 takes a second to import: only a desk with an EVM endpoint pays
+        from walletdesk.chains.adapters.evm import EvmAdapter
+
+        return EvmAdapter(chain, endpoint)
+    if family == BITCOIN:
+        return BitcoinAdapter(chain, endpoint)
+    if family == TRON:
+        return TronAdapter(chain, endpoint)
+    if family == SOLANA:
+        return SolanaAdapter(chain, endpoint)
+    raise ValueError(chain)
+
+
+class ChainClient:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.adapters: dict[str, Adapter] = {
+            chain: make_adapter(chain, url, settings)
+            for chain, url in settings.chain_endpoints.items() if chain in NETWORKS and url}
+        self._cache: dict[tuple[str, str], tuple[float, TransferStatus]] = {}
+        self._in_flight: dict[tuple[str, str], asyncio.Future[TransferStatus]] = {}
+
+    def supports(self, chain: str) -> bool:
+        return chain in self.adapters
+
+    async def close(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.close()
+
+    async def look_up(self, chain: str, tx: str, *, fresh: bool = False) -> TransferStatus:
+        """The transaction on one chain; never raises for what the endpoint did (status
+        ``unavailable`` with the reason) nor for a chain without an endpoint (``unsupported``)."""
+        if NETWORKS.get(chain) and NETWORKS[chain].family == EVM and not tx.startswith("0x"):
+            tx = "0x" + tx
+        key = (chain, tx)
+        cached = self._cache.get(key)
+        if cached is not None and not fresh and cached[0] > time.monotonic():
+            return cached[1]
+        running = self._in_flight.get(key)
+        if running is not None:  # the same hash asked twice at once: one request
+            return await asyncio.shield(running)
+        future: asyncio.Future[TransferStatus] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            result = await self._fetch(chain, tx)
+            future.set_result(result)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: a waiter-less failure is not logged as lost
+            raise
+        finally:
+            del self._in_flight[key]
+        result.explorer_url = explorer_link(chain, tx, self.settings.chain_explorers)
+        if result.status != UNAVAILABLE and self.settings.chain_cache_ttl_s > 0:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = (time.monotonic() + self.settings.chain_cache_ttl_s, result)
+        return result
+
+    async def _fetch(self, chain: str, tx: str) -> TransferStatus:
+        adapter = self.adapters.get(chain)
+        if adapter is None:
+            return TransferStatus(chain, tx, UNSUPPORTED)
+        try:
+            return await adapter.look_up(tx)
+        except ChainUnavailable as exc:
+            return TransferStatus(chain, tx, UNAVAILABLE, error=exc.reason)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            # an answer not in the API's shape (read by the adapter after the request)
+            return TransferStatus(chain, tx, UNAVAILABLE, error=MALFORMED)
+        except Exception as exc:  # whatever else went wrong: a clear status, never a crash
+            log.error("chain_lookup_error", chain=chain, error=type(exc).__name__)
+            return TransferStatus(chain, tx, UNAVAILABLE, error=UNREACHABLE)
+
+
+@dataclass
+class Outcome:
+    """A hash looked up where its format and the customer's words allow."""
+    found: Found
+    candidates: Candidates
+    result: TransferStatus | None  # None: the network is ambiguous, the customer is asked
+    named_elsewhere: str | None = None  # the network they named, when it is on another one
+
+    @property
+    def ask_network(self) -> bool:
+        return self.result is None
+
+
+async def look_up_found(client: ChainClient, found: Found, hints: list[str],
+                        *, fresh: bool = False) -> Outcome:
+    choice = candidates(found, hints)
+    configured = [c for c in choice.chains if client.supports(c)]
+    if choice.claimed is not None and not choice.mismatch:
+        result = await client.look_up(choice.claimed, found.value, fresh=fresh)
+        if result.status != NOT_FOUND:
+            return Outcome(found, choice, result)
+        elsewhere = await _first_found(client, found.value,
+                                       [c for c in configured if c != choice.claimed], fresh)
+        if elsewhere is not None:  # sent on another network than the one they named
+            return Outcome(found, choice, elsewhere, named_elsewhere=choice.claimed)
+        return Outcome(found, choice, result)
+    if not configured:
+        chain = choice.claimed or (choice.chains[0] if len(choice.chains) == 1 else "")
+        if chain or not choice.ambiguous:
+            return Outcome(found, choice, TransferStatus(chain, found.value, UNSUPPORTED))
+        return Outcome(found, choice, None)
+    results = await asyncio.gather(*(client.look_up(c, found.value, fresh=fresh)
+                                     for c in configured))
+    on_chain = [r for r in results if r.status not in (NOT_FOUND, UNAVAILABLE)]
+    if on_chain:
+        return Outcome(found, choice, on_chain[0],
+                       named_elsewhere=choice.claimed if choice.mismatch else None)
+    unavailable = [r for r in results if r.status == UNAVAILABLE]
+    if unavailable:
+        return Outcome(found, choice, unavailable[0])
+    if choice.ambiguous:
+        return Outcome(found, choice, None)
+    return Outcome(found, choice, results[0] if choice.mismatch is False else
+                   TransferStatus(choice.claimed or configured[0], found.value, NOT_FOUND))
+
+
+async def _first_found(client: ChainClient, tx: str, chains: list[str],
+                       fresh: bool) -> TransferStatus | None:
+    if not chains:
+        return None
+    results = await asyncio.gather(*(client.look_up(c, tx, fresh=fresh) for c in chains))
+    return next((r for r in results if r.status not in (NOT_FOUND, UNAVAILABLE)), None)
+
+
+_clients: "weakref.WeakKeyDictionary[Any, ChainClient]" = weakref.WeakKeyDictionary()
+
+
+def client_for(services: Any) -> ChainClient:
+    """The process's chain client for these services (made at first use)."""
+    client = _clients.get(services)
+    if client is None:
+        client = _clients[services] = ChainClient(services.settings)
+    return client
+
+
+async def close_client(services: Any) -> None:
+    """At shutdown: the lookups under way are dropped, the connections closed."""
+    from walletdesk.chains.listeners import cancel_under_way
+
+    await cancel_under_way()
+    client = _clients.pop(services, None)
+    if client is not None:
+        await client.close()

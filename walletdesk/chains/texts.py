@@ -1,0 +1,68 @@
+"""What the bot tells a customer about their transfer, marked for the catalogs (the lead
+extracts and translates them); the values are filled after translation."""
+
+from walletdesk.i18n import N_, translate
+
+TEXTS: dict[str, str] = {
+    "chain_ask_hash": N_(
+        "To check your transfer, please send me its transaction hash (TxID). You find it in the "
+        "transfer's details in the app."),
+    "chain_ask_hash_address": N_(
+        "That looks like a wallet address. To check the transfer, please send its transaction "
+        "hash (TxID) instead: you find it in the transfer's details in the app."),
+    "chain_ask_network": N_(
+        "I can't tell which network transaction {tx} was sent on, and I couldn't find it on the "
+        "networks I can check. Which network was it ({options})?"),
+    "chain_not_found": N_(
+        "I couldn't find transaction {tx} on {network}. Please check that the hash is complete "
+        "and that the transfer was sent on this network (a wrong network is the most common "
+        "cause); a transfer the app has not broadcast yet cannot be found either."),
+    "chain_pending": N_(
+        "Your transfer {tx} on {network} has been sent but is not confirmed yet."),
+    "chain_pending_underpriced": N_(
+        "Your transfer {tx} on {network} is still pending: it offers at most {offered} gwei per "
+        "gas while the network now asks {base_fee} gwei, so it waits until fees drop. You can "
+        "speed it up or cancel it in the app."),
+    "chain_pending_priced": N_(
+        "Your transfer {tx} on {network} is pending. It offers up to {offered} gwei per gas, "
+        "above the current base fee of {base_fee} gwei, so it should be confirmed within a "
+        "few minutes."),
+    "chain_pending_since": N_("It has been pending for at least {minutes} minutes."),
+    "chain_confirmed": N_(
+        "Your transfer {tx} on {network} is confirmed ({confirmations} confirmations): "
+        "{amount} {token} to {recipient}."),
+    "chain_confirmed_short": N_(
+        "Your transfer {tx} on {network} is confirmed ({confirmations} confirmations)."),
+    "chain_failed_reverted": N_(
+        "Your transfer {tx} on {network} failed: the contract rejected it (reverted). The funds "
+        "did not leave your wallet, but the network fee was charged."),
+    "chain_failed_out_of_gas": N_(
+        "Your transfer {tx} on {network} failed: it ran out of gas (its gas limit was too low). "
+        "The funds did not leave your wallet, but the network fee was charged. Send it again "
+        "with the gas limit the app suggests."),
+    "chain_failed_out_of_energy": N_(
+        "Your TRON transfer {tx} failed: the account did not have enough energy (OUT_OF_ENERGY). "
+        "The tokens did not leave your wallet, but the TRX burned for the fee is not refunded. "
+        "Get energy (stake or rent it) or keep more TRX, then send again."),
+    "chain_failed_out_of_bandwidth": N_(
+        "Your TRON transfer {tx} failed: the account did not have enough bandwidth or TRX for "
+        "the fee. Keep some TRX in the wallet and send again."),
+    "chain_failed_other": N_("Your transfer {tx} on {network} failed ({reason})."),
+    "chain_wrong_network": N_(
+        "Note: you mentioned {named}, but this transaction is on {network}. If the receiver "
+        "expected {named}, they may need to help recover the funds."),
+    "chain_memo_missing": N_(
+        "Warning: {recipient} is a deposit address of {exchange} that needs a memo (tag), and "
+        "this transfer carries none. Contact {exchange} with the transaction hash so they can "
+        "credit it."),
+    "chain_unsupported": N_(
+        "I can't check transfers on {network} automatically. I'm passing you to a person from "
+        "our team; they'll see everything above."),
+    "chain_unavailable": N_(
+        "I couldn't reach the {network} network just now to check your transfer. I'm passing "
+        "you to a person from our team; they'll see everything above."),
+}
+
+
+def text(key: str, language: str | None, **values: object) -> str:
+    return translate(TEXTS[key], language, **values)

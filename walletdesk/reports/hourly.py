@@ -1,0 +1,318 @@
+"""The rollup's hourly counts (``report_hourly``, ``report_hourly_messages``): the facts of
+the conversations started in each UTC hour, counted for all of them and per value of a
+filter or breakdown, so a period of 28 days is 672 rows instead of a row per conversation.
+
+The rows are always recounted from the facts, hour by hour, with one grouping query per
+dimension (``hourly_counts``); the same query over the newest conversations (the facts of
+the last, still open hour and those computed live) gives what the rows do not hold yet.
+
+The hours are UTC hours: a report reads them in a time zone whose offset is a whole number
+of hours during its period (UTC, Asia/Shanghai, Europe/Berlin with its summer time, …);
+in a zone such as Asia/Kolkata (+05:30) or Asia/Kathmandu (+05:45) the local days do not
+start on UTC hours, and the reports count the facts per quarter hour instead.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from walletdesk.db.base import UTCDateTime
+from walletdesk.reports.filters import ReportFilter
+from walletdesk.reports.rollup_models import (
+    HOURLY_COUNTS,
+    ConversationFacts,
+    ConversationMessageQuarters,
+    HourlyCounts,
+    HourlyMessages,
+)
+
+HOURLY = HourlyCounts.__table__
+HOURLY_MESSAGES = HourlyMessages.__table__
+HOUR = timedelta(hours=1)
+# the filters a report can read from the hourly rows, and the breakdowns beside them
+FILTERS = {"channel": "channel", "team": "team_id", "language": "language",
+           "category": "category"}
+BREAKDOWNS = {**FILTERS, "handoff": "handoff_reason", "reason": None}
+ALL = "all"
+RANGES = 200  # hour ranges per rebuilding query
+
+
+class utc_hour(FunctionElement[datetime]):  # noqa: N801 (an SQL function's name)
+    """The UTC hour a timestamp falls in, as a timestamp of the rollup's type."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(utc_hour, "sqlite")
+def _utc_hour_sqlite(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return f"strftime('%Y-%m-%d %H:00:00.000000', {column})"  # SQLAlchemy's stored form
+
+
+@compiles(utc_hour, "postgresql")
+def _utc_hour_postgresql(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return f"date_bin('1 hour', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def stored_value(value: object) -> str:
+    """A filter's value as the rows hold it: "" for none, else "=" and the value."""
+    return "" if value is None else f"={value}"
+
+
+def _value(facts: FromClause, dimension: str) -> ColumnElement[str]:
+    if dimension == ALL:
+        return literal("", String)
+    if dimension == "reason":
+        return literal("=", String) + facts.c.reason_source + literal(":", String) \
+            + facts.c.reason
+    column = facts.c[BREAKDOWNS[dimension]]
+    return case((column.is_(None), literal("", String)),
+                else_=literal("=", String) + cast(column, String))
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.count(case((condition, 1)))
+
+
+def count_columns(facts: FromClause) -> list[ColumnElement[Any]]:
+    """The ``HOURLY_COUNTS`` of a group of facts rows, in that order."""
+    f = facts.c
+    rating = f.survey_rating
+    return [func.count(), func.coalesce(func.sum(f.messages), 0), _count(f.is_resolved),
+            _count(f.ever_resolved), _count(f.reopened), _count(f.with_bot),
+            _count(f.bot_contained), func.count(f.handoff_reason), _count(f.first_response_due),
+            _count(f.first_response_breached), _count(f.resolution_due),
+            _count(f.resolution_breached), _count(f.survey_asked), func.count(rating),
+            func.coalesce(func.sum(rating), 0), _count(rating >= 4),
+            *(_count(rating == n) for n in range(1, 6)), func.count(f.first_response_s),
+            func.count(f.resolution_s), func.count(f.handling_s), _count(f.came_back)]
+
+
+def hourly_counts(facts: FromClause, dimension: str) -> Any:
+    """(value, hour, *HOURLY_COUNTS) per value of the dimension and UTC hour of start."""
+    value = _value(facts, dimension).label("value")
+    hour = utc_hour(facts.c.created_at).label("hour")
+    return select(value, hour, *count_columns(facts)).group_by(value, hour)
+
+
+def hourly_messages(facts: FromClause, quarters: FromClause, dimension: str) -> Any:
+    """(value, hour, message_hour, messages): the facts' public messages per UTC hour
+    written (``'YYYY-MM-DD HH'``, from the quarter hours)."""
+    value = _value(facts, dimension).label("value")
+    hour = utc_hour(facts.c.created_at).label("hour")
+    written = func.substr(quarters.c.quarter, 1, 13).label("message_hour")
+    return (select(value, hour, written, func.sum(quarters.c.messages))
+            .join_from(quarters, facts, facts.c.conversation_id == quarters.c.conversation_id)
+            .group_by(value, hour, written))
+
+
+def _hour_ranges(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
+    ranges: list[tuple[datetime, datetime]] = []
+    for hour in sorted(hours):
+        if ranges and ranges[-1][1] == hour:
+            ranges[-1] = (ranges[-1][0], hour + HOUR)
+        else:
+            ranges.append((hour, hour + HOUR))
+    return ranges
+
+
+async def rebuild_hours(session: AsyncSession, hours: list[datetime]) -> None:
+    """Counts these UTC hours again from the facts (the rollup's run, after writing them)."""
+    facts = ConversationFacts.__table__
+    quarters = ConversationMessageQuarters.__table__
+    ranges = _hour_ranges(hours)
+    for start in range(0, len(ranges), RANGES):
+        part = ranges[start:start + RANGES]
+        for table in (HOURLY, HOURLY_MESSAGES):
+            await session.execute(delete(table).where(or_(*(
+                and_(table.c.hour >= low, table.c.hour < high) for low, high in part))))
+        chosen = or_(*(and_(facts.c.created_at >= low, facts.c.created_at < high)
+                       for low, high in part))
+        for dimension in (ALL, *BREAKDOWNS):
+            await session.execute(_insert_counts(hourly_counts(facts, dimension).where(chosen),
+                                                 dimension))
+            if dimension in (ALL, *FILTERS):
+                written = hourly_messages(facts, quarters, dimension).where(chosen)
+                await session.execute(insert(HOURLY_MESSAGES).from_select(
+                    ["value", "hour", "message_hour", "messages", "dimension"],
+                    written.add_columns(literal(dimension, String))))
+
+
+def _insert_counts(counts: Any, dimension: str) -> Any:
+    return insert(HOURLY).from_select(["value", "hour", *HOURLY_COUNTS, "dimension"],
+                                      counts.add_columns(literal(dimension, String)))
+
+
+@dataclass
+class HourlyView:
+    """A report's cohort in hourly counts: per UTC hour of start the ``HOURLY_COUNTS``,
+    the messages per UTC hour written, and the breakdowns asked for."""
+
+    hours: dict[datetime, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    messages: Counter[str] = field(default_factory=Counter)  # 'YYYY-MM-DD HH' → messages
+    breakdowns: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
+
+    def total(self, name: str) -> int:
+        return sum(counts[name] for counts in self.hours.values())
+
+
+def measured(view: HourlyView | None, names: Iterable[str]) -> dict[str, int] | None:
+    """Per duration column (``first_response_s``, ``resolution_business_s`` …) how many
+    conversations were measured (the business durations with the calendar ones)."""
+    if view is None:
+        return None
+    return {name: view.total(name.split("_business")[0].removesuffix("_s") + "_n")
+            for name in names}
+
+
+def view_scope(report: ReportFilter) -> tuple[str, str] | None:
+    """The rows a report reads: all, or one filter's value; None when its filters are
+    more (an agent, a label, two at once) or its zone's hours are not UTC hours."""
+    chosen = [(dimension, value) for dimension, value in (
+        ("channel", report.channel), ("team", report.team_id), ("language", report.language),
+        ("category", report.category)) if value]
+    if report.agent_id or report.label_id or len(chosen) > 1:
+        return None
+    if not whole_hours(report):
+        return None
+    return (chosen[0][0], stored_value(chosen[0][1])) if chosen else (ALL, "")
+
+
+def whole_hours(report: ReportFilter) -> bool:
+    """Whether every UTC hour of the period is a whole local hour of the report's zone."""
+    zone = report.zone
+    moment = report.start_utc
+    if moment.minute or moment.second:
+        return False
+    while moment < report.end_utc:
+        if moment.astimezone(zone).minute:
+            return False
+        moment += HOUR
+    return True
+
+
+def _add(view: HourlyView, rows: Iterable[Any]) -> None:
+    for row in rows:
+        counts = view.hours[hour_of(row[1])]
+        for name, value in zip(HOURLY_COUNTS, row[2:], strict=True):
+            counts[name] += int(value or 0)
+
+
+async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[str, str],
+                    cut: datetime, tail: FromClause | None, tail_quarters: FromClause | None,
+                    breakdowns: Iterable[str] = ()) -> HourlyView:
+    """The stored rows of the hours before ``cut`` and the same counts of ``tail`` (the
+    report's facts started from ``cut`` on: the open hour's and those computed live)."""
+    dimension, value = scope
+    view = HourlyView()
+    until = min(report.end_utc, cut)
+    h = HOURLY.c
+    stored = [h.dimension == dimension, h.value == value, h.hour >= report.start_utc,
+              h.hour < until]
+    _add(view, await session.execute(
+        select(h.value, h.hour, *(h[name] for name in HOURLY_COUNTS)).where(*stored)))
+    m = HOURLY_MESSAGES.c
+    for written, messages in await session.execute(
+            select(m.message_hour, func.sum(m.messages))
+            .where(m.dimension == dimension, m.value == value, m.hour >= report.start_utc,
+                   m.hour < until).group_by(m.message_hour)):
+        view.messages[written] += int(messages)
+    if tail is not None:
+        _add(view, await session.execute(hourly_counts(tail, ALL)))
+        if tail_quarters is not None:
+            for _, _, written, messages in await session.execute(
+                    hourly_messages(tail, tail_quarters, ALL)):
+                view.messages[written] += int(messages)
+    for breakdown in breakdowns if dimension == ALL else ():
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        rows = list(await session.execute(
+            select(h.value, h.value, *(func.sum(h[name]) for name in HOURLY_COUNTS))
+            .where(h.dimension == breakdown, h.hour >= report.start_utc, h.hour < until)
+            .group_by(h.value)))
+        if tail is not None:
+            rows += list(await session.execute(hourly_counts(tail, breakdown)))
+        for row in rows:
+            for name, number in zip(HOURLY_COUNTS, row[2:], strict=True):
+                counts[row[0]][name] += int(number or 0)
+        view.breakdowns[breakdown] = counts
+    return view
+
+
+def from_value(value: str) -> str | None:
+    """The stored value back: None for none."""
+    return value[1:] if value else None
+
+
+def local_hours(view: HourlyView, report: ReportFilter, name: str = "conversations"
+                ) -> Counter[datetime]:
+    """A count per local hour of start (the hour's start in the report's zone)."""
+    zone = report.zone
+    out: Counter[datetime] = Counter()
+    for hour, counts in view.hours.items():
+        if counts[name]:
+            out[hour.astimezone(zone)] += counts[name]
+    return out
+
+
+def message_local_hours(view: HourlyView, report: ReportFilter) -> Counter[datetime]:
+    """The cohort's messages per local hour written."""
+    zone = report.zone
+    out: Counter[datetime] = Counter()
+    for written, messages in view.messages.items():
+        if messages:
+            moment = datetime.strptime(written, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            out[moment.astimezone(zone)] += messages
+    return out
+
+
+def breakdown_counts(view: HourlyView, breakdown: str, name: str = "conversations"
+                     ) -> dict[str | None, int]:
+    """Per value of a breakdown (None: none) the count, without zeros."""
+    return {from_value(value): counts[name]
+            for value, counts in view.breakdowns[breakdown].items() if counts[name]}
+
+
+async def read_breakdown_hours(session: AsyncSession, report: ReportFilter, breakdown: str,
+                               cut: datetime, tail: FromClause | None, keep: set[str]
+                               ) -> list[tuple[str | None, datetime, int]]:
+    """(value, UTC hour of start, conversations) of a breakdown's values in ``keep``, and
+    of all others summed (value None), for a report without filters: the stored rows
+    before ``cut``, the tail's counted the same way."""
+    h = HOURLY.c
+    value = case((h.value.in_(keep or {""}), h.value), else_=None).label("kept")
+    rows: list[tuple[str | None, datetime, int]] = [
+        (kept, hour_of(hour), int(count)) for kept, hour, count in await session.execute(
+            select(value, h.hour, func.sum(h.conversations))
+            .where(h.dimension == breakdown, h.hour >= report.start_utc,
+                   h.hour < min(report.end_utc, cut)).group_by(value, h.hour))]
+    if tail is not None:
+        rows += [(row[0] if row[0] in keep else None, hour_of(row[1]), int(row[2]))
+                 for row in await session.execute(hourly_counts(tail, breakdown))]
+    return rows

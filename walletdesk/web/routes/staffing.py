@@ -1,0 +1,211 @@
+"""Staffing: the page /staffing (forecast, agents needed, roster, gaps, overflow thresholds)
+and its API (/api/v1/staffing/…). Supervisors and admins only (and their API tokens)."""
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from walletdesk.errors import DomainError, Invalid
+from walletdesk.routing.hours import DAYS
+from walletdesk.staffing.actions import ShiftIn, parse_day_spec, set_overflow_threshold, set_shifts
+from walletdesk.staffing.queries import (
+    StaffingPlan,
+    compute_plan,
+    gap_spans,
+    overflow_settings,
+    roster,
+    staffing_inputs,
+)
+from walletdesk.web.deps import (
+    ApiManager,
+    PageManager,
+    RowId,
+    ServicesDep,
+    SignerDep,
+    TemplatesDep,
+)
+
+api = APIRouter(prefix="/api/v1/staffing", tags=["staffing"])
+pages = APIRouter(include_in_schema=False)
+router = APIRouter()
+
+TeamQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="one team; all if unset")]
+
+
+class IntervalOut(BaseModel):
+    starts: str
+    contacts: float
+    on_queue: int
+    needed: int
+    rostered: int
+    gap: int
+    service_level: float | None
+
+
+class PlanOut(BaseModel):
+    team_id: int | None
+    timezone: str
+    method: str
+    history_intervals: int
+    handle_s: float
+    handle_from_history: bool
+    target: float
+    answer_within_s: int
+    shrinkage: float
+    short_intervals: int
+    short_agent_hours: float
+    intervals: list[IntervalOut]
+
+
+def plan_out(plan: StaffingPlan) -> PlanOut:
+    return PlanOut(
+        team_id=plan.team_id, timezone=plan.timezone, method=plan.method,
+        history_intervals=plan.history_intervals, handle_s=round(plan.handle_s, 1),
+        handle_from_history=plan.handle_from_history, target=plan.target,
+        answer_within_s=plan.answer_within_s, shrinkage=plan.shrinkage,
+        short_intervals=plan.short_intervals, short_agent_hours=plan.short_agent_hours,
+        intervals=[IntervalOut(starts=i.starts.isoformat(), contacts=i.contacts,
+                               on_queue=i.on_queue, needed=i.needed, rostered=i.rostered,
+                               gap=i.gap, service_level=None if i.service_level is None
+                               else round(i.service_level, 4)) for i in plan.intervals])
+
+
+class ShiftBody(BaseModel):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    starts: str = Field(max_length=5, description="HH:MM")
+    ends: str = Field(max_length=5, description="HH:MM; 24:00 ends the day")
+
+
+class ShiftsBody(BaseModel):
+    timezone: str = Field(default="UTC", max_length=64)
+    shifts: list[ShiftBody] = Field(max_length=21)
+
+
+class AgentShiftsOut(BaseModel):
+    agent_id: int
+    name: str
+    shifts: list[ShiftBody]
+    timezone: str | None
+
+
+class ThresholdBody(BaseModel):
+    wait_threshold_s: int | None = Field(default=None, ge=0, le=86400,
+                                         description="seconds; null: the global setting")
+
+
+@api.get("/plan", response_model=PlanOut)
+async def plan_api(agent: ApiManager, services: ServicesDep, team_id: TeamQuery = None) -> PlanOut:
+    """Contacts forecast per 30-minute interval, agents needed (Erlang C + shrinkage), agents
+    rostered and the gap (negative: short), for the coming weeks."""
+    async with services.read() as session:
+        inputs = await staffing_inputs(session, services.settings, team_id)
+    # the forecast's fit is CPU work: off the event loop, and no connection held meanwhile
+    return plan_out(await asyncio.to_thread(compute_plan, inputs, services.settings))
+
+
+@api.get("/shifts", response_model=list[AgentShiftsOut])
+async def shifts_api(agent: ApiManager, services: ServicesDep,
+                     team_id: TeamQuery = None) -> list[AgentShiftsOut]:
+    async with services.read() as session:
+        rows = await roster(session, team_id)
+    return [AgentShiftsOut(agent_id=row.agent.id, name=row.agent.display_name,
+                           timezone=row.shifts[0].timezone if row.shifts else None,
+                           shifts=[ShiftBody(weekday=s.weekday, starts=s.starts, ends=s.ends)
+                                   for s in row.shifts]) for row in rows]
+
+
+@api.put("/shifts/{agent_id}", response_model=AgentShiftsOut)
+async def put_shifts_api(agent_id: RowId, body: ShiftsBody, agent: ApiManager,
+                         services: ServicesDep) -> AgentShiftsOut:
+    """Replace one agent's weekly shifts."""
+    rows = await set_shifts(services, agent, agent_id,
+                            [ShiftIn(s.weekday, s.starts, s.ends) for s in body.shifts],
+                            body.timezone)
+    return AgentShiftsOut(agent_id=agent_id, name="", timezone=body.timezone,
+                          shifts=[ShiftBody(weekday=s.weekday, starts=s.starts, ends=s.ends)
+                                  for s in rows])
+
+
+@api.put("/overflow/{team_id}", response_model=ThresholdBody)
+async def put_threshold_api(team_id: RowId, body: ThresholdBody, agent: ApiManager,
+                            services: ServicesDep) -> ThresholdBody:
+    """A team's own overflow threshold (expected wait in seconds)."""
+    row = await set_overflow_threshold(services, agent, team_id, body.wait_threshold_s)
+    return ThresholdBody(wait_threshold_s=row.wait_threshold_s)
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
+                team_id: int | None, error: str | None = None, status_code: int = 200
+                ) -> Response:
+    async with services.read() as session:
+        inputs = await staffing_inputs(session, services.settings, team_id)
+        thresholds = await overflow_settings(session)
+    plan = await asyncio.to_thread(compute_plan, inputs, services.settings)
+    rows = inputs.roster
+    return templates.TemplateResponse(request, "staffing.html", {
+        "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
+        "plan": plan, "gaps": gap_spans(plan.intervals),
+        "plan_json": plan_out(plan).model_dump(mode="json"), "roster": rows,
+        "thresholds": thresholds, "team_id": team_id, "days": DAYS,
+        "specs": {row.agent.id: [", ".join(f"{s.starts}-{s.ends}" for s in row.shifts
+                                           if s.weekday == weekday) for weekday in range(7)]
+                  for row in rows},
+        "global_threshold": services.settings.overflow_wait_s, "error": error,
+        "default_timezone": services.settings.staffing_timezone}, status_code=status_code)
+
+
+@pages.get("/staffing", response_class=HTMLResponse)
+async def staffing_page(request: Request, agent: PageManager, services: ServicesDep,
+                        signer: SignerDep, templates: TemplatesDep,
+                        team_id: TeamQuery = None) -> Response:
+    return await _page(request, agent, services, signer, templates, team_id)
+
+
+def _shifts_from_form(form: Any) -> list[ShiftIn]:
+    shifts = []
+    for weekday, day in enumerate(DAYS):
+        for starts, ends in parse_day_spec(str(form.get(day, ""))[:200]):
+            shifts.append(ShiftIn(weekday, starts, ends))
+    return shifts
+
+
+@pages.post("/staffing/shifts/{agent_id}")
+async def save_shifts_page(agent_id: RowId, request: Request, agent: PageManager,
+                           services: ServicesDep, signer: SignerDep,
+                           templates: TemplatesDep) -> Response:
+    form = await request.form()
+    team = str(form.get("team_id", "")).strip()
+    team_id = int(team) if team.isdigit() else None
+    try:
+        await set_shifts(services, agent, agent_id, _shifts_from_form(form),
+                         str(form.get("timezone", "")).strip()[:64] or "UTC")
+    except DomainError as exc:
+        return await _page(request, agent, services, signer, templates, team_id, exc.detail, 422)
+    return RedirectResponse(f"/staffing{'?team_id=' + str(team_id) if team_id else ''}"
+                            "#roster", status_code=303)
+
+
+@pages.post("/staffing/overflow/{team_id}")
+async def save_threshold_page(team_id: RowId, request: Request, agent: PageManager,
+                              services: ServicesDep, signer: SignerDep,
+                              templates: TemplatesDep) -> Response:
+    form = await request.form()
+    minutes = str(form.get("wait_threshold_min", "")).strip()
+    try:
+        try:
+            threshold = None if not minutes else round(float(minutes) * 60)
+        except ValueError as exc:
+            raise Invalid("the threshold is a number of minutes") from exc
+        await set_overflow_threshold(services, agent, team_id, threshold)
+    except DomainError as exc:
+        return await _page(request, agent, services, signer, templates, None, exc.detail, 422)
+    return RedirectResponse("/staffing#overflow", status_code=303)
+
+
+router.include_router(api)
+router.include_router(pages)
