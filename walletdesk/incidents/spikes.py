@@ -24,12 +24,11 @@ from typing import Any
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.bot.models import BotTurn
 from walletdesk.config import Settings
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.incidents.baseline import Assessment, assess
 from walletdesk.incidents.vocabulary import terms_in
-from walletdesk.labels.models import ConversationLabel, Label
+from walletdesk.reports.reasons import bot_category_and_first_label
 
 SAMPLES_PER_SIGNAL = 3
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday: intervals are counted from here
@@ -75,15 +74,7 @@ def interval_floor(moment: datetime, interval: timedelta) -> datetime:
 
 
 def _early_reason() -> Any:
-    bot_category = (
-        select(BotTurn.candidates[(0, "category")].as_string())
-        .where(BotTurn.conversation_id == Conversation.id,
-               BotTurn.outcome.in_(("answered", "suggested")))
-        .order_by(BotTurn.id).limit(1).scalar_subquery())
-    first_label = (select(func.min(Label.name))
-                   .join(ConversationLabel, ConversationLabel.label_id == Label.id)
-                   .where(ConversationLabel.conversation_id == Conversation.id)
-                   .scalar_subquery())
+    bot_category, first_label = bot_category_and_first_label()
     return func.coalesce(func.nullif(Conversation.category, ""), func.nullif(bot_category, ""),
                          first_label, literal(""))
 

@@ -28,8 +28,9 @@ MAX_REASONS = 200  # the export's rows; the rest are in the reasons report
 SAMPLE_CHARS = 300
 
 
-def reason_rows(report: ReportFilter):  # type: ignore[no-untyped-def]
-    """A subquery: per conversation of the report, its reason and where the reason came from."""
+def bot_category_and_first_label() -> tuple[Any, Any]:
+    """Correlated on ``Conversation``: the category of the bot's first answer or suggestion,
+    and the conversation's first label by name — two of the places a reason comes from."""
     bot_category = (
         select(BotTurn.candidates[(0, "category")].as_string())
         .where(BotTurn.conversation_id == Conversation.id,
@@ -39,6 +40,12 @@ def reason_rows(report: ReportFilter):  # type: ignore[no-untyped-def]
                    .join(ConversationLabel, ConversationLabel.label_id == Label.id)
                    .where(ConversationLabel.conversation_id == Conversation.id)
                    .scalar_subquery())
+    return bot_category, first_label
+
+
+def reason_rows(report: ReportFilter):  # type: ignore[no-untyped-def]
+    """A subquery: per conversation of the report, its reason and where the reason came from."""
+    bot_category, first_label = bot_category_and_first_label()
     inner = select(Conversation.id.label("cid"), Conversation.created_at.label("created_at"),
                    func.nullif(Conversation.contact_reason, "").label("chosen"),
                    func.nullif(Conversation.category, "").label("category"),
