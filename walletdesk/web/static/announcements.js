@@ -60,8 +60,9 @@
     }
   }
 
-  function load() {
-    fetch("/status/active?lang=" + encodeURIComponent(lang()), {credentials: "omit"})
+  function load(fresh) {  // fresh: past the browser's 30 s cache (an incident just resolved)
+    fetch("/status/active?lang=" + encodeURIComponent(lang()),
+          {credentials: "omit", cache: fresh === true ? "no-cache" : "default"})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) render(data); })
       .catch(function () { /* no banner rather than a broken page */ });
@@ -69,4 +70,5 @@
 
   load();
   setInterval(load, REFRESH_MS);
+  window.wdAnnouncements = {reload: function () { load(true); }};
 })();

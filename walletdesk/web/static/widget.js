@@ -122,6 +122,7 @@
       stop.appendChild(link(meta.stop_url, meta.stop_label || "Stop these messages")); li.appendChild(stop);
     }
     if (meta.kind === "csat_answer") markRated(meta.survey_id, meta.rating);
+    if (meta.kind === "announcement_resolved" && window.wdAnnouncements) window.wdAnnouncements.reload();
     if (meta.kind === "overflow_offer") addOverflowOffer(li, meta);
     if (meta.kind === "overflow_chosen") {
       markOverflowChosen(meta.offer_id, meta.choice);
