@@ -1,7 +1,9 @@
 """Clients for the live tests: a widget customer and a signed-in agent over real sockets."""
 
 import asyncio
+import contextlib
 import json
+import subprocess
 import uuid
 from typing import Any
 
@@ -81,3 +83,28 @@ async def agent(base_url: str, base_ws: str, email: str) -> Client:
     client = Client(ws)
     await client.expect_type("welcome")
     return client
+
+
+async def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: int = 60) -> None:
+    """Until ``/healthz`` answers: a server process loads the bot's models first, on a busy
+    machine; ``seconds`` only bounds a server that never starts."""
+    async with httpx.AsyncClient(timeout=30) as http:
+        for _ in range(seconds * 10):
+            if process.poll() is not None:
+                raise AssertionError(f"server exited with {process.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(f"{url}/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} did not become healthy")
+
+
+def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate the server processes; kill those that do not stop within 10 s."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -27,7 +27,7 @@ from tests.conftest import (
     make_settings,
     serving,
 )
-from tests.live.helpers import Client, customer
+from tests.live.helpers import Client, customer, stop_servers, wait_healthy
 from tests.live.test_two_servers import REDIS_URL
 from walletdesk.accounts.actions import create_agent, create_api_token, update_agent
 from walletdesk.accounts.models import AgentSession, Role
@@ -207,20 +207,6 @@ async def test_an_anonymous_flood_is_cut_off_with_an_error_frame(services):
 
 # --- across processes -------------------------------------------------------------------------
 
-async def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    """Up to a minute: a server process loads the bot's models first, on a busy machine."""
-    async with httpx.AsyncClient() as http:
-        for _ in range(600):
-            if process.poll() is not None:
-                raise AssertionError(f"server exited with {process.returncode}")
-            try:
-                if (await http.get(f"{url}/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not become healthy")
-
 
 @pytest.fixture
 async def two_servers_with_an_admin_token() -> AsyncIterator[tuple[str, str, str, str]]:
@@ -250,16 +236,10 @@ async def two_servers_with_an_admin_token() -> AsyncIterator[tuple[str, str, str
                                               env=env))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
-            await _wait_healthy(url, process)
+            await wait_healthy(url, process)
         yield urls[0], urls[1], token, str(staff.id)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(processes)
         await drop_pg_database(name)
 
 

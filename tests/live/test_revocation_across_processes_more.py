@@ -3,8 +3,6 @@
 other, and a conversation transferred out of the agent's teams on one process is dropped
 from the agent's subscription on the other (nothing more of it arrives, not even a note)."""
 
-import asyncio
-import contextlib
 import json
 import os
 import re
@@ -19,7 +17,7 @@ import pytest
 import websockets
 
 from tests.conftest import PASSWORD, create_pg_database, drop_pg_database, free_port, make_settings
-from tests.live.helpers import Client
+from tests.live.helpers import Client, stop_servers, wait_healthy
 from tests.live.test_access_revocation import WITHIN, Signed, closed_by_the_server
 from tests.live.test_two_servers import REDIS_URL
 from walletdesk.accounts.actions import create_agent, create_api_token, create_team
@@ -34,18 +32,6 @@ pytestmark = [pytest.mark.multiprocess, pytest.mark.xdist_group("redis-event-cha
 SECRET_KEY = "multi-process-test-secret-" + "y" * 20
 SLOW_MACHINE = 30  # seconds for a sign-in on a shared, loaded machine (not what is tested)
 
-
-async def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    """Up to three minutes: a server process loads the bot's models first, on a busy machine."""
-    async with httpx.AsyncClient(timeout=SLOW_MACHINE) as http:
-        for _ in range(1800):
-            if process.poll() is not None:
-                raise AssertionError(f"server exited with {process.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get(f"{url}/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not become healthy")
 
 
 async def sign_in(base_url: str, email: str) -> Signed:
@@ -114,17 +100,11 @@ async def desk() -> AsyncIterator[Desk]:
                                               env=env))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
-            await wait_healthy(url, process)
+            await wait_healthy(url, process, seconds=180)
         yield Desk(urls[0], urls[1], token, staff.id, support.id, vip.id,
                    delivered.conversation.id)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(processes)
         await drop_pg_database(name)
 
 

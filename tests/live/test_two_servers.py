@@ -1,19 +1,16 @@
 """Two `walletdesk serve` processes on PostgreSQL + Redis: a customer on one, an agent on the
 other, exchange messages live."""
 
-import asyncio
-import contextlib
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from tests.conftest import create_pg_database, drop_pg_database, free_port, make_settings
-from tests.live.helpers import agent, customer
+from tests.live.helpers import agent, customer, stop_servers, wait_healthy
 from walletdesk.accounts.actions import create_agent, create_team, set_presence
 from walletdesk.accounts.models import Presence
 from walletdesk.db.engine import Database
@@ -23,17 +20,6 @@ from walletdesk.services import Services
 REDIS_URL = os.environ.get("WALLETDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 pytestmark = pytest.mark.multiprocess
 
-
-async def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as http:
-        for _ in range(3000):  # a bound for a server that never starts, not a measurement
-            if process.poll() is not None:
-                raise AssertionError(f"server exited with {process.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get(f"{url}/healthz")).status_code == 200:
-                    return
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{url} did not become healthy")
 
 
 @pytest.fixture
@@ -63,14 +49,10 @@ async def two_servers() -> AsyncIterator[tuple[str, str, str]]:
                                               env=env))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
-            await _wait_healthy(url, process)
+            await wait_healthy(url, process, seconds=300)
         yield urls[0], urls[1], staff.email
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(10)
+        stop_servers(processes)
         await drop_pg_database(name)
 
 
