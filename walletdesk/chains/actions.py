@@ -20,7 +20,7 @@ from walletdesk.bot.actions import hand_off
 from walletdesk.bot.models import BotTurn
 from walletdesk.chains import texts
 from walletdesk.chains.detection import detect
-from walletdesk.chains.lookup import Outcome, client_for, look_up_found
+from walletdesk.chains.lookup import Outcome, look_up_found, ready_client
 from walletdesk.chains.models import ChainLookup
 from walletdesk.chains.networks import label_of
 from walletdesk.chains.queries import lookup_payload
@@ -57,7 +57,7 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
     """Look up the hashes in a customer's message; ``with_bot``: the bot was answering this
     conversation when it arrived, so the customer is answered (else the lookups are only
     stored for the agent)."""
-    client = client_for(services)
+    client = await ready_client(services)
     if not client.adapters:
         return []  # no chain configured: the feature is off
     detection = detect(text)
@@ -67,7 +67,7 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
             for found in detection.transactions[:MAX_PER_MESSAGE]))
         return await _record(services, conversation_id, message_id, outcomes, with_bot)
     if detection.hints:  # the network the bot asked for? (it answers, even if a person
-        # has been called meanwhile: it asked)
+        # has been called meanwhile: it asked; not once an agent has it: _record)
         waiting = await _waiting_for_network(services, conversation_id)
         if waiting is not None:
             found = detect(waiting.tx).transactions
@@ -91,7 +91,7 @@ async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
         if row is None or row.conversation_id != conversation_id:
             raise NotFound("lookup not found")
         tx, chain, named = row.tx, row.chain, row.named_chain
-    client = client_for(services)
+    client = await ready_client(services)
     found = detect(tx).transactions
     if chain is not None and chain in row.candidates:
         outcome_result: TransferStatus | None = await client.look_up(chain, tx, fresh=True)
@@ -120,6 +120,10 @@ async def _record(services: Services, conversation_id: int, message_id: int,
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None:
             return []
+        # an agent took the conversation while the chain answered: the lookup is theirs to
+        # tell, the customer gets no bot answer with a person (handed off and still queued:
+        # the bot tells what it found while they wait)
+        with_bot = with_bot and conversation.assignee_id is None
         if replaces is not None:
             old = await session.get(ChainLookup, replaces)
             if old is not None:

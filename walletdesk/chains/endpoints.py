@@ -7,8 +7,10 @@ request against aiohttp's 0.6 ms with 200 at once: docs/decisions, "chain lookup
 """
 
 import asyncio
+import contextlib
 import json
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
@@ -26,6 +28,9 @@ T = TypeVar("T")
 BACKOFF_S = 0.25  # then doubled per retry
 MAX_RETRY_AFTER_S = 5.0
 HEAD_TTL_S = 1.0
+PER_TURN = 16  # requests sent in one turn of the event loop (Turns)
+CONNECTIONS = 512  # per endpoint: 200 EVM lookups at once have 400 requests under way
+HEAD_STALE_S = 2.0  # a head this old is still given while a new one is read
 
 
 class RateLimited(Exception):  # noqa: N818 - what the endpoint said
@@ -52,13 +57,62 @@ class TokenBucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
+class Turns:
+    """At most ``per_turn`` requests go out in one turn of the event loop; the others wait,
+    in order, for the next turns. 200 lookups that start in the same instant would otherwise
+    build and send their 200 requests in one turn (tens of milliseconds in which no timer,
+    socket or other task of the process runs); in turns of 16, everything else runs between
+    them. The CPU they need is the same, spread over turns, and they go out in the order they
+    came (measured: the burst's added p95 no higher, the loop's longest wait 5–10 times
+    shorter). A desk with fewer than 16 lookups in an instant never waits here. One per chain
+    client (the process's lookups share it)."""
+
+    def __init__(self, per_turn: int = PER_TURN) -> None:
+        self.per_turn = per_turn
+        self._used = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def take(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # another event loop (tests): nothing carries over
+            self._loop, self._used, self._scheduled = loop, 0, False
+            self._waiting.clear()
+        if self._used < self.per_turn and not self._waiting:
+            self._used += 1
+            self._next_turn()
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        self._next_turn()
+        await waiter  # cancelled: the waiter is done, the next turn skips it
+
+    def _next_turn(self) -> None:
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._turn)
+
+    def _turn(self) -> None:
+        self._scheduled = False
+        self._used = 0
+        while self._waiting and self._used < self.per_turn:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                self._used += 1
+        if self._used:
+            self._next_turn()
+
+
 class Endpoint:
     def __init__(self, url: str, *, timeout_s: float, retries: int,
-                 requests_per_s: float) -> None:
+                 requests_per_s: float, turns: Turns | None = None) -> None:
         self.url = url.rstrip("/")
         self.timeout_s = timeout_s
         self.retries = retries
         self.bucket = TokenBucket(requests_per_s)
+        self.turns = turns or Turns()
         self._http: aiohttp.ClientSession | None = None
 
     @property
@@ -66,7 +120,7 @@ class Endpoint:
         """Made at first use, inside the event loop (keep-alive connections, one pool)."""
         if self._http is None:
             self._http = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=256, ttl_dns_cache=300),
+                connector=aiohttp.TCPConnector(limit=CONNECTIONS, ttl_dns_cache=300),
                 timeout=aiohttp.ClientTimeout(total=self.timeout_s))
         return self._http
 
@@ -87,6 +141,7 @@ class Endpoint:
                 raise ChainUnavailable(RATE_LIMITED, "local rate limit")
             if wait:
                 await asyncio.sleep(wait)
+            await self.turns.take()
             retry_after: float | None = None
             try:
                 async with asyncio.timeout(self.timeout_s):
@@ -126,6 +181,7 @@ class Endpoint:
                     as_text: bool = False) -> Any:
         async with self.http.request(method, self.url + path, json=body,
                                      allow_redirects=False) as response:
+            await self.turns.take()  # 200 answers that came at once are read in turns too
             check_status(response.status, response.headers.get("retry-after"))
             if response.status == 404:
                 return None
@@ -151,32 +207,84 @@ def check_status(status: int, retry_after: str | None) -> None:
         raise ServerError(f"HTTP {status}")
 
 
+_beside: set["asyncio.Task[Any]"] = set()
+
+
+def beside(request: Awaitable[T]) -> "asyncio.Task[T]":
+    """Send ``request`` now, beside the one the lookup waits for first: a second request that
+    does not need the first one's answer (a mined transfer's receipt) costs no second round
+    trip. Awaited when its answer is needed; else left to finish (its error not logged)."""
+    task = asyncio.ensure_future(request)
+    _beside.add(task)
+    task.add_done_callback(_beside.discard)
+    task.add_done_callback(_retrieve)
+    return task
+
+
 class SharedHead(Generic[T]):
-    """The chain's head (height, latest block) read at most once a ``ttl_s`` and once at a
-    time, shared by every lookup of the endpoint: 200 lookups at once ask for it once. A block
-    comes every 3 s (TRON) to 10 min (Bitcoin): a second-old head changes a confirmation
-    count by at most one."""
+    """The chain's head (height, latest block), shared by every lookup of the endpoint: read
+    in a task of its own, at most once at a time and about once a ``ttl_s``, so 200 lookups
+    at once ask for it once and none waits for it in turn.
 
-    def __init__(self, ttl_s: float = HEAD_TTL_S) -> None:
+    - ``prefetch()`` at the start of a lookup: when the head is not fresh, its request goes
+      out beside the transaction's (not one round trip after it);
+    - ``get()``: a fresh head at once; a head up to ``stale_s`` old at once too, while a new
+      one is read for the next lookups; an older head (or none yet) waits for the request
+      under way.
+
+    A block comes every 3 s (TRON) to 10 min (Bitcoin), 0.25–12 s on EVM chains: a head one
+    or two seconds old can count a confirmation fewer, never one that is not there."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[T]], ttl_s: float = HEAD_TTL_S,
+                 stale_s: float = HEAD_STALE_S) -> None:
+        self.fetch = fetch
         self.ttl_s = ttl_s
-        self._value: tuple[float, T] | None = None
-        self._running: asyncio.Future[T] | None = None
+        self.stale_s = stale_s
+        self._value: tuple[float, T] | None = None  # (read at, monotonic; the head)
+        self._running: asyncio.Task[T] | None = None
 
-    async def get(self, fetch: Callable[[], Awaitable[T]]) -> T:
-        if self._value is not None and self._value[0] > time.monotonic():
-            return self._value[1]
-        if self._running is not None:
-            return await asyncio.shield(self._running)
-        running: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._running = running
+    def prefetch(self) -> None:
+        if self._value is None or self._value[0] + self.ttl_s <= time.monotonic():
+            self._refresh()
+
+    async def get(self) -> T:
+        now = time.monotonic()
+        if self._value is not None:
+            read_at, value = self._value
+            if read_at + self.ttl_s > now:
+                return value
+            if read_at + self.stale_s > now:
+                self._refresh()
+                return value
+        return await asyncio.shield(self._refresh())
+
+    def _refresh(self) -> "asyncio.Task[T]":
+        if self._running is not None and self._running.get_loop() is not \
+                asyncio.get_running_loop():  # left by another event loop (tests)
+            self._running = None
+        if self._running is None:
+            self._running = asyncio.get_running_loop().create_task(self._read())
+        return self._running
+
+    async def _read(self) -> T:
         try:
-            value = await fetch()
-            self._value = (time.monotonic() + self.ttl_s, value)
-            running.set_result(value)
+            value = await self.fetch()
+            self._value = (time.monotonic(), value)
             return value
-        except BaseException as exc:
-            running.set_exception(exc)
-            running.exception()  # retrieved: no "never retrieved" warning without waiters
-            raise
         finally:
             self._running = None
+            task = asyncio.current_task()
+            if task is not None:  # retrieved when nobody waits: no "never retrieved"
+                task.add_done_callback(_retrieve)
+
+    async def close(self) -> None:
+        running = self._running
+        if running is not None:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await running
+
+
+def _retrieve(task: "asyncio.Task[Any]") -> None:
+    if not task.cancelled():
+        task.exception()

@@ -7,6 +7,8 @@ looked up elsewhere in its place. One ``ChainClient`` per process (``client_for`
 """
 
 import asyncio
+import importlib
+import sys
 import time
 import weakref
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from walletdesk.chains.adapters.bitcoin import BitcoinAdapter
 from walletdesk.chains.adapters.solana import SolanaAdapter
 from walletdesk.chains.adapters.tron import TronAdapter
 from walletdesk.chains.detection import Candidates, Found, candidates
-from walletdesk.chains.endpoints import Endpoint
+from walletdesk.chains.endpoints import Endpoint, Turns
 from walletdesk.chains.networks import BITCOIN, EVM, NETWORKS, SOLANA, TRON, explorer_link
 from walletdesk.chains.results import (
     MALFORMED,
@@ -32,6 +34,7 @@ from walletdesk.chains.results import (
 from walletdesk.config import Settings
 
 CACHE_SIZE = 5000
+EVM_MODULE = "walletdesk.chains.adapters.evm"  # imports web3: a second of CPU
 log = structlog.get_logger(__name__)
 
 
@@ -43,9 +46,10 @@ class Adapter(Protocol):
     async def close(self) -> None: ...
 
 
-def make_adapter(chain: str, url: str, settings: Settings) -> Adapter:
+def make_adapter(chain: str, url: str, settings: Settings,
+                 turns: Turns | None = None) -> Adapter:
     endpoint = Endpoint(url, timeout_s=settings.chain_timeout_s, retries=settings.chain_retries,
-                        requests_per_s=settings.chain_requests_per_s)
+                        requests_per_s=settings.chain_requests_per_s, turns=turns)
     family = NETWORKS[chain].family
     if family == EVM:  # web3 takes a second to import: only a desk with an EVM endpoint pays
         from walletdesk.chains.adapters.evm import EvmAdapter
@@ -63,8 +67,9 @@ def make_adapter(chain: str, url: str, settings: Settings) -> Adapter:
 class ChainClient:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        turns = Turns()  # a burst of lookups goes out in turns of the event loop
         self.adapters: dict[str, Adapter] = {
-            chain: make_adapter(chain, url, settings)
+            chain: make_adapter(chain, url, settings, turns)
             for chain, url in settings.chain_endpoints.items() if chain in NETWORKS and url}
         self._cache: dict[tuple[str, str], tuple[float, TransferStatus]] = {}
         self._in_flight: dict[tuple[str, str], asyncio.Future[TransferStatus]] = {}
@@ -180,11 +185,24 @@ _clients: "weakref.WeakKeyDictionary[Any, ChainClient]" = weakref.WeakKeyDiction
 
 
 def client_for(services: Any) -> ChainClient:
-    """The process's chain client for these services (made at first use)."""
+    """The process's chain client for these services (made at first use; in the event loop,
+    ``ready_client``)."""
     client = _clients.get(services)
     if client is None:
         client = _clients[services] = ChainClient(services.settings)
     return client
+
+
+async def ready_client(services: Any) -> ChainClient:
+    """``client_for``, with web3 imported in a worker thread the first time: imported in the
+    event loop it held the loop for 0.8 s (no socket, timer or other task of the process ran)
+    at the first EVM lookup; in a thread the loop runs on (its longest wait: 22 ms)."""
+    if services not in _clients and EVM_MODULE not in sys.modules and any(
+            NETWORKS[chain].family == EVM
+            for chain, url in services.settings.chain_endpoints.items()
+            if chain in NETWORKS and url):
+        await asyncio.to_thread(importlib.import_module, EVM_MODULE)
+    return client_for(services)
 
 
 async def close_client(services: Any) -> None:

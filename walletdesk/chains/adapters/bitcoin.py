@@ -14,12 +14,15 @@ class BitcoinAdapter:
     def __init__(self, chain: str, endpoint: Endpoint) -> None:
         self.chain = chain
         self.endpoint = endpoint
-        self.tip: SharedHead[str | None] = SharedHead()
+        self.tip: SharedHead[str | None] = SharedHead(
+            lambda: self.endpoint.get_text("/blocks/tip/height"))
 
     async def close(self) -> None:
+        await self.tip.close()
         await self.endpoint.close()
 
     async def look_up(self, tx: str, to_address: str | None = None) -> TransferStatus:
+        self.tip.prefetch()  # beside the transaction, not after it
         data: Any = await self.endpoint.get_json(f"/tx/{tx}")
         if data is None:
             return TransferStatus(self.chain, tx, NOT_FOUND)
@@ -41,7 +44,7 @@ class BitcoinAdapter:
             result.recipient = chosen["scriptpubkey_address"]
             result.amount = units(int(chosen["value"]), 8)
         if status.get("confirmed"):
-            tip = await self.tip.get(lambda: self.endpoint.get_text("/blocks/tip/height"))
+            tip = await self.tip.get()
             result.status = CONFIRMED
             result.block = int(status["block_height"])
             result.confirmations = max(0, int(str(tip).strip()) - result.block + 1)

@@ -6,7 +6,7 @@ and a memo instruction."""
 import itertools
 from typing import Any
 
-from walletdesk.chains.endpoints import Endpoint
+from walletdesk.chains.endpoints import Endpoint, beside
 from walletdesk.chains.results import (
     CONFIRMED,
     FAILED,
@@ -40,6 +40,10 @@ class SolanaAdapter:
         return answer["result"]
 
     async def look_up(self, tx: str) -> TransferStatus:
+        # the transfer itself asked together with its status: one round trip
+        transaction_request = beside(self._rpc("getTransaction", [tx, {
+            "encoding": "jsonParsed", "maxSupportedTransactionVersion": 0,
+            "commitment": "confirmed"}]))
         statuses = await self._rpc("getSignatureStatuses",
                                    [[tx], {"searchTransactionHistory": True}])
         status = statuses["value"][0]
@@ -55,9 +59,7 @@ class SolanaAdapter:
             result.confirmations = status.get("confirmations")
             if result.confirmations is None:  # finalized: past the deepest fork choice
                 result.confirmations = 32
-        transaction = await self._rpc("getTransaction", [tx, {
-            "encoding": "jsonParsed", "maxSupportedTransactionVersion": 0,
-            "commitment": "confirmed"}])
+        transaction = await transaction_request
         if transaction:
             _read_transfer(transaction, result)
         return result

@@ -6,7 +6,7 @@ transfers are read from the ``transfer(address,uint256)`` call; TRX from Transfe
 from hashlib import sha256
 from typing import Any
 
-from walletdesk.chains.endpoints import Endpoint, SharedHead
+from walletdesk.chains.endpoints import Endpoint, SharedHead, beside
 from walletdesk.chains.results import (
     CONFIRMED,
     FAILED,
@@ -49,12 +49,18 @@ class TronAdapter:
     def __init__(self, chain: str, endpoint: Endpoint) -> None:
         self.chain = chain
         self.endpoint = endpoint
-        self.head: SharedHead[Any] = SharedHead()
+        self.head: SharedHead[Any] = SharedHead(
+            lambda: self.endpoint.post_json("/wallet/getnowblock", {}))
 
     async def close(self) -> None:
+        await self.head.close()
         await self.endpoint.close()
 
     async def look_up(self, tx: str) -> TransferStatus:
+        self.head.prefetch()  # beside the transaction, not after it
+        # its outcome (in a block: energy, receipt) asked together: one round trip
+        info_request = beside(self.endpoint.post_json("/wallet/gettransactioninfobyid",
+                                                      {"value": tx}))
         data: Any = await self.endpoint.post_json("/wallet/gettransactionbyid", {"value": tx})
         if not data:
             return TransferStatus(self.chain, tx, NOT_FOUND)
@@ -77,14 +83,13 @@ class TronAdapter:
                 symbol, decimals = TRC20_TOKENS.get(token or "", (None, 0))
                 result.token = symbol
                 result.amount = units(int(call[8 + 64:8 + 128], 16), decimals)
-        info: Any = await self.endpoint.post_json("/wallet/gettransactioninfobyid",
-                                                  {"value": tx})
+        info: Any = await info_request
         declared = (data.get("ret") or [{}])[0].get("contractRet", "SUCCESS")
         if not info:
             if declared != "SUCCESS":
                 result.status, result.failure = FAILED, _failure(declared)
             return result
-        now: Any = await self.head.get(lambda: self.endpoint.post_json("/wallet/getnowblock", {}))
+        now: Any = await self.head.get()
         result.block = int(info["blockNumber"])
         head = int(now["block_header"]["raw_data"]["number"])
         result.confirmations = max(0, head - result.block + 1)

@@ -13,9 +13,13 @@ import sys
 _LIMIT = sys.getrecursionlimit()
 
 from web3 import AsyncWeb3  # noqa: E402
+from web3._utils.method_formatters import get_null_result_formatters  # noqa: E402
+from web3._utils.rpc_abi import RPC  # noqa: E402
 from web3.exceptions import TransactionNotFound, Web3Exception  # noqa: E402
+from web3.method import Method  # noqa: E402
 from web3.providers import AsyncHTTPProvider  # noqa: E402
 
 sys.setrecursionlimit(_LIMIT)
 
-__all__ = ["AsyncHTTPProvider", "AsyncWeb3", "TransactionNotFound", "Web3Exception"]
+__all__ = ["RPC", "AsyncHTTPProvider", "AsyncWeb3", "Method", "TransactionNotFound",
+           "Web3Exception", "get_null_result_formatters"]
