@@ -195,3 +195,41 @@ async def test_widget_must_say_hello_first(services, live_server):
     frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert frame["type"] == "error" and frame["code"] == "hello_required"
     await ws.close()
+
+
+async def test_a_message_comes_back_to_the_other_devices_not_as_a_second_copy(
+        services, live_server, make_team, make_agent):
+    """The hot path's message reaches the customer's other sockets as a ``message`` frame;
+    the socket it came from has it in its ack only (one frame fewer per message)."""
+    team = await make_team()
+    alice = await make_agent("Alice", teams=[team], online=True)
+    staff = await agent(live_server.url, live_server.ws_url, alice.email)
+    await staff.send({"type": "inbox", "on": True})
+    phone, welcome = await customer(live_server.ws_url)
+    first = await phone.say("my deposit is missing")  # the full path: routed to Alice
+    conversation_id = first["conversation_id"]
+    await staff.expect(lambda f: f["type"] == "message" and f["conversation_id"] == conversation_id)
+    laptop, again = await customer(live_server.ws_url, token=welcome["visitor_token"],
+                                   last_seq=first["message"]["seq"])
+    assert again["conversation"]["id"] == conversation_id
+
+    ack = await phone.say("it was sent an hour ago")  # the phone's next message: hot path
+    assert ack["type"] == "ack" and ack["message"]["text"] == "it was sent an hour ago"
+    copy = await laptop.expect(lambda f: f["type"] == "message")
+    assert copy["message"]["seq"] == ack["message"]["seq"]
+    assert "origin" not in copy and "origin" not in copy["message"]
+    seen = await staff.expect(lambda f: f["type"] == "message"
+                              and f["message"]["seq"] == ack["message"]["seq"])
+    assert "origin" not in seen
+    echoed = [f for f in phone.frames + await phone.quiet()
+              if f["type"] == "message" and f["message"]["seq"] == ack["message"]["seq"]]
+    assert echoed == []
+    async with services.read() as session:  # stored by the batch's statements as it was sent
+        row = await session.scalar(select(Message).where(
+            Message.conversation_id == conversation_id, Message.seq == ack["message"]["seq"]))
+    assert row is not None and row.text == "it was sent an hour ago"
+    assert row.sender_name == ack["message"]["sender_name"] and row.meta is None
+    assert row.sender_kind == "customer" and not row.is_internal and row.client_id
+    await phone.close()
+    await laptop.close()
+    await staff.close()

@@ -66,6 +66,9 @@ class BenchConfig:
     ramp_start: float = 100.0
     ramp_factor: float = 1.5
     ramp_max: float = 10_000.0
+    # customers write support prose (100–300 characters of the shared data's English
+    # texts) instead of "bench message N from I": the protect step reads real sentences
+    prose: bool = False
 
 
 @dataclass
@@ -294,7 +297,7 @@ def _resend_later(ws: Any, frame: dict[str, Any], after: Any) -> None:
     asyncio.get_running_loop().create_task(resend())
 
 
-async def _agent_reader(ws: Any, rig: Rig, subscribed: asyncio.Queue[int]) -> None:
+async def _agent_reader(ws: Any, rig: Rig, subscribed: asyncio.Queue[int | str]) -> None:
     with contextlib.suppress(websockets.ConnectionClosed):
         async for raw in ws:
             now = time.perf_counter()
@@ -316,6 +319,8 @@ async def _agent_reader(ws: Any, rig: Rig, subscribed: asyncio.Queue[int]) -> No
                     _resend_later(ws, {"type": "subscribe", "client_id": client_id,
                                        "conversation_id": int(client_id[4:]), "last_seq": 0},
                                   frame.get("retry_after"))
+                elif client_id.startswith("sub-"):  # refused for good: say so, do not wait
+                    subscribed.put_nowait(raw)
                 else:
                     tally.errors += 1
 
@@ -369,8 +374,18 @@ async def _drain(ws: Any, rig: Rig) -> None:
                                    "text": tally.texts[client_id]}, frame.get("retry_after"))
 
 
+def _prose_texts() -> list[str]:
+    """English support texts of 100–300 characters, none holding a secret."""
+    from walletdesk.shared_data import support_texts
+
+    texts = [t for t in support_texts() if 100 <= len(t) <= 300 and t.isascii()]
+    if not texts:
+        raise RuntimeError("--prose needs the shared support texts (../shared/data)")
+    return texts
+
+
 async def _send_loop(ws: Any, index: int, count: int, rate: float, tally: Tally,
-                     stop_at: float, prefix: str) -> None:
+                     stop_at: float, prefix: str, prose: list[str] | None = None) -> None:
     interval = 1.0 / rate
     next_at = time.perf_counter() + index / count * interval  # spread the starts evenly
     number = 0
@@ -381,7 +396,8 @@ async def _send_loop(ws: Any, index: int, count: int, rate: float, tally: Tally,
         if time.perf_counter() >= stop_at:
             return
         client_id = f"{prefix}{index}-{number}"
-        text = f"bench message {number} from {index}"
+        text = prose[(index * 31 + number) % len(prose)] if prose \
+            else f"bench message {number} from {index}"
         tally.sent[client_id] = time.perf_counter()
         tally.texts[client_id] = text
         try:
@@ -436,7 +452,7 @@ async def _connect(rig: Rig, emails: list[str], say: Callable[[str], None]) -> N
     opened = await asyncio.gather(*[_agent_socket(urls[i % len(urls)], cookie or "")
                                     for i, cookie in enumerate(cookies)])
     rig.agent_ws = dict(opened)
-    subscribed: asyncio.Queue[int] = asyncio.Queue()
+    subscribed: asyncio.Queue[int | str] = asyncio.Queue()
     rig.tasks += [asyncio.create_task(_agent_reader(ws, rig, subscribed))
                   for ws in rig.agent_ws.values()]
 
@@ -457,8 +473,14 @@ async def _connect(rig: Rig, emails: list[str], say: Callable[[str], None]) -> N
         await rig.agent_ws[agent_id].send(json.dumps(
             {"type": "subscribe", "client_id": f"sub-{conversation_id}",
              "conversation_id": conversation_id, "last_seq": 0}))
-    for _ in assignment:
-        await asyncio.wait_for(subscribed.get(), SUBSCRIBE_WAIT_S)
+    for number in range(len(assignment)):
+        try:
+            answer = await asyncio.wait_for(subscribed.get(), SUBSCRIBE_WAIT_S)
+        except TimeoutError:
+            raise RuntimeError(f"{number} of {len(assignment)} agents' subscriptions answered; "
+                               f"none more in {SUBSCRIBE_WAIT_S:g} s") from None
+        if isinstance(answer, str):
+            raise RuntimeError(f"a subscription was refused: {answer}")
     rig.tasks += [asyncio.create_task(_drain(ws, rig)) for ws, _ in rig.customers]
     say(f"{len(rig.customers)} conversations live")
 
@@ -470,7 +492,9 @@ async def _measure(rig: Rig, rate: float, seconds: float, prefix: str) -> dict[s
     client_cpu, server_cpu = time.process_time(), _process_cpu_s(pids)
     started = time.perf_counter()
     stop_at = started + seconds
-    await asyncio.gather(*[_send_loop(ws, i, len(rig.customers), rate, tally, stop_at, prefix)
+    prose = _prose_texts() if rig.config.prose else None
+    await asyncio.gather(*[_send_loop(ws, i, len(rig.customers), rate, tally, stop_at, prefix,
+                                      prose)
                            for i, (ws, _) in enumerate(rig.customers)])
     # wait for the backlog: a message is lost only if it never arrives (no progress
     # for GRACE_S seconds); late messages count in the latency, not as lost
@@ -509,6 +533,9 @@ async def _measure(rig: Rig, rate: float, seconds: float, prefix: str) -> dict[s
         "client_cpu_pct": round(100 * client_cpu / wall, 1) if wall else None,
         "server_cpu_s": round(server_after - server_cpu, 2)
         if server_cpu is not None and server_after is not None else None,
+        # the comparable figure on a shared machine: CPU time, not throughput
+        "server_cpu_ms_per_msg": round((server_after - server_cpu) * 1000 / len(tally.received), 3)
+        if server_cpu is not None and server_after is not None and tally.received else None,
     }
 
 

@@ -27,6 +27,8 @@ and the caller takes the full path, which handles it as before.
 
 import asyncio
 import contextlib
+import itertools
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,11 +36,25 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from walletdesk.chains.detection import may_name_transfer
 from walletdesk.conversations import events
 from walletdesk.conversations.actions import clean_client_id, clean_text
 from walletdesk.conversations.messages import PREVIEW_CHARS, masked_message
@@ -58,6 +74,8 @@ BATCH_WAIT_S = 0.001
 # the states in which a customer's message changes nothing but the message itself
 QUIET_STATUSES = (Status.bot, Status.assigned, Status.queued)
 RECENT_CONVERSATIONS = 20_000  # conversations whose recent messages a process keeps
+PROCESS_TAG = uuid.uuid4().hex[:12]  # this process, in the origin of its sockets' events
+_LINE_NUMBERS = itertools.count(1)
 CUSTOMER_MESSAGES = MESSAGES.labels(sender_kind=str(SenderKind.customer))  # looked up once
 
 conversations = Conversation.__table__
@@ -76,6 +94,9 @@ class ChatLine:
     # when the customer was last noted as seen (their last_seen_at, kept once a minute: by
     # the full path, then by the writer, which re-reads the name, e-mail and phone then)
     since: datetime = field(default_factory=utcnow)
+    # names this socket in its messages' events: the hub sends a message back to every
+    # socket of the customer but this one, which has it in its ack (walletdesk.web.live)
+    origin: str = field(default_factory=lambda: f"{PROCESS_TAG}:{next(_LINE_NUMBERS)}")
 
 
 class RecentTexts:
@@ -177,6 +198,12 @@ class ChatWriter:
             self._insert(messages)
             .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
             .returning(messages.c.id, messages.c.conversation_id))
+        # PostgreSQL: the batch's conversations in one UPDATE built once, its values in arrays
+        # (unnest); built per batch with a CASE per column it was compiled each time
+        self._update_many = _update_from_arrays() if postgres else None
+        # and its messages in one INSERT … SELECT FROM unnest: one statement text whatever the
+        # batch's size (asyncpg prepares it once, not once per size)
+        self._insert_arrays = _insert_from_arrays() if postgres else None
         self.recent = RecentTexts()
 
     def remember(self, conversation_id: int, seq: int, created_at: datetime,
@@ -297,8 +324,9 @@ class ChatWriter:
 
     async def _store_batch(self, connection: AsyncConnection,
                            batch: list[_Pending]) -> list[ChatDelivered | None]:
-        """One UPDATE … RETURNING for every conversation of the batch (a CASE per column),
-        one multi-row INSERT for every message. Raises _OneByOne if a message was stored
+        """One UPDATE … RETURNING for every conversation of the batch (PostgreSQL: compiled
+        once, the values in arrays; SQLite: a CASE per column), one multi-row INSERT for every
+        message. Raises _OneByOne if a message was stored
         before (a retry): its number must not be taken."""
         await self._note_seen(connection, batch)
         now = utcnow()
@@ -306,23 +334,45 @@ class ChatWriter:
         if not by_id:
             return [None] * len(batch)
         key = conversations.c.id
-        rows = {row.id: row for row in (await connection.execute(
-            update(conversations)
-            .where(key.in_(sorted(by_id)),
-                   conversations.c.customer_id == case(
-                       {cid: p.line.customer_id for cid, p in by_id.items()}, value=key),
-                   conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
-                   or_(conversations.c.status != str(Status.queued),
-                       conversations.c.team_id.is_not(None)))
-            .values(last_seq=conversations.c.last_seq + 1, updated_at=now, last_message_at=now,
-                    last_message_preview=case(
-                        {cid: p.text[:PREVIEW_CHARS] for cid, p in by_id.items()}, value=key))
-            .returning(key, conversations.c.last_seq, conversations.c.status,
-                       conversations.c.team_id, conversations.c.assignee_id,
-                       conversations.c.snoozed_at)
-        )).all()}
+        ids = sorted(by_id)  # (in id order: the rows are found, and locked, in that order)
+        statement: Any
+        parameters: dict[str, Any] | None = None
+        if self._update_many is not None:
+            statement, parameters = self._update_many, {
+                "ids": ids, "customer_ids": [by_id[cid].line.customer_id for cid in ids],
+                "previews": [by_id[cid].text[:PREVIEW_CHARS] for cid in ids], "now": now}
+        else:  # SQLite: the same in one statement built for the batch (a CASE per column)
+            statement = (
+                update(conversations)
+                .where(key.in_(ids),
+                       conversations.c.customer_id == case(
+                           {cid: p.line.customer_id for cid, p in by_id.items()}, value=key),
+                       conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
+                       or_(conversations.c.status != str(Status.queued),
+                           conversations.c.team_id.is_not(None)))
+                .values(last_seq=conversations.c.last_seq + 1, updated_at=now,
+                        last_message_at=now, last_message_preview=case(
+                            {cid: p.text[:PREVIEW_CHARS] for cid, p in by_id.items()}, value=key))
+                .returning(key, conversations.c.last_seq, conversations.c.status,
+                           conversations.c.team_id, conversations.c.assignee_id,
+                           conversations.c.snoozed_at))
+        rows = {row.id: row for row in (await connection.execute(statement, parameters)).all()}
         inserted: dict[int, int] = {}
-        if rows:
+        if rows and self._insert_arrays is not None:
+            stored = sorted(rows)
+            name = messages.c.sender_name.type  # encrypted, as the column's type does it
+            inserted = {row.conversation_id: row.id for row in (await connection.execute(
+                self._insert_arrays, {
+                    "conversation_ids": stored, "seqs": [rows[cid].last_seq for cid in stored],
+                    "sender_names": [name.process_bind_param(by_id[cid].line.customer_name,
+                                                             connection.dialect)
+                                     for cid in stored],
+                    "texts": [by_id[cid].text for cid in stored],
+                    "client_ids": [by_id[cid].client_id for cid in stored], "now": now,
+                })).all()}
+            if len(inserted) != len(stored):
+                raise _OneByOne
+        elif rows:
             values = [{"conversation_id": cid, "seq": rows[cid].last_seq,
                        "sender_kind": str(SenderKind.customer),
                        "sender_name": by_id[cid].line.customer_name, "text": by_id[cid].text,
@@ -387,8 +437,11 @@ class ChatWriter:
         }
         if line.known:
             event["masked_message"] = masked_message(payload, line.known)
+        event["origin"] = line.origin  # its socket gets the ack, not the message again
         pending.live_events.append(event)
-        if status == Status.bot:  # the bot answers (deferred); nothing else reacts
+        # the bot answers (deferred); with a person, only a hash or an address has a
+        # listener: it is looked up for the agent (walletdesk.chains.listeners)
+        if status == Status.bot or may_name_transfer(pending.text):
             pending.domain_events.append({
                 "type": events.CUSTOMER_MESSAGE, "conversation_id": line.conversation_id,
                 "message_id": message_id, "text": pending.text, "status": status,
@@ -457,3 +510,51 @@ class ChatWriter:
                 pending.done.set_result(result)
         if domain_events:
             self.services.after_commit.defer(self.services, domain_events)
+
+
+def _update_from_arrays() -> Any:
+    """PostgreSQL: the conversations of a batch moved on by one statement, compiled once; its
+    rows come from arrays (ids, their customers, the previews) joined through ``unnest``.
+    The same checks as the statement built per batch: the customer's conversation, in a state
+    the message does not change."""
+    batch = func.unnest(
+        bindparam("ids", type_=postgresql.ARRAY(Integer)),
+        bindparam("customer_ids", type_=postgresql.ARRAY(Integer)),
+        bindparam("previews", type_=postgresql.ARRAY(String)),
+    ).table_valued("id", "customer_id", "preview").render_derived()
+    return (
+        update(conversations)
+        .where(conversations.c.id == batch.c.id,
+               conversations.c.customer_id == batch.c.customer_id,
+               conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
+               or_(conversations.c.status != str(Status.queued),
+                   conversations.c.team_id.is_not(None)))
+        .values(last_seq=conversations.c.last_seq + 1, updated_at=bindparam("now"),
+                last_message_at=bindparam("now"), last_message_preview=batch.c.preview)
+        .returning(conversations.c.id, conversations.c.last_seq, conversations.c.status,
+                   conversations.c.team_id, conversations.c.assignee_id,
+                   conversations.c.snoozed_at))
+
+
+def _insert_from_arrays() -> Any:
+    """PostgreSQL: a batch's messages in one INSERT, compiled once; the rows come from arrays
+    (the sender's name already encrypted). A retry of a stored message (same conversation and
+    client id) is skipped by ON CONFLICT and missing from what it returns."""
+    batch = func.unnest(
+        bindparam("conversation_ids", type_=postgresql.ARRAY(Integer)),
+        bindparam("seqs", type_=postgresql.ARRAY(Integer)),
+        bindparam("sender_names", type_=postgresql.ARRAY(Text)),
+        bindparam("texts", type_=postgresql.ARRAY(Text)),
+        bindparam("client_ids", type_=postgresql.ARRAY(String)),
+    ).table_valued("conversation_id", "seq", "sender_name", "text", "client_id").render_derived()
+    return (
+        postgresql.insert(messages)
+        .from_select(
+            ["conversation_id", "seq", "sender_kind", "sender_name", "text", "is_internal",
+             "client_id", "created_at"],
+            select(batch.c.conversation_id, batch.c.seq,
+                   literal(str(SenderKind.customer), String), batch.c.sender_name,
+                   batch.c.text, literal(False, Boolean), batch.c.client_id,
+                   bindparam("now", type_=messages.c.created_at.type)))
+        .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
+        .returning(messages.c.id, messages.c.conversation_id))

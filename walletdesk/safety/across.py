@@ -57,7 +57,9 @@ def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
             or _HEX_START.search(text)):
         # a phrase can only run over with a word at the meeting point; a 0x key may need
         # the words before it ("private key:") from the previous message
-        _spread(find_secrets("\n".join(parts)), [len(p) for p in parts], 1, local, crossing)
+        joined = "\n".join(parts)  # only what reaches into the new message is wanted
+        _spread(find_secrets(joined, reaching=len(joined) - len(text)), [len(p) for p in parts],
+                1, local, crossing)
     glued_from = _glued_from(parts)
     if glued_from is not None:
         # a key cut in two, or Chinese written without spaces: glue the messages together
@@ -69,7 +71,9 @@ def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
             pieces.append(part[begin:finish])
             shifts.append(begin)
         shifted: list[list[Span]] = [[] for _ in pieces]
-        _spread(find_secrets("".join(pieces)), [len(p) for p in pieces], 0, shifted, crossing)
+        glued = "".join(pieces)
+        _spread(find_secrets(glued, reaching=len(glued) - len(pieces[-1])),
+                [len(p) for p in pieces], 0, shifted, crossing)
         for number, spans in enumerate(shifted):
             local[glued_from + number] += [(a + shifts[number], b + shifts[number], f)
                                            for a, b, f in spans]

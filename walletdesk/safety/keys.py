@@ -21,6 +21,9 @@ from hashlib import sha256
 from walletdesk.safety.findings import Finding, Span
 
 CONTEXT_CHARS = 40
+MIN_PIECE_CHARS = 20  # the shortest key in one piece _ALNUM_RUN and _HEX64 look at
+MIN_RANDOM_DIGITS = 10  # decimal digits in a key's 64 hex digits, at least
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
 _HEX64 = re.compile(r"(?<![0-9A-Za-z])(0[xX])?([0-9a-fA-F]{64})(?![0-9A-Za-z])")
@@ -126,7 +129,7 @@ def _hex_is_key(text: str, start: int, prefixed: bool) -> bool:
 def _looks_random(digits: str) -> bool:
     """64 hex digits of a key mix numbers and letters (prose words like "face" do not)."""
     numbers = sum(c.isdigit() for c in digits)
-    return numbers >= 10 and len(digits) - numbers >= 4
+    return numbers >= MIN_RANDOM_DIGITS and len(digits) - numbers >= 4
 
 
 def _grouped_hex(text: str) -> list[Span]:
@@ -158,12 +161,16 @@ def _grouped_hex(text: str) -> list[Span]:
 
 def find_keys(text: str) -> list[Span]:
     spans: list[Span] = []
-    for match in _HEX64.finditer(text):
+    # quick looks first: a key in one piece (64 hex digits, base58) is 20 characters or more
+    # without a space; one written in groups has ten digits or more (_looks_random)
+    in_one_piece = max(map(len, text.split()), default=0) >= MIN_PIECE_CHARS
+    for match in _HEX64.finditer(text) if in_one_piece else ():
         if _hex_is_key(text, match.start(), bool(match.group(1))):
             spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
-    if " " in text or "-" in text or ":" in text or "\n" in text:
+    if (" " in text or "-" in text or ":" in text or "\n" in text) \
+            and len(text) - len(text.translate(_NO_DIGITS)) >= MIN_RANDOM_DIGITS:
         spans += _grouped_hex(text)
-    for match in _ALNUM_RUN.finditer(text):
+    for match in _ALNUM_RUN.finditer(text) if in_one_piece else ():
         candidate = match.group()
         if len(candidate) < 50 and not _EXTENDED_PRIVATE.match(candidate):
             continue
@@ -175,7 +182,7 @@ def find_keys(text: str) -> list[Span]:
                 or in_url(text, match.start())):
             continue  # a transaction signature has the same shape
         spans.append((match.start(), match.end(), finding))
-    for match in _BYTE_ARRAY.finditer(text):
+    for match in _BYTE_ARRAY.finditer(text) if "[" in text else ():
         values = [int(v) for v in re.findall(r"\d+", match.group())]
         if all(v < 256 for v in values):
             spans.append((match.start(), match.end(),

@@ -27,8 +27,12 @@ as each of its nearest words), and a long run may hold one word of no list at al
 
 import re
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise, product
+from functools import lru_cache
+from itertools import accumulate, pairwise, product
+from operator import sub
 
 from walletdesk.safety.findings import Finding, Span
 from walletdesk.safety.prose import SENTENCE_END, common_indices, reads_like_prose
@@ -61,29 +65,23 @@ _CJK_CHAR = re.compile(rf"[{CJK}]")
 _LETTER = re.compile(r"[^\W\d_]")
 MAX_WORD_CHARS = 16
 _LEADING_NUMBER = re.compile(r"(?:\d{1,2}[.):：、\-]?|#\d{1,2}|[\u2460-\u2473])[ \t]*$")
+KNOWN_CACHED = 20_000  # distinct words whose lookup is kept
+LINES_CACHED = 4_096  # lines whose tokens are kept: a message is read again with the next two
+QUICK_LOOK_CHARS = 160  # below this, a text not read before gets the quick look first
 
 # a word in one list's run: (start, end, its possible indices — none for a word of no
 # list —, misspelt or unknown, separated from the previous word)
 Token = tuple[int, int, tuple[int, ...], bool, bool]
 
 
-@dataclass(frozen=True)
-class Word:
-    start: int
-    end: int
-    options: dict[str, tuple[int, ...]]  # language -> indices it may be
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What a word is, looked up once per distinct word (:func:`_known`)."""
+
+    options: dict[str, tuple[int, ...]]  # language -> indices it may be (exact or one edit)
     misspelt: frozenset[str]  # languages where it is only one edit from a word
-    separated: bool
-
-    @property
-    def cjk(self) -> bool:
-        return self.end - self.start == 1 and bool(self.options) and all(
-            language in CHINESE for language in self.options)
-
-    def token(self, language: str) -> Token:
-        options = self.options.get(language, ())
-        return (self.start, self.end, options, not options or language in self.misspelt,
-                self.separated)
+    exact: bool  # a word of some list as written (``_lookup`` found it)
+    chinese: bool  # only the Chinese lists have it: a one-character token is Chinese prose
 
 
 def _key(word: str) -> str:
@@ -98,80 +96,280 @@ def _lookup(words: dict[str, dict[str, int]], key: str) -> dict[str, int] | None
     return found
 
 
+_NOT_A_WORD = Known({}, frozenset(), False, False)  # stands for None in the caches
+
+
+@lru_cache(maxsize=KNOWN_CACHED)
+def _known_or_marker(key: str) -> Known:
+    found = _lookup(exact_words(), key)
+    if _CJK_CHAR.match(key):  # a Chinese character: exact only, never "one edit away"
+        if not found:
+            return _NOT_A_WORD
+        return Known({k: (v,) for k, v in found.items()}, frozenset(), True,
+                     all(language in CHINESE for language in found))
+    options = {k: (v,) for k, v in (found or {}).items()}
+    near = fuzzy_words(key)  # "fábric" is English, and a misspelt Spanish fábrica
+    misspelt = frozenset(language for language in near if language not in options)
+    options.update((language, near[language]) for language in misspelt)
+    if not options and not 3 <= len(key) <= MAX_WORD_CHARS:
+        return _NOT_A_WORD
+    return Known(options, misspelt, found is not None,
+                 bool(options) and all(language in CHINESE for language in options))
+
+
+def _known(key: str) -> Known | None:
+    """The word's options, or None for a token that is no word (a break in every run)."""
+    known = _known_or_marker(key)
+    return None if known is _NOT_A_WORD else known
+
+
+_ASCII_SPLIT = re.compile(f"({_ASCII_TOKEN.pattern})")  # gaps and tokens, in turn
+_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A text's tokens (every match of ``_TOKEN``), in order: where each is, what it is (None:
+    no word, a break in every run), whether anything separates it from the one before, and
+    whether that gap breaks every run (too long, or three digits)."""
+
+    starts: Sequence[int]
+    ends: Sequence[int]
+    known: Sequence[Known | None]
+    separated: Sequence[bool]
+    breaks: Sequence[bool]
+    exact: Sequence[bool]  # a word of some list as written
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+class _KeptLines:
+    """The tokens of the lines read lately (least recently used forgotten first). A text
+    in which a secret was found is forgotten at once (:func:`forget`): its lines, the secret
+    among them, are not kept in the process's memory."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lines: OrderedDict[str, _Tokens] = OrderedDict()
+
+    def tokens(self, line: str) -> _Tokens:
+        found = self._lines.get(line)
+        if found is not None:
+            self._lines.move_to_end(line)
+            return found
+        found = self._lines[line] = _line_tokens(line)
+        if len(self._lines) > self.size:
+            self._lines.popitem(last=False)
+        return found
+
+    def has_all(self, text: str) -> bool:
+        return all(line in self._lines for line in text.split("\n"))
+
+    def forget(self, text: str) -> None:
+        for line in text.split("\n"):
+            self._lines.pop(line, None)
+
+    def clear(self) -> None:
+        self._lines.clear()
+
+
+def _line_tokens(line: str) -> _Tokens:
+    """A line's tokens, as the line alone gives them. Split in C (gaps and tokens in turn)
+    and looked up through the word cache."""
+    if line.isascii():  # lower case keeps every offset: the pieces are the words' keys
+        pieces = _ASCII_SPLIT.split(line.lower())
+        words = pieces[1::2]
+        known = tuple(None if word is _NOT_A_WORD else word
+                      for word in map(_known_or_marker, words))
+    else:
+        pieces = _SPLIT.split(line)
+        words = pieces[1::2]
+        known = tuple(map(_known_token, words))
+    offsets = list(accumulate(map(len, pieces), initial=0))
+    # the first token's gap: none within the line (the caller looks across lines)
+    flags = [0, *map(_gap_flags, pieces[2:-1:2])] if words else []
+    return _Tokens(tuple(offsets[1:-1:2]), tuple(offsets[2::2]), known,
+                   tuple(flag & 1 == 1 for flag in flags), tuple(flag & 2 == 2 for flag in flags),
+                   tuple(word is not None and word.exact for word in known))
+
+
+_KEPT = _KeptLines(LINES_CACHED)
+
+
+def forget(text: str) -> None:
+    """Forget the lines of ``text`` (searched: a secret was found in it)."""
+    _KEPT.forget(text)
+
+
+def _known_token(token: str) -> Known | None:
+    # (cached by its key, lower case: the word cache keeps no case, as fuzzy_words)
+    return _known(_key(token))
+
+
+def _gap_flags(gap: str) -> int:
+    """1: something between two tokens (always, within a line); 2: a gap that breaks runs."""
+    if len(gap) <= 2:  # the usual " ", ", ", ". ": three digits need three characters
+        return 1 if gap else 0
+    return 1 | (2 if len(gap) > MAX_GAP_CHARS or _BAD_GAP.search(gap) else 0)
+
+
+def _tokens(text: str) -> _Tokens:
+    """Tokenised line by line, the same as tokenising the whole text: no token spans a line
+    break, and the gap from one line's last token to the next line's first is looked at here."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return _KEPT.tokens(text)
+    starts: list[int] = []
+    ends: list[int] = []
+    known: list[Known | None] = []
+    separated: list[bool] = []
+    breaks: list[bool] = []
+    exact: list[bool] = []
+    offset = 0
+    for line in lines:
+        tokens = _KEPT.tokens(line)
+        if tokens.starts:
+            first = len(starts)
+            starts.extend(map(offset.__add__, tokens.starts))
+            ends.extend(map(offset.__add__, tokens.ends))
+            known.extend(tokens.known)
+            separated.extend(tokens.separated)
+            breaks.extend(tokens.breaks)
+            exact.extend(tokens.exact)
+            if first:  # the gap from the previous line's last token
+                flags = _gap_flags(text[ends[first - 1]:starts[first]])
+                separated[first], breaks[first] = flags & 1 == 1, flags & 2 == 2
+        offset += len(line) + 1
+    return _Tokens(starts, ends, known, separated, breaks, exact)
+
+
 _ASCII_NON_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
 
 
-def _too_few_words(text: str) -> bool:
-    """A quick look (ASCII text): fewer wordlist words than the shortest phrase, misspelt
-    words aside, and too few at either end for a fragment, so nothing to find."""
-    if not text.isascii():
-        return False
+def _too_few_words_quick(text: str) -> bool:
+    """:func:`_too_few_words` on ASCII text without tokens: its letter runs are its words."""
     words = exact_words()
     pieces = text.translate(_ASCII_NON_LETTERS).lower().split()
     if len(pieces) < FRAGMENT_WORDS:
         return True
-    if sum(1 for piece in pieces if piece in words) >= MIN_SHORT_WORDS - 2:
+    exact = [piece in words for piece in pieces]
+    if sum(exact) >= MIN_SHORT_WORDS - 2:
+        return False
+    edge = FRAGMENT_WORDS + 1
+    return all(sum(side) < FRAGMENT_WORDS - 1 for side in (exact[:edge], exact[-edge:]))
+
+
+def _too_few_words(text: str, tokens: _Tokens) -> bool:
+    """A quick look (ASCII text): fewer wordlist words than the shortest phrase, misspelt
+    words aside, and too few at either end for a fragment, so nothing to find."""
+    if not text.isascii():
+        return False
+    exact = tokens.exact
+    if len(exact) < FRAGMENT_WORDS:
+        return True
+    if sum(exact) >= MIN_SHORT_WORDS - 2:
         return False
     # too few for a phrase: only a fragment at the start or end of the text can be there
     edge = FRAGMENT_WORDS + 1
-    return all(sum(1 for piece in side if piece in words) < FRAGMENT_WORDS - 1
-               for side in (pieces[:edge], pieces[-edge:]))
+    return all(sum(side) < FRAGMENT_WORDS - 1 for side in (exact[:edge], exact[-edge:]))
 
 
-def find_phrases(text: str) -> list[Span]:
-    if _too_few_words(text):
+def find_phrases(text: str, reaching: int | None = None) -> list[Span]:
+    """Every recovery phrase (or fragment of one) in ``text``.
+
+    ``reaching``: only what ends after this offset is wanted (a message read after the
+    previous ones); a run ending before it is judged only when one of its spans could
+    overlap one that is kept (and so change it when the spans are merged)."""
+    if len(text) < QUICK_LOOK_CHARS and text.isascii() and not _KEPT.has_all(text) \
+            and _too_few_words_quick(text):
+        return []  # a short text not read before: no need to tokenise it to see that
+    tokens = _tokens(text)
+    if _too_few_words(text, tokens):
         return []
-    matches = list((_ASCII_TOKEN if text.isascii() else _TOKEN).finditer(text))
-    if len(matches) < min(FRAGMENT_WORDS, FRAGMENT_CHARS):
+    count = len(tokens.starts)
+    if count < min(FRAGMENT_WORDS, FRAGMENT_CHARS):
         return []
-    words = exact_words()
-    exact: list[dict[str, int] | None] = []
-    dense = [0]  # how many wordlist words up to each token
-    for match in matches:
-        found = _lookup(words, _key(match.group()))
-        exact.append(found)
-        dense.append(dense[-1] + (found is not None))
     # a phrase's words sit together: five tokens in a row (a fragment), at most one misspelt
     least = min(FRAGMENT_WORDS, FRAGMENT_CHARS)
-    if not any(dense[i + least] - dense[i] >= least - 1
-               for i in range(len(matches) - least + 1)):
+    dense = list(accumulate(tokens.exact, initial=0))  # wordlist words up to each token
+    if max(map(sub, dense[least:], dense[:-least]), default=0) < least - 1:
         return []
-    tokens: list[Word | None] = []
-    previous_end = -1
-    for match, found in zip(matches, exact, strict=True):
-        start, end = match.start(), match.end()
-        gap = text[previous_end:start] if previous_end >= 0 else ""
-        if previous_end >= 0 and (len(gap) > MAX_GAP_CHARS or _BAD_GAP.search(gap)):
-            tokens.append(None)  # a break: too far from the previous word
-        previous_end = end
-        key = _key(match.group())
-        if _CJK_CHAR.match(key):
-            tokens.append(Word(start, end, {k: (v,) for k, v in found.items()}, frozenset(),
-                               bool(gap)) if found else None)
-            continue
-        options = {k: (v,) for k, v in (found or {}).items()}
-        near = fuzzy_words(key)  # "fábric" is English, and a misspelt Spanish fábrica
-        misspelt = frozenset(language for language in near if language not in options)
-        options.update((language, near[language]) for language in misspelt)
-        if options or 3 <= len(key) <= MAX_WORD_CHARS:
-            tokens.append(Word(start, end, options, misspelt, bool(gap)))
-        else:
-            tokens.append(None)
-    spans: list[Span] = []
-    runs: dict[str, list[Token]] = {}
-    for word in [*tokens, None]:
-        for language in list(runs):
-            if word is not None and language in word.options:
-                runs[language].append(word.token(language))
-            elif word is not None and language not in CHINESE and not word.cjk:
-                runs[language].append(word.token(language))  # a word of no list: unknown
-            else:
-                spans += _judge(text, language, runs.pop(language))
-        if word is not None:
-            for language in word.options:
-                if language not in runs:
-                    runs[language] = [word.token(language)]
+    runs = _runs(tokens)
+    if reaching is None:
+        found = [_judge_run(text, tokens, run) for run in runs]
+    else:
+        judged = _judged_reaching(text, tokens, runs, reaching)
+        found = [judged[number] for number in range(len(runs)) if number in judged]
+    spans = [span for run_spans in found for span in run_spans]
     return [(_include_list_number(text, start), end, finding) for start, end, finding in spans]
+
+
+# a run: (language, its first token, the token after its last) — only runs of five tokens
+# or more, the fewest any rule finds a phrase (or a fragment) in
+Run = tuple[str, int, int]
+
+
+def _runs(tokens: _Tokens) -> list[Run]:
+    """The runs of each language, in the order they end. A word continues its languages'
+    runs; a word of no list continues the runs of every list but Chinese (an unknown word in
+    a phrase); a break, a Chinese character or, for a Chinese list, a word not in it ends them."""
+    runs: dict[str, int] = {}  # language -> its run's first token
+    ended: list[Run] = []
+    starts, ends, breaks = tokens.starts, tokens.ends, tokens.breaks
+    simplified, traditional = CHINESE
+    number = -1
+    for number, known in enumerate(tokens.known):
+        if runs and (known is None or breaks[number]):
+            ended += [(language, first, number) for language, first in runs.items()]
+            runs = {}
+        if known is None:
+            continue
+        options = known.options
+        if runs:
+            if known.chinese and ends[number] - starts[number] == 1:
+                # a Chinese character ends the runs of every other list
+                for language in [language for language in runs if language not in options]:
+                    ended.append((language, runs.pop(language), number))
+            elif simplified in runs or traditional in runs:
+                for language in [language for language in runs
+                                 if language in CHINESE and language not in options]:
+                    ended.append((language, runs.pop(language), number))
+        for language in options:
+            if language not in runs:
+                runs[language] = number
+    ended += [(language, first, number + 1) for language, first in runs.items()]
+    return [run for run in ended if run[2] - run[1] >= FRAGMENT_WORDS]
+
+
+def _judged_reaching(text: str, tokens: _Tokens, runs: list[Run],
+                     reaching: int) -> dict[int, list[Span]]:
+    """The spans of the runs (by number) that can end after ``reaching`` or overlap one that
+    does; the others are left unjudged. From the last-ending run back, each span found
+    lowers the bound to its start: a run ending at or before the bound cannot reach a kept
+    span, and every run after it in this order ends earlier still."""
+    bound = reaching
+    judged: dict[int, list[Span]] = {}
+    for number in sorted(range(len(runs)), key=lambda n: -tokens.ends[runs[n][2] - 1]):
+        if tokens.ends[runs[number][2] - 1] <= bound:
+            break
+        judged[number] = _judge_run(text, tokens, runs[number])
+        for start, _, _ in judged[number]:
+            bound = min(bound, _include_list_number(text, start))
+    return judged
+
+
+def _judge_run(text: str, tokens: _Tokens, run: Run) -> list[Span]:
+    language, first, stop = run
+    starts, ends, known, separated = tokens.starts, tokens.ends, tokens.known, tokens.separated
+    words: list[Token] = []
+    for i in range(first, stop):
+        word = known[i]
+        assert word is not None  # (a token of no word ends every run)
+        options = word.options.get(language, ())
+        words.append((starts[i], ends[i], options, not options or language in word.misspelt,
+                      separated[i]))
+    return _judge(text, language, words)
 
 
 def _gaps(text: str, run: list[Token]) -> list[str]:
@@ -250,7 +448,9 @@ def _latin(text: str, language: str, run: list[Token]) -> list[Span]:
                 for span in _latin(text, language, sentence)]
     # … unless the phrase is a word or two short of a full one: then its first or last word,
     # misspelt beyond recognition, is written with the phrase's own separator
-    missing = min(n for n in PHRASE_LENGTHS if n >= len(core)) - len(core)
+    # (a run longer than any phrase, 25 words and more: nothing is missing)
+    missing = min((n for n in PHRASE_LENGTHS if n >= len(core)), default=len(core)) \
+        - len(core)
     usual = max(set(_gaps(text, core)), key=_gaps(text, core).count)
     before, after = run[:first], run[last + 1:]
     while missing and after and text[core[-1][1]:after[0][0]] == usual:
@@ -455,8 +655,6 @@ def edge_words(text: str, *, at_end: bool, count: int = 2) -> bool:
     """Whether one of the first (or last) ``count`` words of ``text`` is a wordlist word or
     one edit from one: a phrase running over from one message into the next has one there."""
     part = text[-120:] if at_end else text[:120]
-    matches = list(_TOKEN.finditer(part))
-    edge = matches[-count:] if at_end else matches[:count]
-    words = exact_words()
-    return any(_lookup(words, key := _key(m.group())) is not None or fuzzy_words(key)
-               for m in edge)
+    found = (_ASCII_TOKEN if part.isascii() else _TOKEN).findall(part)
+    edge = found[-count:] if at_end else found[:count]
+    return any((known := _known_token(token)) is not None and known.options for token in edge)

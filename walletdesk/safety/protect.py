@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
 from walletdesk.safety.fold import fold
 from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys
-from walletdesk.safety.phrases import MIN_LIKELY_WORDS, find_phrases
+from walletdesk.safety.phrases import MIN_LIKELY_WORDS, find_phrases, forget
 from walletdesk.safety.wordlists import LANGUAGES, PHRASE_LENGTHS, checksum_valid
 
 __all__ = [
@@ -57,16 +57,26 @@ def placeholder(finding: Finding) -> str:
     return SEED_PLACEHOLDER if finding.kind == "seed_phrase" else KEY_PLACEHOLDER
 
 
-def find_secrets(text: str) -> list[Span]:
-    """Every secret's span in ``text`` (original offsets), sorted, overlaps merged."""
+def find_secrets(text: str, reaching: int | None = None) -> list[Span]:
+    """Every secret's span in ``text`` (original offsets), sorted, overlaps merged.
+
+    ``reaching``: only the spans that end after this offset are wanted (the text is earlier
+    messages and a new one, from this offset); others may be missing from the answer."""
     if len(text) < MIN_TEXT_CHARS and not any("\u3400" <= c <= "\u9fff" for c in text):
         return []
     folded = fold(text)
     # a placeholder already there is no word of a phrase ("seed", "phrase"): a break
     searched = _PLACEHOLDERS.sub(lambda m: "#" * len(m.group()), folded.text)
-    found = find_phrases(searched) + find_keys(searched)
+    keys = find_keys(searched)
+    if reaching is not None and folded.starts is None:
+        # a phrase span merged with a key's would change it: runs reaching a key are judged
+        reaching = min([reaching, *(start for start, _, _ in keys)])
+    else:
+        reaching = None  # (folded offsets differ from the text's: every run is judged)
+    found = find_phrases(searched, reaching) + keys
     if not found:
         return []
+    forget(searched)  # the lines read for the next messages: not those holding a secret
     spans = sorted(((*folded.original(start, end, len(text)), finding)
                     for start, end, finding in found),
                    key=lambda s: (s[0], -s[1], s[2].certainty != "certain"))

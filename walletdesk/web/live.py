@@ -28,6 +28,8 @@ from walletdesk.events.bus import Event
 log = structlog.get_logger(__name__)
 SEND_QUEUE_LIMIT = 2000
 NAMES_KEPT = 10_000  # customers' names remembered for masking (walletdesk.customers.masking)
+# what an event carries for the hub only: the masked forms, the socket it came from
+_NOT_FOR_AGENTS = frozenset({"masked_conversation", "masked_message", "origin"})
 
 
 class Connection:
@@ -241,11 +243,15 @@ class Hub:
             for conn in list(self.by_agent.get(event["agent_id"], ())):
                 conn.send(event)
 
-    def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | str) -> None:
+    def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | str,
+                     origin: str | None = None) -> None:
+        """To every socket of the customer; ``origin``: but the one a message came from (the
+        chat's hot path answers it with an ack that holds the message)."""
         if customer_id is None:
             return
         for conn in self.customers.get(customer_id, ()):
-            conn.send(frame)
+            if origin is None or getattr(conn.chat_line, "origin", None) != origin:
+                conn.send(frame)
 
     def _to_agents(self, event: Event, conversation_id: int, team_id: int | None,
                    assignee_id: int | None, *, every_watcher: bool = False) -> None:
@@ -258,8 +264,7 @@ class Hub:
                 self.customer_names.popitem(last=False)
         masked_summary = event.get("masked_conversation")
         masked_text = event.get("masked_message")
-        event = {k: v for k, v in event.items()
-                 if k not in ("masked_conversation", "masked_message")}
+        event = {k: v for k, v in event.items() if k not in _NOT_FOR_AGENTS}
         frame = dumps(event)
         masked: str | None = None
 
@@ -301,7 +306,8 @@ class Hub:
     def _on_message(self, event: Event) -> None:
         message = event["message"]
         if not message["internal"]:
-            self._to_customer(event["customer_id"], {"type": event["type"], "message": message})
+            self._to_customer(event["customer_id"], {"type": event["type"], "message": message},
+                              event.get("origin"))
         self._to_agents(event, event["conversation_id"], event["team_id"], event["assignee_id"])
 
     def _on_conversation(self, event: Event) -> None:
