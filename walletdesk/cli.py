@@ -442,6 +442,9 @@ def bench_chat(
     ramp_start: Annotated[float, typer.Option(help="--ramp: first total rate (msgs/s)")] = 100.0,
     ramp_factor: Annotated[float, typer.Option(help="--ramp: rate multiplier per step")] = 1.5,
     ramp_max: Annotated[float, typer.Option(help="--ramp: highest total rate tried")] = 10_000.0,
+    prose: Annotated[bool, typer.Option(
+        "--prose", help="Customers send 100–300 characters of support prose, not a short line")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
 ) -> None:
     """End-to-end chat benchmark over real WebSockets against freshly started servers."""
@@ -457,7 +460,7 @@ def bench_chat(
     config = BenchConfig(conversations=conversations, seconds=seconds, rate=rate,
                          database_url=database_url, redis_url=redis_url, processes=processes,
                          ramp=ramp, p99_ms=p99_ms, ramp_start=ramp_start,
-                         ramp_factor=ramp_factor, ramp_max=ramp_max)
+                         ramp_factor=ramp_factor, ramp_max=ramp_max, prose=prose)
 
     def step(figures: dict[str, object]) -> None:  # each ramp step, as one JSON line
         sys.stdout.write(json.dumps(figures) + "\n")
@@ -556,6 +559,8 @@ def bench_reports(
                                       "28d_language,28d_category,28d_agent,28d_label,90d)")] = "",
     added: Annotated[int, typer.Option(help="New conversations for the rollup's incremental "
                                        "run, timed after the reports (0: none)")] = 1000,
+    message_path: Annotated[int, typer.Option(help="Messages a round to time what the report "
+                                              "trigger adds to a chat message (0: none)")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
 ) -> None:
     """Generate a support history into a new PostgreSQL database and time every report."""
@@ -570,7 +575,8 @@ def bench_reports(
     crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
     config = ReportsBenchConfig(conversations=conversations, messages=messages, days=days,
                                 server=server or DEFAULT_SERVER, name=name, drop=drop,
-                                repeat=repeat, reuse=reuse, asks=asks, added=added)
+                                repeat=repeat, reuse=reuse, asks=asks, added=added,
+                                message_path=message_path)
     result = main_sync(config, None if as_json else console.print)
     sys.stdout.write(json.dumps(result) + "\n")
 

@@ -87,6 +87,7 @@ class ReportsBenchConfig:
     reuse: bool = False  # time an existing benchmark database again (name required)
     asks: str = ""  # comma-separated names of ASKS to time (default: all)
     added: int = 1000  # new conversations for the rollup's incremental run (0: none)
+    message_path: int = 0  # messages a round to time the trigger's cost on a message (0: no)
 
 
 @dataclass
@@ -645,7 +646,8 @@ async def run_reports_benchmark(config: ReportsBenchConfig,
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("VACUUM ANALYZE report_conversation_facts, "
                                     "report_message_quarters, report_agent_replies, "
-                                    "report_hourly, report_hourly_messages"))
+                                    "report_hourly, report_hourly_messages, report_daily, "
+                                    "report_daily_agents"))
         await database.dispose()
         result["rollup_rows"] = rolled
         note(f"rollups built: {rolled} in {result['seconds']['rollup_build']} s; idle run "
@@ -655,6 +657,10 @@ async def run_reports_benchmark(config: ReportsBenchConfig,
         result["slowest_warm_ms"] = max(v["warm_median_ms"]
                                         for v in result["dashboards"].values())
         result["all_under_500ms"] = result["slowest_warm_ms"] < 500
+        if config.message_path:
+            result["message_path"] = await time_message_path(url, config.message_path)
+            note(f"a chat message with and without the report trigger: "
+                 f"{result['message_path']}")
         if config.added:  # the worker's run after new conversations, and idle again
             await add_conversations(url, config.added)
             database = Database(url)
@@ -679,3 +685,72 @@ async def run_reports_benchmark(config: ReportsBenchConfig,
 
 def main_sync(config: ReportsBenchConfig, say: Callable[[str], None] | None) -> dict[str, Any]:
     return asyncio.run(run_reports_benchmark(config, say))
+
+
+CHANGE_TRIGGER = "report_dirty_conversation_change"
+
+
+async def time_message_path(url: str, messages: int = 400, rounds: int = 6,
+                            conversations: int = 20) -> dict[str, Any]:
+    """What the rollup's conversation trigger costs a chat message: the chat fast path's
+    statements (``UPDATE conversations SET last_seq = last_seq + 1, …``, then the
+    ``INSERT`` of the message, one transaction a message, as
+    walletdesk.conversations.chat stores them) with the trigger enabled and disabled, in
+    alternating rounds of ``messages``. Runs on copies of a few conversations, deleted at
+    the end (the triggers queue them; the rollup's next run forgets them)."""
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    columns = [c for c in HistoryWriter.COLUMNS["conversations"] if c != "id"]
+    taken = ["'assigned'" if c == "status" else "0" if c == "last_seq" else c
+             for c in columns]
+    timings: dict[str, list[float]] = {"on": [], "off": []}
+    top = await conn.fetchval("SELECT max(id) FROM conversations")
+    ids = [top + 1_000_000 - n for n in range(conversations)]
+    try:
+        await conn.execute(
+            f"INSERT INTO conversations (id, {', '.join(columns)}) "  # noqa: S608
+            f"SELECT id + 1000000, {', '.join(taken)} FROM conversations WHERE id > $1",
+            top - conversations)
+        update = await conn.prepare(
+            "UPDATE conversations SET last_seq = last_seq + 1, updated_at = now(), "
+            "last_message_at = now(), last_message_preview = $2 WHERE id = $1 "
+            "AND status IN ('bot', 'assigned', 'queued') "
+            "RETURNING last_seq, status, team_id, assignee_id, snoozed_at")
+        insert = await conn.prepare(
+            "INSERT INTO messages (conversation_id, seq, sender_kind, sender_name, text, "
+            "is_internal, client_id, created_at) VALUES ($1, $2, 'customer', '', $3, false, "
+            "$4, now()) ON CONFLICT (conversation_id, client_id) DO NOTHING RETURNING id")
+        sent = 0
+        for round_ in range(rounds * 2):
+            state = "on" if round_ % 2 == 0 else "off"
+            await conn.execute(f"ALTER TABLE conversations "
+                               f"{'ENABLE' if state == 'on' else 'DISABLE'} TRIGGER "
+                               f"{CHANGE_TRIGGER}")
+            for _ in range(messages):
+                cid = ids[sent % len(ids)]
+                sent += 1
+                began = time.perf_counter()
+                async with conn.transaction():
+                    row = await update.fetchrow(cid, "still waiting")
+                    await insert.fetchval(cid, row["last_seq"], "still waiting",
+                                          f"bench-{sent}")
+                timings[state].append((time.perf_counter() - began) * 1000)
+    finally:
+        await conn.execute(f"ALTER TABLE conversations ENABLE TRIGGER {CHANGE_TRIGGER}")
+        # the benchmark's messages first, without the foreign keys' checks (nothing refers
+        # to them; a check scans the bot turns for every message), then the conversations
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("DELETE FROM messages WHERE conversation_id = ANY($1::int[])",
+                               ids)
+        await conn.execute("DELETE FROM conversations WHERE id = ANY($1::int[])", ids)
+        await conn.close()
+    out: dict[str, Any] = {"messages_per_state": len(timings["on"])}
+    for state, values in timings.items():
+        ordered = sorted(values)
+        out[f"trigger_{state}"] = {
+            "median_ms": round(statistics.median(ordered), 3),
+            "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
+            "mean_ms": round(statistics.fmean(ordered), 3)}
+    out["added_median_ms"] = round(out["trigger_on"]["median_ms"]
+                                   - out["trigger_off"]["median_ms"], 3)
+    return out

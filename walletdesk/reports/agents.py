@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.accounts.models import Agent
 from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.reports.daily import bucket_medians
 from walletdesk.reports.figures import AgentRow, Agents
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
+from walletdesk.reports.hourly import view_scope
 from walletdesk.reports.measures import grouped_medians, median
 from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.speed import RESOLVED, timelines
@@ -21,6 +23,23 @@ from walletdesk.reports.volume import period_of
 async def _agents_from_facts(session: AsyncSession, report: ReportFilter,
                              source: FactSource) -> Agents:
     facts, replies = source.facts, source.replies
+    names = ["first_response_s", "resolution_s"]
+    medians = None
+    if view_scope(report) is not None:  # a large cohort: count per bucket, read a few
+        medians = await bucket_medians(session, facts, source.conditions, source.recent,
+                                       "assignee_id", names)
+    if medians is None:  # a small one (an agent, a label, two filters): sort it
+        medians = await grouped_medians(session, facts, "assignee_id", names)
+    days = await source.agent_days(session)
+    if days is not None:
+        return await _agents(
+            session, report, {agent_id: (numbers["handled"], numbers["resolved"])
+                              for agent_id, numbers in days.items() if numbers["handled"]},
+            {agent_id: numbers["replies"] for agent_id, numbers in days.items()
+             if numbers["replies"]},
+            {agent_id: (numbers["ratings"], float(numbers["rating_sum"]))
+             for agent_id, numbers in days.items() if numbers["ratings"]},
+            medians["first_response_s"], medians["resolution_s"])
     counts = await session.execute(
         select(facts.c.assignee_id, func.count(),
                func.count(case((facts.c.status.in_(RESOLVED), 1))))
@@ -34,8 +53,6 @@ async def _agents_from_facts(session: AsyncSession, report: ReportFilter,
                    .where(facts.c.survey_rating.is_not(None),
                           facts.c.survey_agent_id.is_not(None))
                    .group_by(facts.c.survey_agent_id))}
-    medians = await grouped_medians(session, facts, "assignee_id",
-                                    ["first_response_s", "resolution_s"])
     return await _agents(session, report,
                          {agent_id: (int(total), int(done)) for agent_id, total, done in counts},
                          written, ratings, medians["first_response_s"], medians["resolution_s"])

@@ -208,10 +208,10 @@ def view_scope(report: ReportFilter) -> tuple[str, str] | None:
 def whole_hours(report: ReportFilter) -> bool:
     """Whether every UTC hour of the period is a whole local hour of the report's zone."""
     zone = report.zone
-    moment = report.start_utc
+    moment, end = report.start_utc, report.end_utc
     if moment.minute or moment.second:
         return False
-    while moment < report.end_utc:
+    while moment < end:
         if moment.astimezone(zone).minute:
             return False
         moment += HOUR
@@ -236,7 +236,8 @@ async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[st
     h = HOURLY.c
     stored = [h.dimension == dimension, h.value == value, h.hour >= report.start_utc,
               h.hour < until]
-    _add(view, await session.execute(
+    connection = await session.connection()  # Core rows: no ORM processing of each
+    _add(view, await connection.execute(
         select(h.value, h.hour, *(h[name] for name in HOURLY_COUNTS)).where(*stored)))
     m = HOURLY_MESSAGES.c
     for written, messages in await session.execute(

@@ -4,17 +4,32 @@ its messages, bot turns and survey (docs/reports.md, "How it is computed")."""
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletdesk.db.base import Base
 
+# the filters a period's rows are read by (walletdesk.reports.hourly.FILTERS)
+FILTER_COLUMNS = ["channel", "team_id", "language", "category"]
 # what the reports read of a period's facts beside the hourly counts (medians, distinct
 # customers, per agent): in the index on the start, so PostgreSQL scans the index alone
 PERIOD_COLUMNS = ["customer_id", "customer_first_at", "assignee_id", "status",
                   "first_response_s", "first_response_business_s", "resolution_s",
                   "resolution_business_s", "handling_s", "handling_business_s",
-                  "survey_rating", "survey_agent_id"]
+                  "survey_rating", "survey_agent_id", "first_response_bucket",
+                  "resolution_bucket",  # the agents' medians count these per agent
+                  *FILTER_COLUMNS]  # a filtered period reads the index alone too
+# the durations the reports take medians and p90 of; each has its histogram bucket beside it
+# (walletdesk.reports.daily.bucket_of: how many of BUCKET_EDGES are at or below it)
+DURATIONS = ("first_response_s", "first_response_business_s", "resolution_s",
+             "resolution_business_s", "handling_s", "handling_business_s")
+BUCKET_EDGES = tuple(2 ** (k / 4) for k in range(0, 109))  # 1 s … 2^27 s, ~19 % apart
+
+
+def bucket_name(duration: str) -> str:
+    """The column of a duration's bucket: ``first_response_s`` → ``first_response_bucket``."""
+    return f"{duration.removesuffix('_s')}_bucket"
+
 
 
 class ConversationFacts(Base):
@@ -26,7 +41,12 @@ class ConversationFacts(Base):
     __table_args__ = (Index("ix_report_facts_created_at", "created_at",
                             postgresql_include=PERIOD_COLUMNS),
                       Index("ix_report_facts_assignee_created", "assignee_id", "created_at"),
-                      Index("ix_report_facts_team_created", "team_id", "created_at"))
+                      Index("ix_report_facts_team_created", "team_id", "created_at"),
+                      # a rank's value: the period's facts of one bucket (walletdesk.reports.daily)
+                      *(Index(f"ix_report_facts_{bucket_name(name)}", bucket_name(name),
+                              "created_at",
+                              postgresql_include=[name, "assignee_id", *FILTER_COLUMNS])
+                        for name in DURATIONS))
 
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True,
@@ -57,6 +77,13 @@ class ConversationFacts(Base):
     resolution_business_s: Mapped[float | None] = mapped_column(Float, default=None)
     handling_s: Mapped[float | None] = mapped_column(Float, default=None)
     handling_business_s: Mapped[float | None] = mapped_column(Float, default=None)
+    first_response_bucket: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    first_response_business_bucket: Mapped[int | None] = mapped_column(SmallInteger,
+                                                                       default=None)
+    resolution_bucket: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    resolution_business_bucket: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    handling_bucket: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    handling_business_bucket: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     is_resolved: Mapped[bool] = mapped_column(Boolean)  # resolved or closed, with a time
     ever_resolved: Mapped[bool] = mapped_column(Boolean)
     reopened: Mapped[bool] = mapped_column(Boolean)
@@ -116,6 +143,9 @@ class RollupState(Base):
     covered_until: Mapped[datetime | None] = mapped_column(default=None)
     refreshed_at: Mapped[datetime | None] = mapped_column(default=None)
     hours_key: Mapped[str] = mapped_column(String(64), default="")
+    # the daily rows (report_daily) hold every day of the facts (after migration 0031 the
+    # worker counts them all once)
+    daily_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ReportDirty(Base):
@@ -196,3 +226,42 @@ class HourlyMessages(Base):
     message_hour: Mapped[str] = mapped_column(String(13), primary_key=True)  # 'YYYY-MM-DD HH'
 
     messages: Mapped[int] = mapped_column(Integer)
+
+
+class DailyRows(Base):
+    """What the hourly counts cannot sum, per UTC day of start, for all conversations
+    (``dimension`` "all") and per value of one filter (channel, team, language, category):
+    the distinct customers' ids, those whose first conversation started that day (for
+    "all"), and per duration a histogram (``bucket:count,…``). Comma-separated texts on
+    both engines (walletdesk.reports.daily)."""
+
+    __tablename__ = "report_daily"
+
+    dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+    day: Mapped[datetime] = mapped_column(primary_key=True)
+    customers: Mapped[str] = mapped_column(Text, default="")
+    new_customers: Mapped[str] = mapped_column(Text, default="")
+    first_response_s: Mapped[str] = mapped_column(Text, default="")
+    first_response_business_s: Mapped[str] = mapped_column(Text, default="")
+    resolution_s: Mapped[str] = mapped_column(Text, default="")
+    resolution_business_s: Mapped[str] = mapped_column(Text, default="")
+    handling_s: Mapped[str] = mapped_column(Text, default="")
+    handling_business_s: Mapped[str] = mapped_column(Text, default="")
+
+
+class DailyAgents(Base):
+    """Per UTC day of start and agent, the agents report's counts: conversations assigned
+    (``handled``) and of them resolved, public replies written, ratings of the surveys
+    that name the agent and their sum (walletdesk.reports.daily)."""
+
+    __tablename__ = "report_daily_agents"
+
+    day: Mapped[datetime] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    replies: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+

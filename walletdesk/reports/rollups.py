@@ -22,7 +22,7 @@ a report is computed entirely live.
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +57,16 @@ from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.jobs.runner import JobContext, job_handler
 from walletdesk.labels.models import ConversationLabel, Label
+from walletdesk.reports.daily import (
+    AGENTS,
+    DAILY,
+    DailyView,
+    bucket_columns,
+    day_of,
+    read_agent_days,
+    read_daily,
+    rebuild_days,
+)
 from walletdesk.reports.filters import ReportFilter, conversation_conditions
 from walletdesk.reports.hourly import (
     ALL,
@@ -247,7 +257,7 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "resolution_due": row.resolution_due_at is not None,
             "resolution_breached": bool(row.resolution_breached),
             "customer_first_at": customer_first[row.customer_id],
-            "messages": messages.get(cid, 0), **durations,
+            "messages": messages.get(cid, 0), **durations, **bucket_columns(durations),
             "is_resolved": is_resolved, "ever_resolved": mark is not None,
             "reopened": mark is not None and (mark[1] > 1 or cid in written_after),
             "first_resolved_at": mark[0] if mark else None,
@@ -302,10 +312,11 @@ async def _returning(session: AsyncSession, ids: list[int],
         return []
     since = min(started for _, started in rows) - REPEAT_WINDOW
     f = ConversationFacts
-    return list((await session.scalars(
+    taken = set(ids)  # left out here, not in SQL: a first build takes 50,000 at a time
+    return [cid for cid in (await session.scalars(
         select(f.conversation_id).where(
             _among(f.customer_id, sorted({customer for customer, _ in rows}), dialect),
-            f.first_resolved_at >= since, f.conversation_id.not_in(ids)))).all())
+            f.first_resolved_at >= since))).all() if cid not in taken]
 
 
 def contact_reason(chosen: str | None, category: str | None, bot: str | None,
@@ -446,6 +457,8 @@ async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
         await _forget(session, None)
         await session.execute(delete(HOURLY))
         await session.execute(delete(HOURLY_MESSAGES))
+        for table in (DAILY, AGENTS):
+            await session.execute(delete(table))
         state.hours_key, state.covered_until = key, None
     dialect = session.bind.dialect.name
     hours: set[datetime] = set()
@@ -475,6 +488,18 @@ async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
             await _insert(session, table, rows)
         hours |= {hour_of(row["created_at"]) for row in facts.facts}
         await rebuild_hours(session, sorted(hours))
+        if state.daily_ready:
+            await rebuild_days(session, {day_of(hour) for hour in hours})
+    if not state.daily_ready:  # every day of the facts, once (after migration 0031)
+        first, last = (await session.execute(select(
+            func.min(ConversationFacts.created_at), func.max(ConversationFacts.created_at)))).one()
+        if first is not None:
+            days, day = [], day_of(first)
+            while day <= last:
+                days.append(day)
+                day += timedelta(days=1)
+            await rebuild_days(session, days)
+        state.daily_ready = True
     state.refreshed_at = started
     if len(ids) < limit:
         state.covered_until = started - MARGIN
@@ -520,7 +545,12 @@ class FactSource:
     replies: FromClause
     report: ReportFilter
     covered_until: datetime
+    daily_ready: bool = False
+    # what ``facts`` is made of: the stored rows' conditions and the rows computed live
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    recent: list[dict[str, Any]] = field(default_factory=list)
     views: dict[tuple[str, ...], HourlyView] = field(default_factory=dict)
+    days: DailyView | None = None
 
     async def hourly(self, session: AsyncSession, *breakdowns: str) -> HourlyView | None:
         """The cohort in hourly counts (walletdesk.reports.hourly), with these breakdowns;
@@ -535,6 +565,27 @@ class FactSource:
             self.views[breakdowns] = await read_view(session, self.report, scope, cut, tail,
                                                      tail_quarters, breakdowns)
         return self.views[breakdowns]
+
+    async def daily(self, session: AsyncSession) -> DailyView | None:
+        """The cohort's distinct customers and duration histograms from the daily rows
+        (walletdesk.reports.daily); None when the report's filters or time zone need the
+        facts themselves, as for ``hourly``."""
+        scope = view_scope(self.report)
+        if scope is None or not self.daily_ready:
+            return None
+        if self.days is None:
+            cut, _ = self._cut_and_tail()
+            self.days = await read_daily(session, self.report.start_utc, self.report.end_utc,
+                                         cut, scope, self.facts)
+        return self.days
+
+    async def agent_days(self, session: AsyncSession) -> dict[int, Counter[str]] | None:
+        """The agents report from the daily rows: without filters, in a whole-hour zone."""
+        if view_scope(self.report) != (ALL, "") or not self.daily_ready:
+            return None
+        cut, _ = self._cut_and_tail()
+        return await read_agent_days(session, self.report.start_utc, self.report.end_utc,
+                                     cut, self.facts, self.replies)
 
     def _cut_and_tail(self) -> tuple[datetime, FromClause | None]:
         cut = min(hour_of(self.covered_until), self.report.end_utc)
@@ -629,5 +680,6 @@ async def _fact_source(session: AsyncSession, report: ReportFilter) -> FactSourc
                            recent.quarters, "quarters"),
         replies=_relation(REPLIES, select(*REPLIES.columns).where(*of_cohort(REPLIES)),
                           recent.replies, "replies"),
-        report=report, covered_until=covered)
+        report=report, covered_until=covered, daily_ready=state.daily_ready,
+        conditions=conditions, recent=recent.facts)
 

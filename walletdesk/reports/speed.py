@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.models import Conversation, Status
+from walletdesk.reports.daily import daily_duration_figures
 from walletdesk.reports.figures import Durations, Speed
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
 from walletdesk.reports.hourly import measured
@@ -89,7 +90,10 @@ async def _speed_from_facts(session: AsyncSession, report: ReportFilter,
     names = [f"{measure}{kind}" for measure in ("first_response", "resolution", "handling")
              for kind in ("_s", "_business_s")]
     view = await source.hourly(session)
-    figures = await duration_figures(session, facts, names, measured(view, names))
+    days = await source.daily(session)
+    figures = None if days is None else await daily_duration_figures(session, days, names)
+    if figures is None:
+        figures = await duration_figures(session, facts, names, measured(view, names))
 
     def durations_of(measure: str) -> Durations:
         count, median_s, p90_s = figures[f"{measure}_s"]

@@ -6,6 +6,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.reports.agents import agents_report
+from walletdesk.reports.daily import daily_duration_figures, new_customer_count
 from walletdesk.reports.figures import (
     Agents,
     Figure,
@@ -51,12 +52,16 @@ async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
     """The same figures as ``_headline`` of the four reports, in two queries of the rollup."""
     facts = source.facts
     view = await source.hourly(session)
+    days = await source.daily(session)
     if view is not None:
         (total, messages, resolved, ever_resolved, reopened, bot, contained, ratings,
          rating_sum, happy) = (view.total(name) for name in HEADLINE_COUNTS)
-        new = int(await session.scalar(select(func.count(case(
-            (facts.c.customer_first_at >= report.start_utc, facts.c.customer_id)).distinct())))
-            or 0)
+        if days is not None:
+            new = new_customer_count(days)
+        else:
+            new = int(await session.scalar(select(func.count(case(
+                (facts.c.customer_first_at >= report.start_utc, facts.c.customer_id))
+                .distinct()))) or 0)
     else:
         row = (await session.execute(select(
             func.count(), func.coalesce(func.sum(facts.c.messages), 0),
@@ -71,7 +76,9 @@ async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
         (total, messages, new, resolved, ever_resolved, reopened, bot, contained, ratings,
          rating_sum, happy) = (int(v or 0) for v in row)
     names = ["first_response_s", "resolution_s"]
-    durations = await duration_figures(session, facts, names, measured(view, names))
+    durations = None if days is None else await daily_duration_figures(session, days, names)
+    if durations is None:
+        durations = await duration_figures(session, facts, names, measured(view, names))
     _, first_median, first_p90 = durations["first_response_s"]
     _, resolution_median, resolution_p90 = durations["resolution_s"]
     return {

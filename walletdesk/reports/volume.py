@@ -8,6 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.reports.daily import customer_counts
 from walletdesk.reports.figures import Count, DayCount, HourCell, Period, Volume
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
 from walletdesk.reports.hourly import breakdown_counts, local_hours, message_local_hours
@@ -58,10 +59,14 @@ async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
         message_hours = quarters_to_local(await session.execute(
             select(quarters.c.quarter, func.sum(quarters.c.messages))
             .group_by(quarters.c.quarter)), report)
-    customers, new = (await session.execute(select(
-        func.count(facts.c.customer_id.distinct()),
-        func.count(case((facts.c.customer_first_at >= report.start_utc, facts.c.customer_id))
-                   .distinct())))).one()
+    days = await source.daily(session)
+    if days is not None:
+        customers, new = customer_counts(days)
+    else:
+        customers, new = (await session.execute(select(
+            func.count(facts.c.customer_id.distinct()),
+            func.count(case((facts.c.customer_first_at >= report.start_utc,
+                             facts.c.customer_id)).distinct())))).one()
 
     # the three groupings in one pass, ordered as ``_counts_by`` orders them in SQL: count
     # descending, then the value in code-point order (the C collation) with no value last on

@@ -1,0 +1,657 @@
+"""The rollup's daily rows (``report_daily``): per UTC day, for all conversations and per
+value of one filter (channel, team, language, category), what the hourly counts cannot
+sum: the distinct customers, and a histogram of every duration. They give a period's
+distinct customers and its exact medians and p90 without reading the period's facts.
+
+**Durations.** Every duration in the facts has its bucket beside it (``*_bucket``:
+``bucket_of``, about 19 % wide: 2^(k/4) seconds). A period's histogram, summed from its days,
+tells in which bucket the value of a rank (the lower and upper middle, the p90's nearest
+rank) lies and how many smaller values come before it; the value itself is then read from
+the facts of that bucket alone (an index on the bucket and the start: a few thousand rows
+instead of the period's 190,000). The figures are exact: the same values as a sort of all.
+
+**Customers.** The ids of a day's distinct customers, and (for all conversations) of those
+whose first conversation started that day; a period's are the union of its days'.
+
+A period reads the days that lie wholly inside it and before the rollup's cut; the hours
+at its edges (a local day in Asia/Shanghai starts at 16:00 UTC) and the newest ones come
+from the facts, as the hourly counts' tail does.
+"""
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Integer,
+    String,
+    and_,
+    any_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from walletdesk.conversations.models import Status
+from walletdesk.db.base import UTCDateTime
+from walletdesk.reports.hourly import ALL, FILTERS, _value, from_value
+from walletdesk.reports.rollup_models import (
+    BUCKET_EDGES,
+    DURATIONS,
+    ConversationAgentReplies,
+    ConversationFacts,
+    DailyAgents,
+    DailyRows,
+    bucket_name,
+)
+
+DAILY = DailyRows.__table__
+AGENTS = DailyAgents.__table__
+FACTS = ConversationFacts.__table__
+REPLIES = ConversationAgentReplies.__table__
+RESOLVED = (str(Status.resolved), str(Status.closed))
+AGENT_COUNTS = ("handled", "resolved", "replies", "ratings", "rating_sum")
+DAY = timedelta(days=1)
+RANGES = 100  # day ranges per rebuilding query
+
+
+def bucket_of(seconds: float | None) -> int | None:
+    """The histogram bucket of a duration: how many of ``BUCKET_EDGES`` are at or below
+    it (the migration's ``width_bucket`` and SQL ``CASE`` say the same)."""
+    return None if seconds is None else bisect_right(BUCKET_EDGES, seconds)
+
+
+class utc_day(FunctionElement[datetime]):  # noqa: N801 (an SQL function's name)
+    """The UTC day a timestamp falls in (its midnight), as a timestamp of the rollup's type."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+
+
+@compiles(utc_day, "sqlite")
+def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return f"strftime('%Y-%m-%d 00:00:00.000000', {column})"  # SQLAlchemy's stored form
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    return f"date_bin('1 day', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+
+
+class joined(FunctionElement[str]):  # noqa: N801 (an SQL function's name)
+    """The texts of a group joined with commas (``string_agg`` / ``group_concat``)."""
+
+    type = String()
+    inherit_cache = True
+
+
+class joined_distinct(FunctionElement[str]):  # noqa: N801 (an SQL function's name)
+    """The distinct texts of a group joined with commas."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(joined, "sqlite")
+def _joined_sqlite(element: joined, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"group_concat({compiler.process(list(element.clauses)[0], **kw)}, ',')"
+
+
+@compiles(joined_distinct, "sqlite")
+def _joined_distinct_sqlite(element: joined_distinct, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite's DISTINCT takes one argument: the separator is the default comma
+    return f"group_concat(DISTINCT {compiler.process(list(element.clauses)[0], **kw)})"
+
+
+@compiles(joined, "postgresql")
+def _joined_postgresql(element: joined, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"string_agg({compiler.process(list(element.clauses)[0], **kw)}, ',')"
+
+
+@compiles(joined_distinct, "postgresql")
+def _joined_distinct_postgresql(element: joined_distinct, compiler: SQLCompiler,
+                                **kw: Any) -> str:
+    return f"string_agg(DISTINCT {compiler.process(list(element.clauses)[0], **kw)}, ',')"
+
+
+def day_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _day_ranges(days: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
+    ranges: list[tuple[datetime, datetime]] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1][1] == day:
+            ranges[-1] = (ranges[-1][0], day + DAY)
+        else:
+            ranges.append((day, day + DAY))
+    return ranges
+
+
+def _text(value: Any) -> ColumnElement[str]:
+    return cast(value, String)
+
+
+def _row(rows: dict[tuple[str, str, datetime], dict[str, Any]], dimension: str, value: str,
+         at: datetime) -> dict[str, Any]:
+    key = (dimension, value, day_of(at))
+    if key not in rows:
+        rows[key] = {"dimension": dimension, "value": value, "day": key[2], "customers": "",
+                     "new_customers": "", **{name: "" for name in DURATIONS}}
+    return rows[key]
+
+
+async def rebuild_days(session: AsyncSession, days: Iterable[datetime]) -> None:
+    """Counts these UTC days again from the facts (the rollup's run, after writing them)."""
+    f = FACTS.c
+    ranges = _day_ranges(days)
+    for start in range(0, len(ranges), RANGES):
+        part = ranges[start:start + RANGES]
+        await session.execute(delete(DAILY).where(or_(*(
+            and_(DAILY.c.day >= low, DAILY.c.day < high) for low, high in part))))
+        chosen = or_(*(and_(f.created_at >= low, f.created_at < high) for low, high in part))
+        day = utc_day(f.created_at).label("day")
+        rows: dict[tuple[str, str, datetime], dict[str, Any]] = {}
+        for dimension in (ALL, *FILTERS):
+            value = _value(FACTS, dimension).label("value")
+            for found, at, ids in await session.execute(
+                    select(value, day, joined_distinct(_text(f.customer_id)))
+                    .where(chosen).group_by(value, day)):
+                _row(rows, dimension, found, at)["customers"] = ids or ""
+            if dimension == ALL:  # the customers whose first conversation started that day
+                for at, ids in await session.execute(
+                        select(day, joined_distinct(_text(f.customer_id)))
+                        .where(chosen, f.customer_first_at >= utc_day(f.created_at))
+                        .group_by(day)):
+                    _row(rows, ALL, "", at)["new_customers"] = ids or ""
+            for name in DURATIONS:
+                bucket = f[bucket_name(name)]
+                counted = (select(value, day, bucket.label("bucket"),
+                                  func.count().label("n"))
+                           .where(chosen, bucket.is_not(None))
+                           .group_by(value, day, bucket).subquery())
+                pair = _text(counted.c.bucket) + literal(":", String) + _text(counted.c.n)
+                for found, at, histogram in await session.execute(
+                        select(counted.c.value, counted.c.day,
+                               joined(pair))
+                        .group_by(counted.c.value, counted.c.day)):
+                    _row(rows, dimension, found, at)[name] = histogram or ""
+        if rows:
+            await session.execute(insert(DAILY), list(rows.values()))
+        await _rebuild_agent_days(session, part, chosen, day)
+
+
+async def _rebuild_agent_days(session: AsyncSession, part: list[tuple[datetime, datetime]],
+                              chosen: ColumnElement[bool], day: Any) -> None:
+    f, r = FACTS.c, REPLIES.c
+    await session.execute(delete(AGENTS).where(or_(*(
+        and_(AGENTS.c.day >= low, AGENTS.c.day < high) for low, high in part))))
+    rows: dict[tuple[datetime, int], dict[str, Any]] = {}
+
+    def add(at: datetime, agent_id: int, **counts: int) -> None:
+        key = (day_of(at), agent_id)
+        row = rows.setdefault(key, {"day": key[0], "agent_id": agent_id,
+                                    **dict.fromkeys(AGENT_COUNTS, 0)})
+        for name, count in counts.items():
+            row[name] += int(count or 0)
+
+    for at, agent_id, handled, resolved in await session.execute(
+            select(day, f.assignee_id, func.count(),
+                   func.count(case((f.status.in_(RESOLVED), 1))))
+            .where(chosen, f.assignee_id.is_not(None)).group_by(day, f.assignee_id)):
+        add(at, agent_id, handled=handled, resolved=resolved)
+    written = utc_day(r.created_at).label("day")
+    for at, agent_id, replies in await session.execute(
+            select(written, r.agent_id, func.sum(r.replies))
+            .where(or_(*(and_(r.created_at >= low, r.created_at < high) for low, high in part)))
+            .group_by(written, r.agent_id)):
+        add(at, agent_id, replies=replies)
+    for at, agent_id, ratings, total in await session.execute(
+            select(day, f.survey_agent_id, func.count(), func.sum(f.survey_rating))
+            .where(chosen, f.survey_rating.is_not(None), f.survey_agent_id.is_not(None))
+            .group_by(day, f.survey_agent_id)):
+        add(at, agent_id, ratings=ratings, rating_sum=total)
+    if rows:
+        await session.execute(insert(AGENTS), list(rows.values()))
+
+
+
+def _histogram(text: str | None, into: Counter[int]) -> None:
+    for part in text.split(",") if text else ():
+        bucket, count = part.split(":")
+        into[int(bucket)] += int(count)
+
+
+@dataclass
+class DailyView:
+    """A report's cohort read from the daily rows (days ``[first_day, last_day)``) and
+    the facts of the rest of its period (``edges``)."""
+
+    scope: tuple[str, str]
+    first_day: datetime
+    last_day: datetime
+    # the ids as texts, joined with commas, split only if asked (customer_counts)
+    customers: list[str] = field(default_factory=list)
+    new_customers: list[str] = field(default_factory=list)
+    histograms: dict[str, Counter[int]] = field(default_factory=dict)
+    # the customers whose first conversation is in an edge, seen there
+    edge_firsts: set[int] = field(default_factory=set)
+    stored_days: int = 0  # the first of ``new_customers`` are the days' (for "all")
+    # the edges' durations: per name, (bucket, seconds)
+    edge_values: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+
+
+def _scope_conditions(scope: tuple[str, str]) -> list[ColumnElement[bool]]:
+    dimension, value = scope
+    if dimension == ALL:
+        return []
+    column = FACTS.c[FILTERS[dimension]]
+    chosen = from_value(value)
+    if chosen is None:
+        return [column.is_(None)]
+    return [column == (int(chosen) if dimension == "team" else chosen)]
+
+
+async def read_daily(session: AsyncSession, start: datetime, end: datetime, cut: datetime,
+                     scope: tuple[str, str], facts: FromClause) -> DailyView:
+    """The cohort of ``[start, end)`` (whole UTC hours) in ``scope``: the daily rows of the
+    days wholly inside it and before ``cut``, and ``facts`` (the report's facts relation)
+    for the rest."""
+    first_day = day_of(start) if day_of(start) == start else day_of(start) + DAY
+    last_day = max(first_day, min(day_of(end), day_of(cut)))
+    view = DailyView(scope=scope, first_day=first_day, last_day=last_day,
+                     histograms={name: Counter() for name in DURATIONS},
+                     edge_values={name: [] for name in DURATIONS})
+    dimension, value = scope
+    d = DAILY.c
+    if first_day < last_day:
+        for customers, new, *histograms in await _rows(session,
+                select(d.customers, d.new_customers, *(d[name] for name in DURATIONS))
+                .where(d.dimension == dimension, d.value == value, d.day >= first_day,
+                       d.day < last_day)):
+            view.customers.append(customers)
+            view.new_customers.append(new)
+            view.stored_days += 1
+            for name, text in zip(DURATIONS, histograms, strict=True):
+                _histogram(text, view.histograms[name])
+        if dimension != ALL:
+            # the new customers among this scope's are those whose first conversation is in
+            # the period: the days' firsts of all conversations, and those of the leading edge
+            # (a later edge cannot hold the first of a customer seen on these days)
+            for new in (await _scalars(session,
+                    select(d.new_customers).where(d.dimension == ALL, d.day >= first_day,
+                                                  d.day < last_day))).all():
+                view.new_customers.append(new)
+            if start < first_day:
+                f = FACTS.c
+                view.new_customers.append(_joined_ids((await _scalars(session,
+                    select(f.customer_id).where(f.created_at >= start,
+                                                f.created_at < first_day,
+                                                f.customer_first_at >= start))).all()))
+    c = facts.c
+    edge_customers: list[int] = []
+    edge_new: list[int] = []
+    days = first_day < last_day
+    for row in await _rows(session, _edges(
+            select(c.customer_id, c.customer_first_at,
+                   *(c[bucket_name(name)] for name in DURATIONS),
+                   *(c[name] for name in DURATIONS), c.created_at), c.created_at, first_day,
+            last_day)):
+        edge_customers.append(row[0])
+        if row[1] >= start:
+            edge_new.append(row[0])
+            # the first conversation in this edge itself (not on the days between)
+            if not days or row[1] >= last_day or row[2 + 2 * len(DURATIONS)] < first_day:
+                view.edge_firsts.add(row[0])
+        for n, name in enumerate(DURATIONS):
+            bucket, seconds = row[2 + n], row[2 + len(DURATIONS) + n]
+            if bucket is not None:
+                view.histograms[name][bucket] += 1
+                view.edge_values[name].append((bucket, seconds))
+    view.customers.append(_joined_ids(edge_customers))
+    view.new_customers.append(_joined_ids(edge_new))
+    return view
+
+
+def _edges(query: Any, created_at: Any, first_day: datetime, last_day: datetime) -> Any:
+    """``query`` of the rows outside the days ``[first_day, last_day)``: two ranges, so
+    the database reads two index ranges rather than the period with a filter."""
+    if first_day >= last_day:
+        return query
+    return union_all(query.where(created_at < first_day), query.where(created_at >= last_day))
+
+
+async def _rows(session: AsyncSession, statement: Any) -> Any:
+    """The rows of a read, through the session's connection: Core rows, without the ORM's
+    processing of each (thousands of rows here)."""
+    return await (await session.connection()).execute(statement)
+
+
+async def _scalars(session: AsyncSession, statement: Any) -> Any:
+    return (await _rows(session, statement)).scalars()
+
+
+def _joined_ids(ids: Iterable[int]) -> str:
+    return ",".join(map(str, ids))
+
+
+def _id_set(texts: list[str]) -> set[str]:
+    out: set[str] = set()
+    for text in texts:
+        if text:
+            out.update(text.split(","))
+    return out
+
+
+def new_customer_count(view: DailyView) -> int:
+    """The customers whose first conversation started in the period. Without a filter each
+    is in one day's ids or one edge's (no union needed)."""
+    if view.scope != (ALL, ""):
+        return customer_counts(view)[1]
+    return len(view.edge_firsts) + sum(text.count(",") + 1 for text in view.new_customers[
+        :view.stored_days] if text)
+
+
+def customer_counts(view: DailyView) -> tuple[int, int]:
+    """(distinct customers, of them new: their first conversation started in the period)."""
+    customers = _id_set(view.customers)
+    if view.scope == (ALL, ""):
+        return len(customers), new_customer_count(view)
+    return len(customers), len(customers & _id_set(view.new_customers))
+
+
+def _ranks(count: int) -> tuple[int, int, int]:
+    """The lower and upper middle and the p90's nearest rank (1-based), as
+    ``measures.median`` and ``measures.percentile`` take them (the same float arithmetic)."""
+    lower = (count + 1) // 2
+    return lower, count - lower + 1, max(1, math.ceil(0.9 * count))
+
+
+async def daily_duration_figures(session: AsyncSession, view: DailyView, names: Sequence[str]
+                                 ) -> dict[str, tuple[int, float | None, float | None]] | None:
+    """Per duration: (count, median, p90), exact. The buckets that hold the ranks are read
+    in one query. None when the facts of a bucket do not hold what the daily rows counted
+    (the worker wrote between the two reads): then the caller sorts the facts."""
+    out: dict[str, tuple[int, float | None, float | None]] = {}
+    places: dict[str, dict[int, tuple[int, int]]] = {}  # rank → (bucket, rank in it)
+    for name in names:
+        histogram = view.histograms[name]
+        count = sum(histogram.values())
+        if not count:
+            out[name] = (0, None, None)
+            continue
+        places[name] = _places(histogram, _ranks(count))
+    asks: dict[tuple[int, Any], Ask] = {}
+    wanted = sorted({(name, bucket) for name, where in places.items()
+                     for bucket, _ in where.values()})
+    for n, (name, bucket) in enumerate(wanted):
+        ask = asks[(n, None)] = Ask(expected=view.histograms[name][bucket], edges=sorted(
+            seconds for b, seconds in view.edge_values[name] if b == bucket))
+        ask.ranks = {rank for b, rank in places[name].values() if b == bucket}
+    f = FACTS.c
+    parts = []
+    if view.first_day < view.last_day:
+        period = [f.created_at >= view.first_day, f.created_at < view.last_day,
+                  *_scope_conditions(view.scope)]
+        parts = [select(literal(n, Integer).label("part"), literal(0, Integer).label("key"),
+                        f[name].label("seconds"))
+                 .where(f[bucket_name(name)] == bucket, *period)
+                 for n, (name, bucket) in enumerate(wanted)]
+    found = await _order_statistics(session, parts, asks, keyed=False)
+    if found is None:
+        return None
+    for name, where in places.items():
+        count = sum(view.histograms[name].values())
+        low, high, p90 = (found[(wanted.index((name, where[rank][0])), None)][where[rank][1]]
+                          for rank in _ranks(count))
+        out[name] = (count, (low + high) / 2, float(p90))
+    return out
+
+
+def _places(histogram: dict[int, int], ranks: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per rank of the whole: the bucket it falls in and its rank within the bucket."""
+    where: dict[int, tuple[int, int]] = {}
+    below = 0
+    for bucket in sorted(histogram):
+        size = histogram[bucket]
+        for rank in ranks:
+            if below < rank <= below + size:
+                where[rank] = (bucket, rank - below)
+        below += size
+    return where
+
+
+@dataclass
+class Ask:
+    """The ranks wanted of one bucket's values (of a duration, for one key): the stored
+    facts' values merged with ``edges`` (values from elsewhere, sorted), ``expected`` in
+    all."""
+
+    expected: int
+    edges: list[float]
+    ranks: set[int] = field(default_factory=set)
+
+
+async def _order_statistics(session: AsyncSession, parts: list[Any],
+                            asks: dict[tuple[int, Any], Ask], keyed: bool
+                            ) -> dict[tuple[int, Any], dict[int, float]] | None:
+    """The values at the asked ranks of each (part, key): ``parts`` select (part, key,
+    seconds) of the stored facts; the database ranks them and returns only a window around
+    each asked rank — one row a rank without edges, else the rows from ``rank − edges`` to
+    ``rank`` with how many stored values are below and at each, which with the edges
+    (bisected) gives the rank of every candidate exactly, ties included. None when the
+    stored and edge values are not the expected number."""
+    windows: dict[tuple[int, Any], list[tuple[int, float, int, int]]] = {}
+    counts: dict[tuple[int, Any], int] = {}
+    if parts:
+        rows = union_all(*parts).subquery("parts")
+        by = [rows.c.part, rows.c.key] if keyed else [rows.c.part]
+        order = rows.c.seconds
+        ranked = select(
+            rows.c.part, rows.c.key, rows.c.seconds,
+            func.row_number().over(partition_by=by, order_by=order).label("position"),
+            (func.rank().over(partition_by=by, order_by=order) - 1).label("below"),
+            func.count().over(partition_by=by, order_by=order).label("upto"),
+            func.count().over(partition_by=by).label("n")).subquery("ranked")
+        r = ranked.c
+        # (part, key, first and last position) of every window asked
+        windows_asked = [(part, key if keyed else 0, max(1, rank - len(ask.edges)), rank)
+                         for (part, key), ask in asks.items() for rank in sorted(ask.ranks)]
+        query = select(r.part, r.key, r.seconds, r.position, r.below, r.upto, r.n)
+        if session.bind.dialect.name == "postgresql":  # a join with the windows as arrays
+            asked = func.unnest(*(cast(literal([w[n] for w in windows_asked]), ARRAY(Integer))
+                                  for n in range(4))).table_valued("part", "key", "low", "high") \
+                .render_derived(name="asked")
+            query = query.join(asked, and_(r.part == asked.c.part, r.key == asked.c.key,
+                                           r.position.between(asked.c.low, asked.c.high)))
+        else:  # SQLite, the embedded case: the windows as conditions
+            query = query.where(or_(*(and_(r.part == part, r.key == key,
+                                           r.position.between(low, high))
+                                      for part, key, low, high in windows_asked)))
+        seen: set[tuple[int, Any, int]] = set()
+        for part, key, seconds, position, below, upto, n in (await _rows(session, query)).all():
+            if (part, key, position) in seen:  # in two windows
+                continue
+            seen.add((part, key, position))
+            place = (part, key if keyed else None)
+            windows.setdefault(place, []).append((position, seconds, below, upto))
+            counts[place] = n
+    out: dict[tuple[int, Any], dict[int, float]] = {}
+    for place, ask in asks.items():
+        if counts.get(place, 0) + len(ask.edges) != ask.expected:
+            return None
+        rows = sorted(windows.get(place, []))
+        out[place] = {}
+        for rank in ask.ranks:
+            lowest = max(1, rank - len(ask.edges))
+            value = _pick(rank, [row for row in rows if lowest <= row[0] <= rank], ask.edges,
+                          counts.get(place, 0))
+            if value is None:
+                return None
+            out[place][rank] = value
+    return out
+
+
+def _pick(rank: int, window: list[tuple[int, float, int, int]], edges: list[float],
+          stored_count: int) -> float | None:
+    """The value at ``rank`` of the stored values and ``edges``: among the stored window
+    (position, value, stored values below it, stored values up to it; from position
+    ``rank − len(edges)`` to ``rank``) and the edges within its range (beyond it where it
+    starts or ends the stored values), the one with fewer than ``rank`` values below it and
+    at least ``rank`` up to it."""
+    if not window:
+        return edges[rank - 1] if 0 < rank <= len(edges) else None
+    low, high = window[0][1], window[-1][1]
+    from_first, to_last = window[0][0] == 1, window[-1][0] == stored_count
+    stored = {value: (below, upto) for _, value, below, upto in window}
+    candidates = {*stored, *(e for e in edges
+                             if (e >= low or from_first) and (e <= high or to_last))}
+    for value in sorted(candidates):
+        if value in stored:
+            below, upto = stored[value]
+        else:  # an edge's value: the stored values under and at it
+            at = [u for _, v, _, u in window if v <= value]
+            under = [u for _, v, _, u in window if v < value]
+            upto = max(at) if at else 0
+            below = max(under) if under else (window[0][2] if value >= low else 0)
+        if below + bisect_left(edges, value) < rank <= upto + bisect_right(edges, value):
+            return value
+    return None
+
+
+def bucket_columns(durations: dict[str, float | None]) -> dict[str, int | None]:
+    """The ``*_bucket`` columns of a facts row with these durations."""
+    return {bucket_name(name): bucket_of(durations.get(name)) for name in DURATIONS}
+
+
+
+async def read_agent_days(session: AsyncSession, start: datetime, end: datetime,
+                          cut: datetime, facts: FromClause, replies: FromClause
+                          ) -> dict[int, Counter[str]]:
+    """Per agent the agents report's counts (``AGENT_COUNTS``) for a report without filters
+    over ``[start, end)`` (whole UTC hours): the daily rows of the days wholly inside it and
+    before ``cut``, the report's facts and replies for the rest."""
+    first_day = day_of(start) if day_of(start) == start else day_of(start) + DAY
+    last_day = max(first_day, min(day_of(end), day_of(cut)))
+    out: dict[int, Counter[str]] = {}
+    a = AGENTS.c
+    days = first_day < last_day
+    if days:
+        for agent_id, *numbers in await _rows(session,
+                select(a.agent_id, *(func.sum(a[name]) for name in AGENT_COUNTS))
+                .where(a.day >= first_day, a.day < last_day).group_by(a.agent_id)):
+            out.setdefault(agent_id, Counter()).update(
+                {name: int(number or 0) for name, number in zip(AGENT_COUNTS, numbers,
+                                                                 strict=True)})
+    c = facts.c
+    for agent_id, status, rater, rating in await _rows(session, _edges(
+            select(c.assignee_id, c.status, c.survey_agent_id, c.survey_rating),
+            c.created_at, first_day, last_day)):
+        if agent_id is not None:
+            out.setdefault(agent_id, Counter()).update(
+                handled=1, resolved=int(status in RESOLVED))
+        if rating is not None and rater is not None:
+            out.setdefault(rater, Counter()).update(ratings=1, rating_sum=rating)
+    r = replies.c
+    edge_replies = _edges(select(r.agent_id, r.replies), r.created_at, first_day,
+                          last_day).subquery("edge_replies")
+    for agent_id, written in await _rows(session,
+            select(edge_replies.c.agent_id, func.sum(edge_replies.c.replies))
+            .group_by(edge_replies.c.agent_id)):
+        out.setdefault(agent_id, Counter()).update(replies=int(written or 0))
+    return out
+
+
+async def _key_histograms(session: AsyncSession, facts: FromClause, key: str,
+                          names: Sequence[str]) -> dict[str, dict[Any, dict[int, int]]]:
+    """Per duration, per value of ``key``: its values per bucket. On PostgreSQL one scan
+    (grouping sets), on SQLite a query a duration."""
+    c = facts.c
+    group = c[key]
+    out: dict[str, dict[Any, dict[int, int]]] = {name: {} for name in names}
+    buckets = [c[bucket_name(name)] for name in names]
+    if session.bind.dialect.name == "postgresql":
+        query = (select(group, *buckets, *(func.grouping(b) for b in buckets), func.count())
+                 .where(group.is_not(None))
+                 .group_by(func.grouping_sets(*(tuple_(group, b) for b in buckets))))
+        for row in (await _rows(session, query)).all():
+            flags = row[1 + len(names):1 + 2 * len(names)]
+            n = list(flags).index(0)  # the set this row counts
+            if row[1 + n] is not None:
+                out[names[n]].setdefault(row[0], {})[row[1 + n]] = row[-1]
+        return out
+    for name, bucket in zip(names, buckets, strict=True):
+        for value, found, count in (await _rows(session, select(group, bucket, func.count())
+                .where(group.is_not(None), bucket.is_not(None)).group_by(group, bucket))).all():
+            out[name].setdefault(value, {})[found] = count
+    return out
+
+
+async def bucket_medians(session: AsyncSession, facts: FromClause,
+                         stored: list[ColumnElement[bool]], recent: list[dict[str, Any]],
+                         key: str, names: Sequence[str]) -> dict[str, dict[Any, float]] | None:
+    """Per duration: the median of its values per value of ``key`` (the facts' assignee),
+    exact, as ``measures.grouped_medians`` gives it, without sorting the period: the count
+    per key and bucket over ``facts`` (no sort), then the values at the middle ranks of the
+    buckets that hold them, read from the stored facts (``stored``: the conditions of their
+    part of ``facts``; the buckets' index) and the ``recent`` rows computed live, in one
+    query. None when the two reads saw different facts (the worker wrote between them):
+    then the caller sorts."""
+    places: dict[tuple[str, Any], tuple[tuple[int, int], tuple[int, int]]] = {}
+    asks: dict[tuple[int, Any], Ask] = {}
+    wanted: dict[tuple[str, int], int] = {}  # (duration, bucket) → part
+    for name, histograms in (await _key_histograms(session, facts, key, names)).items():
+        for value, histogram in histograms.items():
+            lower, upper, _ = _ranks(sum(histogram.values()))
+            where = _places(histogram, (lower, upper))
+            places[(name, value)] = (where[lower], where[upper])
+            for found, rank in (where[lower], where[upper]):
+                part = wanted.setdefault((name, found), len(wanted))
+                ask = asks.setdefault((part, value), Ask(expected=histogram[found], edges=[]))
+                ask.ranks.add(rank)
+    for row in recent:
+        for name in names:
+            part = wanted.get((name, row[bucket_name(name)]))
+            if part is not None and (part, row[key]) in asks:
+                asks[(part, row[key])].edges.append(row[name])
+    for ask in asks.values():
+        ask.edges.sort()
+    f = FACTS.c
+    agents_of: dict[int, list[Any]] = {}
+    for part, value in asks:
+        agents_of.setdefault(part, []).append(value)
+    postgresql = session.bind.dialect.name == "postgresql"
+    parts = [select(literal(part, Integer).label("part"), f[key].label("key"),
+                    f[name].label("seconds"))
+             .where(f[bucket_name(name)] == found, *stored,
+                    f[key] == any_(cast(literal(sorted(agents_of[part])), ARRAY(Integer)))
+                    if postgresql else f[key].in_(sorted(agents_of[part])))
+             for (name, found), part in wanted.items()]
+    values = await _order_statistics(session, parts, asks, keyed=True)
+    if values is None:
+        return None
+    out: dict[str, dict[Any, float]] = {name: {} for name in names}
+    for (name, value), ((low_bucket, low), (high_bucket, high)) in places.items():
+        out[name][value] = (values[(wanted[(name, low_bucket)], value)][low]
+                            + values[(wanted[(name, high_bucket)], value)][high]) / 2
+    return out
