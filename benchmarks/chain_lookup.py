@@ -1,16 +1,18 @@
 """What a chain lookup adds to the endpoint's own latency, and whether it blocks the event loop.
 
     python benchmarks/chain_lookup.py [--lookups 200] [--delay-ms 200] [--chain all]
-                                      [--loop auto|asyncio|uvloop] [--json]
+                                      [--loop auto|asyncio|uvloop] [--batches accept|refuse]
+                                      [--json]
 
 A slow local endpoint runs in its own process (uvicorn, Starlette): every request waits
 ``--delay-ms`` and answers in the API's documented wire format — Esplora for ``bitcoin``
 (GET /tx/:txid, and /blocks/tip/height shared by the lookups of a second) and Ethereum
 JSON-RPC for ``ethereum`` (eth_getTransactionByHash and eth_getTransactionReceipt, asked
-together, and eth_blockNumber shared, through web3.py's AsyncHTTPProvider). Then ``--lookups`` lookups of
-distinct hashes (no cache hits) through ``ChainClient`` (the desk's rate limit set out of the
-way: 10,000 requests/s), all at once (``burst``) and spread evenly over ``--spread-s``
-(``spread``: about as many in flight). Reported per chain and arrival pattern:
+together, and eth_blockNumber shared, through web3.py's AsyncHTTPProvider; JSON-RPC batches
+answered as a node does, after one delay, or refused with an error: ``--batches refuse``).
+Then ``--lookups`` lookups of distinct hashes (no cache hits) through ``ChainClient`` (the
+desk's rate limit set out of the way: 10,000 requests/s), all at once (``burst``) and spread
+evenly over ``--spread-s`` (``spread``: about as many in flight). Reported per chain and arrival pattern:
 
 - ``added_ms``: the lookup's time minus the endpoint's own (round trips × delay; waiting for
   the shared head counts as added), p50/p95/max; ``lookup_ms``: the lookup's time;
@@ -18,6 +20,7 @@ way: 10,000 requests/s), all at once (``burst``) and spread evenly over ``--spre
   loop shows here);
 - ``wall_s``: all the lookups; ``cpu_ms_per_lookup``: this process's CPU per lookup (with
   every lookup started at once, the last one waits for the CPU of all the others);
+- ``server_cpu_ms_per_lookup``: the endpoint process's CPU per lookup (it shares the cores);
 - ``idle_loop_lag_ms``: the same ticker with no lookups (the machine's own noise).
 
 Goals (issue 16): added p95 ≤ 20 ms; the loop never blocked. One JSON object on the last line.
@@ -48,6 +51,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 DELAY = float(sys.argv[2]) / 1000
+REFUSE_BATCHES = sys.argv[3] == "refuse"
 
 async def tx(request: Request):
     await asyncio.sleep(DELAY)
@@ -65,9 +69,7 @@ async def tip(request: Request):
     await asyncio.sleep(DELAY)
     return PlainTextResponse("870005")
 
-async def rpc(request: Request):
-    await asyncio.sleep(DELAY)
-    body = json.loads(await request.body())
+def answer(body):
     method, params = body["method"], body.get("params", [])
     if method == "eth_getTransactionByHash":
         result = {"hash": params[0], "blockHash": "0x" + "11" * 32, "blockNumber": "0x10",
@@ -84,9 +86,19 @@ async def rpc(request: Request):
     elif method == "eth_blockNumber":
         result = "0x20"
     else:
-        return JSONResponse({"jsonrpc": "2.0", "id": body["id"],
-                             "error": {"code": -32601, "message": "method not found"}})
-    return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "result": result})
+        return {"jsonrpc": "2.0", "id": body["id"],
+                "error": {"code": -32601, "message": "method not found"}}
+    return {"jsonrpc": "2.0", "id": body["id"], "result": result}
+
+async def rpc(request: Request):
+    await asyncio.sleep(DELAY)  # a batch waits once, as a node answers it whole
+    body = json.loads(await request.body())
+    if isinstance(body, list):  # JSON-RPC 2.0 batch (geth, erigon, most providers)
+        if REFUSE_BATCHES:
+            return JSONResponse({"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32600, "message": "batch requests are not supported"}})
+        return JSONResponse([answer(one) for one in body])
+    return JSONResponse(answer(body))
 
 app = Starlette(routes=[Route("/api/tx/{txid}", tx), Route("/api/blocks/tip/height", tip),
                         Route("/rpc", rpc, methods=["POST"])])
@@ -130,8 +142,14 @@ async def ticker(lags: list[float], stop: asyncio.Event, period_s: float = 0.01)
         lags.append((time.perf_counter() - started - period_s) * 1000)
 
 
+def process_cpu_s(pid: int) -> float:
+    """A process's CPU time (user + system) from /proc: the endpoint's, measured apart."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_chain(chain: str, base: str, lookups: int, delay_ms: float,
-                    spread_s: float, first: int) -> dict[str, Any]:
+                    spread_s: float, first: int, server_pid: int) -> dict[str, Any]:
     from walletdesk.chains.lookup import ChainClient
     from walletdesk.chains.results import CONFIRMED
     from walletdesk.config import Settings
@@ -158,8 +176,10 @@ async def run_chain(chain: str, base: str, lookups: int, delay_ms: float,
         statuses.append(result.status)
 
     wall, cpu = time.perf_counter(), time.process_time()
+    server_cpu = process_cpu_s(server_pid)
     await asyncio.gather(*(one(tx, spread_s * i / lookups) for i, tx in enumerate(hashes)))
     wall_s, cpu_s = time.perf_counter() - wall, time.process_time() - cpu
+    server_cpu_s = process_cpu_s(server_pid) - server_cpu
     stop.set()
     await tick
     await client.close()
@@ -177,10 +197,12 @@ async def run_chain(chain: str, base: str, lookups: int, delay_ms: float,
         "wall_s": round(wall_s, 3),
         # the client's own CPU per lookup: on a loaded machine the rest is waiting for a core
         "cpu_ms_per_lookup": round(cpu_s * 1000 / lookups, 2),
+        # the local endpoint's CPU (another process on the same cores; clock ticks: 10 ms)
+        "server_cpu_ms_per_lookup": round(server_cpu_s * 1000 / lookups, 2),
     }
 
 
-async def main_async(args: argparse.Namespace, port: int) -> dict[str, Any]:
+async def main_async(args: argparse.Namespace, port: int, server_pid: int) -> dict[str, Any]:
     idle: list[float] = []
     stop = asyncio.Event()
     tick = asyncio.create_task(ticker(idle, stop))
@@ -193,8 +215,9 @@ async def main_async(args: argparse.Namespace, port: int) -> dict[str, Any]:
         for m, spread in enumerate((0.0, args.spread_s)):
             results.append(await run_chain(chain, f"http://127.0.0.1:{port}", args.lookups,
                                            args.delay_ms, spread,
-                                           1 + (2 * n + m) * args.lookups))
-    return {"benchmark": "chain_lookup", "delay_ms": args.delay_ms, "results": results,
+                                           1 + (2 * n + m) * args.lookups, server_pid))
+    return {"benchmark": "chain_lookup", "delay_ms": args.delay_ms, "batches": args.batches,
+            "results": results,
             "idle_loop_lag_ms": {"p99": round(percentile(idle, 0.99), 1),
                                  "max": round(max(idle), 1)},
             "load_average": os.getloadavg()[0], "cores": os.cpu_count(),
@@ -210,10 +233,14 @@ def main() -> None:
     parser.add_argument("--loop", choices=["auto", "asyncio", "uvloop"], default="auto",
                         help="the event loop; auto: the one `walletdesk serve` runs (uvicorn's"
                              " choice: uvloop when installed)")
+    parser.add_argument("--batches", choices=["accept", "refuse"], default="accept",
+                        help="whether the endpoint answers JSON-RPC batches (refuse: with an"
+                             " error, as some providers do; the client then sends one by one)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(args.delay_ms)],
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(args.delay_ms),
+                               args.batches],
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         for _ in range(200):  # until it listens
@@ -223,7 +250,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.05)
         with asyncio.Runner(loop_factory=loop_factory(args.loop)) as runner:
-            report = runner.run(main_async(args, port))
+            report = runner.run(main_async(args, port, server.pid))
         report["loop"] = args.loop
     finally:
         server.terminate()
@@ -235,7 +262,8 @@ def main() -> None:
                   f" p95 {r['added_ms']['p95']} ms,"
                   f" max {r['added_ms']['max']} ms; loop lag p99 {r['loop_lag_ms']['p99']} ms,"
                   f" max {r['loop_lag_ms']['max']} ms; {r['confirmed']} confirmed;"
-                  f" {r['wall_s']} s, {r['cpu_ms_per_lookup']} ms CPU a lookup")
+                  f" {r['wall_s']} s, {r['cpu_ms_per_lookup']} ms CPU a lookup"
+                  f" (endpoint {r['server_cpu_ms_per_lookup']} ms)")
         print(f"idle loop lag p99 {report['idle_loop_lag_ms']['p99']} ms, max "
               f"{report['idle_loop_lag_ms']['max']} ms; load average {report['load_average']}"
               f" on {report['cores']} cores")

@@ -87,7 +87,10 @@ class Chain:
         self.tester = EthereumTester(PyEVMBackend())
         self.w3 = Web3(EthereumTesterProvider(self.tester))
         self.accounts = self.w3.eth.accounts
-        self.requests = 0
+        self.requests = 0  # HTTP requests
+        self.calls = 0  # JSON-RPC requests, alone or in batches
+        self.batches = 0  # batches answered
+        self.refuse_batches = False  # answer a batch with one error, as some providers do
         self.answer_429 = 0  # the next N requests are answered 429
 
     def deploy_token(self, supply: int = 1_000_000 * 10**6) -> str:
@@ -104,12 +107,23 @@ class Chain:
             self.answer_429 -= 1
             return Response("slow down", status_code=429, headers={"Retry-After": "0"})
         body = json.loads(await request.body())
+        if not isinstance(body, list):
+            self.calls += 1
+            return JSONResponse(self.answer(body))
+        if self.refuse_batches:
+            return JSONResponse({"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32600, "message": "batch requests are not supported"}})
+        self.calls += len(body)
+        self.batches += 1
+        return JSONResponse([self.answer(one) for one in body])  # JSON-RPC 2.0 batch
+
+    def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
             result = self.w3.manager.request_blocking(body["method"], body.get("params", []))
         except Exception as exc:  # a JSON-RPC error, as a node answers
-            return JSONResponse({"jsonrpc": "2.0", "id": body.get("id"),
-                                 "error": {"code": -32000, "message": str(exc)[:200]}})
-        return JSONResponse({"jsonrpc": "2.0", "id": body.get("id"), "result": to_wire(result)})
+            return {"jsonrpc": "2.0", "id": body.get("id"),
+                    "error": {"code": -32000, "message": str(exc)[:200]}}
+        return {"jsonrpc": "2.0", "id": body.get("id"), "result": to_wire(result)}
 
 
 @asynccontextmanager

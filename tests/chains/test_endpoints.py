@@ -200,7 +200,7 @@ async def test_a_solana_lookup_asks_for_the_status_and_the_transfer_at_once(make
                           behaviour=behaviour) as (server, _):
         client = make_client({"solana": server.url})
         lookup = asyncio.ensure_future(client.look_up("solana", SOL_SIG))
-        await asyncio.wait_for(until(lambda: behaviour.requests == 2), 10)
+        await asyncio.wait_for(until(lambda: behaviour.calls == 2), 10)
         behaviour.gate.set()
         result = await lookup
     assert result.status == CONFIRMED and result.amount is not None

@@ -24,6 +24,9 @@ class Behaviour:
         self.delay_s = 0.0
         self.answer_429 = 0
         self.requests = 0
+        self.calls = 0  # JSON-RPC requests, alone or in batches
+        self.batches = 0  # JSON-RPC batches answered
+        self.refuse_batches = False  # answer a batch with one error, as some providers do
         self.gate: asyncio.Event | None = None  # set: requests wait until it opens
 
     async def before(self) -> Response | None:
@@ -110,10 +113,7 @@ async def solana_rpc(statuses: dict[str, dict[str, Any] | None],
                      ) -> AsyncIterator[tuple[LiveServer, Behaviour]]:
     behaviour = behaviour or Behaviour()
 
-    async def rpc(request: Request) -> Response:
-        if (early := await behaviour.before()) is not None:
-            return early
-        body = json.loads(await request.body())
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
         method, params = body["method"], body["params"]
         if method == "getSignatureStatuses":
             result: Any = {"context": {"apiVersion": "2.0.18", "slot": slot},
@@ -121,9 +121,22 @@ async def solana_rpc(statuses: dict[str, dict[str, Any] | None],
         elif method == "getTransaction":
             result = transactions.get(params[0])
         else:
-            return JSONResponse({"jsonrpc": "2.0", "id": body["id"],
-                                 "error": {"code": -32601, "message": "Method not found"}})
-        return JSONResponse({"jsonrpc": "2.0", "id": body["id"], "result": result})
+            return {"jsonrpc": "2.0", "id": body["id"],
+                    "error": {"code": -32601, "message": "Method not found"}}
+        return {"jsonrpc": "2.0", "id": body["id"], "result": result}
+
+    async def rpc(request: Request) -> Response:
+        body = json.loads(await request.body())
+        behaviour.calls += len(body) if isinstance(body, list) else 1
+        if (early := await behaviour.before()) is not None:
+            return early
+        if not isinstance(body, list):
+            return JSONResponse(answer(body))
+        if behaviour.refuse_batches:
+            return JSONResponse({"jsonrpc": "2.0", "id": None, "error": {
+                "code": -32600, "message": "batch requests are not supported"}})
+        behaviour.batches += 1
+        return JSONResponse([answer(one) for one in body])  # JSON-RPC 2.0 batch
 
     async with serving(Starlette(routes=[Route("/", rpc, methods=["POST"])])) as server:
         yield server, behaviour

@@ -8,13 +8,13 @@ request against aiohttp's 0.6 ms with 200 at once: docs/decisions, "chain lookup
 
 import asyncio
 import contextlib
-import json
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import aiohttp
+import orjson
 
 from walletdesk.chains.results import (
     MALFORMED,
@@ -31,6 +31,10 @@ HEAD_TTL_S = 1.0
 PER_TURN = 16  # requests sent in one turn of the event loop (Turns)
 CONNECTIONS = 512  # per endpoint: 200 EVM lookups at once have 400 requests under way
 HEAD_STALE_S = 2.0  # a head this old is still given while a new one is read
+BATCH_MAX = 100  # JSON-RPC requests in one batch (providers' usual cap: 100 or more)
+COLLECT_S = 0.005  # a batch grows while each pass of the event loop adds to it, this long
+UNBATCHED_S = 600.0  # after an endpoint refused a batch: single requests for this long
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class RateLimited(Exception):  # noqa: N818 - what the endpoint said
@@ -113,6 +117,8 @@ class Endpoint:
         self.retries = retries
         self.bucket = TokenBucket(requests_per_s)
         self.turns = turns or Turns()
+        self.batches = Batches(self)
+        self.rpc_headers: dict[str, str] = JSON_HEADERS
         self._http: aiohttp.ClientSession | None = None
 
     @property
@@ -125,6 +131,7 @@ class Endpoint:
         return self._http
 
     async def close(self) -> None:
+        await self.batches.close()
         if self._http is not None:
             await self._http.close()
             self._http = None
@@ -177,9 +184,29 @@ class Endpoint:
     async def post_json(self, path: str, body: Any) -> Any:
         return await self.call(lambda: self._send("POST", path, body))
 
+    async def rpc(self, request: dict[str, Any]) -> Any:
+        """A JSON-RPC request (its ``id`` unique on this endpoint): its answer, an object;
+        requests made in the same turn of the event loop go out as one batch (Batches)."""
+        body = orjson.dumps(request)
+        return await self.call(lambda: self.batches.request(request["id"], body))
+
+    async def post_rpc(self, body: bytes) -> Any:
+        """POST one JSON-RPC body (a request or a batch), its answer parsed; errors as
+        ``_send``'s (check_status, ValueError for another HTTP error or a body not JSON)."""
+        async with self.http.post(self.url, data=body, headers=self.rpc_headers,
+                                  allow_redirects=False) as response:
+            await self.turns.take()  # answers that came at once are read in turns
+            check_status(response.status, response.headers.get("retry-after"))
+            if response.status >= 400:
+                raise ValueError(f"HTTP {response.status}")
+            content = await response.read()
+        return orjson.loads(content)
+
     async def _send(self, method: str, path: str, body: Any = None,
                     as_text: bool = False) -> Any:
-        async with self.http.request(method, self.url + path, json=body,
+        data = orjson.dumps(body) if body is not None else None
+        async with self.http.request(method, self.url + path, data=data,
+                                     headers=JSON_HEADERS if data is not None else None,
                                      allow_redirects=False) as response:
             await self.turns.take()  # 200 answers that came at once are read in turns too
             check_status(response.status, response.headers.get("retry-after"))
@@ -190,7 +217,133 @@ class Endpoint:
             content = await response.read()
         if as_text:
             return content.decode("utf-8")
-        return json.loads(content)
+        return orjson.loads(content)
+
+
+Pending = tuple[Any, bytes, "asyncio.Future[Any]"]  # (the request's id, its body, its answer)
+
+
+class Batches:
+    """JSON-RPC requests to one endpoint made in the same turn of the event loop (and the
+    next: the tasks ``beside`` starts run there), posted as one batch (JSON-RPC 2.0: an
+    array of requests, answered by an array matched by ``id``).
+
+    200 EVM lookups at once make 400 requests: sent one by one, each costs an HTTP request's
+    CPU here and at the endpoint (aiohttp, the answer's parsing), and the last waits for all
+    the others. In a batch the HTTP part is paid once for many. A lone request goes alone.
+
+    Not every endpoint takes batches. A batch answered with an HTTP error (not 429), a body
+    that is not JSON, or not an array: its requests are sent again one by one, and so is
+    every request for ``UNBATCHED_S``. A request missing from the array is sent again alone.
+    A 429, a timeout or a lost connection is every request's own error (``Endpoint.call``
+    retries it as it would a single request's)."""
+
+    def __init__(self, endpoint: "Endpoint") -> None:
+        self.endpoint = endpoint
+        self.refused_until = 0.0
+        self._pending: list[Pending] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._first, self._seen = 0.0, 0  # when the first pending request came; how many
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def request(self, request_id: Any, body: bytes) -> Any:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # another event loop (tests): nothing carries over
+            self._loop, self._pending = loop, []
+        future: asyncio.Future[Any] = loop.create_future()
+        self._pending.append((request_id, body, future))
+        if len(self._pending) == 1:
+            self._first, self._seen = loop.time(), 0
+            loop.call_soon(self._collect)
+        return await future  # cancelled (a timeout): not sent, or its answer dropped
+
+    def _collect(self) -> None:
+        """Sent after the pass of the event loop that made the first request and the next
+        (what this pass's lookups ask ``beside`` their first request goes in the batch too),
+        or later while every pass adds requests (a burst let through in ``Turns``), up to
+        BATCH_MAX requests or COLLECT_S: one HTTP request for many."""
+        count = len(self._pending)
+        loop = self._loop
+        if loop is not None and self._seen < count < BATCH_MAX and \
+                loop.time() - self._first < COLLECT_S:
+            self._seen = count
+            loop.call_soon(self._collect)
+            return
+        self._flush()
+
+    def _flush(self) -> None:
+        pending = [p for p in self._pending if not p[2].done()]
+        self._pending = []
+        if len(pending) > 1 and time.monotonic() >= self.refused_until:
+            for start in range(0, len(pending), BATCH_MAX):
+                self._spawn(self._batch(pending[start:start + BATCH_MAX]))
+        else:
+            for one in pending:
+                self._spawn(self._single(one))
+
+    def _spawn(self, send: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(send)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _single(self, pending: Pending) -> None:
+        future = pending[2]
+        try:
+            answer = await self.endpoint.post_rpc(pending[1])
+        except asyncio.CancelledError:  # the endpoint closed: the lookup is told, not left
+            _fail([pending], ConnectionError("endpoint closed"))
+            raise
+        except Exception as exc:
+            _fail([pending], exc)
+            return
+        if not future.done():
+            future.set_result(answer)
+
+    async def _batch(self, batch: list[Pending]) -> None:
+        try:
+            answer = await self.endpoint.post_rpc(b"[" + b",".join(p[1] for p in batch) + b"]")
+        except asyncio.CancelledError:
+            _fail(batch, ConnectionError("endpoint closed"))
+            raise
+        except (RateLimited, TimeoutError, aiohttp.ClientConnectionError, OSError) as exc:
+            _fail(batch, exc)  # each request's own error: Endpoint.call retries it
+            return
+        except Exception:  # an HTTP error, a body not JSON: batches refused
+            answer = None
+        answers = {a.get("id"): a for a in answer if isinstance(a, dict)} \
+            if isinstance(answer, list) else {}
+        missing = [p for p in batch if p[0] not in answers]
+        if len(missing) == len(batch):
+            self.refused_until = time.monotonic() + UNBATCHED_S
+        for pending in missing:
+            if not pending[2].done():
+                self._spawn(self._single(pending))
+        try:
+            for request_id, _, future in batch:
+                if request_id in answers and not future.done():
+                    # each answer wakes a lookup: as many a turn as Turns lets through, not
+                    # a hundred in one turn of the event loop
+                    await self.endpoint.turns.take()
+                    if not future.done():
+                        future.set_result(answers[request_id])
+        except asyncio.CancelledError:
+            _fail(batch, ConnectionError("endpoint closed"))
+            raise
+
+    async def close(self) -> None:
+        _fail(self._pending, ConnectionError("endpoint closed"))
+        self._pending = []
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+def _fail(pending: list[Pending], error: BaseException) -> None:
+    for _, _, future in pending:
+        if not future.done():
+            future.set_exception(error)
 
 
 class ServerError(Exception):

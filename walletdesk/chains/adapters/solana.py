@@ -33,8 +33,10 @@ class SolanaAdapter:
         await self.endpoint.close()
 
     async def _rpc(self, method: str, params: list[Any]) -> Any:
-        answer = await self.endpoint.post_json(
-            "", {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": params})
+        # the status and the transfer of a lookup (and of the lookups made at the same
+        # time) go out as one JSON-RPC batch where the endpoint takes batches
+        answer = await self.endpoint.rpc(
+            {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": params})
         if not isinstance(answer, dict) or "error" in answer:
             raise ValueError(str(answer.get("error") if isinstance(answer, dict) else answer))
         return answer["result"]
