@@ -28,7 +28,7 @@ from walletdesk.bot.engine import (
     embed,
     use_weight_for,
 )
-from walletdesk.bot.evaluate import EvalDataError, leave_groups_out, read_titles
+from walletdesk.bot.evaluate import EvalDataError, leave_groups_out, read_articles
 
 KEYSTONE = Path(__file__).parents[2] / "benchmarks" / "bot_sets" / "keystone_hub"
 
@@ -48,16 +48,24 @@ def test_leave_groups_out_holds_out_whole_categories_and_one_example_of_the_othe
     assert leave_groups_out(train, seed=3) == (kept, questions)  # the same split every time
 
 
-def test_read_titles_takes_both_kb_formats_and_refuses_broken_lines(tmp_path):
+def test_read_articles_takes_both_kb_formats_and_refuses_broken_lines(tmp_path):
     path = tmp_path / "kb.jsonl"
-    path.write_text(json.dumps({"category": "fees", "locale": "en", "title": "Network fees"})
-                    + "\n\n" + json.dumps({"category": "fees", "title": {"es": "Comisiones"}})
+    path.write_text(json.dumps({"category": "fees", "locale": "en", "title": "Network fees",
+                                "body": "Fees go to the **network**. We keep none of them."})
+                    + "\n\n" + json.dumps({"category": "fees", "title": {"es": "Comisiones"},
+                                           "body": {"es": "La red cobra la comisión。"}})
                     + "\n", encoding="utf-8")
-    assert read_titles(path) == {"fees": ["Network fees", "Comisiones"]}
-    assert read_titles(tmp_path / "missing.jsonl") == {}
+    titles, passages = read_articles(path)
+    assert titles == {"fees": ["Network fees", "Comisiones"]}
+    assert passages == {"fees": ["Fees go to the network.", "We keep none of them.",
+                                 "La red cobra la comisión。"]}
+    assert read_articles(tmp_path / "missing.jsonl") == ({}, {})
     path.write_text('{"category": "fees", "title": \n', encoding="utf-8")
     with pytest.raises(EvalDataError, match="kb.jsonl:1: not JSON"):
-        read_titles(path)
+        read_articles(path)
+    path.write_text('["fees"]\n', encoding="utf-8")
+    with pytest.raises(EvalDataError, match="kb.jsonl:1: not an article"):
+        read_articles(path)
 
 
 def test_one_multilingual_weight_per_knowledge_base():

@@ -14,12 +14,19 @@ meaning does not depend on the knowledge base's size:
 - whether the nearest of those examples belongs to the top answer.
 
 A small multinomial logistic regression maps them to three outcomes — right answer, wrong
-answer, out of scope — fitted on out-of-fold predictions over the knowledge base's own
-examples, holding out random examples (they must be answered) and whole answers (they play
-the out-of-scope questions, as a question about something the knowledge base lacks would).
+answer, out of scope. On a big knowledge base it is fitted on out-of-fold predictions over the
+knowledge base's own examples, holding out random examples (they must be answered) and whole
+answers (they play the out-of-scope questions, as a question about something the knowledge
+base lacks would). A small one (a new operator's: a few clean examples an article) is not like
+its customers' questions, so it uses the shipped prior (``decision_prior.json``): the same
+model fitted on customers' questions to other wallet operators' knowledge bases, written by
+``benchmarks/fit_decision_prior.py`` (docs/decisions/0038-a-decision-learnt-across-knowledge-bases.md).
 """
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -206,8 +213,41 @@ class Decision:
         self.model.fit(self.scaler.fit_transform(x), outcomes, sample_weight=weights)
         return self
 
+    def to_json(self) -> dict[str, object]:
+        """The fitted decision as plain numbers (the prior's file format)."""
+        return {"features": int(self.scaler.n_features_in_),
+                "mean": self.scaler.mean_.tolist(), "scale": self.scaler.scale_.tolist(),
+                "classes": self.model.classes_.tolist(), "coef": self.model.coef_.tolist(),
+                "intercept": self.model.intercept_.tolist(),
+                "answer_at": self.answer_at, "off_at": self.off_at}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> "Decision":
+        decision = cls(float(data["answer_at"]), float(data["off_at"]))  # type: ignore[arg-type]
+        scaler, model = decision.scaler, decision.model
+        scaler.mean_ = np.array(data["mean"], dtype=np.float64)
+        scaler.scale_ = np.array(data["scale"], dtype=np.float64)
+        scaler.var_ = scaler.scale_ ** 2
+        scaler.n_features_in_ = int(data["features"])  # type: ignore[call-overload]
+        model.classes_ = np.array(data["classes"], dtype=np.int64)
+        model.coef_ = np.array(data["coef"], dtype=np.float64)
+        model.intercept_ = np.array(data["intercept"], dtype=np.float64)
+        model.n_features_in_ = scaler.n_features_in_
+        return decision
+
     def chances(self, x: np.ndarray) -> np.ndarray:
         """One row per query: P(right), P(wrong), P(out of scope)."""
         out = np.zeros((len(x), 3))
         out[:, self.model.classes_] = self.model.predict_proba(self.scaler.transform(x))
         return out
+
+
+PRIOR_PATH = Path(__file__).with_name("decision_prior.json")
+
+
+@lru_cache(maxsize=1)
+def prior() -> Decision | None:
+    """The decision learnt on other knowledge bases' customer questions, if it ships."""
+    if not PRIOR_PATH.is_file():
+        return None
+    return Decision.from_json(json.loads(PRIOR_PATH.read_text(encoding="utf-8")))

@@ -8,11 +8,12 @@ so nothing is downloaded: the multilingual Universal Sentence Encoder v3
 One logistic regression over the entries' example questions and titles, with an extra class
 of generic out-of-scope questions, ranks the entries.
 
-Whether to answer, offer the top articles or hand off is learnt per knowledge base
-(walletdesk.bot.decision): out-of-fold predictions on its own examples, holding out random
-examples and whole entries, teach a small model the chance that the top answer is right,
-wrong or that the question is out of scope, from features that mean the same on every
-knowledge base (margins, normalised probabilities, nearest-example similarities).
+Whether to answer, offer the top articles or hand off (walletdesk.bot.decision): a small model
+gives the chance that the top answer is right, wrong or that the question is out of scope,
+from features that mean the same on every knowledge base (margins, normalised probabilities,
+nearest-example similarities). A big knowledge base learns it on out-of-fold predictions over
+its own examples; a small one uses the prior learnt on customers' questions to other
+operators' knowledge bases.
 """
 
 import re
@@ -27,6 +28,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from walletdesk.bot.decision import OFF, RIGHT, WRONG, Decision, Neighbours
 from walletdesk.bot.decision import features as decision_features
+from walletdesk.bot.decision import prior as decision_prior
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
 from walletdesk.bot.minilm import minilm
 from walletdesk.bot.out_of_scope import GENERIC, OUT_OF_SCOPE
@@ -61,12 +63,26 @@ HUMAN_WORDS = {"人工", "客服", "human", "agent", "person", "operator", "repr
 
 @dataclass
 class KBEntry:
+    """One answer: its example questions and titles by locale, and the sentences of its
+    article's body (``passages``), which carry the words customers use for it."""
+
     id: str
     category: str
     texts_by_locale: dict[str, list[str]] = field(default_factory=dict)
+    passages: list[str] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         return [t for texts in self.texts_by_locale.values() for t in texts if t and t.strip()]
+
+
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])|(?<=[.])\s+")
+MIN_PASSAGE_CHARS = 6
+
+
+def passages_of(body: str) -> list[str]:
+    """An article body's sentences, each one example of the words the answer is about."""
+    parts = (part.strip(" \t\r\n-*#>•") for part in SENTENCE_END.split(body))
+    return [part for part in parts if len(part) >= MIN_PASSAGE_CHARS]
 
 
 @dataclass
@@ -154,6 +170,12 @@ class BotEngine:
         self.oos = self.classes.index(OOS) if OOS in self.classes else None
         self.use_weight: float | None = None
         self.index_s = 0.0
+        # the languages of the articles' texts; a question in another one is judged by the
+        # decision learnt on this knowledge base's own examples (``own_decision``), kept when
+        # the shipped prior decides the rest: the prior was learnt on questions written in
+        # their knowledge base's language and hands cross-language ones off
+        self.languages: list[str] = []
+        self.own_decision: Decision | None = None
 
     # building ------------------------------------------------------------------------------
     @classmethod
@@ -161,10 +183,16 @@ class BotEngine:
         started = time.perf_counter()
         texts: list[str] = []
         labels: list[str] = []
+        passage: list[bool] = []
         for entry in entries:
             for text in entry.texts():
                 texts.append(normalise(text))
                 labels.append(entry.id)
+                passage.append(False)
+            for text in entry.passages:
+                texts.append(normalise(text))
+                labels.append(entry.id)
+                passage.append(True)
         languages = [detect_language(t) for t in texts]
         # from the articles' own examples: hundreds of English off-topic examples would make
         # any knowledge base look English
@@ -172,6 +200,7 @@ class BotEngine:
         # Off-topic examples only in the knowledge base's own languages: otherwise a question in
         # a language the articles lack looks off-topic for its language alone.
         kb_languages = set(languages)
+        article_languages = sorted(kb_languages)
         generic = OUT_OF_SCOPE if len(texts) >= LARGE_KB_EXAMPLES else GENERIC
         for text in map(normalise, generic):
             language = detect_language(text)
@@ -179,10 +208,16 @@ class BotEngine:
                 texts.append(text)
                 labels.append(OOS)
                 languages.append(language)
+                passage.append(False)
         embeddings = embed(texts, languages, use_weight)
         y = np.array(labels)
-        model, neighbours, words, chars = _fit(texts, y, embeddings)
-        engine = cls(words, chars, model, neighbours, _fit_decision(texts, y, embeddings))
+        passages = np.array(passage, dtype=bool)
+        model, neighbours, words, chars = _fit(texts, y, embeddings, passages)
+        own = _fit_decision(texts, y, embeddings, passages)
+        shipped = decision_prior() if len(texts) < LARGE_KB_EXAMPLES else None
+        engine = cls(words, chars, model, neighbours, shipped or own)
+        engine.own_decision = own if shipped is not None else None
+        engine.languages = article_languages
         engine.use_weight = use_weight
         engine.index_s = time.perf_counter() - started
         return engine
@@ -199,16 +234,18 @@ class BotEngine:
                       if i != self.oos][:TOP]
         if not candidates:
             return MatchResult(language, [], 0.0, "handoff", "out_of_scope")
+        judge = self.own_decision if self.own_decision is not None \
+            and language not in self.languages else self.decision
         top_is_oos = self.classes[order[0]] == OOS and (
-            self.decision is None or getattr(self.decision, "off_class_wins", True))
-        if self.decision is None:  # too few examples to learn a decision: raw probabilities
+            judge is None or getattr(judge, "off_class_wins", True))
+        if judge is None:  # too few examples to learn a decision: raw probabilities
             right, off = candidates[0][1], 0.0
         else:
             x, _ = decision_features(probabilities, self.oos, self.neighbours, embeddings,
                                      lexical)
-            right, _wrong, off = self.decision.chances(x)[0]
-        answer_at, off_at = (self.decision.answer_at, self.decision.off_at) \
-            if self.decision is not None else (ANSWER_AT, OFF_AT)
+            right, _wrong, off = judge.chances(x)[0]
+        answer_at, off_at = (judge.answer_at, judge.off_at) if judge is not None \
+            else (ANSWER_AT, OFF_AT)
         if right >= answer_at and off < off_at and not top_is_oos:
             decision, reason = "answer", ""
         elif off >= off_at or top_is_oos:
@@ -245,10 +282,15 @@ def _model() -> SoftmaxRegression:
     return SoftmaxRegression(C=20.0, max_iter=500, tol=1e-5)
 
 
-def _fit(texts: list[str], y: np.ndarray, embeddings: np.ndarray
+def _fit(texts: list[str], y: np.ndarray, embeddings: np.ndarray, passages: np.ndarray
          ) -> tuple[SoftmaxRegression, Neighbours, TfidfVectorizer, TfidfVectorizer]:
+    """The classifier and its features. The character n-grams are those of the examples and
+    titles only: a body's sentences would multiply them (and the classifier's weights, and
+    the memory of fitting it) several times over for little gain; their words count."""
     words, chars = _vectorizers()
-    features = _features(words.fit_transform(texts), chars.fit_transform(texts), embeddings)
+    chars.fit([text for text, is_passage in zip(texts, passages, strict=True)
+               if not is_passage] or texts)
+    features = _features(words.fit_transform(texts), chars.transform(texts), embeddings)
     model = _model().fit(features, y, sample_weight=_weights(y))
     classes = [str(c) for c in model.classes_]
     in_scope = np.flatnonzero(y != OOS)
@@ -274,7 +316,8 @@ def _weights(y: np.ndarray) -> np.ndarray | None:
     return weights
 
 
-def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray) -> Decision | None:
+def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray,
+                  passages: np.ndarray) -> Decision | None:
     """Out-of-fold decision features and outcomes over the examples; the fitted decision.
 
     Each fold holds out a share of the entries whole (their examples must be handed off, as
@@ -310,7 +353,8 @@ def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray) -> De
             continue
         train_texts = [texts[i] for i in np.flatnonzero(train)]
         held_texts = [texts[i] for i in np.flatnonzero(held)]
-        model, neighbours, words, chars = _fit(train_texts, y[train], embeddings[train])
+        model, neighbours, words, chars = _fit(train_texts, y[train], embeddings[train],
+                                               passages[train])
         lexical, dense = _features(words.transform(held_texts), chars.transform(held_texts),
                                    embeddings[held])
         classes = np.array([str(c) for c in model.classes_])

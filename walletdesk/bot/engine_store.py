@@ -81,6 +81,9 @@ def engine_version() -> str:
     for name in ENGINE_MODULES:
         module = importlib.import_module(f"walletdesk.bot.{name}")
         digest.update(name.encode() + b"\0" + Path(str(module.__file__)).read_bytes())
+    prior = Path(str(importlib.import_module("walletdesk.bot.decision").__file__)).with_name(
+        "decision_prior.json")  # the decision small knowledge bases use
+    digest.update(prior.read_bytes() if prior.is_file() else b"-")
     for package in ENGINE_PACKAGES:
         try:
             version = metadata.version(package)

@@ -2,8 +2,8 @@
 
 DIR/train.csv and DIR/test.csv have the header ``text,category``. Each train category becomes
 one knowledge-base entry whose example questions are its rows (plus, when DIR/kb.jsonl holds
-articles with a ``category`` and a ``title``, the titles, as the desk's own articles add
-theirs); test rows of category ``oos`` must be handed off.
+articles with a ``category``, a ``title`` and a ``body``, the titles and the body's
+sentences, as the desk's own articles add theirs); test rows of category ``oos`` must be handed off.
 
 ``--leave-groups-out`` measures on train.csv alone, for knowledge bases without questions of
 their own: each round holds out a fifth of the categories whole (their rows become off-topic
@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from walletdesk.bot.engine import BotEngine, KBEntry
+from walletdesk.bot.engine import BotEngine, KBEntry, passages_of
+from walletdesk.kb.text import markdown_to_chat_text
 
 OOS_LABEL = "oos"
 
@@ -58,11 +59,20 @@ def read_extra_rows(path: Path) -> list[tuple[str, str]]:
         return [(row["text"] or "", (row[column] or "").strip()) for row in reader]
 
 
-def read_titles(path: Path) -> dict[str, list[str]]:
-    """Article titles by category from a kb.jsonl ({"category", "title", …} a line), if any."""
+def _strings(value: Any) -> list[str]:
+    """A kb.jsonl field: one string, or strings by locale."""
+    if isinstance(value, dict):
+        return [v for v in value.values() if isinstance(v, str)]
+    return [value] if isinstance(value, str) else []
+
+
+def read_articles(path: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(titles, body passages) by category from a kb.jsonl ({"category", "title", "body"} a
+    line), if there is one."""
     titles: dict[str, list[str]] = defaultdict(list)
+    passages: dict[str, list[str]] = defaultdict(list)
     if not path.is_file():
-        return titles
+        return titles, passages
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -71,12 +81,13 @@ def read_titles(path: Path) -> dict[str, list[str]]:
                 article = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise EvalDataError(f"{path}:{number}: not JSON ({exc.msg})") from exc
-            title = article.get("title") if isinstance(article, dict) else None
-            if isinstance(title, dict):
-                title = [t for t in title.values() if isinstance(t, str)]
-            for text in [title] if isinstance(title, str) else title or []:
-                titles[str(article.get("category", ""))].append(text)
-    return titles
+            if not isinstance(article, dict):
+                raise EvalDataError(f"{path}:{number}: not an article object")
+            category = str(article.get("category", ""))
+            titles[category] += _strings(article.get("title"))
+            for body in _strings(article.get("body")):
+                passages[category] += passages_of(markdown_to_chat_text(body))
+    return titles, passages
 
 
 def leave_groups_out(train: list[tuple[str, str]], seed: int,
@@ -111,11 +122,13 @@ def evaluate(directory: Path, progress: Any = None, rounds: int = 0,
     train = read_rows(directory / "train.csv")
     if not train:
         raise EvalDataError("train.csv has no rows")
-    titles = read_titles(directory / "kb.jsonl")
+    titles, passages = read_articles(directory / "kb.jsonl")
     if rounds <= 0:
         extra = read_extra_rows(extra_test) if extra_test is not None else []
-        return score(train, read_rows(directory / "test.csv") + extra, titles, progress)
-    results = [score(*leave_groups_out(train, seed), titles, progress) for seed in range(rounds)]
+        return score(train, read_rows(directory / "test.csv") + extra, titles, passages,
+                     progress)
+    results = [score(*leave_groups_out(train, seed), titles, passages, progress)
+               for seed in range(rounds)]
     pooled: dict[str, Any] = {"rounds": rounds}
     for key, value in results[0].items():
         values = [r[key] for r in results if r[key] is not None]
@@ -128,14 +141,21 @@ def evaluate(directory: Path, progress: Any = None, rounds: int = 0,
     return pooled
 
 
-def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
-          titles: dict[str, list[str]], progress: Any = None) -> dict[str, Any]:
+def entries_of(train: list[tuple[str, str]], titles: dict[str, list[str]],
+               passages: dict[str, list[str]]) -> list[KBEntry]:
+    """One knowledge-base entry per train category: its rows, its titles, its passages."""
     examples: dict[str, list[str]] = defaultdict(list)
     for text, category in train:
         if category and category != OOS_LABEL:
             examples[category].append(text)
-    entries = [KBEntry(id=c, category=c, texts_by_locale={"any": texts + titles.get(c, [])})
-               for c, texts in examples.items()]
+    return [KBEntry(id=c, category=c, texts_by_locale={"any": texts + titles.get(c, [])},
+                    passages=passages.get(c, [])) for c, texts in examples.items()]
+
+
+def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
+          titles: dict[str, list[str]], passages: dict[str, list[str]],
+          progress: Any = None) -> dict[str, Any]:
+    entries = entries_of(train, titles, passages)
     started = time.perf_counter()
     engine = BotEngine.build(entries)
     index_s = time.perf_counter() - started

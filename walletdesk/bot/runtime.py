@@ -220,12 +220,16 @@ def settings_from_config(config: BotConfig | None) -> BotSettings:
 
 
 def entries_from_articles(articles: list[Article]) -> "list[KBEntry]":
-    from walletdesk.bot.engine import KBEntry
+    from walletdesk.bot.engine import KBEntry, passages_of
+    from walletdesk.kb.text import markdown_to_chat_text
 
     entries = []
     for article in articles:
         texts = {t.locale: [t.title, *t.examples] for t in article.translations}
-        entries.append(KBEntry(id=article.slug, category=article.category, texts_by_locale=texts))
+        passages = [p for t in article.translations if t.body
+                    for p in passages_of(markdown_to_chat_text(t.body))]
+        entries.append(KBEntry(id=article.slug, category=article.category, texts_by_locale=texts,
+                               passages=passages))
     return entries
 
 
