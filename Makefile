@@ -53,7 +53,7 @@ lint: install-dev
 # see tests/conftest.py). Property tests run the same derandomized examples every time.
 TEST_WORKERS ?= auto
 test: install-dev browser lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=40
 
 # Random exploration for the property tests (Hypothesis): new random examples on every run,
 # ten times as many as in `make test` (FUZZ_FACTOR). Failures are kept in .hypothesis/ and

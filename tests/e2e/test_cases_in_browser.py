@@ -29,6 +29,7 @@ async def test_a_customer_books_a_call_and_the_agent_sees_it(browser, server, e2
                          rule={"min_amount": "1000"}, channel="sms", delay_s=0)
     await receive_message(services, InboundMessage(channel="web", external_id="v1",
                                                    text="where is my deposit?"))
+    await services.after_commit.drain()  # the SLA is attached by a listener, after commit
     [task] = await record_transaction(services, user_id="u-1", transaction_id="tx-1",
                                       kind="withdrawal", amount=Decimal("5000"), asset="USDT",
                                       phone="+6591234567", name="Chen <b>bold</b>")
