@@ -522,18 +522,18 @@ async def time_dashboards(url: str, end: datetime, repeat: int,
     from walletdesk.reports.filters import parse_filter
     from walletdesk.reports.first_contact import first_contact_report
     from walletdesk.reports.outcome import outcome_report
-    from walletdesk.reports.page_data import page_extras
+    from walletdesk.reports.page import reports_page_data
     from walletdesk.reports.reason_trend import reason_trend_report
     from walletdesk.reports.reasons import reasons_report
     from walletdesk.reports.satisfaction import satisfaction_report
     from walletdesk.reports.speed import speed_report
-    from walletdesk.reports.summary import all_reports, summary_report
+    from walletdesk.reports.summary import summary_report
     from walletdesk.reports.teams import team_satisfaction_report
     from walletdesk.reports.volume import volume_report
 
-    async def page(session: Any, flt: Any) -> None:  # what GET /reports computes
-        await all_reports(session, flt)
-        await page_extras(session, flt)
+    async def page(session: Any, flt: Any) -> None:  # what GET /reports computes: its
+        # reports side by side, each on its own connection (``session`` stays unused)
+        await reports_page_data(database.sessionmaker, flt)
 
     last = (end - timedelta(seconds=1)).date()
     dashboards: dict[str, Callable[..., Awaitable[Any]]] = {

@@ -40,22 +40,27 @@ async def _agents_from_facts(session: AsyncSession, report: ReportFilter,
             {agent_id: (numbers["ratings"], float(numbers["rating_sum"]))
              for agent_id, numbers in days.items() if numbers["ratings"]},
             medians["first_response_s"], medians["resolution_s"])
-    counts = await session.execute(
-        select(facts.c.assignee_id, func.count(),
-               func.count(case((facts.c.status.in_(RESOLVED), 1))))
-        .where(facts.c.assignee_id.is_not(None)).group_by(facts.c.assignee_id))
+    # the assignees' counts and the rated agents' ratings in one pass over the facts
+    handled: dict[int, tuple[int, int]] = {}
+    rated: dict[int, tuple[int, int]] = {}
+    for assignee_id, rater_id, total, done, ratings, rating_sum in await session.execute(
+            select(facts.c.assignee_id, facts.c.survey_agent_id, func.count(),
+                   func.count(case((facts.c.status.in_(RESOLVED), 1))),
+                   func.count(facts.c.survey_rating), func.sum(facts.c.survey_rating))
+            .group_by(facts.c.assignee_id, facts.c.survey_agent_id)):
+        if assignee_id is not None:
+            before = handled.get(assignee_id, (0, 0))
+            handled[assignee_id] = (before[0] + int(total), before[1] + int(done))
+        if rater_id is not None and ratings:
+            before = rated.get(rater_id, (0, 0))
+            rated[rater_id] = (before[0] + int(ratings), before[1] + int(rating_sum or 0))
     written = dict((await session.execute(
         select(replies.c.agent_id, func.sum(replies.c.replies))
         .group_by(replies.c.agent_id))).all())
-    ratings = {agent_id: (int(count), float(total or 0)) for agent_id, count, total in
-               await session.execute(
-                   select(facts.c.survey_agent_id, func.count(), func.sum(facts.c.survey_rating))
-                   .where(facts.c.survey_rating.is_not(None),
-                          facts.c.survey_agent_id.is_not(None))
-                   .group_by(facts.c.survey_agent_id))}
-    return await _agents(session, report,
-                         {agent_id: (int(total), int(done)) for agent_id, total, done in counts},
-                         written, ratings, medians["first_response_s"], medians["resolution_s"])
+    return await _agents(session, report, handled, written,
+                         {agent_id: (count, float(total)) for agent_id, (count, total)
+                          in rated.items()},
+                         medians["first_response_s"], medians["resolution_s"])
 
 
 async def _agents(session: AsyncSession, report: ReportFilter,

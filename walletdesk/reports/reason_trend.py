@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.reports.figures import Period
 from walletdesk.reports.filters import ReportFilter
+from walletdesk.reports.hourly import utc_hour, whole_hours
 from walletdesk.reports.measures import utc_quarter_hour
 from walletdesk.reports.reasons import reason_rows
 from walletdesk.reports.rollups import fact_source
@@ -60,7 +61,9 @@ async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bo
             return [(None if value is None else value[1:].split(":", 1)[1], hour, count)
                     for value, hour, count in by_hour], +totals
         facts = source.facts
-        quarter = utc_quarter_hour(facts.c.created_at).label("quarter")
+        # per UTC hour where every hour is a whole local hour (a quarter of the rows)
+        quarter = (utc_hour(facts.c.created_at) if whole_hours(report)
+                   else utc_quarter_hour(facts.c.created_at)).label("quarter")
         return [(reason, key, int(count)) for reason, key, count in await session.execute(
             select(facts.c.reason, quarter, func.count()).group_by(facts.c.reason, quarter))
                 ], None
@@ -77,11 +80,15 @@ async def reason_trend_report(session: AsyncSession, report: ReportFilter, *,
     buckets = sorted({bucket_start(day, weekly) for day in report.days})
     cells: Counter[tuple[str | None, date]] = Counter()
     totals: Counter[str] = Counter()
+    bucket_of: dict[str | datetime, date] = {}  # per hour or quarter: every reason has it
     for reason, key, count in counted:
-        local = (key if isinstance(key, datetime)
-                 else datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)) \
-            .astimezone(report.zone)
-        cells[(reason, bucket_start(local.date(), weekly))] += int(count)
+        bucket = bucket_of.get(key)
+        if bucket is None:
+            moment = key if isinstance(key, datetime) else datetime.fromisoformat(key)
+            local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) \
+                .astimezone(report.zone)
+            bucket = bucket_of[key] = bucket_start(local.date(), weekly)
+        cells[(reason, bucket)] += int(count)
         if reason is not None:
             totals[reason] += int(count)
     totals = known if known is not None else totals

@@ -94,6 +94,7 @@ BATCH = 2000  # conversations a job run computes
 CHUNK = 2500  # ids per IN (…) of the computing queries
 MARGIN = timedelta(minutes=1)  # transactions still open when a run starts
 MAX_RECENT = 1000  # conversations of a report computed live before it falls back to live
+REPORT_WORK_MEM = "64MB"  # a report read's sort memory on PostgreSQL (the default is 4 MB)
 RESOLVED = (Status.resolved, Status.closed)
 PUBLIC_SENDERS = (SenderKind.customer, SenderKind.agent, SenderKind.bot)
 RESOLVE_MARK = "resolved"
@@ -643,6 +644,12 @@ async def fact_source(session: AsyncSession, report: ReportFilter) -> FactSource
 
 
 async def _fact_source(session: AsyncSession, report: ReportFilter) -> FactSource | None:
+    if session.bind.dialect.name == "postgresql" and not session.info.get("report_work_mem"):
+        # the sorts of a report (the ranks in a duration's buckets, a cohort's medians) hold
+        # up to a few hundred thousand values: in memory, not spilled to disk at the
+        # default 4 MB; for this read's transaction only
+        await session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+        session.info["report_work_mem"] = True
     state = await session.get(RollupState, STATE_ID)
     if state is None or state.covered_until is None:
         return None

@@ -1,9 +1,11 @@
 """The headline figures of a period beside those of the period before, and every report of a
 period at once (the reports page)."""
 
+import asyncio
+
 from pydantic import BaseModel
 from sqlalchemy import case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from walletdesk.reports.agents import agents_report
 from walletdesk.reports.daily import daily_duration_figures, new_customer_count
@@ -28,7 +30,7 @@ from walletdesk.reports.speed import speed_report
 from walletdesk.reports.volume import period_of, volume_report
 
 
-def _headline(volume: Volume, speed: Speed, outcome: Outcome,
+def headline_of(volume: Volume, speed: Speed, outcome: Outcome,
               satisfaction: Satisfaction) -> dict[str, float | None]:
     return {
         "conversations": volume.conversations, "messages": volume.messages,
@@ -49,7 +51,7 @@ HEADLINE_COUNTS = ("conversations", "messages", "resolved", "ever_resolved", "re
 
 async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
                                source: FactSource) -> dict[str, float | None]:
-    """The same figures as ``_headline`` of the four reports, in two queries of the rollup."""
+    """The same figures as ``headline_of`` of the four reports, in two queries of the rollup."""
     facts = source.facts
     view = await source.hourly(session)
     days = await source.daily(session)
@@ -91,12 +93,12 @@ async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
     }
 
 
-async def _previous_headline(session: AsyncSession, report: ReportFilter,
+async def period_headline(session: AsyncSession, report: ReportFilter,
                              live: bool) -> dict[str, float | None]:
     source = None if live else await fact_source(session, report)
     if source is not None:
         return await _headline_from_facts(session, report, source)
-    return _headline(*await _parts(session, report, live=live))
+    return headline_of(*await _parts(session, report, live=live))
 
 
 async def _parts(session: AsyncSession, report: ReportFilter, *,
@@ -107,7 +109,7 @@ async def _parts(session: AsyncSession, report: ReportFilter, *,
             await satisfaction_report(session, report, comments_limit=100, live=live))
 
 
-def _summary(report: ReportFilter, now: dict[str, float | None],
+def summary_of(report: ReportFilter, now: dict[str, float | None],
              before: dict[str, float | None]) -> Summary:
     return Summary(period=period_of(report), previous_period=period_of(report.previous()),
                    figures=[Figure(key=key, current=value, previous=before[key],
@@ -119,10 +121,18 @@ def _summary(report: ReportFilter, now: dict[str, float | None],
 async def summary_report(session: AsyncSession, report: ReportFilter, *,
                          live: bool = False) -> Summary:
     """From the rollup where it covers the periods (walletdesk.reports.rollups), else (or
-    with ``live``) from the four reports computed live."""
-    now = await _previous_headline(session, report, live)
-    before = await _previous_headline(session, report.previous(), live)
-    return _summary(report, now, before)
+    with ``live``) from the four reports computed live. On PostgreSQL the previous period is
+    computed meanwhile on a second connection of the same database (SQLite has one)."""
+    engine = session.bind
+    if isinstance(engine, AsyncEngine) and engine.dialect.name == "postgresql":
+        async with AsyncSession(engine) as beside:
+            now, before = await asyncio.gather(
+                period_headline(session, report, live),
+                period_headline(beside, report.previous(), live))
+    else:
+        now = await period_headline(session, report, live)
+        before = await period_headline(session, report.previous(), live)
+    return summary_of(report, now, before)
 
 
 class AllReports(BaseModel):
@@ -138,9 +148,9 @@ class AllReports(BaseModel):
 async def all_reports(session: AsyncSession, report: ReportFilter, *,
                       live: bool = False) -> AllReports:
     volume, speed, outcome, satisfaction = await _parts(session, report, live=live)
-    before = await _previous_headline(session, report.previous(), live)
-    return AllReports(summary=_summary(report, _headline(volume, speed, outcome, satisfaction),
-                                       before),
+    before = await period_headline(session, report.previous(), live)
+    now = headline_of(volume, speed, outcome, satisfaction)
+    return AllReports(summary=summary_of(report, now, before),
                       volume=volume, speed=speed, outcome=outcome, satisfaction=satisfaction,
                       agents=await agents_report(session, report),
                       reasons=await reasons_report(session, report))

@@ -12,7 +12,6 @@ from pydantic import Field
 
 from walletdesk.conversations.contact_reasons import contact_reason_choices
 from walletdesk.reports.agents import agents_report
-from walletdesk.reports.choices import filter_choices
 from walletdesk.reports.comments import Comments, comments_report
 from walletdesk.reports.complaints import ComplaintsReport, complaints_report
 from walletdesk.reports.figures import (
@@ -30,14 +29,14 @@ from walletdesk.reports.first_contact import FirstContact, first_contact_report
 from walletdesk.reports.followups import FollowUpsReport, followups_report
 from walletdesk.reports.more_tables import MORE_TABLES
 from walletdesk.reports.outcome import outcome_report
-from walletdesk.reports.page_data import page_extras
+from walletdesk.reports.page import page_connections, reports_page_data
 from walletdesk.reports.points import PointsReport, loyalty_export, points_report
 from walletdesk.reports.presence import PresenceReport, presence_report
 from walletdesk.reports.reason_trend import ReasonTrend, reason_trend_report
 from walletdesk.reports.reasons import product_export, reasons_report
 from walletdesk.reports.satisfaction import satisfaction_report
 from walletdesk.reports.speed import speed_report
-from walletdesk.reports.summary import all_reports, summary_report
+from walletdesk.reports.summary import summary_report
 from walletdesk.reports.tables import TABLES, as_csv, report_table
 from walletdesk.reports.teams import TeamSatisfaction, team_satisfaction_report
 from walletdesk.reports.volume import volume_report
@@ -257,13 +256,12 @@ async def reports_page(request: Request, agent: PageManager, services: ServicesD
                        signer: SignerDep, templates: TemplatesDep, report: Filter,
                        rating: Annotated[list[Rating] | None, Query(max_length=5)] = None,
                        q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
-    async with services.read_reports() as session:
-        data = await all_reports(session, report)
-        extras = await page_extras(session, report, ratings=rating, search=q)
-        options = await filter_choices(session)
+    page = await reports_page_data(
+        services.read_reports, report, ratings=rating, search=q,
+        connections=page_connections(services.reports_db.engine))
     return templates.TemplateResponse(request, "reports/index.html", {
         "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
-        "report": report, "data": data, "more": extras, "choices": options,
+        "report": report, "data": page.data, "more": page.more, "choices": page.choices,
         "query": report.query_string(), "tables": list(TABLES) + list(MORE_TABLES),
         "comment_filter": {"rating": rating or [], "q": q or ""}})
 
