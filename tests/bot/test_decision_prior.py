@@ -6,7 +6,14 @@ import numpy as np
 
 from walletdesk.bot import decision as decision_module
 from walletdesk.bot.decision import OFF, RIGHT, WRONG, Decision, features, prior
-from walletdesk.bot.engine import LARGE_KB_EXAMPLES, BotEngine, KBEntry, passages_of, screened
+from walletdesk.bot.engine import (
+    LARGE_KB_EXAMPLES,
+    BotEngine,
+    KBEntry,
+    passages_of,
+    screened,
+    uses_prior,
+)
 
 ENTRIES = {
     "seed": ["I lost my recovery phrase", "where do I find my seed words"],
@@ -81,3 +88,16 @@ def test_a_body_sentence_finds_its_answer_when_no_example_says_it():
     chance = {name: dict(engine.match(question).candidates)["pending"]
               for name, engine in (("with", with_bodies), ("without", without))}
     assert chance["with"] > chance["without"]
+
+
+def test_only_a_knowledge_base_with_few_examples_an_answer_uses_the_prior():
+    def kb(examples_an_answer: int) -> list[KBEntry]:
+        return [KBEntry(id=f"a{i}", category="c",
+                        texts_by_locale={"en": [f"question {j}" for j in range(examples_an_answer)]},
+                        passages=["a sentence of the body", "another one"])
+                for i in range(20)]
+
+    assert uses_prior(kb(3), 100)  # a new operator's: passages do not count as examples
+    assert not uses_prior(kb(10), 240)  # BANKING77 10-shot: its own held-out examples teach it
+    assert not uses_prior(kb(3), LARGE_KB_EXAMPLES)  # big: its own calibrated decision
+    assert not uses_prior([], 0)
