@@ -297,32 +297,67 @@ def _resend_later(ws: Any, frame: dict[str, Any], after: Any) -> None:
     asyncio.get_running_loop().create_task(resend())
 
 
-async def _agent_reader(ws: Any, rig: Rig, subscribed: asyncio.Queue[int | str]) -> None:
-    with contextlib.suppress(websockets.ConnectionClosed):
-        async for raw in ws:
-            now = time.perf_counter()
-            frame = json.loads(raw)
-            kind = frame.get("type")
-            tally = rig.tally
-            if kind == "message":
-                client_id = frame["message"].get("client_id")
-                if client_id in tally.sent:
-                    if client_id in tally.received:
-                        tally.duplicated += 1
+async def _agent_reader(ws: Any, rig: Rig, answers: asyncio.Queue[int | dict[str, Any] | str]
+                        ) -> None:
+    """Count the messages an agent receives; hand the answers to its subscriptions (the
+    conversation id, or the error frame) to ``_subscribe``. A socket that closes says so, so
+    that nothing waits for answers that cannot come."""
+    try:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in ws:
+                now = time.perf_counter()
+                frame = json.loads(raw)
+                kind = frame.get("type")
+                tally = rig.tally
+                if kind == "message":
+                    client_id = frame["message"].get("client_id")
+                    if client_id in tally.sent:
+                        if client_id in tally.received:
+                            tally.duplicated += 1
+                        else:
+                            tally.received[client_id] = now
+                elif kind == "subscribed":
+                    answers.put_nowait(int(frame["conversation"]["id"]))
+                elif kind == "error":
+                    if str(frame.get("client_id", "")).startswith("sub-"):
+                        answers.put_nowait(frame)
                     else:
-                        tally.received[client_id] = now
-            elif kind == "subscribed":
-                subscribed.put_nowait(frame["conversation"]["id"])
-            elif kind == "error":
-                client_id = str(frame.get("client_id", ""))
-                if frame.get("retry") and client_id.startswith("sub-"):  # shed: subscribe again
-                    _resend_later(ws, {"type": "subscribe", "client_id": client_id,
-                                       "conversation_id": int(client_id[4:]), "last_seq": 0},
-                                  frame.get("retry_after"))
-                elif client_id.startswith("sub-"):  # refused for good: say so, do not wait
-                    subscribed.put_nowait(raw)
-                else:
-                    tally.errors += 1
+                        tally.errors += 1
+    finally:
+        answers.put_nowait(f"agent socket closed: {ws.close_code} {ws.close_reason!r} "
+                           f"(received {ws.protocol.close_rcvd}, sent {ws.protocol.close_sent})")
+
+
+async def _subscribe(ws: Any, conversation_ids: list[int],
+                     answers: asyncio.Queue[int | dict[str, Any] | str]) -> None:
+    """One agent opens its conversations one after the other, as the workspace does when the
+    agent clicks through them: the next subscribe goes once the last one is answered.
+
+    Not all at once: the server handles a socket's frames in order and reads no more from
+    it while frames it has received wait (uvicorn's flow control), so neither side's
+    keepalive pings are answered meanwhile; ten subscribes that take more than the 20 s ping
+    timeout to work through on a loaded machine got the socket closed (1011) mid-set-up."""
+    for conversation_id in conversation_ids:
+        client_id = f"sub-{conversation_id}"
+        while True:
+            try:
+                await ws.send(json.dumps({"type": "subscribe", "client_id": client_id,
+                                          "conversation_id": conversation_id, "last_seq": 0}))
+            except websockets.ConnectionClosed as exc:
+                raise RuntimeError(f"agent socket closed before subscribing to "
+                                   f"{conversation_id}: {exc}") from None
+            try:
+                answer = await asyncio.wait_for(answers.get(), SUBSCRIBE_WAIT_S)
+            except TimeoutError:
+                raise RuntimeError(f"subscription to {conversation_id} not answered in "
+                                   f"{SUBSCRIBE_WAIT_S:g} s") from None
+            if answer == conversation_id:
+                break
+            if isinstance(answer, dict) and answer.get("client_id") == client_id \
+                    and answer.get("retry"):  # shed under load: subscribe again later
+                await asyncio.sleep(_jittered(answer.get("retry_after")))
+                continue
+            raise RuntimeError(f"subscription to {conversation_id} refused: {answer}")
 
 
 async def _customer(url: str, index: int) -> tuple[Any, int]:
@@ -452,9 +487,10 @@ async def _connect(rig: Rig, emails: list[str], say: Callable[[str], None]) -> N
     opened = await asyncio.gather(*[_agent_socket(urls[i % len(urls)], cookie or "")
                                     for i, cookie in enumerate(cookies)])
     rig.agent_ws = dict(opened)
-    subscribed: asyncio.Queue[int | str] = asyncio.Queue()
-    rig.tasks += [asyncio.create_task(_agent_reader(ws, rig, subscribed))
-                  for ws in rig.agent_ws.values()]
+    answers: dict[int, asyncio.Queue[int | dict[str, Any] | str]] = {
+        agent_id: asyncio.Queue() for agent_id in rig.agent_ws}
+    rig.tasks += [asyncio.create_task(_agent_reader(ws, rig, answers[agent_id]))
+                  for agent_id, ws in rig.agent_ws.items()]
 
     for start in range(0, config.conversations, 50):  # don't stampede the accept queue
         rig.customers += await asyncio.gather(*[
@@ -469,18 +505,11 @@ async def _connect(rig: Rig, emails: list[str], say: Callable[[str], None]) -> N
         assignment = await _assignments(rig.database_url, ids)
     if len(assignment) != len(rig.customers):
         raise RuntimeError(f"only {len(assignment)} of {len(rig.customers)} were assigned")
-    for conversation_id, agent_id in assignment.items():
-        await rig.agent_ws[agent_id].send(json.dumps(
-            {"type": "subscribe", "client_id": f"sub-{conversation_id}",
-             "conversation_id": conversation_id, "last_seq": 0}))
-    for number in range(len(assignment)):
-        try:
-            answer = await asyncio.wait_for(subscribed.get(), SUBSCRIBE_WAIT_S)
-        except TimeoutError:
-            raise RuntimeError(f"{number} of {len(assignment)} agents' subscriptions answered; "
-                               f"none more in {SUBSCRIBE_WAIT_S:g} s") from None
-        if isinstance(answer, str):
-            raise RuntimeError(f"a subscription was refused: {answer}")
+    by_agent: dict[int, list[int]] = {}
+    for conversation_id, agent_id in sorted(assignment.items()):
+        by_agent.setdefault(agent_id, []).append(conversation_id)
+    await asyncio.gather(*[_subscribe(rig.agent_ws[agent_id], wanted, answers[agent_id])
+                           for agent_id, wanted in by_agent.items()])
     rig.tasks += [asyncio.create_task(_drain(ws, rig)) for ws, _ in rig.customers]
     say(f"{len(rig.customers)} conversations live")
 
