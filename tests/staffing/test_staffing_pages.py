@@ -18,14 +18,16 @@ NOW = datetime(2026, 12, 7, 0, 10, tzinfo=UTC)  # a Monday, just after midnight 
 
 async def seed_history(services, team_id: int, days: int,  # type: ignore[no-untyped-def]
                        end: datetime = NOW) -> int:
-    """``days`` of contacts before ``end``: 4 a half-hour 09:00–17:00 UTC on weekdays, 10-minute
-    handling; nothing at night or at weekends."""
+    """``days`` of contacts before ``end``, and ``end``'s own day up to it: 4 a half-hour
+    09:00–17:00 UTC on weekdays, 10-minute handling; nothing at night or at weekends. (Without
+    the morning of ``end``'s day, a run at 11:00 on a weekday read as a desk gone quiet, and
+    the forecast fell to nothing.)"""
     made = 0
     async with services.transaction() as session:
         customer = Customer(display_name="History", language="en")
         session.add(customer)
         await session.flush()
-        for day in range(days, 0, -1):
+        for day in range(days, -1, -1):
             date = (end - timedelta(days=day)).replace(hour=0, minute=0, second=0,
                                                        microsecond=0)
             if date.weekday() >= 5:
@@ -33,6 +35,8 @@ async def seed_history(services, team_id: int, days: int,  # type: ignore[no-unt
             for half_hour in range(18, 34):
                 for k in range(4):
                     queued = date + timedelta(minutes=30 * half_hour + 7 * k)
+                    if queued >= end:
+                        continue
                     session.add(Conversation(
                         customer_id=customer.id, channel="web", status=Status.resolved,
                         language="en", team_id=team_id, created_at=queued, queued_at=queued,

@@ -27,6 +27,7 @@ class Bot:
 
 async def test_built_objects_are_frozen_and_an_old_engine_is_freed(monkeypatch):
     monkeypatch.setattr(long_lived, "CHECK_EVERY_S", 0.01)
+    gc.unfreeze()  # what an earlier test in this process froze (web3's import freezes)
     bot = Bot()
     warmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(long_lived.keep_frozen(warmed, bot))

@@ -97,6 +97,12 @@ COLUMNS: dict[str, dict[str, Kind]] = {
     # hourly counts per filter value (a channel, team id, language, category, reason)
     "report_hourly": {"dimension": OP, "value": OP},
     "report_hourly_messages": {"dimension": OP, "value": OP, "message_hour": OP},
+    # daily rows: internal customer ids (numbers that name no one once a customer is erased)
+    # and duration histograms (bucket:count)
+    "report_daily": {"dimension": OP, "value": OP, "customers": OP, "new_customers": OP,
+                     "first_response_s": OP, "first_response_business_s": OP,
+                     "resolution_s": OP, "resolution_business_s": OP, "handling_s": OP,
+                     "handling_business_s": OP},
     # staffing (walletdesk.staffing): the roster is the operator's plan; an overflow offer
     # keeps the customer's choice only (their address or number is on the customer)
     "staffing_shifts": {"starts": C, "ends": C, "timezone": C},

@@ -133,7 +133,8 @@
   var boxes = {};
   FIELDS.forEach(function (f) {
     var label = el("label", "notif-pref"), box = el("input");
-    box.type = "checkbox"; box.name = f[0]; boxes[f[0]] = box;
+    // disabled until the saved preferences arrive: a click before would be overwritten by them
+    box.type = "checkbox"; box.name = f[0]; box.disabled = true; boxes[f[0]] = box;
     box.addEventListener("change", function () {
       var change = {}; change[f[0]] = box.checked;
       if (f[0] === "desktop" && box.checked) askPermission();
@@ -170,7 +171,7 @@
   }
   function setPrefs(p) {
     prefs = p;
-    Object.keys(boxes).forEach(function (k) { boxes[k].checked = !!p[k]; });
+    Object.keys(boxes).forEach(function (k) { boxes[k].checked = !!p[k]; boxes[k].disabled = false; });
   }
   function renderMentions() {
     list.textContent = "";
@@ -187,7 +188,9 @@
   // --- on load: preferences, what is mine, mentions not yet read --------------------------
   renderPermission();
   renderMentions();
-  ws.api("GET", "/me/notification-preferences").then(setPrefs).catch(function () {});
+  ws.api("GET", "/me/notification-preferences").then(setPrefs).catch(function () {
+    Object.keys(boxes).forEach(function (k) { boxes[k].disabled = false; });  // the defaults, then
+  });
   ["mine", "snoozed"].forEach(function (view) {
     ws.api("GET", "/conversations?limit=200&view=" + view).then(function (rows) {
       rows.forEach(function (c) { mine[c.id] = true; });
