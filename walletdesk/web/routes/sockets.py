@@ -6,6 +6,7 @@ closes the socket. See docs/widget.md for the protocol.
 """
 
 import asyncio
+import contextlib
 import json
 import uuid
 from typing import Any
@@ -126,12 +127,31 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
     return origin in allowed or origin.split("://", 1)[-1] == host
 
 
-async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any,
-                        cleanup: Any) -> None:
-    """Read frames until the client goes; answer pings; turn every failure into an error frame."""
+# Frames read ahead of the one being handled. The server (uvicorn) stops reading a socket
+# while frames it has read wait for the app, and so stops reading the protocol's keepalive
+# pongs too: a client that sent ten frames to a busy desk was closed for a keepalive timeout
+# (1011) while its frames waited. Reading ahead keeps the socket read; past this many frames
+# waiting it stops again, so a client cannot queue without bound.
+READ_AHEAD = 16
+_GONE = object()  # the client went (read ahead after its last frame)
+
+
+async def _read_ahead(websocket: WebSocket, frames: "asyncio.Queue[Any]") -> None:
     try:
         while True:
-            raw = await _receive_frame(websocket)
+            await frames.put(await _receive_frame(websocket))
+    except (WebSocketDisconnect, RuntimeError):  # RuntimeError: receiving after the close
+        await frames.put(_GONE)
+
+
+async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any,
+                        cleanup: Any) -> None:
+    """Handle frames in order until the client goes (read ahead by another task); answer
+    pings; turn every failure into an error frame."""
+    frames: asyncio.Queue[Any] = asyncio.Queue(READ_AHEAD)
+    reader = asyncio.create_task(_read_ahead(websocket, frames))
+    try:
+        while (raw := await frames.get()) is not _GONE:
             frame: dict[str, Any] | None = None
             try:
                 frame = _parse(raw, max_bytes)
@@ -159,6 +179,9 @@ async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle:
     except WebSocketDisconnect:
         pass
     finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
         cleanup(conn)
         await conn.stop()
 
