@@ -167,7 +167,9 @@ async def test_a_conversation_offered_counts_in_the_title_beeps_and_shows_on_the
     # desktop notifications on, from the panel (the browser has allowed them already)
     await workspace.click("#notif-toggle")
     await expect(workspace.locator(".notif-permission")).to_contain_text("allowed")
-    async with workspace.expect_response("**/api/v1/me/notification-preferences") as saved:
+    async with workspace.expect_response(  # the PUT, not the page's first GET of them
+            lambda r: r.url.endswith("/api/v1/me/notification-preferences")
+            and r.request.method == "PUT") as saved:
         await workspace.locator("#notif-panel input[name=desktop]").check()
     assert (await saved.value).ok and (await (await saved.value).json())["desktop"] is True
     await workspace.click("#notif-toggle")
