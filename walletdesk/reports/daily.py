@@ -51,8 +51,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from walletdesk.conversations.models import Status
-from walletdesk.db.base import UTCDateTime
-from walletdesk.reports.hourly import ALL, FILTERS, _value, from_value
+from walletdesk.reports.hourly import ALL, FILTERS, _value, from_value, utc_day
 from walletdesk.reports.rollup_models import (
     BUCKET_EDGES,
     DURATIONS,
@@ -77,25 +76,6 @@ def bucket_of(seconds: float | None) -> int | None:
     """The histogram bucket of a duration: how many of ``BUCKET_EDGES`` are at or below
     it (the migration's ``width_bucket`` and SQL ``CASE`` say the same)."""
     return None if seconds is None else bisect_right(BUCKET_EDGES, seconds)
-
-
-class utc_day(FunctionElement[datetime]):  # noqa: N801 (an SQL function's name)
-    """The UTC day a timestamp falls in (its midnight), as a timestamp of the rollup's type."""
-
-    type = UTCDateTime()
-    inherit_cache = True
-
-
-@compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(list(element.clauses)[0], **kw)
-    return f"strftime('%Y-%m-%d 00:00:00.000000', {column})"  # SQLAlchemy's stored form
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(list(element.clauses)[0], **kw)
-    return f"date_bin('1 day', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
 
 
 class joined(FunctionElement[str]):  # noqa: N801 (an SQL function's name)

@@ -58,23 +58,42 @@ ALL = "all"
 RANGES = 200  # hour ranges per rebuilding query
 
 
-class utc_hour(FunctionElement[datetime]):  # noqa: N801 (an SQL function's name)
-    """The UTC hour a timestamp falls in, as a timestamp of the rollup's type."""
+class _UTCStart(FunctionElement[datetime]):
+    """The start of the UTC hour or day a timestamp falls in, as a timestamp of the rollup's
+    type: ``unit`` for PostgreSQL's date_bin, ``sqlite_start`` for SQLite's strftime (the
+    form SQLAlchemy stores)."""
 
     type = UTCDateTime()
     inherit_cache = True
+    unit = ""
+    sqlite_start = ""
 
 
-@compiles(utc_hour, "sqlite")
-def _utc_hour_sqlite(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
+class utc_hour(_UTCStart):  # noqa: N801 (an SQL function's name)
+    inherit_cache = True
+    unit = "hour"
+    sqlite_start = "%Y-%m-%d %H:00:00.000000"
+
+
+class utc_day(_UTCStart):  # noqa: N801 (an SQL function's name)
+    inherit_cache = True
+    unit = "day"
+    sqlite_start = "%Y-%m-%d 00:00:00.000000"
+
+
+def _utc_start_sqlite(element: _UTCStart, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(list(element.clauses)[0], **kw)
-    return f"strftime('%Y-%m-%d %H:00:00.000000', {column})"  # SQLAlchemy's stored form
+    return f"strftime('{element.sqlite_start}', {column})"
 
 
-@compiles(utc_hour, "postgresql")
-def _utc_hour_postgresql(element: utc_hour, compiler: SQLCompiler, **kw: Any) -> str:
+def _utc_start_postgresql(element: _UTCStart, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(list(element.clauses)[0], **kw)
-    return f"date_bin('1 hour', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+    return f"date_bin('1 {element.unit}', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+
+
+for _start in (utc_hour, utc_day):
+    compiles(_start, "sqlite")(_utc_start_sqlite)
+    compiles(_start, "postgresql")(_utc_start_postgresql)
 
 
 def hour_of(moment: datetime) -> datetime:
