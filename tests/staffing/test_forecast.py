@@ -39,3 +39,15 @@ def test_short_history_falls_back_to_seasonal_averages_and_says_so():
     assert np.allclose(two_days.contacts, expected.round(2))
     nothing = forecast_contacts([1.0] * 5, 3)
     assert nothing.method == Method.none and nothing.contacts == [0.0, 0.0, 0.0]
+
+
+def test_one_quiet_morning_lowers_the_next_hours_not_the_next_weeks():
+    history, shape = weekly_pattern(4)
+    history[-PER_DAY // 2:] = 0  # the last twelve hours: nobody wrote (an outage, a holiday)
+    forecast = forecast_contacts(history.tolist(), PER_WEEK)
+    assert forecast.method == Method.holt_winters
+    predicted = np.asarray(forecast.contacts)
+    days = predicted.reshape(7, PER_DAY).sum(axis=1)
+    usual = shape.reshape(7, PER_DAY).sum(axis=1)
+    assert predicted.sum() > 0.75 * shape.sum(), (predicted.sum(), shape.sum())
+    assert np.all(days[3:] > 0.8 * usual[3:]), (days, usual)

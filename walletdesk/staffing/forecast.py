@@ -2,7 +2,10 @@
 
 With at least two weeks of history: Holt-Winters exponential smoothing (statsmodels'
 ``ExponentialSmoothing``, additive, no trend, a weekly season of 336 half-hours, which holds
-the daily shape of each weekday). With less: the average of the same half-hour of the week
+the daily shape of each weekday). Its level follows the last hours closely (a fitted smoothing
+of 0.1–0.2 a half-hour after a quiet morning), so its forecast drifts back, with a half-life
+of a day, from the last level to the average level of the last two weeks: one quiet morning
+lowers the next hours, not the next weeks. With less: the average of the same half-hour of the week
 (one to two weeks), else of the day (one to six days); with under a day there is nothing to
 forecast from. The method used is returned with the numbers, so the page can say which.
 """
@@ -15,6 +18,7 @@ import numpy as np
 INTERVAL_S = 1800
 PER_DAY = 24 * 3600 // INTERVAL_S  # 48
 PER_WEEK = 7 * PER_DAY  # 336
+LEVEL_HALF_LIFE = PER_DAY  # intervals for the last level's distance from the usual one to halve
 
 
 class Method:
@@ -45,6 +49,18 @@ def _seasonal_average(history: np.ndarray, period: int, horizon: int) -> np.ndar
     return np.array([shape[i % period] for i in range(horizon)])
 
 
+def _level_reverts(predicted: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Holt-Winters' forecast with its level moving back to the last two weeks' average.
+
+    The additive model's forecast is the last level plus the season; the last level's distance
+    from the usual level halves every ``LEVEL_HALF_LIFE`` intervals.
+    """
+    last = level[-1]
+    usual = level[-2 * PER_WEEK:].mean()
+    steps = np.arange(1, len(predicted) + 1)
+    return predicted - last + usual + (last - usual) * 0.5 ** (steps / LEVEL_HALF_LIFE)
+
+
 def forecast_contacts(history: list[float], horizon: int) -> Forecast:
     """``horizon`` intervals after the last of ``history`` (counts per interval, oldest first)."""
     values = np.asarray(history, dtype=float)
@@ -57,6 +73,7 @@ def forecast_contacts(history: list[float], horizon: int) -> Forecast:
                                          seasonal_periods=PER_WEEK,
                                          initialization_method="heuristic").fit()
             predicted = np.asarray(model.forecast(horizon), dtype=float)
+            predicted = _level_reverts(predicted, np.asarray(model.level, dtype=float))
         if np.all(np.isfinite(predicted)):
             return Forecast(np.clip(predicted, 0, None).round(2).tolist(), Method.holt_winters,
                             len(values))
