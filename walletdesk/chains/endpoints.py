@@ -2,20 +2,21 @@
 retries with backoff every request to it goes through, and what a failure means.
 
 Nothing here blocks the event loop: waiting for a token or a retry is ``asyncio.sleep``,
-and the HTTP client is asynchronous: aiohttp, as inside web3.py (httpx measured 9 ms of CPU a
-request against aiohttp's 0.6 ms with 200 at once: docs/decisions, "chain lookups").
+and the HTTP client is asynchronous: the endpoint's own keep-alive connections
+(walletdesk.chains.http; aiohttp until decision 0040, httpx never: decision 0030).
 """
 
 import asyncio
 import contextlib
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
-import aiohttp
 import orjson
 
+from walletdesk.chains.http import HttpPool
 from walletdesk.chains.results import (
     MALFORMED,
     RATE_LIMITED,
@@ -29,12 +30,23 @@ BACKOFF_S = 0.25  # then doubled per retry
 MAX_RETRY_AFTER_S = 5.0
 HEAD_TTL_S = 1.0
 PER_TURN = 16  # requests sent in one turn of the event loop (Turns)
-CONNECTIONS = 512  # per endpoint: 200 EVM lookups at once have 400 requests under way
+CONNECTIONS_MIN, CONNECTIONS_MAX = 8, 512  # per endpoint (connections_for)
 HEAD_STALE_S = 2.0  # a head this old is still given while a new one is read
 BATCH_MAX = 100  # JSON-RPC requests in one batch (providers' usual cap: 100 or more)
 COLLECT_S = 0.005  # a batch grows while each pass of the event loop adds to it, this long
 UNBATCHED_S = 600.0  # after an endpoint refused a batch: single requests for this long
 JSON_HEADERS = {"Content-Type": "application/json"}
+JSON_CONTENT = b"Content-Type: application/json\r\n"
+
+
+def connections_for(requests_per_s: float) -> int:
+    """The connections an endpoint keeps: what its rate limit lets be under way at once.
+    The token bucket lets out a second's worth of requests in an instant and refills at the
+    rate: with answers within a second, at most about twice the rate are under way. More
+    connections would only be opened to stand idle (or be refused: providers cap them too);
+    fewer, and a request the rate limit let out would wait for a connection. The default
+    10 requests/s keeps 20; a provider plan of 300/s, 512 (the most)."""
+    return max(CONNECTIONS_MIN, min(CONNECTIONS_MAX, math.ceil(2 * requests_per_s)))
 
 
 class RateLimited(Exception):  # noqa: N818 - what the endpoint said
@@ -109,6 +121,69 @@ class Turns:
             self._next_turn()
 
 
+class _Deadline:
+    __slots__ = ("at", "task", "cancelling", "expired", "done")
+
+    def __init__(self, at: float, task: "asyncio.Task[Any]") -> None:
+        self.at, self.task = at, task
+        self.cancelling = task.cancelling()
+        self.expired = self.done = False
+
+
+class Deadlines:
+    """The timeouts of one endpoint's requests, on one timer of the event loop.
+
+    ``asyncio.timeout`` arms a timer of its own per request (with uvloop a libuv timer made,
+    started and stopped: a tenth of a REST lookup's CPU in a burst). An endpoint's requests
+    all have the same timeout, so their deadlines come in the order they started: one timer
+    set for the oldest deadline, cancelling the requests past theirs, is enough. What a
+    request past its deadline sees is what ``asyncio.timeout`` gives: its task cancelled, the
+    CancelledError turned into TimeoutError (``expired``) unless the task was cancelled from
+    outside too (then the cancellation goes on)."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._queue: deque[_Deadline] = deque()
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> _Deadline:
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("a deadline needs a task")
+        loop = task.get_loop()
+        if loop is not self._loop:  # another event loop (tests): nothing carries over
+            self._loop, self._timer = loop, None
+            self._queue.clear()
+        deadline = _Deadline(loop.time() + self.timeout_s, task)
+        self._queue.append(deadline)
+        if self._timer is None:
+            self._timer = loop.call_at(deadline.at, self._expire)
+        return deadline
+
+    def finish(self, deadline: _Deadline, error: BaseException | None) -> None:
+        """After the request: raises TimeoutError when its deadline cancelled it."""
+        deadline.done = True
+        if deadline.expired and deadline.task.uncancel() <= deadline.cancelling and \
+                isinstance(error, asyncio.CancelledError):
+            raise TimeoutError from error
+
+    def _expire(self) -> None:
+        self._timer = None
+        loop = self._loop
+        if loop is None:
+            return
+        now = loop.time()
+        queue = self._queue
+        while queue and (queue[0].done or queue[0].at <= now):
+            deadline = queue.popleft()
+            if not deadline.done:
+                deadline.expired = True
+                deadline.task.cancel()
+        if queue:
+            self._timer = loop.call_at(queue[0].at, self._expire)
+
+
 class Endpoint:
     def __init__(self, url: str, *, timeout_s: float, retries: int,
                  requests_per_s: float, turns: Turns | None = None) -> None:
@@ -116,25 +191,26 @@ class Endpoint:
         self.timeout_s = timeout_s
         self.retries = retries
         self.bucket = TokenBucket(requests_per_s)
+        self.deadlines = Deadlines(timeout_s)
         self.turns = turns or Turns()
         self.batches = Batches(self)
-        self.rpc_headers: dict[str, str] = JSON_HEADERS
-        self._http: aiohttp.ClientSession | None = None
+        # keep-alive connections, reused; at most what the rate limit lets be under way
+        self.pool = HttpPool(self.url, limit=connections_for(requests_per_s))
+        self.rpc_headers = JSON_HEADERS
 
     @property
-    def http(self) -> aiohttp.ClientSession:
-        """Made at first use, inside the event loop (keep-alive connections, one pool)."""
-        if self._http is None:
-            self._http = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=CONNECTIONS, ttl_dns_cache=300),
-                timeout=aiohttp.ClientTimeout(total=self.timeout_s))
-        return self._http
+    def rpc_headers(self) -> dict[str, str]:
+        """The headers of a JSON-RPC post (web3's provider's for EVM)."""
+        return self._rpc_headers
+
+    @rpc_headers.setter
+    def rpc_headers(self, headers: dict[str, str]) -> None:
+        self._rpc_headers = headers
+        self._rpc_header_bytes = self.pool.encode_headers(headers)
 
     async def close(self) -> None:
         await self.batches.close()
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self.pool.close()
 
     async def call(self, request: Callable[[], Awaitable[T]]) -> T:
         """Run ``request`` under the rate limit and the timeout, retrying a timeout, a
@@ -151,16 +227,20 @@ class Endpoint:
             await self.turns.take()
             retry_after: float | None = None
             try:
-                async with asyncio.timeout(self.timeout_s):
-                    return await request()
+                deadline = self.deadlines.start()  # asyncio.timeout's, on a shared timer
+                try:
+                    answer = await request()
+                except BaseException as exc:
+                    self.deadlines.finish(deadline, exc)
+                    raise
+                self.deadlines.finish(deadline, None)
+                return answer
             except RateLimited as exc:
                 reason, retry_after = RATE_LIMITED, exc.retry_after
-            except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
+            except TimeoutError:
                 reason = TIMEOUT
-            except (aiohttp.ClientConnectionError, ConnectionError, OSError):
+            except (ConnectionError, OSError):
                 reason = UNREACHABLE
-            except aiohttp.ClientError as exc:  # a body that could not be read
-                raise ChainUnavailable(MALFORMED, type(exc).__name__) from exc
             except ServerError:
                 reason = UNREACHABLE
             except ChainUnavailable:
@@ -175,14 +255,14 @@ class Endpoint:
     # --- the HTTP shapes of the non-EVM adapters ------------------------------------------
 
     async def get_json(self, path: str) -> Any:
-        return await self.call(lambda: self._send("GET", path))
+        return await self.call(lambda: self._send(b"GET", path))
 
     async def get_text(self, path: str) -> str | None:
         """A text body (Esplora's /blocks/tip/height); None for 404."""
-        return await self.call(lambda: self._send("GET", path, as_text=True))
+        return await self.call(lambda: self._send(b"GET", path, as_text=True))
 
     async def post_json(self, path: str, body: Any) -> Any:
-        return await self.call(lambda: self._send("POST", path, body))
+        return await self.call(lambda: self._send(b"POST", path, body))
 
     async def rpc(self, request: dict[str, Any]) -> Any:
         """A JSON-RPC request (its ``id`` unique on this endpoint): its answer, an object;
@@ -193,31 +273,27 @@ class Endpoint:
     async def post_rpc(self, body: bytes) -> Any:
         """POST one JSON-RPC body (a request or a batch), its answer parsed; errors as
         ``_send``'s (check_status, ValueError for another HTTP error or a body not JSON)."""
-        async with self.http.post(self.url, data=body, headers=self.rpc_headers,
-                                  allow_redirects=False) as response:
-            await self.turns.take()  # answers that came at once are read in turns
-            check_status(response.status, response.headers.get("retry-after"))
-            if response.status >= 400:
-                raise ValueError(f"HTTP {response.status}")
-            content = await response.read()
-        return orjson.loads(content)
+        response = await self.pool.request(b"POST", "", body, self._rpc_header_bytes)
+        await self.turns.take()  # answers that came at once are read in turns
+        check_status(response.status, response.retry_after)
+        if response.status >= 400:
+            raise ValueError(f"HTTP {response.status}")
+        return orjson.loads(response.body)
 
-    async def _send(self, method: str, path: str, body: Any = None,
+    async def _send(self, method: bytes, path: str, body: Any = None,
                     as_text: bool = False) -> Any:
         data = orjson.dumps(body) if body is not None else None
-        async with self.http.request(method, self.url + path, data=data,
-                                     headers=JSON_HEADERS if data is not None else None,
-                                     allow_redirects=False) as response:
-            await self.turns.take()  # 200 answers that came at once are read in turns too
-            check_status(response.status, response.headers.get("retry-after"))
-            if response.status == 404:
-                return None
-            if response.status >= 400:
-                raise ValueError(f"HTTP {response.status}")
-            content = await response.read()
+        response = await self.pool.request(method, path, data,
+                                           JSON_CONTENT if data is not None else b"")
+        await self.turns.take()  # 200 answers that came at once are read in turns too
+        check_status(response.status, response.retry_after)
+        if response.status == 404:
+            return None
+        if response.status >= 400:
+            raise ValueError(f"HTTP {response.status}")
         if as_text:
-            return content.decode("utf-8")
-        return orjson.loads(content)
+            return response.body.decode("utf-8")
+        return orjson.loads(response.body)
 
 
 Pending = tuple[Any, bytes, "asyncio.Future[Any]"]  # (the request's id, its body, its answer)
@@ -229,7 +305,7 @@ class Batches:
     array of requests, answered by an array matched by ``id``).
 
     200 EVM lookups at once make 400 requests: sent one by one, each costs an HTTP request's
-    CPU here and at the endpoint (aiohttp, the answer's parsing), and the last waits for all
+    CPU here and at the endpoint (the HTTP exchange, the answer's parsing), and the last waits for all
     the others. In a batch the HTTP part is paid once for many. A lone request goes alone.
 
     Not every endpoint takes batches. A batch answered with an HTTP error (not 429), a body
@@ -305,7 +381,7 @@ class Batches:
         except asyncio.CancelledError:
             _fail(batch, ConnectionError("endpoint closed"))
             raise
-        except (RateLimited, TimeoutError, aiohttp.ClientConnectionError, OSError) as exc:
+        except (RateLimited, TimeoutError, OSError) as exc:  # ConnectionError too
             _fail(batch, exc)  # each request's own error: Endpoint.call retries it
             return
         except Exception:  # an HTTP error, a body not JSON: batches refused

@@ -9,17 +9,16 @@ a failed token transfer, the ``transfer(address,uint256)`` call it made).
 
 from typing import Any
 
-import aiohttp
 import orjson
 
 from walletdesk.chains.adapters.web3_client import (
     RPC,
     AsyncHTTPProvider,
     AsyncWeb3,
-    Method,
     TransactionNotFound,
     Web3Exception,
     async_handle_request_caching,
+    get_error_formatters,
     get_null_result_formatters,
 )
 from walletdesk.chains.endpoints import Endpoint, SharedHead, beside
@@ -43,14 +42,15 @@ GWEI = 10 ** 9
 
 
 class EndpointProvider(AsyncHTTPProvider):
-    """web3's AsyncHTTPProvider posting through the endpoint's own keep-alive session, in
-    JSON-RPC batches when several requests go out in the same turn of the event loop.
+    """web3's AsyncHTTPProvider posting through the endpoint's own keep-alive connections
+    (walletdesk.chains.http), in JSON-RPC batches when several requests go out in the same
+    turn of the event loop.
 
     web3's provider takes a ``threading.Lock`` through a thread pool (``run_in_executor``) on
     every request to find its cached session: a hop to a worker thread and back, and a queue
     behind one lock, for each of the lookups' requests (measured: a quarter of a lookup's
-    CPU, 1.48 → 1.07 ms). The desk has one session per endpoint already, made in the event
-    loop: the request is web3's (its id, encoding, error answers, not-found results), the
+    CPU, 1.48 → 1.07 ms). The desk has its connections per endpoint already, made in the
+    event loop: the request is web3's (its id, encoding, error answers, not-found results), the
     post the endpoint's (its timeout, 429 and 5xx handling, turns, batches: Batches)."""
 
     def __init__(self, endpoint: Endpoint) -> None:
@@ -71,33 +71,29 @@ class EndpointProvider(AsyncHTTPProvider):
         await self.endpoint.close()
 
 
-def _as_sent(method: str) -> None:
-    """No request formatting: the hash is sent as the desk has it (detection checked it is
-    0x and 64 hex digits). web3's ABI normaliser for one bytes32 costs a third of a call."""
-    return None
+class _Read:
+    """One of the lookup's reads through web3's request manager (``coro_request``: its request
+    id, provider, error answers, and a null result as ``TransactionNotFound`` where web3 says
+    so), without web3's ``Method`` around it.
 
+    No request formatting: the hash is sent as the desk has it (detection checked it is 0x and
+    64 hex digits; web3's ABI normaliser for one bytes32 costs a third of a call). No result
+    formatting: the desk reads the few fields it needs from the JSON-RPC answer (``_int``,
+    ``_hex``; web3's formatters checksum every address with keccak and convert every field:
+    another third). And not the ``Method`` call itself (decision 0040): its parameter munging,
+    its formatter look-ups and its provider type check (an ABC ``isinstance``) at every call
+    were a tenth of an EVM lookup's CPU in a burst, for formatters that are all off."""
 
-def _as_answered(method: str, module: Any) -> None:
-    """No result formatting: the desk reads the few fields it needs from the JSON-RPC answer
-    (``_int``, ``_hex``; web3's formatters checksum every address with keccak and convert
-    every field: another third of a call)."""
-    return None
+    __slots__ = ("errors", "manager", "method", "null")
 
+    def __init__(self, w3: Any, rpc_method: str, *, null_means_not_found: bool = False) -> None:
+        self.manager = w3.manager
+        self.method = rpc_method
+        self.errors = get_error_formatters(rpc_method)
+        self.null = get_null_result_formatters(rpc_method) if null_means_not_found else None
 
-def _read(rpc_method: str, *, null_means_not_found: bool = False) -> Method[Any]:
-    """A web3 Method for one of the lookup's reads: web3's request manager, provider, error
-    answers and not-found (null) handling, without the formatting the desk does not use."""
-    null = get_null_result_formatters(rpc_method) if null_means_not_found else None
-    return Method(rpc_method, request_formatters=_as_sent, result_formatters=_as_answered,
-                  null_result_formatters=(lambda method: null) if null else None)
-
-
-LOOKUP_METHODS = {
-    "wd_transaction": lambda: _read(RPC.eth_getTransactionByHash, null_means_not_found=True),
-    "wd_receipt": lambda: _read(RPC.eth_getTransactionReceipt, null_means_not_found=True),
-    "wd_block_number": lambda: _read(RPC.eth_blockNumber),
-    "wd_block": lambda: _read(RPC.eth_getBlockByNumber),
-}
+    def __call__(self, *params: Any) -> Any:
+        return self.manager.coro_request(self.method, list(params), self.errors, self.null)
 
 
 def _int(value: Any) -> int:
@@ -127,11 +123,11 @@ class EvmAdapter:
         # no middleware: a lookup only reads (the defaults resolve ENS names, fill gas for
         # sending, validate chain ids — about a third of its CPU)
         self.w3 = AsyncWeb3(self.provider, middleware=[])
-        # bound once (a Method looked up on the module is bound again at every call)
-        self.w3.eth.attach_methods({name: make() for name, make in LOOKUP_METHODS.items()})
-        eth: Any = self.w3.eth
-        self._transaction, self._receipt = eth.wd_transaction, eth.wd_receipt
-        self._block_number, self._block = eth.wd_block_number, eth.wd_block
+        self._transaction = _Read(self.w3, RPC.eth_getTransactionByHash,
+                                  null_means_not_found=True)
+        self._receipt = _Read(self.w3, RPC.eth_getTransactionReceipt, null_means_not_found=True)
+        self._block_number = _Read(self.w3, RPC.eth_blockNumber)
+        self._block = _Read(self.w3, RPC.eth_getBlockByNumber)
         self._tokens: dict[str, tuple[str | None, int | None]] = {}
         # the latest block (its base fee, for a pending transfer) and the height
         self.latest: SharedHead[Any] = SharedHead(
@@ -150,8 +146,6 @@ class EvmAdapter:
         async def attempt() -> Any:
             try:
                 return await make()
-            except aiohttp.ClientPayloadError as exc:
-                raise ValueError("payload") from exc
             except TransactionNotFound:
                 raise
             except Web3Exception as exc:  # an answer web3 could not read

@@ -3,6 +3,7 @@
 OUT_OF_ENERGY, REVERT …) and ``/wallet/getnowblock`` for the confirmations. TRC-20
 transfers are read from the ``transfer(address,uint256)`` call; TRX from TransferContract."""
 
+from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
@@ -29,8 +30,10 @@ _FAILURES = {"OUT_OF_ENERGY": OUT_OF_ENERGY, "REVERT": REVERTED, "OUT_OF_TIME": 
              "BANDWITH_ERROR": OUT_OF_BANDWIDTH, "BANDWIDTH_ERROR": OUT_OF_BANDWIDTH}
 
 
+@lru_cache(maxsize=4096)
 def tron_address(hex_address: str | None) -> str | None:
-    """41… hex (as the API answers) → the T… base58check form customers know."""
+    """41… hex (as the API answers) → the T… base58check form customers know. Cached: a
+    token's contract and an exchange's deposit addresses come back in lookup after lookup."""
     if not hex_address:
         return None
     try:

@@ -18,10 +18,12 @@ _LIMIT = sys.getrecursionlimit()
 
 from web3 import AsyncWeb3  # noqa: E402
 from web3._utils.caching import async_handle_request_caching  # noqa: E402
-from web3._utils.method_formatters import get_null_result_formatters  # noqa: E402
+from web3._utils.method_formatters import (  # noqa: E402
+    get_error_formatters,
+    get_null_result_formatters,
+)
 from web3._utils.rpc_abi import RPC  # noqa: E402
 from web3.exceptions import TransactionNotFound, Web3Exception  # noqa: E402
-from web3.method import Method  # noqa: E402
 from web3.providers import AsyncHTTPProvider  # noqa: E402
 
 sys.setrecursionlimit(_LIMIT)
@@ -33,5 +35,5 @@ sys.setrecursionlimit(_LIMIT)
 # process holds at this moment) out of its scans.
 gc.freeze()
 
-__all__ = ["RPC", "AsyncHTTPProvider", "AsyncWeb3", "Method", "TransactionNotFound",
-           "Web3Exception", "async_handle_request_caching", "get_null_result_formatters"]
+__all__ = ["RPC", "AsyncHTTPProvider", "AsyncWeb3", "TransactionNotFound", "Web3Exception",
+           "async_handle_request_caching", "get_error_formatters", "get_null_result_formatters"]
