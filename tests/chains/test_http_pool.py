@@ -219,6 +219,22 @@ async def test_bytes_that_are_not_http_are_a_malformed_answer():
         await endpoint.close()
 
 
+async def test_an_answer_too_large_or_inflating_too_large_is_malformed(monkeypatch):
+    monkeypatch.setattr("walletdesk.chains.http.MAX_ANSWER_BYTES", 1000)
+    answers = {
+        "/big": ok(b"[" + b"1," * 600 + b"1]"),
+        "/bomb": ok(gzip.compress(b" " * 50_000), b"Content-Encoding: gzip\r\n"),
+        "/small": ok(b"[1]"),
+    }
+    async with raw_server(lambda seen: answers[seen.target]) as (_, url):
+        pool = HttpPool(url, limit=2)
+        for path in ("/big", "/bomb"):
+            with pytest.raises(MalformedResponse, match="larger than 1000 bytes"):
+                await pool.request(b"GET", path)
+        assert (await pool.request(b"GET", "/small")).body == b"[1]"  # the pool goes on
+        await pool.close()
+
+
 async def test_a_cancelled_request_closes_its_connection():
     async with raw_server(lambda seen: None if seen.target == "/never" else ok()) \
             as (server, url):

@@ -36,6 +36,7 @@ import httptools
 
 IDLE_S = 60.0  # an idle connection is closed after this long (servers close theirs at 5–75 s)
 DNS_TTL_S = 300.0
+MAX_ANSWER_BYTES = 8 * 1024 * 1024  # an answer is kilobytes; more: a broken or hostile endpoint
 USER_AGENT = b"walletdesk"
 
 
@@ -63,6 +64,7 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[Response] | None = None
         self.chunks: list[bytes] = []
+        self.received = 0  # bytes of the answer's body so far
         self.retry_after: str | None = None
         self.encoding: bytes | None = None
         self.answered = False  # a byte of the answer came
@@ -106,6 +108,11 @@ class _Connection(asyncio.Protocol):
         self.headers_done = True
 
     def on_body(self, body: bytes) -> None:
+        self.received += len(body)
+        if self.received > MAX_ANSWER_BYTES:
+            self._fail(MalformedResponse(f"answer larger than {MAX_ANSWER_BYTES} bytes"))
+            self.close()
+            return
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
@@ -117,16 +124,22 @@ class _Connection(asyncio.Protocol):
         body = b"".join(self.chunks) if len(self.chunks) != 1 else self.chunks[0]
         status = self.parser.get_status_code()
         retry_after, encoding = self.retry_after, self.encoding
-        self.chunks, self.retry_after, self.encoding = [], None, None
+        self.chunks, self.retry_after, self.encoding, self.received = [], None, None, 0
         self.headers_done = False
         if waiter is None or waiter.done():
             self.close()  # an answer nobody asked for: the connection's state is unknown
             return
         if encoding in (b"gzip", b"x-gzip", b"deflate"):
             try:
-                body = zlib.decompress(body, 47 if encoding != b"deflate" else 15)
+                inflate = zlib.decompressobj(47 if encoding != b"deflate" else 15)
+                body = inflate.decompress(body, MAX_ANSWER_BYTES + 1)
             except zlib.error as exc:
                 waiter.set_exception(MalformedResponse(f"content-encoding: {exc}"))
+                self.close()
+                return
+            if len(body) > MAX_ANSWER_BYTES:  # a small answer that inflates to gigabytes
+                waiter.set_exception(
+                    MalformedResponse(f"answer larger than {MAX_ANSWER_BYTES} bytes"))
                 self.close()
                 return
         elif encoding not in (None, b"identity"):
