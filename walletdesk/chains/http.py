@@ -13,7 +13,8 @@ endpoints need and no more:
   HTTP Basic auth; http and https (the system's trusted certificates, the host's name checked);
 - no redirects (as before: ``allow_redirects=False``), no cookies, no proxy (the sessions
   never read the environment's); answers compressed only when the server insists (gzip,
-  deflate: decompressed); chunked and close-delimited bodies;
+  deflate: decompressed); chunked and close-delimited bodies; an answer over
+  ``MAX_ANSWER_BYTES``, before or after decompression, is malformed;
 - keep-alive: a connection goes back to the pool after a complete answer the server lets it
   keep; idle ones are closed after ``idle_s``; a request on a kept connection that the server
   closed meanwhile (its idle timeout) is sent once more on a new connection;
