@@ -1,28 +1,28 @@
 """The daily rows (distinct customers, duration histograms, per-agent counts) and the
 buckets beside every duration give the same figures as sorting and counting the facts:
 over the benchmark's generated history, on both engines, for the reports they serve (no
-filter or one of channel, team, language, category, in a whole-hour zone, with edges at
-both ends of the period in Asia/Shanghai and the newest conversations computed live)."""
+filter or one of channel, team, language, category, in any zone, with edges at both ends of
+the period in Asia/Shanghai and Asia/Kolkata and the newest conversations computed live)."""
 
 import importlib
 import random
-from bisect import bisect_left, bisect_right
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Float, Integer, delete, func, literal, select, text, update
 
 from tests.reports.test_rollups import END, assert_same_figures, filters, refresh, write_history
 from walletdesk.reports.daily import (
     DAILY,
-    _pick,
+    Ask,
+    _values_at_ranks,
     bucket_medians,
     bucket_of,
     customer_counts,
     daily_duration_figures,
 )
 from walletdesk.reports.filters import ReportFilter, parse_filter
-from walletdesk.reports.hourly import view_scope
+from walletdesk.reports.hourly import cohort_scope
 from walletdesk.reports.measures import duration_figures, grouped_medians
 from walletdesk.reports.rollup_models import BUCKET_EDGES, DURATIONS, RollupState
 from walletdesk.reports.rollups import STATE_ID, fact_source
@@ -34,7 +34,7 @@ MIGRATION = importlib.import_module(
 
 def daily_filters() -> list[ReportFilter]:
     """Those of ``filters()`` the daily rows serve, and a period shorter than a day."""
-    chosen = [report for report in filters() if view_scope(report) is not None]
+    chosen = [report for report in filters() if cohort_scope(report) is not None]
     return [*chosen, parse_filter(start="2026-03-12", end="2026-03-12", tz="Asia/Shanghai"),
             parse_filter(start="2026-03-01", end="2026-03-19", tz="Asia/Shanghai",
                          channel="widget")]
@@ -76,7 +76,7 @@ async def recount(session: Any, report: ReportFilter) -> None:
     assert await bucket_medians(session, facts, source.conditions, source.recent,
                                 "assignee_id", names) \
         == await grouped_medians(session, facts, "assignee_id", names), report
-    if view_scope(report) == ("all", ""):
+    if cohort_scope(report) == ("all", ""):
         assert await source.agent_days(session) is not None
 
 
@@ -110,20 +110,32 @@ async def test_daily_rows_equal_the_facts(services: Services) -> None:
     await assert_same_figures(services)
 
 
-def test_a_rank_from_a_window_of_the_stored_values_and_the_edges() -> None:
-    """``_pick`` (what ``_order_statistics`` does with the database's window) equals the
-    sorted union at every rank, with ties within and across the stored values and edges."""
+async def test_a_rank_of_the_stored_values_and_the_edges(services: Services) -> None:
+    """``_values_at_ranks`` equals the sorted union of the stored values (per part and key,
+    from the database) and the edges at every rank, with ties within and across them; a
+    count that is not the expected one gives None (the caller sorts the facts)."""
     rng = random.Random(13)
-    for _ in range(300):
-        stored = sorted(rng.choice((1.0, 2.0, 2.0, 3.5, 4.0, rng.random() * 5))
-                        for _ in range(rng.randint(0, 12)))
-        edges = sorted(rng.choice((0.5, 2.0, 3.5, 6.0, rng.random() * 7))
-                       for _ in range(rng.randint(0, 5)))
-        union = sorted(stored + edges)
-        rows = [(position, value, bisect_left(stored, value), bisect_right(stored, value))
-                for position, value in enumerate(stored, start=1)]
-        for rank in range(1, len(union) + 1):
-            lowest = max(1, rank - len(edges))
-            window = [row for row in rows if lowest <= row[0] <= rank]
-            assert _pick(rank, window, edges, len(stored)) == union[rank - 1], (
-                stored, edges, rank)
+    for _ in range(40):
+        groups = {}
+        parts = []
+        for part, key in ((0, 1), (0, 2), (1, 1)):
+            stored = [rng.choice((1.0, 2.0, 2.0, 3.5, 4.0, rng.random() * 5))
+                      for _ in range(rng.randint(0, 12))]
+            edges = sorted(rng.choice((0.5, 2.0, 3.5, 6.0, rng.random() * 7))
+                           for _ in range(rng.randint(0, 5)))
+            if not stored and not edges:
+                continue
+            groups[(part, key)] = (stored, edges)
+            parts += [select(literal(part, Integer).label("part"),
+                             literal(key, Integer).label("key"),
+                             literal(value, Float).label("seconds")) for value in stored]
+        asks = {place: Ask(expected=len(stored) + len(edges), edges=edges,
+                           ranks=set(range(1, len(stored) + len(edges) + 1)))
+                for place, (stored, edges) in groups.items()}
+        async with services.read() as session:
+            found = await _values_at_ranks(session, parts, asks, keyed=True)
+            assert found == {place: dict(enumerate(sorted(stored + edges), start=1))
+                             for place, (stored, edges) in groups.items()}
+            if asks:
+                next(iter(asks.values())).expected += 1
+                assert await _values_at_ranks(session, parts, asks, keyed=True) is None

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.reports.history import END, START, TZ, build_history
+from tests.reports.pages import whole_page
 from walletdesk.accounts.actions import create_api_token
 from walletdesk.accounts.models import Role
 
@@ -88,14 +89,13 @@ async def test_comments_filter_and_the_loyalty_export(services, history, sign_in
                             params={**PERIOD, "format": "jsonl"})).text.splitlines()
     assert [json.loads(line)["credit_id"] for line in lines] == [rows[0]["credit_id"]]
 
-    page = await http.get("/reports", params={**PERIOD, "rating": 2})
-    assert page.status_code == 200
+    page = await whole_page(http, {**PERIOD, "rating": 2})  # the page and its panels
     for marker in ('id="h-complaints"', 'id="h-followups"', 'id="h-points"',
                    'data-figure="first_contact_resolution_rate"', 'class="presence-time"',
                    'class="team-csat"', 'data-export="loyalty"'):
-        assert marker in page.text, marker
-    assert "No complaints were opened in this period." in page.text
-    assert "Great help" not in page.text and "=slow" in page.text
+        assert marker in page, marker
+    assert "No complaints were opened in this period." in page
+    assert "Great help" not in page and "=slow" in page
 
     await the_new_api_is_described_in_openapi(http)
 

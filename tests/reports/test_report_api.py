@@ -7,6 +7,7 @@ import io
 import pytest
 
 from tests.reports.history import END, START, TZ, build_history
+from tests.reports.pages import whole_page
 from walletdesk.accounts.actions import create_api_token
 from walletdesk.accounts.models import Role
 
@@ -130,13 +131,12 @@ async def test_the_page_shows_the_figures_escaped(services, history, supervisor)
     async with services.transaction() as session:
         await session.execute(update(Survey).where(Survey.rating == 5)
                               .values(comment="<script>alert(1)</script>"))
-    page = await supervisor.http.get("/reports", params=PERIOD)
-    assert page.status_code == 200
-    assert 'data-figure="conversations"' in page.text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
-    assert "<script>alert(1)" not in page.text  # not in the table, not in the JSON either
-    assert 'href="/api/v1/reports/export/product-team?start=2026-03-02' in page.text
-    assert '<a href="/reports">' in page.text  # the navigation link
+    page = await whole_page(supervisor.http, PERIOD)  # the page and its panels
+    assert 'data-figure="conversations"' in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page  # not in the table, not in the JSON either
+    assert 'href="/api/v1/reports/export/product-team?start=2026-03-02' in page
+    assert '<a href="/reports">' in page  # the navigation link
 
 
 async def test_the_api_is_described_in_openapi(client) -> None:  # type: ignore[no-untyped-def]

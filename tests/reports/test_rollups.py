@@ -80,8 +80,9 @@ async def write_history(database: Database, conversations: int = 160,
 
 def filters() -> list[ReportFilter]:
     """Read from the hourly counts: no filter or one of channel, team, language, category in
-    a whole-hour zone (New York's changes to summer time on 8 March); from the facts: an
-    agent, a label, two filters, a half-hour zone (Kolkata, +05:30)."""
+    a whole-hour zone (New York's changes to summer time on 8 March), their totals also in a
+    half-hour or quarter-hour zone (Kolkata, +05:30; Kathmandu, +05:45); from the facts: an
+    agent, a label, two filters."""
     period = {"start": "2026-03-01", "end": "2026-03-19"}
     return [parse_filter(**period), parse_filter(**period, tz="Asia/Kolkata", team_id="1"),
             parse_filter(**period, tz="Asia/Shanghai", channel="widget", label_id="1"),
@@ -91,7 +92,12 @@ def filters() -> list[ReportFilter]:
             parse_filter(**period, tz="Asia/Shanghai", team_id="2"),
             parse_filter(start="2026-03-10", end="2026-03-19", language="en"),
             parse_filter(start="2026-03-10", end="2026-03-19", channel="widget",
-                         language="en")]
+                         language="en"),
+            # half-hour zones read the totals of the hourly rows and the daily rows, the
+            # partial hours at the ends from the facts (decision 0039)
+            parse_filter(**period, tz="Asia/Kolkata"),
+            parse_filter(start="2026-03-10", end="2026-03-19", tz="Asia/Kathmandu",
+                         channel="widget")]
 
 
 async def assert_same_figures(services: Services) -> None:

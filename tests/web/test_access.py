@@ -139,7 +139,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/app/canned-replies/{reply_id}"): AGENT,
     ("POST", "/app/canned-replies/{reply_id}/delete"): AGENT,
     # reports (tests/reports): supervisors, admins and their read-scoped API tokens
-    ("GET", "/reports"): MANAGER, ("GET", "/api/v1/reports/summary"): MANAGER,
+    ("GET", "/reports"): MANAGER, ("GET", "/reports/panels/{panel}"): MANAGER,
+    ("GET", "/api/v1/reports/summary"): MANAGER,
     ("GET", "/api/v1/reports/volume"): MANAGER, ("GET", "/api/v1/reports/speed"): MANAGER,
     ("GET", "/api/v1/reports/outcome"): MANAGER,
     ("GET", "/api/v1/reports/satisfaction"): MANAGER,
@@ -253,7 +254,7 @@ def concrete(path: str) -> str:
             .replace("{reply_id}", "999999").replace("{table}", "summary")
             .replace("{announcement_id}", "999999").replace("{alert_id}", "999999")
             .replace("{segment_id}", "999999").replace("{campaign_id}", "999999")
-            .replace("{lookup_id}", "999999"))
+            .replace("{lookup_id}", "999999").replace("{panel}", "summary"))
 
 
 async def call(http, method: str, path: str, csrf: str | None = None):  # type: ignore[no-untyped-def]

@@ -8,15 +8,18 @@ reopens, internal notes, surveys with ratings and comments. Personal data is wri
 the app writes it: encrypted with the configured keys (a pool of names, each sealed once —
 the same format as the app's, which is what a read costs) and keyed hashes.
 
-The timings: each dashboard's domain function (what its route calls), once right after the
-rollups were built ("cold": first use of the plans and of the rollup rows in this
-connection) and then N times ("warm", the median). The OS file cache is shared with the rest
-of the machine, so "cold" is not a cold disk.
+The timings: what each request of the reports page computes — the page itself (its filters'
+choices) and each panel's report (``walletdesk.reports.page.panel_report``, what its route
+calls; the JSON API calls the same functions) —, once right after the rollups were built
+("cold": first use of the plans and of the rollup rows in this connection) and then N times
+("warm", the median), with the CPU the server's processes and the client used for it. The
+OS file cache is shared with the rest of the machine, so "cold" is not a cold disk.
 """
 
 import asyncio
 import json
 import math
+import os
 import random
 import statistics
 import time
@@ -481,17 +484,53 @@ async def generate_history(url: str, config: ReportsBenchConfig, end: datetime,
         await conn.close()
 
 
-async def _timed(call: Callable[[], Awaitable[Any]], repeat: int) -> dict[str, float]:
+CpuSnapshot = Callable[[], Awaitable[dict[int, float]]]
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process of this machine has used; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(monitor: asyncpg.Connection, database: str) -> CpuSnapshot:
+    """A snapshot of the CPU seconds of every server process connected to ``database`` (a
+    server on this machine), but the monitor's own: a call's share of the machine, which
+    the other work on it does not inflate as it does the wall time."""
+    async def snapshot() -> dict[int, float]:
+        pids = await monitor.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            database)
+        return {row["pid"]: _process_cpu(row["pid"]) for row in pids}
+    return snapshot
+
+
+async def _timed(call: Callable[[], Awaitable[Any]], repeat: int,
+                 cpu: CpuSnapshot | None = None) -> dict[str, float]:
     began = time.perf_counter()
     await call()
     cold = (time.perf_counter() - began) * 1000
-    warm = []
+    warm, client, server = [], [], []
     for _ in range(repeat):
-        began = time.perf_counter()
+        before = await cpu() if cpu else {}
+        began, began_cpu = time.perf_counter(), time.process_time()
         await call()
         warm.append((time.perf_counter() - began) * 1000)
-    return {"cold_ms": round(cold, 1), "warm_median_ms": round(statistics.median(warm), 1),
-            "warm_max_ms": round(max(warm), 1)}
+        client.append((time.process_time() - began_cpu) * 1000)
+        if cpu:
+            after = await cpu()
+            server.append(sum(used - before.get(pid, 0.0) for pid, used in after.items())
+                          * 1000)
+    timed = {"cold_ms": round(cold, 1), "warm_median_ms": round(statistics.median(warm), 1),
+             "warm_max_ms": round(max(warm), 1),
+             "client_cpu_median_ms": round(statistics.median(client), 1)}
+    if server:
+        timed["server_cpu_median_ms"] = round(statistics.median(server), 1)
+    return timed
 
 
 ASKS = ("28d", "28d_shanghai", "28d_kolkata", "28d_channel", "28d_team", "28d_language",
@@ -515,34 +554,23 @@ def report_asks(last: date) -> dict[str, dict[str, str]]:
 async def time_dashboards(url: str, end: datetime, repeat: int,
                           report: Callable[[str], None] | None = None,
                           asks: tuple[str, ...] = ASKS) -> dict[str, Any]:
-    """Every report's domain function (what its page or API route calls) for each ask."""
+    """For each ask, what each request of the reports page computes: the page itself (its
+    filters' choices) and each of its panels (one report, ``panel_report``, what
+    GET /reports/panels/{panel} calls), a new session a call. ``<ask>/slowest_panel`` names
+    the panel the page waits for longest (the browser fetches them side by side)."""
     from walletdesk.db.engine import Database
-    from walletdesk.reports.agents import agents_report
-    from walletdesk.reports.comments import comments_report
+    from walletdesk.reports.choices import filter_choices
     from walletdesk.reports.filters import parse_filter
-    from walletdesk.reports.first_contact import first_contact_report
-    from walletdesk.reports.outcome import outcome_report
-    from walletdesk.reports.page import reports_page_data
-    from walletdesk.reports.reason_trend import reason_trend_report
-    from walletdesk.reports.reasons import reasons_report
-    from walletdesk.reports.satisfaction import satisfaction_report
-    from walletdesk.reports.speed import speed_report
-    from walletdesk.reports.summary import summary_report
-    from walletdesk.reports.teams import team_satisfaction_report
-    from walletdesk.reports.volume import volume_report
-
-    async def page(session: Any, flt: Any) -> None:  # what GET /reports computes: its
-        # reports side by side, each on its own connection (``session`` stays unused)
-        await reports_page_data(database.sessionmaker, flt)
+    from walletdesk.reports.page import PANELS, panel_report
 
     last = (end - timedelta(seconds=1)).date()
     dashboards: dict[str, Callable[..., Awaitable[Any]]] = {
-        "summary": summary_report, "volume": volume_report, "speed": speed_report,
-        "outcome": outcome_report, "satisfaction": satisfaction_report,
-        "agents": agents_report, "reasons": reasons_report,
-        "reason_trend": reason_trend_report, "first_contact": first_contact_report,
-        "team_csat": team_satisfaction_report, "comments": comments_report, "page": page}
+        "shell": lambda session, flt: filter_choices(session)}
+    for panel in PANELS:
+        dashboards[panel] = lambda session, flt, p=panel: panel_report(session, p, flt)
     database = Database(url)
+    monitor = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    cpu = server_cpu(monitor, url.rsplit("/", 1)[1])
     results: dict[str, Any] = {}
     try:
         for ask, params in report_asks(last).items():
@@ -554,10 +582,14 @@ async def time_dashboards(url: str, end: datetime, repeat: int,
                 async def once(f: Any = call, r: Any = flt) -> None:
                     async with database.sessionmaker() as session:
                         await f(session, r)
-                results[f"{ask}/{name}"] = await _timed(once, repeat)
+                results[f"{ask}/{name}"] = await _timed(once, repeat, cpu)
                 if report:
                     report(f"{ask}/{name}: {results[f'{ask}/{name}']}")
+            slowest = max(PANELS, key=lambda p: results[f"{ask}/{p}"]["warm_median_ms"])
+            results[f"{ask}/slowest_panel"] = {"panel": slowest,
+                                               **results[f"{ask}/{slowest}"]}
     finally:
+        await monitor.close()
         await database.dispose()
     return results
 
@@ -656,6 +688,7 @@ async def run_reports_benchmark(config: ReportsBenchConfig,
         result["dashboards"] = await time_dashboards(url, end, config.repeat, note, asks)
         result["slowest_warm_ms"] = max(v["warm_median_ms"]
                                         for v in result["dashboards"].values())
+        result["load_average"] = [round(v, 2) for v in os.getloadavg()]
         result["all_under_500ms"] = result["slowest_warm_ms"] < 500
         if config.message_path:
             result["message_path"] = await time_message_path(url, config.message_path)

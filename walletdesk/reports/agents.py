@@ -13,7 +13,7 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.reports.daily import bucket_medians
 from walletdesk.reports.figures import AgentRow, Agents
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
-from walletdesk.reports.hourly import view_scope
+from walletdesk.reports.hourly import cohort_scope
 from walletdesk.reports.measures import grouped_medians, median
 from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.speed import RESOLVED, timelines
@@ -25,7 +25,7 @@ async def _agents_from_facts(session: AsyncSession, report: ReportFilter,
     facts, replies = source.facts, source.replies
     names = ["first_response_s", "resolution_s"]
     medians = None
-    if view_scope(report) is not None:  # a large cohort: count per bucket, read a few
+    if cohort_scope(report) is not None:  # a large cohort: count per bucket, read a few
         medians = await bucket_medians(session, facts, source.conditions, source.recent,
                                        "assignee_id", names)
     if medians is None:  # a small one (an agent, a label, two filters): sort it

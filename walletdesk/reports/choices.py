@@ -1,14 +1,25 @@
 """The values the reports' filters offer: channels, categories and languages seen in the
-conversations, and the teams, agents and labels."""
+conversations, and the teams, agents and labels.
+
+The reports page shows them at once (decision 0039), so at a million conversations they are
+not read from the conversations (a scan of each column): where the rollup is built, the
+values its hourly rows hold (the conversations it counted) and those of the conversations
+newer than it — the same values, in the same order (tests/reports/test_page.py).
+"""
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, func, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Agent, Team
 from walletdesk.conversations.models import Conversation
 from walletdesk.labels.models import Label
+from walletdesk.reports.hourly import HOURLY
+from walletdesk.reports.rollup_models import RollupState
+from walletdesk.reports.rollups import STATE_ID
 
 MAX_CHOICES = 200
 
@@ -23,17 +34,32 @@ class FilterChoices:
     labels: list[tuple[int, str]]
 
 
-async def _distinct(session: AsyncSession, column: object) -> list[str]:
-    rows = await session.scalars(select(column).where(column.is_not(None))  # type: ignore[attr-defined]
-                                 .distinct().order_by(column).limit(MAX_CHOICES))
+async def _distinct(session: AsyncSession, column: Any, dimension: str,
+                    covered_until: datetime | None) -> list[str]:
+    if covered_until is None:  # no rollup (yet): the conversations themselves
+        rows = await session.scalars(select(column).where(column.is_not(None))
+                                     .distinct().order_by(column).limit(MAX_CHOICES))
+        return [value for value in rows if value]
+    h = HOURLY.c
+    # the rows' values are "=" and the value ("" for none); plus the newer conversations'
+    stored = select(func.substr(h.value, 2).label("value")).where(
+        h.dimension == dimension, h.value != literal("", String))
+    newer = select(column.label("value")).where(column.is_not(None),
+                                                Conversation.created_at >= covered_until)
+    values = union(stored, newer).subquery("choices")
+    rows = await session.scalars(select(values.c.value).order_by(values.c.value)
+                                 .limit(MAX_CHOICES))
     return [value for value in rows if value]
 
 
-async def filter_choices(session: AsyncSession) -> FilterChoices:
+async def filter_choices(session: AsyncSession, *, rollup: bool = True) -> FilterChoices:
+    """``rollup`` False: read the conversations, never the rollup (a recount)."""
+    state = await session.get(RollupState, STATE_ID) if rollup else None
+    covered = None if state is None else state.covered_until
     return FilterChoices(
-        channels=await _distinct(session, Conversation.channel),
-        categories=await _distinct(session, Conversation.category),
-        languages=await _distinct(session, Conversation.language),
+        channels=await _distinct(session, Conversation.channel, "channel", covered),
+        categories=await _distinct(session, Conversation.category, "category", covered),
+        languages=await _distinct(session, Conversation.language, "language", covered),
         teams=[(i, n) for i, n in await session.execute(
             select(Team.id, Team.name).order_by(Team.name))],
         agents=[(i, n) for i, n in await session.execute(

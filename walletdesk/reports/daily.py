@@ -19,7 +19,7 @@ from the facts, as the hourly counts' tail does.
 """
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -397,7 +397,7 @@ async def daily_duration_figures(session: AsyncSession, view: DailyView, names: 
                         f[name].label("seconds"))
                  .where(f[bucket_name(name)] == bucket, *period)
                  for n, (name, bucket) in enumerate(wanted)]
-    found = await _order_statistics(session, parts, asks, keyed=False)
+    found = await _values_at_ranks(session, parts, asks, keyed=False)
     if found is None:
         return None
     for name, where in places.items():
@@ -432,91 +432,37 @@ class Ask:
     ranks: set[int] = field(default_factory=set)
 
 
-async def _order_statistics(session: AsyncSession, parts: list[Any],
-                            asks: dict[tuple[int, Any], Ask], keyed: bool
-                            ) -> dict[tuple[int, Any], dict[int, float]] | None:
+async def _values_at_ranks(session: AsyncSession, parts: list[Any],
+                           asks: dict[tuple[int, Any], Ask], keyed: bool
+                           ) -> dict[tuple[int, Any], dict[int, float]] | None:
     """The values at the asked ranks of each (part, key): ``parts`` select (part, key,
-    seconds) of the stored facts; the database ranks them and returns only a window around
-    each asked rank — one row a rank without edges, else the rows from ``rank − edges`` to
-    ``rank`` with how many stored values are below and at each, which with the edges
-    (bisected) gives the rank of every candidate exactly, ties included. None when the
-    stored and edge values are not the expected number."""
-    windows: dict[tuple[int, Any], list[tuple[int, float, int, int]]] = {}
-    counts: dict[tuple[int, Any], int] = {}
+    seconds) of the stored facts, merged with the asked ``edges`` (values from elsewhere).
+    The database returns each (part, key)'s values unsorted, on PostgreSQL as one array
+    (an aggregate, no sort by value; decoded at once by the driver), and the asked ranks
+    are read from the values and ``edges`` sorted together. A 90-day bucket holds ~30,000
+    values: sorting them here costs a few ms, where ranking them in the database (window
+    functions over all the buckets' rows, a sort) took most of a second on this machine
+    (decision 0039). None when the stored and edge values are not the expected number."""
+    values: dict[tuple[int, Any], list[float]] = {}
     if parts:
         rows = union_all(*parts).subquery("parts")
-        by = [rows.c.part, rows.c.key] if keyed else [rows.c.part]
-        order = rows.c.seconds
-        ranked = select(
-            rows.c.part, rows.c.key, rows.c.seconds,
-            func.row_number().over(partition_by=by, order_by=order).label("position"),
-            (func.rank().over(partition_by=by, order_by=order) - 1).label("below"),
-            func.count().over(partition_by=by, order_by=order).label("upto"),
-            func.count().over(partition_by=by).label("n")).subquery("ranked")
-        r = ranked.c
-        # (part, key, first and last position) of every window asked
-        windows_asked = [(part, key if keyed else 0, max(1, rank - len(ask.edges)), rank)
-                         for (part, key), ask in asks.items() for rank in sorted(ask.ranks)]
-        query = select(r.part, r.key, r.seconds, r.position, r.below, r.upto, r.n)
-        if session.bind.dialect.name == "postgresql":  # a join with the windows as arrays
-            asked = func.unnest(*(cast(literal([w[n] for w in windows_asked]), ARRAY(Integer))
-                                  for n in range(4))).table_valued("part", "key", "low", "high") \
-                .render_derived(name="asked")
-            query = query.join(asked, and_(r.part == asked.c.part, r.key == asked.c.key,
-                                           r.position.between(asked.c.low, asked.c.high)))
-        else:  # SQLite, the embedded case: the windows as conditions
-            query = query.where(or_(*(and_(r.part == part, r.key == key,
-                                           r.position.between(low, high))
-                                      for part, key, low, high in windows_asked)))
-        seen: set[tuple[int, Any, int]] = set()
-        for part, key, seconds, position, below, upto, n in (await _rows(session, query)).all():
-            if (part, key, position) in seen:  # in two windows
-                continue
-            seen.add((part, key, position))
-            place = (part, key if keyed else None)
-            windows.setdefault(place, []).append((position, seconds, below, upto))
-            counts[place] = n
+        by = [rows.c.part, rows.c.key]
+        connection = await session.connection()
+        if session.bind.dialect.name == "postgresql":
+            for part, key, found in await connection.execute(
+                    select(*by, func.array_agg(rows.c.seconds)).group_by(*by)):
+                values[(part, key if keyed else None)] = found
+        else:  # SQLite, the embedded case: the rows themselves
+            for part, key, seconds in await connection.execute(select(*by, rows.c.seconds)):
+                values.setdefault((part, key if keyed else None), []).append(seconds)
     out: dict[tuple[int, Any], dict[int, float]] = {}
     for place, ask in asks.items():
-        if counts.get(place, 0) + len(ask.edges) != ask.expected:
+        stored = values.get(place, [])
+        if len(stored) + len(ask.edges) != ask.expected:
             return None
-        rows = sorted(windows.get(place, []))
-        out[place] = {}
-        for rank in ask.ranks:
-            lowest = max(1, rank - len(ask.edges))
-            value = _pick(rank, [row for row in rows if lowest <= row[0] <= rank], ask.edges,
-                          counts.get(place, 0))
-            if value is None:
-                return None
-            out[place][rank] = value
+        ordered = sorted([*stored, *ask.edges])
+        out[place] = {rank: float(ordered[rank - 1]) for rank in ask.ranks}
     return out
-
-
-def _pick(rank: int, window: list[tuple[int, float, int, int]], edges: list[float],
-          stored_count: int) -> float | None:
-    """The value at ``rank`` of the stored values and ``edges``: among the stored window
-    (position, value, stored values below it, stored values up to it; from position
-    ``rank − len(edges)`` to ``rank``) and the edges within its range (beyond it where it
-    starts or ends the stored values), the one with fewer than ``rank`` values below it and
-    at least ``rank`` up to it."""
-    if not window:
-        return edges[rank - 1] if 0 < rank <= len(edges) else None
-    low, high = window[0][1], window[-1][1]
-    from_first, to_last = window[0][0] == 1, window[-1][0] == stored_count
-    stored = {value: (below, upto) for _, value, below, upto in window}
-    candidates = {*stored, *(e for e in edges
-                             if (e >= low or from_first) and (e <= high or to_last))}
-    for value in sorted(candidates):
-        if value in stored:
-            below, upto = stored[value]
-        else:  # an edge's value: the stored values under and at it
-            at = [u for _, v, _, u in window if v <= value]
-            under = [u for _, v, _, u in window if v < value]
-            upto = max(at) if at else 0
-            below = max(under) if under else (window[0][2] if value >= low else 0)
-        if below + bisect_left(edges, value) < rank <= upto + bisect_right(edges, value):
-            return value
-    return None
 
 
 def bucket_columns(durations: dict[str, float | None]) -> dict[str, int | None]:
@@ -627,7 +573,7 @@ async def bucket_medians(session: AsyncSession, facts: FromClause,
                     f[key] == any_(cast(literal(sorted(agents_of[part])), ARRAY(Integer)))
                     if postgresql else f[key].in_(sorted(agents_of[part])))
              for (name, found), part in wanted.items()]
-    values = await _order_statistics(session, parts, asks, keyed=True)
+    values = await _values_at_ranks(session, parts, asks, keyed=True)
     if values is None:
         return None
     out: dict[str, dict[Any, float]] = {name: {} for name in names}

@@ -42,7 +42,7 @@ async def first_contact_report(session: AsyncSession, report: ReportFilter, *,
     agent, a label or two filters), else (or with ``live``) from the messages."""
     source = None if live else await fact_source(session, report)
     if source is not None:
-        view = await source.hourly(session)
+        view = await source.hourly(session, totals=True)
         if view is not None:
             ever, reopened, back = (view.total(name)
                                     for name in ("ever_resolved", "reopened", "came_back"))

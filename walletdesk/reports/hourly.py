@@ -6,10 +6,13 @@ The rows are always recounted from the facts, hour by hour, with one grouping qu
 dimension (``hourly_counts``); the same query over the newest conversations (the facts of
 the last, still open hour and those computed live) gives what the rows do not hold yet.
 
-The hours are UTC hours: a report reads them in a time zone whose offset is a whole number
-of hours during its period (UTC, Asia/Shanghai, Europe/Berlin with its summer time, …);
-in a zone such as Asia/Kolkata (+05:30) or Asia/Kathmandu (+05:45) the local days do not
-start on UTC hours, and the reports count the facts per quarter hour instead.
+The hours are UTC hours: a report reads them hour by hour (its local days and hours of day)
+in a time zone whose offset is a whole number of hours during its period (UTC,
+Asia/Shanghai, Europe/Berlin with its summer time, …); in a zone such as Asia/Kolkata
+(+05:30) or Asia/Kathmandu (+05:45) the local days do not start on UTC hours, so the reports
+that group by local day or hour count the facts per quarter hour instead, while those that
+need only the period's totals still sum the whole UTC hours inside it and count the two
+partial hours at its ends from the facts.
 """
 
 from collections import Counter, defaultdict
@@ -211,17 +214,35 @@ def measured(view: HourlyView | None, names: Iterable[str]) -> dict[str, int] | 
             for name in names}
 
 
-def view_scope(report: ReportFilter) -> tuple[str, str] | None:
-    """The rows a report reads: all, or one filter's value; None when its filters are
-    more (an agent, a label, two at once) or its zone's hours are not UTC hours."""
+def cohort_scope(report: ReportFilter) -> tuple[str, str] | None:
+    """The rows a report's cohort has in the rollup: all, or one filter's value; None when
+    its filters are more (an agent, a label, two at once). In any time zone: the totals of
+    the hourly rows and the daily rows take the partial hours at the period's edges from
+    the facts (decision 0039)."""
     chosen = [(dimension, value) for dimension, value in (
         ("channel", report.channel), ("team", report.team_id), ("language", report.language),
         ("category", report.category)) if value]
     if report.agent_id or report.label_id or len(chosen) > 1:
         return None
+    return (chosen[0][0], stored_value(chosen[0][1])) if chosen else (ALL, "")
+
+
+def view_scope(report: ReportFilter) -> tuple[str, str] | None:
+    """The rows a report reads hour by hour (its local days and hours from UTC hours): the
+    ``cohort_scope``, and None too when its zone's hours are not UTC hours."""
     if not whole_hours(report):
         return None
-    return (chosen[0][0], stored_value(chosen[0][1])) if chosen else (ALL, "")
+    return cohort_scope(report)
+
+
+def stored_hours(report: ReportFilter, cut: datetime) -> tuple[datetime, datetime]:
+    """The UTC hours ``[first, until)`` of a period the hourly rows hold whole: from the
+    first whole UTC hour of the period to the last, and before ``cut`` (an hour's start).
+    The rest of the period (a half hour at each end in Asia/Kolkata, what is newer than
+    ``cut``) comes from the facts."""
+    start = report.start_utc
+    first = hour_of(start) if hour_of(start) == start else hour_of(start) + HOUR
+    return first, max(first, min(hour_of(report.end_utc), cut))
 
 
 def whole_hours(report: ReportFilter) -> bool:
@@ -246,27 +267,30 @@ def _add(view: HourlyView, rows: Iterable[Any]) -> None:
 
 async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[str, str],
                     cut: datetime, tail: FromClause | None, tail_quarters: FromClause | None,
-                    breakdowns: Iterable[str] = ()) -> HourlyView:
-    """The stored rows of the hours before ``cut`` and the same counts of ``tail`` (the
-    report's facts started from ``cut`` on: the open hour's and those computed live)."""
+                    breakdowns: Iterable[str] = (), messages: bool = True) -> HourlyView:
+    """The stored rows of the period's whole hours before ``cut`` (``stored_hours``) and
+    the same counts of ``tail`` (the report's facts of the rest: started from ``cut`` on —
+    the open hour's and those computed live —, and any partial hour at the period's
+    edges). ``messages`` False: without the messages per hour written (``view.messages``
+    stays empty; the total of messages is among the counts)."""
     dimension, value = scope
     view = HourlyView()
-    until = min(report.end_utc, cut)
+    first, until = stored_hours(report, cut)
     h = HOURLY.c
-    stored = [h.dimension == dimension, h.value == value, h.hour >= report.start_utc,
-              h.hour < until]
+    stored = [h.dimension == dimension, h.value == value, h.hour >= first, h.hour < until]
     connection = await session.connection()  # Core rows: no ORM processing of each
     _add(view, await connection.execute(
         select(h.value, h.hour, *(h[name] for name in HOURLY_COUNTS)).where(*stored)))
     m = HOURLY_MESSAGES.c
-    for written, messages in await session.execute(
-            select(m.message_hour, func.sum(m.messages))
-            .where(m.dimension == dimension, m.value == value, m.hour >= report.start_utc,
-                   m.hour < until).group_by(m.message_hour)):
-        view.messages[written] += int(messages)
+    if messages:
+        for written, count in await session.execute(
+                select(m.message_hour, func.sum(m.messages))
+                .where(m.dimension == dimension, m.value == value, m.hour >= first,
+                       m.hour < until).group_by(m.message_hour)):
+            view.messages[written] += int(count)
     if tail is not None:
         _add(view, await session.execute(hourly_counts(tail, ALL)))
-        if tail_quarters is not None:
+        if tail_quarters is not None and messages:
             for _, _, written, messages in await session.execute(
                     hourly_messages(tail, tail_quarters, ALL)):
                 view.messages[written] += int(messages)
@@ -274,7 +298,7 @@ async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[st
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         rows = list(await session.execute(
             select(h.value, h.value, *(func.sum(h[name]) for name in HOURLY_COUNTS))
-            .where(h.dimension == breakdown, h.hour >= report.start_utc, h.hour < until)
+            .where(h.dimension == breakdown, h.hour >= first, h.hour < until)
             .group_by(h.value)))
         if tail is not None:
             rows += list(await session.execute(hourly_counts(tail, breakdown)))

@@ -53,7 +53,7 @@ def agent_replied(conversation_id: object) -> object:
 async def _outcome_from_facts(session: AsyncSession, report: ReportFilter,
                               source: FactSource) -> Outcome:
     facts = source.facts
-    view = await source.hourly(session, "handoff")
+    view = await source.hourly(session, "handoff", totals=True)
     if view is not None:
         total, resolved, bot, contained, handed, ever_resolved, reopened = (
             view.total(name) for name in COUNTS)

@@ -1,6 +1,7 @@
-"""The figures the reports page shows beside those of walletdesk.reports.summary.all_reports:
-complaints, follow-up calls, points, first-contact resolution, time online, CSAT per team,
-the filtered comments and the contact reasons' trend."""
+"""The figures the reports page's panels show beside those of
+walletdesk.reports.summary.all_reports, on one session: complaints, follow-up calls, points,
+first-contact resolution, time online, CSAT per team, the filtered comments and the contact
+reasons' trend (what the tests compare each panel with)."""
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession

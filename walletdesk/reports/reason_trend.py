@@ -6,20 +6,30 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.reports.figures import Period
 from walletdesk.reports.filters import ReportFilter
-from walletdesk.reports.hourly import utc_hour, whole_hours
+from walletdesk.reports.hourly import (
+    ALL,
+    HOUR,
+    HOURLY,
+    cohort_scope,
+    hour_of,
+    stored_hours,
+    utc_hour,
+    whole_hours,
+)
 from walletdesk.reports.measures import utc_quarter_hour
 from walletdesk.reports.reasons import reason_rows
-from walletdesk.reports.rollups import fact_source
+from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
 TOP = 6
 DAILY_UP_TO = 62
 OTHER = "other"
+MOMENT = timedelta(microseconds=1)
 
 
 class ReasonSeries(BaseModel):
@@ -50,16 +60,13 @@ async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bo
     if source is not None:
         view = await source.hourly(session, "reason")
         if view is not None and view.breakdowns:
-            totals: Counter[str] = Counter()
-            for value, numbers in view.breakdowns["reason"].items():
-                totals[value[1:].split(":", 1)[1]] += numbers["conversations"]
-            shown = set(sorted(totals, key=lambda r: (-totals[r], r))[:top])
-            keep = {value for value in view.breakdowns["reason"]
-                    if value[1:].split(":", 1)[1] in shown}
+            totals, _, keep = _top_reasons(view.breakdowns["reason"], top)
             by_hour = await source.hourly_breakdown(session, "reason", keep)
             assert by_hour is not None  # a view means no filter
             return [(None if value is None else value[1:].split(":", 1)[1], hour, count)
                     for value, hour, count in by_hour], +totals
+        if view is None and cohort_scope(report) == (ALL, ""):
+            return await _split_day_hours(session, report, source, top)
         facts = source.facts
         # per UTC hour where every hour is a whole local hour (a quarter of the rows)
         quarter = (utc_hour(facts.c.created_at) if whole_hours(report)
@@ -71,6 +78,63 @@ async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bo
     quarter = utc_quarter_hour(rows.c.created_at).label("quarter")
     return [(reason, key, int(count)) for reason, key, count in await session.execute(
         select(rows.c.reason, quarter, func.count()).group_by(rows.c.reason, quarter))], None
+
+
+def _top_reasons(breakdown: dict[str, Counter[str]],
+                 top: int) -> tuple[Counter[str], set[str], set[str]]:
+    """Every reason's conversations from the hourly rows' reason breakdown (values
+    ``"<kind>:<reason>"`` after a one-character prefix), the ``top`` reasons and their
+    breakdown values."""
+    totals: Counter[str] = Counter()
+    for value, numbers in breakdown.items():
+        totals[value[1:].split(":", 1)[1]] += numbers["conversations"]
+    shown = set(sorted(totals, key=lambda r: (-totals[r], r))[:top])
+    return totals, shown, {value for value in breakdown if value[1:].split(":", 1)[1] in shown}
+
+
+async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: FactSource,
+                           top: int) -> tuple[list[tuple[str | None, str | datetime, int]],
+                                              Counter[str]]:
+    """No filter, in a zone whose local days start within a UTC hour (Asia/Kolkata: 18:30
+    UTC): the reasons' totals from the hourly rows, the UTC hours that lie wholly inside
+    one local day from the hourly rows too (the top reasons, the others summed as None),
+    and from the facts per quarter hour only the hour a day that a local midnight splits
+    and the partial hours at the period's ends (decision 0039)."""
+    view = await source.hourly(session, "reason", totals=True)
+    assert view is not None  # no filter
+    totals, shown, keep = _top_reasons(view.breakdowns["reason"], top)
+    first, until = stored_hours(report, min(hour_of(source.covered_until), report.end_utc))
+    zone, hour = report.zone, first
+    split: set[datetime] = set()
+    while hour < until:
+        if hour.astimezone(zone).date() != (hour + HOUR - MOMENT).astimezone(zone).date():
+            split.add(hour)
+        hour += HOUR
+    h = HOURLY.c
+    kept = case((h.value.in_(keep or {""}), h.value), else_=None).label("kept")
+    counted: list[tuple[str | None, str | datetime, int]] = []
+    for value, at, count in await session.execute(
+            select(kept, h.hour, func.sum(h.conversations))
+            .where(h.dimension == "reason", h.hour >= first, h.hour < until)
+            .group_by(kept, h.hour)):
+        if hour_of(at) not in split:
+            counted.append((None if value is None else value[1:].split(":", 1)[1],
+                            hour_of(at), int(count)))
+    ranges = sorted((at, at + HOUR) for at in split)
+    if first > report.start_utc:
+        ranges.append((report.start_utc, first))
+    if until < report.end_utc:
+        ranges.append((until, report.end_utc))
+    if ranges:
+        facts = source.facts
+        quarter = utc_quarter_hour(facts.c.created_at).label("quarter")
+        for reason, key, count in await session.execute(
+                select(facts.c.reason, quarter, func.count())
+                .where(or_(*(and_(facts.c.created_at >= low, facts.c.created_at < high)
+                             for low, high in ranges)))
+                .group_by(facts.c.reason, quarter)):
+            counted.append((reason if reason in shown else None, key, int(count)))
+    return counted, +totals
 
 
 async def reason_trend_report(session: AsyncSession, report: ReportFilter, *,

@@ -74,7 +74,7 @@ async def reason_counts(session: AsyncSession, report: ReportFilter, *,
             .group_by(rows.c.reason, rows.c.source)
             .order_by(func.count().desc(), rows.c.reason, rows.c.source))]
     counts: Counter[tuple[str, str]] = Counter()
-    view = await source.hourly(session, "reason")
+    view = await source.hourly(session, "reason", totals=True)
     if view is not None and view.breakdowns:
         for value, numbers in view.breakdowns["reason"].items():
             origin, reason = value[1:].split(":", 1)

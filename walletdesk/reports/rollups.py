@@ -73,10 +73,12 @@ from walletdesk.reports.hourly import (
     HOURLY,
     HOURLY_MESSAGES,
     HourlyView,
+    cohort_scope,
     hour_of,
     read_breakdown_hours,
     read_view,
     rebuild_hours,
+    stored_hours,
     view_scope,
 )
 from walletdesk.reports.measures import WorkingHours, utc_quarter_hour
@@ -553,25 +555,45 @@ class FactSource:
     views: dict[tuple[str, ...], HourlyView] = field(default_factory=dict)
     days: DailyView | None = None
 
-    async def hourly(self, session: AsyncSession, *breakdowns: str) -> HourlyView | None:
+    async def hourly(self, session: AsyncSession, *breakdowns: str,
+                     totals: bool = False) -> HourlyView | None:
         """The cohort in hourly counts (walletdesk.reports.hourly), with these breakdowns;
-        None when the report's filters or time zone need the facts themselves."""
-        scope = view_scope(self.report)
+        None when the report's filters or time zone need the facts themselves. ``totals``:
+        the caller reads only the period's totals (``HourlyView.total``, the breakdowns),
+        not its hours, so any time zone will do (a partial hour at each end of the period,
+        in Asia/Kolkata, is counted from the facts)."""
+        scope = cohort_scope(self.report) if totals else view_scope(self.report)
         if scope is None:
             return None
-        if breakdowns not in self.views:
-            cut, tail = self._cut_and_tail()
-            tail_quarters = None if tail is None else select(self.quarters).where(
-                self.quarters.c.created_at >= cut).subquery()
-            self.views[breakdowns] = await read_view(session, self.report, scope, cut, tail,
-                                                     tail_quarters, breakdowns)
-        return self.views[breakdowns]
+        key = ("totals" if totals else "hours", *breakdowns)
+        if key not in self.views:
+            cut = min(hour_of(self.covered_until), self.report.end_utc)
+            first, until = stored_hours(self.report, cut)
+            tail = tail_quarters = None
+            if first > self.report.start_utc or until < self.report.end_utc:
+                tail = select(self.facts).where(
+                    self._outside(self.facts.c.created_at, first, until)).subquery()
+                tail_quarters = select(self.quarters).where(
+                    self._outside(self.quarters.c.created_at, first, until)).subquery()
+            self.views[key] = await read_view(session, self.report, scope, cut, tail,
+                                              None if totals else tail_quarters, breakdowns,
+                                              messages=not totals)
+        return self.views[key]
+
+    def _outside(self, created_at: Any, first: datetime, until: datetime
+                 ) -> ColumnElement[bool]:
+        """The report's rows outside the stored hours ``[first, until)``: only the
+        conditions needed, so that a whole-hour zone's tail stays one index range."""
+        before, after = created_at < first, created_at >= until
+        if first <= self.report.start_utc:
+            return after
+        return before if until >= self.report.end_utc else or_(before, after)
 
     async def daily(self, session: AsyncSession) -> DailyView | None:
         """The cohort's distinct customers and duration histograms from the daily rows
         (walletdesk.reports.daily); None when the report's filters or time zone need the
         facts themselves, as for ``hourly``."""
-        scope = view_scope(self.report)
+        scope = cohort_scope(self.report)
         if scope is None or not self.daily_ready:
             return None
         if self.days is None:
@@ -581,8 +603,8 @@ class FactSource:
         return self.days
 
     async def agent_days(self, session: AsyncSession) -> dict[int, Counter[str]] | None:
-        """The agents report from the daily rows: without filters, in a whole-hour zone."""
-        if view_scope(self.report) != (ALL, "") or not self.daily_ready:
+        """The agents report from the daily rows: without filters."""
+        if cohort_scope(self.report) != (ALL, "") or not self.daily_ready:
             return None
         cut, _ = self._cut_and_tail()
         return await read_agent_days(session, self.report.start_utc, self.report.end_utc,

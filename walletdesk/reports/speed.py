@@ -89,7 +89,7 @@ async def _speed_from_facts(session: AsyncSession, report: ReportFilter,
     facts = source.facts
     names = [f"{measure}{kind}" for measure in ("first_response", "resolution", "handling")
              for kind in ("_s", "_business_s")]
-    view = await source.hourly(session)
+    view = await source.hourly(session, totals=True)
     days = await source.daily(session)
     figures = None if days is None else await daily_duration_figures(session, days, names)
     if figures is None:

@@ -1,5 +1,6 @@
 """The headline figures of a period beside those of the period before, and every report of a
-period at once (the reports page)."""
+period at once on one session (``all_reports``: what the tests recount; the reports page
+fetches each panel on its own, walletdesk.reports.page)."""
 
 import asyncio
 
@@ -53,7 +54,7 @@ async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
                                source: FactSource) -> dict[str, float | None]:
     """The same figures as ``headline_of`` of the four reports, in two queries of the rollup."""
     facts = source.facts
-    view = await source.hourly(session)
+    view = await source.hourly(session, totals=True)
     days = await source.daily(session)
     if view is not None:
         (total, messages, resolved, ever_resolved, reopened, bot, contained, ratings,

@@ -5,6 +5,7 @@ enough: these are GET requests); agents and outsourced agents get 403.
 """
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -12,6 +13,7 @@ from pydantic import Field
 
 from walletdesk.conversations.contact_reasons import contact_reason_choices
 from walletdesk.reports.agents import agents_report
+from walletdesk.reports.choices import filter_choices
 from walletdesk.reports.comments import Comments, comments_report
 from walletdesk.reports.complaints import ComplaintsReport, complaints_report
 from walletdesk.reports.figures import (
@@ -29,7 +31,7 @@ from walletdesk.reports.first_contact import FirstContact, first_contact_report
 from walletdesk.reports.followups import FollowUpsReport, followups_report
 from walletdesk.reports.more_tables import MORE_TABLES
 from walletdesk.reports.outcome import outcome_report
-from walletdesk.reports.page import page_connections, reports_page_data
+from walletdesk.reports.page import CHARTED, PANELS, PanelName, PanelOptions, panel_report
 from walletdesk.reports.points import PointsReport, loyalty_export, points_report
 from walletdesk.reports.presence import PresenceReport, presence_report
 from walletdesk.reports.reason_trend import ReasonTrend, reason_trend_report
@@ -39,7 +41,7 @@ from walletdesk.reports.speed import speed_report
 from walletdesk.reports.summary import summary_report
 from walletdesk.reports.tables import TABLES, as_csv, report_table
 from walletdesk.reports.teams import TeamSatisfaction, team_satisfaction_report
-from walletdesk.reports.volume import volume_report
+from walletdesk.reports.volume import period_of, volume_report
 from walletdesk.web.deps import (
     ApiAgent,
     ApiManager,
@@ -256,14 +258,37 @@ async def reports_page(request: Request, agent: PageManager, services: ServicesD
                        signer: SignerDep, templates: TemplatesDep, report: Filter,
                        rating: Annotated[list[Rating] | None, Query(max_length=5)] = None,
                        q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
-    page = await reports_page_data(
-        services.read_reports, report, ratings=rating, search=q,
-        connections=page_connections(services.reports_db.engine))
+    """The page's filters and period at once; each panel is fetched on its own
+    (``reports_panel``) by the page's script."""
+    async with services.read_reports() as session:
+        filter_values = await filter_choices(session)
+    query = report.query_string()
+    comment_query = {"rating": rating or [], "q": q or ""}
     return templates.TemplateResponse(request, "reports/index.html", {
         "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
-        "report": report, "data": page.data, "more": page.more, "choices": page.choices,
-        "query": report.query_string(), "tables": list(TABLES) + list(MORE_TABLES),
-        "comment_filter": {"rating": rating or [], "q": q or ""}})
+        "report": report, "period": period_of(report),
+        "previous_period": period_of(report.previous()), "choices": filter_values,
+        "query": query, "panels": PANELS, "comment_filter": comment_query,
+        "panel_query": {panel: urlencode({**query, **comment_query} if panel == "comments"
+                                         else query, doseq=True) for panel in PANELS}})
+
+
+@pages.get("/reports/panels/{panel}", response_class=HTMLResponse)
+async def reports_panel(request: Request, panel: PanelName, agent: PageManager,
+                        services: ServicesDep, templates: TemplatesDep, report: Filter,
+                        rating: Annotated[list[Rating] | None, Query(max_length=5)] = None,
+                        q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    """One panel of the reports page as an HTML fragment: one report (and the figures
+    its charts draw, as JSON in the fragment)."""
+    options = PanelOptions(ratings=rating, search=q)
+    async with services.read_reports() as session:
+        data = await panel_report(session, panel, report, options)
+    return templates.TemplateResponse(request, "reports/panel.html", {
+        "panel": panel, "data": data, "report": report, "query": report.query_string(),
+        "comment_filter": {"rating": rating or [], "q": q or ""},
+        "chart_data": data.model_dump(mode="json", include=CHARTED[panel])
+        if panel in CHARTED else None},
+        headers={"Cache-Control": "no-store"})
 
 
 router.include_router(api)
