@@ -82,6 +82,7 @@ def _serve(settings: Settings) -> None:
     import uvicorn
 
     from walletdesk.web.app import create_app
+    from walletdesk.web.hub_transport import HubWebSocketProtocol
 
     if settings.uses_dev_secret and _listens_beyond_loopback(settings.host):
         # anyone who can reach the port could forge sessions with the published key
@@ -94,7 +95,8 @@ def _serve(settings: Settings) -> None:
     app.state.freeze_long_lived = True  # a serving process (walletdesk.web.long_lived)
     uvicorn.run(app, host=settings.host, port=settings.port,
                 ws_max_size=4 * 1024 * 1024, log_level="warning", access_log=False,
-                proxy_headers=True, ws_per_message_deflate=settings.ws_per_message_deflate)
+                proxy_headers=True, ws_per_message_deflate=settings.ws_per_message_deflate,
+                ws=HubWebSocketProtocol)  # reads ahead, sends at once (issue 14)
 
 
 @db_app.command("upgrade")
@@ -448,7 +450,7 @@ def bench_chat(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object last")] = False,
 ) -> None:
     """End-to-end chat benchmark over real WebSockets against freshly started servers."""
-    from walletdesk.bench.chat import BenchConfig, run_chat_benchmark
+    from walletdesk.bench.chat import BenchConfig, run_chat_benchmark, run_fast
 
     if conversations < 1 or seconds <= 0 or rate <= 0 or processes < 1:
         _fail("conversations, seconds, rate and processes must be positive")
@@ -466,8 +468,8 @@ def bench_chat(
         sys.stdout.write(json.dumps(figures) + "\n")
         sys.stdout.flush()
 
-    result = asyncio.run(run_chat_benchmark(config, console=None if as_json else console,
-                                            on_step=step))
+    result = run_fast(run_chat_benchmark(config, console=None if as_json else console,
+                                         on_step=step))
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:

@@ -51,6 +51,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -254,13 +255,30 @@ class ChatWriter:
             while len(batch) < BATCH_MAX and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                results = await self._commit(batch)
+                try:
+                    results = await self._commit(batch)
+                except DBAPIError as exc:
+                    if not lost_a_race(exc):
+                        raise
+                    # a deadlock or serialisation failure with another transaction (the full
+                    # path, a listener): rolled back, nothing committed; once more as it is
+                    log.warning("chat_batch_retried", size=len(batch), error=type(exc).__name__)
+                    for pending in batch:
+                        pending.live_events.clear()
+                        pending.domain_events.clear()
+                    results = await self._commit(batch)
             except asyncio.CancelledError:
                 for pending in batch:
                     if not pending.done.done():
                         pending.done.set_result(None)
                 raise
-            except PoolTimeout:  # overloaded: "busy, retry" (the full path would add load)
+            except (PoolTimeout, DBAPIError) as exc:
+                if isinstance(exc, DBAPIError) and not lost_a_race(exc):
+                    log.warning("chat_batch_failed", size=len(batch), error=type(exc).__name__)
+                    await self._settle(batch, [None] * len(batch))  # each: the full path
+                    continue
+                # overloaded, or lost a race twice: "busy, retry" (the client resends the
+                # same client_id; the full path would add load and meet the same locks)
                 log.warning("chat_batch_busy", size=len(batch))
                 busy = DatabaseBusy("pool", self.services.settings.busy_retry_after_s)
                 for pending in batch:
@@ -510,6 +528,16 @@ class ChatWriter:
                 pending.done.set_result(result)
         if domain_events:
             self.services.after_commit.defer(self.services, domain_events)
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
+# and may simply run again
+RACE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """A database error that only says another transaction got there first (retry it)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RACE_SQLSTATES
 
 
 def _update_from_arrays() -> Any:

@@ -24,6 +24,7 @@ from walletdesk.accounts.models import Agent, Role
 from walletdesk.accounts.sessions import ACCESS_EVENT
 from walletdesk.conversations.messages import masked_conversation, masked_message
 from walletdesk.events.bus import Event
+from walletdesk.web.hub_transport import SEND_NOW_KEY
 
 log = structlog.get_logger(__name__)
 SEND_QUEUE_LIMIT = 2000
@@ -35,18 +36,27 @@ _NOT_FOR_AGENTS = frozenset({"masked_conversation", "masked_message", "origin"})
 class Connection:
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(SEND_QUEUE_LIMIT)
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(SEND_QUEUE_LIMIT)
         self._writer: asyncio.Task[None] | None = None
+        self._sending = False  # the send task holds a frame (taken from the queue, not sent)
+        # the server's protocol writes a frame at once when nothing waits before it
+        # (walletdesk.web.hub_transport); None: every frame goes through the send task
+        scope = getattr(websocket, "scope", None) or {}
+        self._send_now: Any = (scope.get("extensions") or {}).get(SEND_NOW_KEY)
         # set when access is withdrawn: nothing more is sent or accepted, then the socket closes
         self.closing: tuple[int, str] | None = None
 
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write())
 
-    def send(self, frame: dict[str, Any] | str) -> None:
+    def send(self, frame: dict[str, Any] | bytes) -> None:
+        """Send a frame (a dict, or JSON already serialised by ``dumps``), in order."""
         if self.closing is not None:
             return
-        data = frame if isinstance(frame, str) else dumps(frame)
+        data = frame if isinstance(frame, bytes) else dumps(frame)
+        if self._send_now is not None and not self._sending and self._queue.empty() \
+                and self._send_now(data):
+            return  # written: nothing was waiting before it
         try:
             self._queue.put_nowait(data)
         except asyncio.QueueFull:
@@ -68,7 +78,9 @@ class Connection:
     async def _write(self) -> None:
         try:
             while (data := await self._queue.get()) is not None:
-                await self.websocket.send_text(data)
+                self._sending = True
+                await self.websocket.send_text(data.decode())
+                self._sending = False
             code, reason = self.closing or (1013, "")
             await self.websocket.close(code=code, reason=reason)
         except (WebSocketDisconnect, RuntimeError, OSError):
@@ -85,9 +97,10 @@ class Connection:
         return self.websocket.client_state == WebSocketState.CONNECTED
 
 
-def dumps(frame: dict[str, Any]) -> str:
-    """A frame as JSON text (orjson: several times faster than json for our frames)."""
-    return orjson.dumps(frame).decode()
+def dumps(frame: dict[str, Any]) -> bytes:
+    """A frame as JSON text, UTF-8 (orjson: several times faster than json for our frames;
+    the socket sends these bytes as they are)."""
+    return orjson.dumps(frame)
 
 
 class CustomerConnection(Connection):
@@ -243,7 +256,7 @@ class Hub:
             for conn in list(self.by_agent.get(event["agent_id"], ())):
                 conn.send(event)
 
-    def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | str,
+    def _to_customer(self, customer_id: int | None, frame: dict[str, Any] | bytes,
                      origin: str | None = None) -> None:
         """To every socket of the customer; ``origin``: but the one a message came from (the
         chat's hot path answers it with an ack that holds the message)."""
@@ -266,9 +279,9 @@ class Hub:
         masked_text = event.get("masked_message")
         event = {k: v for k, v in event.items() if k not in _NOT_FOR_AGENTS}
         frame = dumps(event)
-        masked: str | None = None
+        masked: bytes | None = None
 
-        def frame_for(conn: AgentConnection) -> str:
+        def frame_for(conn: AgentConnection) -> bytes:
             # outsourced agents get the customer's name, e-mails and phones masked; built
             # only when one of them is to receive it
             nonlocal masked

@@ -7,6 +7,7 @@ closes the socket. See docs/widget.md for the protocol.
 
 import asyncio
 import contextlib
+import functools
 import json
 import uuid
 from typing import Any
@@ -14,13 +15,14 @@ from typing import Any
 import orjson
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.exc import DBAPIError
 
 from walletdesk import i18n
 from walletdesk.accounts.access import can_view_conversation
 from walletdesk.bot.actions import customer_feedback
 from walletdesk.cases.surveys import submit_rating
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
-from walletdesk.conversations.chat import ChatLine, ChatWriter
+from walletdesk.conversations.chat import ChatLine, ChatWriter, lost_a_race
 from walletdesk.conversations.customer_reads import mark_read_by_customer
 from walletdesk.conversations.messages import (
     conversation_payload,
@@ -43,6 +45,8 @@ from walletdesk.services import Services
 from walletdesk.staffing.overflow_choices import choose_overflow
 from walletdesk.text_rules import DISALLOWED, TextRefused, check_data
 from walletdesk.web.deps import MAX_ROW_ID, load_session_agent
+from walletdesk.web.hub_transport import READ_AHEAD as HUB_READ_AHEAD
+from walletdesk.web.hub_transport import READ_AHEAD_KEY
 from walletdesk.web.live import AgentConnection, CustomerConnection, Hub
 from walletdesk.web.load_shedding import busy_frame
 from walletdesk.web.routes.chat_uploads import widget_file_token
@@ -74,7 +78,8 @@ def _loads(raw: str) -> Any:
 def _parse(raw: str | None, max_bytes: int) -> dict[str, Any]:
     if raw is None:
         raise FrameError("malformed", "frames must be JSON text")
-    if len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
+    # (a character is at most 4 bytes: a short frame is not encoded to be measured)
+    if len(raw) * 4 > max_bytes and len(raw.encode("utf-8", "surrogatepass")) > max_bytes:
         raise FrameError("too_large", f"frame is larger than {max_bytes} bytes")
     try:
         frame = orjson.loads(raw)
@@ -132,7 +137,7 @@ def _origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
 # pongs too: a client that sent ten frames to a busy desk was closed for a keepalive timeout
 # (1011) while its frames waited. Reading ahead keeps the socket read; past this many frames
 # waiting it stops again, so a client cannot queue without bound.
-READ_AHEAD = 16
+READ_AHEAD = HUB_READ_AHEAD
 _GONE = object()  # the client went (read ahead after its last frame)
 
 
@@ -144,14 +149,31 @@ async def _read_ahead(websocket: WebSocket, frames: "asyncio.Queue[Any]") -> Non
         await frames.put(_GONE)
 
 
+async def _next_frame(receive: Any) -> Any:
+    """The next text frame from the protocol's own read-ahead (None: binary; _GONE: the
+    client went)."""
+    message = await receive()
+    if message["type"] == "websocket.receive":
+        return message.get("text")
+    return _GONE
+
+
 async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any,
                         cleanup: Any) -> None:
-    """Handle frames in order until the client goes (read ahead by another task); answer
-    pings; turn every failure into an error frame."""
-    frames: asyncio.Queue[Any] = asyncio.Queue(READ_AHEAD)
-    reader = asyncio.create_task(_read_ahead(websocket, frames))
+    """Handle frames in order until the client goes (read ahead by the server's protocol,
+    walletdesk.web.hub_transport, or else by another task); answer pings; turn every
+    failure into an error frame."""
+    reader: asyncio.Task[None] | None = None
+    extensions = (getattr(websocket, "scope", None) or {}).get("extensions") or {}
+    if READ_AHEAD_KEY in extensions:  # the protocol reads ahead: its receive, directly
+        # (Starlette's checks of each message add nothing here)
+        next_frame: Any = functools.partial(_next_frame, websocket._receive)
+    else:
+        frames: asyncio.Queue[Any] = asyncio.Queue(READ_AHEAD)
+        reader = asyncio.create_task(_read_ahead(websocket, frames))
+        next_frame = frames.get
     try:
-        while (raw := await frames.get()) is not _GONE:
+        while (raw := await next_frame()) is not _GONE:
             frame: dict[str, Any] | None = None
             try:
                 frame = _parse(raw, max_bytes)
@@ -172,16 +194,24 @@ async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle:
                                  retry=True))
             except WebSocketDisconnect:
                 raise
-            except Exception:  # a bug answers this frame with an error; the socket stays
+            except Exception as exc:  # a bug answers this frame with an error; the socket stays
+                if isinstance(exc, DBAPIError) and lost_a_race(exc):
+                    # a deadlock with another transaction: rolled back, nothing stored; the
+                    # client resends the same client_id (stored once)
+                    settings = websocket.app.state.services.settings
+                    conn.send(busy_frame(DatabaseBusy("race", settings.busy_retry_after_s),
+                                         frame))
+                    continue
                 log.exception("socket_frame_failed",
                               frame_type=frame.get("type") if frame else None)
                 conn.send(_error("internal", "the frame could not be handled", frame))
     except WebSocketDisconnect:
         pass
     finally:
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await reader
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
         cleanup(conn)
         await conn.stop()
 
