@@ -39,6 +39,7 @@ from walletdesk.db.migrate import upgrade_database
 from walletdesk.events.bus import Event, EventBus
 from walletdesk.models import Base
 from walletdesk.services import Services
+from walletdesk.web.hub_transport import HubWebSocketProtocol
 
 POSTGRES_ADMIN_DSN = os.environ.get("WALLETDESK_TEST_POSTGRES_DSN",
                                     "postgresql://postgres@127.0.0.1:5432/test")
@@ -285,8 +286,10 @@ class LiveServer:
 async def serving(app: Any, log_level: str = "warning") -> AsyncIterator[LiveServer]:
     """The app served by uvicorn on a free loopback port, in the test's own event loop."""
     port = free_port()
+    # the WebSocket protocol `walletdesk serve` runs (walletdesk.web.hub_transport)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level=log_level, ws_max_size=4 * 1024 * 1024))
+                                           log_level=log_level, ws_max_size=4 * 1024 * 1024,
+                                           ws=HubWebSocketProtocol))
     task = asyncio.create_task(server.serve())
     for _ in range(250):
         if server.started:
