@@ -54,8 +54,7 @@ def rows_of(directory: Path) -> tuple[np.ndarray, np.ndarray]:
         language, normalised, early = screened(text)
         if early is not None:
             continue
-        lexical, dense = engine._features([normalised], [language])
-        probabilities = engine.model.predict_proba((lexical, dense))
+        probabilities, lexical, dense = engine.scores([normalised], [language])
         x, top = decision_module.features(probabilities, engine.oos, engine.neighbours, dense,
                                           lexical)
         xs.append(x[0])

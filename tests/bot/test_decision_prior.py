@@ -43,9 +43,8 @@ def test_the_prior_ships_and_reads_the_engines_features():
     assert engine.decision is shipped  # a small knowledge base decides with the prior
     language, normalised, early = screened("the gas fee is so expensive today")
     assert early is None
-    lexical, dense = engine._features([normalised], [language])
-    x, _ = features(engine.model.predict_proba((lexical, dense)), engine.oos,
-                    engine.neighbours, dense, lexical)
+    probabilities, lexical, dense = engine.scores([normalised], [language])
+    x, _ = features(probabilities, engine.oos, engine.neighbours, dense, lexical)
     chances = shipped.chances(x)  # the width the prior was fitted on: it would raise if not
     assert chances.shape == (1, 3) and abs(chances.sum() - 1) < 1e-9
     assert 0.0 < shipped.answer_at < 1.0 and 0.0 < shipped.off_at < 1.0

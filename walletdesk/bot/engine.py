@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from walletdesk.bot.decision import OFF, RIGHT, WRONG, Decision, Neighbours
+from walletdesk.bot.decision import MULTILINGUAL, OFF, RIGHT, WRONG, Decision, Neighbours, unit_rows
 from walletdesk.bot.decision import features as decision_features
 from walletdesk.bot.decision import prior as decision_prior
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
@@ -177,6 +177,14 @@ class BotEngine:
         # their knowledge base's language and hands cross-language ones off
         self.languages: list[str] = []
         self.own_decision: Decision | None = None
+        # A question in a language an answer's texts lack: the classifier over every block
+        # ranks that answer low whatever it says (no word, character or English-block
+        # feature of the question can match it), so that answer's score comes from a second
+        # classifier over the multilingual block alone (``multilingual``). ``covered``: per
+        # class (as ``classes``), the language families of its texts (none for the off-topic
+        # class, which keeps the full classifier's chance).
+        self.multilingual: SoftmaxRegression | None = None
+        self.covered: list[list[str]] = []
 
     # building ------------------------------------------------------------------------------
     @classmethod
@@ -195,6 +203,9 @@ class BotEngine:
                 labels.append(entry.id)
                 passage.append(True)
         languages = [detect_language(t) for t in texts]
+        covered: dict[str, set[str]] = {}
+        for label, language in zip(labels, languages, strict=True):
+            covered.setdefault(label, set()).add(language_family(language))
         # from the articles' own examples: hundreds of English off-topic examples would make
         # any knowledge base look English
         use_weight = use_weight_for(languages)
@@ -220,6 +231,9 @@ class BotEngine:
         engine.own_decision = own if shipped is not None else None
         engine.languages = article_languages
         engine.use_weight = use_weight
+        engine.covered = [sorted(covered.get(c, set())) for c in engine.classes]
+        if len(y) < LARGE_KB_EXAMPLES:  # a big one's build is near its time limit (0013)
+            engine.multilingual = _fit_multilingual(y, embeddings, engine.classes)
         engine.index_s = time.perf_counter() - started
         return engine
 
@@ -228,8 +242,7 @@ class BotEngine:
         language, normalised, early = screened(text)
         if early is not None:
             return early
-        lexical, embeddings = self._features([normalised], [language])
-        probabilities = self.model.predict_proba((lexical, embeddings))
+        probabilities, lexical, embeddings = self.scores([normalised], [language])
         order = np.argsort(-probabilities[0])
         candidates = [(self.classes[i], float(probabilities[0][i])) for i in order
                       if i != self.oos][:TOP]
@@ -263,8 +276,49 @@ class BotEngine:
                              self.chars.transform(normalised)]).tocsr()
         return lexical, embed(normalised, languages, self.use_weight)
 
+    def scores(self, normalised: list[str], languages: list[str]
+               ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray]:
+        """(class probabilities, TF-IDF rows, embeddings) of normalised questions.
+
+        For the answers whose texts lack a question's language the multilingual classifier's
+        log-probability stands in for the full one's (decision 0042): an English question to a
+        knowledge base whose answer has only Spanish texts, a Chinese one to English texts."""
+        lexical, embeddings = self._features(normalised, languages)
+        probabilities = self.model.predict_proba((lexical, embeddings))
+        multilingual = getattr(self, "multilingual", None)
+        if multilingual is None or not self.covered:
+            return probabilities, lexical, embeddings
+        lacking = np.array([[bool(families) and language_family(language) not in families
+                             for families in self.covered] for language in languages])
+        if not lacking.any():
+            return probabilities, lexical, embeddings
+        alone = multilingual.predict_proba(_multilingual_features(embeddings))
+        mixed = np.where(lacking, np.log(np.clip(alone, 1e-12, 1.0)),
+                         np.log(np.clip(probabilities, 1e-12, 1.0)))
+        mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+        return mixed / mixed.sum(axis=1, keepdims=True), lexical, embeddings
+
     def probabilities(self, normalised: list[str]) -> np.ndarray:
-        return self.model.predict_proba(self._features(normalised))
+        languages = [detect_language(text) for text in normalised]
+        return self.scores(normalised, languages)[0]
+
+
+def language_family(language: str) -> str:
+    """zh for zh-Hans and zh-Hant (normalised text is Simplified either way), else the tag."""
+    return language.split("-")[0]
+
+
+def _multilingual_features(embeddings: np.ndarray) -> Features:
+    dense = unit_rows(np.asarray(embeddings[:, :MULTILINGUAL], dtype=np.float32))
+    return sp.csr_matrix((len(dense), 1), dtype=np.float32), dense
+
+
+def _fit_multilingual(y: np.ndarray, embeddings: np.ndarray,
+                      classes: list[str]) -> SoftmaxRegression | None:
+    """The classifier over the multilingual block alone (unit rows), for questions in a
+    language some answers' texts lack."""
+    model = _model().fit(_multilingual_features(embeddings), y, sample_weight=_weights(y))
+    return model if [str(c) for c in model.classes_] == classes else None
 
 
 def uses_prior(entries: list[KBEntry], examples: int) -> bool:
