@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import crypto
 from walletdesk.config import Settings
-from walletdesk.db.engine import Database, DatabaseBusy, DatabaseUnavailable, pool_options
+from walletdesk.db.engine import (
+    Database,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    lost_a_race,
+    pool_options,
+)
 from walletdesk.events.after_commit import AfterCommit
 from walletdesk.events.bus import Event, EventBus, make_bus
 
@@ -74,11 +80,10 @@ class Services:
                 events = session.info.pop(PENDING_EVENTS, [])
                 domain_events = session.info.pop(DOMAIN_EVENTS, [])
         except Exception as exc:
-            if isinstance(exc, PoolTimeout):  # overloaded: shed it (walletdesk.web.load_shedding)
-                raise DatabaseBusy("pool", self.settings.busy_retry_after_s) from exc
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
-            raise
+            unavailable = self._unavailable(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
         for event in events:
             await self.bus.publish(event)
         if not domain_events:
@@ -95,11 +100,10 @@ class Services:
             async with self.db.sessionmaker() as session:
                 yield session
         except Exception as exc:
-            if isinstance(exc, PoolTimeout):  # overloaded: shed it (walletdesk.web.load_shedding)
-                raise DatabaseBusy("pool", self.settings.busy_retry_after_s) from exc
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
-            raise
+            unavailable = self._unavailable(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
 
     @asynccontextmanager
     async def read_reports(self) -> AsyncIterator[AsyncSession]:
@@ -112,11 +116,23 @@ class Services:
             async with self.reports_db.sessionmaker() as session:
                 yield session
         except Exception as exc:
-            if isinstance(exc, PoolTimeout):
-                raise DatabaseBusy("pool", self.settings.busy_retry_after_s) from exc
-            if _is_connection_error(exc):
-                raise DatabaseUnavailable(str(exc.__class__.__name__)) from exc
-            raise
+            unavailable = self._unavailable(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
+
+    def _unavailable(self, exc: Exception) -> DatabaseUnavailable | None:
+        """What a database failure means to the caller: overloaded (a pool connection did not
+        come free in time) or a race lost to another transaction (rolled back, nothing
+        written): "busy, retry" (walletdesk.web.load_shedding); the database out of reach:
+        unavailable; None: another error, raised as it is."""
+        if isinstance(exc, PoolTimeout):
+            return DatabaseBusy("pool", self.settings.busy_retry_after_s)
+        if lost_a_race(exc):
+            return DatabaseBusy("race", self.settings.busy_retry_after_s)
+        if _is_connection_error(exc):
+            return DatabaseUnavailable(str(exc.__class__.__name__))
+        return None
 
     async def start(self) -> None:
         await self.bus.start()

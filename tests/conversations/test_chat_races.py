@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from tests.conversations.test_chat_hot_path import first_message, stored
-from walletdesk.conversations.chat import ChatWriter, lost_a_race
-from walletdesk.db.engine import DatabaseBusy
+from walletdesk.conversations.chat import ChatWriter
+from walletdesk.db.engine import DatabaseBusy, lost_a_race
 
 
 def race(sqlstate: str = "40P01") -> DBAPIError:
@@ -66,3 +66,13 @@ async def test_a_batch_that_loses_twice_answers_busy_and_nothing_is_stored(servi
         await writer.stop()
     assert "my transfer is stuck" not in [m.text for m in await stored(services,
                                                                          line.conversation_id)]
+
+
+async def test_a_transaction_that_lost_a_race_answers_busy_and_other_errors_stay(services):
+    # the full path (Services.transaction): rolled back, "busy, retry" as for an overload
+    with pytest.raises(DatabaseBusy, match="race"):
+        async with services.transaction():
+            raise race("40P01")
+    with pytest.raises(DBAPIError):  # a unique violation is the caller's to handle
+        async with services.transaction():
+            raise race("23505")

@@ -64,7 +64,7 @@ from walletdesk.conversations.redaction import RECENT
 from walletdesk.customers.actions import LAST_SEEN_RESOLUTION
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
-from walletdesk.db.engine import DatabaseBusy
+from walletdesk.db.engine import DatabaseBusy, lost_a_race
 from walletdesk.metrics import MESSAGES
 from walletdesk.safety.across import MAX_EARLIER, protect_with_previous
 from walletdesk.services import Services
@@ -263,29 +263,24 @@ class ChatWriter:
                     # a deadlock or serialisation failure with another transaction (the full
                     # path, a listener): rolled back, nothing committed; once more as it is
                     log.warning("chat_batch_retried", size=len(batch), error=type(exc).__name__)
-                    for pending in batch:
-                        pending.live_events.clear()
-                        pending.domain_events.clear()
+                    _forget_events(batch)
                     results = await self._commit(batch)
             except asyncio.CancelledError:
                 for pending in batch:
                     if not pending.done.done():
                         pending.done.set_result(None)
                 raise
-            except (PoolTimeout, DBAPIError) as exc:
-                if isinstance(exc, DBAPIError) and not lost_a_race(exc):
-                    log.warning("chat_batch_failed", size=len(batch), error=type(exc).__name__)
-                    await self._settle(batch, [None] * len(batch))  # each: the full path
+            except Exception as exc:
+                if isinstance(exc, PoolTimeout) or lost_a_race(exc):
+                    # overloaded, or lost a race twice: "busy, retry" (the client resends the
+                    # same client_id; the full path would add load and meet the same locks)
+                    log.warning("chat_batch_busy", size=len(batch))
+                    busy = DatabaseBusy("pool", self.services.settings.busy_retry_after_s)
+                    for pending in batch:
+                        if not pending.done.done():
+                            pending.done.set_exception(busy)
                     continue
-                # overloaded, or lost a race twice: "busy, retry" (the client resends the
-                # same client_id; the full path would add load and meet the same locks)
-                log.warning("chat_batch_busy", size=len(batch))
-                busy = DatabaseBusy("pool", self.services.settings.busy_retry_after_s)
-                for pending in batch:
-                    if not pending.done.done():
-                        pending.done.set_exception(busy)
-                continue
-            except Exception as exc:  # nothing committed: each takes the full path
+                # nothing committed: each takes the full path
                 log.warning("chat_batch_failed", size=len(batch), error=type(exc).__name__)
                 results = [None] * len(batch)
             await self._settle(batch, results)
@@ -297,9 +292,7 @@ class ChatWriter:
                 async with engine.begin() as connection:
                     return await self._store_batch(connection, batch)
             except _OneByOne:  # a retry among them (rolled back): the careful way
-                for pending in batch:
-                    pending.live_events.clear()
-                    pending.domain_events.clear()
+                _forget_events(batch)
         results: dict[int, ChatDelivered | None] = {}
         # rows locked in one order (conversation id; a conversation's messages keep theirs):
         # two writers' batches never deadlock
@@ -530,14 +523,11 @@ class ChatWriter:
             self.services.after_commit.defer(self.services, domain_events)
 
 
-# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
-# and may simply run again
-RACE_SQLSTATES = frozenset({"40P01", "40001"})
-
-
-def lost_a_race(exc: BaseException) -> bool:
-    """A database error that only says another transaction got there first (retry it)."""
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RACE_SQLSTATES
+def _forget_events(batch: list[_Pending]) -> None:
+    """A rolled-back attempt's events: the next attempt gathers its own."""
+    for pending in batch:
+        pending.live_events.clear()
+        pending.domain_events.clear()
 
 
 def _update_from_arrays() -> Any:

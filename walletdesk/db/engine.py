@@ -23,12 +23,23 @@ class DatabaseUnavailable(Exception):
 
 
 class DatabaseBusy(DatabaseUnavailable):
-    """No pool connection came free in time: the process is overloaded. Answered "busy, retry
-    after ``retry_after_s``" at once (load shedding) rather than queued for longer."""
+    """No pool connection came free in time (the process is overloaded), or the transaction
+    lost a race to another and was rolled back (``lost_a_race``). Answered "busy, retry after
+    ``retry_after_s``" at once (load shedding) rather than queued for longer."""
 
     def __init__(self, detail: str, retry_after_s: float = 1.0) -> None:
         super().__init__(detail)
         self.retry_after_s = retry_after_s
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
+# and may simply run again
+RACE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """A database error that only says another transaction got there first (retry it)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) in RACE_SQLSTATES
 
 
 # drivers whose messages quote the values of a failed statement (asyncpg: "invalid input for

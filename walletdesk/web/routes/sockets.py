@@ -15,14 +15,13 @@ from typing import Any
 import orjson
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlalchemy.exc import DBAPIError
 
 from walletdesk import i18n
 from walletdesk.accounts.access import can_view_conversation
 from walletdesk.bot.actions import customer_feedback
 from walletdesk.cases.surveys import submit_rating
 from walletdesk.conversations.actions import InboundMessage, receive_message, send_message
-from walletdesk.conversations.chat import ChatLine, ChatWriter, lost_a_race
+from walletdesk.conversations.chat import ChatLine, ChatWriter
 from walletdesk.conversations.customer_reads import mark_read_by_customer
 from walletdesk.conversations.messages import (
     conversation_payload,
@@ -194,14 +193,7 @@ async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle:
                                  retry=True))
             except WebSocketDisconnect:
                 raise
-            except Exception as exc:  # a bug answers this frame with an error; the socket stays
-                if isinstance(exc, DBAPIError) and lost_a_race(exc):
-                    # a deadlock with another transaction: rolled back, nothing stored; the
-                    # client resends the same client_id (stored once)
-                    settings = websocket.app.state.services.settings
-                    conn.send(busy_frame(DatabaseBusy("race", settings.busy_retry_after_s),
-                                         frame))
-                    continue
+            except Exception:  # a bug answers this frame with an error; the socket stays
                 log.exception("socket_frame_failed",
                               frame_type=frame.get("type") if frame else None)
                 conn.send(_error("internal", "the frame could not be handled", frame))
