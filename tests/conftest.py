@@ -275,9 +275,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, app: Any, port: int) -> None:
+    def __init__(self, app: Any, port: int, server: uvicorn.Server) -> None:
         self.app = app
         self.port = port
+        self.server = server
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
 
@@ -286,10 +287,11 @@ class LiveServer:
 async def serving(app: Any, log_level: str = "warning") -> AsyncIterator[LiveServer]:
     """The app served by uvicorn on a free loopback port, in the test's own event loop."""
     port = free_port()
-    # the WebSocket protocol `walletdesk serve` runs (walletdesk.web.hub_transport)
+    # the WebSocket protocol `walletdesk serve` runs (walletdesk.web.hub_transport), without
+    # compression as it runs by default (WALLETDESK_WS_PER_MESSAGE_DEFLATE)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level=log_level, ws_max_size=4 * 1024 * 1024,
-                                           ws=HubWebSocketProtocol))
+                                           ws=HubWebSocketProtocol, ws_per_message_deflate=False))
     task = asyncio.create_task(server.serve())
     for _ in range(250):
         if server.started:
@@ -297,7 +299,7 @@ async def serving(app: Any, log_level: str = "warning") -> AsyncIterator[LiveSer
         await asyncio.sleep(0.02)
     assert server.started, "test server did not start"
     try:
-        yield LiveServer(app, port)
+        yield LiveServer(app, port, server)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)

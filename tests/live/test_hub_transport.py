@@ -3,16 +3,14 @@ socket ahead of the app up to READ_AHEAD frames (keepalive answered meanwhile), 
 that, and writes a frame at once when nothing waits before it — frames stay in order."""
 
 import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
 import websockets
 from fastapi import FastAPI, WebSocket
 
-from tests.conftest import free_port
+from tests.conftest import serving
 from walletdesk.web.hub_transport import (
     READ_AHEAD,
     READ_AHEAD_KEY,
@@ -51,40 +49,21 @@ class Echo:
             await _serve_frames(websocket, conn, 10_000, handle, lambda c: None)
 
 
-@contextlib.asynccontextmanager
-async def serving(echo: Echo) -> AsyncIterator[tuple[str, uvicorn.Server]]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(echo.app, host="127.0.0.1", port=port,
-                                           log_level="warning", ws=HubWebSocketProtocol,
-                                           ws_per_message_deflate=False))
-    task = asyncio.create_task(server.serve())
-    for _ in range(250):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    assert server.started
-    try:
-        yield f"ws://127.0.0.1:{port}/ws", server
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
-
-
 def _protocols(server: uvicorn.Server) -> list[HubWebSocketProtocol]:
     return [c for c in server.server_state.connections if isinstance(c, HubWebSocketProtocol)]
 
 
 async def test_frames_are_read_ahead_answered_in_order_and_kept_within_bound():
     echo = Echo()
-    async with serving(echo) as (url, server), websockets.connect(url) as ws:
+    async with serving(echo.app) as live, websockets.connect(f"{live.ws_url}/ws") as ws:
         for n in range(READ_AHEAD + 10):
             await ws.send(json.dumps({"type": "x", "n": n}))
         for _ in range(200):  # the protocol reads ahead while frame 0 is handled
-            protocols = _protocols(server)
+            protocols = _protocols(live.server)
             if protocols and protocols[0].read_paused:
                 break
             await asyncio.sleep(0.01)
-        protocol = _protocols(server)[0]
+        protocol = _protocols(live.server)[0]
         # stopped reading once READ_AHEAD frames waited for the app: back-pressure
         assert protocol.read_paused and protocol.queue.qsize() >= READ_AHEAD
         assert echo.handled == []
@@ -100,7 +79,7 @@ async def test_frames_are_read_ahead_answered_in_order_and_kept_within_bound():
 
 async def test_keepalive_is_answered_while_a_frame_is_handled():
     echo = Echo()
-    async with serving(echo) as (url, _), websockets.connect(url) as ws:
+    async with serving(echo.app) as live, websockets.connect(f"{live.ws_url}/ws") as ws:
         for n in range(5):
             await ws.send(json.dumps({"type": "x", "n": n}))
         await asyncio.sleep(0.1)
