@@ -88,20 +88,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # pytest-xdist groups (`--dist loadgroup`: a group's tests run on one worker, in turn):
-# - the server processes of tests/live's multiprocess tests talk through Redis's one event
-#   channel ("walletdesk:events"); two such pairs at once would hear each other;
 # - the demo knowledge base's bot engine (tests/bot/test_bot_flow.py) takes a minute of CPU to
 #   build, once per process: its tests share one worker so it is built once per run.
-REDIS_CHANNEL_GROUP = "redis-event-channel"
 DEMO_ENGINE_GROUP = "bot-demo-engine"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("multiprocess") and "tests/live/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group(REDIS_CHANNEL_GROUP))
-        elif "demo_engine" in getattr(item, "fixturenames", ()):
+        if "demo_engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group(DEMO_ENGINE_GROUP))
     profile = config.getoption("hypothesis_profile", None) or os.environ.get("HYPOTHESIS_PROFILE")
     if profile == "fuzz":

@@ -57,7 +57,7 @@ class Services:
         # reports may read from a replica (settings.reports_database_url; docs/reports.md)
         self.reports_db = Database(settings.reports_database_url, **pool_options(settings)) \
             if settings.reports_database_url else self.db
-        self.bus = bus or make_bus(settings.redis_url)
+        self.bus = bus or make_bus(settings.redis_url, settings.database_url)
         # set by the server process that runs the bot (walletdesk.web.app)
         self.bot: BotRuntime | None = None
         self.after_commit = AfterCommit()

@@ -72,8 +72,11 @@ async def test_solana_lookups_batch_and_fall_back_when_refused(make_client):
             found, missing = await asyncio.gather(client.look_up("solana", SOL_SIG),
                                                   client.look_up("solana", SOL_SIG[::-1]))
         assert (found.status, found.amount, missing.status) == (CONFIRMED, "12.5", NOT_FOUND)
-        if refuse:  # the batch of four, then its four requests one by one
-            assert (behaviour.batches, behaviour.requests, behaviour.calls) == (0, 5, 8)
+        if refuse:  # a refused batch (all four calls, or fewer on a loaded machine where the
+            # lookups reach the endpoint apart), then each of the four calls alone
+            refused = behaviour.requests - 4
+            assert behaviour.batches == 0 and refused >= 1
+            assert behaviour.calls - 4 >= 2 * refused  # every refused batch held two calls or more
         else:  # two statuses, two transfers: one HTTP request
             assert (behaviour.batches, behaviour.requests, behaviour.calls) == (1, 1, 4)
 

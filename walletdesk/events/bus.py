@@ -1,12 +1,13 @@
 """Publishing events to every connected client: in-process, or through Redis pub/sub.
 
 Events are plain JSON-able dicts. With Redis configured every server process publishes to
-one channel and receives everything from it (its own events included), so a customer
-connected to one process and an agent connected to another see each other live.
+its database's channel and receives everything from it (its own events included), so a
+customer connected to one process and an agent connected to another see each other live.
 """
 
 import asyncio
 import contextlib
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,7 +18,16 @@ Event = dict[str, Any]
 Handler = Callable[[Event], Awaitable[None]]
 
 log = structlog.get_logger(__name__)
-REDIS_CHANNEL = "walletdesk:events"
+
+
+def desk_key(database_url: str) -> str:
+    """What names a desk in a shared Redis: its database (the same URL on every process)."""
+    return hashlib.sha256(database_url.encode()).hexdigest()[:12]
+
+
+def channel_name(database_url: str) -> str:
+    """One channel per database: desks sharing a Redis never hear each other's events."""
+    return "walletdesk:events:" + desk_key(database_url)
 
 
 class EventBus:
@@ -50,7 +60,7 @@ class EventBus:
 class RedisEventBus(EventBus):
     """Fan-out between processes through one Redis pub/sub channel."""
 
-    def __init__(self, url: str, channel: str = REDIS_CHANNEL) -> None:
+    def __init__(self, url: str, channel: str) -> None:
         super().__init__()
         import redis.asyncio as redis
 
@@ -92,5 +102,5 @@ class RedisEventBus(EventBus):
         await self._redis.aclose()
 
 
-def make_bus(redis_url: str | None) -> EventBus:
-    return RedisEventBus(redis_url) if redis_url else EventBus()
+def make_bus(redis_url: str | None, database_url: str) -> EventBus:
+    return RedisEventBus(redis_url, channel_name(database_url)) if redis_url else EventBus()

@@ -10,7 +10,6 @@ lease expires.
 
 import asyncio
 import contextlib
-import hashlib
 import os
 import socket
 
@@ -19,6 +18,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
 
 from walletdesk.db.engine import DatabaseUnavailable
+from walletdesk.events.bus import desk_key
 from walletdesk.jobs.runner import claim_due, run_job
 from walletdesk.services import Services
 
@@ -28,7 +28,7 @@ TASK_NAME = "walletdesk.run_job"
 
 def queue_name(database_url: str) -> str:
     """One Redis queue per database: desks sharing a Redis never run each other's jobs."""
-    return "walletdesk:jobs:" + hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return "walletdesk:jobs:" + desk_key(database_url)
 
 
 def make_broker(redis_url: str | None, database_url: str) -> AsyncBroker:
