@@ -11,8 +11,7 @@ from sqlalchemy import select
 from tests.conftest import RecordingBus, make_settings, wipe
 from walletdesk.accounts.actions import create_team
 from walletdesk.bot.runtime import BotRuntime, lexical_matcher
-from walletdesk.chains.listeners import settled
-from walletdesk.chains.lookup import close_client
+from walletdesk.chains.listeners import settled, stop_lookups
 from walletdesk.chains.models import ChainLookup
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.models import Conversation, Message
@@ -46,7 +45,7 @@ async def desk(database_url: str, endpoints: dict[str, str], *, bot: bool = True
         yield services
     finally:
         services.bot = None
-        await close_client(services)
+        await stop_lookups(services)
         await wipe(services.db)
         await services.stop()
 

@@ -9,7 +9,7 @@ from tests.chains.wire_servers import trongrid
 from tests.conftest import RecordingBus, make_agent_in, make_settings, serving, wipe
 from tests.e2e.test_chat_in_browser import open_widget, sign_in, write
 from walletdesk.accounts.actions import create_team
-from walletdesk.chains.lookup import close_client
+from walletdesk.chains.listeners import stop_lookups
 from walletdesk.services import Services
 from walletdesk.web.app import create_app
 
@@ -46,6 +46,6 @@ async def test_an_agent_sees_the_lookup_in_the_side_panel(browser, e2e_database,
 
                 await workspace.screenshot(path=artifacts / "chain_lookups_panel.png")
         finally:
-            await close_client(services)
+            await stop_lookups(services)
             await wipe(services.db)
             await services.stop()

@@ -15,6 +15,7 @@ import contextlib
 import structlog
 
 from walletdesk.chains.actions import look_up_message
+from walletdesk.chains.lookup import close_client
 from walletdesk.conversations.models import Status
 from walletdesk.events.bus import Event
 from walletdesk.services import Services
@@ -47,8 +48,10 @@ async def settled() -> None:
         await asyncio.gather(*list(_under_way), return_exceptions=True)
 
 
-async def cancel_under_way() -> None:
+async def stop_lookups(services: Services) -> None:
+    """At shutdown: the lookups under way are dropped, then the connections closed."""
     for task in list(_under_way):
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    await close_client(services)

@@ -206,10 +206,8 @@ async def ready_client(services: Any) -> ChainClient:
 
 
 async def close_client(services: Any) -> None:
-    """At shutdown: the lookups under way are dropped, the connections closed."""
-    from walletdesk.chains.listeners import cancel_under_way
-
-    await cancel_under_way()
+    """The chain client's connections closed (at shutdown, after
+    walletdesk.chains.listeners.stop_lookups dropped the lookups under way)."""
     client = _clients.pop(services, None)
     if client is not None:
         await client.close()

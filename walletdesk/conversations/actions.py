@@ -11,6 +11,11 @@ request — is not called from here: the actions record a domain event
 (walletdesk.conversations.events) and those subscribe to it after commit
 (walletdesk.listeners). Called from a request the listeners run before the action returns
 (so it answers with the routed conversation); the chat socket defers them.
+
+One network call may come before a customer's message is stored, never inside its
+transaction: a bare 64-hex value (a transaction id or a private key?) that is the message's
+only secret, just after the desk asked for a transaction hash, is looked up on the chains
+first (walletdesk.chains.verify; docs/decisions/0044).
 """
 
 import unicodedata
@@ -27,6 +32,7 @@ from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
+from walletdesk.chains.verify import ASKED_WITHIN, asks_for_hash, transactions_on_chain
 from walletdesk.config import Settings
 from walletdesk.conversations import events
 from walletdesk.conversations.assignment import announce_join, assign_to
@@ -55,6 +61,15 @@ from walletdesk.safety.protect import Finding, Protected, protect_text
 from walletdesk.services import Services
 
 CLIENT_ID_MAX = 64
+
+
+class _CheckOnChain(Exception):  # noqa: N818 - a turn of the message path, not an error
+    """The message's only secret is bare 64-hex values and the desk asked for a hash: roll
+    back, ask the chains (outside any transaction), read the message again."""
+
+    def __init__(self, values: list[str]) -> None:
+        super().__init__(f"{len(values)} value(s) to check")  # never the values
+        self.values = values
 
 
 @dataclass
@@ -177,18 +192,38 @@ async def receive_message(services: Services, inbound: InboundMessage, *,
     if inbound.subject:
         inbound.subject = protect_text(inbound.subject).text
     files, refused = prepare_attachments(settings, inbound.attachments)
-    for attempt in range(2):
+    verified: frozenset[str] | None = None  # None: the chains were not asked
+    attempt = 0
+    while True:
         try:
             delivered = await _receive(services, inbound, client_id, files, refused,
-                                       raw_text=text, defer_listeners=defer_listeners)
+                                       raw_text=text, defer_listeners=defer_listeners,
+                                       verified=verified)
             break
         except IntegrityError:
             # two deliveries of the same new message raced; the second finds the first
             if attempt:
                 raise
+            attempt += 1
+        except _CheckOnChain as check:  # rolled back; once per message
+            verified = await transactions_on_chain(services, check.values, text)
     if not (defer_listeners or delivered.duplicate):  # as the listeners left it
         delivered.conversation = await _reloaded(services, delivered.conversation)
     return delivered
+
+
+async def _asked_for_hash(session: AsyncSession, conversation: Conversation) -> bool:
+    """Was the desk's last message to the customer (the bot's or an agent's, lately) a
+    question for a transaction hash? Supporting context only: it lets the chains be asked,
+    never keeps a value by itself."""
+    last = (await session.execute(
+        select(Message.text, Message.meta)
+        .where(Message.conversation_id == conversation.id,
+               Message.sender_kind.in_([SenderKind.bot, SenderKind.agent]),
+               Message.is_internal.is_(False),
+               Message.created_at >= utcnow() - ASKED_WITHIN)
+        .order_by(Message.seq.desc()).limit(1))).first()
+    return last is not None and asks_for_hash(last.text, last.meta)
 
 
 async def _reloaded(services: Services, conversation: Conversation) -> Conversation:
@@ -198,7 +233,8 @@ async def _reloaded(services: Services, conversation: Conversation) -> Conversat
 
 async def _receive(services: Services, inbound: InboundMessage, client_id: str | None,
                    files: list[tuple[AttachmentIn, str]], refused: list[dict[str, str]], *,
-                   raw_text: str, defer_listeners: bool) -> Delivered:
+                   raw_text: str, defer_listeners: bool,
+                   verified: frozenset[str] | None = None) -> Delivered:
     settings = services.settings
     async with services.transaction(defer_listeners=defer_listeners) as session:
         customer = await find_or_create_customer(
@@ -218,7 +254,9 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
             if existing is not None:
                 return Delivered(conversation, existing, duplicate=True, customer=customer)
             # read with the customer's last messages (a phrase sent 6 + 6)
-            protected = await protect_with_recent(session, conversation, raw_text)
+            protected = await protect_with_recent(session, conversation, raw_text, verified)
+            if protected.unverified and await _asked_for_hash(session, conversation):
+                raise _CheckOnChain(protected.unverified)  # a transaction id sent alone?
         inbound.text = protected.text
 
         was_new = conversation.last_seq == 0

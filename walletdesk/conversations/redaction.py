@@ -8,6 +8,10 @@ recovery phrase or a key, the earlier messages are rewritten in place (their tex
 bot's record of them — after commit —, the conversation's subject if it came from one), flagged in
 ``meta["secret_removed"]``, and a ``message_edited`` event replaces them on every screen.
 The new message carries the findings, so the customer is warned once, by the usual notice.
+
+A bare 64-hex value removed only for its shape (a transaction id or a private key?) is
+listed in the result's ``unverified`` on a first reading; the message path may check it on
+the chains and read the message again with ``keep`` (docs/decisions/0044).
 """
 
 from datetime import timedelta
@@ -19,7 +23,7 @@ from walletdesk.conversations import events
 from walletdesk.conversations.messages import message_payload
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.db.base import utcnow
-from walletdesk.safety.across import MAX_EARLIER, protect_with_previous
+from walletdesk.safety.across import MAX_EARLIER, protect_with_previous, unverified_alone
 from walletdesk.safety.protect import Protected
 from walletdesk.services import emit
 
@@ -27,9 +31,12 @@ RECENT = timedelta(minutes=10)
 
 
 async def protect_with_recent(session: AsyncSession, conversation: Conversation,
-                              text: str) -> Protected:
+                              text: str, keep: frozenset[str] | None = None) -> Protected:
     """``text`` (the customer's new message, not yet stored) protected, reading it after the
-    customer's recent messages; earlier parts of a secret are removed from those too."""
+    customer's recent messages; earlier parts of a secret are removed from those too.
+
+    ``keep``: None on a first reading (then ``unverified`` lists the bare 64-hex values whose
+    removal rests only on their shape); else the values found on a chain as transactions."""
     rows = list((await session.scalars(
         select(Message)
         .where(Message.conversation_id == conversation.id,
@@ -40,9 +47,12 @@ async def protect_with_recent(session: AsyncSession, conversation: Conversation,
         .limit(MAX_EARLIER)
     )).all())
     rows.reverse()
-    result = protect_with_previous([row.text for row in rows], text)
+    previous = [row.text for row in rows]
+    result = protect_with_previous(previous, text, keep or frozenset())
     for index, new_text in result.earlier.items():
         await _rewrite(session, conversation, rows[index], new_text)
+    if keep is None and result.protected.has_secret:
+        result.protected.unverified = unverified_alone(previous, text)
     return result.protected
 
 

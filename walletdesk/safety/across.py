@@ -9,6 +9,10 @@ earlier messages was judged when they arrived.
 
 Messages are joined by a new line to look for phrases, and glued without anything between
 the last one and the new one to look for a key cut in two.
+
+``keep``: bare 64-hex values of the new message found on a chain as transactions (the
+message path checks them first: :mod:`walletdesk.chains.verify`); :func:`unverified_alone`
+says which values are worth checking.
 """
 
 import re
@@ -24,6 +28,7 @@ from walletdesk.safety.protect import (
     Protected,
     find_secrets,
     redact,
+    unverified_values,
 )
 
 MAX_EARLIER = 2
@@ -42,10 +47,11 @@ class AcrossMessages:
     earlier: dict[int, str] = field(default_factory=dict)  # index in `previous` -> new text
 
 
-def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
+def protect_with_previous(previous: Sequence[str], text: str,
+                          keep: frozenset[str] = frozenset()) -> AcrossMessages:
     """Protect ``text``, reading it after ``previous`` (oldest first, at most two used)."""
     previous = list(previous)[-MAX_EARLIER:]
-    own = find_secrets(text)
+    own = find_secrets(text, keep=keep)
     if not previous:
         return AcrossMessages(_protected(text, own))
     offset = [max(0, len(p) - TAIL_CHARS) for p in previous]
@@ -58,8 +64,8 @@ def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
         # a phrase can only run over with a word at the meeting point; a 0x key may need
         # the words before it ("private key:") from the previous message
         joined = "\n".join(parts)  # only what reaches into the new message is wanted
-        _spread(find_secrets(joined, reaching=len(joined) - len(text)), [len(p) for p in parts],
-                1, local, crossing)
+        _spread(find_secrets(joined, reaching=len(joined) - len(text), keep=keep),
+                [len(p) for p in parts], 1, local, crossing)
     glued_from = _glued_from(parts)
     if glued_from is not None:
         # a key cut in two, or Chinese written without spaces: glue the messages together
@@ -72,7 +78,7 @@ def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
             shifts.append(begin)
         shifted: list[list[Span]] = [[] for _ in pieces]
         glued = "".join(pieces)
-        _spread(find_secrets(glued, reaching=len(glued) - len(pieces[-1])),
+        _spread(find_secrets(glued, reaching=len(glued) - len(pieces[-1]), keep=keep),
                 [len(p) for p in pieces], 0, shifted, crossing)
         for number, spans in enumerate(shifted):
             local[glued_from + number] += [(a + shifts[number], b + shifts[number], f)
@@ -85,7 +91,8 @@ def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
             finding = Finding("seed_phrase", "likely", "continued")
             local[-1].append((0, folded.original(0, end, len(text))[1], finding))
             crossing.append(finding)
-    elif last_before.endswith(KEY_PLACEHOLDER) and (rest := _KEY_REST.match(text)):
+    elif last_before.endswith(KEY_PLACEHOLDER) and (rest := _KEY_REST.match(text)) \
+            and rest.group(1).lower() not in keep:  # a transaction found on a chain: sent again
         finding = Finding("private_key", "likely", "continued")
         local[-1].append((rest.start(1), rest.end(1), finding))
         crossing.append(finding)
@@ -98,6 +105,19 @@ def protect_with_previous(previous: Sequence[str], text: str) -> AcrossMessages:
             earlier[index] = previous[index][:offset[index]] + redacted
     findings = [f for _, _, f in own] + crossing[:1]
     return AcrossMessages(Protected(redact(text, _merge(local[-1])), findings), earlier)
+
+
+def unverified_alone(previous: Sequence[str], text: str) -> list[str]:
+    """The bare 64-hex values of ``text`` whose removal rests only on their shape (nothing
+    says whether each is a transaction id or a private key): [] unless keeping every one of
+    them leaves nothing else to remove, in the new message or the earlier ones (no key words
+    before them, here or at the end of an earlier message, no other secret, no key cut in
+    two). Pure; run only on a message in which a secret was found."""
+    values = unverified_values(text)
+    if not values:
+        return []
+    again = protect_with_previous(previous, text, keep=frozenset(values))
+    return [] if again.protected.has_secret or again.earlier else list(dict.fromkeys(values))
 
 
 def _glued_from(parts: list[str]) -> int | None:

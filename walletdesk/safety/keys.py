@@ -12,6 +12,11 @@
   ``0x``/``0X`` + 64 hex is a transaction hash (the EVM form) and is kept unless the words
   just before it say it is a key; without ``0x`` it is removed unless the words before it
   say it is a transaction or it is part of a link.
+- A bare 64-hex value sent without any word (a Bitcoin or TRON transaction id has that shape,
+  as does a raw private key) is kept only when the caller passes it in ``keep``: the message
+  path found a transaction with that id on a configured chain (public data, never a key: a
+  value both is a 2^-256 coincidence), and still not when key words stand before it
+  (:func:`unverified_hex` lists the candidates; docs/decisions/0044).
 """
 
 import json
@@ -126,6 +131,23 @@ def _hex_is_key(text: str, start: int, prefixed: bool) -> bool:
     return says_key or not says_tx
 
 
+def _kept(text: str, match: re.Match[str], keep: frozenset[str]) -> bool:
+    """A value found on a chain as a transaction id (``keep``), no key words before it."""
+    return match.group(2).lower() in keep \
+        and not KEY_CONTEXT.search(context_before(text, match.start()))
+
+
+def unverified_hex(text: str) -> list[str]:
+    """The values (lower case) of 64 hex digits in one piece, without ``0x``, that
+    :func:`find_keys` removes only because nothing before them says what they are (no
+    transaction word, not in a link): a transaction id sent alone looks so, and so does a raw
+    private key. Nothing when a key word stands anywhere in ``text`` (folded)."""
+    if len(text) < 64 or KEY_CONTEXT.search(text):
+        return []
+    return [match.group(2).lower() for match in _HEX64.finditer(text)
+            if not match.group(1) and _hex_is_key(text, match.start(), False)]
+
+
 def _looks_random(digits: str) -> bool:
     """64 hex digits of a key mix numbers and letters (prose words like "face" do not)."""
     numbers = sum(c.isdigit() for c in digits)
@@ -159,13 +181,15 @@ def _grouped_hex(text: str) -> list[Span]:
     return spans
 
 
-def find_keys(text: str) -> list[Span]:
+def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
+    """``keep``: bare 64-hex values found on a chain as transactions (see the module doc)."""
     spans: list[Span] = []
     # quick looks first: a key in one piece (64 hex digits, base58) is 20 characters or more
     # without a space; one written in groups has ten digits or more (_looks_random)
     in_one_piece = max(map(len, text.split()), default=0) >= MIN_PIECE_CHARS
     for match in _HEX64.finditer(text) if in_one_piece else ():
-        if _hex_is_key(text, match.start(), bool(match.group(1))):
+        if _hex_is_key(text, match.start(), bool(match.group(1))) \
+                and not (keep and _kept(text, match, keep)):
             spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
     if (" " in text or "-" in text or ":" in text or "\n" in text) \
             and len(text) - len(text.translate(_NO_DIGITS)) >= MIN_RANDOM_DIGITS:

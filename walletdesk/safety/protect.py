@@ -17,7 +17,9 @@ original. What is removed:
 - **Private keys**: WIF and extended private keys (also with one wrong character), Solana
   secret keys, Ethereum keystore JSON, 64 hex digits in one piece or in groups, with the
   documented rule that ``0x`` + 64 hex is a transaction hash unless the words before it say
-  it is a key (rules: :mod:`walletdesk.safety.keys`).
+  it is a key (rules: :mod:`walletdesk.safety.keys`). A bare 64-hex value is kept only when
+  the caller passes it in ``keep`` (found on a chain as a transaction: the message path,
+  :mod:`walletdesk.chains.verify`); :func:`unverified_values` lists the candidates.
 
 A 0x address (40 hex digits) is never a key, nor are BTC, TRON or Solana addresses.
 """
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
 from walletdesk.safety.fold import fold
-from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys
+from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys, unverified_hex
 from walletdesk.safety.phrases import MIN_LIKELY_WORDS, find_phrases, forget
 from walletdesk.safety.wordlists import LANGUAGES, PHRASE_LENGTHS, checksum_valid
 
@@ -35,6 +37,7 @@ __all__ = [
     "KEY_PLACEHOLDER", "LANGUAGES", "MIN_LIKELY_WORDS", "PHRASE_LENGTHS", "SEED_PLACEHOLDER",
     "Certainty", "Finding", "Kind", "Protected", "base58_decode", "base58check_payload",
     "checksum_valid", "find_secrets", "placeholder", "protect_text", "redact",
+    "unverified_values",
 ]
 
 SEED_PLACEHOLDER = "[seed phrase removed]"
@@ -47,6 +50,9 @@ MIN_TEXT_CHARS = 20  # ten words of the shortest lists and nine separators; a ke
 class Protected:
     text: str
     findings: list[Finding] = field(default_factory=list)
+    # bare 64-hex values removed only for their shape, nothing else to remove: a chain may say
+    # they are transactions (filled by the message path's first reading: conversations.redaction)
+    unverified: list[str] = field(default_factory=list)
 
     @property
     def has_secret(self) -> bool:
@@ -57,17 +63,19 @@ def placeholder(finding: Finding) -> str:
     return SEED_PLACEHOLDER if finding.kind == "seed_phrase" else KEY_PLACEHOLDER
 
 
-def find_secrets(text: str, reaching: int | None = None) -> list[Span]:
+def find_secrets(text: str, reaching: int | None = None,
+                 keep: frozenset[str] = frozenset()) -> list[Span]:
     """Every secret's span in ``text`` (original offsets), sorted, overlaps merged.
 
     ``reaching``: only the spans that end after this offset are wanted (the text is earlier
-    messages and a new one, from this offset); others may be missing from the answer."""
+    messages and a new one, from this offset); others may be missing from the answer.
+    ``keep``: bare 64-hex values found on a chain as transactions (lower case)."""
     if len(text) < MIN_TEXT_CHARS and not any("\u3400" <= c <= "\u9fff" for c in text):
         return []
     folded = fold(text)
     # a placeholder already there is no word of a phrase ("seed", "phrase"): a break
     searched = _PLACEHOLDERS.sub(lambda m: "#" * len(m.group()), folded.text)
-    keys = find_keys(searched)
+    keys = find_keys(searched, keep)
     if reaching is not None and folded.starts is None:
         # a phrase span merged with a key's would change it: runs reaching a key are judged
         reaching = min([reaching, *(start for start, _, _ in keys)])
@@ -101,12 +109,21 @@ def redact(text: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-def protect_text(text: str) -> Protected:
+def protect_text(text: str, keep: frozenset[str] = frozenset()) -> Protected:
     """Return ``text`` with every detected secret replaced, and what was found."""
-    spans = find_secrets(text)
+    spans = find_secrets(text, keep=keep)
     if not spans:
         return Protected(text)
     return Protected(redact(text, spans), [finding for _, _, finding in spans])
+
+
+def unverified_values(text: str) -> list[str]:
+    """The bare 64-hex values of ``text`` removed only because nothing says whether they are a
+    transaction id or a private key (:func:`walletdesk.safety.keys.unverified_hex`)."""
+    if len(text) < 64:
+        return []
+    searched = _PLACEHOLDERS.sub(lambda m: "#" * len(m.group()), fold(text).text)
+    return unverified_hex(searched)
 
 
 def warm_up() -> None:

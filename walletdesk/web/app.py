@@ -18,7 +18,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from walletdesk import __version__, i18n
 from walletdesk.accounts.passwords import configure_hashing
 from walletdesk.bot.runtime import BotRuntime
-from walletdesk.chains.lookup import close_client as close_chain_client
+from walletdesk.chains.listeners import stop_lookups
 from walletdesk.config import Settings, get_settings
 from walletdesk.conversations.chat import ChatWriter
 from walletdesk.conversations.listeners import subscribe_workspace_listeners
@@ -176,7 +176,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             await bot.stop()
             unsubscribe_chat()
             await chat_writer.stop()
-            await close_chain_client(services)
+            await stop_lookups(services)
             await services.stop()
 
     app = FastAPI(

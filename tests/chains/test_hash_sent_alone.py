@@ -1,0 +1,140 @@
+"""A transaction id sent alone (64 hex digits, no word) after the desk asked for the hash is
+checked on the chains before the message is stored: found, it is kept and looked up (from
+the cache: one request); not found, no endpoint for its chains, an endpoint too slow: it is
+removed as a private key. Never checked without the desk's question. SQLite and PostgreSQL;
+real chain servers in the APIs' wire formats (tests/chains/wire_servers.py)."""
+
+import os
+import time
+
+from sqlalchemy import select
+
+from tests.chains.desk import desk, say
+from tests.chains.test_http_chains import BTC_TX, esplora_tx
+from tests.chains.wire_servers import Behaviour, esplora
+from walletdesk.chains.verify import asks_for_hash, transactions_on_chain
+from walletdesk.conversations.models import Message, SenderKind, Status
+from walletdesk.safety.protect import KEY_PLACEHOLDER
+
+ASK = "my transfer is stuck as pending for hours, can I speed it up?"  # the bot asks the hash
+NOTICE = "For your safety we removed"
+
+
+def chain_replies(replies):  # type: ignore[no-untyped-def]
+    return [r for r in replies if r.sender_kind == SenderKind.bot
+            and (r.meta or {}).get("kind") == "chain_lookup"]
+
+
+async def asked(services) -> None:  # type: ignore[no-untyped-def]
+    conversation, replies, _ = await say(services, ASK)
+    assert conversation.status == Status.bot
+    assert [(r.meta or {}).get("kind") for r in replies][-1] == "chain_ask_hash"
+
+
+async def stored(services, conversation_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    async with services.read() as session:
+        return list((await session.scalars(
+            select(Message.text).where(Message.conversation_id == conversation_id,
+                                       Message.sender_kind == SenderKind.customer)
+            .order_by(Message.seq))).all())
+
+
+async def test_a_txid_sent_alone_after_the_question_is_kept_and_looked_up(database_url):
+    behaviour = Behaviour()
+    async with esplora({BTC_TX: esplora_tx(BTC_TX, True)}, 870_005, behaviour) as (server, _), \
+            desk(database_url, {"bitcoin": server.url + "/api"}) as services:
+        await asked(services)
+        before = behaviour.requests
+        conversation, replies, lookups = await say(services, BTC_TX)
+        texts = await stored(services, conversation.id)
+    assert texts[-1] == BTC_TX
+    assert not any(NOTICE in r.text for r in replies)
+    [answer] = chain_replies(replies)
+    assert answer.meta["status"] == "confirmed" and "1.2 BTC" in answer.text
+    [lookup] = lookups
+    assert (lookup.chain, lookup.status, lookup.tx) == ("bitcoin", "confirmed", BTC_TX)
+    # the transaction and the tip height, asked once: the lookup after commit was the cache's
+    assert behaviour.requests - before == 2
+
+
+async def test_sure_and_the_txid_is_kept_too(database_url):
+    async with esplora({BTC_TX: esplora_tx(BTC_TX, True)}, 870_005) as (server, _), \
+            desk(database_url, {"bitcoin": server.url + "/api"}) as services:
+        await asked(services)
+        conversation, _, lookups = await say(services, f"sure: {BTC_TX}")
+        texts = await stored(services, conversation.id)
+    assert texts[-1] == f"sure: {BTC_TX}"
+    assert [lookup.status for lookup in lookups] == ["confirmed"]
+
+
+async def test_a_value_the_chain_does_not_know_is_removed(database_url):
+    value = os.urandom(32).hex()
+    behaviour = Behaviour()
+    async with esplora({}, 870_005, behaviour) as (server, _), \
+            desk(database_url, {"bitcoin": server.url + "/api"}) as services:
+        await asked(services)
+        before = behaviour.requests
+        conversation, replies, lookups = await say(services, value)
+        texts = await stored(services, conversation.id)
+    assert texts[-1] == KEY_PLACEHOLDER
+    assert any(NOTICE in r.text for r in replies if r.sender_kind == SenderKind.system)
+    assert lookups == [] and 1 <= behaviour.requests - before <= 2  # asked, then removed
+
+
+async def test_without_the_desks_question_the_chain_is_not_asked(database_url):
+    value = os.urandom(32).hex()
+    behaviour = Behaviour()
+    async with esplora({BTC_TX: esplora_tx(BTC_TX, True)}, 870_005, behaviour) as (server, _), \
+            desk(database_url, {"bitcoin": server.url + "/api"}) as services:
+        conversation, _, _ = await say(services, "hello")
+        _, _, lookups = await say(services, BTC_TX)  # a real txid, but nobody asked for one
+        await say(services, value)
+        texts = await stored(services, conversation.id)
+    assert texts[1:] == [KEY_PLACEHOLDER, KEY_PLACEHOLDER]
+    assert lookups == [] and behaviour.requests == 0
+
+
+async def test_no_endpoint_for_the_chains_of_the_shape_removes_it(database_url):
+    # a Solana endpoint: the bot asks for hashes, but 64 hex is a Bitcoin or TRON shape
+    async with desk(database_url, {"solana": "http://127.0.0.1:9"}) as services:
+        await asked(services)
+        conversation, replies, lookups = await say(services, BTC_TX)
+        texts = await stored(services, conversation.id)
+    assert texts[-1] == KEY_PLACEHOLDER
+    assert any(NOTICE in r.text for r in replies) and lookups == []
+
+
+async def test_no_endpoint_at_all_keeps_nothing(services):
+    assert await transactions_on_chain(services, [BTC_TX], BTC_TX) == frozenset()
+
+
+async def test_an_endpoint_too_slow_removes_it_in_time(database_url):
+    behaviour = Behaviour()
+    behaviour.delay_s = 5.0
+    async with esplora({BTC_TX: esplora_tx(BTC_TX, True)}, 870_005, behaviour) as (server, _), \
+            desk(database_url, {"bitcoin": server.url + "/api"}, chain_timeout_s=0.5,
+                 chain_retries=0) as services:
+        await asked(services)
+        started = time.monotonic()
+        conversation, replies, _ = await say(services, BTC_TX)
+        took = time.monotonic() - started
+        texts = await stored(services, conversation.id)
+    assert texts[-1] == KEY_PLACEHOLDER
+    assert any(NOTICE in r.text for r in replies)
+    assert took < 2.5, took
+
+
+async def test_an_endpoint_that_refuses_removes_it(database_url):
+    async with desk(database_url, {"bitcoin": "http://127.0.0.1:9"}) as services:
+        await asked(services)
+        conversation, _, _ = await say(services, BTC_TX)
+        texts = await stored(services, conversation.id)
+    assert texts[-1] == KEY_PLACEHOLDER
+
+
+def test_what_asks_for_a_hash():
+    assert asks_for_hash("whatever", {"kind": "chain_ask_hash"})
+    assert asks_for_hash("Could you send me the TxID of the transfer?", None)
+    assert asks_for_hash("Please paste the transaction hash here", {})
+    assert asks_for_hash("请发送交易哈希", None)
+    assert not asks_for_hash("Thanks, I'll look into your account.", None)
