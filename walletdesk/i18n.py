@@ -65,6 +65,10 @@ TEXTS: dict[str, str] = {
     "verify_code_subject": N_('{brand}: your verification code'),
     "verify_code_body": N_('Your {brand} support verification code is {code}. It is valid for 10 minutes. Support will never ask for your recovery phrase or private key.'),
     "bot_suggest": N_("I'm not completely sure I understood. Do any of these help?"),
+    # Translators: two article titles the customer picks from, as buttons below the question
+    "bot_choose_two": N_('Do you mean “{first}” or “{second}”?'),
+    # Translators: an article title the customer confirms with the button below the question
+    "bot_choose_one": N_('Do you mean “{first}”?'),
     "bot_rephrase": N_('Sorry that didn\'t help. Could you describe the problem in other words, or tap "Talk to a person"?'),
     "bot_solved": N_('Glad that helped! Write again any time.'),
     "bot_empty": N_('Could you tell me a bit more about your question?'),

@@ -204,6 +204,28 @@ async def test_long_mail_is_truncated_and_the_whole_text_kept(mail_desk: MailDes
     assert "line of the long story" in kept and phrase not in kept
 
 
+async def test_a_key_cut_by_the_length_limit_is_removed_before_the_cut(mail_desk: MailDesk):
+    """The stored text is the protected text cut, not the raw text cut: a key straddling the
+    limit would otherwise be stored in part (40 of its 64 digits)."""
+    import os
+
+    from walletdesk.email.inbound import TRUNCATED_NOTE
+
+    services = mail_desk.services
+    key = os.urandom(32).hex()
+    limit = services.settings.max_message_chars
+    cut = limit - len(TRUNCATED_NOTE)  # where the raw text would be cut: 40 digits before it
+    head = "x" * 70 + "\n" + "here it is:\n" + "z" * (cut - 40 - 70 - 13 - 1)
+    text = head + "\n" + key + "\nthanks\n" + "y" * 500
+    assert text.index(key) + 40 == cut
+    assert (await mail_desk.send(customer_mail(text)))[0] == 250
+    [conversation] = await _conversations(services)
+    [message] = await _customer_messages(services, conversation.id)
+    assert len(message.text) <= limit
+    pieces = [key[i:i + 12] for i in range(0, 64, 12)]
+    assert not any(piece in message.text for piece in pieces)
+
+
 async def test_malformed_mail_gets_a_clear_refusal_and_odd_mime_is_still_read(
         mail_desk: MailDesk):
     no_from = b"To: support@walletdesk.localhost\r\nSubject: hi\r\n\r\nbody\r\n"

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Float, Integer, delete, func, literal, select, text, update
 
 from tests.reports.test_rollups import END, assert_same_figures, filters, refresh, write_history
+from walletdesk.reports.agents import agent_medians
 from walletdesk.reports.daily import (
     DAILY,
     Ask,
     _values_at_ranks,
-    bucket_medians,
     bucket_of,
     customer_counts,
     daily_duration_figures,
@@ -73,8 +73,7 @@ async def recount(session: Any, report: ReportFilter) -> None:
     sorted_in_sql = await duration_figures(session, facts, DURATIONS)
     assert await daily_duration_figures(session, view, DURATIONS) == sorted_in_sql, report
     names = ["first_response_s", "resolution_s"]
-    assert await bucket_medians(session, facts, source.conditions, source.recent,
-                                "assignee_id", names) \
+    assert await agent_medians(session, facts, names) \
         == await grouped_medians(session, facts, "assignee_id", names), report
     if cohort_scope(report) == ("all", ""):
         assert await source.agent_days(session) is not None

@@ -172,3 +172,11 @@ def test_cli_json_and_garbage_input():
     assert json.loads(gbk.stdout.decode().splitlines()[-1])["text"] == "助记词：" + SEED_PLACEHOLDER
     empty = run_cli(b"", "--json")
     assert json.loads(empty.stdout.decode().splitlines()[-1]) == {"text": "", "findings": []}
+
+
+@pytest.mark.parametrize("gap", [" ", "\n", " - ", "\n\n"])
+def test_a_key_written_in_two_halves_is_removed(gap: str) -> None:
+    key = "9f2c4b1e8a7d3c6f0b5e2a9d8c7f1e4b3a6d9c2f5e8b1a4d7c0f3e6b9a2d5c8f"
+    protected = protect_text(f"the key is {key[:32]}{gap}{key[32:]} ok")
+    assert key[:32] not in protected.text and key[32:] not in protected.text
+    assert protect_text("checksum 35572554fc3b8d8b5b89d29d1d5c4fd7").findings == []

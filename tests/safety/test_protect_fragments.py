@@ -91,3 +91,23 @@ async def test_sqlite_connections_zero_deleted_content(tmp_path) -> None:
             assert (await connection.execute(text("PRAGMA secure_delete"))).scalar() == 1
     finally:
         await engine.dispose()
+
+
+def test_a_checksum_valid_stretch_inside_a_chinese_sentence_is_prose() -> None:
+    """One in sixteen runs of twelve list characters has a valid checksum: inside a sentence
+    (a character of no list before it) it is prose; alone or between punctuation, a phrase."""
+    sentence = "只在您自己的设备上按顺序输入助记词。"
+    stretch = sentence[5:17]  # "的设备上按顺序输入助记词": 己 is in no list
+    assert Mnemonic("chinese_simplified").check(" ".join(stretch))
+    assert protect_text(sentence).findings == []
+    assert protect_text(stretch).text == SEED_PLACEHOLDER
+    assert protect_text(f"助记词：{stretch}。").has_secret
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_real_phrase_glued_inside_a_chinese_sentence_is_still_removed(seed: int) -> None:
+    phrase = "".join(Mnemonic("chinese_simplified").to_mnemonic(
+        random.Random(seed).randbytes(16)).split())
+    text = f"您自己看看我的{phrase}对不对"
+    protected = protect_text(text)
+    assert protected.has_secret and phrase not in protected.text

@@ -4,6 +4,12 @@ Called for a customer message in a conversation that is with the bot, after the 
 stored and published (the match runs outside the database transaction, off the event loop).
 Every decision is written as a ``BotTurn``; a hand-off records its reason on the conversation
 and routes it like any new conversation, so the agent gets it with the whole transcript.
+
+When it is unsure (decision "suggest") the bot asks "Do you mean A or B?": the close articles
+(walletdesk.bot.choices) become buttons in the chat. A pick (``choose_article``) posts that
+article's answer, as a direct answer would be, and turns the turn's outcome into
+``answered_choice`` with the chosen slug; the customer's "solved", "not solved" or "talk to a
+person" after it is recorded on the same turn (``helpful``), as for a direct answer.
 """
 
 from typing import Any
@@ -14,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
+from walletdesk.bot.choices import CHOSEN, offered
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
 from walletdesk.conversations.closing import schedule_close
@@ -27,7 +34,7 @@ from walletdesk.customer_context.bot_answers import answer_from_customer_context
 from walletdesk.customers.email_code import ask_for_email, verification_step
 from walletdesk.customers.language import follow_conversation_language
 from walletdesk.db.base import utcnow
-from walletdesk.errors import Invalid, NotFound
+from walletdesk.errors import Conflict, Invalid, NotFound
 from walletdesk.kb.models import Article
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
@@ -41,7 +48,7 @@ from walletdesk.verification.account_questions import (
 )
 from walletdesk.verification.actions import check_claim
 
-SUGGESTIONS = 3
+SUGGESTIONS = 3  # the articles a turn from before the choices offered (its first candidates)
 
 
 async def handle_customer_message(services: Services, conversation_id: int, message_id: int,
@@ -63,6 +70,7 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
     result = await runtime.match(text)
     settings = runtime.settings
     candidates = []
+    choices = set(offered(result.candidates[:5])) if result.decision == "suggest" else set()
     for slug, score in result.candidates[:5]:
         localized = runtime.article(slug, result.language)
         candidates.append({"slug": slug, "score": round(float(score), 4),
@@ -115,12 +123,10 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             await _answer(session, runtime, conversation, turn)
         else:
             turn.outcome = "suggested"
-            await append_message(
-                session, conversation, sender_kind=SenderKind.bot,
-                text=i18n.text("bot_suggest", conversation.language),
-                meta={"kind": "suggestions", "turn_id": turn.id, "actions": ["human"],
-                      "articles": [_link(c["slug"], c["title"], conversation.language)
-                                   for c in candidates[:SUGGESTIONS]]})
+            # the buttons of "Do you mean A or B?", marked for choose_article's check
+            turn.candidates = [{**c, "offered": True} if c["slug"] in choices else c
+                               for c in candidates]
+            await _offer_choice(session, runtime, conversation, turn)
         # what the bot matched, for listeners (walletdesk.labels.rules: category → label)
         emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
@@ -170,7 +176,7 @@ def _link(slug: str, title: str, language: str | None) -> dict[str, str]:
 
 
 async def _answer(session: AsyncSession, runtime: Any, conversation: Conversation,
-                  turn: BotTurn) -> None:
+                  turn: BotTurn, **meta: Any) -> None:
     localized = runtime.article(turn.article_slug, conversation.language or "en")
     body = (markdown_to_chat_text(localized.body) if localized and localized.body
             else localized.title if localized else "")
@@ -178,7 +184,77 @@ async def _answer(session: AsyncSession, runtime: Any, conversation: Conversatio
         session, conversation, sender_kind=SenderKind.bot, text=body,
         meta={"kind": "answer", "turn_id": turn.id, "actions": ["solved", "human"],
               "article": _link(turn.article_slug or "", localized.title if localized else "",
-                               conversation.language)})
+                               conversation.language), **meta})
+
+
+def offered_slugs(turn: BotTurn) -> list[str]:
+    """The articles a suggested turn offered, best first (a turn from before the choices:
+    its first SUGGESTIONS candidates, which its message listed)."""
+    candidates = [c for c in turn.candidates or [] if isinstance(c, dict) and c.get("slug")]
+    if any(c.get("offered") for c in candidates):
+        return [str(c["slug"]) for c in candidates if c.get("offered")]
+    return [str(c["slug"]) for c in candidates[:SUGGESTIONS]]
+
+
+async def _offer_choice(session: AsyncSession, runtime: Any, conversation: Conversation,
+                        turn: BotTurn) -> None:
+    """"Do you mean A or B?": the offered articles as buttons (the widget), each with its
+    link to the help centre; "None of these" and "Talk to a person" beside them."""
+    language = conversation.language
+    titles = {str(c["slug"]): str(c.get("title") or c["slug"]) for c in turn.candidates}
+    articles = []
+    for slug in offered_slugs(turn):
+        localized = runtime.article(slug, language or "en")  # the conversation's language
+        articles.append(_link(slug, localized.title if localized else titles[slug], language))
+    if len(articles) == 1:
+        text = i18n.text("bot_choose_one", language, first=articles[0]["title"])
+    elif len(articles) == 2:
+        text = i18n.text("bot_choose_two", language, first=articles[0]["title"],
+                         second=articles[1]["title"])
+    else:
+        text = i18n.text("bot_suggest", language)
+    await append_message(session, conversation, sender_kind=SenderKind.bot, text=text,
+                         meta={"kind": "suggestions", "turn_id": turn.id, "choice": True,
+                               "actions": ["not_solved", "human"], "articles": articles})
+
+
+async def choose_article(services: Services, conversation_id: int, customer_id: int,
+                         turn_id: int, slug: str) -> BotTurn:
+    """The customer picked one of a suggested turn's articles: its answer, in the chat.
+
+    Only the conversation's own customer, only an article that turn offered, once, and only
+    while the bot has the conversation; anything else raises and changes nothing."""
+    if not isinstance(slug, str) or not slug or len(slug) > 120:
+        raise Invalid("slug must name one of the offered articles")
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.customer_id != customer_id:
+            raise NotFound("conversation not found")
+        turn = await session.get(BotTurn, turn_id)
+        if turn is None or turn.conversation_id != conversation.id:
+            raise NotFound("bot turn not found")
+        if turn.outcome == CHOSEN:
+            raise Conflict("an article was already chosen for this question")
+        if turn.outcome != "suggested":
+            raise Invalid("this bot turn offered no choice")
+        if slug not in offered_slugs(turn):
+            raise Invalid("that article was not offered for this question")
+        if turn.helpful is not None:
+            raise Conflict("this question was already answered with None of these or "
+                           "Talk to a person")
+        if conversation.status != Status.bot:
+            raise Conflict("the conversation is with a person now: write to them here")
+        runtime = services.bot
+        if runtime is None or runtime.article(slug, conversation.language or "en") is None:
+            raise NotFound("that article is no longer available; talk to a person")
+        turn.outcome, turn.article_slug = CHOSEN, slug
+        await _answer(session, runtime, conversation, turn, choice=slug)
+        category = next((c.get("category") for c in turn.candidates if c.get("slug") == slug),
+                        None)
+        emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
+                       "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
+                       "category": category or None})
+        return turn
 
 
 async def _failures(session: AsyncSession, conversation_id: int, before_turn_id: int) -> int:
@@ -208,10 +284,16 @@ async def hand_off(session: AsyncSession, services: Services, conversation: Conv
 
 
 async def customer_feedback(services: Services, conversation_id: int, customer_id: int,
-                            turn_id: int | None, action: str) -> None:
-    """The widget's buttons: "solved", "not_solved" or "human" (talk to a person)."""
+                            turn_id: int | None, action: str, slug: str | None = None) -> None:
+    """The widget's buttons: "solved", "not_solved" or "human" (talk to a person), and
+    "choose" with the ``slug`` of an offered article (``choose_article``)."""
+    if action == "choose":
+        if turn_id is None:
+            raise Invalid("choose needs the turn_id of the question")
+        await choose_article(services, conversation_id, customer_id, turn_id, slug or "")
+        return
     if action not in ("solved", "not_solved", "human"):
-        raise Invalid("action must be solved, not_solved or human")
+        raise Invalid("action must be solved, not_solved, human or choose")
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.customer_id != customer_id:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from walletdesk.bot.choices import offered
 from walletdesk.bot.engine import BotEngine, KBEntry, passages_of
 from walletdesk.kb.text import markdown_to_chat_text
 
@@ -162,6 +163,7 @@ def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
 
     latencies: list[float] = []
     in_scope = top1 = answered_right = handed_off = answered_wrong = 0
+    choice_offered = choice_right = 0  # "Do you mean A or B?" (walletdesk.bot.choices)
     oos = oos_handed_off = 0
     outcomes: Counter[str] = Counter()
     for text, category in test:
@@ -182,6 +184,9 @@ def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
         elif result.decision == "answer":
             answered_right += best == category
             answered_wrong += best != category
+        elif result.decision == "suggest":
+            choice_offered += 1
+            choice_right += category in offered(result.candidates)
         if progress is not None:
             progress()
     return {
@@ -191,6 +196,11 @@ def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
         "false_handoff_rate": round(handed_off / in_scope, 4) if in_scope else None,
         "wrong_answer_rate": round(answered_wrong / in_scope, 4) if in_scope else None,
         "oos_recall": round(oos_handed_off / oos, 4) if oos else None,
+        # answered right, plus offered a choice that holds the right article (a customer
+        # who picks it): docs/bot.md, "Do you mean A or B?"
+        "resolved_with_choice": round((answered_right + choice_right) / in_scope, 4)
+        if in_scope else None,
+        "choice_offered_rate": round(choice_offered / in_scope, 4) if in_scope else None,
         "p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
         "p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "index_s": round(index_s, 2),

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.bot.choices import CHOSEN
 from walletdesk.bot.models import BotConfig, BotTurn
 
 
@@ -77,11 +78,18 @@ def group_similar(rows: list[tuple[str, str, datetime]],
 
 
 async def outcome_counts(session: AsyncSession, since: datetime) -> dict[str, int]:
-    """How the bot's turns ended since ``since``: answered, suggested, handed_off, clarify."""
+    """How the bot's turns ended since ``since``: answered, suggested, handed_off, clarify,
+    answered_choice (an offered article the customer picked); and ``choice_resolved``: the
+    picks the customer did not follow with "not solved" or "talk to a person"."""
     rows = await session.execute(
         select(BotTurn.outcome, func.count()).where(BotTurn.created_at >= since)
         .group_by(BotTurn.outcome))
-    return {outcome: int(count) for outcome, count in rows.all()}
+    counts = {outcome: int(count) for outcome, count in rows.all()}
+    counts["choice_resolved"] = int(await session.scalar(
+        select(func.count()).where(BotTurn.created_at >= since, BotTurn.outcome == CHOSEN,
+                                   or_(BotTurn.helpful.is_(None), BotTurn.helpful.is_(True))))
+        or 0)
+    return counts
 
 
 async def bot_config(session: AsyncSession) -> BotConfig | None:

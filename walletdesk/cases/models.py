@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletdesk.db.base import Base, utcnow
@@ -10,6 +10,10 @@ from walletdesk.db.base import Base, utcnow
 
 class Survey(Base):
     __tablename__ = "surveys"
+    # the comments of a period in their order, a page at a time (walletdesk.reports.comments)
+    __table_args__ = (Index("ix_surveys_comments", "rating", "answered_at", "id",
+                            postgresql_where=text("rating IS NOT NULL AND comment <> ''"),
+                            sqlite_where=text("rating IS NOT NULL AND comment <> ''")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # None for a periodic survey (walletdesk.outreach): about the service, not one conversation

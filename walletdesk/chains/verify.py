@@ -33,6 +33,10 @@ MAX_VALUES = 3  # looked up per message (walletdesk.chains.actions.MAX_PER_MESSA
 ON_CHAIN = (PENDING, CONFIRMED, FAILED)  # a transaction with that id exists
 ASK_HASH_KIND = "chain_ask_hash"  # the meta kind of the bot's question (chains.actions)
 ASKED_WITHIN = timedelta(hours=1)
+# a question is answered by the customer's next few messages; and a conversation whose values
+# were removed this often within ASKED_WITHIN is not checked again (a customer pasting value
+# after value would make the desk hammer the endpoint, each a key sent to a third party)
+MAX_ANSWERS = 5
 # an agent's (or a bot article's) question for the hash, in the desk's languages
 _ASKS_FOR_HASH = re.compile(
     r"\btx\s*-?\s*(id|hash)\b|\btxid\b|\bhash\b|\btransaction\s+(id|hash)\b|"

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +32,12 @@ from walletdesk.accounts.access import can_view_conversation, is_manager
 from walletdesk.accounts.models import Agent, Role, Team
 from walletdesk.accounts.queries import load_agent
 from walletdesk.audit.actions import record_audit
-from walletdesk.chains.verify import ASKED_WITHIN, asks_for_hash, transactions_on_chain
+from walletdesk.chains.verify import (
+    ASKED_WITHIN,
+    MAX_ANSWERS,
+    asks_for_hash,
+    transactions_on_chain,
+)
 from walletdesk.config import Settings
 from walletdesk.conversations import events
 from walletdesk.conversations.assignment import announce_join, assign_to
@@ -57,7 +62,7 @@ from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.metrics import SECRETS_REDACTED
-from walletdesk.safety.protect import Finding, Protected, protect_text
+from walletdesk.safety.protect import KEY_PLACEHOLDER, Finding, Protected, protect_text
 from walletdesk.services import Services
 
 CLIENT_ID_MAX = 64
@@ -216,14 +221,26 @@ async def _asked_for_hash(session: AsyncSession, conversation: Conversation) -> 
     """Was the desk's last message to the customer (the bot's or an agent's, lately) a
     question for a transaction hash? Supporting context only: it lets the chains be asked,
     never keeps a value by itself."""
+    since = utcnow() - ASKED_WITHIN
     last = (await session.execute(
-        select(Message.text, Message.meta)
+        select(Message.text, Message.meta, Message.seq)
         .where(Message.conversation_id == conversation.id,
                Message.sender_kind.in_([SenderKind.bot, SenderKind.agent]),
                Message.is_internal.is_(False),
-               Message.created_at >= utcnow() - ASKED_WITHIN)
+               Message.created_at >= since)
         .order_by(Message.seq.desc()).limit(1))).first()
-    return last is not None and asks_for_hash(last.text, last.meta)
+    if last is None or not asks_for_hash(last.text, last.meta):
+        return False
+    # a cap (chains.verify.MAX_ANSWERS): the next few answers to the question, and not
+    # after that many removed values lately (the bot asking again does not reset it)
+    customer = (Message.conversation_id == conversation.id,
+                Message.sender_kind == SenderKind.customer)
+    answers = await session.scalar(select(func.count()).select_from(Message).where(
+        *customer, Message.seq > last.seq))
+    removed = await session.scalar(select(func.count()).select_from(Message).where(
+        *customer, Message.created_at >= since,
+        Message.text.contains(KEY_PLACEHOLDER, autoescape=True)))
+    return (answers or 0) < MAX_ANSWERS and (removed or 0) < MAX_ANSWERS
 
 
 async def _reloaded(services: Services, conversation: Conversation) -> Conversation:

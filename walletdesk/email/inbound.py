@@ -94,8 +94,9 @@ def _body(services: Services, mail: ParsedMail) -> tuple[str, list[AttachmentIn]
         text = "(no text; see the attachments)" if attachments else "(empty email)"
     limit = services.settings.max_message_chars
     if len(text) > limit:
+        # protected before it is cut: a key cut at the limit would no longer look like one
         whole = protect_text(text).text
-        text = text[: limit - len(TRUNCATED_NOTE)].rstrip() + TRUNCATED_NOTE
+        text = whole[: limit - len(TRUNCATED_NOTE)].rstrip() + TRUNCATED_NOTE
         # the whole (protected) text is kept, whatever the attachment limits say
         attachments.append(AttachmentIn("whole-message.txt", "text/plain",
                                         whole.encode("utf-8"), trusted=True))

@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.bot.choices import MATCHED_OUTCOMES
 from walletdesk.bot.models import BotTurn
 from walletdesk.bot.text import detect_language, has_content
 from walletdesk.conversations.messages import append_message, lock_conversation
@@ -51,7 +52,7 @@ async def _reasons(session: AsyncSession, conversation: Conversation) -> set[str
     matched = await session.scalars(
         select(BotTurn.candidates[(0, "category")].as_string())
         .where(BotTurn.conversation_id == conversation.id,
-               BotTurn.outcome.in_(("answered", "suggested"))))
+               BotTurn.outcome.in_(MATCHED_OUTCOMES)))
     return {r for r in (conversation.category, conversation.contact_reason, *matched) if r}
 
 

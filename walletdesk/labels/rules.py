@@ -13,15 +13,17 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from walletdesk.bot.choices import CHOSEN
 from walletdesk.events.bus import Event
 from walletdesk.labels.actions import RULES_CHANGED, apply_category_rules
 from walletdesk.labels.queries import rule_categories
 from walletdesk.services import Services
 
 DONE_MEMORY = 10_000  # (conversation, category) pairs remembered as handled
-# bot turns whose top article is what the bot matched: it answered from it, or handed the
-# conversation over because the article's category is a sensitive one
-MATCHED_TURN_OUTCOMES = ("answered",)
+# bot turns whose article is what the conversation is about: the bot answered from it, the
+# customer picked it among the offered ones (the event names the picked article's category),
+# or the bot handed the conversation over because the article's category is a sensitive one
+MATCHED_TURN_OUTCOMES = ("answered", CHOSEN)
 MATCHED_TURN_REASONS = ("sensitive_topic",)
 
 

@@ -32,7 +32,6 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
-    any_,
     case,
     cast,
     delete,
@@ -41,10 +40,8 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -505,79 +502,4 @@ async def read_agent_days(session: AsyncSession, start: datetime, end: datetime,
             select(edge_replies.c.agent_id, func.sum(edge_replies.c.replies))
             .group_by(edge_replies.c.agent_id)):
         out.setdefault(agent_id, Counter()).update(replies=int(written or 0))
-    return out
-
-
-async def _key_histograms(session: AsyncSession, facts: FromClause, key: str,
-                          names: Sequence[str]) -> dict[str, dict[Any, dict[int, int]]]:
-    """Per duration, per value of ``key``: its values per bucket. On PostgreSQL one scan
-    (grouping sets), on SQLite a query a duration."""
-    c = facts.c
-    group = c[key]
-    out: dict[str, dict[Any, dict[int, int]]] = {name: {} for name in names}
-    buckets = [c[bucket_name(name)] for name in names]
-    if session.bind.dialect.name == "postgresql":
-        query = (select(group, *buckets, *(func.grouping(b) for b in buckets), func.count())
-                 .where(group.is_not(None))
-                 .group_by(func.grouping_sets(*(tuple_(group, b) for b in buckets))))
-        for row in (await _rows(session, query)).all():
-            flags = row[1 + len(names):1 + 2 * len(names)]
-            n = list(flags).index(0)  # the set this row counts
-            if row[1 + n] is not None:
-                out[names[n]].setdefault(row[0], {})[row[1 + n]] = row[-1]
-        return out
-    for name, bucket in zip(names, buckets, strict=True):
-        for value, found, count in (await _rows(session, select(group, bucket, func.count())
-                .where(group.is_not(None), bucket.is_not(None)).group_by(group, bucket))).all():
-            out[name].setdefault(value, {})[found] = count
-    return out
-
-
-async def bucket_medians(session: AsyncSession, facts: FromClause,
-                         stored: list[ColumnElement[bool]], recent: list[dict[str, Any]],
-                         key: str, names: Sequence[str]) -> dict[str, dict[Any, float]] | None:
-    """Per duration: the median of its values per value of ``key`` (the facts' assignee),
-    exact, as ``measures.grouped_medians`` gives it, without sorting the period: the count
-    per key and bucket over ``facts`` (no sort), then the values at the middle ranks of the
-    buckets that hold them, read from the stored facts (``stored``: the conditions of their
-    part of ``facts``; the buckets' index) and the ``recent`` rows computed live, in one
-    query. None when the two reads saw different facts (the worker wrote between them):
-    then the caller sorts."""
-    places: dict[tuple[str, Any], tuple[tuple[int, int], tuple[int, int]]] = {}
-    asks: dict[tuple[int, Any], Ask] = {}
-    wanted: dict[tuple[str, int], int] = {}  # (duration, bucket) → part
-    for name, histograms in (await _key_histograms(session, facts, key, names)).items():
-        for value, histogram in histograms.items():
-            lower, upper, _ = _ranks(sum(histogram.values()))
-            where = _places(histogram, (lower, upper))
-            places[(name, value)] = (where[lower], where[upper])
-            for found, rank in (where[lower], where[upper]):
-                part = wanted.setdefault((name, found), len(wanted))
-                ask = asks.setdefault((part, value), Ask(expected=histogram[found], edges=[]))
-                ask.ranks.add(rank)
-    for row in recent:
-        for name in names:
-            part = wanted.get((name, row[bucket_name(name)]))
-            if part is not None and (part, row[key]) in asks:
-                asks[(part, row[key])].edges.append(row[name])
-    for ask in asks.values():
-        ask.edges.sort()
-    f = FACTS.c
-    agents_of: dict[int, list[Any]] = {}
-    for part, value in asks:
-        agents_of.setdefault(part, []).append(value)
-    postgresql = session.bind.dialect.name == "postgresql"
-    parts = [select(literal(part, Integer).label("part"), f[key].label("key"),
-                    f[name].label("seconds"))
-             .where(f[bucket_name(name)] == found, *stored,
-                    f[key] == any_(cast(literal(sorted(agents_of[part])), ARRAY(Integer)))
-                    if postgresql else f[key].in_(sorted(agents_of[part])))
-             for (name, found), part in wanted.items()]
-    values = await _values_at_ranks(session, parts, asks, keyed=True)
-    if values is None:
-        return None
-    out: dict[str, dict[Any, float]] = {name: {} for name in names}
-    for (name, value), ((low_bucket, low), (high_bucket, high)) in places.items():
-        out[name][value] = (values[(wanted[(name, low_bucket)], value)][low]
-                            + values[(wanted[(name, high_bucket)], value)][high]) / 2
     return out

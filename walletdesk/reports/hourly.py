@@ -56,7 +56,9 @@ HOUR = timedelta(hours=1)
 # the filters a report can read from the hourly rows, and the breakdowns beside them
 FILTERS = {"channel": "channel", "team": "team_id", "language": "language",
            "category": "category"}
-BREAKDOWNS = {**FILTERS, "handoff": "handoff_reason", "reason": None}
+# "survey_team": the team the survey names (CSAT per team; migration 0032)
+BREAKDOWNS = {**FILTERS, "handoff": "handoff_reason", "reason": None,
+              "survey_team": "survey_team_id"}
 ALL = "all"
 RANGES = 200  # hour ranges per rebuilding query
 

@@ -33,8 +33,9 @@ async def page_extras(session: AsyncSession, report: ReportFilter, *,
                       search: str | None = None) -> MoreReports:
     return MoreReports(
         first_contact=await first_contact_report(session, report),
-        teams=await team_satisfaction_report(session, report),
-        comments=await comments_report(session, report, ratings=ratings, search=search),
+        teams=await team_satisfaction_report(session, report, live=True),
+        comments=await comments_report(session, report, ratings=ratings, search=search,
+                                        live=True),
         presence=await presence_report(session, report),
         complaints=await complaints_report(session, report),
         followups=await followups_report(session, report),

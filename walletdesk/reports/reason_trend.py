@@ -53,19 +53,12 @@ async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bo
                            ) -> tuple[list[tuple[str | None, str | datetime, int]],
                                       Counter[str] | None]:
     """(reason, UTC quarter hour or hour of start, conversations): from the rollup's hourly
-    rows (no filter, a whole-hour zone: then the reasons beyond the ``top`` come summed, as
-    None, with every reason's total beside) or facts where it covers the period, else (or
-    with ``live``) from the conversations."""
+    rows (no filter: then the reasons beyond the ``top`` come summed, as None, with every
+    reason's total beside) or facts where it covers the period, else (or with ``live``)
+    from the conversations."""
     source = None if live else await fact_source(session, report)
     if source is not None:
-        view = await source.hourly(session, "reason")
-        if view is not None and view.breakdowns:
-            totals, _, keep = _top_reasons(view.breakdowns["reason"], top)
-            by_hour = await source.hourly_breakdown(session, "reason", keep)
-            assert by_hour is not None  # a view means no filter
-            return [(None if value is None else value[1:].split(":", 1)[1], hour, count)
-                    for value, hour, count in by_hour], +totals
-        if view is None and cohort_scope(report) == (ALL, ""):
+        if cohort_scope(report) == (ALL, ""):
             return await _split_day_hours(session, report, source, top)
         facts = source.facts
         # per UTC hour where every hour is a whole local hour (a quarter of the rows)
@@ -80,29 +73,25 @@ async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bo
         select(rows.c.reason, quarter, func.count()).group_by(rows.c.reason, quarter))], None
 
 
-def _top_reasons(breakdown: dict[str, Counter[str]],
-                 top: int) -> tuple[Counter[str], set[str], set[str]]:
-    """Every reason's conversations from the hourly rows' reason breakdown (values
-    ``"<kind>:<reason>"`` after a one-character prefix), the ``top`` reasons and their
-    breakdown values."""
-    totals: Counter[str] = Counter()
-    for value, numbers in breakdown.items():
-        totals[value[1:].split(":", 1)[1]] += numbers["conversations"]
-    shown = set(sorted(totals, key=lambda r: (-totals[r], r))[:top])
-    return totals, shown, {value for value in breakdown if value[1:].split(":", 1)[1] in shown}
+def _reason_of(value: str) -> str:
+    """The reason of a stored ``reason`` value (``"=<kind>:<reason>"``)."""
+    return value[1:].split(":", 1)[1]
+
+
+def _quarter_moment(key: str | datetime) -> datetime:
+    moment = key if isinstance(key, datetime) else datetime.fromisoformat(key)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: FactSource,
                            top: int) -> tuple[list[tuple[str | None, str | datetime, int]],
                                               Counter[str]]:
-    """No filter, in a zone whose local days start within a UTC hour (Asia/Kolkata: 18:30
-    UTC): the reasons' totals from the hourly rows, the UTC hours that lie wholly inside
-    one local day from the hourly rows too (the top reasons, the others summed as None),
-    and from the facts per quarter hour only the hour a day that a local midnight splits
-    and the partial hours at the period's ends (decision 0039)."""
-    view = await source.hourly(session, "reason", totals=True)
-    assert view is not None  # no filter
-    totals, shown, keep = _top_reasons(view.breakdowns["reason"], top)
+    """No filter, in any zone: the reasons' totals and the UTC hours that lie wholly inside
+    one local day from the hourly rows (the top reasons per hour, the others summed as
+    None; only the hours and conversations, read from the index on the dimension and the
+    hour), and from the facts per quarter hour only the hour a day that a local midnight
+    splits (Asia/Kolkata: 18:00 UTC), the partial hours at the period's ends and the
+    conversations newer than the rollup's hours (decisions 0039, 0043)."""
     first, until = stored_hours(report, min(hour_of(source.covered_until), report.end_utc))
     zone, hour = report.zone, first
     split: set[datetime] = set()
@@ -111,20 +100,18 @@ async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: 
             split.add(hour)
         hour += HOUR
     h = HOURLY.c
-    kept = case((h.value.in_(keep or {""}), h.value), else_=None).label("kept")
-    counted: list[tuple[str | None, str | datetime, int]] = []
-    for value, at, count in await session.execute(
-            select(kept, h.hour, func.sum(h.conversations))
-            .where(h.dimension == "reason", h.hour >= first, h.hour < until)
-            .group_by(kept, h.hour)):
-        if hour_of(at) not in split:
-            counted.append((None if value is None else value[1:].split(":", 1)[1],
-                            hour_of(at), int(count)))
+    stored = [h.dimension == "reason", h.hour >= first, h.hour < until]
+    totals: Counter[str] = Counter()
+    by_value = dict((await session.execute(
+        select(h.value, func.sum(h.conversations)).where(*stored).group_by(h.value))).all())
+    for value, count in by_value.items():
+        totals[_reason_of(value)] += int(count)
     ranges = sorted((at, at + HOUR) for at in split)
     if first > report.start_utc:
         ranges.append((report.start_utc, first))
     if until < report.end_utc:
         ranges.append((until, report.end_utc))
+    from_facts: list[tuple[str, str | datetime, int]] = []
     if ranges:
         facts = source.facts
         quarter = utc_quarter_hour(facts.c.created_at).label("quarter")
@@ -133,7 +120,21 @@ async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: 
                 .where(or_(*(and_(facts.c.created_at >= low, facts.c.created_at < high)
                              for low, high in ranges)))
                 .group_by(facts.c.reason, quarter)):
-            counted.append((reason if reason in shown else None, key, int(count)))
+            from_facts.append((reason, key, int(count)))
+            if not first <= _quarter_moment(key) < until:  # not in the stored hours' totals
+                totals[reason] += int(count)
+    shown = set(sorted(totals, key=lambda r: (-totals[r], r))[:top])
+    keep = {value for value in by_value if _reason_of(value) in shown}
+    kept = case((h.value.in_(keep or {""}), h.value), else_=None).label("kept")
+    counted: list[tuple[str | None, str | datetime, int]] = []
+    for value, at, count in await session.execute(
+            select(kept, h.hour, func.sum(h.conversations)).where(*stored)
+            .group_by(kept, h.hour)):
+        if hour_of(at) not in split:
+            counted.append((None if value is None else _reason_of(value), hour_of(at),
+                            int(count)))
+    counted += [(reason if reason in shown else None, key, count)
+                for reason, key, count in from_facts]
     return counted, +totals
 
 

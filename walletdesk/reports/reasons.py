@@ -3,7 +3,8 @@ team" export (reasons with counts, sample messages and links).
 
 The reason is, in this order: the reason the agent chose when resolving it; else the
 conversation's category (chosen in the widget or set by an agent); else the category of the
-article the bot first matched (its first answered or suggested turn); else the conversation's
+article the bot first matched (its first answered or suggested turn, a suggestion the customer
+picked from included); else the conversation's
 first label by name; else none (docs/reports.md).
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.labels.models import ConversationLabel, Label
@@ -34,7 +36,7 @@ def bot_category_and_first_label() -> tuple[Any, Any]:
     bot_category = (
         select(BotTurn.candidates[(0, "category")].as_string())
         .where(BotTurn.conversation_id == Conversation.id,
-               BotTurn.outcome.in_(("answered", "suggested")))
+               BotTurn.outcome.in_(BOT_MATCHED))
         .order_by(BotTurn.id).limit(1).scalar_subquery())
     first_label = (select(func.min(Label.name))
                    .join(ConversationLabel, ConversationLabel.label_id == Label.id)

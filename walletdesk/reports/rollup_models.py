@@ -4,7 +4,17 @@ its messages, bot turns and survey (docs/reports.md, "How it is computed")."""
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletdesk.db.base import Base
@@ -46,7 +56,20 @@ class ConversationFacts(Base):
                       *(Index(f"ix_report_facts_{bucket_name(name)}", bucket_name(name),
                               "created_at",
                               postgresql_include=[name, "assignee_id", *FILTER_COLUMNS])
-                        for name in DURATIONS))
+                        for name in DURATIONS),
+                      # the agents' medians: a period's assigned facts and their two
+                      # durations, read from this narrow index alone (decision 0043)
+                      Index("ix_report_facts_agent_values", "created_at",
+                            postgresql_include=["assignee_id", "first_response_s",
+                                                "resolution_s"],
+                            postgresql_where=text("assignee_id IS NOT NULL"),
+                            sqlite_where=text("assignee_id IS NOT NULL")),
+                      # the comments' total: a period's rated surveys with a comment
+                      Index("ix_report_facts_commented", "created_at",
+                            postgresql_include=["survey_rating", "assignee_id",
+                                                *FILTER_COLUMNS],
+                            postgresql_where=text("survey_commented"),
+                            sqlite_where=text("survey_commented")))
 
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True,
@@ -96,6 +119,10 @@ class ConversationFacts(Base):
     survey_asked: Mapped[bool] = mapped_column(Boolean)
     survey_rating: Mapped[int | None] = mapped_column(Integer, default=None)
     survey_agent_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # the team the survey names (CSAT per team, walletdesk.reports.teams), and whether it
+    # has a rating with a written comment (the comments' total; migration 0032)
+    survey_team_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    survey_commented: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # the contact reason (walletdesk.reports.reasons) and where it came from
     reason: Mapped[str] = mapped_column(String(120), default="", server_default="")
     reason_source: Mapped[str] = mapped_column(String(10), default="none",
@@ -180,6 +207,9 @@ class HourlyCounts(Base):
     filters, reads 24 rows a day instead of a row per conversation."""
 
     __tablename__ = "report_hourly"
+    # the reasons' trend: a dimension's conversations per hour, read from the index alone
+    __table_args__ = (Index("ix_report_hourly_dimension_hour", "dimension", "hour",
+                            postgresql_include=["value", "conversations"]),)
 
     dimension: Mapped[str] = mapped_column(String(12), primary_key=True)
     value: Mapped[str] = mapped_column(String(120), primary_key=True)

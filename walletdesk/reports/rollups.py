@@ -50,6 +50,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Team
+from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
 from walletdesk.bot.models import BotTurn
 from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
@@ -222,9 +223,11 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
     with_bot = set((await session.scalars(
         select(BotTurn.conversation_id).where(_among(BotTurn.conversation_id, ids, dialect)).distinct()
     )).all())
-    surveys = {cid: (rating, agent_id) for cid, rating, agent_id in await session.execute(
-        select(Survey.conversation_id, Survey.rating, Survey.agent_id)
-        .where(_among(Survey.conversation_id, ids, dialect)))}
+    surveys = {cid: (rating, agent_id, team_id, rating is not None and comment != "")
+               for cid, rating, agent_id, team_id, comment in await session.execute(
+                   select(Survey.conversation_id, Survey.rating, Survey.agent_id, Survey.team_id,
+                          Survey.comment)
+                   .where(_among(Survey.conversation_id, ids, dialect)))}
     reasons = await _reason_parts(session, ids, dialect)
     for row in rows:
         cid = row.id
@@ -270,6 +273,8 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "survey_asked": survey is not None,
             "survey_rating": survey[0] if survey else None,
             "survey_agent_id": survey[1] if survey else None,
+            "survey_team_id": survey[2] if survey else None,
+            "survey_commented": bool(survey and survey[3]),
             **contact_reason(row.contact_reason, row.category, *reasons.get(cid, (None, None)))})
     return out
 
@@ -339,7 +344,7 @@ async def _reason_parts(session: AsyncSession, ids: list[int], dialect: str
     its first label by name (the order and collation of the database, as reason_rows)."""
     first_turns = (select(func.min(BotTurn.id))
                    .where(_among(BotTurn.conversation_id, ids, dialect),
-                          BotTurn.outcome.in_(("answered", "suggested")))
+                          BotTurn.outcome.in_(BOT_MATCHED))
                    .group_by(BotTurn.conversation_id))
     bot = dict((await session.execute(
         select(BotTurn.conversation_id, BotTurn.candidates[(0, "category")].as_string())
@@ -390,7 +395,10 @@ def _stale(limit: int) -> Select[tuple[int]]:
                           c.resolution_due_at.is_(None) == f.resolution_due,
                           Survey.id.is_(None) == f.survey_asked,
                           Survey.rating.is_distinct_from(f.survey_rating),
-                          Survey.agent_id.is_distinct_from(f.survey_agent_id)))
+                          Survey.agent_id.is_distinct_from(f.survey_agent_id),
+                          Survey.team_id.is_distinct_from(f.survey_team_id),
+                          and_(Survey.rating.is_not(None), Survey.comment != "")
+                          .is_distinct_from(f.survey_commented)))
                .order_by(f.conversation_id).limit(limit))
     both = union_all(missing.subquery().select(), changed.subquery().select()).subquery()
     return select(both.c[0]).distinct().limit(limit)

@@ -72,6 +72,8 @@ async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
     # descending, then the value in code-point order (the C collation) with no value last on
     # PostgreSQL and first on SQLite
     nulls_last = session.bind.dialect.name == "postgresql"
+    if view is None:  # a half-hour zone: the breakdowns' totals from the hourly rows still
+        view = await source.hourly(session, *BREAKDOWNS, totals=True)
     if view is not None and view.breakdowns:
         groups = [Counter(breakdown_counts(view, breakdown)) for breakdown in BREAKDOWNS]
     else:

@@ -39,6 +39,10 @@ _CJK_HEAD = re.compile(rf"^[{CJK}]")
 _CJK_TAIL = re.compile(rf"[{CJK}]$")
 _HEX_START = re.compile(r"0[xX][0-9a-fA-F]{8}|[0-9a-fA-F]{32}")
 _KEY_REST = re.compile(r"^\s*([0-9A-Za-z]{16,})(?![0-9A-Za-z])")
+# a whole 64-hex value at the end of one message and another at the start of the next: two
+# values (a kept transaction id, then another), not a key cut in two (glued: 128 hex, removed)
+_WHOLE_HEX_TAIL = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}$")
+_WHOLE_HEX_HEAD = re.compile(r"^[0-9a-fA-F]{64}(?![0-9A-Za-z])")
 
 
 @dataclass
@@ -126,6 +130,8 @@ def _glued_from(parts: list[str]) -> int | None:
     first = None
     for index in range(len(parts) - 2, -1, -1):
         before, after = parts[index].rstrip(), parts[index + 1].lstrip()
+        if _WHOLE_HEX_TAIL.search(before) and _WHOLE_HEX_HEAD.match(after):
+            break
         if (_TAIL_RUN.search(before) and _HEAD_RUN.match(after)) or (
                 _CJK_TAIL.search(before) and _CJK_HEAD.match(after)):
             first = index

@@ -11,7 +11,9 @@
 - 64 hex digits, in one piece or written in groups (``4c08 83a6 …``, ``4c0883a6-9102…``):
   ``0x``/``0X`` + 64 hex is a transaction hash (the EVM form) and is kept unless the words
   just before it say it is a key; without ``0x`` it is removed unless the words before it
-  say it is a transaction or it is part of a link.
+  say it is a transaction or it is part of a link. 128 hex digits in one piece (a 64-byte
+  secret, or a key glued to a transaction id) are removed unless ``0x`` (a public key), a
+  link or a "signature" word says otherwise.
 - A bare 64-hex value sent without any word (a Bitcoin or TRON transaction id has that shape,
   as does a raw private key) is kept only when the caller passes it in ``keep``: the message
   path found a transaction with that id on a configured chain (public data, never a key: a
@@ -32,8 +34,16 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
 _HEX64 = re.compile(r"(?<![0-9A-Za-z])(0[xX])?([0-9a-fA-F]{64})(?![0-9A-Za-z])")
+# 128 hex digits in one piece: a 64-byte secret (an ed25519 / Solana key, a BIP-39 seed) or
+# two 32-byte values glued ("<txid><key>"): no transaction id has that shape
+_HEX128 = re.compile(r"(?<![0-9A-Za-z])(0[xX])?[0-9a-fA-F]{128}(?![0-9A-Za-z])")
+_SIGNATURE_CONTEXT = re.compile(r"signature|签名|簽名", re.IGNORECASE)
+# words that make a bare 64-hex value too likely a key to send it to a chain endpoint
+# (unverified_hex), besides KEY_CONTEXT: abbreviations, a key spelt out, wallet secrets
+_KEYISH = re.compile(r"\bp\s*k\b|\bs\s*k\b|seed|\bprv|\bkeys\b|keystore|mnemonic|\bwif\b|"
+                     r"\bk\W{0,2}e\W{0,2}y", re.IGNORECASE)
 _HEX_GROUPS = re.compile(
-    r"(?<![0-9A-Za-z])(0[xX])?[0-9a-fA-F]{2,16}(?:[ \t:\-_.,\n]{1,3}[0-9a-fA-F]{2,16}){1,31}"
+    r"(?<![0-9A-Za-z])(0[xX])?[0-9a-fA-F]{2,32}(?:[ \t:\-_.,\n]{1,3}[0-9a-fA-F]{2,32}){1,31}"
     r"(?![0-9A-Za-z])")
 _HEX_GROUP = re.compile(r"[0-9a-fA-F]+")
 _ALNUM_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{20,120}(?![0-9A-Za-z])")
@@ -142,7 +152,7 @@ def unverified_hex(text: str) -> list[str]:
     :func:`find_keys` removes only because nothing before them says what they are (no
     transaction word, not in a link): a transaction id sent alone looks so, and so does a raw
     private key. Nothing when a key word stands anywhere in ``text`` (folded)."""
-    if len(text) < 64 or KEY_CONTEXT.search(text):
+    if len(text) < 64 or KEY_CONTEXT.search(text) or _KEYISH.search(text):
         return []
     return [match.group(2).lower() for match in _HEX64.finditer(text)
             if not match.group(1) and _hex_is_key(text, match.start(), False)]
@@ -190,6 +200,10 @@ def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
     for match in _HEX64.finditer(text) if in_one_piece else ():
         if _hex_is_key(text, match.start(), bool(match.group(1))) \
                 and not (keep and _kept(text, match, keep)):
+            spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
+    for match in _HEX128.finditer(text) if in_one_piece else ():
+        if not (match.group(1) or in_url(text, match.start())
+                or _SIGNATURE_CONTEXT.search(context_before(text, match.start()))):
             spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
     if (" " in text or "-" in text or ":" in text or "\n" in text) \
             and len(text) - len(text.translate(_NO_DIGITS)) >= MIN_RANDOM_DIGITS:

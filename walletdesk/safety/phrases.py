@@ -557,7 +557,7 @@ def _chinese(text: str, language: str, run: list[Token]) -> list[Span]:
             spans += _fragment(text, language, spaced)
         spaced = []
         if len(segment) >= MIN_SHORT_WORDS:
-            spans += _glued(language, segment)
+            spans += _glued(text, language, segment)
         elif segment:
             spans += _glued_fragment(text, language, segment)
     return spans
@@ -574,8 +574,14 @@ def _allowed_pairs(size: int) -> int:
     return 1 if size <= 15 else 2
 
 
-def _glued(language: str, segment: list[Token]) -> list[Span]:
+def _glued(text: str, language: str, segment: list[Token]) -> list[Span]:
     indices = [token[2][0] for token in segment]
+    # a stretch that a Chinese character of no list ends (not punctuation, a space or the
+    # text's edge) is a piece of a sentence: "…您自己的设备上按顺序输入助记词" holds twelve
+    # list characters with a valid checksum, the one-in-sixteen chance of any twelve
+    start, end = segment[0][0], segment[-1][1]
+    in_prose = bool(start and _CJK_CHAR.match(text[start - 1])
+                    or end < len(text) and _CJK_CHAR.match(text[end]))
     pairs, common = chinese_word_pairs(), chinese_word_pairs(COMMON_WORD_FREQUENCY)
     grammar = grammar_indices()
     pair_sum, any_pairs = [0], 0  # everyday word pairs up to each character; any at all
@@ -587,7 +593,7 @@ def _glued(language: str, segment: list[Token]) -> list[Span]:
         grammar_sum.append(grammar_sum[-1] + (index in grammar))
     spans: list[Span] = []
     size = len(indices)
-    if size in PHRASE_LENGTHS and pair_sum[-1] <= WHOLE_SEGMENT_PAIRS[size] \
+    if size in PHRASE_LENGTHS and not in_prose and pair_sum[-1] <= WHOLE_SEGMENT_PAIRS[size] \
             and grammar_sum[-1] <= _allowed_grammar(size) and checksum_valid(indices):
         # the whole stretch between punctuation, exactly a phrase long, with its checksum
         return [(segment[0][0], segment[-1][1], Finding("seed_phrase", "certain", language))]

@@ -308,7 +308,7 @@ async def widget_socket(websocket: WebSocket) -> None:
             if turn_id is not None:
                 turn_id = _int(frame, "turn_id")
             await customer_feedback(services, conn.conversation_id, conn.customer_id, turn_id,
-                                    str(frame.get("action")))
+                                    str(frame.get("action")), _short_text(frame, "slug", 120))
         elif kind == "rating":
             if conn.customer_id is None:
                 raise FrameError("not_found", "no conversation yet")

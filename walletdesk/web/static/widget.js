@@ -18,6 +18,7 @@
     typing: gettext("{name} is typing…"), safety: gettext("We will never ask for your recovery phrase or private key."),
     failed: gettext("Not sent: {d}"), sending: gettext("Sending…"), agent: gettext("Support"), you: gettext("You"),
     solved: gettext("That solved it"), human: gettext("Talk to a person"), more: gettext("Read the full article"),
+    none: gettext("None of these"), open: gettext("open"), openTitle: gettext("Open “{title}” in the help centre"),
     bot: gettext("Assistant"), away: gettext("Agents away · leave a message"),
     rated: gettext("Thanks, you rated this {n}/5."), already: gettext("You have already rated this conversation."),
     hello: gettext("Hi! Ask us anything about your wallet."),
@@ -111,11 +112,15 @@
       var p = document.createElement("p"); p.className = "bot-link";
       p.appendChild(link(meta.article.url, t.more)); li.appendChild(p);
     }
-    if (meta.articles && meta.articles.length) {
+    if (meta.articles && meta.articles.length && meta.kind === "suggestions" && meta.turn_id !== undefined) {
+      addChoices(li, meta);
+    } else if (meta.articles && meta.articles.length) {
       var ul = document.createElement("ul"); ul.className = "bot-suggestions";
       meta.articles.forEach(function (a) { var item = document.createElement("li"); item.appendChild(link(a.url, a.title)); ul.appendChild(item); });
       li.appendChild(ul);
     }
+    // the answer to a pick marks the pick in its question (also after a reload)
+    if (meta.kind === "answer" && meta.choice) markChosen(meta.turn_id, meta.choice);
     // a proactive message (walletdesk.outreach): the customer's one-click opt-out
     if (meta.campaign_id && meta.stop_url) {
       var stop = document.createElement("p"); stop.className = "outreach-stop";
@@ -155,16 +160,64 @@
       var bar = document.createElement("div"); bar.className = "bot-actions";
       meta.actions.forEach(function (action) {
         var b = document.createElement("button"); b.type = "button";
-        b.textContent = action === "solved" ? t.solved : t.human;
+        b.textContent = action === "solved" ? t.solved : action === "not_solved" ? t.none : t.human;
         b.dataset.action = action;
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(bar.querySelectorAll("button"), function (x) { x.disabled = true; });
+          // a question answered with "None of these" or "Talk to a person" takes no pick
+          var box = li.querySelector(".bot-choices");
+          if (box) Array.prototype.forEach.call(box.querySelectorAll("button"), function (x) { x.disabled = true; });
           send({type: "bot_action", turn_id: meta.turn_id === undefined ? null : meta.turn_id, action: action});
         });
         bar.appendChild(b);
       });
       li.appendChild(bar);
     }
+  }
+  // "Do you mean A or B?": each offered article is a button that answers in the chat (the
+  // bot_action "choose", docs/widget.md); its small "open" link keeps the help-centre page
+  var choicePending = {}, chosenByTurn = {};  // client id -> turn id; turn id -> slug
+  function choiceBox(turnId) { return list.querySelector('.bot-choices[data-turn-id="' + CSS.escape(String(turnId)) + '"]'); }
+  function addChoices(li, meta) {
+    var box = document.createElement("div"); box.className = "bot-choices";
+    box.dataset.turnId = meta.turn_id;
+    box.setAttribute("role", "group"); box.setAttribute("aria-label", li.querySelector(".body").textContent);
+    meta.articles.forEach(function (a) {
+      var row = document.createElement("div"); row.className = "bot-choice";
+      var b = document.createElement("button"); b.type = "button"; b.className = "choice";
+      b.textContent = a.title; b.dataset.slug = a.slug;
+      b.addEventListener("click", function () {
+        if (!(ws && ready)) return;  // offline: the buttons wait for the connection
+        Array.prototype.forEach.call(li.querySelectorAll("button"), function (x) { x.disabled = true; });
+        b.classList.add("chosen");
+        status.hidden = true;
+        var clientId = newId(); choicePending[clientId] = meta.turn_id;
+        send({type: "bot_action", turn_id: meta.turn_id, action: "choose", slug: a.slug, client_id: clientId});
+      });
+      row.appendChild(b);
+      if (a.url) {
+        var open = link(a.url, t.open); open.className = "choice-open";
+        open.setAttribute("aria-label", fmt(t.openTitle, {title: a.title}));
+        row.appendChild(open);
+      }
+      box.appendChild(row);
+    });
+    var status = document.createElement("p"); status.className = "choice-status"; status.hidden = true;
+    li.appendChild(box); li.appendChild(status);
+    if (chosenByTurn[meta.turn_id]) markChosen(meta.turn_id, chosenByTurn[meta.turn_id]);
+  }
+  function markChosen(turnId, slug, note) {
+    if (slug) chosenByTurn[turnId] = slug;
+    var box = choiceBox(turnId);
+    if (!box) return;
+    var li = box.parentNode, status = li.querySelector(".choice-status");
+    if (slug) {
+      Array.prototype.forEach.call(li.querySelectorAll("button"), function (x) { x.disabled = true; });
+      Array.prototype.forEach.call(box.querySelectorAll("button"), function (x) { x.classList.toggle("chosen", x.dataset.slug === slug); });
+    } else {  // refused: the buttons come back with the reason
+      Array.prototype.forEach.call(li.querySelectorAll("button"), function (x) { x.disabled = false; x.classList.remove("chosen"); });
+    }
+    if (note) { status.textContent = note; status.hidden = false; } else if (slug) status.hidden = true;
   }
   // a long wait (overflow, docs/widget.md): keep the page open, the answer by e-mail, or a call back
   function overflowTexts() { return {wait: gettext("Keep this page open"), email: gettext("Answer by e-mail"),
@@ -360,6 +413,16 @@
         if (f.client_id && overflowPending[f.client_id] !== undefined) {
           var offerId = overflowPending[f.client_id]; delete overflowPending[f.client_id];
           markOverflowChosen(offerId, null, fmt(t.failed, {d: f.detail}));
+          break;
+        }
+        if (f.client_id && choicePending[f.client_id] !== undefined) {
+          var turnId = choicePending[f.client_id]; delete choicePending[f.client_id];
+          // still the bot's, a pick can be tried again; else the buttons stay off
+          markChosen(turnId, null, fmt(t.failed, {d: f.detail}));
+          if (f.code === "conflict" || f.code === "not_found") {
+            var stale = choiceBox(turnId);
+            if (stale) Array.prototype.forEach.call(stale.parentNode.querySelectorAll("button"), function (x) { x.disabled = true; });
+          }
           break;
         }
         if (f.client_id && ratings[f.client_id] !== undefined) {
