@@ -29,6 +29,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
 console = Console()
+# a benchmark's progress with --json: on stderr, so that stdout holds its one JSON object and
+# a run of half an hour still shows where it is
+progress = Console(stderr=True)
 DEMO_DATABASE = "sqlite+aiosqlite:///./walletdesk-demo.db"
 
 
@@ -468,7 +471,7 @@ def bench_chat(
         sys.stdout.write(json.dumps(figures) + "\n")
         sys.stdout.flush()
 
-    result = run_fast(run_chat_benchmark(config, console=None if as_json else console,
+    result = run_fast(run_chat_benchmark(config, console=progress if as_json else console,
                                          on_step=step))
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
@@ -513,7 +516,7 @@ def bench_incident(
         _fail(str(exc))
     try:
         result = asyncio.run(run_incident_benchmark(
-            config, say=(lambda _: None) if as_json else console.print))
+            config, say=progress.print if as_json else console.print))
     except (RuntimeError, OSError) as exc:
         _fail(f"the load test could not run: {exc}")
     if not as_json:
@@ -540,7 +543,7 @@ def bench_signin(
     if agents < 1:
         _fail("agents must be positive")
     result = asyncio.run(run_signin_benchmark(agents, database_url,
-                                              console=None if as_json else console))
+                                              console=progress if as_json else console))
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -579,7 +582,7 @@ def bench_reports(
                                 server=server or DEFAULT_SERVER, name=name, drop=drop,
                                 repeat=repeat, reuse=reuse, asks=asks, added=added,
                                 message_path=message_path)
-    result = main_sync(config, None if as_json else console.print)
+    result = main_sync(config, progress.print if as_json else console.print)
     sys.stdout.write(json.dumps(result) + "\n")
 
 
