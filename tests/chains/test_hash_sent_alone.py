@@ -4,8 +4,8 @@ the cache: one request); not found, no endpoint for its chains, an endpoint too 
 removed as a private key. Never checked without the desk's question. SQLite and PostgreSQL;
 real chain servers in the APIs' wire formats (tests/chains/wire_servers.py)."""
 
+import asyncio
 import os
-import time
 
 from sqlalchemy import select
 
@@ -108,20 +108,24 @@ async def test_no_endpoint_at_all_keeps_nothing(services):
     assert await transactions_on_chain(services, [BTC_TX], BTC_TX) == frozenset()
 
 
-async def test_an_endpoint_too_slow_removes_it_in_time(database_url):
+async def test_an_endpoint_too_slow_removes_it_without_waiting_for_its_answer(database_url):
+    # the endpoint holds every request until the gate opens: the message is stored (the
+    # value removed, though the transaction exists) while the request is still unanswered,
+    # so the timeout cut it short (no duration asserted: docs/development.md)
     behaviour = Behaviour()
-    behaviour.delay_s = 5.0
+    behaviour.gate = asyncio.Event()
     async with esplora({BTC_TX: esplora_tx(BTC_TX, True)}, 870_005, behaviour) as (server, _), \
             desk(database_url, {"bitcoin": server.url + "/api"}, chain_timeout_s=0.5,
                  chain_retries=0) as services:
         await asked(services)
-        started = time.monotonic()
-        conversation, replies, _ = await say(services, BTC_TX)
-        took = time.monotonic() - started
+        try:
+            conversation, replies, _ = await say(services, BTC_TX)
+            assert behaviour.requests >= 1 and not behaviour.gate.is_set()
+        finally:
+            behaviour.gate.set()
         texts = await stored(services, conversation.id)
     assert texts[-1] == KEY_PLACEHOLDER
     assert any(NOTICE in r.text for r in replies)
-    assert took < 2.5, took
 
 
 async def test_an_endpoint_that_refuses_removes_it(database_url):
