@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.choices import CHOSEN
@@ -82,13 +82,15 @@ async def outcome_counts(session: AsyncSession, since: datetime) -> dict[str, in
     answered_choice (an offered article the customer picked); and ``choice_resolved``: the
     picks the customer did not follow with "not solved" or "talk to a person"."""
     rows = await session.execute(
-        select(BotTurn.outcome, func.count()).where(BotTurn.created_at >= since)
-        .group_by(BotTurn.outcome))
-    counts = {outcome: int(count) for outcome, count in rows.all()}
-    counts["choice_resolved"] = int(await session.scalar(
-        select(func.count()).where(BotTurn.created_at >= since, BotTurn.outcome == CHOSEN,
-                                   or_(BotTurn.helpful.is_(None), BotTurn.helpful.is_(True))))
-        or 0)
+        select(BotTurn.outcome, func.count(),
+               func.count(case((or_(BotTurn.helpful.is_(None), BotTurn.helpful.is_(True)), 1))))
+        .where(BotTurn.created_at >= since).group_by(BotTurn.outcome))
+    counts, resolved = {}, 0
+    for outcome, count, not_unhelpful in rows.all():
+        counts[outcome] = int(count)
+        if outcome == CHOSEN:
+            resolved = int(not_unhelpful)
+    counts["choice_resolved"] = resolved
     return counts
 
 

@@ -19,7 +19,7 @@ from walletdesk.accounts.models import Agent
 from walletdesk.bot.actions import hand_off
 from walletdesk.bot.models import BotTurn
 from walletdesk.chains import texts
-from walletdesk.chains.detection import detect
+from walletdesk.chains.detection import MAX_PER_MESSAGE, detect
 from walletdesk.chains.lookup import Outcome, look_up_found, ready_client
 from walletdesk.chains.models import ChainLookup
 from walletdesk.chains.networks import label_of
@@ -37,6 +37,7 @@ from walletdesk.chains.results import (
     UNSUPPORTED,
     TransferStatus,
 )
+from walletdesk.chains.verify import ASK_HASH_KIND
 from walletdesk.config import Settings
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
@@ -47,7 +48,6 @@ from walletdesk.kb.models import Article
 from walletdesk.services import Services
 
 ASK_NETWORK = "ask_network"  # a lookup waiting for the customer to name the network
-MAX_PER_MESSAGE = 3
 ASKED_NETWORK_WITHIN = timedelta(hours=1)
 KIND = "chain_lookup"  # the meta kind of the bot's messages about transfers
 
@@ -319,10 +319,10 @@ async def _ask_for_hash(services: Services, conversation_id: int, message_id: in
                                   Message.sender_kind == SenderKind.bot,
                                   Message.id < message_id)
             .order_by(Message.id.desc()).limit(1))
-        if last_bot is not None and (last_bot.meta or {}).get("kind") == "chain_ask_hash":
+        if last_bot is not None and (last_bot.meta or {}).get("kind") == ASK_HASH_KIND:
             return  # asked already; the article answered this time
         await append_message(
             session, conversation, sender_kind=SenderKind.bot,
             text=texts.text("chain_ask_hash_address" if gave_address else "chain_ask_hash",
                             conversation.language),
-            meta={"kind": "chain_ask_hash", "turn_id": turn.id, "actions": ["human"]})
+            meta={"kind": ASK_HASH_KIND, "turn_id": turn.id, "actions": ["human"]})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from walletdesk.chains.networks import BITCOIN, EVM, EVM_NETWORKS, NETWORKS, SOLANA, TRON
 from walletdesk.safety.protect import base58_decode, base58check_payload
 
+MAX_PER_MESSAGE = 3  # transactions of one message looked up (and checked: chains.verify)
 _EVM_TX = re.compile(r"(?<![0-9A-Za-z])0[xX]([0-9a-fA-F]{64})(?![0-9A-Za-z])")
 _EVM_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9a-fA-F]{40}(?![0-9A-Za-z])")
 _BARE_HEX64 = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])")

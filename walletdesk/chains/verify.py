@@ -22,16 +22,15 @@ from typing import Any
 
 import structlog
 
-from walletdesk.chains.detection import Found, candidates, network_hints
+from walletdesk.chains.detection import MAX_PER_MESSAGE, Found, candidates, network_hints
 from walletdesk.chains.lookup import ready_client
 from walletdesk.chains.networks import BITCOIN, EVM, TRON
 from walletdesk.chains.results import CONFIRMED, FAILED, PENDING
 
 log = structlog.get_logger(__name__)
 VERIFY_TIMEOUT_S = 2.0  # at most; less when the endpoints' own timeout is shorter
-MAX_VALUES = 3  # looked up per message (walletdesk.chains.actions.MAX_PER_MESSAGE)
 ON_CHAIN = (PENDING, CONFIRMED, FAILED)  # a transaction with that id exists
-ASK_HASH_KIND = "chain_ask_hash"  # the meta kind of the bot's question (chains.actions)
+ASK_HASH_KIND = "chain_ask_hash"  # the meta kind of the bot's question for the hash
 ASKED_WITHIN = timedelta(hours=1)
 # a question is answered by the customer's next few messages; and a conversation whose values
 # were removed this often within ASKED_WITHIN is not checked again (a customer pasting value
@@ -54,7 +53,7 @@ async def transactions_on_chain(services: Any, values: Sequence[str],
     """The values (bare 64 hex, lower case) that are transaction ids on a configured chain
     whose format they fit (as the after-commit lookup would look them up: ``text``'s network
     words count). Never raises; anything but a transaction found leaves a value out."""
-    wanted = list(dict.fromkeys(v.lower() for v in values))[:MAX_VALUES]
+    wanted = list(dict.fromkeys(v.lower() for v in values))[:MAX_PER_MESSAGE]
     if not wanted or not services.settings.chain_endpoints:
         log.info("chain_verify", values=len(wanted), kept=0, reason="no_endpoint")
         return frozenset()

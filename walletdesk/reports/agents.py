@@ -2,7 +2,7 @@
 resolved, and how customers rated them."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import FromClause, case, func, select
@@ -18,25 +18,12 @@ from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.speed import RESOLVED, timelines
 from walletdesk.reports.volume import period_of
 
-
-def _middle(values: list[float]) -> float:
-    """The median as the bucket and sorting paths give it: the mean of the lower and upper
-    middle (the same value twice for an odd count)."""
-    ordered = sorted(values)
-    return (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
-
-
-async def agent_medians(session: AsyncSession, facts: FromClause,
-                        names: Sequence[str]) -> dict[str, dict[int, float]]:
-    """Per duration the median per assignee, exact (``agent_pass``)."""
-    return (await agent_pass(session, facts, names))[0]
-
-
 Counted = dict[int, tuple[int, int]]
 
 
 async def agent_pass(session: AsyncSession, facts: FromClause, names: Sequence[str],
-                     counts: bool = False) -> tuple[dict[str, dict[int, float]], Counted, Counted]:
+                     counts: bool = False
+                     ) -> tuple[dict[str, dict[int, float | None]], Counted, Counted]:
     """Per duration the median per assignee, exact: the values of each assignee in one
     pass over the period's facts, unsorted (one array per assignee and duration on
     PostgreSQL: an aggregate by ~300 keys, no sort, no second read), sorted here per agent
@@ -86,7 +73,7 @@ async def agent_pass(session: AsyncSession, facts: FromClause, names: Sequence[s
                     select(c.assignee_id, c.survey_agent_id, *numbers)
                     .group_by(c.assignee_id, c.survey_agent_id)):
                 count(*row)
-    return ({name: {agent_id: _middle(found) for agent_id, found in per_agent.items()}
+    return ({name: {agent_id: median(found) for agent_id, found in per_agent.items()}
              for name, per_agent in values.items()}, handled, rated)
 
 
@@ -117,8 +104,9 @@ async def _agents_from_facts(session: AsyncSession, report: ReportFilter,
 
 async def _agents(session: AsyncSession, report: ReportFilter,
                   handled: dict[int, tuple[int, int]], replies: dict[int, int],
-                  ratings: dict[int, tuple[int, float]], first_median: dict[int, float],
-                  resolution_median: dict[int, float]) -> Agents:
+                  ratings: dict[int, tuple[int, float]],
+                  first_median: Mapping[int, float | None],
+                  resolution_median: Mapping[int, float | None]) -> Agents:
     everyone = set(handled) | set(replies) | set(ratings)
     names = dict((await session.execute(
         select(Agent.id, Agent.display_name).where(Agent.id.in_(everyone or {-1})))).all())
