@@ -1,7 +1,10 @@
 """The bot in the message path: answer, suggest, hand off (with the reason), feedback."""
 
 import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +15,7 @@ from walletdesk.bot.runtime import BotRuntime
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.kb.actions import import_articles
+from walletdesk.services import Services
 
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "walletdesk" / "demo_content" / "articles.jsonl"
 
@@ -40,17 +44,29 @@ def _demo_engine():  # type: ignore[no-untyped-def]
     return BotEngine.build(entries_from_articles(articles))
 
 
+@asynccontextmanager
+async def bot_on_demo_articles(services: Services, runtime: BotRuntime, engine: Any,
+                               **config: Any) -> AsyncIterator[BotRuntime]:
+    """``runtime`` answers over the demo articles with ``engine``, the bot configured with
+    ``config``, while the block runs."""
+    async with services.transaction() as session:
+        session.add(BotConfig(id=1, **config))
+    await import_articles(services, DEMO_ARTICLES.read_text(encoding="utf-8").splitlines())
+    await runtime.rebuild(services, engine=engine)
+    services.bot = runtime
+    try:
+        yield runtime
+    finally:
+        services.bot = None
+
+
 @pytest.fixture
 async def bot(services, make_team, demo_engine):
     await make_team("Support")
-    async with services.transaction() as session:
-        session.add(BotConfig(id=1, sensitive_categories=["incident"], max_failed_answers=2))
-    await import_articles(services, DEMO_ARTICLES.read_text(encoding="utf-8").splitlines())
-    runtime = BotRuntime("en")
-    await runtime.rebuild(services, engine=demo_engine)
-    services.bot = runtime
-    yield runtime
-    services.bot = None
+    async with bot_on_demo_articles(services, BotRuntime("en"), demo_engine,
+                                    sensitive_categories=["incident"],
+                                    max_failed_answers=2) as runtime:
+        yield runtime
 
 
 async def ask(services, text, visitor="v1", language="en"):  # type: ignore[no-untyped-def]

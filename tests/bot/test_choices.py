@@ -3,18 +3,18 @@ customer's pick is answered in the chat and recorded on the turn, and only a pic
 customer does not follow with "not solved" or "talk to a person" counts as resolved."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.bot.test_bot_flow import bot_on_demo_articles
 from tests.web.conftest import app, sign_in  # noqa: F401 (fixtures of the admin page test)
 from walletdesk.accounts.models import Role
 from walletdesk.bot.actions import CHOSEN, choose_article, customer_feedback
 from walletdesk.bot.choices import offered
 from walletdesk.bot.engine import MatchResult
 from walletdesk.bot.evaluate import score
-from walletdesk.bot.models import BotConfig, BotTurn
+from walletdesk.bot.models import BotTurn
 from walletdesk.bot.queries import outcome_counts
 from walletdesk.bot.runtime import BotRuntime
 from walletdesk.bot.text import detect_language
@@ -22,10 +22,8 @@ from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Invalid, NotFound
-from walletdesk.kb.actions import import_articles
 from walletdesk.services import Services
 
-DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "walletdesk" / "demo_content" / "articles.jsonl"
 # an unsure match: two close articles, a third far behind (not offered)
 UNSURE = [("backup-wallet", 0.41), ("import-wallet", 0.33), ("lost-phone", 0.05),
           ("staking", 0.01)]
@@ -45,14 +43,9 @@ class Unsure(BotRuntime):
 @pytest.fixture
 async def bot(services, make_team):
     await make_team("Support")
-    async with services.transaction() as session:
-        session.add(BotConfig(id=1, max_failed_answers=2))
-    await import_articles(services, DEMO_ARTICLES.read_text(encoding="utf-8").splitlines())
-    runtime = Unsure("en")
-    await runtime.rebuild(services, engine=object())  # type: ignore[arg-type]
-    services.bot = runtime
-    yield runtime
-    services.bot = None
+    async with bot_on_demo_articles(services, Unsure("en"), object(),
+                                    max_failed_answers=2) as runtime:
+        yield runtime
 
 
 async def ask(services, text, visitor="v1", language="en"):  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from walletdesk.bot.runtime import BotRuntime, lexical_matcher
 from walletdesk.chains.listeners import settled, stop_lookups
 from walletdesk.chains.models import ChainLookup
 from walletdesk.conversations.actions import InboundMessage, receive_message
-from walletdesk.conversations.models import Conversation, Message
+from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.kb.actions import import_articles
 from walletdesk.kb.queries import published_articles
 from walletdesk.services import Services
@@ -68,3 +68,12 @@ async def say(services: Services, text: str, visitor: str = "v1",
             select(ChainLookup).where(ChainLookup.conversation_id == conversation.id)
             .order_by(ChainLookup.id))).all()
     return conversation, list(replies), list(lookups)
+
+
+async def customer_texts(services: Services, conversation_id: int) -> list[str]:
+    """The customer's messages of a conversation as stored, in order."""
+    async with services.read() as session:
+        return list((await session.scalars(
+            select(Message.text).where(Message.conversation_id == conversation_id,
+                                       Message.sender_kind == SenderKind.customer)
+            .order_by(Message.seq))).all())

@@ -7,13 +7,13 @@ real chain servers in the APIs' wire formats (tests/chains/wire_servers.py)."""
 import asyncio
 import os
 
-from sqlalchemy import select
+import pytest
 
-from tests.chains.desk import desk, say
+from tests.chains.desk import customer_texts, desk, say
 from tests.chains.test_http_chains import BTC_TX, esplora_tx
 from tests.chains.wire_servers import Behaviour, esplora
 from walletdesk.chains.verify import asks_for_hash, transactions_on_chain
-from walletdesk.conversations.models import Message, SenderKind, Status
+from walletdesk.conversations.models import SenderKind, Status
 from walletdesk.safety.protect import KEY_PLACEHOLDER
 
 ASK = "my transfer is stuck as pending for hours, can I speed it up?"  # the bot asks the hash
@@ -31,14 +31,6 @@ async def asked(services) -> None:  # type: ignore[no-untyped-def]
     assert [(r.meta or {}).get("kind") for r in replies][-1] == "chain_ask_hash"
 
 
-async def stored(services, conversation_id: int) -> list[str]:  # type: ignore[no-untyped-def]
-    async with services.read() as session:
-        return list((await session.scalars(
-            select(Message.text).where(Message.conversation_id == conversation_id,
-                                       Message.sender_kind == SenderKind.customer)
-            .order_by(Message.seq))).all())
-
-
 async def test_a_txid_sent_alone_after_the_question_is_kept_and_looked_up(database_url):
     behaviour = Behaviour()
     async with esplora({BTC_TX: esplora_tx(BTC_TX, True)}, 870_005, behaviour) as (server, _), \
@@ -46,7 +38,7 @@ async def test_a_txid_sent_alone_after_the_question_is_kept_and_looked_up(databa
         await asked(services)
         before = behaviour.requests
         conversation, replies, lookups = await say(services, BTC_TX)
-        texts = await stored(services, conversation.id)
+        texts = await customer_texts(services, conversation.id)
     assert texts[-1] == BTC_TX
     assert not any(NOTICE in r.text for r in replies)
     [answer] = chain_replies(replies)
@@ -62,7 +54,7 @@ async def test_sure_and_the_txid_is_kept_too(database_url):
             desk(database_url, {"bitcoin": server.url + "/api"}) as services:
         await asked(services)
         conversation, _, lookups = await say(services, f"sure: {BTC_TX}")
-        texts = await stored(services, conversation.id)
+        texts = await customer_texts(services, conversation.id)
     assert texts[-1] == f"sure: {BTC_TX}"
     assert [lookup.status for lookup in lookups] == ["confirmed"]
 
@@ -75,7 +67,7 @@ async def test_a_value_the_chain_does_not_know_is_removed(database_url):
         await asked(services)
         before = behaviour.requests
         conversation, replies, lookups = await say(services, value)
-        texts = await stored(services, conversation.id)
+        texts = await customer_texts(services, conversation.id)
     assert texts[-1] == KEY_PLACEHOLDER
     assert any(NOTICE in r.text for r in replies if r.sender_kind == SenderKind.system)
     assert lookups == [] and 1 <= behaviour.requests - before <= 2  # asked, then removed
@@ -89,17 +81,21 @@ async def test_without_the_desks_question_the_chain_is_not_asked(database_url):
         conversation, _, _ = await say(services, "hello")
         _, _, lookups = await say(services, BTC_TX)  # a real txid, but nobody asked for one
         await say(services, value)
-        texts = await stored(services, conversation.id)
+        texts = await customer_texts(services, conversation.id)
     assert texts[1:] == [KEY_PLACEHOLDER, KEY_PLACEHOLDER]
     assert lookups == [] and behaviour.requests == 0
 
 
-async def test_no_endpoint_for_the_chains_of_the_shape_removes_it(database_url):
+@pytest.mark.parametrize("endpoints", [
     # a Solana endpoint: the bot asks for hashes, but 64 hex is a Bitcoin or TRON shape
-    async with desk(database_url, {"solana": "http://127.0.0.1:9"}) as services:
+    {"solana": "http://127.0.0.1:9"},
+    {"bitcoin": "http://127.0.0.1:9"},  # the Bitcoin endpoint refuses the connection
+], ids=["no_endpoint_for_the_shape", "endpoint_refuses"])
+async def test_a_value_no_chain_can_confirm_is_removed(database_url, endpoints):
+    async with desk(database_url, endpoints) as services:
         await asked(services)
         conversation, replies, lookups = await say(services, BTC_TX)
-        texts = await stored(services, conversation.id)
+        texts = await customer_texts(services, conversation.id)
     assert texts[-1] == KEY_PLACEHOLDER
     assert any(NOTICE in r.text for r in replies) and lookups == []
 
@@ -123,17 +119,9 @@ async def test_an_endpoint_too_slow_removes_it_without_waiting_for_its_answer(da
             assert behaviour.requests >= 1 and not behaviour.gate.is_set()
         finally:
             behaviour.gate.set()
-        texts = await stored(services, conversation.id)
+        texts = await customer_texts(services, conversation.id)
     assert texts[-1] == KEY_PLACEHOLDER
     assert any(NOTICE in r.text for r in replies)
-
-
-async def test_an_endpoint_that_refuses_removes_it(database_url):
-    async with desk(database_url, {"bitcoin": "http://127.0.0.1:9"}) as services:
-        await asked(services)
-        conversation, _, _ = await say(services, BTC_TX)
-        texts = await stored(services, conversation.id)
-    assert texts[-1] == KEY_PLACEHOLDER
 
 
 def test_what_asks_for_a_hash():

@@ -3,13 +3,16 @@ offers two articles as buttons, the customer taps one and reads its answer in th
 says it solved it; the pick stays marked after a reload."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Locator, Page, expect
 from sqlalchemy import select
 
-from tests.bot.test_choices import DEMO_ARTICLES, Unsure
+from tests.bot.test_bot_flow import DEMO_ARTICLES
+from tests.bot.test_choices import Unsure
 from tests.conftest import serving
 from tests.e2e.test_chat_in_browser import open_widget, write
 from walletdesk.bot.actions import CHOSEN
@@ -39,19 +42,27 @@ async def unsure_bot(services: Any) -> None:
     services.bot = runtime
 
 
-async def test_the_customer_picks_an_article_and_reads_its_answer(browser, e2e_services,
-                                                                  artifacts):
-    services = e2e_services
+@asynccontextmanager
+async def asked_with_choices(browser: Any, services: Any,
+                             text: str) -> AsyncIterator[tuple[Page, Locator, Locator]]:
+    """A phone-sized widget that wrote ``text`` to the unsure bot: (the widget, the bot's
+    question, its article buttons)."""
     async with serving(create_app(services.settings, services)) as server:
         await unsure_bot(services)
         widget = await open_widget(browser, server.url, **PHONE)
-        await write(widget, "my wallet on a new phone?")
-
+        await write(widget, text)
         question = widget.locator(".msg.bot", has=widget.locator(".bot-choices"))
+        yield widget, question, question.locator(".bot-choice .choice")
+
+
+async def test_the_customer_picks_an_article_and_reads_its_answer(browser, e2e_services,
+                                                                  artifacts):
+    services = e2e_services
+    async with asked_with_choices(browser, services, "my wallet on a new phone?") as (
+            widget, question, choices):
         await expect(question.locator(".body")).to_have_text(
             "Do you mean “How do I back up my wallet?” or “How do I restore my wallet on a "
             "new phone?”?", timeout=20_000)
-        choices = question.locator(".bot-choice .choice")
         await expect(choices).to_have_text(["How do I back up my wallet?",
                                             "How do I restore my wallet on a new phone?"])
         opens = question.locator(".choice-open")  # the help-centre page is one tap away
@@ -94,13 +105,8 @@ async def test_the_customer_picks_an_article_and_reads_its_answer(browser, e2e_s
 
 async def test_a_chinese_customer_gets_chinese_titles_and_answer(browser, e2e_services,
                                                                 artifacts):
-    services = e2e_services
-    async with serving(create_app(services.settings, services)) as server:
-        await unsure_bot(services)
-        widget = await open_widget(browser, server.url, **PHONE)
-        await write(widget, "换手机以后我的钱包怎么办")
-        question = widget.locator(".msg.bot", has=widget.locator(".bot-choices"))
-        choices = question.locator(".bot-choice .choice")
+    async with asked_with_choices(browser, e2e_services, "换手机以后我的钱包怎么办") as (
+            widget, question, choices):
         await expect(choices).to_have_text(["如何备份钱包？", "换手机后如何恢复钱包？"],
                                            timeout=20_000)
         await expect(question.locator(".body")).to_contain_text("换手机后如何恢复钱包？")

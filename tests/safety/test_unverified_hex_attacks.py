@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, select, text, update
 
-from tests.chains.desk import desk, say
+from tests.chains.desk import customer_texts, desk, say
 from tests.chains.test_http_chains import BTC_TX, esplora_tx
 from tests.chains.wire_servers import Behaviour, esplora
 from tests.conftest import make_agent_in
@@ -32,14 +32,6 @@ ASK = "Could you send me the transaction hash (TxID)?"
 
 def key() -> str:
     return os.urandom(32).hex()
-
-
-async def customer_texts(services, conversation_id: int) -> list[str]:  # type: ignore[no-untyped-def]
-    async with services.read() as session:
-        return list((await session.scalars(
-            select(Message.text).where(Message.conversation_id == conversation_id,
-                                       Message.sender_kind == SenderKind.customer)
-            .order_by(Message.seq))).all())
 
 
 async def in_database(services, needle: str) -> list[str]:  # type: ignore[no-untyped-def]
