@@ -1,13 +1,14 @@
 """The workspace's day-one tools in a real browser: the unread count in the tab title, the
 shortcut list and a shortcut that resolves, an @mention reaching the other agent, bulk assign."""
 
+import asyncio
 import contextlib
 import re
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Route, expect
 from sqlalchemy import select
 
 from tests.conftest import make_agent_in
@@ -153,6 +154,35 @@ async def test_bulk_assign_from_the_inbox(browser, server, e2e_services):
     for conversation_id in chosen:
         assert (await conversation(e2e_services, conversation_id)).assignee_id == carl.id
     assert (await conversation(e2e_services, ids[2])).assignee_id != carl.id
+
+
+async def test_a_slow_answer_for_the_previous_view_does_not_replace_the_chosen_view(
+        browser, server, e2e_services):
+    alice, _carl = await team_with(e2e_services, "Alice", "Carl")
+    mine = 0
+    for visitor in ("v1", "v2", "v3"):  # shared between the two: fewer than 3 are Alice's
+        delivered = await receive_message(e2e_services, InboundMessage(
+            channel="web", external_id=visitor, text=f"question from {visitor}"))
+        mine += delivered.conversation.assignee_id == alice.id
+    assert 0 < mine < 3
+    workspace = await sign_in(browser, server.url, alice.email)
+    await expect(workspace.locator(".conv")).to_have_count(mine)
+
+    answered = asyncio.Event()
+
+    async def slow_mine(route: Route) -> None:
+        response = await route.fetch()
+        await asyncio.sleep(1.5)
+        await route.fulfill(response=response)
+        answered.set()
+
+    await workspace.route(re.compile(r"/api/v1/conversations\?view=mine"), slow_mine)
+    await workspace.click("#views button[data-view=mine]")
+    await workspace.click("#views button[data-view=team]")
+    await expect(workspace.locator(".conv")).to_have_count(3)
+    await asyncio.wait_for(answered.wait(), 20)
+    await workspace.wait_for_timeout(300)  # time for a late answer to be drawn, if it were
+    await expect(workspace.locator(".conv")).to_have_count(3)
 
 
 async def test_snooze_until_the_reply_and_edit_the_customer(browser, server, e2e_services):

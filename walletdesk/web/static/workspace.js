@@ -15,7 +15,7 @@
   var state = {view: "mine", q: "", team: "", current: null, lastSeq: 0, shown: {}, pending: {}};
   var directory = JSON.parse(document.getElementById("directory").textContent || "{}");
   var manager = root.dataset.manager === "true";
-  var ws = null, ready = false, retryDelay = 500, inboxTimer = null, typingTimer = null, typingSent = 0;
+  var ws = null, ready = false, retryDelay = 500, inboxTimer = null, inboxAsked = 0, typingTimer = null, typingSent = 0;
 
   function api(method, path, body) {
     return fetch("/api/v1" + path, {
@@ -41,7 +41,8 @@
     if (state.team) params.set("team_id", state.team);
     if (state.sort) params.set("sort", state.sort);
     if ($("label-filter") && $("label-filter").value) params.set("label_id", $("label-filter").value);  // labels.js fills it
-    api("GET", "/conversations?" + params).then(renderInbox).catch(function () {});
+    var asked = ++inboxAsked;  // only the newest answer is drawn: an older, slower one would show another view
+    api("GET", "/conversations?" + params).then(function (rows) { if (asked === inboxAsked) renderInbox(rows); }).catch(function () {});
   }
   function refreshInboxSoon() { clearTimeout(inboxTimer); inboxTimer = setTimeout(loadInbox, 250); }
   function renderInbox(rows) {
