@@ -97,7 +97,9 @@ def filters() -> list[ReportFilter]:
             # partial hours at the ends from the facts (decision 0039)
             parse_filter(**period, tz="Asia/Kolkata"),
             parse_filter(start="2026-03-10", end="2026-03-19", tz="Asia/Kathmandu",
-                         channel="widget")]
+                         channel="widget"),
+            # without a filter, their local days and hours from the quarter rows
+            parse_filter(start="2026-03-10", end="2026-03-19", tz="Asia/Kathmandu")]
 
 
 async def assert_same_figures(services: Services) -> None:
@@ -206,7 +208,8 @@ async def test_the_worker_takes_only_what_changed(services: Services) -> None:
     async with services.transaction() as session:
         assert await refresh_rollups(session) == 0  # idle: nothing read, nothing written
         assert view_scope(filters()[0]) == ("all", "")
-        assert view_scope(filters()[1]) is None  # +05:30: the facts per quarter hour
+        assert view_scope(filters()[1]) is None  # +05:30, a team: the facts per quarter hour
+        assert view_scope(filters()[-1]) == ("quarter", "")  # +05:45 alone: the quarter rows
         assert await session.scalar(select(func.count()).select_from(HourlyCounts)) > 0
 
     async with services.transaction() as session:

@@ -8,11 +8,13 @@ the last, still open hour and those computed live) gives what the rows do not ho
 
 The hours are UTC hours: a report reads them hour by hour (its local days and hours of day)
 in a time zone whose offset is a whole number of hours during its period (UTC,
-Asia/Shanghai, Europe/Berlin with its summer time, …); in a zone such as Asia/Kolkata
-(+05:30) or Asia/Kathmandu (+05:45) the local days do not start on UTC hours, so the reports
-that group by local day or hour count the facts per quarter hour instead, while those that
-need only the period's totals still sum the whole UTC hours inside it and count the two
-partial hours at its ends from the facts.
+Asia/Shanghai, Europe/Berlin with its summer time, …). In a zone such as Asia/Kolkata
+(+05:30) or Asia/Kathmandu (+05:45) the local days and hours do not start on UTC hours: a
+report without filters there reads the ``quarter`` rows, all conversations counted per UTC
+quarter hour (every zone's offset is a whole number of quarter hours), 96 a day; with a
+filter it counts the facts per quarter hour. The reports that need only the period's totals
+sum the whole UTC hours inside it in any zone and count the two partial hours at its ends
+from the facts (decision 0046).
 """
 
 from collections import Counter, defaultdict
@@ -60,6 +62,11 @@ FILTERS = {"channel": "channel", "team": "team_id", "language": "language",
 BREAKDOWNS = {**FILTERS, "handoff": "handoff_reason", "reason": None,
               "survey_team": "survey_team_id"}
 ALL = "all"
+# all conversations per UTC quarter hour: a report without filters in a zone whose offset
+# has minutes (its ``hour`` column holds the quarter's start; ``message_hour`` the quarter
+# written, 'YYYY-MM-DD HH:MM')
+QUARTER = "quarter"
+QUARTER_HOUR = timedelta(minutes=15)
 RANGES = 200  # hour ranges per rebuilding query
 
 
@@ -76,27 +83,35 @@ class _UTCStart(FunctionElement[datetime]):
 
 class utc_hour(_UTCStart):  # noqa: N801 (an SQL function's name)
     inherit_cache = True
-    unit = "hour"
+    unit = "1 hour"
     sqlite_start = "%Y-%m-%d %H:00:00.000000"
 
 
 class utc_day(_UTCStart):  # noqa: N801 (an SQL function's name)
     inherit_cache = True
-    unit = "day"
+    unit = "1 day"
     sqlite_start = "%Y-%m-%d 00:00:00.000000"
+
+
+class utc_quarter(_UTCStart):  # noqa: N801 (an SQL function's name)
+    inherit_cache = True
+    unit = "15 minutes"
 
 
 def _utc_start_sqlite(element: _UTCStart, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(list(element.clauses)[0], **kw)
+    if isinstance(element, utc_quarter):
+        return (f"(strftime('%Y-%m-%d %H:', {column}) || printf('%02d:00.000000', "
+                f"(CAST(strftime('%M', {column}) AS INTEGER) / 15) * 15))")
     return f"strftime('{element.sqlite_start}', {column})"
 
 
 def _utc_start_postgresql(element: _UTCStart, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(list(element.clauses)[0], **kw)
-    return f"date_bin('1 {element.unit}', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
+    return f"date_bin('{element.unit}', {column}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
 
 
-for _start in (utc_hour, utc_day):
+for _start in (utc_hour, utc_day, utc_quarter):
     compiles(_start, "sqlite")(_utc_start_sqlite)
     compiles(_start, "postgresql")(_utc_start_postgresql)
 
@@ -105,13 +120,23 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def quarter_of(moment: datetime) -> datetime:
+    utc = moment.astimezone(UTC)
+    return utc.replace(minute=utc.minute - utc.minute % 15, second=0, microsecond=0)
+
+
+def _start_of(dimension: str) -> type[_UTCStart]:
+    """How a dimension's rows group the facts by start: per UTC hour, or quarter hour."""
+    return utc_quarter if dimension == QUARTER else utc_hour
+
+
 def stored_value(value: object) -> str:
     """A filter's value as the rows hold it: "" for none, else "=" and the value."""
     return "" if value is None else f"={value}"
 
 
 def _value(facts: FromClause, dimension: str) -> ColumnElement[str]:
-    if dimension == ALL:
+    if dimension in (ALL, QUARTER):
         return literal("", String)
     if dimension == "reason":
         return literal("=", String) + facts.c.reason_source + literal(":", String) \
@@ -140,18 +165,21 @@ def count_columns(facts: FromClause) -> list[ColumnElement[Any]]:
 
 
 def hourly_counts(facts: FromClause, dimension: str) -> Any:
-    """(value, hour, *HOURLY_COUNTS) per value of the dimension and UTC hour of start."""
+    """(value, hour, *HOURLY_COUNTS) per value of the dimension and UTC hour of start (the
+    ``quarter`` dimension: per UTC quarter hour)."""
     value = _value(facts, dimension).label("value")
-    hour = utc_hour(facts.c.created_at).label("hour")
+    hour = _start_of(dimension)(facts.c.created_at).label("hour")
     return select(value, hour, *count_columns(facts)).group_by(value, hour)
 
 
 def hourly_messages(facts: FromClause, quarters: FromClause, dimension: str) -> Any:
     """(value, hour, message_hour, messages): the facts' public messages per UTC hour
-    written (``'YYYY-MM-DD HH'``, from the quarter hours)."""
+    written (``'YYYY-MM-DD HH'``, from the quarter hours); the ``quarter`` dimension: per
+    UTC quarter hour of start and written (``'YYYY-MM-DD HH:MM'``)."""
     value = _value(facts, dimension).label("value")
-    hour = utc_hour(facts.c.created_at).label("hour")
-    written = func.substr(quarters.c.quarter, 1, 13).label("message_hour")
+    hour = _start_of(dimension)(facts.c.created_at).label("hour")
+    written = (quarters.c.quarter if dimension == QUARTER
+               else func.substr(quarters.c.quarter, 1, 13)).label("message_hour")
     return (select(value, hour, written, func.sum(quarters.c.messages))
             .join_from(quarters, facts, facts.c.conversation_id == quarters.c.conversation_id)
             .group_by(value, hour, written))
@@ -179,10 +207,10 @@ async def rebuild_hours(session: AsyncSession, hours: list[datetime]) -> None:
                 and_(table.c.hour >= low, table.c.hour < high) for low, high in part))))
         chosen = or_(*(and_(facts.c.created_at >= low, facts.c.created_at < high)
                        for low, high in part))
-        for dimension in (ALL, *BREAKDOWNS):
+        for dimension in (ALL, QUARTER, *BREAKDOWNS):
             await session.execute(_insert_counts(hourly_counts(facts, dimension).where(chosen),
                                                  dimension))
-            if dimension in (ALL, *FILTERS):
+            if dimension in (ALL, QUARTER, *FILTERS):
                 written = hourly_messages(facts, quarters, dimension).where(chosen)
                 await session.execute(insert(HOURLY_MESSAGES).from_select(
                     ["value", "hour", "message_hour", "messages", "dimension"],
@@ -200,7 +228,8 @@ class HourlyView:
     the messages per UTC hour written, and the breakdowns asked for."""
 
     hours: dict[datetime, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    messages: Counter[str] = field(default_factory=Counter)  # 'YYYY-MM-DD HH' → messages
+    # 'YYYY-MM-DD HH' (the quarter rows: 'YYYY-MM-DD HH:MM') → messages
+    messages: Counter[str] = field(default_factory=Counter)
     breakdowns: dict[str, dict[str, Counter[str]]] = field(default_factory=dict)
 
     def total(self, name: str) -> int:
@@ -230,39 +259,49 @@ def cohort_scope(report: ReportFilter) -> tuple[str, str] | None:
 
 
 def view_scope(report: ReportFilter) -> tuple[str, str] | None:
-    """The rows a report reads hour by hour (its local days and hours from UTC hours): the
-    ``cohort_scope``, and None too when its zone's hours are not UTC hours."""
-    if not whole_hours(report):
-        return None
-    return cohort_scope(report)
+    """The rows a report reads bucket by bucket (its local days and hours from UTC hours or
+    quarter hours): the ``cohort_scope`` where the zone's hours are UTC hours; the
+    ``quarter`` rows without filters where they are not; else None (the facts)."""
+    scope = cohort_scope(report)
+    if whole_hours(report):
+        return scope
+    if scope == (ALL, "") and whole_hours(report, QUARTER_HOUR):
+        return QUARTER, ""
+    return None
 
 
-def stored_hours(report: ReportFilter, cut: datetime) -> tuple[datetime, datetime]:
-    """The UTC hours ``[first, until)`` of a period the hourly rows hold whole: from the
-    first whole UTC hour of the period to the last, and before ``cut`` (an hour's start).
-    The rest of the period (a half hour at each end in Asia/Kolkata, what is newer than
-    ``cut``) comes from the facts."""
+def _floor(moment: datetime, step: timedelta) -> datetime:
+    return quarter_of(moment) if step == QUARTER_HOUR else hour_of(moment)
+
+
+def stored_hours(report: ReportFilter, cut: datetime, step: timedelta = HOUR
+                 ) -> tuple[datetime, datetime]:
+    """The UTC hours (or quarter hours: ``step``) ``[first, until)`` of a period the rows
+    hold whole: from the first whole one of the period to the last, and before ``cut`` (an
+    hour's start). The rest of the period (a half hour at each end in Asia/Kolkata, what is
+    newer than ``cut``) comes from the facts."""
     start = report.start_utc
-    first = hour_of(start) if hour_of(start) == start else hour_of(start) + HOUR
-    return first, max(first, min(hour_of(report.end_utc), cut))
+    first = _floor(start, step) if _floor(start, step) == start else _floor(start, step) + step
+    return first, max(first, min(_floor(report.end_utc, step), cut))
 
 
-def whole_hours(report: ReportFilter) -> bool:
-    """Whether every UTC hour of the period is a whole local hour of the report's zone."""
-    zone = report.zone
+def whole_hours(report: ReportFilter, step: timedelta = HOUR) -> bool:
+    """Whether every UTC hour (or quarter hour: ``step``) of the period is a whole local
+    one of the report's zone."""
+    zone, minutes = report.zone, int(step.total_seconds()) // 60
     moment, end = report.start_utc, report.end_utc
-    if moment.minute or moment.second:
+    if moment.minute % minutes or moment.second:
         return False
     while moment < end:
-        if moment.astimezone(zone).minute:
+        if moment.astimezone(zone).minute % minutes:
             return False
         moment += HOUR
     return True
 
 
-def _add(view: HourlyView, rows: Iterable[Any]) -> None:
+def _add(view: HourlyView, rows: Iterable[Any], step: timedelta = HOUR) -> None:
     for row in rows:
-        counts = view.hours[hour_of(row[1])]
+        counts = view.hours[_floor(row[1], step)]
         for name, value in zip(HOURLY_COUNTS, row[2:], strict=True):
             counts[name] += int(value or 0)
 
@@ -277,12 +316,13 @@ async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[st
     stays empty; the total of messages is among the counts)."""
     dimension, value = scope
     view = HourlyView()
-    first, until = stored_hours(report, cut)
+    step = QUARTER_HOUR if dimension == QUARTER else HOUR
+    first, until = stored_hours(report, cut, step)
     h = HOURLY.c
     stored = [h.dimension == dimension, h.value == value, h.hour >= first, h.hour < until]
     connection = await session.connection()  # Core rows: no ORM processing of each
     _add(view, await connection.execute(
-        select(h.value, h.hour, *(h[name] for name in HOURLY_COUNTS)).where(*stored)))
+        select(h.value, h.hour, *(h[name] for name in HOURLY_COUNTS)).where(*stored)), step)
     m = HOURLY_MESSAGES.c
     if messages:
         for written, count in await session.execute(
@@ -291,10 +331,12 @@ async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[st
                        m.hour < until).group_by(m.message_hour)):
             view.messages[written] += int(count)
     if tail is not None:
-        _add(view, await session.execute(hourly_counts(tail, ALL)))
+        # the tail counted as the rows are: per hour, or per quarter hour
+        grouped = QUARTER if dimension == QUARTER else ALL
+        _add(view, await session.execute(hourly_counts(tail, grouped)), step)
         if tail_quarters is not None and messages:
             for _, _, written, messages in await session.execute(
-                    hourly_messages(tail, tail_quarters, ALL)):
+                    hourly_messages(tail, tail_quarters, grouped)):
                 view.messages[written] += int(messages)
     for breakdown in breakdowns if dimension == ALL else ():
         counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -332,8 +374,9 @@ def message_local_hours(view: HourlyView, report: ReportFilter) -> Counter[datet
     zone = report.zone
     out: Counter[datetime] = Counter()
     for written, messages in view.messages.items():
-        if messages:
-            moment = datetime.strptime(written, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        if messages:  # 'YYYY-MM-DD HH', or 'YYYY-MM-DD HH:MM' from the quarter rows
+            shape = "%Y-%m-%d %H:%M" if len(written) > 13 else "%Y-%m-%d %H"
+            moment = datetime.strptime(written, shape).replace(tzinfo=UTC)
             out[moment.astimezone(zone)] += messages
     return out
 

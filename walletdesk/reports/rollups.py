@@ -71,8 +71,11 @@ from walletdesk.reports.daily import (
 from walletdesk.reports.filters import ReportFilter, conversation_conditions
 from walletdesk.reports.hourly import (
     ALL,
+    HOUR,
     HOURLY,
     HOURLY_MESSAGES,
+    QUARTER,
+    QUARTER_HOUR,
     HourlyView,
     cohort_scope,
     hour_of,
@@ -576,16 +579,21 @@ class FactSource:
         key = ("totals" if totals else "hours", *breakdowns)
         if key not in self.views:
             cut = min(hour_of(self.covered_until), self.report.end_utc)
-            first, until = stored_hours(self.report, cut)
+            quarters = scope[0] == QUARTER
+            first, until = stored_hours(self.report, cut, QUARTER_HOUR if quarters else HOUR)
             tail = tail_quarters = None
             if first > self.report.start_utc or until < self.report.end_utc:
                 tail = select(self.facts).where(
                     self._outside(self.facts.c.created_at, first, until)).subquery()
                 tail_quarters = select(self.quarters).where(
                     self._outside(self.quarters.c.created_at, first, until)).subquery()
-            self.views[key] = await read_view(session, self.report, scope, cut, tail,
-                                              None if totals else tail_quarters, breakdowns,
-                                              messages=not totals)
+            view = await read_view(session, self.report, scope, cut, tail,
+                                   None if totals else tail_quarters,
+                                   () if quarters else breakdowns, messages=not totals)
+            if quarters and breakdowns:  # the quarter rows have none: the hours' totals
+                totalled = await self.hourly(session, *breakdowns, totals=True)
+                view.breakdowns = totalled.breakdowns if totalled else {}
+            self.views[key] = view
         return self.views[key]
 
     def _outside(self, created_at: Any, first: datetime, until: datetime
