@@ -258,11 +258,12 @@ async def test_reports_count_a_resolved_pick_as_bot_contained(services, bot):
         facts = await compute_facts(session, ids)
     assert outcome.with_bot == 3 and outcome.bot_contained == 1
     assert outcome.handoff_reasons[0].key == "asked_for_human"
-    # the top candidate's category (backup-wallet: security), as for any suggestion
-    assert [(r.reason, r.source, r.count) for r in reasons.reasons] == [("security", "bot", 3)]
+    # the picked article's category (import-wallet: account), not the top candidate's
+    # (backup-wallet: security)
+    assert [(r.reason, r.source, r.count) for r in reasons.reasons] == [("account", "bot", 3)]
     assert {f["conversation_id"]: f["bot_contained"] for f in facts.facts} == {
         ids[0]: True, ids[1]: False, ids[2]: False}
-    assert {f["reason"] for f in facts.facts} == {"security"}
+    assert {f["reason"] for f in facts.facts} == {"account"}
 
 
 async def test_the_admin_page_counts_resolved_picks_as_answered(services, bot, make_agent,

@@ -3,8 +3,11 @@ presence history written by its after-commit listener."""
 
 from sqlalchemy import func, select
 
+from tests.reports.test_rollups import refresh
 from walletdesk.accounts.actions import set_presence
 from walletdesk.accounts.models import Presence
+from walletdesk.bot.choices import CHOSEN
+from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.actions import InboundMessage, receive_message, resolve_conversation
 from walletdesk.conversations.contact_reasons import contact_reason_choices
 from walletdesk.conversations.models import Conversation
@@ -60,3 +63,25 @@ async def test_presence_changes_are_recorded_once(services, make_agent) -> None:
             select(PresenceChange.presence, func.count()).where(PresenceChange.agent_id == ann.id)
             .group_by(PresenceChange.presence))).all()
     assert sorted(stored) == [("away", 1), ("online", 1)]
+
+
+async def test_a_picked_article_gives_its_category_not_the_top_ones(services) -> None:  # type: ignore[no-untyped-def]
+    """A choice the customer answered (the bot's turn "answered_choice") names the picked
+    article's category as the contact reason, in the live recount and in the rollup."""
+    delivered = await receive_message(services, InboundMessage(
+        channel="web", external_id="v1", text="fee or stuck?", language="en"))
+    candidates = [{"slug": slug, "title": slug, "score": score, "category": category}
+                  for slug, score, category in (("locked-account", 0.5, "security"),
+                                                ("network-fees", 0.45, "fees"),
+                                                ("stuck-withdrawal", 0.4, "withdrawals"))]
+    async with services.transaction() as session:
+        session.add(BotTurn(conversation_id=delivered.conversation.id, query="fee or stuck?",
+                            language="en", candidates=candidates, confidence=0.5,
+                            outcome=CHOSEN, article_slug="network-fees"))
+    await refresh(services)
+    today = utcnow().date().isoformat()
+    async with services.read() as session:
+        for live in (True, False):
+            reasons = await reasons_report(session, parse_filter(start=today, end=today),
+                                           live=live)
+            assert [(r.reason, r.source) for r in reasons.reasons] == [("fees", "bot")], live

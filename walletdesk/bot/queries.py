@@ -2,12 +2,26 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.bot.choices import CHOSEN
+from walletdesk.bot.choices import CHOSEN, LIMIT
 from walletdesk.bot.models import BotConfig, BotTurn
+
+
+def _candidate(index: int, key: str) -> ColumnElement[Any]:
+    return BotTurn.candidates[(index, key)].as_string()
+
+
+def matched_category() -> ColumnElement[Any]:
+    """In SQL, a matched turn's category: the picked article's for a choice the customer
+    answered (``CHOSEN``: its ``article_slug``, one of the offered first candidates), else the
+    top candidate's."""
+    picked = [(and_(BotTurn.outcome == CHOSEN, _candidate(i, "slug") == BotTurn.article_slug),
+               _candidate(i, "category")) for i in range(1, LIMIT)]
+    return case(*picked, else_=_candidate(0, "category"))
 
 
 async def conversation_turns(session: AsyncSession, conversation_id: int) -> list[BotTurn]:

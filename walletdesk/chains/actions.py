@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Agent
 from walletdesk.bot.actions import hand_off
+from walletdesk.bot.choices import CHOSEN, MATCHED_OUTCOMES
 from walletdesk.bot.models import BotTurn
 from walletdesk.chains import texts
 from walletdesk.chains.detection import MAX_PER_MESSAGE, detect
@@ -300,6 +301,20 @@ async def _waiting_for_network(services: Services, conversation_id: int) -> Chai
             .order_by(ChainLookup.id.desc()).limit(1))
 
 
+def about_transfer(turn: BotTurn, categories: set[str]) -> bool:
+    """Is the bot's turn about a transfer: the article it answered with, the one the customer
+    picked from its choice (``CHOSEN``: the picked slug among its candidates) or its top
+    suggestion is of one of ``categories``?"""
+    if turn.outcome not in MATCHED_OUTCOMES:
+        return False
+    candidates = [c for c in turn.candidates or [] if isinstance(c, dict)]
+    if turn.outcome == CHOSEN:
+        article = next((c for c in candidates if c.get("slug") == turn.article_slug), None)
+    else:
+        article = candidates[0] if candidates else None
+    return article is not None and article.get("category") in categories
+
+
 async def _ask_for_hash(services: Services, conversation_id: int, message_id: int,
                         gave_address: bool) -> None:
     """A question about a transfer without its hash: ask for it (once in a row)."""
@@ -307,22 +322,50 @@ async def _ask_for_hash(services: Services, conversation_id: int, message_id: in
     async with services.read() as session:  # most messages stop here: no write
         turn = await session.scalar(select(BotTurn).where(BotTurn.message_id == message_id)
                                     .order_by(BotTurn.id.desc()).limit(1))
-    if turn is None or turn.outcome not in ("answered", "suggested") or not turn.candidates \
-            or turn.candidates[0].get("category") not in categories:
+    if turn is None or not about_transfer(turn, categories):
         return
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return
-        last_bot = await session.scalar(
-            select(Message).where(Message.conversation_id == conversation.id,
-                                  Message.sender_kind == SenderKind.bot,
-                                  Message.id < message_id)
-            .order_by(Message.id.desc()).limit(1))
-        if last_bot is not None and (last_bot.meta or {}).get("kind") == ASK_HASH_KIND:
-            return  # asked already; the article answered this time
-        await append_message(
-            session, conversation, sender_kind=SenderKind.bot,
-            text=texts.text("chain_ask_hash_address" if gave_address else "chain_ask_hash",
-                            conversation.language),
-            meta={"kind": ASK_HASH_KIND, "turn_id": turn.id, "actions": ["human"]})
+        await _ask(session, conversation, turn, message_id, gave_address)
+
+
+async def ask_for_hash_after_pick(services: Services, conversation_id: int,
+                                  turn_id: int) -> bool:
+    """The customer picked a transfer article from the bot's choice: ask for the hash, as
+    after a direct answer (once: not when it was asked for that question already, or just
+    before it). True when asked."""
+    categories = set(services.settings.chain_transfer_categories)
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.status != Status.bot:
+            return False
+        turn = await session.get(BotTurn, turn_id)
+        if turn is None or turn.conversation_id != conversation.id or turn.outcome != CHOSEN \
+                or turn.message_id is None or not about_transfer(turn, categories):
+            return False
+        return await _ask(session, conversation, turn, turn.message_id,
+                          bool(detect(turn.query).addresses))
+
+
+async def _ask(session: AsyncSession, conversation: Conversation, turn: BotTurn,
+               message_id: int, gave_address: bool) -> bool:
+    """Ask for the hash after the customer's message ``message_id`` (the conversation is
+    locked), unless the desk asked just before it or has asked for this turn already."""
+    bot_messages = select(Message.meta).where(Message.conversation_id == conversation.id,
+                                              Message.sender_kind == SenderKind.bot)
+    last_bot = await session.scalar(bot_messages.where(Message.id < message_id)
+                                    .order_by(Message.id.desc()).limit(1))
+    if (last_bot or {}).get("kind") == ASK_HASH_KIND:
+        return False  # asked already; the article answered this time
+    since = (await session.scalars(bot_messages.where(Message.id > message_id))).all()
+    if any((meta or {}).get("kind") == ASK_HASH_KIND and (meta or {}).get("turn_id") == turn.id
+           for meta in since):
+        return False  # asked for this question already (its top suggestion, then the pick)
+    await append_message(
+        session, conversation, sender_kind=SenderKind.bot,
+        text=texts.text("chain_ask_hash_address" if gave_address else "chain_ask_hash",
+                        conversation.language),
+        meta={"kind": ASK_HASH_KIND, "turn_id": turn.id, "actions": ["human"]})
+    return True

@@ -1,6 +1,8 @@
 """The after-commit listener (subscribed in walletdesk.listeners, after the bot's): a
 customer's message that names a transaction is looked up; one about a transfer without a
-hash gets asked for it.
+hash gets asked for it. ``ask_for_hash_on_pick`` listens to the bus's ``bot.turn``
+events: a customer who picks a transfer article from the bot's choice gets asked for the
+hash too (a pick is no customer message).
 
 The lookup waits for the chain endpoint (up to its timeout and retries: seconds when it is
 down), so the listener hands it to a task of its own and returns: the after-commit lanes,
@@ -14,7 +16,8 @@ import contextlib
 
 import structlog
 
-from walletdesk.chains.actions import look_up_message
+from walletdesk.bot.choices import CHOSEN
+from walletdesk.chains.actions import ask_for_hash_after_pick, look_up_message
 from walletdesk.chains.lookup import close_client
 from walletdesk.conversations.models import Status
 from walletdesk.events.bus import Event
@@ -39,6 +42,23 @@ async def _look_up(services: Services, event: Event) -> None:
                               str(event["text"]), with_bot=event["status"] == Status.bot)
     except Exception as exc:  # the message is committed; the agent can still look it up
         log.error("chain_lookup_failed", conversation_id=conversation_id,
+                  error=type(exc).__name__)
+
+
+async def ask_for_hash_on_pick(services: Services, event: Event) -> None:
+    """A bus handler (``bot.turn``, walletdesk.bot.actions.choose_article): the customer
+    picked an article of a transfer category, so ask for the hash as after a direct answer.
+    The event names the picked article's category: other events cost no query. Every
+    process hears it; the question is asked once (under the conversation's lock)."""
+    if event.get("type") != "bot.turn" or event.get("outcome") != CHOSEN \
+            or not services.settings.chain_endpoints \
+            or event.get("category") not in services.settings.chain_transfer_categories:
+        return
+    conversation_id = int(event["conversation_id"])
+    try:
+        await ask_for_hash_after_pick(services, conversation_id, int(event["turn_id"]))
+    except Exception as exc:  # the pick is answered; the customer can still send the hash
+        log.error("chain_ask_on_pick_failed", conversation_id=conversation_id,
                   error=type(exc).__name__)
 
 

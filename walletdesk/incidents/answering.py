@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.choices import MATCHED_OUTCOMES
 from walletdesk.bot.models import BotTurn
+from walletdesk.bot.queries import matched_category
 from walletdesk.bot.text import detect_language, has_content
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, SenderKind, Status
@@ -50,7 +51,7 @@ def _language(text: str, current: str | None, default: str) -> str:
 
 async def _reasons(session: AsyncSession, conversation: Conversation) -> set[str]:
     matched = await session.scalars(
-        select(BotTurn.candidates[(0, "category")].as_string())
+        select(matched_category())
         .where(BotTurn.conversation_id == conversation.id,
                BotTurn.outcome.in_(MATCHED_OUTCOMES)))
     return {r for r in (conversation.category, conversation.contact_reason, *matched) if r}

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
 from walletdesk.bot.models import BotTurn
+from walletdesk.bot.queries import matched_category
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.labels.models import ConversationLabel, Label
 from walletdesk.reports.figures import ProductRow, ReasonRow, Reasons
@@ -31,10 +32,11 @@ SAMPLE_CHARS = 300
 
 
 def bot_category_and_first_label() -> tuple[Any, Any]:
-    """Correlated on ``Conversation``: the category of the bot's first answer or suggestion,
-    and the conversation's first label by name — two of the places a reason comes from."""
+    """Correlated on ``Conversation``: the category of the bot's first answer or suggestion
+    (a choice's picked article), and the conversation's first label by name — two of the
+    places a reason comes from."""
     bot_category = (
-        select(BotTurn.candidates[(0, "category")].as_string())
+        select(matched_category())
         .where(BotTurn.conversation_id == Conversation.id,
                BotTurn.outcome.in_(BOT_MATCHED))
         .order_by(BotTurn.id).limit(1).scalar_subquery())

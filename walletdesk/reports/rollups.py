@@ -52,6 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.accounts.models import Team
 from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
 from walletdesk.bot.models import BotTurn
+from walletdesk.bot.queries import matched_category
 from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
@@ -343,14 +344,15 @@ def contact_reason(chosen: str | None, category: str | None, bot: str | None,
 
 async def _reason_parts(session: AsyncSession, ids: list[int], dialect: str
                         ) -> dict[int, tuple[str | None, str | None]]:
-    """Per conversation: the category of the bot's first answered or suggested turn, and
-    its first label by name (the order and collation of the database, as reason_rows)."""
+    """Per conversation: the category of the bot's first answered or suggested turn (a
+    choice's picked article), and its first label by name (the order and collation of the
+    database, as reason_rows)."""
     first_turns = (select(func.min(BotTurn.id))
                    .where(_among(BotTurn.conversation_id, ids, dialect),
                           BotTurn.outcome.in_(BOT_MATCHED))
                    .group_by(BotTurn.conversation_id))
     bot = dict((await session.execute(
-        select(BotTurn.conversation_id, BotTurn.candidates[(0, "category")].as_string())
+        select(BotTurn.conversation_id, matched_category())
         .where(BotTurn.id.in_(first_turns)))).all())
     labels = dict((await session.execute(
         select(ConversationLabel.conversation_id, func.min(Label.name))

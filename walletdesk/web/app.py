@@ -18,7 +18,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from walletdesk import __version__, i18n
 from walletdesk.accounts.passwords import configure_hashing
 from walletdesk.bot.runtime import BotRuntime
-from walletdesk.chains.listeners import stop_lookups
+from walletdesk.chains.listeners import ask_for_hash_on_pick, stop_lookups
 from walletdesk.config import Settings, get_settings
 from walletdesk.conversations.chat import ChatWriter
 from walletdesk.conversations.listeners import subscribe_workspace_listeners
@@ -138,6 +138,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         unsubscribe_workspace = subscribe_workspace_listeners(services)
         unsubscribe_labels = subscribe_label_rules(services)
         unsubscribe_presence = subscribe_presence_history(services)  # reports: time online
+        # a transfer article picked from the bot's choice: ask for the hash
+        unsubscribe_hash_ask = services.bus.subscribe(
+            lambda event: ask_for_hash_on_pick(services, event))
         unsubscribe_reply_mail = services.bus.subscribe(
             lambda event: away_replies.on_event(services, event))
         bot.schedule_rebuild(services, delay=0)  # a saved engine loads in a second
@@ -172,6 +175,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             unsubscribe_workspace()
             unsubscribe_labels()
             unsubscribe_presence()
+            unsubscribe_hash_ask()
             unsubscribe_reply_mail()
             await bot.stop()
             unsubscribe_chat()
