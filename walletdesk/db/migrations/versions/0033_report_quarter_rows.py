@@ -1,7 +1,9 @@
 """reports at scale, part five: all conversations counted per UTC quarter hour (the
 ``quarter`` dimension of the hourly rows) and their messages per quarter hour written, so a
 report without filters in a zone whose offset has minutes (Asia/Kolkata, Asia/Kathmandu)
-reads 96 rows a day instead of the facts (issue 13, decision 0046)
+reads 96 rows a day instead of the facts (issue 13, decision 0046); and the conversations
+whose customer picked an article from the bot's choice are computed again (their contact
+reason is now the picked article's category, no longer the top candidate's)
 
 Revision ID: 0033
 Revises: 0032
@@ -57,6 +59,10 @@ def upgrade() -> None:
                               type_=sa.String(length=16), existing_nullable=False)
     for statement in backfill_sql(postgresql):
         op.execute(statement)
+    op.execute("INSERT INTO report_dirty (conversation_id) "
+               "SELECT DISTINCT conversation_id FROM bot_turns "
+               "WHERE outcome = 'answered_choice' AND conversation_id NOT IN "
+               "(SELECT conversation_id FROM report_dirty)")
 
 
 def downgrade() -> None:
