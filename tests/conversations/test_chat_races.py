@@ -31,11 +31,11 @@ async def test_a_batch_that_lost_a_race_runs_again_and_is_stored_once(services, 
     line = await first_message(services, writer)
     real_commit, calls = writer._commit, []
 
-    async def commit_losing_once(batch: Any) -> Any:
+    async def commit_losing_once(batch: Any, *rest: Any) -> Any:
         calls.append(len(batch))
         if len(calls) == 1:
             raise race()
-        return await real_commit(batch)
+        return await real_commit(batch, *rest)
 
     writer._commit = commit_losing_once  # type: ignore[method-assign]
     try:
@@ -55,12 +55,14 @@ async def test_a_batch_that_loses_twice_answers_busy_and_nothing_is_stored(servi
     writer = ChatWriter(services)
     line = await first_message(services, writer)
 
-    async def commit_losing(batch: Any) -> Any:
+    async def commit_losing(batch: Any, *rest: Any) -> Any:
         raise race("40001")
 
     writer._commit = commit_losing  # type: ignore[method-assign]
     try:
-        with pytest.raises(DatabaseBusy):  # the socket answers busy: resent, same client_id
+        # the socket answers busy (resent, same client_id), shed as a lost race, as the full
+        # path's (Services._unavailable): the shed metric's reason
+        with pytest.raises(DatabaseBusy, match="^race$"):
             await writer.receive(line, "my transfer is stuck", "c1")
     finally:
         await writer.stop()

@@ -18,9 +18,10 @@ from tests.conftest import RecordingBus, make_agent_in, make_settings, serving, 
 from tests.live.helpers import customer
 from walletdesk.accounts.actions import create_api_token, create_team
 from walletdesk.conversations.models import Message
+from walletdesk.db.engine import DatabaseBusy
 from walletdesk.services import Services
 from walletdesk.web.app import create_app
-from walletdesk.web.load_shedding import ConcurrencyLimit
+from walletdesk.web.load_shedding import SHED, ConcurrencyLimit, busy_frame
 
 
 @pytest.fixture
@@ -123,3 +124,17 @@ async def test_a_person_gets_the_busy_page(tmp_path: Path) -> None:
     assert page.status_code == 503 and page.headers["retry-after"] == "1"
     assert page.headers["content-type"].startswith("text/html") and "busy" in page.text
     assert "Content-Security-Policy" in page.headers  # inside the security headers
+
+
+def test_a_busy_frame_is_counted_by_its_reason() -> None:
+    """The shed metric says why: no pool connection in time, or a race lost twice; the
+    frame limit's refusals are counted where they happen, not again."""
+    def shed(reason: str) -> float:
+        return SHED.labels(reason)._value.get()
+
+    before = {reason: shed(reason) for reason in ("pool", "race", "frames")}
+    for reason in ("pool", "race", "race", "frames"):
+        frame = busy_frame(DatabaseBusy(reason, 2.0), {"client_id": "c1"})
+        assert frame["code"] == "busy" and frame["client_id"] == "c1"
+    assert {reason: shed(reason) - before[reason] for reason in before} == {
+        "pool": 1, "race": 2, "frames": 0}

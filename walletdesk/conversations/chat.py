@@ -18,7 +18,9 @@ its messages take this path, the same steps in less work:
   CONFLICT DO NOTHING`` on the unique (conversation_id, client_id): a retry is stored once;
 - group commit: one writer task takes the messages of every socket of the process for up
   to a millisecond (or ``BATCH_MAX``) and commits them in one transaction; only then is each
-  acknowledged and published, and the after-commit listeners (the bot) are deferred.
+  acknowledged and published, and the after-commit listeners (the bot) are deferred. On
+  PostgreSQL each writer task keeps its own connection and runs the usual batch's two
+  statements on asyncpg directly (walletdesk.conversations.chat_postgres).
 
 Anything else — a state change (a resolved or waiting conversation, no team yet), a secret
 in the message or across messages, a write that fails, an erased customer — returns None
@@ -58,6 +60,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from walletdesk.chains.detection import may_name_transfer
 from walletdesk.conversations import events
 from walletdesk.conversations.actions import clean_client_id, clean_text
+from walletdesk.conversations.chat_postgres import BatchConnection
 from walletdesk.conversations.messages import PREVIEW_CHARS, masked_message
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.conversations.redaction import RECENT
@@ -72,6 +75,9 @@ from walletdesk.services import Services
 log = structlog.get_logger(__name__)
 BATCH_MAX = 256
 BATCH_WAIT_S = 0.001
+# PostgreSQL: a writer idle this long gives its own connection back to the pool, which may be
+# small (the full path needs it); under load it keeps it (chat_postgres)
+IDLE_RELEASE_S = 0.1
 # the states in which a customer's message changes nothing but the message itself
 QUIET_STATUSES = (Status.bot, Status.assigned, Status.queued)
 RECENT_CONVERSATIONS = 20_000  # conversations whose recent messages a process keeps
@@ -192,6 +198,7 @@ class ChatWriter:
         self._tasks: list[asyncio.Task[None]] = []
         postgres = services.db.engine.dialect.name == "postgresql"
         self._writers = 2 if postgres else 1
+        self._postgres = postgres
         self._insert = postgresql.insert if postgres else sqlite.insert
         # the batch's messages: one statement compiled once, sent as one multi-row INSERT
         # ("insertmanyvalues"); built per batch with .values(rows) it was compiled each time
@@ -248,15 +255,40 @@ class ChatWriter:
                 pending.done.set_result(None)
 
     async def _write(self) -> None:
+        # PostgreSQL: the task's own connection for the usual batch (replaced when it dies)
+        settings = self.services.settings
+        own = BatchConnection(
+            self.services.db.engine, QUIET_STATUSES,
+            settings.database_pool_size + settings.database_max_overflow,
+        ) if self._postgres else None
+        try:
+            await self._write_batches(own)
+        finally:
+            if own is not None:
+                await own.release()
+
+    async def _next(self, own: BatchConnection | None) -> _Pending:
+        """The next message; a writer idle for ``IDLE_RELEASE_S`` gives its connection back."""
+        if not self._queue.empty():
+            return self._queue.get_nowait()
+        if own is not None and own.held:
+            try:
+                async with asyncio.timeout(IDLE_RELEASE_S):
+                    return await self._queue.get()
+            except TimeoutError:
+                await own.release()
+        return await self._queue.get()
+
+    async def _write_batches(self, own: BatchConnection | None) -> None:
         while True:
-            batch = [await self._queue.get()]
+            batch = [await self._next(own)]
             if self._queue.empty():
                 await asyncio.sleep(BATCH_WAIT_S)  # let the other sockets' messages join
             while len(batch) < BATCH_MAX and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
                 try:
-                    results = await self._commit(batch)
+                    results = await self._commit(batch, own)
                 except DBAPIError as exc:
                     if not lost_a_race(exc):
                         raise
@@ -264,7 +296,7 @@ class ChatWriter:
                     # path, a listener): rolled back, nothing committed; once more as it is
                     log.warning("chat_batch_retried", size=len(batch), error=type(exc).__name__)
                     _forget_events(batch)
-                    results = await self._commit(batch)
+                    results = await self._commit(batch, own)
             except asyncio.CancelledError:
                 for pending in batch:
                     if not pending.done.done():
@@ -275,7 +307,8 @@ class ChatWriter:
                     # overloaded, or lost a race twice: "busy, retry" (the client resends the
                     # same client_id; the full path would add load and meet the same locks)
                     log.warning("chat_batch_busy", size=len(batch))
-                    busy = DatabaseBusy("pool", self.services.settings.busy_retry_after_s)
+                    busy = DatabaseBusy("pool" if isinstance(exc, PoolTimeout) else "race",
+                                        self.services.settings.busy_retry_after_s)
                     for pending in batch:
                         if not pending.done.done():
                             pending.done.set_exception(busy)
@@ -285,10 +318,21 @@ class ChatWriter:
                 results = [None] * len(batch)
             await self._settle(batch, results)
 
-    async def _commit(self, batch: list[_Pending]) -> list[ChatDelivered | None]:
+    async def _commit(self, batch: list[_Pending],
+                      own: BatchConnection | None = None) -> list[ChatDelivered | None]:
+        """``own``: the writer task's connection (PostgreSQL), for the usual batch."""
         engine = self.services.db.engine
-        if len({pending.line.conversation_id for pending in batch}) == len(batch):
+        usual = len({pending.line.conversation_id for pending in batch}) == len(batch)
+        if usual and own is not None and not any(_seen_due(p.line, utcnow()) for p in batch):
             try:  # the usual batch, one message per conversation: two statements in all
+                return await self._store_batch_on(own, batch)
+            except _OneByOne:  # a retry among them (rolled back): the careful way
+                _forget_events(batch)
+                usual = False
+        if own is not None:  # the SQLAlchemy path takes a connection from the same pool: a
+            await own.release()  # small one must not wait for the one this writer holds
+        if usual:
+            try:  # (SQLite; PostgreSQL with customers to note as seen)
                 async with engine.begin() as connection:
                     return await self._store_batch(connection, batch)
             except _OneByOne:  # a retry among them (rolled back): the careful way
@@ -313,7 +357,7 @@ class ChatWriter:
         due: dict[int, list[_Pending]] = {}
         for pending in batch:
             pending.gone, pending.seen_at = False, None
-            if now - pending.line.since > LAST_SEEN_RESOLUTION:
+            if _seen_due(pending.line, now):
                 due.setdefault(pending.line.customer_id, []).append(pending)
         if not due:
             return
@@ -392,6 +436,34 @@ class ChatWriter:
             inserted = {row.conversation_id: row.id for row in (
                 await connection.execute(self._insert_many, values)).all()}
             if len(inserted) != len(values):
+                raise _OneByOne
+        return [self._delivered(pending, inserted[cid], rows[cid], now)
+                if (cid := pending.line.conversation_id) in rows else None
+                for pending in batch]
+
+    async def _store_batch_on(self, own: BatchConnection,
+                              batch: list[_Pending]) -> list[ChatDelivered | None]:
+        """``_store_batch`` on the writer's own asyncpg connection, for a batch with no
+        customer to note as seen: the same two statements, prepared once on the connection,
+        in one transaction. Raises _OneByOne as ``_store_batch`` does."""
+        for pending in batch:
+            pending.gone, pending.seen_at = False, None
+        now = utcnow()
+        by_id = {pending.line.conversation_id: pending for pending in batch}
+        ids = sorted(by_id)  # (in id order: the rows are found, and locked, in that order)
+        name = messages.c.sender_name.type  # encrypted, as the column's type does it
+        dialect = self.services.db.engine.dialect
+        async with own.transaction():
+            rows = await own.update(ids, [by_id[cid].line.customer_id for cid in ids],
+                                    [by_id[cid].text[:PREVIEW_CHARS] for cid in ids], now)
+            stored = sorted(rows)
+            inserted = await own.insert(
+                stored, [rows[cid].last_seq for cid in stored],
+                [name.process_bind_param(by_id[cid].line.customer_name, dialect)
+                 for cid in stored],
+                [by_id[cid].text for cid in stored], [by_id[cid].client_id for cid in stored],
+                now) if stored else {}
+            if len(inserted) != len(stored):
                 raise _OneByOne
         return [self._delivered(pending, inserted[cid], rows[cid], now)
                 if (cid := pending.line.conversation_id) in rows else None
@@ -521,6 +593,11 @@ class ChatWriter:
                 pending.done.set_result(result)
         if domain_events:
             self.services.after_commit.defer(self.services, domain_events)
+
+
+def _seen_due(line: ChatLine, now: datetime) -> bool:
+    """The line's customer is to be noted as seen (once a minute: ``_note_seen``)."""
+    return now - line.since > LAST_SEEN_RESOLUTION
 
 
 def _forget_events(batch: list[_Pending]) -> None:

@@ -35,7 +35,9 @@ from walletdesk.web.localization import request_locale
 
 # counted, not logged: under overload a log line per refusal would add to the load
 SHED = Counter("walletdesk_requests_shed_total", "Requests and frames answered busy",
-               ["reason"])  # concurrency (HTTP), frames (sockets), pool (no connection in time)
+               # concurrency (HTTP), frames (sockets), pool (no connection in time), race
+               # (a transaction lost to another twice: rolled back)
+               ["reason"])
 BUSY_CODE = "busy"
 BUSY_DETAIL = "the desk is busy; retry shortly"
 BUSY_HEADING = N_("The desk is busy right now")
@@ -52,8 +54,8 @@ def retry_after_header(seconds: float) -> str:
 def busy_frame(busy: DatabaseBusy, frame: dict[str, Any] | None = None) -> dict[str, Any]:
     """The socket's answer to a frame shed under load; the client resends it after
     ``retry_after`` seconds (same ``client_id``: stored once)."""
-    if str(busy) == "pool":  # the frame limit counts its own refusals
-        SHED.labels("pool").inc()
+    if str(busy) != "frames":  # the frame limit counts its own refusals
+        SHED.labels(str(busy)).inc()  # pool, or race (lost twice to another transaction)
     error: dict[str, Any] = {"type": "error", "code": BUSY_CODE, "detail": BUSY_DETAIL,
                              "retry": True, "retry_after": busy.retry_after_s}
     if frame is not None and isinstance(frame.get("client_id"), str):
@@ -132,7 +134,7 @@ def install_load_shedding(app: FastAPI, settings: Settings) -> None:
                        retry_after_s=settings.busy_retry_after_s)
 
     async def _database_busy(request: Request, exc: Exception) -> Response:
-        SHED.labels("pool").inc()
+        SHED.labels(str(exc) if str(exc) in ("pool", "race") else "pool").inc()
         retry_after = exc.retry_after_s if isinstance(exc, DatabaseBusy) else 1.0
         return busy_response(request, retry_after)
 
