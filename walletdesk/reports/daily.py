@@ -236,6 +236,8 @@ class DailyView:
     stored_days: int = 0  # the first of ``new_customers`` are the days' (for "all")
     # the edges' durations: per name, (bucket, seconds)
     edge_values: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    durations: bool = True  # False: read for the customers alone (no histograms)
+    customers_read: bool = True  # False: ``customers`` not read (only the new customers)
 
 
 def _scope_conditions(scope: tuple[str, str]) -> list[ColumnElement[bool]]:
@@ -250,26 +252,33 @@ def _scope_conditions(scope: tuple[str, str]) -> list[ColumnElement[bool]]:
 
 
 async def read_daily(session: AsyncSession, start: datetime, end: datetime, cut: datetime,
-                     scope: tuple[str, str], facts: FromClause) -> DailyView:
+                     scope: tuple[str, str], facts: FromClause, *, customers: bool = True,
+                     durations: bool = True) -> DailyView:
     """The cohort of ``[start, end)`` (whole UTC hours) in ``scope``: the daily rows of the
     days wholly inside it and before ``cut``, and ``facts`` (the report's facts relation)
-    for the rest."""
+    for the rest. ``durations`` False: no histograms. ``customers`` False: not the days'
+    distinct customers' ids, the largest texts (but with a filter, which counts its new
+    customers among them: ``customer_counts``)."""
     first_day = day_of(start) if day_of(start) == start else day_of(start) + DAY
     last_day = max(first_day, min(day_of(end), day_of(cut)))
-    view = DailyView(scope=scope, first_day=first_day, last_day=last_day,
-                     histograms={name: Counter() for name in DURATIONS},
-                     edge_values={name: [] for name in DURATIONS})
+    names = DURATIONS if durations else ()
     dimension, value = scope
+    ids = customers or dimension != ALL
+    view = DailyView(scope=scope, first_day=first_day, last_day=last_day,
+                     histograms={name: Counter() for name in names},
+                     edge_values={name: [] for name in names}, durations=durations,
+                     customers_read=ids)
     d = DAILY.c
     if first_day < last_day:
-        for customers, new, *histograms in await _rows(session,
-                select(d.customers, d.new_customers, *(d[name] for name in DURATIONS))
+        for seen, new, *histograms in await _rows(session,
+                select(d.customers if ids else literal(""), d.new_customers,
+                       *(d[name] for name in names))
                 .where(d.dimension == dimension, d.value == value, d.day >= first_day,
                        d.day < last_day)):
-            view.customers.append(customers)
+            view.customers.append(seen)
             view.new_customers.append(new)
             view.stored_days += 1
-            for name, text in zip(DURATIONS, histograms, strict=True):
+            for name, text in zip(names, histograms, strict=True):
                 _histogram(text, view.histograms[name])
         if dimension != ALL:
             # the new customers among this scope's are those whose first conversation is in
@@ -290,18 +299,17 @@ async def read_daily(session: AsyncSession, start: datetime, end: datetime, cut:
     edge_new: list[int] = []
     days = first_day < last_day
     for row in await _rows(session, _edges(
-            select(c.customer_id, c.customer_first_at,
-                   *(c[bucket_name(name)] for name in DURATIONS),
-                   *(c[name] for name in DURATIONS), c.created_at), c.created_at, first_day,
-            last_day)):
+            select(c.customer_id, c.customer_first_at, c.created_at,
+                   *(c[bucket_name(name)] for name in names), *(c[name] for name in names)),
+            c.created_at, first_day, last_day)):
         edge_customers.append(row[0])
         if row[1] >= start:
             edge_new.append(row[0])
             # the first conversation in this edge itself (not on the days between)
-            if not days or row[1] >= last_day or row[2 + 2 * len(DURATIONS)] < first_day:
+            if not days or row[1] >= last_day or row[2] < first_day:
                 view.edge_firsts.add(row[0])
-        for n, name in enumerate(DURATIONS):
-            bucket, seconds = row[2 + n], row[2 + len(DURATIONS) + n]
+        for n, name in enumerate(names):
+            bucket, seconds = row[3 + n], row[3 + len(names) + n]
             if bucket is not None:
                 view.histograms[name][bucket] += 1
                 view.edge_values[name].append((bucket, seconds))
@@ -351,6 +359,8 @@ def new_customer_count(view: DailyView) -> int:
 
 def customer_counts(view: DailyView) -> tuple[int, int]:
     """(distinct customers, of them new: their first conversation started in the period)."""
+    if not view.customers_read:
+        raise ValueError("the daily rows were read without the customers")
     customers = _id_set(view.customers)
     if view.scope == (ALL, ""):
         return len(customers), new_customer_count(view)

@@ -300,10 +300,11 @@ def whole_hours(report: ReportFilter, step: timedelta = HOUR) -> bool:
 
 
 def _add(view: HourlyView, rows: Iterable[Any], step: timedelta = HOUR) -> None:
-    for row in rows:
-        counts = view.hours[_floor(row[1], step)]
-        for name, value in zip(HOURLY_COUNTS, row[2:], strict=True):
-            counts[name] += int(value or 0)
+    hours = view.hours
+    for row in rows:  # (an empty Counter takes a dict at C speed: most hours come once)
+        hours[_floor(row[1], step)].update(
+            {name: int(value) for name, value in zip(HOURLY_COUNTS, row[2:], strict=True)
+             if value})
 
 
 async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[str, str],
@@ -375,8 +376,7 @@ def message_local_hours(view: HourlyView, report: ReportFilter) -> Counter[datet
     out: Counter[datetime] = Counter()
     for written, messages in view.messages.items():
         if messages:  # 'YYYY-MM-DD HH', or 'YYYY-MM-DD HH:MM' from the quarter rows
-            shape = "%Y-%m-%d %H:%M" if len(written) > 13 else "%Y-%m-%d %H"
-            moment = datetime.strptime(written, shape).replace(tzinfo=UTC)
+            moment = datetime.fromisoformat(written).replace(tzinfo=UTC)  # (30× strptime)
             out[moment.astimezone(zone)] += messages
     return out
 

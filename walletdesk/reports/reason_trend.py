@@ -127,12 +127,18 @@ async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: 
     keep = {value for value in by_value if _reason_of(value) in shown}
     kept = case((h.value.in_(keep or {""}), h.value), else_=None).label("kept")
     counted: list[tuple[str | None, str | datetime, int]] = []
+    hours: dict[datetime, datetime] = {}  # each of ~2,000 hours comes once per reason kept
+    reasons: dict[str | None, str | None] = {None: None}
     for value, at, count in await session.execute(
             select(kept, h.hour, func.sum(h.conversations)).where(*stored)
             .group_by(kept, h.hour)):
-        if hour_of(at) not in split:
-            counted.append((None if value is None else _reason_of(value), hour_of(at),
-                            int(count)))
+        hour = hours.get(at)
+        if hour is None:
+            hour = hours[at] = hour_of(at)
+        if hour not in split:
+            reason = reasons[value] if value in reasons \
+                else reasons.setdefault(value, _reason_of(value))
+            counted.append((reason, hour, int(count)))
     counted += [(reason if reason in shown else None, key, count)
                 for reason, key, count in from_facts]
     return counted, +totals

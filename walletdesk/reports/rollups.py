@@ -607,17 +607,23 @@ class FactSource:
             return after
         return before if until >= self.report.end_utc else or_(before, after)
 
-    async def daily(self, session: AsyncSession) -> DailyView | None:
+    async def daily(self, session: AsyncSession, *, customers: bool = True,
+                    durations: bool = True) -> DailyView | None:
         """The cohort's distinct customers and duration histograms from the daily rows
         (walletdesk.reports.daily); None when the report's filters or time zone need the
-        facts themselves, as for ``hourly``."""
+        facts themselves, as for ``hourly``. What is not asked for is not read: the distinct
+        customers' ids (``customers``; the new customers are read all the same) or the
+        histograms (``durations``)."""
         scope = cohort_scope(self.report)
         if scope is None or not self.daily_ready:
             return None
-        if self.days is None:
+        days = self.days
+        if days is None or (customers and not days.customers_read) \
+                or (durations and not days.durations):
             cut, _ = self._cut_and_tail()
             self.days = await read_daily(session, self.report.start_utc, self.report.end_utc,
-                                         cut, scope, self.facts)
+                                         cut, scope, self.facts, customers=customers,
+                                         durations=durations)
         return self.days
 
     async def agent_days(self, session: AsyncSession) -> dict[int, Counter[str]] | None:

@@ -90,7 +90,7 @@ async def _speed_from_facts(session: AsyncSession, report: ReportFilter,
     names = [f"{measure}{kind}" for measure in ("first_response", "resolution", "handling")
              for kind in ("_s", "_business_s")]
     view = await source.hourly(session, totals=True)
-    days = await source.daily(session)
+    days = await source.daily(session, customers=False)
     figures = None if days is None else await daily_duration_figures(session, days, names)
     if figures is None:
         figures = await duration_figures(session, facts, names, measured(view, names))

@@ -55,7 +55,7 @@ async def _headline_from_facts(session: AsyncSession, report: ReportFilter,
     """The same figures as ``headline_of`` of the four reports, in two queries of the rollup."""
     facts = source.facts
     view = await source.hourly(session, totals=True)
-    days = await source.daily(session)
+    days = await source.daily(session, customers=False)  # (its new customers alone)
     if view is not None:
         (total, messages, resolved, ever_resolved, reopened, bot, contained, ratings,
          rating_sum, happy) = (view.total(name) for name in HEADLINE_COUNTS)

@@ -59,7 +59,7 @@ async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
         message_hours = quarters_to_local(await session.execute(
             select(quarters.c.quarter, func.sum(quarters.c.messages))
             .group_by(quarters.c.quarter)), report)
-    days = await source.daily(session)
+    days = await source.daily(session, durations=False)
     if days is not None:
         customers, new = customer_counts(days)
     else:
