@@ -21,6 +21,8 @@ from walletdesk.chains.results import (
 )
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+# two base58 digits at a time: half the big-integer divisions of a digit at a time
+_BASE58_PAIRS = [high + low for high in _BASE58 for low in _BASE58]
 # the TRC-20 tokens whose decimals the desk knows without asking the chain
 TRC20_TOKENS = {
     "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t": ("USDT", 6),
@@ -41,11 +43,14 @@ def tron_address(hex_address: str | None) -> str | None:
     except ValueError:
         return None
     payload = raw + sha256(sha256(raw).digest()).digest()[:4]
-    number, out = int.from_bytes(payload, "big"), ""
+    number, pairs = int.from_bytes(payload, "big"), []
     while number:
-        number, digit = divmod(number, 58)
-        out = _BASE58[digit] + out
-    return "1" * (len(payload) - len(payload.lstrip(b"\0"))) + out
+        number, pair = divmod(number, 58 * 58)
+        pairs.append(_BASE58_PAIRS[pair])
+    # the number's digits ("1" is 0: a zero the last pair began with is not one of them),
+    # after a "1" per leading zero byte
+    digits = "".join(reversed(pairs)).lstrip("1")
+    return "1" * (len(payload) - len(payload.lstrip(b"\0"))) + digits
 
 
 class TronAdapter:
