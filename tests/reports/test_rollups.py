@@ -3,10 +3,12 @@ benchmark's generator, written with plain inserts on both engines), for several 
 time zones, with the newest conversations computed live and merged, and after changes that
 the worker must notice (a resolve, a new message, a rating, new working hours)."""
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import JSON, delete, func, select, text, update
 
 from tests.conftest import create_pg_database, drop_pg_database, make_settings
@@ -20,6 +22,7 @@ from walletdesk.db.engine import Database
 from walletdesk.db.migrate import upgrade_database
 from walletdesk.labels.models import ConversationLabel, Label
 from walletdesk.models import Base
+from walletdesk.reports import rollups
 from walletdesk.reports.agents import agents_report
 from walletdesk.reports.filters import ReportFilter, parse_filter
 from walletdesk.reports.first_contact import first_contact_report
@@ -241,3 +244,51 @@ async def test_the_worker_takes_only_what_changed(services: Services) -> None:
         assert len(expected) <= await refresh_rollups(session) < 40
         assert await refresh_rollups(session) == 0
     await assert_same_figures(services)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_run_makes_no_message_wait_and_misses_no_change(
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: while the worker computes a queued conversation, a message to it (the
+    trigger's upsert of its queue row) does not wait for the run; the change stays queued
+    and the next run computes it."""
+    async with services.transaction() as session:
+        await session.execute(delete(ReportDirty))
+    await write_history(services.db, conversations=20, messages=120)
+    await refresh(services)
+    async with services.transaction() as session:
+        first = await session.scalar(select(Conversation).order_by(Conversation.id).limit(1))
+        assert first is not None
+        first.last_seq += 1  # what a message does
+    assert first.id in await queued(services)
+
+    computing, go_on = asyncio.Event(), asyncio.Event()
+    compute = rollups.compute_facts
+
+    async def paused(*args: Any, **kwargs: Any) -> Any:
+        computing.set()
+        await go_on.wait()
+        return await compute(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "compute_facts", paused)
+
+    async def run() -> int:
+        async with services.transaction() as session:
+            return await refresh_rollups(session)
+
+    running = asyncio.create_task(run())
+    await asyncio.wait_for(computing.wait(), 10)
+    async with asyncio.timeout(10):  # before: waited for the whole run (here: for ever)
+        async with services.transaction() as session:
+            await session.execute(update(Conversation).where(Conversation.id == first.id)
+                                  .values(last_seq=Conversation.last_seq + 1))
+    go_on.set()
+    assert await running >= 1  # (with its customer's others: "came back")
+    assert await queued(services) == {first.id}  # changed meanwhile: left for the next run
+    monkeypatch.setattr(rollups, "compute_facts", compute)
+    await refresh(services)
+    assert await queued(services) == set()
+    async with services.read() as session:
+        facts = await session.get(ConversationFacts, first.id)
+        stored = await session.get(Conversation, first.id)
+        assert facts is not None and stored is not None and facts.last_seq == stored.last_seq

@@ -40,6 +40,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -409,8 +410,8 @@ def _stale(limit: int) -> Select[tuple[int]]:
     return select(both.c[0]).distinct().limit(limit)
 
 
-async def _state(session: AsyncSession) -> RollupState:
-    state = await session.get(RollupState, STATE_ID)
+async def _state(session: AsyncSession, lock: bool = False) -> RollupState:
+    state = await session.get(RollupState, STATE_ID, with_for_update=lock or None)
     if state is None:
         state = RollupState(id=STATE_ID, hours_key="")
         session.add(state)
@@ -442,20 +443,56 @@ async def _insert(session: AsyncSession, table: Any, rows: list[dict[str, Any]])
         await session.execute(insert(table), rows[start:start + CHUNK])
 
 
-async def _take_queued(session: AsyncSession, limit: int
-                       ) -> tuple[list[int], set[datetime], list[tuple[int, datetime]]]:
-    """Takes up to ``limit`` conversations out of the queue the triggers fill, with the
-    hours of those deleted. Deleted first, computed after: a change committed meanwhile
-    queues the conversation again (on PostgreSQL its trigger waits for this transaction),
-    so no change is missed."""
-    queued = select(ReportDirty.conversation_id).order_by(ReportDirty.conversation_id) \
-        .limit(limit).scalar_subquery()
-    rows = (await session.execute(
-        delete(ReportDirty).where(ReportDirty.conversation_id.in_(queued))
-        .returning(ReportDirty.conversation_id, ReportDirty.created_at,
-                   ReportDirty.customer_id))).all()
-    return (sorted(cid for cid, _, _ in rows), {hour_of(at) for _, at, _ in rows if at},
-            [(customer, at) for _, at, customer in rows if customer and at])
+@dataclass
+class Taken:
+    """Conversations taken from the queue the triggers fill: their ids, the hours of those
+    deleted and their customers; on PostgreSQL, each queue row's version (``xmin``), to
+    take them out once computed (``_done``)."""
+
+    ids: list[int]
+    hours: set[datetime]
+    gone: list[tuple[int, datetime]]
+    versions: dict[int, int] = field(default_factory=dict)
+
+
+async def _take_queued(session: AsyncSession, limit: int) -> Taken:
+    """Up to ``limit`` conversations of the queue. SQLite: deleted first, computed after (a
+    change committed meanwhile queues the conversation again; SQLite has one writer). On
+    PostgreSQL a deleted queue row would make every message to its conversation wait for
+    this whole run (the trigger's upsert waits for the deleting transaction: seconds under
+    a chat's load), so the rows are only read, with their versions, and deleted at the end
+    if unchanged (``_done``): a change meanwhile leaves its row for the next run."""
+    d = ReportDirty
+    if session.bind.dialect.name == "postgresql":
+        version = literal_column("report_dirty.xmin::text::bigint")
+        rows = (await session.execute(
+            select(d.conversation_id, d.created_at, d.customer_id, version)
+            .order_by(d.conversation_id).limit(limit))).all()
+        versions = {row[0]: int(row[3]) for row in rows}
+    else:
+        queued = select(d.conversation_id).order_by(d.conversation_id).limit(limit) \
+            .scalar_subquery()
+        rows = (await session.execute(
+            delete(d).where(d.conversation_id.in_(queued))
+            .returning(d.conversation_id, d.created_at, d.customer_id))).all()
+        versions = {}
+    return Taken(sorted(row[0] for row in rows), {hour_of(row[1]) for row in rows if row[1]},
+                 [(row[2], row[1]) for row in rows if row[2] and row[1]], versions)
+
+
+async def _done(session: AsyncSession, taken: Taken) -> None:
+    """PostgreSQL: the queue rows computed, out of the queue, unless a change queued the
+    conversation again since they were read (its row's version differs: it stays). The
+    last statement of the run: the rows are locked only until its commit."""
+    if not taken.versions:
+        return
+    ids = sorted(taken.versions)
+    await session.execute(text(
+        "DELETE FROM report_dirty USING unnest(CAST(:ids AS integer[]), "
+        "CAST(:versions AS bigint[])) AS taken(id, version) "
+        "WHERE report_dirty.conversation_id = taken.id "
+        "AND report_dirty.xmin::text::bigint = taken.version"),
+        {"ids": ids, "versions": [taken.versions[cid] for cid in ids]})
 
 
 async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
@@ -466,7 +503,8 @@ async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
     nothing to do reads one empty table. When none are left, every conversation started
     before the run (less MARGIN) is covered."""
     started = utcnow()
-    state = await _state(session)
+    state = await _state(session, lock=True)  # one run at a time (several workers)
+    taken: Taken | None = None
     teams = list((await session.scalars(select(Team))).all())
     key = hours_key(teams)
     if state.hours_key != key:  # the working hours changed: business durations are stale
@@ -485,7 +523,8 @@ async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
             await session.execute(delete(ReportDirty).where(
                 _among(ReportDirty.conversation_id, ids[start:start + CHUNK], dialect)))
     else:
-        ids, hours, customers = await _take_queued(session, limit)
+        taken = await _take_queued(session, limit)
+        ids, hours, customers = taken.ids, taken.hours, taken.gone
     if ids:
         ids = sorted({*ids, *await _returning(session, ids, customers, dialect)})
         for start in range(0, len(ids), CHUNK):
@@ -520,6 +559,8 @@ async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
     if len(ids) < limit:
         state.covered_until = started - MARGIN
     await session.flush()
+    if taken is not None:
+        await _done(session, taken)
     return len(ids)
 
 
