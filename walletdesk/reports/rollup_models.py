@@ -64,6 +64,8 @@ class ConversationFacts(Base):
                                                 "resolution_s"],
                             postgresql_where=text("assignee_id IS NOT NULL"),
                             sqlite_where=text("assignee_id IS NOT NULL")),
+                      # a period's distinct and new customers (volume without filters)
+                      Index("ix_report_facts_previous", "created_at", "previous_at"),
                       # the comments' total: a period's rated surveys with a comment
                       Index("ix_report_facts_commented", "created_at",
                             postgresql_include=["survey_rating", "assignee_id",
@@ -93,6 +95,10 @@ class ConversationFacts(Base):
     resolution_breached: Mapped[bool] = mapped_column(Boolean)
     # derived
     customer_first_at: Mapped[datetime] = mapped_column()  # the customer's first conversation
+    # the start of the customer's conversation before this one (by start, then id; None: the
+    # first): a period's distinct customers are its facts whose previous one started before
+    # it, counted without a union of ids (migration 0034)
+    previous_at: Mapped[datetime | None] = mapped_column(default=None)
     messages: Mapped[int] = mapped_column(Integer)  # public customer, agent and bot messages
     first_response_s: Mapped[float | None] = mapped_column(Float, default=None)
     first_response_business_s: Mapped[float | None] = mapped_column(Float, default=None)

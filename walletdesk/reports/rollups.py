@@ -49,6 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from walletdesk.accounts.models import Team
 from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
@@ -163,6 +164,9 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
         select(Conversation.customer_id, func.min(Conversation.created_at))
         .where(_among(Conversation.customer_id, sorted(customers), dialect))
         .group_by(Conversation.customer_id))).all())
+    previous = dict((await session.execute(
+        select(Conversation.id, previous_start(Conversation))
+        .where(_among(Conversation.id, ids, dialect)))).all())
     # the message facts in SQL, with the definitions of measures.first_customer_message /
     # first_agent_reply, volume.public_message_conditions and outcome.resolve_marks /
     # reopened_ids (the tests compare both ways)
@@ -268,6 +272,7 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "resolution_due": row.resolution_due_at is not None,
             "resolution_breached": bool(row.resolution_breached),
             "customer_first_at": customer_first[row.customer_id],
+            "previous_at": previous.get(cid),
             "messages": messages.get(cid, 0), **durations, **bucket_columns(durations),
             "is_resolved": is_resolved, "ever_resolved": mark is not None,
             "reopened": mark is not None and (mark[1] > 1 or cid in written_after),
@@ -282,6 +287,19 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "survey_commented": bool(survey and survey[3]),
             **contact_reason(row.contact_reason, row.category, *reasons.get(cid, (None, None)))})
     return out
+
+
+def previous_start(conversation: Any) -> Any:
+    """Correlated on ``conversation`` (the model or a table's columns): the start of its
+    customer's conversation before it, by start and then id (a tie counts the lower id as
+    earlier); NULL for the customer's first. Read by index (customer, start)."""
+    other = aliased(Conversation)
+    return (select(func.max(other.created_at))
+            .where(other.customer_id == conversation.customer_id,
+                   or_(other.created_at < conversation.created_at,
+                       and_(other.created_at == conversation.created_at,
+                            other.id < conversation.id)))
+            .scalar_subquery())
 
 
 async def _came_back(session: AsyncSession, rows: Any, first_resolves: dict[int, datetime],

@@ -4,14 +4,20 @@ which language, and from new or returning customers."""
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.reports.daily import customer_counts
 from walletdesk.reports.figures import Count, DayCount, HourCell, Period, Volume
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
-from walletdesk.reports.hourly import breakdown_counts, local_hours, message_local_hours
+from walletdesk.reports.hourly import (
+    ALL,
+    breakdown_counts,
+    cohort_scope,
+    local_hours,
+    message_local_hours,
+)
 from walletdesk.reports.measures import local_counts, quarters_to_local
 from walletdesk.reports.rollups import FactSource, fact_source
 
@@ -59,8 +65,16 @@ async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
         message_hours = quarters_to_local(await session.execute(
             select(quarters.c.quarter, func.sum(quarters.c.messages))
             .group_by(quarters.c.quarter)), report)
-    days = await source.daily(session, durations=False)
-    if days is not None:
+    everyone = cohort_scope(report) == (ALL, "")
+    days = None if everyone else await source.daily(session, durations=False)
+    if everyone:
+        # each customer once: at their first conversation of the period (the one before it
+        # started earlier, or there is none: a new customer), one index read of the facts
+        first_here = or_(facts.c.previous_at.is_(None), facts.c.previous_at < report.start_utc)
+        customers, new = (await session.execute(select(
+            func.count(case((first_here, 1))),
+            func.count(case((facts.c.previous_at.is_(None), 1)))))).one()
+    elif days is not None:
         customers, new = customer_counts(days)
     else:
         customers, new = (await session.execute(select(
