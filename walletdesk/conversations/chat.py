@@ -323,7 +323,8 @@ class ChatWriter:
         """``own``: the writer task's connection (PostgreSQL), for the usual batch."""
         engine = self.services.db.engine
         usual = len({pending.line.conversation_id for pending in batch}) == len(batch)
-        if usual and own is not None and not any(_seen_due(p.line, utcnow()) for p in batch):
+        now = utcnow()
+        if usual and own is not None and not any(_seen_due(p.line, now) for p in batch):
             try:  # the usual batch, one message per conversation: two statements in all
                 return await self._store_batch_on(own, batch)
             except _OneByOne:  # a retry among them (rolled back): the careful way

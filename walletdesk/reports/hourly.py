@@ -130,6 +130,11 @@ def _start_of(dimension: str) -> type[_UTCStart]:
     return utc_quarter if dimension == QUARTER else utc_hour
 
 
+def step_of(dimension: str) -> timedelta:
+    """The time a dimension's row counts: an hour, or a quarter hour."""
+    return QUARTER_HOUR if dimension == QUARTER else HOUR
+
+
 def stored_value(value: object) -> str:
     """A filter's value as the rows hold it: "" for none, else "=" and the value."""
     return "" if value is None else f"={value}"
@@ -281,7 +286,8 @@ def stored_hours(report: ReportFilter, cut: datetime, step: timedelta = HOUR
     hour's start). The rest of the period (a half hour at each end in Asia/Kolkata, what is
     newer than ``cut``) comes from the facts."""
     start = report.start_utc
-    first = _floor(start, step) if _floor(start, step) == start else _floor(start, step) + step
+    floor = _floor(start, step)
+    first = floor if floor == start else floor + step
     return first, max(first, min(_floor(report.end_utc, step), cut))
 
 
@@ -317,7 +323,7 @@ async def read_view(session: AsyncSession, report: ReportFilter, scope: tuple[st
     stays empty; the total of messages is among the counts)."""
     dimension, value = scope
     view = HourlyView()
-    step = QUARTER_HOUR if dimension == QUARTER else HOUR
+    step = step_of(dimension)
     first, until = stored_hours(report, cut, step)
     h = HOURLY.c
     stored = [h.dimension == dimension, h.value == value, h.hour >= first, h.hour < until]

@@ -132,13 +132,12 @@ async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: 
     for value, at, count in await session.execute(
             select(kept, h.hour, func.sum(h.conversations)).where(*stored)
             .group_by(kept, h.hour)):
-        hour = hours.get(at)
-        if hour is None:
-            hour = hours[at] = hour_of(at)
-        if hour not in split:
-            reason = reasons[value] if value in reasons \
-                else reasons.setdefault(value, _reason_of(value))
-            counted.append((reason, hour, int(count)))
+        if at not in hours:
+            hours[at] = hour_of(at)
+        if hours[at] not in split:
+            if value not in reasons:
+                reasons[value] = _reason_of(value)
+            counted.append((reasons[value], hours[at], int(count)))
     counted += [(reason if reason in shown else None, key, count)
                 for reason, key, count in from_facts]
     return counted, +totals

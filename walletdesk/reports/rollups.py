@@ -74,17 +74,16 @@ from walletdesk.reports.daily import (
 from walletdesk.reports.filters import ReportFilter, conversation_conditions
 from walletdesk.reports.hourly import (
     ALL,
-    HOUR,
     HOURLY,
     HOURLY_MESSAGES,
     QUARTER,
-    QUARTER_HOUR,
     HourlyView,
     cohort_scope,
     hour_of,
     read_breakdown_hours,
     read_view,
     rebuild_hours,
+    step_of,
     stored_hours,
     view_scope,
 )
@@ -641,7 +640,7 @@ class FactSource:
         if key not in self.views:
             cut = min(hour_of(self.covered_until), self.report.end_utc)
             quarters = scope[0] == QUARTER
-            first, until = stored_hours(self.report, cut, QUARTER_HOUR if quarters else HOUR)
+            first, until = stored_hours(self.report, cut, step_of(scope[0]))
             tail = tail_quarters = None
             if first > self.report.start_utc or until < self.report.end_utc:
                 tail = select(self.facts).where(

@@ -65,16 +65,14 @@ async def _volume_from_facts(session: AsyncSession, report: ReportFilter,
         message_hours = quarters_to_local(await session.execute(
             select(quarters.c.quarter, func.sum(quarters.c.messages))
             .group_by(quarters.c.quarter)), report)
-    everyone = cohort_scope(report) == (ALL, "")
-    days = None if everyone else await source.daily(session, durations=False)
-    if everyone:
+    if cohort_scope(report) == (ALL, ""):
         # each customer once: at their first conversation of the period (the one before it
         # started earlier, or there is none: a new customer), one index read of the facts
         first_here = or_(facts.c.previous_at.is_(None), facts.c.previous_at < report.start_utc)
         customers, new = (await session.execute(select(
             func.count(case((first_here, 1))),
             func.count(case((facts.c.previous_at.is_(None), 1)))))).one()
-    elif days is not None:
+    elif (days := await source.daily(session, durations=False)) is not None:
         customers, new = customer_counts(days)
     else:
         customers, new = (await session.execute(select(

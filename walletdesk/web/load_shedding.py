@@ -51,11 +51,17 @@ def retry_after_header(seconds: float) -> str:
     return str(max(1, math.ceil(seconds)))
 
 
+def _count_database_busy(busy: BaseException) -> None:
+    """A busy answer for the database's sake: ``race`` (a transaction lost to another
+    twice), else ``pool`` (no connection in time)."""
+    SHED.labels("race" if str(busy) == "race" else "pool").inc()
+
+
 def busy_frame(busy: DatabaseBusy, frame: dict[str, Any] | None = None) -> dict[str, Any]:
     """The socket's answer to a frame shed under load; the client resends it after
     ``retry_after`` seconds (same ``client_id``: stored once)."""
     if str(busy) != "frames":  # the frame limit counts its own refusals
-        SHED.labels(str(busy)).inc()  # pool, or race (lost twice to another transaction)
+        _count_database_busy(busy)
     error: dict[str, Any] = {"type": "error", "code": BUSY_CODE, "detail": BUSY_DETAIL,
                              "retry": True, "retry_after": busy.retry_after_s}
     if frame is not None and isinstance(frame.get("client_id"), str):
@@ -134,7 +140,7 @@ def install_load_shedding(app: FastAPI, settings: Settings) -> None:
                        retry_after_s=settings.busy_retry_after_s)
 
     async def _database_busy(request: Request, exc: Exception) -> Response:
-        SHED.labels(str(exc) if str(exc) in ("pool", "race") else "pool").inc()
+        _count_database_busy(exc)
         retry_after = exc.retry_after_s if isinstance(exc, DatabaseBusy) else 1.0
         return busy_response(request, retry_after)
 
