@@ -30,6 +30,17 @@ POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", ["postgresql"], indire
 
 
 @pytest.fixture
+async def writer(services: Services, make_team: Any, make_agent: Any
+                 ) -> AsyncIterator[ChatWriter]:
+    """A chat writer of a desk with a team and an agent online (stopped after the test)."""
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    chat_writer = ChatWriter(services)
+    yield chat_writer
+    await chat_writer.stop()
+
+
+@pytest.fixture
 def own_pids(monkeypatch: pytest.MonkeyPatch) -> set[int]:
     """The server processes of the writers' own connections, noted at each batch."""
     pids: set[int] = set()
@@ -87,40 +98,30 @@ async def assert_once_each(services: Services, line: ChatLine, texts: list[str])
 
 
 @POSTGRESQL_ONLY
-async def test_a_connection_killed_between_batches_is_replaced(services,
-                                                               own_pids, make_team, make_agent,
+async def test_a_connection_killed_between_batches_is_replaced(services, writer, own_pids,
                                                                monkeypatch):
     monkeypatch.setattr(chat, "IDLE_RELEASE_S", 60.0)  # the writers keep their connections
-    team = await make_team()
-    await make_agent("Alice", teams=[team], online=True)
-    writer = ChatWriter(services)
     line = await first_message(services, writer)
     other = await first_message(services, writer, "visitor-2")
-    try:
-        await asyncio.gather(send(services, writer, line, "visitor-1", "first", "c1"),
-                             send(services, writer, other, "visitor-2", "one", "o1"))
-        killed = set(own_pids)
-        assert killed  # the hot path ran on a writer's own connection
-        await terminate(services, killed)
-        await asyncio.gather(send(services, writer, line, "visitor-1", "second", "c2"),
-                             send(services, writer, other, "visitor-2", "two", "o2"))
-        delivered = await writer.receive(line, "third", "c3")  # on a new connection
-        again = await writer.receive(line, "second", "c2")  # a retry: stored once
-        assert delivered is not None and not delivered.duplicate
-        assert again is not None and again.duplicate
-        assert own_pids - killed  # the last batches' connection is a new one
-    finally:
-        await writer.stop()
+    await asyncio.gather(send(services, writer, line, "visitor-1", "first", "c1"),
+                         send(services, writer, other, "visitor-2", "one", "o1"))
+    killed = set(own_pids)
+    assert killed  # the hot path ran on a writer's own connection
+    await terminate(services, killed)
+    await asyncio.gather(send(services, writer, line, "visitor-1", "second", "c2"),
+                         send(services, writer, other, "visitor-2", "two", "o2"))
+    delivered = await writer.receive(line, "third", "c3")  # on a new connection
+    again = await writer.receive(line, "second", "c2")  # a retry: stored once
+    assert delivered is not None and not delivered.duplicate
+    assert again is not None and again.duplicate
+    assert own_pids - killed  # the last batches' connection is a new one
     await assert_once_each(services, line, ["first", "second", "third"])
     await assert_once_each(services, other, ["one", "two"])
 
 
 @POSTGRESQL_ONLY
 async def test_a_connection_killed_during_a_batch_loses_and_doubles_nothing(
-        services, make_team, make_agent, monkeypatch):
-    team = await make_team()
-    await make_agent("Alice", teams=[team], online=True)
-    writer = ChatWriter(services)
+        services, writer, monkeypatch):
     line = await first_message(services, writer)
     real_insert, kills = BatchConnection.insert, []
 
@@ -133,25 +134,19 @@ async def test_a_connection_killed_during_a_batch_loses_and_doubles_nothing(
 
     monkeypatch.setattr(BatchConnection, "insert", insert_after_a_kill)
     before = (await stored(services, line.conversation_id))[-1].seq
-    try:
-        assert await writer.receive(line, "lost?", "c1") is None  # failed: the full path
-        async with services.read() as session:  # nothing of that transaction committed
-            conversation = await session.get(Conversation, line.conversation_id)
-        assert conversation is not None and conversation.last_seq == before
-        await send(services, writer, line, "visitor-1", "lost?", "c1")  # the socket's resend
-        assert await writer.receive(line, "next", "c2") is not None  # a new connection
-    finally:
-        await writer.stop()
+    assert await writer.receive(line, "lost?", "c1") is None  # failed: the full path
+    async with services.read() as session:  # nothing of that transaction committed
+        conversation = await session.get(Conversation, line.conversation_id)
+    assert conversation is not None and conversation.last_seq == before
+    await send(services, writer, line, "visitor-1", "lost?", "c1")  # the socket's resend
+    assert await writer.receive(line, "next", "c2") is not None  # a new connection
     assert kills
     await assert_once_each(services, line, ["lost?", "next"])
 
 
 @POSTGRESQL_ONLY
 async def test_a_race_lost_on_the_own_connection_runs_once_more_on_it(
-        services, make_team, make_agent, monkeypatch):
-    team = await make_team()
-    await make_agent("Alice", teams=[team], online=True)
-    writer = ChatWriter(services)
+        services, writer, monkeypatch):
     line = await first_message(services, writer)
     real_update, pids = BatchConnection.update, []
 
@@ -162,29 +157,20 @@ async def test_a_race_lost_on_the_own_connection_runs_once_more_on_it(
         return await real_update(self, *args)
 
     monkeypatch.setattr(BatchConnection, "update", update_losing_once)
-    try:
-        delivered = await writer.receive(line, "my transfer is stuck", "c1")
-    finally:
-        await writer.stop()
+    delivered = await writer.receive(line, "my transfer is stuck", "c1")
     assert delivered is not None and len(pids) == 2 and pids[0] == pids[1]  # kept
     await assert_once_each(services, line, ["my transfer is stuck"])
 
 
 async def test_a_retry_in_a_batch_is_stored_once_and_the_others_are_stored(
-        services, make_team, make_agent):
+        services, writer):
     """Both engines: a batch holding a resent message (stored before) goes message by
     message; the resend is answered with the stored message, the others are stored."""
-    team = await make_team()
-    await make_agent("Alice", teams=[team], online=True)
-    writer = ChatWriter(services)
     line = await first_message(services, writer)
     other = await first_message(services, writer, "visitor-2")
-    try:
-        first = await writer.receive(line, "my transfer is stuck", "c1")
-        again, new = await asyncio.gather(writer.receive(line, "my transfer is stuck", "c1"),
-                                          writer.receive(other, "me too", "o1"))
-    finally:
-        await writer.stop()
+    first = await writer.receive(line, "my transfer is stuck", "c1")
+    again, new = await asyncio.gather(writer.receive(line, "my transfer is stuck", "c1"),
+                                      writer.receive(other, "me too", "o1"))
     assert first is not None and again is not None and new is not None
     assert again.duplicate and again.message["id"] == first.message["id"]
     assert not new.duplicate
@@ -194,22 +180,17 @@ async def test_a_retry_in_a_batch_is_stored_once_and_the_others_are_stored(
 
 @POSTGRESQL_ONLY
 async def test_an_idle_writer_gives_its_connection_back_to_the_pool(
-        services, own_pids, make_team, make_agent, monkeypatch):
+        services, writer, own_pids, monkeypatch):
     """A small pool is not emptied by the writers for good: the full path needs it too."""
     monkeypatch.setattr(chat, "IDLE_RELEASE_S", 0.05)
-    team = await make_team()
-    await make_agent("Alice", teams=[team], online=True)
-    writer = ChatWriter(services)
     line = await first_message(services, writer)
     pool: Any = services.db.engine.pool
-    try:
-        assert await writer.receive(line, "one", "c1") is not None
-        assert pool.checkedout() == 1  # kept while messages come
-        await asyncio.sleep(0.3)
-        assert pool.checkedout() == 0
-        assert await writer.receive(line, "two", "c2") is not None  # taken again
-    finally:
-        await writer.stop()
+    assert await writer.receive(line, "one", "c1") is not None
+    assert pool.checkedout() == 1  # kept while messages come
+    await asyncio.sleep(0.3)
+    assert pool.checkedout() == 0
+    assert await writer.receive(line, "two", "c2") is not None  # taken again
+    await writer.stop()  # gives its connection back
     assert pool.checkedout() == 0 and len(own_pids) == 1  # the same connection, prepared once
     await assert_once_each(services, line, ["one", "two"])
 
