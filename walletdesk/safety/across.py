@@ -130,10 +130,13 @@ def _glued_from(parts: list[str]) -> int | None:
     first = None
     for index in range(len(parts) - 2, -1, -1):
         before, after = parts[index].rstrip(), parts[index + 1].lstrip()
-        if _WHOLE_HEX_TAIL.search(before) and _WHOLE_HEX_HEAD.match(after):
+        # (the patterns ending in $ are searched from as far back as they reach, not from
+        # the start of the message)
+        end = len(before)
+        if _WHOLE_HEX_TAIL.search(before, max(0, end - 64)) and _WHOLE_HEX_HEAD.match(after):
             break
-        if (_TAIL_RUN.search(before) and _HEAD_RUN.match(after)) or (
-                _CJK_TAIL.search(before) and _CJK_HEAD.match(after)):
+        if (_TAIL_RUN.search(before, max(0, end - 8)) and _HEAD_RUN.match(after)) or (
+                _CJK_TAIL.search(before, max(0, end - 1)) and _CJK_HEAD.match(after)):
             first = index
         else:
             break

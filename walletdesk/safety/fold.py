@@ -20,7 +20,9 @@ SOFT_HYPHEN = "\u00ad"
 @dataclass(frozen=True)
 class Folded:
     text: str
-    starts: list[int] | None  # folded index -> original start; None: the same text
+    # folded index -> original start; None: the same offsets (the same text, or characters
+    # changed one for one: full-width punctuation)
+    starts: list[int] | None
     ends: list[int] | None  # folded index -> original end (after an escape: its end)
 
     def original(self, start: int, end: int, length: int) -> tuple[int, int]:
@@ -38,6 +40,13 @@ _ESCAPE = r"\\u[0-9a-fA-F]{4}|\\[nrt]|&(?:[a-zA-Z]{2,8}|#\d{1,7}|#[xX][0-9a-fA-F
 @lru_cache(maxsize=1)
 def _changing() -> re.Pattern[str]:
     """A JSON \\u escape, or any BMP character NFKC changes, or a zero-width one."""
+    return re.compile(f"{_ESCAPE}|{_changing_character().pattern}")
+
+
+@lru_cache(maxsize=1)
+def _changing_character() -> re.Pattern[str]:
+    """Any BMP character NFKC changes, or a zero-width one (:func:`_changing` in a text with
+    no backslash nor "&", where no escape can be: one character class, faster)."""
     ranges: list[tuple[int, int]] = []
     for code in range(0x80, 0x10000):
         char = chr(code)
@@ -50,7 +59,7 @@ def _changing() -> re.Pattern[str]:
                 ranges.append((code, code))
     body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
                    for a, b in ranges)
-    return re.compile(f"{_ESCAPE}|[{body}]")
+    return re.compile(f"[{body}]")
 
 
 def _fold_char(char: str) -> str:
@@ -73,26 +82,42 @@ def _unescape(raw: str) -> str:
     return raw
 
 
+@lru_cache(maxsize=4096)
+def _folded(raw: str) -> str:
+    """What a match of :func:`_changing` (one character, or an escape) becomes."""
+    return _fold_char(_unescape(raw))
+
+
 def fold(text: str) -> Folded:
     """``text`` in NFKC with zero-width characters as spaces and JSON escapes decoded
     ("ge\\u0301nero" is género, ``\\n`` and ``&nbsp;`` are spaces), and the offset maps
     back to ``text``."""
     if text.isascii() and "\\" not in text and "&" not in text:
         return Folded(text, None, None)
-    pattern = _changing()
-    if pattern.search(text) is None:
+    escapes = "\\" in text or "&" in text
+    matches = list((_changing() if escapes else _changing_character()).finditer(text))
+    if not matches:
         return Folded(text, None, None)
+    replaced = [_folded(match.group()) for match in matches]
+    if all(len(match.group()) == len(new) == 1 for match, new in zip(matches, replaced,
+                                                                        strict=True)):
+        # one character for one (full-width punctuation in Chinese prose): the same offsets
+        pieces, cursor = [], 0
+        for match, new in zip(matches, replaced, strict=True):
+            pieces += (text[cursor:match.start()], new)
+            cursor = match.end()
+        pieces.append(text[cursor:])
+        return Folded("".join(pieces), None, None)
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     cursor = 0
-    for match in pattern.finditer(text):
+    for match, folded in zip(matches, replaced, strict=True):
         start, end = match.start(), match.end()
         if start > cursor:
             pieces.append(text[cursor:start])
             starts.extend(range(cursor, start))
             ends.extend(range(cursor + 1, start + 1))
-        folded = _fold_char(_unescape(match.group()))
         pieces.append(folded)
         starts.extend([start] * len(folded))
         ends.extend([end] * len(folded))

@@ -23,6 +23,7 @@
 
 import json
 import re
+import string
 from hashlib import sha256
 
 from walletdesk.safety.findings import Finding, Span
@@ -30,7 +31,11 @@ from walletdesk.safety.findings import Finding, Span
 CONTEXT_CHARS = 40
 MIN_PIECE_CHARS = 20  # the shortest key in one piece _ALNUM_RUN and _HEX64 look at
 MIN_RANDOM_DIGITS = 10  # decimal digits in a key's 64 hex digits, at least
-_NO_DIGITS = str.maketrans("", "", "0123456789")
+# what _HEX64, _HEX128 and _ALNUM_RUN look for has this in it: MIN_PIECE_CHARS ASCII letters
+# and digits in a row, each written as "a" (the text's UTF-8 bytes, translated: no regex)
+_ALNUM_AS_A = bytes(0x61 if chr(b) in string.ascii_letters + string.digits else 0x20
+                    for b in range(256))
+_PIECE = b"a" * MIN_PIECE_CHARS
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _BASE58_INDEX = {c: i for i, c in enumerate(_BASE58)}
 _HEX64 = re.compile(r"(?<![0-9A-Za-z])(0[xX])?([0-9a-fA-F]{64})(?![0-9A-Za-z])")
@@ -194,9 +199,10 @@ def _grouped_hex(text: str) -> list[Span]:
 def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
     """``keep``: bare 64-hex values found on a chain as transactions (see the module doc)."""
     spans: list[Span] = []
-    # quick looks first: a key in one piece (64 hex digits, base58) is 20 characters or more
-    # without a space; one written in groups has ten digits or more (_looks_random)
-    in_one_piece = max(map(len, text.split()), default=0) >= MIN_PIECE_CHARS
+    # quick looks first: a key in one piece (64 hex digits, base58) is 20 letters and digits
+    # or more in a row; one written in groups has ten digits or more (_looks_random)
+    encoded = text.encode("utf-8", "surrogatepass")  # ASCII as is; any other character: ≥ 0x80
+    in_one_piece = _PIECE in encoded.translate(_ALNUM_AS_A)
     for match in _HEX64.finditer(text) if in_one_piece else ():
         if _hex_is_key(text, match.start(), bool(match.group(1))) \
                 and not (keep and _kept(text, match, keep)):
@@ -206,7 +212,7 @@ def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
                 or _SIGNATURE_CONTEXT.search(context_before(text, match.start()))):
             spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
     if (" " in text or "-" in text or ":" in text or "\n" in text) \
-            and len(text) - len(text.translate(_NO_DIGITS)) >= MIN_RANDOM_DIGITS:
+            and len(encoded) - len(encoded.translate(None, b"0123456789")) >= MIN_RANDOM_DIGITS:
         spans += _grouped_hex(text)
     for match in _ALNUM_RUN.finditer(text) if in_one_piece else ():
         candidate = match.group()

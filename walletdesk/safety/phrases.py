@@ -27,6 +27,7 @@ as each of its nearest words), and a long run may hold one word of no list at al
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ MAX_WORD_CHARS = 16
 _LEADING_NUMBER = re.compile(r"(?:\d{1,2}[.):：、\-]?|#\d{1,2}|[\u2460-\u2473])[ \t]*$")
 KNOWN_CACHED = 20_000  # distinct words whose lookup is kept
 LINES_CACHED = 4_096  # lines whose tokens are kept: a message is read again with the next two
+EDGE_LOOK_CHARS = 40  # edge_words reads this much first, and the 120 only when too few words
 QUICK_LOOK_CHARS = 160  # below this, a text not read before gets the quick look first
 
 # a word in one list's run: (start, end, its possible indices — none for a word of no
@@ -125,6 +127,8 @@ def _known(key: str) -> Known | None:
 
 _ASCII_SPLIT = re.compile(f"({_ASCII_TOKEN.pattern})")  # gaps and tokens, in turn
 _SPLIT = re.compile(f"({_TOKEN.pattern})")
+_MARK = re.compile(r"[\u0300-\u036f\u3099\u309a\ufffd]")  # what _TOKEN takes in besides letters
+_SPLIT_LETTERS = re.compile(rf"([^\W\d_{CJK}]+|[{CJK}])")  # _SPLIT on a line without them: faster
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,30 +142,69 @@ class _Tokens:
     known: Sequence[Known | None]
     separated: Sequence[bool]
     breaks: Sequence[bool]
-    exact: Sequence[bool]  # a word of some list as written
 
     def __len__(self) -> int:
         return len(self.starts)
 
 
+class _Line:
+    """A line as the quick looks read it (which of its tokens are words of some list as
+    written, and where the first and last tokens with a letter are), and its tokens, made
+    when something is to be judged. An ASCII line's words are its letter runs: looked up
+    without the tokens (most lines of prose are never judged)."""
+
+    __slots__ = ("_split", "_tokens", "exact", "first_letter", "last_letter", "line")
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self._tokens: _Tokens | None = None
+        self._split: Split | None = None
+        self.exact: bytes  # 1: a word of some list as written, token by token
+        if line.isascii():
+            words = line.translate(_ASCII_NON_LETTERS).lower().split()
+            self.exact = bytes(map(exact_words().__contains__, words))
+            self.first_letter, self.last_letter = (0, len(words) - 1) if words else (-1, -1)
+        else:
+            pieces, known = self._split = _split(line)
+            words = pieces[1::2]
+            self.exact = bytes([word is not None and word.exact for word in known])
+            self.first_letter = next(
+                (i for i, word in enumerate(words) if _LETTER.search(word)), -1)
+            self.last_letter = next(
+                (i for i in range(len(words) - 1, -1, -1) if _LETTER.search(words[i])), -1)
+
+    @property
+    def tokens(self) -> _Tokens:
+        if self._tokens is None:
+            self._tokens = _line_tokens(self.line, self._split)
+            self._split = None
+        return self._tokens
+
+    def __len__(self) -> int:
+        return len(self.exact)
+
+
 class _KeptLines:
-    """The tokens of the lines read lately (least recently used forgotten first). A text
-    in which a secret was found is forgotten at once (:func:`forget`): its lines, the secret
-    among them, are not kept in the process's memory."""
+    """The lines read lately (least recently used forgotten first). A text in which a secret
+    was found is forgotten at once (:func:`forget`): its lines, the secret among them, are
+    not kept in the process's memory."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._lines: OrderedDict[str, _Tokens] = OrderedDict()
+        self._lines: OrderedDict[str, _Line] = OrderedDict()
 
-    def tokens(self, line: str) -> _Tokens:
+    def line(self, line: str) -> _Line:
         found = self._lines.get(line)
         if found is not None:
             self._lines.move_to_end(line)
             return found
-        found = self._lines[line] = _line_tokens(line)
+        found = self._lines[line] = _Line(line)
         if len(self._lines) > self.size:
             self._lines.popitem(last=False)
         return found
+
+    def tokens(self, line: str) -> _Tokens:
+        return self.line(line).tokens
 
     def has_all(self, text: str) -> bool:
         return all(line in self._lines for line in text.split("\n"))
@@ -169,29 +212,77 @@ class _KeptLines:
     def forget(self, text: str) -> None:
         for line in text.split("\n"):
             self._lines.pop(line, None)
+            for clause in _CLAUSE_END.split(line):
+                _KEPT_CLAUSES.pop(clause, None)
 
     def clear(self) -> None:
         self._lines.clear()
+        _KEPT_CLAUSES.clear()
 
 
-def _line_tokens(line: str) -> _Tokens:
-    """A line's tokens, as the line alone gives them. Split in C (gaps and tokens in turn)
-    and looked up through the word cache."""
+Split = tuple[list[str], tuple[Known | None, ...]]  # gaps and tokens in turn; each token's Known
+
+
+def _split(line: str) -> Split:
+    """A line's gaps and tokens in turn (split in C), and what each token is (looked up
+    through the word cache). A line with Chinese in it is split clause by clause (after each
+    punctuation mark of ``_CLAUSE_END`` that follows a Chinese character; no token holds
+    one: a token never spans two clauses), each clause's split kept (``_KEPT_CLAUSES``):
+    Chinese messages glued together (:mod:`walletdesk.safety.across`) are read again
+    clause by clause."""
+    if line.isascii():
+        return _split_piece(line)
+    clauses = _CLAUSE_END.split(line)
+    if len(clauses) == 1:
+        return _split_piece(line)
+    pieces: list[str] = [""]
+    known: list[Known | None] = []
+    for clause in clauses:
+        if not clause:
+            continue
+        found = _KEPT_CLAUSES.get(clause)
+        if found is None:
+            found = _KEPT_CLAUSES[clause] = _split_piece(clause)
+            if len(_KEPT_CLAUSES) > CLAUSES_CACHED:
+                _KEPT_CLAUSES.popitem(last=False)
+        else:
+            _KEPT_CLAUSES.move_to_end(clause)
+        # the gap the clause ends with and the one the next starts with are one gap
+        pieces[-1] += found[0][0]
+        pieces += found[0][1:]
+        known += found[1]
+    return pieces, tuple(known)
+
+
+CLAUSES_CACHED = 8_192
+_CLAUSE_END = re.compile(rf"(?<=[{CJK}][。，,!?！？;；:：、])")  # (after Chinese: those are glued)
+_KEPT_CLAUSES: OrderedDict[str, Split] = OrderedDict()
+
+
+def _split_piece(line: str) -> Split:
+    """:func:`_split` of a line, or of a clause of one, in one piece."""
     if line.isascii():  # lower case keeps every offset: the pieces are the words' keys
         pieces = _ASCII_SPLIT.split(line.lower())
-        words = pieces[1::2]
         known = tuple(None if word is _NOT_A_WORD else word
-                      for word in map(_known_or_marker, words))
+                      for word in map(_known_or_marker, pieces[1::2]))
     else:
-        pieces = _SPLIT.split(line)
-        words = pieces[1::2]
-        known = tuple(map(_known_token, words))
+        pieces = (_SPLIT if _MARK.search(line) else _SPLIT_LETTERS).split(line)
+        known = tuple(map(_known_token, pieces[1::2]))
+    return pieces, known
+
+
+def _line_tokens(line: str, split: Split | None = None) -> _Tokens:
+    """A line's tokens, as the line alone gives them (``split``: :func:`_split` of it)."""
+    pieces, known = split or _split(line)
     offsets = list(accumulate(map(len, pieces), initial=0))
-    # the first token's gap: none within the line (the caller looks across lines)
-    flags = [0, *map(_gap_flags, pieces[2:-1:2])] if words else []
-    return _Tokens(tuple(offsets[1:-1:2]), tuple(offsets[2::2]), known,
-                   tuple(flag & 1 == 1 for flag in flags), tuple(flag & 2 == 2 for flag in flags),
-                   tuple(word is not None and word.exact for word in known))
+    gaps = pieces[2:-1:2]  # between tokens: the first token's, none within the line (the
+    # caller looks across lines)
+    separated: Sequence[bool] = (False, *map(bool, gaps)) if known else ()
+    if max(map(len, gaps), default=0) <= MAX_GAP_CHARS and _BAD_GAP.search(line) is None:
+        breaks: Sequence[bool] = (False,) * len(known)  # (a token has no digit)
+    else:  # _gap_flags, gap by gap
+        breaks = (False, *[_gap_flags(gap) & 2 == 2 for gap in gaps]) if known else ()
+    return _Tokens(tuple(offsets[1:-1:2]), tuple(offsets[2::2]), known, separated, breaks)
 
 
 _KEPT = _KeptLines(LINES_CACHED)
@@ -202,8 +293,10 @@ def forget(text: str) -> None:
     _KEPT.forget(text)
 
 
+@lru_cache(maxsize=KNOWN_CACHED)
 def _known_token(token: str) -> Known | None:
-    # (cached by its key, lower case: the word cache keeps no case, as fuzzy_words)
+    # (cached by its key, lower case, as fuzzy_words; and by the token as written, which
+    # spares the key's NFKD of every Chinese character)
     return _known(_key(token))
 
 
@@ -220,15 +313,17 @@ def _tokens(text: str) -> _Tokens:
     lines = text.split("\n")
     if len(lines) == 1:
         return _KEPT.tokens(text)
+    return _joined_lines(text, lines, [_KEPT.tokens(line) for line in lines])
+
+
+def _joined_lines(text: str, lines: list[str], line_tokens: list[_Tokens]) -> _Tokens:
     starts: list[int] = []
     ends: list[int] = []
     known: list[Known | None] = []
     separated: list[bool] = []
     breaks: list[bool] = []
-    exact: list[bool] = []
     offset = 0
-    for line in lines:
-        tokens = _KEPT.tokens(line)
+    for line, tokens in zip(lines, line_tokens, strict=True):
         if tokens.starts:
             first = len(starts)
             starts.extend(map(offset.__add__, tokens.starts))
@@ -236,12 +331,11 @@ def _tokens(text: str) -> _Tokens:
             known.extend(tokens.known)
             separated.extend(tokens.separated)
             breaks.extend(tokens.breaks)
-            exact.extend(tokens.exact)
             if first:  # the gap from the previous line's last token
                 flags = _gap_flags(text[ends[first - 1]:starts[first]])
                 separated[first], breaks[first] = flags & 1 == 1, flags & 2 == 2
         offset += len(line) + 1
-    return _Tokens(starts, ends, known, separated, breaks, exact)
+    return _Tokens(starts, ends, known, separated, breaks)
 
 
 _ASCII_NON_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalpha()})
@@ -260,12 +354,11 @@ def _too_few_words_quick(text: str) -> bool:
     return all(sum(side) < FRAGMENT_WORDS - 1 for side in (exact[:edge], exact[-edge:]))
 
 
-def _too_few_words(text: str, tokens: _Tokens) -> bool:
+def _too_few_words(text: str, exact: bytes) -> bool:
     """A quick look (ASCII text): fewer wordlist words than the shortest phrase, misspelt
     words aside, and too few at either end for a fragment, so nothing to find."""
     if not text.isascii():
         return False
-    exact = tokens.exact
     if len(exact) < FRAGMENT_WORDS:
         return True
     if sum(exact) >= MIN_SHORT_WORDS - 2:
@@ -284,25 +377,79 @@ def find_phrases(text: str, reaching: int | None = None) -> list[Span]:
     if len(text) < QUICK_LOOK_CHARS and text.isascii() and not _KEPT.has_all(text) \
             and _too_few_words_quick(text):
         return []  # a short text not read before: no need to tokenise it to see that
-    tokens = _tokens(text)
-    if _too_few_words(text, tokens):
+    # the quick looks need only the lines' tokens (kept), not them put together
+    lines = text.split("\n")
+    kept = [_KEPT.line(line) for line in lines]
+    exact = kept[0].exact if len(lines) == 1 else b"".join(line.exact for line in kept)
+    if _too_few_words(text, exact):
         return []
-    count = len(tokens.starts)
+    count = len(exact)
     if count < min(FRAGMENT_WORDS, FRAGMENT_CHARS):
         return []
     # a phrase's words sit together: five tokens in a row (a fragment), at most one misspelt
-    least = min(FRAGMENT_WORDS, FRAGMENT_CHARS)
-    dense = list(accumulate(tokens.exact, initial=0))  # wordlist words up to each token
-    if max(map(sub, dense[least:], dense[:-least]), default=0) < least - 1:
+    if _FOUR_OF_FIVE.search(exact) is None:
         return []
-    runs = _runs(tokens)
+    first_letter = last_letter = -1
+    offset = 0
+    for line in kept:
+        if line.first_letter >= 0:
+            if first_letter < 0:
+                first_letter = offset + line.first_letter
+            last_letter = offset + line.last_letter
+        offset += len(line)
+    if not _may_hold_phrase(exact, first_letter, last_letter):
+        return []
+    tokens = kept[0].tokens if len(lines) == 1 else \
+        _joined_lines(text, lines, [line.tokens for line in kept])
     if reaching is None:
+        runs = _runs(tokens)
         found = [_judge_run(text, tokens, run) for run in runs]
     else:
+        runs = _runs(tokens, _first_reaching_run(tokens, reaching))
         judged = _judged_reaching(text, tokens, runs, reaching)
         found = [judged[number] for number in range(len(runs)) if number in judged]
     spans = [span for run_spans in found for span in run_spans]
     return [(_include_list_number(text, start), end, finding) for start, end, finding in spans]
+
+
+def _all_but_one_of(size: int) -> re.Pattern[bytes]:
+    """``size`` tokens in a row, all but one of them words as written (``exact``: a byte a
+    token, 1 or 0): size - 1 1s in a row (in a text of ``size`` tokens or more, that is in
+    such a window), or one 0 between 1s."""
+    return re.compile(b"|".join([b"\x01" * (size - 1)] + [
+        b"\x01" * before + b"\x00" + b"\x01" * (size - 1 - before) for before in range(1, size - 1)]))
+
+
+_FOUR_OF_FIVE = _all_but_one_of(min(FRAGMENT_WORDS, FRAGMENT_CHARS))
+
+
+def _may_hold_phrase(exact: bytes, first_letter: int, last_letter: int) -> bool:
+    """False only when no rule can find anything in the text (a quick look at ordinary prose
+    before its runs are made and judged). Every span a rule finds lies in one run of one
+    language, made of consecutive tokens, and needs either
+    - ten tokens in a row with at most two of them misspelt or of no list (a phrase a word
+      or two short, or longer: ``_latin``, ``_spaced_chinese``, ``_glued`` — a Chinese run has
+      none of those): eight words of some list as written among ten tokens; or
+    - a fragment: five tokens or more, at most one misspelt, none of no list (four words as
+      written among five tokens) with nothing but separators before it or after it
+      (``_at_edge``): its first token is the first token with a letter, or the one after (a
+      circled list number "①" is a letter and may stand before it); or its last token is at
+      or after the last token with a letter.
+    A word that is some language's word as written (``Known.exact``) is what ``exact``
+    marks, whatever its language: a superset of the words of one language.
+    ``first_letter``, ``last_letter``: token numbers (-1: no token has a letter)."""
+    count = len(exact)
+    window = MIN_SHORT_WORDS
+    dense = list(accumulate(exact, initial=0))  # words as written up to each token
+    if count >= window and exact.count(1) >= window - 2 \
+            and max(map(sub, dense[window:], dense[:-window])) >= window - 2:
+        return True
+    first, last = (first_letter, last_letter) if first_letter >= 0 else (count, 0)
+    size = FRAGMENT_WORDS
+    if any(dense[i + size] - dense[i] >= size - 1 for i in range(min(first + 2, count - size + 1))):
+        return True
+    return any(dense[j + 1] - dense[j + 1 - size] >= size - 1
+               for j in range(max(last, size - 1), count))
 
 
 # a run: (language, its first token, the token after its last) — only runs of five tokens
@@ -310,16 +457,31 @@ def find_phrases(text: str, reaching: int | None = None) -> list[Span]:
 Run = tuple[str, int, int]
 
 
-def _runs(tokens: _Tokens) -> list[Run]:
+def _first_reaching_run(tokens: _Tokens, reaching: int) -> int:
+    """A token where every run ends (a token of no word, or one after a gap that breaks
+    runs), at or before the first token ending after ``reaching``; 0 if none. The runs before
+    it end before ``reaching``, and before any span the runs after it hold (a span's list
+    number is no word's letters): :func:`_judged_reaching` would judge none of them."""
+    known, breaks = tokens.known, tokens.breaks
+    for number in range(min(bisect_right(tokens.ends, reaching), len(known) - 1), 0, -1):
+        if known[number] is None or breaks[number]:
+            return number
+    return 0
+
+
+def _runs(tokens: _Tokens, start_at: int = 0) -> list[Run]:
     """The runs of each language, in the order they end. A word continues its languages'
     runs; a word of no list continues the runs of every list but Chinese (an unknown word in
-    a phrase); a break, a Chinese character or, for a Chinese list, a word not in it ends them."""
+    a phrase); a break, a Chinese character or, for a Chinese list, a word not in it ends them.
+    ``start_at``: the runs from this token on (every run ends there: _first_reaching_run)."""
     runs: dict[str, int] = {}  # language -> its run's first token
     ended: list[Run] = []
     starts, ends, breaks = tokens.starts, tokens.ends, tokens.breaks
     simplified, traditional = CHINESE
-    number = -1
-    for number, known in enumerate(tokens.known):
+    number = start_at - 1
+    for number, known in enumerate(tokens.known[start_at:], start_at):
+        if known is not None and runs.keys() == known.options.keys() and not breaks[number]:
+            continue  # (the runs of its languages go on: nothing ends, nothing starts)
         if runs and (known is None or breaks[number]):
             ended += [(language, first, number) for language, first in runs.items()]
             runs = {}
@@ -329,8 +491,9 @@ def _runs(tokens: _Tokens) -> list[Run]:
         if runs:
             if known.chinese and ends[number] - starts[number] == 1:
                 # a Chinese character ends the runs of every other list
-                for language in [language for language in runs if language not in options]:
-                    ended.append((language, runs.pop(language), number))
+                if not runs.keys() <= options.keys():
+                    for language in [language for language in runs if language not in options]:
+                        ended.append((language, runs.pop(language), number))
             elif simplified in runs or traditional in runs:
                 for language in [language for language in runs
                                  if language in CHINESE and language not in options]:
@@ -361,15 +524,59 @@ def _judged_reaching(text: str, tokens: _Tokens, runs: list[Run],
 
 def _judge_run(text: str, tokens: _Tokens, run: Run) -> list[Span]:
     language, first, stop = run
-    starts, ends, known, separated = tokens.starts, tokens.ends, tokens.known, tokens.separated
-    words: list[Token] = []
-    for i in range(first, stop):
-        word = known[i]
-        assert word is not None  # (a token of no word ends every run)
-        options = word.options.get(language, ())
-        words.append((starts[i], ends[i], options, not options or language in word.misspelt,
-                      separated[i]))
-    return _judge(text, language, words)
+    if language in CHINESE:
+        return _judge_chinese_run(text, tokens, language, first, stop)
+    return _judge(text, language, _words(tokens, language, first, stop))
+
+
+def _words(tokens: _Tokens, language: str, first: int, stop: int) -> list[Token]:
+    """Tokens ``first`` to ``stop`` (the end excluded) of a run of ``language``."""
+    known = tokens.known[first:stop]
+    options = [word.options.get(language, ()) for word in known if word is not None]
+    # (a token of no word ends every run: every one here is a word)
+    flagged = [not found or language in word.misspelt
+               for found, word in zip(options, known, strict=True) if word is not None]
+    return list(zip(tokens.starts[first:stop], tokens.ends[first:stop], options, flagged,
+                    tokens.separated[first:stop], strict=True))
+
+
+def _judge_chinese_run(text: str, tokens: _Tokens, language: str, first: int,
+                       stop: int) -> list[Span]:
+    """:func:`_judge` of a run of a Chinese list (:func:`_fragment`, or :func:`_chinese`
+    piece by piece), with the tokens of a piece made only when a rule can find something in
+    it: a piece of ten or more (written together, or one by one), or a piece at an edge of
+    the text. A fragment needs nothing but separators before it or after it (``_at_edge``;
+    written together: both); every token of the run is a character with a letter, so only
+    a piece that starts the run can have nothing before it, and then only if the run has
+    nothing before it (the same for the end)."""
+    at_start = _nothing_before(text, tokens.starts[first])
+    at_end = _LETTER.search(text, tokens.ends[stop - 1]) is None
+    if stop - first < MIN_SHORT_WORDS:
+        return _fragment(text, language, _words(tokens, language, first, stop)) \
+            if at_start or at_end else []
+    separated = tokens.separated
+    # the segments (:func:`_chinese`): a separator before a character starts a new one
+    bounds = [first, *(i for i in range(first + 1, stop) if separated[i]), stop]
+    spans: list[Span] = []
+    spaced_from = spaced_to = first  # the characters written one by one, in a row, so far
+    for a, b in [*pairwise(bounds), (stop, stop)]:
+        if b - a == 1:  # (the segments follow each other: this one starts at spaced_to)
+            spaced_to = b
+            continue
+        count = spaced_to - spaced_from
+        if count >= MIN_SHORT_WORDS:
+            spans += _spaced_chinese(text, language,
+                                     _words(tokens, language, spaced_from, spaced_to))
+        elif count and (at_start and spaced_from == first or at_end and spaced_to == stop):
+            spans += _fragment(text, language, _words(tokens, language, spaced_from, spaced_to))
+        spaced_from = spaced_to = b
+        if b - a >= MIN_SHORT_WORDS:  # (every character of the run is in its list)
+            spans += _glued_stretch(text, language, tokens.starts[a:b], tokens.ends[a:b],
+                                    [word.options[language][0] for word in tokens.known[a:b]
+                                     if word is not None])
+        elif b > a and at_start and a == first and at_end and b == stop:
+            spans += _glued_fragment(text, language, _words(tokens, language, a, b))
+    return spans
 
 
 def _gaps(text: str, run: list[Token]) -> list[str]:
@@ -485,10 +692,23 @@ def _fragment(text: str, language: str, run: list[Token]) -> list[Span]:
 
 def _at_edge(text: str, run: list[Token], *, either: bool) -> bool:
     """Whether nothing but separators (and a list number) lies before the run (or after it;
-    ``either=False``: on both sides) — where a phrase cut in two is cut."""
-    before = _LEADING_NUMBER.sub("", text[:run[0][0]])
-    start, end = not _LETTER.search(before), not _LETTER.search(text[run[-1][1]:])
-    return start or end if either else start and end
+    ``either=False``: on both sides) — where a phrase cut in two is cut. (Searched in place,
+    from the run outwards to the first letter, not on copies of the text before and after.)"""
+    end = _LETTER.search(text, run[-1][1]) is None
+    if end is either:
+        return end
+    return _nothing_before(text, run[0][0])
+
+
+_CIRCLED_NUMBER = re.compile(r"[\u2460-\u2473][ \t]*\n?")  # _LEADING_NUMBER's one letter
+
+
+def _nothing_before(text: str, start: int) -> bool:
+    """No letter before ``start`` but a list number just before it: no letter in
+    ``_LEADING_NUMBER.sub("", text[:start])``. That takes away at most one letter, a circled
+    number ("①"), with only spaces (and a last line break) after it."""
+    letter = _LETTER.search(text, 0, start)
+    return letter is None or _CIRCLED_NUMBER.fullmatch(text, letter.start(), start) is not None
 
 
 def _glued_fragment(text: str, language: str, segment: list[Token]) -> list[Span]:
@@ -575,30 +795,63 @@ def _allowed_pairs(size: int) -> int:
 
 
 def _glued(text: str, language: str, segment: list[Token]) -> list[Span]:
-    indices = [token[2][0] for token in segment]
+    return _glued_stretch(text, language, [token[0] for token in segment],
+                          [token[1] for token in segment], [token[2][0] for token in segment])
+
+
+def _glued_stretch(text: str, language: str, starts: Sequence[int], ends: Sequence[int],
+                   indices: list[int]) -> list[Span]:
+    """:func:`_glued` of the characters at ``starts``/``ends`` (their indices in the list)."""
     # a stretch that a Chinese character of no list ends (not punctuation, a space or the
     # text's edge) is a piece of a sentence: "…您自己的设备上按顺序输入助记词" holds twelve
     # list characters with a valid checksum, the one-in-sixteen chance of any twelve
-    start, end = segment[0][0], segment[-1][1]
+    start, end = starts[0], ends[-1]
     in_prose = bool(start and _CJK_CHAR.match(text[start - 1])
                     or end < len(text) and _CJK_CHAR.match(text[end]))
+    # what it depends on, nothing else: a stretch read again with the next messages
+    key = (language, text[start:end], in_prose)
+    if _PROSE_STRETCHES.get(key):
+        _PROSE_STRETCHES.move_to_end(key)
+        return []
+    spans = _glued_spans(language, starts, ends, indices, in_prose)
+    if not spans:
+        _PROSE_STRETCHES[key] = True
+        if len(_PROSE_STRETCHES) > STRETCHES_CACHED:
+            _PROSE_STRETCHES.popitem(last=False)
+    return spans
+
+
+# Chinese stretches in which _glued found nothing (prose: never a secret), least recently
+# used forgotten first
+STRETCHES_CACHED = 4_096
+_PROSE_STRETCHES: OrderedDict[tuple[str, str, bool], bool] = OrderedDict()
+
+
+def _glued_spans(language: str, starts: Sequence[int], ends: Sequence[int], indices: list[int],
+                 in_prose: bool) -> list[Span]:
     pairs, common = chinese_word_pairs(), chinese_word_pairs(COMMON_WORD_FREQUENCY)
     grammar = grammar_indices()
-    pair_sum, any_pairs = [0], 0  # everyday word pairs up to each character; any at all
-    for a, b in pairwise(indices):
-        pair_sum.append(pair_sum[-1] + ((a, b) in common))
-        any_pairs += (a, b) in pairs
-    grammar_sum = [0]
-    for index in indices:
-        grammar_sum.append(grammar_sum[-1] + (index in grammar))
+    # everyday word pairs up to each character; grammar characters up to each (counted in C)
+    pair_sum = list(accumulate(map(common.__contains__, pairwise(indices)), initial=0))
+    grammar_sum = list(accumulate(map(grammar.__contains__, indices), initial=0))
+    start, end = starts[0], ends[-1]
     spans: list[Span] = []
     size = len(indices)
     if size in PHRASE_LENGTHS and not in_prose and pair_sum[-1] <= WHOLE_SEGMENT_PAIRS[size] \
             and grammar_sum[-1] <= _allowed_grammar(size) and checksum_valid(indices):
         # the whole stretch between punctuation, exactly a phrase long, with its checksum
-        return [(segment[0][0], segment[-1][1], Finding("seed_phrase", "certain", language))]
+        return [(start, end, Finding("seed_phrase", "certain", language))]
     covered = -1
-    for start in range(len(indices)):
+    # a start whose shortest window has too many word pairs or grammar characters has no
+    # window at all (a longer one holds those, and allows at most as many)
+    shortest, most_pairs, most_grammar = PHRASE_LENGTHS[0], _allowed_pairs(
+        PHRASE_LENGTHS[-1]), _allowed_grammar(PHRASE_LENGTHS[-1])
+    pair_counts = map(sub, pair_sum[shortest - 1:], pair_sum)  # in each shortest window
+    grammar_counts = map(sub, grammar_sum[shortest:], grammar_sum)
+    candidates = [first for first, (pair_count, grammar_count)
+                  in enumerate(zip(pair_counts, grammar_counts, strict=True))
+                  if pair_count <= most_pairs and grammar_count <= most_grammar]
+    for start in candidates:
         for size in reversed(PHRASE_LENGTHS):
             end = start + size
             if end > len(indices) or end <= covered:
@@ -608,13 +861,13 @@ def _glued(text: str, language: str, segment: list[Token]) -> list[Span]:
             if grammar_sum[end] - grammar_sum[start] > _allowed_grammar(size):
                 continue
             if checksum_valid(indices[start:end]):
-                spans.append((segment[start][0], segment[end - 1][1],
+                spans.append((starts[start], ends[end - 1],
                               Finding("seed_phrase", "certain", language)))
                 covered = end
                 break
-    if not spans and len(indices) <= max(PHRASE_LENGTHS) and any_pairs == 0 \
-            and grammar_sum[-1] <= 1:
-        spans.append((segment[0][0], segment[-1][1], Finding("seed_phrase", "likely", language)))
+    if not spans and len(indices) <= max(PHRASE_LENGTHS) and grammar_sum[-1] <= 1 \
+            and not any(map(pairs.__contains__, pairwise(indices))):
+        spans.append((starts[0], ends[-1], Finding("seed_phrase", "likely", language)))
     return spans
 
 
@@ -660,7 +913,11 @@ def leading_words(text: str) -> int:
 def edge_words(text: str, *, at_end: bool, count: int = 2) -> bool:
     """Whether one of the first (or last) ``count`` words of ``text`` is a wordlist word or
     one edit from one: a phrase running over from one message into the next has one there."""
-    part = text[-120:] if at_end else text[:120]
-    found = (_ASCII_TOKEN if part.isascii() else _TOKEN).findall(part)
-    edge = found[-count:] if at_end else found[:count]
+    edge: list[str] = []
+    for reach in (EDGE_LOOK_CHARS, 120):
+        part = text[-reach:] if at_end else text[:reach]
+        found = (_ASCII_TOKEN if part.isascii() else _TOKEN).findall(part)
+        edge = found[-count:] if at_end else found[:count]
+        if len(found) > count or len(part) == len(text):
+            break  # (the words wanted are whole: a word cut at the part's edge is not one)
     return any((known := _known_token(token)) is not None and known.options for token in edge)
