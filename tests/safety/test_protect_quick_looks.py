@@ -433,3 +433,21 @@ def test_chinese_fragments_at_either_end_of_a_longer_run() -> None:
                 assert find_phrases(searched) == expected, text
                 found += bool(expected)
     assert found > 300
+
+
+def test_prose_judgement_does_not_depend_on_the_hash_seed() -> None:
+    """Two separators as frequent as each other: the answer is the same in every process
+    (the old tie-break followed a set's order, which the hash seed decides), and it is the
+    careful one: prose only if it reads as prose whichever separator is the usual one."""
+    import subprocess
+    import sys
+
+    program = ("from walletdesk.safety.prose import common_indices, reads_like_prose\n"
+               "common = common_indices()['english']\n"
+               "rare = [i for i in range(2048) if i not in common][:5]\n"
+               "print(reads_like_prose('english', rare, [' ', '. ', ' ', '. ']),"
+               " reads_like_prose('english', rare, [' ', '. ', ' ', ' ']))\n")
+    answers = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                              check=True, env={"PYTHONHASHSEED": str(seed)}).stdout.strip()
+               for seed in (0, 1, 2, 3, 4, 5)}
+    assert answers == {"False True"}

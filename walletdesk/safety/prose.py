@@ -14,6 +14,7 @@ made of; only those that are also in the BIP-39 list matter (the intersection is
 """
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from mnemonic import Mnemonic
@@ -130,9 +131,12 @@ def reads_like_prose(language: str, indices: list[int], gaps: list[str]) -> bool
     spaced = sum(1 for gap in gaps if _PROSE_GAP.match(gap))
     if everyday >= EVERYDAY_SHARE * len(indices) and spaced >= 0.8 * len(gaps):
         return True  # (words one per line, or joined by "." or "-", are a list, not prose)
-    shapes = [_DIGITS.sub("#", gap) for gap in gaps]
-    if len(set(shapes)) > 1:
-        usual = max(set(shapes), key=shapes.count)
-        if any(SENTENCE_END.search(shape) for shape in shapes if shape != usual):
-            return True
+    counts = Counter(_DIGITS.sub("#", gap) for gap in gaps)
+    if len(counts) > 1:
+        # the usual separator is the most frequent; when several are as frequent, prose
+        # only if it reads as prose whichever of them is the usual one (the same answer
+        # in every process: a set's order would depend on the hash seed)
+        most = max(counts.values())
+        return all(any(SENTENCE_END.search(shape) for shape in counts if shape != usual)
+                   for usual, count in counts.items() if count == most)
     return False
