@@ -5,6 +5,7 @@ the event loop, web3's requests without a hop to a worker thread, and web3 impor
 worker thread."""
 
 import asyncio
+import gc
 import subprocess
 import sys
 
@@ -19,7 +20,8 @@ from tests.chains.test_http_chains import (
     tron_info,
 )
 from tests.chains.wire_servers import Behaviour, solana_rpc, trongrid
-from walletdesk.chains.endpoints import SharedHead, Turns
+from walletdesk.chains import endpoints
+from walletdesk.chains.endpoints import SharedHead, Turns, beside
 from walletdesk.chains.results import CONFIRMED, UNAVAILABLE, ChainUnavailable
 
 
@@ -107,6 +109,33 @@ async def test_requests_go_out_in_turns_of_the_event_loop_in_order():
         seen.append(len(passed) - before)
     assert max(seen) <= 4 and sum(seen) == 17
     assert passed == [i for i in range(18) if i != 5]
+
+
+async def test_a_request_beside_left_unawaited_is_let_go_and_its_error_not_logged():
+    """A lookup that did not need its second request (the transaction was not found) leaves
+    it: once done, it is neither kept nor reported as an exception never retrieved."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+
+    async def fails() -> None:
+        raise ChainUnavailable("timeout")
+
+    async def answers() -> int:
+        return 7
+
+    try:
+        left, awaited = beside(fails()), beside(answers())
+        assert await awaited == 7
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert left.done() and not endpoints._beside
+        del left, awaited
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    assert reported == []
 
 
 async def test_web3_requests_take_no_worker_thread(make_client):

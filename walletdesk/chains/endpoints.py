@@ -91,23 +91,30 @@ class Turns:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def take(self) -> None:
+        waiter = self.enter()
+        if waiter is not None:
+            await waiter
+
+    def enter(self) -> "asyncio.Future[None] | None":
+        """``take`` without a coroutine of its own: None when this turn has room, else the
+        future to await (done at the request's turn)."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # another event loop (tests): nothing carries over
             self._loop, self._used, self._scheduled = loop, 0, False
             self._waiting.clear()
         if self._used < self.per_turn and not self._waiting:
             self._used += 1
-            self._next_turn()
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._next_turn(loop)
+            return None
+        waiter: asyncio.Future[None] = loop.create_future()
         self._waiting.append(waiter)
-        self._next_turn()
-        await waiter  # cancelled: the waiter is done, the next turn skips it
+        self._next_turn(loop)
+        return waiter  # cancelled: the waiter is done, the next turn skips it
 
-    def _next_turn(self) -> None:
+    def _next_turn(self, loop: asyncio.AbstractEventLoop) -> None:
         if not self._scheduled:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._turn)
+            loop.call_soon(self._turn)
 
     def _turn(self) -> None:
         self._scheduled = False
@@ -117,8 +124,8 @@ class Turns:
             if not waiter.done():
                 waiter.set_result(None)
                 self._used += 1
-        if self._used:
-            self._next_turn()
+        if self._used and self._loop is not None:
+            self._next_turn(self._loop)
 
 
 class _Deadline:
@@ -212,8 +219,8 @@ class Endpoint:
         await self.batches.close()
         await self.pool.close()
 
-    async def call(self, request: Callable[[], Awaitable[T]]) -> T:
-        """Run ``request`` under the rate limit and the timeout, retrying a timeout, a
+    async def call(self, request: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run ``request(*args)`` under the rate limit and the timeout, retrying a timeout, a
         refused connection, a 429 or a 5xx with backoff; ChainUnavailable when it never
         answered well. A malformed answer is not retried: asking again gets the same."""
         reason = UNREACHABLE
@@ -224,12 +231,14 @@ class Endpoint:
                 raise ChainUnavailable(RATE_LIMITED, "local rate limit")
             if wait:
                 await asyncio.sleep(wait)
-            await self.turns.take()
+            turn = self.turns.enter()
+            if turn is not None:
+                await turn
             retry_after: float | None = None
             try:
                 deadline = self.deadlines.start()  # asyncio.timeout's, on a shared timer
                 try:
-                    answer = await request()
+                    answer = await request(*args)
                 except BaseException as exc:
                     self.deadlines.finish(deadline, exc)
                     raise
@@ -254,27 +263,29 @@ class Endpoint:
 
     # --- the HTTP shapes of the non-EVM adapters ------------------------------------------
 
-    async def get_json(self, path: str) -> Any:
-        return await self.call(lambda: self._send(b"GET", path))
+    # (plain functions giving ``call``'s coroutine: no coroutine of their own per request)
+    def get_json(self, path: str) -> Awaitable[Any]:
+        return self.call(self._send, b"GET", path)
 
-    async def get_text(self, path: str) -> str | None:
+    def get_text(self, path: str) -> Awaitable[str | None]:
         """A text body (Esplora's /blocks/tip/height); None for 404."""
-        return await self.call(lambda: self._send(b"GET", path, as_text=True))
+        return self.call(self._send, b"GET", path, None, True)
 
-    async def post_json(self, path: str, body: Any) -> Any:
-        return await self.call(lambda: self._send(b"POST", path, body))
+    def post_json(self, path: str, body: Any) -> Awaitable[Any]:
+        return self.call(self._send, b"POST", path, body)
 
-    async def rpc(self, request: dict[str, Any]) -> Any:
+    def rpc(self, request: dict[str, Any]) -> Awaitable[Any]:
         """A JSON-RPC request (its ``id`` unique on this endpoint): its answer, an object;
         requests made in the same turn of the event loop go out as one batch (Batches)."""
-        body = orjson.dumps(request)
-        return await self.call(lambda: self.batches.request(request["id"], body))
+        return self.call(self.batches.request, request["id"], orjson.dumps(request))
 
     async def post_rpc(self, body: bytes) -> Any:
         """POST one JSON-RPC body (a request or a batch), its answer parsed; errors as
         ``_send``'s (check_status, ValueError for another HTTP error or a body not JSON)."""
         response = await self.pool.request(b"POST", "", body, self._rpc_header_bytes)
-        await self.turns.take()  # answers that came at once are read in turns
+        turn = self.turns.enter()  # answers that came at once are read in turns
+        if turn is not None:
+            await turn
         check_status(response.status, response.retry_after)
         if response.status >= 400:
             raise ValueError(f"HTTP {response.status}")
@@ -285,7 +296,9 @@ class Endpoint:
         data = orjson.dumps(body) if body is not None else None
         response = await self.pool.request(method, path, data,
                                            JSON_CONTENT if data is not None else b"")
-        await self.turns.take()  # 200 answers that came at once are read in turns too
+        turn = self.turns.enter()  # 200 answers that came at once are read in turns too
+        if turn is not None:
+            await turn
         check_status(response.status, response.retry_after)
         if response.status == 404:
             return None
@@ -399,7 +412,9 @@ class Batches:
                 if request_id in answers and not future.done():
                     # each answer wakes a lookup: as many a turn as Turns lets through, not
                     # a hundred in one turn of the event loop
-                    await self.endpoint.turns.take()
+                    turn = self.endpoint.turns.enter()
+                    if turn is not None:
+                        await turn
                     if not future.done():
                         future.set_result(answers[request_id])
         except asyncio.CancelledError:
@@ -445,9 +460,13 @@ def beside(request: Awaitable[T]) -> "asyncio.Task[T]":
     trip. Awaited when its answer is needed; else left to finish (its error not logged)."""
     task = asyncio.ensure_future(request)
     _beside.add(task)
-    task.add_done_callback(_beside.discard)
-    task.add_done_callback(_retrieve)
+    task.add_done_callback(_beside_done)  # one callback: each is a pass of the event loop
     return task
+
+
+def _beside_done(task: "asyncio.Task[Any]") -> None:
+    _beside.discard(task)
+    _retrieve(task)
 
 
 class SharedHead(Generic[T]):

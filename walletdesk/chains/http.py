@@ -59,6 +59,21 @@ class UnusableUrl(ConnectionError):
 class _Connection(asyncio.Protocol):
     """One keep-alive connection: one request at a time (no pipelining)."""
 
+    __slots__ = (
+        "pool",
+        "transport",
+        "parser",
+        "waiter",
+        "chunks",
+        "received",
+        "retry_after",
+        "encoding",
+        "answered",
+        "headers_done",
+        "closed",
+        "idle_since",
+    )
+
     def __init__(self, pool: "HttpPool") -> None:
         self.pool = pool
         self.transport: asyncio.Transport | None = None
@@ -156,9 +171,9 @@ class _Connection(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_exception(exc)
 
-    def send(self, request: bytes) -> "asyncio.Future[Response]":
+    def send(self, request: bytes, loop: asyncio.AbstractEventLoop) -> "asyncio.Future[Response]":
         assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
+        self.waiter = loop.create_future()
         self.answered = False
         self.transport.write(request)
         return self.waiter
@@ -232,17 +247,22 @@ class HttpPool:
         else:
             request = b"%s %s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n%s" % (
                 method, target, self.head, headers, len(body), body)
-        connection, reused = await self._acquire()
+        loop = asyncio.get_running_loop()
+        # a kept connection at hand (the usual case): taken without a coroutine of its own
+        connection = self._idle_connection(loop) if self._idle and loop is self._loop else None
+        reused = True
+        if connection is None:
+            connection, reused = await self._acquire(loop)
         try:
             try:
-                response = await connection.send(request)
+                response = await connection.send(request, loop)
             except ConnectionError:
                 if not reused or connection.answered:
                     raise
                 # a kept connection the server closed while it was idle: once more, new
                 self._release(connection)
-                connection, reused = await self._acquire(new=True)
-                response = await connection.send(request)
+                connection, reused = await self._acquire(loop, new=True)
+                response = await connection.send(request, loop)
         except BaseException:
             connection.close()  # cancelled or failed mid-way: its state is unknown
             self._release(connection)
@@ -250,20 +270,29 @@ class HttpPool:
         self._release(connection)
         return response
 
-    async def _acquire(self, new: bool = False) -> tuple[_Connection, bool]:
-        loop = asyncio.get_running_loop()
+    def _idle_connection(self, loop: asyncio.AbstractEventLoop) -> _Connection | None:
+        """The most recently used kept connection (the least likely closed), or None."""
         if loop is not self._loop:  # another event loop (tests): nothing carries over
             self._reset(loop)
         now = time.monotonic()
-        while self._idle and not new:
-            connection = self._idle.pop()  # the most recently used: the least likely closed
+        while self._idle:
+            connection = self._idle.pop()
             if connection.closed:
                 continue
             if now - connection.idle_since > self.idle_s:
                 connection.close()
                 continue
             self._prune(now)
-            return connection, True
+            return connection
+        return None
+
+    async def _acquire(self, loop: asyncio.AbstractEventLoop, new: bool = False) -> tuple[_Connection, bool]:
+        if not new:
+            connection = self._idle_connection(loop)
+            if connection is not None:
+                return connection, True
+        elif loop is not self._loop:
+            self._reset(loop)
         while len(self._open) + self._opening >= self.limit:
             waiter: asyncio.Future[_Connection | None] = loop.create_future()
             self._waiters.append(waiter)
@@ -281,7 +310,7 @@ class HttpPool:
         self._opening += 1
         try:
             addresses = await self._resolve(loop)
-            error: Exception = ConnectionError(f"no address for {self.host}")
+            error: Exception | None = None  # (made only when no address connected)
             for host, port in addresses:
                 try:
                     _, connection = await loop.create_connection(
@@ -292,7 +321,7 @@ class HttpPool:
                     error = exc
             else:
                 self._addresses = None  # resolved again next time
-                raise error
+                raise error or ConnectionError(f"no address for {self.host}")
         except BaseException:
             self._opening -= 1
             self._wake_one()
