@@ -170,10 +170,15 @@ async def test_a_slow_endpoint_never_holds_up_the_message_or_the_bot(database_ur
             desk(database_url, {"tron": server.url}, chain_timeout_s=30) as services:
         delivered = await receive_message(services, InboundMessage(
             channel="web", external_id="slow", text=f"USDT TRC20 transfer {TRON_OK}?"))
+        # the lookup runs after the commit, off the message path: wait until it has asked
+        # (bounded only so that a hang fails; a loaded machine may take a moment)
+        async with asyncio.timeout(30):
+            while behaviour.requests < 1:
+                await asyncio.sleep(0.01)
         async with services.read() as session:
             waiting = (await session.scalars(select(ChainLookup))).all()
             turns = (await session.scalars(select(BotTurn))).all()
-        assert waiting == [] and behaviour.requests >= 1  # asked, not answered yet
+        assert waiting == []  # asked, not answered yet
         assert [t.message_id for t in turns] == [delivered.message.id]  # the bot did its part
         behaviour.gate.set()
         await settled()
