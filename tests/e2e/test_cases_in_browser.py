@@ -3,6 +3,7 @@ the SLA countdown and works the call list."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import expect
 
@@ -12,6 +13,7 @@ from walletdesk.accounts.models import Role
 from walletdesk.cases.sla import save_sla_policy
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.followups.actions import record_transaction, save_programme
+from walletdesk.followups.models import FollowUp
 from walletdesk.jobs.runner import claim_due, run_job
 from walletdesk.tokens import followup_token
 
@@ -50,7 +52,11 @@ async def test_a_customer_books_a_call_and_the_agent_sees_it(browser, server, e2
     # (the inbox's first load on a loaded machine: the wait other browser tests give it)
     await expect(agent.locator(".badge.sla").first).to_contain_text("SLA reply in",
                                                                     timeout=20_000)
-    await agent.goto(f"{server.url}/app/followups")
+    async with services.read() as session:  # the slot may be tomorrow (late in the day)
+        booked = await session.get(FollowUp, task.id)
+    assert booked is not None and booked.slot_at is not None
+    day = booked.slot_at.astimezone(ZoneInfo(services.settings.followup_timezone)).date()
+    await agent.goto(f"{server.url}/app/followups?day={day.isoformat()}")
     row = agent.locator("table.calls tbody tr").first
     await expect(row).to_contain_text("Chen <b>bold</b>")  # shown as text
     await expect(row).to_contain_text("+6591234567")

@@ -101,3 +101,27 @@ async def test_bad_events_and_programmes_are_refused_clearly(services, make_agen
     page = await signed.http.post("/admin/followups", data={
         "csrf_token": signed.csrf, "name": "Cohort", "trigger": "cohort", "rule": "{not json"})
     assert page.status_code == 422 and "check the form" in page.text
+
+
+async def test_the_call_list_opens_on_today_where_the_calls_are_made(services, make_agent,
+                                                                     sign_in):
+    """The list's day is today in the follow-up time zone (not UTC's), and saving a call
+    goes back to the day the agent was working on."""
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC)
+    # +14 h or −11 h: at any moment one of them is on another date than UTC
+    zone = next(name for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+                if now.astimezone(ZoneInfo(name)).date() != now.date())
+    services.settings = services.settings.model_copy(update={"followup_timezone": zone})
+    signed, followup_id = await _setup(services, make_agent, sign_in)
+    local_day = datetime.now(ZoneInfo(zone)).date().isoformat()
+    page = await signed.http.get("/app/followups")
+    assert page.status_code == 200 and f"Follow-up calls · {local_day}" in page.text
+    assert f'name="day" value="{local_day}"' in page.text  # kept by each call's form
+    saved = await signed.http.post(f"/app/followups/{followup_id}/call", data={
+        "csrf_token": signed.csrf, "outcome": "no_answer", "day": "2026-01-05"})
+    assert saved.status_code == 303 and saved.headers["location"] == "/app/followups?day=2026-01-05"
+    odd = await signed.http.post(f"/app/followups/{followup_id}/call", data={
+        "csrf_token": signed.csrf, "outcome": "no_answer", "day": "<b>soon</b>"})
+    assert odd.status_code == 303 and odd.headers["location"] == "/app/followups"

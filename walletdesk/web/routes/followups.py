@@ -82,14 +82,14 @@ async def followup_choice(request: Request, token: Token, services: ServicesDep,
 async def call_list_page(request: Request, agent: PageStaff, services: ServicesDep,
                          signer: SignerDep, templates: TemplatesDep,
                          day: date | None = None) -> Response:
-    chosen = day or datetime.now(UTC).date()
-    async with services.read() as session:
-        rows = await followups.call_list(session, agent, chosen,
-                                         services.settings.followup_timezone)
-        waiting = await followups_not_yet_notified(session)
     settings = services.settings
+    zone = ZoneInfo(settings.followup_timezone)
+    chosen = day or datetime.now(zone).date()  # today where the calls are made
+    async with services.read() as session:
+        rows = await followups.call_list(session, agent, chosen, settings.followup_timezone)
+        waiting = await followups_not_yet_notified(session)
     return templates.TemplateResponse(request, "followups.html", {
-        "agent": agent, "rows": rows, "day": chosen, "error": None,
+        "agent": agent, "rows": rows, "day": chosen, "error": None, "zone": zone,
         "waiting": waiting, "quiet": (settings.followup_quiet_start, settings.followup_quiet_end),
         "next_local": waiting.next_at.astimezone(ZoneInfo(settings.followup_timezone))
         if waiting.next_at else None,
@@ -107,7 +107,11 @@ async def record_call_form(followup_id: RowId, request: Request, agent: PageStaf
         satisfaction=int(satisfaction) if satisfaction.isdigit() else None,
         notes=str(form.get("notes", ""))[:2000],
         new_case=str(form.get("new_case", ""))[:4000] or None)
-    return RedirectResponse("/app/followups", status_code=303)
+    try:  # back to the day the agent was working on
+        shown = f"?day={date.fromisoformat(str(form.get('day', '')))}"
+    except ValueError:
+        shown = ""
+    return RedirectResponse(f"/app/followups{shown}", status_code=303)
 
 
 # --- programmes ---------------------------------------------------------------------------
