@@ -56,7 +56,7 @@ def rows_of(directory: Path) -> tuple[np.ndarray, np.ndarray]:
             continue
         probabilities, lexical, dense = engine.scores([normalised], [language])
         x, top = decision_module.features(probabilities, engine.oos, engine.neighbours, dense,
-                                          lexical)
+                                          lexical, engine.signs([normalised]))
         xs.append(x[0])
         outcomes.append(OFF if category == OOS_LABEL
                         else RIGHT if engine.classes[int(top[0])] == category else WRONG)

@@ -109,7 +109,8 @@ def test_decision_features_read_the_nearest_examples():
     probabilities = np.array([[0.7, 0.2, 0.05, 0.05], [0.1, 0.1, 0.1, 0.7]])
     x, top = features(probabilities, 3, neighbours, vectors[[0, 5]], lexical[[0, 5]])
     assert list(top) == [0, 0]  # the off-topic class (index 3) is never the top answer
-    assert x.shape == (2, 16)
+    assert x.shape == (2, 19)  # 16, and 3 lexical signs (zeros when not given)
+    assert not x[:, 16:].any()
     assert x[0, 4] == pytest.approx(1.0, abs=1e-5)  # query 0 is example 0: similarity 1
     assert x[0, 3] < x[1, 3]  # the off-topic class's probability, as a log
     assert x[1, 6] == 0.0  # query 1's nearest example is class 2's, not the top answer's

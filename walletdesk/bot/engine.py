@@ -31,7 +31,8 @@ from walletdesk.bot.decision import features as decision_features
 from walletdesk.bot.decision import prior as decision_prior
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
 from walletdesk.bot.minilm import minilm
-from walletdesk.bot.out_of_scope import GENERIC, OUT_OF_SCOPE
+from walletdesk.bot.out_of_scope import GENERIC, OUT_OF_SCOPE, products_of
+from walletdesk.bot.out_of_scope import signs as out_of_scope_signs
 from walletdesk.bot.softmax import Features, SoftmaxRegression
 from walletdesk.bot.text import detect_language, has_content, normalise, tokens
 
@@ -191,6 +192,8 @@ class BotEngine:
         # class, which keeps the full classifier's chance).
         self.multilingual: SoftmaxRegression | None = None
         self.covered: list[list[str]] = []
+        # the other companies' products the knowledge base's texts name (out_of_scope.signs)
+        self.products: list[str] = []
 
     # building ------------------------------------------------------------------------------
     @classmethod
@@ -216,6 +219,7 @@ class BotEngine:
         # any knowledge base look English
         use_weight = use_weight_for(languages)
         word_weight = word_weight_for(languages)
+        products = products_of(texts)
         # Off-topic examples only in the knowledge base's own languages: otherwise a question in
         # a language the articles lack looks off-topic for its language alone.
         kb_languages = set(languages)
@@ -240,6 +244,7 @@ class BotEngine:
         engine.use_weight = use_weight
         engine.word_weight = word_weight
         engine.covered = [sorted(covered.get(c, set())) for c in engine.classes]
+        engine.products = products
         if len(y) < LARGE_KB_EXAMPLES:  # a big one's build is near its time limit (0013)
             engine.multilingual = _fit_multilingual(y, embeddings, engine.classes)
         engine.index_s = time.perf_counter() - started
@@ -264,7 +269,7 @@ class BotEngine:
             right, off = candidates[0][1], 0.0
         else:
             x, _ = decision_features(probabilities, self.oos, self.neighbours, embeddings,
-                                     lexical)
+                                     lexical, self.signs([normalised]))
             right, _wrong, off = judge.chances(x)[0]
         answer_at, off_at = (judge.answer_at, judge.off_at) if judge is not None \
             else (ANSWER_AT, OFF_AT)
@@ -277,6 +282,11 @@ class BotEngine:
         else:
             decision, reason = "handoff", "low_confidence"
         return MatchResult(language, candidates, float(right), decision, reason)
+
+    def signs(self, normalised: list[str]) -> np.ndarray:
+        """The questions' lexical signs of being about something else (decision features)."""
+        return out_of_scope_signs(normalised, self.words.vocabulary_,
+                                  getattr(self, "products", []))
 
     def _features(self, normalised: list[str],
                   languages: list[str] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -442,8 +452,11 @@ def _fit_decision(texts: list[str], y: np.ndarray, embeddings: np.ndarray,
                                    embeddings[held], word_weight)
         classes = np.array([str(c) for c in model.classes_])
         oos = int(np.flatnonzero(classes == OOS)[0]) if OOS in classes else None
+        known = products_of(text for text, label in zip(train_texts, y[train], strict=True)
+                            if label != OOS)
         x, top = decision_features(model.predict_proba((lexical, dense)), oos, neighbours,
-                                   dense, lexical)
+                                   dense, lexical,
+                                   out_of_scope_signs(held_texts, words.vocabulary_, known))
         truth = y[held]
         outcome = np.where(classes[top] == truth, RIGHT, WRONG)
         outcome[held_off[held]] = OFF

@@ -11,7 +11,19 @@ such big knowledge bases: beside 3 examples an article they made the off-topic c
 answerable questions (docs/decisions/0026-thresholds-per-knowledge-base.md). Questions near what a wallet
 or payments desk answers (cards, fees, top-ups, refunds, cash machines, exchange rates) are
 left out on purpose.
+
+OTHER_PRODUCTS names other companies' products (exchanges, wallets, payment apps, banks'
+apps, dapps, shops): a question naming one the knowledge base never names is often about that
+product, not the operator's (``signs``, two of the decision's features). Like the questions,
+the list is general knowledge written for the engine, not taken from an evaluation set.
 """
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+
+from walletdesk.bot.text import tokens
 
 GENERIC = (
     "what's the weather like tomorrow", "tell me a joke", "who won the football match last night",
@@ -124,3 +136,64 @@ MORE = (
 )
 
 OUT_OF_SCOPE = GENERIC + MORE
+
+OTHER_PRODUCTS = (
+    # exchanges
+    "binance", "币安", "coinbase", "kraken", "okx", "okex", "欧易", "bybit", "kucoin", "huobi",
+    "火币", "htx", "gate.io", "gateio", "bitget", "bitfinex", "gemini", "crypto.com", "upbit",
+    "bitstamp", "bithumb", "mexc", "robinhood", "etoro", "bitso", "lemon cash", "buenbit",
+    "ripio", "mercado bitcoin", "foxbit", "hashkey", "osl", "bitflyer",
+    # wallets and hardware wallets
+    "metamask", "小狐狸", "trust wallet", "trustwallet", "phantom", "ledger", "trezor", "exodus",
+    "imtoken", "tokenpocket", "tp钱包", "safepal", "rabby", "electrum", "bitpay", "keplr",
+    "tronlink", "math wallet", "bitkeep", "onekey", "coolwallet", "ellipal", "rainbow wallet",
+    "argent", "zengo", "bluewallet", "blue wallet", "muun", "wasabi", "bitcoin-qt",
+    "wallet.dat", "atomic wallet", "guarda",
+    # payments and banks
+    "paypal", "venmo", "cash app", "cashapp", "revolut", "wise", "transferwise", "alipay",
+    "支付宝", "wechat pay", "微信支付", "apple pay", "google pay", "samsung pay", "zelle",
+    "mercado pago", "mercadopago", "nubank", "skrill", "payoneer", "western union", "moneygram",
+    "octopus", "八达通", "payme", "云闪付", "银联", "stripe", "klarna", "ualá", "uala", "nequi",
+    "daviplata", "yape", "plin", "pix",
+    # dapps, marketplaces and other services
+    "uniswap", "opensea", "aave", "pancakeswap", "lido", "1inch", "compound", "curve finance",
+    "sushiswap", "blur", "magic eden", "raydium", "jupiter", "gmx", "dydx", "polymarket",
+    "chatgpt", "amazon", "netflix", "spotify", "uber", "淘宝", "京东", "拼多多", "抖音", "美团",
+    "携程", "shopee", "temu", "ebay", "steam", "twitter", "telegram", "discord",
+)
+# one pattern: a Latin name as a whole word (not inside another), a Chinese one anywhere
+_PRODUCTS = re.compile("|".join(
+    rf"(?<![a-z0-9])({re.escape(name)})(?![a-z0-9])" if name.isascii() else f"({re.escape(name)})"
+    for name in OTHER_PRODUCTS))
+
+
+def products_named(normalised: str) -> set[str]:
+    """The other products a normalised text names."""
+    return {next(group for group in match.groups() if group)
+            for match in _PRODUCTS.finditer(normalised)}
+
+
+def products_of(texts: Iterable[str]) -> list[str]:
+    """The other products a knowledge base's normalised texts name (sorted)."""
+    named: set[str] = set()
+    for text in texts:
+        named |= products_named(text)
+    return sorted(named)
+
+
+SIGNS = 3  # the columns of ``signs``
+
+
+def signs(normalised: list[str], vocabulary: dict[str, int] | None,
+          known_products: Iterable[str]) -> np.ndarray:
+    """Per question: the share of its words the knowledge base's word vocabulary lacks, the
+    log of one plus their number, and whether it names another product the knowledge base
+    never names (1 or 0)."""
+    known = set(known_products)
+    rows = np.zeros((len(normalised), SIGNS))
+    for i, text in enumerate(normalised):
+        words = tokens(text)
+        unknown = sum(word not in vocabulary for word in words) if vocabulary is not None else 0
+        rows[i] = (unknown / max(len(words), 1), np.log1p(unknown),
+                   float(bool(products_named(text) - known)))
+    return rows
