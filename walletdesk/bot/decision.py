@@ -36,6 +36,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from walletdesk.bot.out_of_scope import SIGNS as SIGN_COLUMNS
+
 RIGHT, WRONG, OFF = 0, 1, 2
 # Weight of the out-of-scope rows against the in-scope rows when fitting the decision: the
 # prior share of off-topic questions a desk sees (the evaluation sets hold about a fifth).
@@ -50,7 +52,6 @@ EXTRA_FEATURES = True
 # the other two (answered right 0.722 -> 0.709, wrong 0.037 -> 0.039, false hand-off 0.062 ->
 # 0.060).
 SIGNS = True
-SIGN_COLUMNS = 3  # as walletdesk.bot.out_of_scope.SIGNS
 # Per knowledge base thresholds (Decision.calibrate; the engine calibrates big knowledge bases
 # only): the out-of-fold rows' share of false hand-offs and wrong answers allowed, and the
 # range each threshold is kept in.

@@ -285,8 +285,7 @@ class BotEngine:
 
     def signs(self, normalised: list[str]) -> np.ndarray:
         """The questions' lexical signs of being about something else (decision features)."""
-        return out_of_scope_signs(normalised, self.words.vocabulary_,
-                                  getattr(self, "products", []))
+        return out_of_scope_signs(normalised, self.words.vocabulary_, self.products)
 
     def _features(self, normalised: list[str],
                   languages: list[str] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:

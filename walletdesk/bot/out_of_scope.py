@@ -163,14 +163,13 @@ OTHER_PRODUCTS = (
 )
 # one pattern: a Latin name as a whole word (not inside another), a Chinese one anywhere
 _PRODUCTS = re.compile("|".join(
-    rf"(?<![a-z0-9])({re.escape(name)})(?![a-z0-9])" if name.isascii() else f"({re.escape(name)})"
+    rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])" if name.isascii() else re.escape(name)
     for name in OTHER_PRODUCTS))
 
 
 def products_named(normalised: str) -> set[str]:
     """The other products a normalised text names."""
-    return {next(group for group in match.groups() if group)
-            for match in _PRODUCTS.finditer(normalised)}
+    return {match.group() for match in _PRODUCTS.finditer(normalised)}
 
 
 def products_of(texts: Iterable[str]) -> list[str]:

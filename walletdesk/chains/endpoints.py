@@ -90,14 +90,9 @@ class Turns:
         self._scheduled = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def take(self) -> None:
-        waiter = self.enter()
-        if waiter is not None:
-            await waiter
-
     def enter(self) -> "asyncio.Future[None] | None":
-        """``take`` without a coroutine of its own: None when this turn has room, else the
-        future to await (done at the request's turn)."""
+        """A request's place: None when this turn has room, else the future to await (done at
+        the request's turn). Not a coroutine: the usual case, room, costs no await."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # another event loop (tests): nothing carries over
             self._loop, self._used, self._scheduled = loop, 0, False

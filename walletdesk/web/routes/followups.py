@@ -91,7 +91,7 @@ async def call_list_page(request: Request, agent: PageStaff, services: ServicesD
     return templates.TemplateResponse(request, "followups.html", {
         "agent": agent, "rows": rows, "day": chosen, "error": None, "zone": zone,
         "waiting": waiting, "quiet": (settings.followup_quiet_start, settings.followup_quiet_end),
-        "next_local": waiting.next_at.astimezone(ZoneInfo(settings.followup_timezone))
+        "next_local": waiting.next_at.astimezone(zone)
         if waiting.next_at else None,
         "timezone": services.settings.followup_timezone,
         "csrf_token": signer.csrf_token(request.state.session)})
