@@ -19,6 +19,7 @@ from walletdesk.db.engine import (
     Database,
     DatabaseBusy,
     DatabaseUnavailable,
+    has_own_file,
     lost_a_race,
     pool_options,
 )
@@ -54,9 +55,13 @@ class Services:
         self.settings = settings
         crypto.configure(settings.encryption_keys, settings.hash_key, settings.secret_key)
         self.db = db or Database(settings.database_url, **pool_options(settings))
+        # SQLite: long reads (reports, the rollup's counting) on connections of their own,
+        # so they never hold the one that writes (read_apart)
+        self.reader = Database(self.db.url, read_only=True) \
+            if self.db.url.startswith("sqlite") and has_own_file(self.db.url) else self.db
         # reports may read from a replica (settings.reports_database_url; docs/reports.md)
         self.reports_db = Database(settings.reports_database_url, **pool_options(settings)) \
-            if settings.reports_database_url else self.db
+            if settings.reports_database_url else self.reader
         self.bus = bus or make_bus(settings.redis_url, settings.database_url)
         # set by the server process that runs the bot (walletdesk.web.app)
         self.bot: BotRuntime | None = None
@@ -96,24 +101,27 @@ class Services:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only session; connection failures become DatabaseUnavailable."""
-        try:
-            async with self.db.sessionmaker() as session:
-                yield session
-        except Exception as exc:
-            unavailable = self._unavailable(exc)
-            if unavailable is None:
-                raise
-            raise unavailable from exc
+        async with self._session_on(self.db) as session:
+            yield session
+
+    @asynccontextmanager
+    async def read_apart(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session that never holds the writing connection: on SQLite a reading
+        connection of its own (a snapshot of the committed data; WAL), elsewhere the pool's."""
+        async with self._session_on(self.reader) as session:
+            yield session
 
     @asynccontextmanager
     async def read_reports(self) -> AsyncIterator[AsyncSession]:
-        """A read-only session for the reports: on the replica when one is configured."""
-        if self.reports_db is self.db:
-            async with self.read() as session:
-                yield session
-            return
+        """A read-only session for the reports: on the replica when one is configured, on
+        SQLite apart from the writing connection."""
+        async with self._session_on(self.reports_db) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _session_on(self, database: Database) -> AsyncIterator[AsyncSession]:
         try:
-            async with self.reports_db.sessionmaker() as session:
+            async with database.sessionmaker() as session:
                 yield session
         except Exception as exc:
             unavailable = self._unavailable(exc)
@@ -141,5 +149,6 @@ class Services:
         await self.after_commit.stop()
         await self.bus.stop()
         await self.db.dispose()
-        if self.reports_db is not self.db:
-            await self.reports_db.dispose()
+        for other in {id(self.reader): self.reader, id(self.reports_db): self.reports_db}.values():
+            if other is not self.db:
+                await other.dispose()

@@ -36,7 +36,12 @@ from walletdesk.reports.rollup_models import (
     ReportDirty,
     RollupState,
 )
-from walletdesk.reports.rollups import STATE_ID, fact_source, refresh_rollups
+from walletdesk.reports.rollups import (
+    STATE_ID,
+    RollupConnections,
+    fact_source,
+    refresh_rollups,
+)
 from walletdesk.reports.satisfaction import satisfaction_report
 from walletdesk.reports.speed import speed_report
 from walletdesk.reports.summary import summary_report
@@ -118,10 +123,8 @@ async def assert_same_figures(services: Services) -> None:
 
 
 async def refresh(services: Services) -> None:
-    while True:
-        async with services.transaction() as session:
-            if await refresh_rollups(session, limit=100) < 100:
-                return
+    while await refresh_rollups(RollupConnections.of(services), limit=100) == 100:
+        pass
 
 
 async def test_rollup_equals_the_live_recount(services: Services) -> None:
@@ -208,8 +211,8 @@ async def test_the_worker_takes_only_what_changed(services: Services) -> None:
     assert len(await queued(services)) == 80  # every new conversation
     await refresh(services)
     assert await queued(services) == set()
-    async with services.transaction() as session:
-        assert await refresh_rollups(session) == 0  # idle: nothing read, nothing written
+    assert await refresh_rollups(RollupConnections.of(services)) == 0  # idle: nothing to do
+    async with services.read() as session:
         assert view_scope(filters()[0]) == ("all", "")
         assert view_scope(filters()[1]) is None  # +05:30, a team: the facts per quarter hour
         assert view_scope(filters()[-1]) == ("quarter", "")  # +05:45 alone: the quarter rows
@@ -238,20 +241,18 @@ async def test_the_worker_takes_only_what_changed(services: Services) -> None:
                                                 .where(ConversationLabel.label_id == 1))).all())
     expected = {rated.conversation_id, talk.id, gone_id} | relabelled
     assert await queued(services) == expected
-    async with services.transaction() as session:
-        # those, and the same customers' conversations resolved in the 7 days before (their
-        # first-contact resolution may change): not every conversation
-        assert len(expected) <= await refresh_rollups(session) < 40
-        assert await refresh_rollups(session) == 0
+    # those, and the same customers' conversations resolved in the 7 days before (their
+    # first-contact resolution may change): not every conversation
+    assert len(expected) <= await refresh_rollups(RollupConnections.of(services)) < 40
+    assert await refresh_rollups(RollupConnections.of(services)) == 0
     await assert_same_figures(services)
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_a_run_makes_no_message_wait_and_misses_no_change(
         services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    """PostgreSQL: while the worker computes a queued conversation, a message to it (the
-    trigger's upsert of its queue row) does not wait for the run; the change stays queued
-    and the next run computes it."""
+    """While the worker computes a queued conversation, a message to it (the trigger's
+    upsert of its queue row) does not wait for the run — on SQLite too, where the process
+    has one writing connection; the change stays queued and the next run computes it."""
     async with services.transaction() as session:
         await session.execute(delete(ReportDirty))
     await write_history(services.db, conversations=20, messages=120)
@@ -273,8 +274,7 @@ async def test_a_run_makes_no_message_wait_and_misses_no_change(
     monkeypatch.setattr(rollups, "compute_facts", paused)
 
     async def run() -> int:
-        async with services.transaction() as session:
-            return await refresh_rollups(session)
+        return await refresh_rollups(RollupConnections.of(services))
 
     running = asyncio.create_task(run())
     await asyncio.wait_for(computing.wait(), 10)

@@ -88,7 +88,9 @@ CAUSE = "\nThe above exception was the direct cause of the following exception:\
 CONTEXT = "\nDuring handling of the above exception, another exception occurred:\n\n"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
+    """``read_only`` (SQLite): connections that read a snapshot and never take the write
+    lock, beside the writing one (WAL lets them read while it writes)."""
     # a failed statement's parameters are password hashes, names, message texts: never in
     # an exception message, so never in a log (see also redacted_traceback)
     kwargs.setdefault("hide_parameters", True)
@@ -96,11 +98,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # SQLite has one writer at a time. One connection per process makes transactions
         # queue in asyncio instead of sleeping in SQLite's busy handler (tens of ms each);
         # other processes (worker, CLI) still wait on the lock through busy_timeout.
-        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("pool_size", READERS if read_only else 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 30)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only)
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
@@ -117,6 +119,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 # work — listeners, jobs — waits as long)
 POOL_TIMEOUT_S = 5.0
 SQLITE_POOL_TIMEOUT_S = 10.0
+READERS = 2  # SQLite: reading connections beside the writing one (reports, the rollup)
+
+
+def has_own_file(url: str) -> bool:
+    """A SQLite URL naming a file (an in-memory database is seen by its one connection only)."""
+    database = url.split("///", 1)[1] if "///" in url else ""
+    return bool(database) and database != ":memory:" and "mode=memory" not in database
 
 
 def pool_options(settings: "Settings") -> dict[str, Any]:
@@ -131,13 +140,19 @@ def pool_options(settings: "Settings") -> dict[str, Any]:
     return options
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
     # Writers take the lock at BEGIN (IMMEDIATE) so two processes never deadlock on a
     # lock upgrade; WAL lets readers go on meanwhile. This is the SQLAlchemy-documented recipe.
+    # A reading connection begins DEFERRED: its statements share one snapshot, no lock held.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+            return
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
@@ -149,15 +164,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:
     """One engine and its session factory; created once per process."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, read_only: bool = False, **engine_kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.engine = make_engine(url, read_only=read_only, **engine_kwargs)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

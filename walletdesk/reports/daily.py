@@ -34,9 +34,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    delete,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -48,7 +46,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from walletdesk.conversations.models import Status
-from walletdesk.reports.hourly import ALL, FILTERS, _value, from_value, utc_day
+from walletdesk.reports.hourly import ALL, FILTERS, Recount, _value, from_value, utc_day
 from walletdesk.reports.rollup_models import (
     BUCKET_EDGES,
     DURATIONS,
@@ -138,14 +136,13 @@ def _row(rows: dict[tuple[str, str, datetime], dict[str, Any]], dimension: str, 
     return rows[key]
 
 
-async def rebuild_days(session: AsyncSession, days: Iterable[datetime]) -> None:
-    """Counts these UTC days again from the facts (the rollup's run, after writing them)."""
+async def count_days(session: AsyncSession, days: Iterable[datetime]) -> list[Recount]:
+    """These UTC days counted again from the facts (a rollup run, after writing them)."""
     f = FACTS.c
     ranges = _day_ranges(days)
+    daily, agents = Recount(DAILY, "day", ranges), Recount(AGENTS, "day", ranges)
     for start in range(0, len(ranges), RANGES):
         part = ranges[start:start + RANGES]
-        await session.execute(delete(DAILY).where(or_(*(
-            and_(DAILY.c.day >= low, DAILY.c.day < high) for low, high in part))))
         chosen = or_(*(and_(f.created_at >= low, f.created_at < high) for low, high in part))
         day = utc_day(f.created_at).label("day")
         rows: dict[tuple[str, str, datetime], dict[str, Any]] = {}
@@ -173,16 +170,14 @@ async def rebuild_days(session: AsyncSession, days: Iterable[datetime]) -> None:
                                joined(pair))
                         .group_by(counted.c.value, counted.c.day)):
                     _row(rows, dimension, found, at)[name] = histogram or ""
-        if rows:
-            await session.execute(insert(DAILY), list(rows.values()))
-        await _rebuild_agent_days(session, part, chosen, day)
+        daily.rows += rows.values()
+        agents.rows += await _count_agent_days(session, part, chosen, day)
+    return [daily, agents]
 
 
-async def _rebuild_agent_days(session: AsyncSession, part: list[tuple[datetime, datetime]],
-                              chosen: ColumnElement[bool], day: Any) -> None:
+async def _count_agent_days(session: AsyncSession, part: list[tuple[datetime, datetime]],
+                            chosen: ColumnElement[bool], day: Any) -> list[dict[str, Any]]:
     f, r = FACTS.c, REPLIES.c
-    await session.execute(delete(AGENTS).where(or_(*(
-        and_(AGENTS.c.day >= low, AGENTS.c.day < high) for low, high in part))))
     rows: dict[tuple[datetime, int], dict[str, Any]] = {}
 
     def add(at: datetime, agent_id: int, **counts: int) -> None:
@@ -208,9 +203,7 @@ async def _rebuild_agent_days(session: AsyncSession, part: list[tuple[datetime, 
             .where(chosen, f.survey_rating.is_not(None), f.survey_agent_id.is_not(None))
             .group_by(day, f.survey_agent_id)):
         add(at, agent_id, ratings=ratings, rating_sum=total)
-    if rows:
-        await session.execute(insert(AGENTS), list(rows.values()))
-
+    return list(rows.values())
 
 
 def _histogram(text: str | None, into: Counter[int]) -> None:

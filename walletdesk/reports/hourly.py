@@ -27,6 +27,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -68,6 +69,9 @@ ALL = "all"
 QUARTER = "quarter"
 QUARTER_HOUR = timedelta(minutes=15)
 RANGES = 200  # hour ranges per rebuilding query
+WRITTEN = 2000  # rows per insert of a recount
+COUNTED = ("value", "hour", *HOURLY_COUNTS)  # the columns of hourly_counts, in order
+MESSAGES_COUNTED = ("value", "hour", "message_hour", "messages")  # of hourly_messages
 
 
 class _UTCStart(FunctionElement[datetime]):
@@ -200,31 +204,46 @@ def _hour_ranges(hours: list[datetime]) -> list[tuple[datetime, datetime]]:
     return ranges
 
 
-async def rebuild_hours(session: AsyncSession, hours: list[datetime]) -> None:
-    """Counts these UTC hours again from the facts (the rollup's run, after writing them)."""
+@dataclass
+class Recount:
+    """Rows counted again from the facts, to replace a table's rows of the same periods: a
+    rollup run counts on a reading connection and writes them in a short transaction
+    (walletdesk.reports.rollups)."""
+
+    table: Table
+    column: str  # the rows' period start: "hour", "day"
+    ranges: list[tuple[datetime, datetime]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    async def write(self, session: AsyncSession) -> None:
+        start_of = self.table.c[self.column]
+        for start in range(0, len(self.ranges), RANGES):
+            await session.execute(delete(self.table).where(or_(*(
+                and_(start_of >= low, start_of < high)
+                for low, high in self.ranges[start:start + RANGES]))))
+        for start in range(0, len(self.rows), WRITTEN):
+            await session.execute(insert(self.table), self.rows[start:start + WRITTEN])
+
+
+async def count_hours(session: AsyncSession, hours: list[datetime]) -> list[Recount]:
+    """These UTC hours counted again from the facts (a rollup run, after writing them)."""
     facts = ConversationFacts.__table__
     quarters = ConversationMessageQuarters.__table__
     ranges = _hour_ranges(hours)
+    counts, messages = Recount(HOURLY, "hour", ranges), Recount(HOURLY_MESSAGES, "hour", ranges)
     for start in range(0, len(ranges), RANGES):
-        part = ranges[start:start + RANGES]
-        for table in (HOURLY, HOURLY_MESSAGES):
-            await session.execute(delete(table).where(or_(*(
-                and_(table.c.hour >= low, table.c.hour < high) for low, high in part))))
         chosen = or_(*(and_(facts.c.created_at >= low, facts.c.created_at < high)
-                       for low, high in part))
+                       for low, high in ranges[start:start + RANGES]))
         for dimension in (ALL, QUARTER, *BREAKDOWNS):
-            await session.execute(_insert_counts(hourly_counts(facts, dimension).where(chosen),
-                                                 dimension))
+            counts.rows += [{"dimension": dimension, **dict(zip(COUNTED, row, strict=True))}
+                            for row in await session.execute(
+                                hourly_counts(facts, dimension).where(chosen))]
             if dimension in (ALL, QUARTER, *FILTERS):
-                written = hourly_messages(facts, quarters, dimension).where(chosen)
-                await session.execute(insert(HOURLY_MESSAGES).from_select(
-                    ["value", "hour", "message_hour", "messages", "dimension"],
-                    written.add_columns(literal(dimension, String))))
-
-
-def _insert_counts(counts: Any, dimension: str) -> Any:
-    return insert(HOURLY).from_select(["value", "hour", *HOURLY_COUNTS, "dimension"],
-                                      counts.add_columns(literal(dimension, String)))
+                messages.rows += [
+                    {"dimension": dimension, **dict(zip(MESSAGES_COUNTED, row, strict=True))}
+                    for row in await session.execute(
+                        hourly_messages(facts, quarters, dimension).where(chosen))]
+    return [counts, messages]
 
 
 @dataclass

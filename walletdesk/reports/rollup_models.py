@@ -195,6 +195,9 @@ class ReportDirty(Base):
     # a conversation was deleted (its facts went with it)
     created_at: Mapped[datetime | None] = mapped_column(default=None)
     customer_id: Mapped[int | None] = mapped_column(Integer, default=None)  # the same
+    # raised by every change (migration 0035): a run takes a row out only if unchanged
+    # since it read it, so a change made while it computed is computed by the next run
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 HOURLY_COUNTS = ("conversations", "messages", "resolved", "ever_resolved", "reopened",

@@ -23,9 +23,11 @@ a report is computed entirely live.
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,13 +36,13 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
+    bindparam,
     cast,
     delete,
     exists,
     func,
     insert,
     literal,
-    literal_column,
     null,
     or_,
     select,
@@ -59,6 +61,7 @@ from walletdesk.cases.models import Survey
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.actions import schedule_job
+from walletdesk.jobs.models import Job
 from walletdesk.jobs.runner import JobContext, job_handler
 from walletdesk.labels.models import ConversationLabel, Label
 from walletdesk.reports.daily import (
@@ -66,10 +69,10 @@ from walletdesk.reports.daily import (
     DAILY,
     DailyView,
     bucket_columns,
+    count_days,
     day_of,
     read_agent_days,
     read_daily,
-    rebuild_days,
 )
 from walletdesk.reports.filters import ReportFilter, conversation_conditions
 from walletdesk.reports.hourly import (
@@ -78,11 +81,12 @@ from walletdesk.reports.hourly import (
     HOURLY_MESSAGES,
     QUARTER,
     HourlyView,
+    Recount,
     cohort_scope,
+    count_hours,
     hour_of,
     read_breakdown_hours,
     read_view,
-    rebuild_hours,
     step_of,
     stored_hours,
     view_scope,
@@ -95,6 +99,9 @@ from walletdesk.reports.rollup_models import (
     ReportDirty,
     RollupState,
 )
+
+if TYPE_CHECKING:
+    from walletdesk.services import Services
 
 ROLLUP_JOB = "reports.rollup"
 INTERVAL = timedelta(minutes=1)
@@ -460,125 +467,179 @@ async def _insert(session: AsyncSession, table: Any, rows: list[dict[str, Any]])
         await session.execute(insert(table), rows[start:start + CHUNK])
 
 
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
 @dataclass
-class Taken:
-    """Conversations taken from the queue the triggers fill: their ids, the hours of those
-    deleted and their customers; on PostgreSQL, each queue row's version (``xmin``), to
-    take them out once computed (``_done``)."""
+class RollupConnections:
+    """Where a run reads and where it writes. ``read``: sessions that never hold the
+    writing connection (SQLite: a reading connection on a snapshot, Services.read_apart;
+    PostgreSQL: the pool); ``write``: one short transaction each."""
 
-    ids: list[int]
-    hours: set[datetime]
-    gone: list[tuple[int, datetime]]
-    versions: dict[int, int] = field(default_factory=dict)
+    read: Sessions
+    write: Sessions
+
+    @classmethod
+    def of(cls, services: Any) -> "RollupConnections":
+        """A process's (walletdesk.services.Services)."""
+        return cls(services.read_apart, services.transaction)
 
 
-async def _take_queued(session: AsyncSession, limit: int) -> Taken:
-    """Up to ``limit`` conversations of the queue. SQLite: deleted first, computed after (a
-    change committed meanwhile queues the conversation again; SQLite has one writer). On
-    PostgreSQL a deleted queue row would make every message to its conversation wait for
-    this whole run (the trigger's upsert waits for the deleting transaction: seconds under
-    a chat's load), so the rows are only read, with their versions, and deleted at the end
-    if unchanged (``_done``): a change meanwhile leaves its row for the next run."""
+@dataclass
+class Run:
+    """A run's work as read on its snapshot: the conversations to compute and their facts,
+    the UTC hours whose counts change, and the queue rows to take out once it is written
+    (conversation → the row's version as read)."""
+
+    started: datetime
+    ids: list[int] = field(default_factory=list)
+    facts: Facts = field(default_factory=Facts)
+    hours: set[datetime] = field(default_factory=set)
+    queued: dict[int, int] = field(default_factory=dict)
+    covered: bool = False  # nothing else was stale: covered_until moves to the run's start
+    every_day: bool = False  # the daily rows are counted for every day, once (migration 0031)
+
+
+async def _queued(session: AsyncSession, limit: int) -> tuple[Run, list[tuple[int, datetime]]]:
+    """Up to ``limit`` conversations of the queue the triggers fill, with the hours of those
+    deleted and their customers (``[(customer, start)]``)."""
     d = ReportDirty
-    if session.bind.dialect.name == "postgresql":
-        version = literal_column("report_dirty.xmin::text::bigint")
-        rows = (await session.execute(
-            select(d.conversation_id, d.created_at, d.customer_id, version)
-            .order_by(d.conversation_id).limit(limit))).all()
-        versions = {row[0]: int(row[3]) for row in rows}
-    else:
-        queued = select(d.conversation_id).order_by(d.conversation_id).limit(limit) \
-            .scalar_subquery()
-        rows = (await session.execute(
-            delete(d).where(d.conversation_id.in_(queued))
-            .returning(d.conversation_id, d.created_at, d.customer_id))).all()
-        versions = {}
-    return Taken(sorted(row[0] for row in rows), {hour_of(row[1]) for row in rows if row[1]},
-                 [(row[2], row[1]) for row in rows if row[2] and row[1]], versions)
+    rows = (await session.execute(
+        select(d.conversation_id, d.created_at, d.customer_id, d.version)
+        .order_by(d.conversation_id).limit(limit))).all()
+    run = Run(utcnow(), ids=[row[0] for row in rows],
+              hours={hour_of(row[1]) for row in rows if row[1]},
+              queued={row[0]: row[3] for row in rows})
+    return run, [(row[2], row[1]) for row in rows if row[2] and row[1]]
 
 
-async def _done(session: AsyncSession, taken: Taken) -> None:
-    """PostgreSQL: the queue rows computed, out of the queue, unless a change queued the
-    conversation again since they were read (its row's version differs: it stays). The
-    last statement of the run: the rows are locked only until its commit."""
-    if not taken.versions:
-        return
-    ids = sorted(taken.versions)
-    await session.execute(text(
-        "DELETE FROM report_dirty USING unnest(CAST(:ids AS integer[]), "
-        "CAST(:versions AS bigint[])) AS taken(id, version) "
-        "WHERE report_dirty.conversation_id = taken.id "
-        "AND report_dirty.xmin::text::bigint = taken.version"),
-        {"ids": ids, "versions": [taken.versions[cid] for cid in ids]})
-
-
-async def refresh_rollups(session: AsyncSession, limit: int = BATCH) -> int:
-    """One run: (re)computes the facts of at most ``limit`` stale conversations and the
-    hourly counts of the hours they started in; returns how many. Until the first complete
-    run (and after the working hours changed) it compares every conversation with its
-    facts; from then on it takes only the conversations the triggers queued, so a run with
-    nothing to do reads one empty table. When none are left, every conversation started
-    before the run (less MARGIN) is covered."""
-    started = utcnow()
-    state = await _state(session, lock=True)  # one run at a time (several workers)
-    taken: Taken | None = None
+async def _plan(session: AsyncSession, started: datetime, limit: int) -> Run | None:
+    """What a run computes, read on one snapshot, with the facts computed; None when the
+    teams' working hours changed (every row is stale: ``_reset`` first)."""
+    state = await _state_as_read(session)
     teams = list((await session.scalars(select(Team))).all())
-    key = hours_key(teams)
-    if state.hours_key != key:  # the working hours changed: business durations are stale
-        await _forget(session, None)
-        await session.execute(delete(HOURLY))
-        await session.execute(delete(HOURLY_MESSAGES))
-        for table in (DAILY, AGENTS):
-            await session.execute(delete(table))
-        state.hours_key, state.covered_until = key, None
+    if state.hours_key != hours_key(teams):
+        return None
     dialect = session.bind.dialect.name
-    hours: set[datetime] = set()
-    customers: list[tuple[int, datetime]] = []  # of deleted conversations, say
+    gone: list[tuple[int, datetime]] = []  # of deleted conversations, say
     if state.covered_until is None:  # the whole comparison, once
-        ids = sorted((await session.scalars(_stale(limit))).all())
-        for start in range(0, len(ids), CHUNK):
-            await session.execute(delete(ReportDirty).where(
-                _among(ReportDirty.conversation_id, ids[start:start + CHUNK], dialect)))
+        run = Run(started, ids=sorted((await session.scalars(_stale(limit))).all()))
+        for start in range(0, len(run.ids), CHUNK):
+            run.queued.update({cid: version for cid, version in await session.execute(
+                select(ReportDirty.conversation_id, ReportDirty.version).where(_among(
+                    ReportDirty.conversation_id, run.ids[start:start + CHUNK], dialect)))})
     else:
-        taken = await _take_queued(session, limit)
-        ids, hours, customers = taken.ids, taken.hours, taken.gone
-    if ids:
-        ids = sorted({*ids, *await _returning(session, ids, customers, dialect)})
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
-            hours |= {hour_of(at) for at in (await session.scalars(
-                select(ConversationFacts.created_at).where(
-                    _among(ConversationFacts.conversation_id, chunk, dialect)))).all()}
-        facts = await compute_facts(session, ids, WorkingHours(teams))
-        # only those with rows (a first build has none: no deletes to plan)
-        known = sorted((await session.scalars(select(ConversationFacts.conversation_id).where(
-            _among(ConversationFacts.conversation_id, ids, dialect)))).all())
-        for start in range(0, len(known), CHUNK):
-            await _forget(session, known[start:start + CHUNK])
-        for table, rows in ((FACTS, facts.facts), (QUARTERS, facts.quarters),
-                            (REPLIES, facts.replies)):
-            await _insert(session, table, rows)
-        hours |= {hour_of(row["created_at"]) for row in facts.facts}
-        await rebuild_hours(session, sorted(hours))
-        if state.daily_ready:
-            await rebuild_days(session, {day_of(hour) for hour in hours})
-    if not state.daily_ready:  # every day of the facts, once (after migration 0031)
+        run, gone = await _queued(session, limit)
+        run.started = started
+    run.covered = len(run.ids) < limit
+    run.every_day = not state.daily_ready
+    if run.ids:
+        run.ids = sorted({*run.ids, *await _returning(session, run.ids, gone, dialect)})
+        for start in range(0, len(run.ids), CHUNK):  # the hours they started in until now
+            run.hours |= {hour_of(at) for at in (await session.scalars(
+                select(ConversationFacts.created_at).where(_among(
+                    ConversationFacts.conversation_id, run.ids[start:start + CHUNK],
+                    dialect)))).all()}
+        run.facts = await compute_facts(session, run.ids, WorkingHours(teams))
+        run.hours |= {hour_of(row["created_at"]) for row in run.facts.facts}
+    return run
+
+
+async def _state_as_read(session: AsyncSession) -> RollupState:
+    return await session.get(RollupState, STATE_ID) or RollupState(id=STATE_ID, hours_key="")
+
+
+async def _reset(session: AsyncSession, started: datetime) -> None:
+    """The working hours changed: every fact and count goes, to be computed again."""
+    state = await _state(session, lock=True)
+    await _forget(session, None)
+    for table in (HOURLY, HOURLY_MESSAGES, DAILY, AGENTS):
+        await session.execute(delete(table))
+    teams = list((await session.scalars(select(Team))).all())
+    state.hours_key, state.covered_until, state.refreshed_at = hours_key(teams), None, started
+
+
+async def _write_facts(session: AsyncSession, run: Run) -> None:
+    state = await _state(session, lock=True)  # one run writes at a time (several workers)
+    dialect = session.bind.dialect.name
+    # only those with rows (a first build has none: no deletes to plan)
+    known = sorted((await session.scalars(select(ConversationFacts.conversation_id).where(
+        _among(ConversationFacts.conversation_id, run.ids, dialect)))).all())
+    for start in range(0, len(known), CHUNK):
+        await _forget(session, known[start:start + CHUNK])
+    for table, rows in ((FACTS, run.facts.facts), (QUARTERS, run.facts.quarters),
+                        (REPLIES, run.facts.replies)):
+        await _insert(session, table, rows)
+    state.refreshed_at = run.started  # the counts read after this must see these facts
+
+
+async def _recount(session: AsyncSession, run: Run) -> tuple[list[Recount], datetime | None]:
+    """The hourly and daily rows of the run's hours counted again from the facts (after
+    they were written), and the state's ``refreshed_at`` they were counted at."""
+    state = await _state_as_read(session)
+    days = {day_of(hour) for hour in run.hours}
+    if run.every_day:
         first, last = (await session.execute(select(
             func.min(ConversationFacts.created_at), func.max(ConversationFacts.created_at)))).one()
-        if first is not None:
-            days, day = [], day_of(first)
-            while day <= last:
-                days.append(day)
-                day += timedelta(days=1)
-            await rebuild_days(session, days)
+        day = day_of(first) if first is not None else None
+        while day is not None and day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return [*await count_hours(session, sorted(run.hours)),
+            *await count_days(session, sorted(days))], state.refreshed_at
+
+
+async def _done(session: AsyncSession, run: Run, counted_at: datetime | None,
+                recounts: list[Recount]) -> bool:
+    """The counts written and the run's queue rows taken out, unless another run wrote
+    facts after they were counted (then its rows stay queued: the next run computes them
+    again). A row changed since it was read (its version differs) stays too."""
+    state = await _state(session, lock=True)
+    if state.refreshed_at != counted_at:
+        return False
+    for recount in recounts:
+        await recount.write(session)
+    if run.queued:
+        d = ReportDirty.__table__
+        await session.execute(
+            delete(d).where(d.c.conversation_id == bindparam("cid"),
+                            d.c.version == bindparam("seen")),
+            [{"cid": cid, "seen": version} for cid, version in sorted(run.queued.items())])
+    if run.covered:
+        state.covered_until = run.started - MARGIN
+    if run.every_day:
         state.daily_ready = True
-    state.refreshed_at = started
-    if len(ids) < limit:
-        state.covered_until = started - MARGIN
-    await session.flush()
-    if taken is not None:
-        await _done(session, taken)
-    return len(ids)
+    return True
+
+
+async def refresh_rollups(connections: RollupConnections, limit: int = BATCH) -> int:
+    """One run: (re)computes the facts of at most ``limit`` stale conversations and the
+    hourly and daily counts of the hours they started in; returns how many. Until the
+    first complete run (and after the working hours changed) it compares every
+    conversation with its facts; from then on it takes only the conversations the triggers
+    queued, so a run with nothing to do reads one empty table. When none are left, every
+    conversation started before the run (less MARGIN) is covered.
+
+    It reads and computes on a connection apart and writes in two short transactions (the
+    facts; the counts and the queue), so on SQLite the chat's writes wait for those alone,
+    not for the whole run (issue 14). A change made meanwhile raises its queue row's
+    version: the row stays for the next run."""
+    started = utcnow()
+    while True:
+        async with connections.read() as session:
+            run = await _plan(session, started, limit)
+        if run is not None:
+            break
+        async with connections.write() as session:
+            await _reset(session, started)
+    if run.ids:
+        async with connections.write() as session:
+            await _write_facts(session, run)
+    async with connections.read() as session:
+        recounts, counted_at = await _recount(session, run)
+    async with connections.write() as session:
+        await _done(session, run, counted_at, recounts)
+    return len(run.ids)
 
 
 async def schedule_rollup(session: AsyncSession, when: datetime) -> None:
@@ -586,9 +647,14 @@ async def schedule_rollup(session: AsyncSession, when: datetime) -> None:
                        dedupe_key=f"reports-rollup:{when.isoformat(timespec='minutes')}")
 
 
-@job_handler(ROLLUP_JOB)
+async def _run_apart(services: "Services", job: Job) -> dict[str, Any]:
+    """The run, outside the job's transaction (which holds SQLite's writing connection)."""
+    return {"conversations": await refresh_rollups(RollupConnections.of(services))}
+
+
+@job_handler(ROLLUP_JOB, deliver=_run_apart)
 async def run_rollup(ctx: JobContext) -> None:
-    done = await refresh_rollups(ctx.session)
+    done = (ctx.delivered or {}).get("conversations", 0)
     now = utcnow()
     await schedule_rollup(ctx.session, now if done == BATCH else now + INTERVAL)
     ctx.job.payload = {"conversations": done}
@@ -597,10 +663,10 @@ async def run_rollup(ctx: JobContext) -> None:
 async def refresh_until_current(database: Any, limit: int = 50_000) -> int:
     """Runs refresh_rollups until nothing is stale (the benchmark; `walletdesk` operators
     can let the worker do it). Returns the conversations computed."""
+    connections = RollupConnections(database.session, database.transaction)
     total = 0
     while True:
-        async with database.sessionmaker() as session, session.begin():
-            done = await refresh_rollups(session, limit)
+        done = await refresh_rollups(connections, limit)
         total += done
         if done < limit:
             return total
