@@ -107,6 +107,10 @@ ROLLUP_JOB = "reports.rollup"
 INTERVAL = timedelta(minutes=1)
 BATCH = 2000  # conversations a job run computes
 CHUNK = 2500  # ids per IN (…) of the computing queries
+# conversations computed, and rows inserted, per step: the Python between two awaits (the
+# business hours, binding the rows) stays short, so the event loop serving the chat in the
+# same process is never held for long (the worker is embedded by default)
+STEP = 400
 MARGIN = timedelta(minutes=1)  # transactions still open when a run starts
 MAX_RECENT = 1000  # conversations of a report computed live before it falls back to live
 REPORT_WORK_MEM = "64MB"  # a report read's sort memory on PostgreSQL (the default is 4 MB)
@@ -397,8 +401,8 @@ async def compute_facts(session: AsyncSession, ids: list[int],
         # prepared statement) cannot see its length and scans all messages
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     out = Facts()
-    for start in range(0, len(ids), CHUNK):
-        out.extend(await _chunk_facts(session, ids[start:start + CHUNK], hours))
+    for start in range(0, len(ids), STEP):
+        out.extend(await _chunk_facts(session, ids[start:start + STEP], hours))
     return out
 
 
@@ -463,8 +467,8 @@ async def _insert(session: AsyncSession, table: Any, rows: list[dict[str, Any]])
             table.name, records=[tuple(row[name] for name in names) for row in rows],
             columns=names)
         return
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(insert(table), rows[start:start + CHUNK])
+    for start in range(0, len(rows), STEP):
+        await session.execute(insert(table), rows[start:start + STEP])
 
 
 Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
