@@ -6,9 +6,11 @@ timer (walletdesk.chains.endpoints.Deadlines)."""
 
 import asyncio
 import datetime
+import gc
 import gzip
 import ipaddress
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -353,3 +355,22 @@ async def test_an_endpoint_url_not_http_is_unreachable_not_a_crash(make_client):
     client = make_client({"bitcoin": "mempool.space/api"}, chain_retries=0)
     result = await client.look_up("bitcoin", "ab" * 32)
     assert (result.status, result.error) == (UNAVAILABLE, UNREACHABLE)
+
+
+async def test_a_finished_request_lets_its_deadline_and_task_go():
+    deadlines = Deadlines(30.0)
+
+    async def request() -> None:
+        deadline = deadlines.start()
+        await asyncio.sleep(0)
+        deadlines.finish(deadline, None)
+
+    task = asyncio.ensure_future(request())
+    await task
+    seen = weakref.ref(task)
+    del task
+    for _ in range(3):  # the event loop's last handles let go of it
+        await asyncio.sleep(0)
+    gc.collect()
+    # not kept (with its coroutine and result) until the 30 s timer of the oldest deadline
+    assert seen() is None and not deadlines._queue

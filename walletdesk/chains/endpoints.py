@@ -127,7 +127,8 @@ class _Deadline:
     __slots__ = ("at", "task", "cancelling", "expired", "done")
 
     def __init__(self, at: float, task: "asyncio.Task[Any]") -> None:
-        self.at, self.task = at, task
+        self.at = at
+        self.task: asyncio.Task[Any] | None = task  # None once finished
         self.cancelling = task.cancelling()
         self.expired = self.done = False
 
@@ -164,10 +165,19 @@ class Deadlines:
         return deadline
 
     def finish(self, deadline: _Deadline, error: BaseException | None) -> None:
-        """After the request: raises TimeoutError when its deadline cancelled it."""
+        """After the request: raises TimeoutError when its deadline cancelled it. Finished
+        deadlines at the queue's head are let go at once, and a finished one lets go of its
+        task: the timer is set for the oldest deadline (the timeout after it started), and
+        until it fired every request finished since stayed queued with its task (its
+        coroutine, its result): a burst's 400 kept for up to ``timeout_s``, promoted into
+        the collector's older generations."""
         deadline.done = True
-        if deadline.expired and deadline.task.uncancel() <= deadline.cancelling and \
-                isinstance(error, asyncio.CancelledError):
+        task, deadline.task = deadline.task, None
+        queue = self._queue
+        while queue and queue[0].done:
+            queue.popleft()
+        if deadline.expired and task is not None and task.uncancel() <= deadline.cancelling \
+                and isinstance(error, asyncio.CancelledError):
             raise TimeoutError from error
 
     def _expire(self) -> None:
@@ -179,7 +189,7 @@ class Deadlines:
         queue = self._queue
         while queue and (queue[0].done or queue[0].at <= now):
             deadline = queue.popleft()
-            if not deadline.done:
+            if not deadline.done and deadline.task is not None:
                 deadline.expired = True
                 deadline.task.cancel()
         if queue:
