@@ -87,10 +87,10 @@ def _create_sqlite() -> None:
 
 def upgrade() -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
+    _drop(postgresql)  # first: SQLite may copy the table, which its triggers name
     with op.batch_alter_table('report_dirty', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False,
                                       server_default='0'))
-    _drop(postgresql)
     if postgresql:
         _create_postgresql()
     else:
@@ -99,10 +99,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
-    _drop(postgresql)
+    _drop(postgresql)  # first: SQLite copies the table to drop a column
+    with op.batch_alter_table('report_dirty', schema=None) as batch_op:
+        batch_op.drop_column('version')
     if postgresql:
         _0030._triggers_postgresql()
     else:
         _0030._triggers_sqlite()
-    with op.batch_alter_table('report_dirty', schema=None) as batch_op:
-        batch_op.drop_column('version')
