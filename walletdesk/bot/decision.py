@@ -188,9 +188,11 @@ class Decision:
     """Chances of (right, wrong, out of scope) from decision features, and the thresholds
     on them for this knowledge base."""
 
-    def __init__(self, answer_at: float = 0.55, off_at: float = 0.5) -> None:
+    def __init__(self, answer_at: float = 0.55, off_at: float = 0.5, c: float = 1.0) -> None:
+        """``c``: the logistic regression's inverse regularisation (the shipped prior is fitted
+        at PRIOR_C in benchmarks/fit_decision_prior.py, decision 0050)."""
         self.scaler = StandardScaler()
-        self.model = LogisticRegression(C=1.0, max_iter=2000)
+        self.model = LogisticRegression(C=c, max_iter=2000)
         self.answer_at = answer_at
         self.off_at = off_at
         # whether the off-topic class beating every answer hands the question off by itself
