@@ -149,6 +149,7 @@ class Services:
         await self.after_commit.stop()
         await self.bus.stop()
         await self.db.dispose()
-        for other in {id(self.reader): self.reader, id(self.reports_db): self.reports_db}.values():
-            if other is not self.db:
-                await other.dispose()
+        if self.reader is not self.db:
+            await self.reader.dispose()
+        if self.reports_db is not self.db and self.reports_db is not self.reader:
+            await self.reports_db.dispose()

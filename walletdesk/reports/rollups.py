@@ -484,8 +484,8 @@ class RollupConnections:
     write: Sessions
 
     @classmethod
-    def of(cls, services: Any) -> "RollupConnections":
-        """A process's (walletdesk.services.Services)."""
+    def of(cls, services: "Services") -> "RollupConnections":
+        """A process's."""
         return cls(services.read_apart, services.transaction)
 
 
@@ -504,14 +504,15 @@ class Run:
     every_day: bool = False  # the daily rows are counted for every day, once (migration 0031)
 
 
-async def _queued(session: AsyncSession, limit: int) -> tuple[Run, list[tuple[int, datetime]]]:
+async def _queued(session: AsyncSession, started: datetime, limit: int
+                  ) -> tuple[Run, list[tuple[int, datetime]]]:
     """Up to ``limit`` conversations of the queue the triggers fill, with the hours of those
     deleted and their customers (``[(customer, start)]``)."""
     d = ReportDirty
     rows = (await session.execute(
         select(d.conversation_id, d.created_at, d.customer_id, d.version)
         .order_by(d.conversation_id).limit(limit))).all()
-    run = Run(utcnow(), ids=[row[0] for row in rows],
+    run = Run(started, ids=[row[0] for row in rows],
               hours={hour_of(row[1]) for row in rows if row[1]},
               queued={row[0]: row[3] for row in rows})
     return run, [(row[2], row[1]) for row in rows if row[2] and row[1]]
@@ -533,8 +534,7 @@ async def _plan(session: AsyncSession, started: datetime, limit: int) -> Run | N
                 select(ReportDirty.conversation_id, ReportDirty.version).where(_among(
                     ReportDirty.conversation_id, run.ids[start:start + CHUNK], dialect)))})
     else:
-        run, gone = await _queued(session, limit)
-        run.started = started
+        run, gone = await _queued(session, started, limit)
     run.covered = len(run.ids) < limit
     run.every_day = not state.daily_ready
     if run.ids:
@@ -585,22 +585,23 @@ async def _recount(session: AsyncSession, run: Run) -> tuple[list[Recount], date
     if run.every_day:
         first, last = (await session.execute(select(
             func.min(ConversationFacts.created_at), func.max(ConversationFacts.created_at)))).one()
-        day = day_of(first) if first is not None else None
-        while day is not None and day <= last:
-            days.add(day)
-            day += timedelta(days=1)
+        if first is not None:
+            day = day_of(first)
+            while day <= last:
+                days.add(day)
+                day += timedelta(days=1)
     return [*await count_hours(session, sorted(run.hours)),
             *await count_days(session, sorted(days))], state.refreshed_at
 
 
 async def _done(session: AsyncSession, run: Run, counted_at: datetime | None,
-                recounts: list[Recount]) -> bool:
+                recounts: list[Recount]) -> None:
     """The counts written and the run's queue rows taken out, unless another run wrote
     facts after they were counted (then its rows stay queued: the next run computes them
     again). A row changed since it was read (its version differs) stays too."""
     state = await _state(session, lock=True)
     if state.refreshed_at != counted_at:
-        return False
+        return
     for recount in recounts:
         await recount.write(session)
     if run.queued:
@@ -613,7 +614,6 @@ async def _done(session: AsyncSession, run: Run, counted_at: datetime | None,
         state.covered_until = run.started - MARGIN
     if run.every_day:
         state.daily_ready = True
-    return True
 
 
 async def refresh_rollups(connections: RollupConnections, limit: int = BATCH) -> int:
