@@ -4,9 +4,10 @@ one write per message, group commit, a retry stored once, the full path for anyt
 import asyncio
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 from mnemonic import Mnemonic
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from walletdesk.conversations import events
 from walletdesk.conversations.actions import InboundMessage, receive_message
@@ -223,3 +224,36 @@ def test_recent_texts_are_bounded_and_in_order():
     assert recent.previous(2) == []
     recent.remember(3, 1, now, "y")  # the least recently written conversation is forgotten
     assert recent.previous(1) == [] and recent.previous(3) == ["y"]
+
+
+async def test_a_sqlite_batch_finds_its_conversations_by_primary_key(services, make_team,
+                                                                     make_agent):
+    """The batch's UPDATE … FROM json_each: SQLite's planner must read the batch and find
+    each conversation by its id. Left alone it walked every conversation of the quiet
+    statuses (an index) with the whole batch for each: a batch cost grew with the desk."""
+    if services.db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL's batch is unnest on its own connection (chat_postgres)
+    team = await make_team()
+    await make_agent("Alice", teams=[team], online=True)
+    writer = ChatWriter(services)
+    line = await first_message(services, writer)
+    seen: list[tuple[str, Any]] = []
+
+    def note(connection: Any, cursor: Any, statement: str, parameters: Any,
+             context: Any, executemany: bool) -> None:
+        if statement.startswith("UPDATE conversations") and "json_each" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(services.db.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        assert await writer.receive(line, "my transfer is stuck", "c1") is not None
+    finally:
+        event.remove(services.db.engine.sync_engine, "before_cursor_execute", note)
+        await writer.stop()
+    assert len(seen) == 1
+    statement, parameters = seen[0]
+    async with services.db.engine.connect() as connection:
+        plan = " / ".join(str(row[-1]) for row in (await connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters)).all())
+    assert "SEARCH conversations USING INTEGER PRIMARY KEY" in plan, plan
+    assert "ix_conversations" not in plan, plan

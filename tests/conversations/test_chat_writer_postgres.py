@@ -59,7 +59,7 @@ async def terminate(services: Services, pids: set[int]) -> None:
     async with services.db.engine.connect() as connection:
         for pid in pids:
             await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        for _ in range(100):  # until they are gone
+        for _ in range(600):  # until they are gone (up to 30 s on a loaded machine)
             alive = (await connection.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
                 {"pids": list(pids)})).scalar()
