@@ -581,20 +581,35 @@ def _forget_events(batch: list[_Pending]) -> None:
 
 
 def _update_from_arrays() -> Any:
-    """PostgreSQL: the conversations of a batch moved on by one statement, compiled once; its
-    rows come from arrays (ids, their customers, the previews) joined through ``unnest``.
-    The same checks as the statement built per batch: the customer's conversation, in a state
-    the message does not change."""
-    batch = func.unnest(
+    """PostgreSQL: the batch's conversations moved on, its rows from arrays (``unnest``)."""
+    return _moved_on(func.unnest(
         bindparam("ids", type_=postgresql.ARRAY(Integer)),
         bindparam("customer_ids", type_=postgresql.ARRAY(Integer)),
         bindparam("previews", type_=postgresql.ARRAY(String)),
-    ).table_valued("id", "customer_id", "preview").render_derived()
+    ).table_valued("id", "customer_id", "preview").render_derived(), quiet=_quiet())
+
+
+def _update_from_json() -> Any:
+    """SQLite: the same from one JSON document (UPDATE … FROM). The statuses are marked
+    usually true (a planner hint), so that each row is found by primary key: without it
+    SQLite's planner walked the conversations of these statuses (an index) with the whole
+    batch for each, a batch costing as much as the desk."""
+    return _moved_on(_json_batch("id", "customer_id", "preview"),
+                     quiet=func.likelihood(_quiet(), literal_column("0.9")))
+
+
+def _quiet() -> Any:
+    return conversations.c.status.in_([str(s) for s in QUIET_STATUSES])
+
+
+def _moved_on(batch: Any, quiet: Any) -> Any:
+    """One UPDATE for the conversations of a batch, built and compiled once: the customer's
+    conversation (``batch``: id, customer_id, preview), in a state the message does not
+    change (``quiet``), one further in sequence, its preview the message's."""
     return (
         update(conversations)
         .where(conversations.c.id == batch.c.id,
-               conversations.c.customer_id == batch.c.customer_id,
-               conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
+               conversations.c.customer_id == batch.c.customer_id, quiet,
                or_(conversations.c.status != str(Status.queued),
                    conversations.c.team_id.is_not(None)))
         .values(last_seq=conversations.c.last_seq + 1, updated_at=bindparam("now"),
@@ -605,9 +620,7 @@ def _update_from_arrays() -> Any:
 
 
 def _insert_from_arrays() -> Any:
-    """PostgreSQL: a batch's messages in one INSERT, compiled once; the rows come from arrays
-    (the sender's name already encrypted). A retry of a stored message (same conversation and
-    client id) is skipped by ON CONFLICT and missing from what it returns."""
+    """PostgreSQL: the batch's messages, their rows from arrays (``unnest``)."""
     batch = func.unnest(
         bindparam("conversation_ids", type_=postgresql.ARRAY(Integer)),
         bindparam("seqs", type_=postgresql.ARRAY(Integer)),
@@ -615,15 +628,29 @@ def _insert_from_arrays() -> Any:
         bindparam("texts", type_=postgresql.ARRAY(Text)),
         bindparam("client_ids", type_=postgresql.ARRAY(String)),
     ).table_valued("conversation_id", "seq", "sender_name", "text", "client_id").render_derived()
+    return _stored(postgresql.insert(messages), batch)
+
+
+def _insert_from_json() -> Any:
+    """SQLite: the same from one JSON document."""
+    return _stored(sqlite.insert(messages),
+                   _json_batch("conversation_id", "seq", "sender_name", "text", "client_id"))
+
+
+def _stored(insert: Any, batch: Any) -> Any:
+    """One INSERT for the messages of a batch, built and compiled once (``batch``:
+    conversation_id, seq, sender_name — already encrypted —, text, client_id). A retry of
+    a stored message (same conversation and client id) is skipped by ON CONFLICT and
+    missing from what it returns. The SELECT has a WHERE so that SQLite reads ON CONFLICT
+    as the upsert's, not as a join's ON."""
     return (
-        postgresql.insert(messages)
-        .from_select(
+        insert.from_select(
             ["conversation_id", "seq", "sender_kind", "sender_name", "text", "is_internal",
              "client_id", "created_at"],
             select(batch.c.conversation_id, batch.c.seq,
                    literal(str(SenderKind.customer), String), batch.c.sender_name,
                    batch.c.text, literal(False, Boolean), batch.c.client_id,
-                   bindparam("now", type_=messages.c.created_at.type)))
+                   bindparam("now", type_=messages.c.created_at.type)).where(true()))
         .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
         .returning(messages.c.id, messages.c.conversation_id))
 
@@ -639,42 +666,3 @@ def _json_batch(*names: str) -> Any:
     rows = func.json_each(bindparam("batch", type_=Text)).table_valued("value")
     return select(*[func.json_extract(rows.c.value, f"$[{index}]").label(name)
                     for index, name in enumerate(names)]).select_from(rows).subquery("batch")
-
-
-def _update_from_json() -> Any:
-    """SQLite: ``_update_from_arrays``, its rows from one JSON document (UPDATE … FROM)."""
-    batch = _json_batch("id", "customer_id", "preview")
-    return (
-        update(conversations)
-        .where(conversations.c.id == batch.c.id,
-               conversations.c.customer_id == batch.c.customer_id,
-               # usually true (SQLite's planner hint): the rows are found by primary key.
-               # Without it the planner walked the conversations of these statuses (an
-               # index) and the whole batch for each: a batch cost as much as the desk
-               func.likelihood(conversations.c.status.in_([str(s) for s in QUIET_STATUSES]),
-                               literal_column("0.9")),
-               or_(conversations.c.status != str(Status.queued),
-                   conversations.c.team_id.is_not(None)))
-        .values(last_seq=conversations.c.last_seq + 1, updated_at=bindparam("now"),
-                last_message_at=bindparam("now"), last_message_preview=batch.c.preview)
-        .returning(conversations.c.id, conversations.c.last_seq, conversations.c.status,
-                   conversations.c.team_id, conversations.c.assignee_id,
-                   conversations.c.snoozed_at))
-
-
-def _insert_from_json() -> Any:
-    """SQLite: ``_insert_from_arrays``, its rows from one JSON document. The SELECT has a
-    WHERE so that SQLite reads ON CONFLICT as the upsert's, not as a join's ON."""
-    batch = _json_batch("conversation_id", "seq", "sender_name", "text", "client_id")
-    return (
-        sqlite.insert(messages)
-        .from_select(
-            ["conversation_id", "seq", "sender_kind", "sender_name", "text", "is_internal",
-             "client_id", "created_at"],
-            select(batch.c.conversation_id, batch.c.seq,
-                   literal(str(SenderKind.customer), String), batch.c.sender_name,
-                   batch.c.text, literal(False, Boolean), batch.c.client_id,
-                   bindparam("now", type_=messages.c.created_at.type))
-            .where(true()))
-        .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
-        .returning(messages.c.id, messages.c.conversation_id))
