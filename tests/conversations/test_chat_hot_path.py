@@ -13,6 +13,7 @@ from walletdesk.conversations import events
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.chat import QUIET_STATUSES, ChatLine, ChatWriter, RecentTexts
 from walletdesk.conversations.models import Conversation, Message, Status
+from walletdesk.crypto import keyring
 from walletdesk.customers.models import Customer
 from walletdesk.customers.privacy import erase_customer
 from walletdesk.db.base import utcnow
@@ -257,3 +258,12 @@ async def test_a_sqlite_batch_finds_its_conversations_by_primary_key(services, m
             f"EXPLAIN QUERY PLAN {statement}", parameters)).all())
     assert "SEARCH conversations USING INTEGER PRIMARY KEY" in plan, plan
     assert "ix_conversations" not in plan, plan
+
+
+def test_a_line_seals_its_customer_name_once_and_again_when_it_changes(services):
+    line = ChatLine(customer_id=1, conversation_id=2, customer_name="Mei Lin", known=[])
+    sealed = line.sealed_name()
+    assert sealed != "Mei Lin" and keyring().decrypt(sealed) == "Mei Lin"
+    assert line.sealed_name() is sealed  # not encrypted again for the next message
+    line.customer_name = "Mei L."  # renamed (re-read once a minute by the writer)
+    assert keyring().decrypt(line.sealed_name()) == "Mei L."
