@@ -10,12 +10,14 @@ little CPU of its own on the cores it shares with the lookups): every request wa
 ``--delay-ms`` and is answered in the API's documented wire format — Esplora for ``bitcoin``
 (GET /tx/:txid; /blocks/tip/height shared by the lookups of a second), Ethereum JSON-RPC for
 ``ethereum`` (eth_getTransactionByHash and eth_getTransactionReceipt asked together,
-eth_blockNumber shared, through web3.py), TronGrid for ``tron`` (gettransactionbyid and
-gettransactioninfobyid together, getnowblock shared; a sender and recipient per transfer)
-and Solana JSON-RPC for ``solana`` (getSignatureStatuses and getTransaction, jsonParsed,
-together). JSON-RPC batches are answered as a node does, after one delay, or refused with an
-error (``--batches refuse``). The endpoint notes, per transaction hash, when each request's
-first bytes were read and when its answer was written (CLOCK_MONOTONIC, as this process's).
+eth_blockNumber shared, through web3.py), TronGrid for ``tron`` (a USDT TRC-20 transfer:
+gettransactioninfobyid with its Transfer event, getnowblock shared; a sender and recipient
+per transfer) and ``tron-trx`` (a native TRX transfer: no event, so gettransactionbyid too,
+after the first answer — decision 0052) and Solana JSON-RPC for ``solana``
+(getSignatureStatuses and getTransaction, jsonParsed, together). JSON-RPC batches are
+answered as a node does, after one delay, or refused with an error (``--batches refuse``).
+The endpoint notes, per transaction hash, when each request's first bytes were read and when
+its answer was written (CLOCK_MONOTONIC, as this process's).
 
 Then, per chain, ``--lookups`` lookups of distinct hashes (no cache hits) through
 ``ChainClient`` (the desk's rate limit out of the way: 10,000 requests/s): all at once on a
@@ -23,10 +25,11 @@ fresh client (``burst``: the warm-up lookup's connections only), all at once rig
 another burst (``burst, warm``: its keep-alive connections reused) and spread evenly over
 ``--spread-s``; each ``--rounds`` times, every figure the median of the rounds'. Reported:
 
-- ``added_ms``: the lookup's time minus the endpoint's own as the endpoint saw it (its longest
-  request for the lookup, first bytes read to answer written), p50/p95/max; waiting for the
-  shared head counts as added; ``added_over_delay_ms``: minus round trips × ``--delay-ms``
-  instead; ``lookup_ms``: the lookup's time;
+- ``added_ms``: the lookup's time minus the endpoint's own as the endpoint saw it (per round
+  trip its longest request for the lookup, first bytes read to answer written), p50/p95/max;
+  waiting for the shared head counts as added; ``added_over_delay_ms``: minus round trips ×
+  ``--delay-ms`` instead; ``lookup_ms``: the lookup's time (a second round trip shows here);
+  ``round_trips`` and ``requests_per_lookup``: as the endpoint saw them (the head left out);
 - ``to_endpoint_ms``: from the lookup's start until the endpoint had its last request;
   ``from_endpoint_ms``: from the endpoint's last answer until the lookup had its result;
 - ``loop_lag_ms``: how late a 10 ms ticker on the same event loop woke, p99 and max (a blocked
@@ -134,12 +137,17 @@ def rpc_answer(handle, one):
 
 TRON_USDT = "41a614f803b6fd780986a42c78ec9c7f77e6ded13c"
 
+def sender(txid):
+    # a sender of each transfer's own, never the zero address (the hashes' first digits are
+    # zeros; a Transfer from the zero address is a mint, which the desk reads from the call)
+    return txid[-40:][::-1]
+
 def tron_tx(txid):
     # a sender and a recipient of each transfer's own (the desk caches addresses it has seen)
     data = "a9059cbb" + txid[-40:].rjust(64, "0") + hex(100000000)[2:].rjust(64, "0")
     return {"ret": [{"contractRet": "SUCCESS"}], "txID": txid, "signature": ["ab" * 65],
             "raw_data_hex": "0a02", "raw_data": {"contract": [{"parameter": {"value": {
-                "data": data, "owner_address": "41" + txid[:40],
+                "data": data, "owner_address": "41" + sender(txid),
                 "contract_address": TRON_USDT},
                 "type_url": "type.googleapis.com/protocol.TriggerSmartContract"},
                 "type": "TriggerSmartContract"}],
@@ -147,11 +155,34 @@ def tron_tx(txid):
                 "expiration": 1764480060000, "fee_limit": 100000000,
                 "timestamp": 1764480000000}}
 
+TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+
 def tron_info(txid):
+    # with the token's Transfer event (sender, recipient, amount), as TronGrid answers it
     return {"id": txid, "fee": 13844850, "blockNumber": 77000000,
-            "blockTimeStamp": 1764480003000, "contractResult": [""],
+            "blockTimeStamp": 1764480003000, "contractResult": ["0" * 63 + "1"],
             "contract_address": TRON_USDT, "receipt": {"energy_fee": 13500000,
-                "energy_usage_total": 64285, "net_usage": 345, "result": "SUCCESS"}}
+                "energy_usage_total": 64285, "net_usage": 345, "result": "SUCCESS"},
+            "log": [{"address": TRON_USDT[2:], "topics": [TRANSFER_TOPIC,
+                sender(txid).rjust(64, "0"), txid[-40:].rjust(64, "0")],
+                "data": hex(100000000)[2:].rjust(64, "0")}]}
+
+def trx_tx(txid):
+    # a native TRX transfer (TransferContract): its sender, recipient and amount are in the
+    # transaction only
+    return {"ret": [{"contractRet": "SUCCESS"}], "txID": txid, "signature": ["ab" * 65],
+            "raw_data_hex": "0a02", "raw_data": {"contract": [{"parameter": {"value": {
+                "amount": 1500000, "owner_address": "41" + sender(txid),
+                "to_address": "41" + txid[-40:]},
+                "type_url": "type.googleapis.com/protocol.TransferContract"},
+                "type": "TransferContract"}],
+                "ref_block_bytes": "5e4b", "ref_block_hash": "ab" * 8,
+                "expiration": 1764480060000, "timestamp": 1764480000000}}
+
+def trx_info(txid):
+    # a TRX transfer's outcome: its block and bandwidth, no event, no receipt result
+    return {"id": txid, "blockNumber": 77000000, "blockTimeStamp": 1764480003000,
+            "contractResult": [""], "receipt": {"net_usage": 268}}
 
 class Endpoint(asyncio.Protocol):
     # HTTP/1.1 over keep-alive connections, parsed by llhttp (httptools), every answer sent
@@ -216,13 +247,14 @@ def handle(method, path, raw):
         else:
             payload, key = rpc_answer(answer_of, body)
             keys.append(key)
-    elif path == "/tron/wallet/gettransactionbyid":
+    elif path in ("/tron/wallet/gettransactionbyid", "/tron-trx/wallet/gettransactionbyid"):
         keys.append(orjson.loads(raw)["value"])
-        payload = tron_tx(keys[0])
-    elif path == "/tron/wallet/gettransactioninfobyid":
+        payload = (tron_tx if path.startswith("/tron/") else trx_tx)(keys[0])
+    elif path in ("/tron/wallet/gettransactioninfobyid",
+                  "/tron-trx/wallet/gettransactioninfobyid"):
         keys.append(orjson.loads(raw)["value"])
-        payload = tron_info(keys[0])
-    elif path == "/tron/wallet/getnowblock":
+        payload = (tron_info if path.startswith("/tron/") else trx_info)(keys[0])
+    elif path in ("/tron/wallet/getnowblock", "/tron-trx/wallet/getnowblock"):
         payload = {"blockID": "00" * 32, "block_header": {"raw_data": {
             "number": 77000019, "timestamp": 1764480000000}}}
     else:
@@ -237,13 +269,13 @@ async def serve():
 
 uvloop.run(serve())
 """
-# round trips a lookup waits for: one (what a lookup needs is asked together,
-# walletdesk.chains.adapters; until decision 0035 two for EVM); the chain head (tip height,
-# block number, now block) is shared (walletdesk.chains.endpoints.SharedHead): waiting for
-# it counts as added
-ROUND_TRIPS = {"bitcoin": 1, "ethereum": 1, "tron": 1, "solana": 1}
-PATHS = {"bitcoin": "/api", "ethereum": "/rpc", "tron": "/tron", "solana": "/solana"}
-CHAINS = list(PATHS)
+# the cases: (the desk's chain, the endpoint's path). "tron" is a TRC-20 (USDT) transfer,
+# answered from its outcome alone since decision 0052; "tron-trx" a native TRX transfer,
+# which needs the transaction too: a second request after the first one's answer
+CASES = {"bitcoin": ("bitcoin", "/api"), "ethereum": ("ethereum", "/rpc"),
+         "tron": ("tron", "/tron"), "tron-trx": ("tron", "/tron-trx"),
+         "solana": ("solana", "/solana")}
+CHAINS = list(CASES)
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
@@ -329,12 +361,27 @@ class GcPauses:
         gc.callbacks.remove(self)
 
 
+def rounds_of(requests: list[tuple[float, float]]) -> list[float]:
+    """A lookup's requests at the endpoint, (arrived, answered), as round trips: a request
+    that arrived after every earlier one was answered waited for them (a second request
+    sent after the first one's answer); requests under way together are one. Each round's
+    time at the endpoint is its longest request's."""
+    rounds: list[float] = []
+    answered_by = float("-inf")
+    for arrived, answered in sorted(requests):
+        if arrived >= answered_by:
+            rounds.append(0.0)
+        rounds[-1] = max(rounds[-1], answered - arrived)
+        answered_by = max(answered_by, answered)
+    return rounds
+
+
 def summary(values: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(values), 1), "p95": round(percentile(values, 0.95), 1),
             "max": round(max(values), 1)}
 
 
-async def run_chain(chain: str, base: str, lookups: int, delay_ms: float,
+async def run_chain(case: str, base: str, lookups: int, delay_ms: float,
                     spread_s: float, first: int, server_pid: int,
                     warm: bool = False) -> dict[str, Any]:
     import aiohttp
@@ -343,7 +390,8 @@ async def run_chain(chain: str, base: str, lookups: int, delay_ms: float,
     from walletdesk.chains.results import CONFIRMED
     from walletdesk.config import Settings
 
-    settings = Settings(environment="test", chain_endpoints={chain: base + PATHS[chain]},
+    chain, path = CASES[case]
+    settings = Settings(environment="test", chain_endpoints={chain: base + path},
                         chain_timeout_s=30, chain_retries=0, chain_requests_per_s=10_000.0,
                         chain_cache_ttl_s=15)
     client = ChainClient(settings)
@@ -377,27 +425,37 @@ async def run_chain(chain: str, base: str, lookups: int, delay_ms: float,
     await client.close()
     seen = await observed_at_endpoint(http, base)
     await http.close()
-    nominal = ROUND_TRIPS[chain] * delay_ms
     lookup_ms, added, nominal_added, sent, received = [], [], [], [], []
+    round_trips, requests_per_lookup = [], []
     unobserved = 0
     for tx, started, finished, _ in done:
         took = (finished - started) * 1000
         lookup_ms.append(took)
-        nominal_added.append(took - nominal)
         requests = seen.get(tx)
         if not requests:
             unobserved += 1
+            nominal_added.append(took - delay_ms)
             continue
-        # the endpoint's own time: its longest request for this lookup, from the request's
-        # arrival to its answer written; all else is the lookup's (the client's) time
-        added.append(took - max(answered - arrived for arrived, answered in requests) * 1000)
+        # the endpoint's own time: per round trip its longest request for this lookup, from
+        # the request's arrival to its answer written (one round trip: its longest request);
+        # all else is the lookup's (the client's) time. A second round trip's latency is
+        # the endpoint's: it shows in lookup_ms, round_trips and added_over_delay_ms
+        rounds = rounds_of(requests)
+        round_trips.append(len(rounds))
+        requests_per_lookup.append(len(requests))
+        added.append(took - sum(rounds) * 1000)
+        nominal_added.append(took - len(rounds) * delay_ms)
         sent.append((max(arrived for arrived, _ in requests) - started) * 1000)
         received.append((finished - max(answered for _, answered in requests)) * 1000)
     statuses = [status for *_, status in done]
     return {
-        "chain": chain, "arrivals": f"spread over {spread_s} s" if spread_s else
+        "chain": case, "arrivals": f"spread over {spread_s} s" if spread_s else
         "burst, warm" if warm else "burst",
-        "lookups": lookups, "round_trips": ROUND_TRIPS[chain], "delay_ms": delay_ms,
+        "lookups": lookups, "delay_ms": delay_ms,
+        # round trips a lookup waited for, and its requests (the shared head left out), as
+        # the endpoint saw them: what the lookups cost the provider's rate limit
+        "round_trips": max(round_trips, default=0),
+        "requests_per_lookup": round(statistics.mean(requests_per_lookup or [0]), 2),
         "confirmed": statuses.count(CONFIRMED), "unobserved": unobserved,
         "lookup_ms": summary(lookup_ms),
         # the lookup's time minus the endpoint's own as the endpoint saw it
@@ -516,7 +574,10 @@ def main() -> None:
     if not args.json:
         for r in report["results"]:
             print(f"{r['chain']:9} {r['arrivals']:18} {r['lookups']} lookups"
-                  f" (median of {r['rounds']}): added p50 {r['added_ms']['p50']} ms,"
+                  f" (median of {r['rounds']}): {r['round_trips']} round trip(s),"
+                  f" {r['requests_per_lookup']} requests a lookup; lookup p50"
+                  f" {r['lookup_ms']['p50']} ms, p95 {r['lookup_ms']['p95']} ms;"
+                  f" added p50 {r['added_ms']['p50']} ms,"
                   f" p95 {r['added_ms']['p95']} ms {r['added_p95_ms_each_round']},"
                   f" max {r['added_ms']['max']} ms (over the delay: p95"
                   f" {r['added_over_delay_ms']['p95']} ms); to the endpoint p95"

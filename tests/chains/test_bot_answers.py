@@ -91,7 +91,7 @@ async def test_a_deposit_address_that_needs_a_memo_is_called_out(database_url):
 
 async def test_an_ambiguous_hash_asks_for_the_network_then_looks_it_up(database_url):
     transactions: dict = {}
-    infos = {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")}
+    infos: dict = {}  # not broadcast yet: neither the transaction nor its outcome
     async with trongrid(transactions, infos, 77_000_019) as (tron, _), \
             esplora({}, 870_000) as (bitcoin, _), \
             desk(database_url, {"tron": tron.url, "bitcoin": bitcoin.url + "/api"},
@@ -104,6 +104,7 @@ async def test_an_ambiguous_hash_asks_for_the_network_then_looks_it_up(database_
         assert "Which network" in asked.text and "TRON" in asked.text
         assert [lookup.status for lookup in lookups] == ["ask_network"]
         transactions[TRON_OK] = trc20_transfer(TRON_OK, 100_000_000)  # now on chain
+        infos[TRON_OK] = tron_info(TRON_OK, 77_000_000, "SUCCESS")
         _, replies, lookups = await say(services, "it was USDT TRC20")
     [answer] = chain_replies(replies)
     assert answer.meta["status"] == "confirmed" and "TRON" in answer.text

@@ -215,11 +215,32 @@ async def test_a_tron_lookup_asks_for_everything_it_needs_at_once(make_client):
     async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
         client = make_client({"tron": server.url})
         lookup = asyncio.ensure_future(client.look_up("tron", TRON_OK))
-        # the transaction, its outcome and the chain's head: asked before any answer came
-        await asyncio.wait_for(until(lambda: behaviour.requests == 3), 10)
+        # a token transfer's outcome and the chain's head: asked before any answer came …
+        await asyncio.wait_for(until(lambda: behaviour.requests >= 2), 10)
         behaviour.gate.set()
         result = await lookup
     assert (result.status, result.confirmations) == (CONFIRMED, 20)
+    # … and nothing else: the outcome's Transfer event tells the whole story (decision 0052)
+    assert sorted(behaviour.paths) == ["/wallet/getnowblock", "/wallet/gettransactioninfobyid"]
+
+
+async def test_a_tron_transfer_without_an_event_asks_the_transaction_after_its_outcome(
+        make_client):
+    transactions = {TRON_OK: trc20_transfer(TRON_OK, 100_000_000)}
+    infos = {TRON_OK: {**tron_info(TRON_OK, 77_000_000, "SUCCESS"), "log": []}}
+    behaviour = Behaviour()
+    behaviour.gate = asyncio.Event()
+    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
+        client = make_client({"tron": server.url})
+        lookup = asyncio.ensure_future(client.look_up("tron", TRON_OK))
+        await asyncio.wait_for(until(lambda: behaviour.requests >= 2), 10)
+        behaviour.gate.set()
+        result = await lookup
+    assert (result.status, result.amount, result.token) == (CONFIRMED, "100", "USDT")
+    # the outcome and the head at once; the transaction only once the outcome was read
+    assert sorted(behaviour.paths[:2]) == ["/wallet/getnowblock",
+                                           "/wallet/gettransactioninfobyid"]
+    assert behaviour.paths[2:] == ["/wallet/gettransactionbyid"]
 
 
 async def test_a_solana_lookup_asks_for_the_status_and_the_transfer_at_once(make_client):

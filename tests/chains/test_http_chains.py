@@ -57,6 +57,7 @@ TRON_OOE = "0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d"
 TRON_PENDING = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d"
 USDT_HEX = "41a614f803b6fd780986a42c78ec9c7f77e6ded13c"  # TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t
 OWNER_HEX, TO_HEX = "41" + "11" * 20, "41" + "22" * 20
+TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 
 
 def trc20_transfer(txid: str, amount: int, result: str = "SUCCESS") -> dict:
@@ -72,13 +73,21 @@ def trc20_transfer(txid: str, amount: int, result: str = "SUCCESS") -> dict:
                 "timestamp": 1764480000000}}
 
 
-def tron_info(txid: str, block: int, result: str) -> dict:
-    info = {"id": txid, "fee": 13_844_850, "blockNumber": block,
-            "blockTimeStamp": 1764480003000, "contractResult": [""],
-            "contract_address": USDT_HEX, "receipt": {
-                "energy_fee": 13_500_000, "energy_usage_total": 64_285, "net_usage": 345,
-                "result": result}}
-    if result != "SUCCESS":
+def tron_info(txid: str, block: int, result: str, amount: int = 100_000_000) -> dict:
+    """The outcome of a ``transfer`` call on USDT as TronGrid answers it: a successful one
+    with the token's Transfer event (sender and recipient 32-byte padded, the amount in
+    ``data``), a failed one with no event (reverted)."""
+    info: dict = {"id": txid, "fee": 13_844_850, "blockNumber": block,
+                  "blockTimeStamp": 1764480003000, "contractResult": [""],
+                  "contract_address": USDT_HEX, "receipt": {
+                      "energy_fee": 13_500_000, "energy_usage_total": 64_285, "net_usage": 345,
+                      "result": result}}
+    if result == "SUCCESS":
+        info["contractResult"] = ["0" * 63 + "1"]
+        info["log"] = [{"address": USDT_HEX[2:], "topics": [
+            TRANSFER_TOPIC, OWNER_HEX[2:].rjust(64, "0"), TO_HEX[2:].rjust(64, "0")],
+            "data": hex(amount)[2:].rjust(64, "0")}]
+    else:
         info["result"] = "FAILED"
         info["resMessage"] = "4f5554204f4620454e45524759"
     return info

@@ -73,7 +73,7 @@ async def test_a_hash_in_a_later_chat_message_is_looked_up_for_the_agent(databas
 
 async def test_no_bot_answer_once_an_agent_has_the_conversation(database_url):
     transactions: dict = {}
-    infos = {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")}
+    infos: dict = {}  # not broadcast yet: neither the transaction nor its outcome
     async with trongrid(transactions, infos, 77_000_019) as (server, _), \
             esplora({}, 870_000) as (bitcoin, _), \
             desk(database_url, {"tron": server.url, "bitcoin": bitcoin.url + "/api"},
@@ -87,6 +87,7 @@ async def test_no_bot_answer_once_an_agent_has_the_conversation(database_url):
         await assign_conversation(services, admin, conversation.id, agent_id=admin.id)
         await settle(services)
         transactions[TRON_OK] = trc20_transfer(TRON_OK, 100_000_000)
+        infos[TRON_OK] = tron_info(TRON_OK, 77_000_000, "SUCCESS")
         conversation, replies, lookups = await say(services, "it was USDT TRC20")
     assert conversation.status != Status.bot and conversation.assignee_id == admin.id
     assert chain_replies(replies) == []  # the agent tells the customer, not the bot

@@ -28,6 +28,7 @@ class Behaviour:
         self.batches = 0  # JSON-RPC batches answered
         self.refuse_batches = False  # answer a batch with one error, as some providers do
         self.gate: asyncio.Event | None = None  # set: requests wait until it opens
+        self.paths: list[str] = []  # TronGrid: the path of every request, in order of arrival
 
     async def before(self) -> Response | None:
         self.requests += 1
@@ -81,18 +82,21 @@ async def trongrid(transactions: dict[str, dict[str, Any]], infos: dict[str, dic
     behaviour = behaviour or Behaviour()
 
     async def by_id(request: Request) -> Response:
+        behaviour.paths.append(request.url.path)
         if (early := await behaviour.before()) is not None:
             return early
         body = json.loads(await request.body())
         return JSONResponse(transactions.get(body["value"], {}))
 
     async def info_by_id(request: Request) -> Response:
+        behaviour.paths.append(request.url.path)
         if (early := await behaviour.before()) is not None:
             return early
         body = json.loads(await request.body())
         return JSONResponse(infos.get(body["value"], {}))
 
     async def now(request: Request) -> Response:
+        behaviour.paths.append(request.url.path)
         if (early := await behaviour.before()) is not None:
             return early
         return JSONResponse({"blockID": "00" * 32, "block_header": {"raw_data": {

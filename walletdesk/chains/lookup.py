@@ -58,10 +58,22 @@ def make_adapter(chain: str, url: str, settings: Settings,
     if family == BITCOIN:
         return BitcoinAdapter(chain, endpoint)
     if family == TRON:
-        return TronAdapter(chain, endpoint)
+        return TronAdapter(chain, endpoint, memo_addresses(chain, settings))
     if family == SOLANA:
         return SolanaAdapter(chain, endpoint)
     raise ValueError(chain)
+
+
+def memo_addresses(chain: str, settings: Settings) -> frozenset[str]:
+    """The deposit addresses on ``chain`` that need a memo (WALLETDESK_CHAIN_MEMO_ADDRESSES),
+    matched as ``walletdesk.chains.actions.memo_missing`` matches them: the TRON adapter reads
+    a token transfer to one of them from the transaction too, for its memo (decision 0052)."""
+    addresses = set()
+    for entry in settings.chain_memo_addresses:
+        if entry.get("chain", chain) in (chain, ""):
+            address = str(entry.get("address", ""))
+            addresses.add(address.lower() if address.startswith("0x") else address)
+    return frozenset(addresses)
 
 
 class ChainClient:

@@ -1,13 +1,27 @@
-"""TRON through the TronGrid HTTP API: ``/wallet/gettransactionbyid`` (empty: not found),
-``/wallet/gettransactioninfobyid`` (empty: not in a block yet; ``receipt.result`` says
-OUT_OF_ENERGY, REVERT …) and ``/wallet/getnowblock`` for the confirmations. TRC-20
-transfers are read from the ``transfer(address,uint256)`` call; TRX from TransferContract."""
+"""TRON through the TronGrid HTTP API: ``/wallet/gettransactioninfobyid`` (its outcome: empty
+when not in a block yet or unknown; ``receipt.result`` says OUT_OF_ENERGY, REVERT …; the
+event logs), ``/wallet/gettransactionbyid`` (the transaction itself: empty when not found) and
+``/wallet/getnowblock`` for the confirmations (shared by the lookups).
+
+One request for a token transfer (decision 0052): a TRC-20 transfer in a block — by far what
+TRON customers ask about (USDT) — is read from its outcome alone, from the ``Transfer`` event
+the token emitted (sender, recipient, amount, token). That halves the TronGrid requests of the
+common lookup (and so its share of the provider's rate limit), and its client CPU, connects
+and writes. The cost: a second request, sent after the first one's answer, whenever the
+outcome does not tell the whole story: not in a block (pending or not found: the transaction
+says which), native TRX (TransferContract: no event), a failed call (no event: its amount
+and recipient are in the call data), any other contract or event shape, and a transfer to a
+deposit address that needs a memo (the memo is in the transaction only, so a token transfer
+read from its outcome shows none: the warning for a missing memo stays exact, the memo of a
+transfer to any other address is not shown). Those are read from the transaction as before:
+TRC-20 from the ``transfer(address,uint256)`` call, TRX from TransferContract.
+"""
 
 from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
-from walletdesk.chains.endpoints import Endpoint, SharedHead, beside
+from walletdesk.chains.endpoints import Endpoint, SharedHead
 from walletdesk.chains.results import (
     CONFIRMED,
     FAILED,
@@ -28,6 +42,8 @@ TRC20_TOKENS = {
     "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t": ("USDT", 6),
     "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8": ("USDC", 6),
 }
+# keccak256("Transfer(address,address,uint256)"): the TRC-20 (ERC-20) transfer event
+TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 _FAILURES = {"OUT_OF_ENERGY": OUT_OF_ENERGY, "REVERT": REVERTED, "OUT_OF_TIME": "out_of_time",
              "BANDWITH_ERROR": OUT_OF_BANDWIDTH, "BANDWIDTH_ERROR": OUT_OF_BANDWIDTH}
 
@@ -54,9 +70,13 @@ def tron_address(hex_address: str | None) -> str | None:
 
 
 class TronAdapter:
-    def __init__(self, chain: str, endpoint: Endpoint) -> None:
+    def __init__(self, chain: str, endpoint: Endpoint,
+                 memo_addresses: frozenset[str] = frozenset()) -> None:
         self.chain = chain
         self.endpoint = endpoint
+        # the deposit addresses (T…) on this chain that need a memo: a token transfer to one
+        # of them is read from the transaction too, for its memo (the desk warns without one)
+        self.memo_addresses = memo_addresses
         self.head: SharedHead[Any] = SharedHead(
             lambda: self.endpoint.post_json("/wallet/getnowblock", {}))
 
@@ -65,13 +85,65 @@ class TronAdapter:
         await self.endpoint.close()
 
     async def look_up(self, tx: str) -> TransferStatus:
-        self.head.prefetch()  # beside the transaction, not after it
-        # its outcome (in a block: energy, receipt) asked together: one round trip
-        info_request = beside(self.endpoint.post_json("/wallet/gettransactioninfobyid",
-                                                      {"value": tx}))
+        self.head.prefetch()  # beside the outcome, not after it
+        info: Any = await self.endpoint.post_json("/wallet/gettransactioninfobyid",
+                                                  {"value": tx})
+        if info:
+            transfer = self._token_transfer(tx, info)
+            if transfer is not None:  # the common case: one request
+                return await self._in_block(transfer, info, "SUCCESS")
+        # the outcome does not tell the whole story: the transaction, a round trip later
         data: Any = await self.endpoint.post_json("/wallet/gettransactionbyid", {"value": tx})
         if not data:
             return TransferStatus(self.chain, tx, NOT_FOUND)
+        result = self._from_transaction(tx, data)
+        declared = (data.get("ret") or [{}])[0].get("contractRet", "SUCCESS")
+        if not info:
+            if declared != "SUCCESS":
+                result.status, result.failure = FAILED, _failure(declared)
+            return result
+        return await self._in_block(result, info, declared)
+
+    def _token_transfer(self, tx: str, info: dict[str, Any]) -> TransferStatus | None:
+        """A successful TRC-20 transfer read from its outcome alone, or None when the outcome
+        does not say all the transaction would: the call succeeded and emitted exactly one
+        event, a ``Transfer`` of the contract it called, neither minted nor burnt (a direct
+        ``transfer`` of the token: the event's sender, recipient and amount are the call's),
+        to an address that needs no memo. A failed call emits none; a swap, a batch payout or
+        a wallet contract emit others or more, or are not the token's.
+
+        What the outcome cannot say (decision 0052): the memo (``raw_data.data``) of a
+        transfer to an address that needs none is not read, and a ``transferFrom`` made
+        directly on the token reads as the transfer it moved (its owner as the sender)."""
+        if info.get("result") == "FAILED" or \
+                (info.get("receipt") or {}).get("result") != "SUCCESS":
+            return None
+        logs = info.get("log") or []
+        if len(logs) != 1:
+            return None
+        event = logs[0]
+        topics, amount = event.get("topics") or [], str(event.get("data", ""))
+        emitter, called = str(event.get("address", "")), str(info.get("contract_address", ""))
+        if len(topics) != 3 or str(topics[0]).lower() != TRANSFER_TOPIC or \
+                not all(_is_hex(str(word), 64) for word in (*topics, amount)) or \
+                len(emitter) < 40 or emitter[-40:].lower() != called[-40:].lower():
+            return None
+        if int(topics[1], 16) == 0 or int(topics[2], 16) == 0:
+            return None  # a mint (a deployment's too) or a burn: not a transfer call's event
+        recipient = tron_address(topics[2])
+        if recipient is None or recipient in self.memo_addresses:
+            return None
+        value = int(amount, 16)
+        result = TransferStatus(self.chain, tx, PENDING)
+        result.token_contract = tron_address(called)
+        result.sender, result.recipient = tron_address(topics[1]), recipient
+        symbol, decimals = TRC20_TOKENS.get(result.token_contract or "", (None, 0))
+        result.token, result.amount = symbol, units(value, decimals)
+        return result
+
+    def _from_transaction(self, tx: str, data: dict[str, Any]) -> TransferStatus:
+        """What the transaction itself says: its memo, sender, and for TRX and a TRC-20
+        ``transfer`` call the recipient, amount and token."""
         result = TransferStatus(self.chain, tx, PENDING)
         raw = data["raw_data"]
         if raw.get("data"):
@@ -91,12 +163,11 @@ class TronAdapter:
                 symbol, decimals = TRC20_TOKENS.get(token or "", (None, 0))
                 result.token = symbol
                 result.amount = units(int(call[8 + 64:8 + 128], 16), decimals)
-        info: Any = await info_request
-        declared = (data.get("ret") or [{}])[0].get("contractRet", "SUCCESS")
-        if not info:
-            if declared != "SUCCESS":
-                result.status, result.failure = FAILED, _failure(declared)
-            return result
+        return result
+
+    async def _in_block(self, result: TransferStatus, info: dict[str, Any],
+                        declared: str) -> TransferStatus:
+        """In a block: its confirmations against the shared head, and its outcome."""
         now: Any = await self.head.get()
         result.block = int(info["blockNumber"])
         head = int(now["block_header"]["raw_data"]["number"])
@@ -107,6 +178,10 @@ class TronAdapter:
         else:
             result.status = CONFIRMED
         return result
+
+
+def _is_hex(text: str, digits: int) -> bool:
+    return len(text) == digits and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def _failure(code: str) -> str:
