@@ -17,6 +17,7 @@ transfer to any other address is not shown). Those are read from the transaction
 TRC-20 from the ``transfer(address,uint256)`` call, TRX from TransferContract.
 """
 
+import re
 from functools import lru_cache
 from hashlib import sha256
 from typing import Any
@@ -44,6 +45,7 @@ TRC20_TOKENS = {
 }
 # keccak256("Transfer(address,address,uint256)"): the TRC-20 (ERC-20) transfer event
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
+_WORD = re.compile(r"[0-9a-fA-F]{64}")  # an event's topic or data word: 32 bytes in hex
 _FAILURES = {"OUT_OF_ENERGY": OUT_OF_ENERGY, "REVERT": REVERTED, "OUT_OF_TIME": "out_of_time",
              "BANDWITH_ERROR": OUT_OF_BANDWIDTH, "BANDWIDTH_ERROR": OUT_OF_BANDWIDTH}
 
@@ -125,7 +127,7 @@ class TronAdapter:
         topics, amount = event.get("topics") or [], str(event.get("data", ""))
         emitter, called = str(event.get("address", "")), str(info.get("contract_address", ""))
         if len(topics) != 3 or str(topics[0]).lower() != TRANSFER_TOPIC or \
-                not all(_is_hex(str(word), 64) for word in (*topics, amount)) or \
+                not all(_WORD.fullmatch(str(word)) for word in (*topics, amount)) or \
                 len(emitter) < 40 or emitter[-40:].lower() != called[-40:].lower():
             return None
         if int(topics[1], 16) == 0 or int(topics[2], 16) == 0:
@@ -178,10 +180,6 @@ class TronAdapter:
         else:
             result.status = CONFIRMED
         return result
-
-
-def _is_hex(text: str, digits: int) -> bool:
-    return len(text) == digits and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def _failure(code: str) -> str:
