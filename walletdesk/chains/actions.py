@@ -21,7 +21,13 @@ from walletdesk.bot.choices import CHOSEN, MATCHED_OUTCOMES
 from walletdesk.bot.models import BotTurn
 from walletdesk.chains import texts
 from walletdesk.chains.detection import MAX_PER_MESSAGE, detect
-from walletdesk.chains.lookup import Outcome, look_up_found, ready_client
+from walletdesk.chains.lookup import (
+    Outcome,
+    address_key,
+    look_up_found,
+    memo_exchanges,
+    ready_client,
+)
 from walletdesk.chains.models import ChainLookup
 from walletdesk.chains.networks import label_of
 from walletdesk.chains.queries import lookup_payload
@@ -177,14 +183,7 @@ def memo_missing(result: TransferStatus, settings: Settings) -> str | None:
     """The exchange whose memo-needing deposit address the transfer went to without one."""
     if result.recipient is None or result.memo:
         return None
-    recipient = result.recipient.lower() if result.recipient.startswith("0x") \
-        else result.recipient
-    for entry in settings.chain_memo_addresses:
-        address = str(entry.get("address", ""))
-        address = address.lower() if address.startswith("0x") else address
-        if address == recipient and entry.get("chain", result.chain) in (result.chain, ""):
-            return str(entry.get("name") or "the exchange")
-    return None
+    return memo_exchanges(result.chain, settings).get(address_key(result.recipient))
 
 
 async def _answer(session: AsyncSession, services: Services, conversation: Conversation,

@@ -58,22 +58,29 @@ def make_adapter(chain: str, url: str, settings: Settings,
     if family == BITCOIN:
         return BitcoinAdapter(chain, endpoint)
     if family == TRON:
-        return TronAdapter(chain, endpoint, memo_addresses(chain, settings))
+        return TronAdapter(chain, endpoint, frozenset(memo_exchanges(chain, settings)))
     if family == SOLANA:
         return SolanaAdapter(chain, endpoint)
     raise ValueError(chain)
 
 
-def memo_addresses(chain: str, settings: Settings) -> frozenset[str]:
-    """The deposit addresses on ``chain`` that need a memo (WALLETDESK_CHAIN_MEMO_ADDRESSES),
-    matched as ``walletdesk.chains.actions.memo_missing`` matches them: the TRON adapter reads
-    a token transfer to one of them from the transaction too, for its memo (decision 0052)."""
-    addresses = set()
+def memo_exchanges(chain: str, settings: Settings) -> dict[str, str]:
+    """The deposit addresses on ``chain`` that need a memo (WALLETDESK_CHAIN_MEMO_ADDRESSES)
+    and their exchange's name, by address as ``address_key`` writes it (the first entry for an
+    address counts). Read by ``walletdesk.chains.actions.memo_missing`` and the TRON adapter,
+    which reads a token transfer to one of them from the transaction too, for its memo
+    (decision 0052)."""
+    exchanges: dict[str, str] = {}
     for entry in settings.chain_memo_addresses:
         if entry.get("chain", chain) in (chain, ""):
-            address = str(entry.get("address", ""))
-            addresses.add(address.lower() if address.startswith("0x") else address)
-    return frozenset(addresses)
+            exchanges.setdefault(address_key(str(entry.get("address", ""))),
+                                 str(entry.get("name") or "the exchange"))
+    return exchanges
+
+
+def address_key(address: str) -> str:
+    """An address as compared: EVM's hex in lower case, others (case matters) as written."""
+    return address.lower() if address.startswith("0x") else address
 
 
 class ChainClient:
