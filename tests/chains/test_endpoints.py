@@ -8,6 +8,7 @@ import asyncio
 import gc
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -207,18 +208,24 @@ async def until(condition) -> None:  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.01)
 
 
-async def test_a_tron_lookup_asks_for_everything_it_needs_at_once(make_client):
+async def gated_tron_lookup(make_client, info: dict) -> tuple[Any, Behaviour]:  # type: ignore[no-untyped-def]
+    """A TRC-20 transfer looked up with nothing answered until two requests have come:
+    its outcome (``info``) and the chain's head are asked before any answer."""
     transactions = {TRON_OK: trc20_transfer(TRON_OK, 100_000_000)}
-    infos = {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")}
     behaviour = Behaviour()
     behaviour.gate = asyncio.Event()  # nothing is answered until the test says so
-    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
+    async with trongrid(transactions, {TRON_OK: info}, 77_000_019, behaviour) as (server, _):
         client = make_client({"tron": server.url})
         lookup = asyncio.ensure_future(client.look_up("tron", TRON_OK))
-        # a token transfer's outcome and the chain's head: asked before any answer came …
         await asyncio.wait_for(until(lambda: behaviour.requests >= 2), 10)
         behaviour.gate.set()
-        result = await lookup
+        return await lookup, behaviour
+
+
+async def test_a_tron_lookup_asks_for_everything_it_needs_at_once(make_client):
+    # a token transfer's outcome and the chain's head: asked before any answer came …
+    result, behaviour = await gated_tron_lookup(
+        make_client, tron_info(TRON_OK, 77_000_000, "SUCCESS"))
     assert (result.status, result.confirmations) == (CONFIRMED, 20)
     # … and nothing else: the outcome's Transfer event tells the whole story (decision 0052)
     assert sorted(behaviour.paths) == ["/wallet/getnowblock", "/wallet/gettransactioninfobyid"]
@@ -226,16 +233,8 @@ async def test_a_tron_lookup_asks_for_everything_it_needs_at_once(make_client):
 
 async def test_a_tron_transfer_without_an_event_asks_the_transaction_after_its_outcome(
         make_client):
-    transactions = {TRON_OK: trc20_transfer(TRON_OK, 100_000_000)}
-    infos = {TRON_OK: {**tron_info(TRON_OK, 77_000_000, "SUCCESS"), "log": []}}
-    behaviour = Behaviour()
-    behaviour.gate = asyncio.Event()
-    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        lookup = asyncio.ensure_future(client.look_up("tron", TRON_OK))
-        await asyncio.wait_for(until(lambda: behaviour.requests >= 2), 10)
-        behaviour.gate.set()
-        result = await lookup
+    result, behaviour = await gated_tron_lookup(
+        make_client, {**tron_info(TRON_OK, 77_000_000, "SUCCESS"), "log": []})
     assert (result.status, result.amount, result.token) == (CONFIRMED, "100", "USDT")
     # the outcome and the head at once; the transaction only once the outcome was read
     assert sorted(behaviour.paths[:2]) == ["/wallet/getnowblock",

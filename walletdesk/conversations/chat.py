@@ -399,9 +399,8 @@ class ChatWriter:
         customer_ids = [by_id[cid].line.customer_id for cid in ids]
         previews = [by_id[cid].text[:PREVIEW_CHARS] for cid in ids]
         rows = {row.id: row for row in (await connection.execute(
-            self._update_many, {"ids": ids, "customer_ids": customer_ids,
-                                "previews": previews, "now": now} if self._postgres
-            else {"batch": _json_rows(ids, customer_ids, previews), "now": now})).all()}
+            self._update_many, self._rows(now, ids=ids, customer_ids=customer_ids,
+                                          previews=previews))).all()}
         inserted: dict[int, int] = {}
         if rows:
             stored = sorted(rows)
@@ -410,17 +409,23 @@ class ChatWriter:
             texts = [by_id[cid].text for cid in stored]
             client_ids = [by_id[cid].client_id for cid in stored]
             inserted = {row.conversation_id: row.id for row in (await connection.execute(
-                self._insert_many, {
-                    "conversation_ids": stored, "seqs": seqs, "sender_names": names,
-                    "texts": texts, "client_ids": client_ids, "now": now,
-                } if self._postgres else {
-                    "batch": _json_rows(stored, seqs, names, texts, client_ids), "now": now,
-                })).all()}
+                self._insert_many, self._rows(
+                    now, conversation_ids=stored, seqs=seqs, sender_names=names, texts=texts,
+                    client_ids=client_ids))).all()}
             if len(inserted) != len(stored):
                 raise _OneByOne
         return [self._delivered(pending, inserted[cid], rows[cid], now)
                 if (cid := pending.line.conversation_id) in rows else None
                 for pending in batch]
+
+    def _rows(self, now: datetime, **columns: list[Any]) -> dict[str, Any]:
+        """The parameters of ``_update_many`` or ``_insert_many``: the batch's columns, in
+        the order the statement reads them, as arrays (PostgreSQL) or as one JSON document
+        of rows (SQLite)."""
+        if self._postgres:
+            return {**columns, "now": now}
+        return {"batch": orjson.dumps(list(zip(*columns.values(), strict=True))).decode(),
+                "now": now}
 
     async def _store_batch_on(self, own: BatchConnection,
                               batch: list[_Pending]) -> list[ChatDelivered | None]:
@@ -660,13 +665,8 @@ def _stored(insert: Any, batch: Any) -> Any:
         .returning(messages.c.id, messages.c.conversation_id))
 
 
-def _json_rows(*columns: list[Any]) -> str:
-    """SQLite: a batch's columns as one JSON array of rows, read by ``json_each``."""
-    return orjson.dumps(list(zip(*columns, strict=True))).decode()
-
-
 def _json_batch(*names: str) -> Any:
-    """SQLite: the rows of the ``batch`` parameter (``_json_rows``) as a table, one column
+    """SQLite: the rows of the ``batch`` parameter (``ChatWriter._rows``) as a table, one column
     per name in order (``json_each`` yields each row's array; ``json_extract`` its items)."""
     rows = func.json_each(bindparam("batch", type_=Text)).table_valued("value")
     return select(*[func.json_extract(rows.c.value, f"$[{index}]").label(name)
