@@ -185,3 +185,27 @@ async def test_restarting_workers_do_not_multiply_recurring_jobs(services):
         kinds = sorted((await session.scalars(select(Job.kind))).all())
     assert kinds == ["email.imap_poll", "incidents.detect", "privacy.retention",
                      "reports.rollup"]
+
+
+async def test_two_transactions_scheduling_the_same_key_at_once_make_one_job(services):
+    """Two worker processes starting together seed the same recurring job: neither fails."""
+    first_added = asyncio.Event()
+
+    async def first() -> int:
+        async with services.transaction() as session:
+            job = await schedule_job(session, "test.audit", {"n": 1}, dedupe_key="seed:same")
+            first_added.set()
+            await asyncio.sleep(0.3)  # the second one adds the same key meanwhile
+            return job.id
+
+    async def second() -> int:
+        await first_added.wait()
+        async with services.transaction() as session:
+            job = await schedule_job(session, "test.audit", {"n": 2}, dedupe_key="seed:same")
+            return job.id
+
+    ids = await asyncio.gather(first(), second())
+    assert ids[0] == ids[1]
+    async with services.read() as session:
+        jobs = (await session.scalars(select(Job).where(Job.dedupe_key == "seed:same"))).all()
+    assert len(jobs) == 1 and jobs[0].payload == {"n": 2}  # the later one moved it

@@ -6,16 +6,27 @@ process; with ``WALLETDESK_REDIS_URL`` the tasks go through a Redis list and any
 process may run them. Either way the row decides: a task whose lease was lost does nothing,
 and a job whose task was lost (a worker killed, Redis flushed) is leased again once its
 lease expires.
+
+With Redis, a worker waits for a task with ``BRPOP`` and a timeout shorter than the
+connection's read timeout (redis-py's default is 5 s): a plain ``BRPOP`` on an idle queue
+outlived it, so every idle 5 s taskiq logged a traceback, dropped the connection and started
+its receiver again (and a task Redis handed over at that moment waited for its lease to
+expire).
 """
 
 import asyncio
 import contextlib
 import os
 import socket
+from collections.abc import AsyncGenerator
 
 import structlog
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
+from taskiq_redis import ListQueueBroker
 
 from walletdesk.db.engine import DatabaseUnavailable
 from walletdesk.events.bus import desk_key
@@ -24,6 +35,8 @@ from walletdesk.services import Services
 
 log = structlog.get_logger(__name__)
 TASK_NAME = "walletdesk.run_job"
+WAIT_S = 2.0  # the longest BRPOP; a new task is still taken at once
+RECONNECT_S = (0.5, 1, 2, 5, 10, 30)  # waits between attempts while Redis is unreachable
 
 
 def queue_name(database_url: str) -> str:
@@ -34,9 +47,34 @@ def queue_name(database_url: str) -> str:
 def make_broker(redis_url: str | None, database_url: str) -> AsyncBroker:
     if redis_url is None:
         return InMemoryBroker()
-    from taskiq_redis import ListQueueBroker
+    return JobQueueBroker(redis_url, queue_name=queue_name(database_url))
 
-    return ListQueueBroker(redis_url, queue_name=queue_name(database_url))
+
+class JobQueueBroker(ListQueueBroker):
+    """taskiq-redis's list queue, waiting for a task in turns shorter than the connection's
+    read timeout (the module's docstring), and riding out a Redis restart with a warning
+    instead of a traceback. The connection goes back to the pool before a task runs."""
+
+    def wait_s(self) -> float:
+        read_timeout = self.connection_pool.connection_kwargs.get("socket_timeout")
+        return WAIT_S if not read_timeout else max(0.05, min(WAIT_S, read_timeout / 2))
+
+    async def listen(self) -> AsyncGenerator[bytes, None]:
+        wait_s, failures = self.wait_s(), 0
+        while True:
+            try:
+                async with Redis(connection_pool=self.connection_pool) as redis:
+                    popped = await redis.brpop([self.queue_name], timeout=wait_s)
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                pause = RECONNECT_S[min(failures, len(RECONNECT_S) - 1)]
+                log.warning("worker.redis_unavailable", error=type(exc).__name__,
+                            retry_in_s=pause)
+                failures += 1
+                await asyncio.sleep(pause)
+                continue
+            failures = 0
+            if popped is not None:
+                yield popped[1]
 
 
 class Worker:
