@@ -23,6 +23,9 @@ from walletdesk.audit.actions import record_audit
 from walletdesk.bot.choices import CHOSEN, offered
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
+from walletdesk.chains.detection import detect
+from walletdesk.chains.networks import NETWORKS
+from walletdesk.config import Settings
 from walletdesk.conversations.closing import schedule_close
 from walletdesk.conversations.messages import (
     append_message,
@@ -49,6 +52,8 @@ from walletdesk.verification.account_questions import (
 from walletdesk.verification.actions import check_claim
 
 SUGGESTIONS = 3  # the articles a turn from before the choices offered (its first candidates)
+CHAIN_LOOKUP = "chain_lookup"  # a turn whose answer is the transfer's lookup
+UNMATCHED = ("out_of_scope", "low_confidence")  # the hand-offs a lookup answers instead
 
 
 async def handle_customer_message(services: Services, conversation_id: int, message_id: int,
@@ -82,6 +87,9 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             any(phrase in lowered for phrase in settings.sensitive_phrases)
             or (candidates and candidates[0]["category"] in settings.sensitive_categories)):
         decision, reason = "handoff", "sensitive_topic"
+    if decision == "handoff" and reason in UNMATCHED \
+            and left_to_lookup(services.settings, text):
+        decision = CHAIN_LOOKUP
 
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
@@ -100,6 +108,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
                                  text=i18n.text("bot_empty", conversation.language),
                                  meta={"kind": "clarify", "turn_id": turn.id,
                                        "actions": ["human"]})
+        elif decision == CHAIN_LOOKUP:
+            turn.outcome = CHAIN_LOOKUP  # no message: the lookup answers it
         elif decision == "handoff" or (decision != "answer" and await _failures(
                 session, conversation.id, turn.id) + 1 >= settings.max_failed_answers):
             turn.outcome = "handed_off"
@@ -132,6 +142,17 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
                        "category": candidates[0]["category"] if candidates else None})
         return turn
+
+
+def left_to_lookup(settings: Settings, text: str) -> bool:
+    """Does the chain lookup answer this message (walletdesk.chains.listeners, after the bot)?
+    It does for a transaction hash on a desk with a chain endpoint: with the transfer's status,
+    by asking for the network, or by handing over itself when it cannot (an unsupported
+    chain, an endpoint down). What the bot did not match is then the hash, not a question
+    beyond the articles; handing off as well told the customer a person was coming just
+    before the transfer's status answered them, and queued a case the answer may close."""
+    return any(chain in NETWORKS and url for chain, url in settings.chain_endpoints.items()) \
+        and bool(detect(text).transactions)
 
 
 async def _answer_claim(services: Services, conversation_id: int, message_id: int, text: str,
