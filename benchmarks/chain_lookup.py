@@ -12,8 +12,10 @@ little CPU of its own on the cores it shares with the lookups): every request wa
 ``ethereum`` (eth_getTransactionByHash and eth_getTransactionReceipt asked together,
 eth_blockNumber shared, through web3.py), TronGrid for ``tron`` (a USDT TRC-20 transfer:
 gettransactioninfobyid with its Transfer event, getnowblock shared; a sender and recipient
-per transfer) and ``tron-trx`` (a native TRX transfer: no event, so gettransactionbyid too,
-after the first answer — decision 0052) and Solana JSON-RPC for ``solana``
+per transfer), ``tron-trx`` (a native TRX transfer: no event, so gettransactionbyid too,
+after the first answer — decision 0052) and ``tron-trx-hinted`` (the same, looked up with the
+customer's words naming TRX: both requests at once — decision 0053) and Solana JSON-RPC for
+``solana``
 (getSignatureStatuses and getTransaction, jsonParsed, together). JSON-RPC batches are
 answered as a node does, after one delay, or refused with an error (``--batches refuse``).
 The endpoint notes, per transaction hash, when each request's first bytes were read and when
@@ -271,10 +273,12 @@ uvloop.run(serve())
 """
 # the cases: (the desk's chain, the endpoint's path). "tron" is a TRC-20 (USDT) transfer,
 # answered from its outcome alone since decision 0052; "tron-trx" a native TRX transfer,
-# which needs the transaction too: a second request after the first one's answer
+# which needs the transaction too: a second request after the first one's answer;
+# "tron-trx-hinted" the same with the words' hint (decision 0053): both requests at once
 CASES = {"bitcoin": ("bitcoin", "/api"), "ethereum": ("ethereum", "/rpc"),
          "tron": ("tron", "/tron"), "tron-trx": ("tron", "/tron-trx"),
-         "solana": ("solana", "/solana")}
+         "tron-trx-hinted": ("tron", "/tron-trx"), "solana": ("solana", "/solana")}
+NATIVE_HINTED = {"tron-trx-hinted"}  # looked up with native=True ("100 TRX" in the message)
 CHAINS = list(CASES)
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -391,15 +395,17 @@ async def run_chain(case: str, base: str, lookups: int, delay_ms: float,
     from walletdesk.config import Settings
 
     chain, path = CASES[case]
+    native = case in NATIVE_HINTED
     settings = Settings(environment="test", chain_endpoints={chain: base + path},
                         chain_timeout_s=30, chain_retries=0, chain_requests_per_s=10_000.0,
                         chain_cache_ttl_s=15)
     client = ChainClient(settings)
     http = aiohttp.ClientSession()
     # one lookup first: a connection and web3's first-use set-up are not what is measured
-    await client.look_up(chain, tx_hash(chain, 0))
+    await client.look_up(chain, tx_hash(chain, 0), native=native)
     if warm:  # a burst a moment before: its keep-alive connections are there to reuse
-        await asyncio.gather(*(client.look_up(chain, tx_hash(chain, (1 << 60) + first + n))
+        await asyncio.gather(*(client.look_up(chain, tx_hash(chain, (1 << 60) + first + n),
+                                              native=native)
                                for n in range(lookups)))
     await observed_at_endpoint(http, base)  # forget the warm-up's requests
     hashes = [tx_hash(chain, n) for n in range(first, first + lookups)]
@@ -411,7 +417,7 @@ async def run_chain(case: str, base: str, lookups: int, delay_ms: float,
     async def one(tx: str, after_s: float) -> None:
         await asyncio.sleep(after_s)
         started = time.monotonic()
-        result = await client.look_up(chain, tx)
+        result = await client.look_up(chain, tx, native=native)
         done.append((tx, started, time.monotonic(), result.status))
 
     wall, cpu = time.perf_counter(), time.process_time()
@@ -573,7 +579,7 @@ def main() -> None:
         server.wait(10)
     if not args.json:
         for r in report["results"]:
-            print(f"{r['chain']:9} {r['arrivals']:18} {r['lookups']} lookups"
+            print(f"{r['chain']:15} {r['arrivals']:18} {r['lookups']} lookups"
                   f" (median of {r['rounds']}): {r['round_trips']} round trip(s),"
                   f" {r['requests_per_lookup']} requests a lookup; lookup p50"
                   f" {r['lookup_ms']['p50']} ms, p95 {r['lookup_ms']['p95']} ms;"

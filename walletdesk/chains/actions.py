@@ -20,7 +20,7 @@ from walletdesk.bot.actions import hand_off
 from walletdesk.bot.choices import CHOSEN, MATCHED_OUTCOMES
 from walletdesk.bot.models import BotTurn
 from walletdesk.chains import texts
-from walletdesk.chains.detection import MAX_PER_MESSAGE, detect
+from walletdesk.chains.detection import ASSET_NATIVE, MAX_PER_MESSAGE, detect
 from walletdesk.chains.lookup import (
     Outcome,
     address_key,
@@ -68,9 +68,10 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
     if not client.adapters:
         return []  # no chain configured: the feature is off
     detection = detect(text)
+    native = detection.asset == ASSET_NATIVE  # "100 TRX": asked in one round trip (0053)
     if detection.transactions:
         outcomes = await asyncio.gather(*(
-            look_up_found(client, found, detection.hints)
+            look_up_found(client, found, detection.hints, native=native)
             for found in detection.transactions[:MAX_PER_MESSAGE]))
         return await _record(services, conversation_id, message_id, outcomes, with_bot)
     if detection.hints:  # the network the bot asked for? (it answers, even if a person
@@ -79,7 +80,8 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
         if waiting is not None:
             found = detect(waiting.tx).transactions
             if found:
-                outcome = await look_up_found(client, found[0], detection.hints)
+                outcome = await look_up_found(client, found[0], detection.hints,
+                                              native=native)
                 if outcome.result is not None:
                     return await _record(services, conversation_id, message_id, [outcome],
                                          True, replaces=waiting.id)
@@ -98,13 +100,17 @@ async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
         if row is None or row.conversation_id != conversation_id:
             raise NotFound("lookup not found")
         tx, chain, named = row.tx, row.chain, row.named_chain
+        # the hint (decision 0053) from what the chain said last time: a TRX transfer stays one
+        native = row.result.get("token") == "TRX"
     client = await ready_client(services)
     found = detect(tx).transactions
     if chain is not None and chain in row.candidates:
-        outcome_result: TransferStatus | None = await client.look_up(chain, tx, fresh=True)
+        outcome_result: TransferStatus | None = await client.look_up(chain, tx, fresh=True,
+                                                                     native=native)
         named_elsewhere = row.result.get("wrong_network")
     elif found:
-        outcome = await look_up_found(client, found[0], [named] if named else [], fresh=True)
+        outcome = await look_up_found(client, found[0], [named] if named else [], fresh=True,
+                                      native=native)
         outcome_result, named_elsewhere = outcome.result, outcome.named_elsewhere
     else:
         outcome_result, named_elsewhere = None, None

@@ -5,7 +5,9 @@ replaced keys and phrases with placeholders, so nothing here can bring a secret 
 placeholder is not a hash). The chain is inferred from the format (``0x`` + 64 hex is an EVM
 transaction, 64 bare hex a Bitcoin or TRON one, 87–88 base58 characters a Solana signature)
 and from the words around it ("USDT-TRC20", "BEP20", "以太坊", "波场", an explorer's domain);
-a format several chains share with no word to choose is *ambiguous* and the bot asks.
+a format several chains share with no word to choose is *ambiguous* and the bot asks. The
+words also say, sometimes, which asset moved (``asset_hint``: TRON's native TRX or a token):
+a hint for how to ask, never what the answer says (decision 0053).
 """
 
 import re
@@ -40,6 +42,24 @@ _HINTS: tuple[tuple[re.Pattern[str], str, bool], ...] = tuple(
         (r"\bsolana\b|\bsol\b|\bspl\b|索拉纳|索拉納|solscan", "solana", True, re.I),
     ))
 
+# What the words say about the asset (decision 0053): TRON's native coin or a token. Only a
+# hint for how the TRON adapter asks (TRX: the transaction beside its outcome, one round
+# trip); a wrong one costs a request or a round trip, never a wrong answer.
+ASSET_NATIVE, ASSET_TOKEN = "native", "token"
+_NOT_WORDS = re.compile(r"[0-9A-Za-z]{25,}")  # hashes, addresses, signatures: not words
+_AMOUNT = r"(?<![0-9A-Za-z.])\d[\d,.]*\s?"  # "100", "1,500.5 " (not inside another word)
+_TOKEN_WORDS = re.compile(
+    r"(?<![A-Za-z])(usdt|usdc|usdd|tusd|tether|trc[-_ ]?20|tokens?|stablecoins?)(?![A-Za-z])"
+    + "|" + _AMOUNT + r"(?-i:U|(?<!\s)u)(?![0-9A-Za-z])"  # "100U", "100 U", "100u": USDT
+    + r"|[uU][币幣]|泰达|泰達|代币|代幣|稳定币|穩定幣",
+    re.IGNORECASE)
+_NATIVE_WORDS = re.compile(
+    # the symbol in capitals, not "TRX hash" / "TRX ID" (a transaction's) nor "TRX chain" (the
+    # network's, a token's too); "trx" in small letters is a transaction ("my trx is stuck")
+    r"(?<![A-Za-z])TRX(?![A-Za-z])(?!\s*(?i:hash|id\b|txid|link|network|chain|哈希|链|鏈))"
+    + "|" + _AMOUNT + r"[个個枚]?\s?(?i:trx)(?![A-Za-z])"  # an amount of it, any case: "100 trx"
+    + r"|(?i:trx)\s?[币幣]|波场币|波場幣|(?i:tronix)")
+
 
 @dataclass(frozen=True)
 class Found:
@@ -54,6 +74,7 @@ class Detection:
     transactions: list[Found] = field(default_factory=list)
     addresses: list[Found] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)  # chains the words name, strongest first
+    asset: str | None = None  # asset_hint: ASSET_NATIVE, ASSET_TOKEN or None
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,20 @@ def network_hints(text: str) -> list[str]:
             (strong if is_strong else weak).append((match.start(), chain))
     ordered = sorted(strong) or sorted(weak)
     return list(dict.fromkeys(chain for _, chain in ordered))
+
+
+def asset_hint(text: str) -> str | None:
+    """What the words say moved: ``ASSET_TOKEN`` when they name a token (USDT, TRC-20, "100U",
+    泰达币, 代币 …), else ``ASSET_NATIVE`` when they name TRON's own coin (TRX in capitals or
+    after an amount, 波场币), else None. A token named wins: "100 USDT, 30 TRX of fees" is about
+    the USDT (and a token lookup is right without the hint). Hashes and addresses are left out
+    (a base58 address may hold "TRX" or "5U")."""
+    words = _NOT_WORDS.sub(" ", text)
+    if _TOKEN_WORDS.search(words):
+        return ASSET_TOKEN
+    if _NATIVE_WORDS.search(words):
+        return ASSET_NATIVE
+    return None
 
 
 def detect(text: str) -> Detection:
@@ -125,7 +160,7 @@ def detect(text: str) -> Detection:
             taken.append(match.span())
     transactions.sort(key=lambda f: f.start)
     addresses.sort(key=lambda f: f.start)
-    return Detection(transactions, addresses, network_hints(text))
+    return Detection(transactions, addresses, network_hints(text), asset_hint(text))
 
 
 def _base58_thing(value: str, start: int) -> Found | None:

@@ -41,7 +41,10 @@ log = structlog.get_logger(__name__)
 class Adapter(Protocol):
     chain: str
 
-    async def look_up(self, tx: str) -> TransferStatus: ...
+    async def look_up(self, tx: str, *, native: bool = False) -> TransferStatus:
+        """``native``: the customer's words name the chain's own coin (decision 0053; only
+        the TRON adapter asks differently for it). A hint: the answer is the same."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -100,9 +103,12 @@ class ChainClient:
         for adapter in self.adapters.values():
             await adapter.close()
 
-    async def look_up(self, chain: str, tx: str, *, fresh: bool = False) -> TransferStatus:
+    async def look_up(self, chain: str, tx: str, *, fresh: bool = False,
+                      native: bool = False) -> TransferStatus:
         """The transaction on one chain; never raises for what the endpoint did (status
-        ``unavailable`` with the reason) nor for a chain without an endpoint (``unsupported``)."""
+        ``unavailable`` with the reason) nor for a chain without an endpoint (``unsupported``).
+        ``native``: the words name the native coin, a hint for how to ask (decision 0053): the
+        cache and the lookup under way are shared whatever the hint (the answer is the same)."""
         if NETWORKS.get(chain) and NETWORKS[chain].family == EVM and not tx.startswith("0x"):
             tx = "0x" + tx
         key = (chain, tx)
@@ -115,7 +121,7 @@ class ChainClient:
         future: asyncio.Future[TransferStatus] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
-            result = await self._fetch(chain, tx)
+            result = await self._fetch(chain, tx, native)
             future.set_result(result)
         except BaseException as exc:
             future.set_exception(exc)
@@ -130,12 +136,12 @@ class ChainClient:
             self._cache[key] = (time.monotonic() + self.settings.chain_cache_ttl_s, result)
         return result
 
-    async def _fetch(self, chain: str, tx: str) -> TransferStatus:
+    async def _fetch(self, chain: str, tx: str, native: bool) -> TransferStatus:
         adapter = self.adapters.get(chain)
         if adapter is None:
             return TransferStatus(chain, tx, UNSUPPORTED)
         try:
-            return await adapter.look_up(tx)
+            return await adapter.look_up(tx, native=native)
         except ChainUnavailable as exc:
             return TransferStatus(chain, tx, UNAVAILABLE, error=exc.reason)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -160,15 +166,17 @@ class Outcome:
 
 
 async def look_up_found(client: ChainClient, found: Found, hints: list[str],
-                        *, fresh: bool = False) -> Outcome:
+                        *, fresh: bool = False, native: bool = False) -> Outcome:
+    """``native``: the words name the native coin (``Detection.asset``; decision 0053)."""
     choice = candidates(found, hints)
     configured = [c for c in choice.chains if client.supports(c)]
     if choice.claimed is not None and not choice.mismatch:
-        result = await client.look_up(choice.claimed, found.value, fresh=fresh)
+        result = await client.look_up(choice.claimed, found.value, fresh=fresh, native=native)
         if result.status != NOT_FOUND:
             return Outcome(found, choice, result)
         elsewhere = await _first_found(client, found.value,
-                                       [c for c in configured if c != choice.claimed], fresh)
+                                       [c for c in configured if c != choice.claimed], fresh,
+                                       native)
         if elsewhere is not None:  # sent on another network than the one they named
             return Outcome(found, choice, elsewhere, named_elsewhere=choice.claimed)
         return Outcome(found, choice, result)
@@ -177,7 +185,7 @@ async def look_up_found(client: ChainClient, found: Found, hints: list[str],
         if chain or not choice.ambiguous:
             return Outcome(found, choice, TransferStatus(chain, found.value, UNSUPPORTED))
         return Outcome(found, choice, None)
-    results = await asyncio.gather(*(client.look_up(c, found.value, fresh=fresh)
+    results = await asyncio.gather(*(client.look_up(c, found.value, fresh=fresh, native=native)
                                      for c in configured))
     on_chain = [r for r in results if r.status not in (NOT_FOUND, UNAVAILABLE)]
     if on_chain:
@@ -193,10 +201,11 @@ async def look_up_found(client: ChainClient, found: Found, hints: list[str],
 
 
 async def _first_found(client: ChainClient, tx: str, chains: list[str],
-                       fresh: bool) -> TransferStatus | None:
+                       fresh: bool, native: bool) -> TransferStatus | None:
     if not chains:
         return None
-    results = await asyncio.gather(*(client.look_up(c, tx, fresh=fresh) for c in chains))
+    results = await asyncio.gather(*(client.look_up(c, tx, fresh=fresh, native=native)
+                                     for c in chains))
     return next((r for r in results if r.status not in (NOT_FOUND, UNAVAILABLE)), None)
 
 

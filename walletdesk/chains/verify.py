@@ -22,7 +22,14 @@ from typing import Any
 
 import structlog
 
-from walletdesk.chains.detection import MAX_PER_MESSAGE, Found, candidates, network_hints
+from walletdesk.chains.detection import (
+    ASSET_NATIVE,
+    MAX_PER_MESSAGE,
+    Found,
+    asset_hint,
+    candidates,
+    network_hints,
+)
 from walletdesk.chains.lookup import ready_client
 from walletdesk.chains.networks import BITCOIN, EVM, TRON
 from walletdesk.chains.results import CONFIRMED, FAILED, PENDING
@@ -62,11 +69,14 @@ async def transactions_on_chain(services: Any, values: Sequence[str],
         async with asyncio.timeout(budget):
             client = await ready_client(services)
             hints = network_hints(text)
+            # "100 TRX": a TRX transfer found in one round trip, not two (decision 0053)
+            native = asset_hint(text) == ASSET_NATIVE
 
             async def exists(value: str) -> bool:
                 found = Found("tx", value, (BITCOIN, TRON, EVM), 0)  # as detection finds it
                 chains = [c for c in candidates(found, hints).chains if client.supports(c)]
-                results = await asyncio.gather(*(client.look_up(c, value) for c in chains))
+                results = await asyncio.gather(*(client.look_up(c, value, native=native)
+                                                 for c in chains))
                 return any(result.status in ON_CHAIN for result in results)
 
             answers = await asyncio.gather(*(exists(value) for value in wanted))

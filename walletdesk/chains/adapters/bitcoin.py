@@ -21,7 +21,9 @@ class BitcoinAdapter:
         await self.tip.close()
         await self.endpoint.close()
 
-    async def look_up(self, tx: str, to_address: str | None = None) -> TransferStatus:
+    async def look_up(self, tx: str, to_address: str | None = None, *,
+                      native: bool = False) -> TransferStatus:
+        # native: TRON's hint (decision 0053); a Bitcoin lookup is one request anyway
         self.tip.prefetch()  # beside the transaction, not after it
         data: Any = await self.endpoint.get_json(f"/tx/{tx}")
         if data is None:

@@ -177,7 +177,8 @@ class EvmAdapter:
 
         return await self.endpoint.call(attempt)
 
-    async def look_up(self, tx: str) -> TransferStatus:
+    async def look_up(self, tx: str, *, native: bool = False) -> TransferStatus:
+        # native: TRON's hint (decision 0053); both requests go together here anyway
         self.height.prefetch()  # beside the transaction, not two round trips after it
         # a mined transfer needs its receipt too: asked together, one round trip
         receipt_request = beside(self._rpc(lambda: self._receipt(tx)))

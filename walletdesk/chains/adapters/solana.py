@@ -41,7 +41,8 @@ class SolanaAdapter:
             raise ValueError(str(answer.get("error") if isinstance(answer, dict) else answer))
         return answer["result"]
 
-    async def look_up(self, tx: str) -> TransferStatus:
+    async def look_up(self, tx: str, *, native: bool = False) -> TransferStatus:
+        # native: TRON's hint (decision 0053); both requests go together here anyway
         # the transfer itself asked together with its status: one round trip
         transaction_request = beside(self._rpc("getTransaction", [tx, {
             "encoding": "jsonParsed", "maxSupportedTransactionVersion": 0,

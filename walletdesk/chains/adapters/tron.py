@@ -15,6 +15,13 @@ deposit address that needs a memo (the memo is in the transaction only, so a tok
 read from its outcome shows none: the warning for a missing memo stays exact, the memo of a
 transfer to any other address is not shown). Those are read from the transaction as before:
 TRC-20 from the ``transfer(address,uint256)`` call, TRX from TransferContract.
+
+Both at once when the customer's words name TRX (decision 0053): ``look_up(tx, native=True)``
+(``walletdesk.chains.detection.asset_hint``: "100 TRX", 波场币, and no token named) sends the
+transaction's request beside the outcome's, as before 0052, so a TRX transfer takes one round
+trip, not two. The answers are read exactly as the two-step path reads them (a token transfer
+the outcome tells whole is still read from it), so a wrong hint costs a request, never a
+different answer; without the hint the outcome goes first.
 """
 
 import re
@@ -22,7 +29,7 @@ from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
-from walletdesk.chains.endpoints import Endpoint, SharedHead
+from walletdesk.chains.endpoints import Endpoint, SharedHead, beside
 from walletdesk.chains.results import (
     CONFIRMED,
     FAILED,
@@ -86,16 +93,21 @@ class TronAdapter:
         await self.head.close()
         await self.endpoint.close()
 
-    async def look_up(self, tx: str) -> TransferStatus:
+    async def look_up(self, tx: str, *, native: bool = False) -> TransferStatus:
+        """``native``: the customer's words name TRX (decision 0053): the transaction is asked
+        beside the outcome, not after it (one round trip); read the same either way."""
         self.head.prefetch()  # beside the outcome, not after it
+        # the hinted TRX transfer's transaction, now; else left to finish (its error unlogged)
+        transaction = beside(self._transaction(tx)) if native else None
         info: Any = await self.endpoint.post_json("/wallet/gettransactioninfobyid",
                                                   {"value": tx})
         if info:
             transfer = self._token_transfer(tx, info)
             if transfer is not None:  # the common case: one request
                 return await self._in_block(transfer, info, "SUCCESS")
-        # the outcome does not tell the whole story: the transaction, a round trip later
-        data: Any = await self.endpoint.post_json("/wallet/gettransactionbyid", {"value": tx})
+        # the outcome does not tell the whole story: the transaction (a round trip later
+        # unless it was asked beside the outcome)
+        data: Any = await (transaction if transaction is not None else self._transaction(tx))
         if not data:
             return TransferStatus(self.chain, tx, NOT_FOUND)
         result = self._from_transaction(tx, data)
@@ -105,6 +117,9 @@ class TronAdapter:
                 result.status, result.failure = FAILED, _failure(declared)
             return result
         return await self._in_block(result, info, declared)
+
+    async def _transaction(self, tx: str) -> Any:
+        return await self.endpoint.post_json("/wallet/gettransactionbyid", {"value": tx})
 
     def _token_transfer(self, tx: str, info: dict[str, Any]) -> TransferStatus | None:
         """A successful TRC-20 transfer read from its outcome alone, or None when the outcome
