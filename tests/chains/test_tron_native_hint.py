@@ -202,9 +202,11 @@ async def test_a_customer_naming_trx_is_answered_after_one_round_trip(database_u
     async with trongrid({tx: trx_transfer(tx, 100_000_000)}, {tx: trx_info(tx, 77_000_000)},
                         77_000_019, behaviour) as (server, _), \
             desk(database_url, {"tron": server.url}) as services:
-        (_, _, lookups), together, _ = await held(
+        (_, replies, lookups), together, _ = await held(
             behaviour, say(services, f"I sent 100 TRX, hash {tx}, not arrived"))
     assert together == sorted([INFO, TRANSACTION])
+    [answer] = [r.text for r in replies if (r.meta or {}).get("kind") == "chain_lookup"]
+    assert "on TRON is confirmed" in answer and "TRC-20" not in answer  # a coin, not a token
     assert (lookups[0].status, lookups[0].result["amount"], lookups[0].result["token"]) == (
         CONFIRMED, "100", "TRX")
 
@@ -226,3 +228,4 @@ async def test_words_without_a_hint_then_the_agents_refresh_of_a_trx_transfer(da
     assert lookups[0].result["token"] == "TRX"
     assert together == sorted([INFO, TRANSACTION])
     assert (refreshed["status"], refreshed["result"]["amount"]) == (CONFIRMED, "5")
+    assert refreshed["network"] == "TRON"  # the panel's name for a TRX transfer

@@ -34,9 +34,13 @@ def family_of(chain: str) -> str | None:
     return network.family if network else None
 
 
-def label_of(chain: str) -> str:
+def label_of(chain: str, token: str | None = None) -> str:
+    """The network as customers name it. For a transfer of the chain's own coin without the
+    token standard ("TRON", not "TRON (TRC-20)", for 250 TRX): a native coin is not a token."""
     network = NETWORKS.get(chain)
-    return network.label if network else chain
+    if network is None:
+        return chain
+    return network.label.split(" (")[0] if token == network.native else network.label
 
 
 def explorer_link(chain: str, tx: str, templates: dict[str, str] | None = None) -> str | None:

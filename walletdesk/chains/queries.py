@@ -26,8 +26,8 @@ def lookup_payload(row: ChainLookup, agent: Agent) -> dict[str, Any]:
             if isinstance(result.get(name), str):
                 result[name] = mask_address(result[name])
     return {"id": row.id, "conversation_id": row.conversation_id, "message_id": row.message_id,
-            "tx": row.tx, "chain": row.chain, "network": label_of(row.chain) if row.chain
-            else None, "named_chain": row.named_chain, "candidates": row.candidates,
+            "tx": row.tx, "chain": row.chain, "network": label_of(row.chain, result.get("token"))
+            if row.chain else None, "named_chain": row.named_chain, "candidates": row.candidates,
             "status": row.status, "result": result,
             "explorer_url": result.get("explorer_url"),
             "created_at": row.created_at.isoformat(), "checked_at": row.checked_at.isoformat()}
