@@ -13,7 +13,7 @@ from tests.chains.test_http_chains import TRON_OK, trc20_transfer, tron_info
 from tests.chains.wire_servers import trongrid
 from walletdesk.bot.actions import CHAIN_LOOKUP, left_to_lookup
 from walletdesk.bot.models import BotTurn
-from walletdesk.conversations.models import SenderKind, Status
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.services import Services
 
 UNMATCHED = f"tx {TRON_OK} on tron, thoughts?"  # no article matches: the hash is the question
@@ -78,3 +78,94 @@ def test_only_a_transaction_on_a_desk_with_an_endpoint_is_left_to_the_lookup():
     assert not left_to_lookup(with_tron, "my transfer has not arrived")  # asked for the hash
     assert not left_to_lookup(with_tron, "TXYZ1234 is my reference")
     assert not left_to_lookup(unknown_chain, f"txid {TRON_OK}")
+
+
+async def test_a_lookup_that_fails_hands_over_at_once(database_url, monkeypatch):
+    import walletdesk.chains.actions as chain_actions
+    from walletdesk.db.engine import DatabaseUnavailable
+
+    async def busy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise DatabaseUnavailable("pool busy")  # storing the answer failed
+
+    monkeypatch.setattr(chain_actions, "_record", busy)
+    async with trongrid({TRON_OK: trc20_transfer(TRON_OK, 100_000_000)},
+                        {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")},
+                        77_000_019) as (tron, _), \
+            desk(database_url, {"tron": tron.url}) as services:
+        conversation, replies, _ = await say(services, UNMATCHED)
+    assert conversation.status != Status.bot  # never silence: a person
+    assert any("passing you to a person" in r.text for r in replies)
+
+
+async def test_a_lookup_that_never_ran_is_handed_over_by_the_fallback_job(database_url,
+                                                                        monkeypatch):
+    """The process died (or restarted) between the bot's turn and the lookup: the job the
+    turn scheduled hands the conversation over at the deadline."""
+    import walletdesk.chains.listeners as chain_listeners
+    from walletdesk.bot.actions import LOOKUP_FALLBACK_JOB, lookup_deadline_s
+    from walletdesk.jobs.models import Job
+    from walletdesk.jobs.runner import claim_due, run_job
+
+    async def dropped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return None  # the lookup's task never got to run
+
+    monkeypatch.setattr(chain_listeners, "_look_up", dropped)
+    async with desk(database_url, {"tron": "http://127.0.0.1:9"}) as services:
+        conversation, replies, _ = await say(services, UNMATCHED)
+        assert conversation.status == Status.bot and bot_kinds(replies) == []  # silence, so far
+        async with services.transaction() as session:
+            asked = await session.scalar(select(Message.id).where(
+                Message.conversation_id == conversation.id,
+                Message.sender_kind == SenderKind.customer))
+            [job] = (await session.scalars(select(Job).where(
+                Job.kind == LOOKUP_FALLBACK_JOB))).all()
+            assert job.payload == {"conversation_id": conversation.id, "message_id": asked}
+            assert (job.due_at - job.created_at).total_seconds() >= \
+                lookup_deadline_s(services.settings) - 1
+            job.due_at = job.created_at  # the deadline has come
+        [(job_id, token)] = await claim_due(services, 10, 60)
+        assert await run_job(services, job_id, token, "test")
+        async with services.read() as session:
+            status = await session.scalar(select(Conversation.status).where(
+                Conversation.id == conversation.id))
+            told = (await session.scalars(select(Message.text).where(
+                Message.conversation_id == conversation.id,
+                Message.sender_kind == SenderKind.bot))).all()
+    assert status != Status.bot
+    assert any("passing you to a person" in text for text in told)
+
+
+async def test_the_fallback_job_leaves_an_answered_lookup_alone(database_url):
+    from walletdesk.bot.lookup_fallback import hand_over_if_unanswered
+
+    async with trongrid({TRON_OK: trc20_transfer(TRON_OK, 100_000_000)},
+                        {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")},
+                        77_000_019) as (tron, _), \
+            desk(database_url, {"tron": tron.url}) as services:
+        conversation, replies, lookups = await say(services, UNMATCHED)
+        async with services.transaction() as session:
+            handed = await hand_over_if_unanswered(session, services, conversation.id,
+                                                   lookups[0].message_id)
+    assert not handed and conversation.status == Status.bot
+
+
+async def test_the_network_named_after_the_lookup_asked_is_not_handed_off_first(database_url):
+    # found on no configured chain, and Bitcoin's format too: the lookup asks which network
+    async with trongrid({}, {}, 77_000_019) as (tron, _), \
+            desk(database_url, {"tron": tron.url}) as services:
+        _, first, asked = await say(services, f"tx {TRON_OK} thoughts?")
+        conversation, replies, lookups = await say(services, "it was on TRON")
+        recorded = await turns(services, conversation.id)
+    assert [lookup.status for lookup in asked] == ["ask_network"]
+    assert conversation.status == Status.bot
+    assert bot_kinds(replies) == ["chain_lookup"]  # not found on TRON; no hand-off before it
+    assert recorded[-1][0] == CHAIN_LOOKUP
+    assert [lookup.status for lookup in lookups] == ["not_found"]
+
+
+async def test_a_hash_no_endpoint_can_look_up_stays_the_bots(database_url):
+    async with desk(database_url, {"ethereum": "http://127.0.0.1:9"}) as services:
+        conversation, _, lookups = await say(services, f"tx {TRON_OK} thoughts?")
+        recorded = await turns(services, conversation.id)
+    assert not left_to_lookup(services.settings, f"tx {TRON_OK} thoughts?")
+    assert recorded[0][0] != CHAIN_LOOKUP

@@ -79,3 +79,21 @@ async def test_an_unreachable_redis_is_a_warning_and_a_retry():
     retries = [e for e in logs if e["event"] == "worker.redis_unavailable"]
     assert len(retries) >= 2  # tried again after the first failure
     assert retries[0]["retry_in_s"] < retries[1]["retry_in_s"]
+
+
+async def test_a_worker_whose_redis_is_down_keeps_running(services):
+    """A due job cannot be sent to an unreachable Redis: a warning, and the worker polls on
+    (the job's lease expires and it is taken again once Redis is back)."""
+    services.settings = services.settings.model_copy(update={
+        "redis_url": "redis://127.0.0.1:1/0", "worker_poll_s": 0.05})
+    async with services.transaction() as session:
+        await schedule_job(session, "test.redis_audit")
+    worker, stop = Worker(services, name="redis-down"), asyncio.Event()
+    with capture_logs() as logs:
+        running = asyncio.create_task(worker.run(stop))
+        await asyncio.sleep(2)
+        alive = not running.done()
+        stop.set()
+        await running
+    assert alive
+    assert any(e["event"] == "worker.queue_unavailable" for e in logs)

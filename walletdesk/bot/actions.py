@@ -12,6 +12,7 @@ article's answer, as a direct answer would be, and turns the turn's outcome into
 person" after it is recorded on the same turn (``helpful``), as for a direct answer.
 """
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -23,8 +24,9 @@ from walletdesk.audit.actions import record_audit
 from walletdesk.bot.choices import CHOSEN, offered
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
-from walletdesk.chains.detection import detect
+from walletdesk.chains.detection import MAX_PER_MESSAGE, candidates, detect, network_hints
 from walletdesk.chains.networks import NETWORKS
+from walletdesk.chains.queries import waiting_for_network
 from walletdesk.config import Settings
 from walletdesk.conversations.closing import schedule_close
 from walletdesk.conversations.messages import (
@@ -38,6 +40,7 @@ from walletdesk.customers.email_code import ask_for_email, verification_step
 from walletdesk.customers.language import follow_conversation_language
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Invalid, NotFound
+from walletdesk.jobs.actions import schedule_job
 from walletdesk.kb.models import Article
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
@@ -53,6 +56,7 @@ from walletdesk.verification.actions import check_claim
 
 SUGGESTIONS = 3  # the articles a turn from before the choices offered (its first candidates)
 CHAIN_LOOKUP = "chain_lookup"  # a turn whose answer is the transfer's lookup
+LOOKUP_FALLBACK_JOB = "bot.lookup_fallback"  # walletdesk.bot.lookup_fallback
 UNMATCHED = ("out_of_scope", "low_confidence")  # the hand-offs a lookup answers instead
 
 
@@ -88,15 +92,16 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             or (candidates and candidates[0]["category"] in settings.sensitive_categories)):
         decision, reason = "handoff", "sensitive_topic"
     if decision == "handoff" and reason in UNMATCHED \
-            and left_to_lookup(services.settings, text):
+            and await _lookup_answers(services, conversation_id, text):
         decision = CHAIN_LOOKUP
 
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None  # a person took over meanwhile
-        conversation.language = _written_in(result.language, conversation.language)
-        await follow_conversation_language(session, conversation)
+        if decision != CHAIN_LOOKUP:  # a hash and a few words say little of the language
+            conversation.language = _written_in(result.language, conversation.language)
+            await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=candidates,
                        confidence=round(float(result.confidence), 4), outcome="", reason=reason)
@@ -109,7 +114,12 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
                                  meta={"kind": "clarify", "turn_id": turn.id,
                                        "actions": ["human"]})
         elif decision == CHAIN_LOOKUP:
-            turn.outcome = CHAIN_LOOKUP  # no message: the lookup answers it
+            turn.outcome = CHAIN_LOOKUP  # no message: the lookup answers it, or else a person
+            await schedule_job(session, LOOKUP_FALLBACK_JOB,
+                               {"conversation_id": conversation.id, "message_id": message_id},
+                               due_at=utcnow() + timedelta(
+                                   seconds=lookup_deadline_s(services.settings)),
+                               dedupe_key=f"lookup-fallback:{message_id}")
         elif decision == "handoff" or (decision != "answer" and await _failures(
                 session, conversation.id, turn.id) + 1 >= settings.max_failed_answers):
             turn.outcome = "handed_off"
@@ -146,13 +156,36 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
 
 def left_to_lookup(settings: Settings, text: str) -> bool:
     """Does the chain lookup answer this message (walletdesk.chains.listeners, after the bot)?
-    It does for a transaction hash on a desk with a chain endpoint: with the transfer's status,
-    by asking for the network, or by handing over itself when it cannot (an unsupported
-    chain, an endpoint down). What the bot did not match is then the hash, not a question
-    beyond the articles; handing off as well told the customer a person was coming just
-    before the transfer's status answered them, and queued a case the answer may close."""
-    return any(chain in NETWORKS and url for chain, url in settings.chain_endpoints.items()) \
-        and bool(detect(text).transactions)
+    It does for a transaction hash that one of the desk's chain endpoints can look up: with
+    the transfer's status, by asking for the network, or by handing over itself when it cannot
+    (an endpoint down). What the bot did not match is then the hash, not a question beyond
+    the articles; handing off as well told the customer a person was coming just before the
+    transfer's status answered them, and queued a case the answer may close."""
+    configured = {chain for chain, url in settings.chain_endpoints.items()
+                  if chain in NETWORKS and url}
+    if not configured:
+        return False
+    detection = detect(text)
+    return any(configured.intersection(candidates(found, detection.hints).chains)
+               for found in detection.transactions[:MAX_PER_MESSAGE])
+
+
+async def _lookup_answers(services: Services, conversation_id: int, text: str) -> bool:
+    """``left_to_lookup``, or the network named for a hash the lookup asked about (its answer
+    resumes that lookup: walletdesk.chains.actions.look_up_message)."""
+    if left_to_lookup(services.settings, text):
+        return True
+    if not services.settings.chain_endpoints or not network_hints(text):
+        return False
+    async with services.read() as session:
+        return await waiting_for_network(session, conversation_id) is not None
+
+
+def lookup_deadline_s(settings: Settings) -> float:
+    """The longest a lookup of one message takes (a named network, then the others: each
+    request up to its timeout, retried), and a margin: after it a message the bot left to its
+    lookup and that got no lookup's answer goes to a person (walletdesk.bot.lookup_fallback)."""
+    return 2 * settings.chain_timeout_s * (settings.chain_retries + 1) + 5
 
 
 async def _answer_claim(services: Services, conversation_id: int, message_id: int, text: str,

@@ -56,7 +56,8 @@ async def content_gaps(session: AsyncSession, since: datetime | None = None,
     query = select(BotTurn).where(or_(
         BotTurn.reason.in_(("low_confidence", "repeated_failure")),
         BotTurn.outcome == "suggested",
-        BotTurn.helpful.is_(False)))
+        BotTurn.helpful.is_(False)),
+        BotTurn.outcome != "chain_lookup")  # a hash its lookup answered: no article missing
     if since is not None:
         query = query.where(BotTurn.created_at >= since)
     turns = (await session.scalars(query.order_by(BotTurn.id.desc()).limit(limit))).all()

@@ -9,7 +9,6 @@ hands the conversation over.
 """
 
 import asyncio
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,7 +29,7 @@ from walletdesk.chains.lookup import (
 )
 from walletdesk.chains.models import ChainLookup
 from walletdesk.chains.networks import label_of
-from walletdesk.chains.queries import lookup_payload
+from walletdesk.chains.queries import ASK_NETWORK, lookup_payload, waiting_for_network
 from walletdesk.chains.results import (
     CONFIRMED,
     FAILED,
@@ -54,8 +53,6 @@ from walletdesk.errors import NotFound
 from walletdesk.kb.models import Article
 from walletdesk.services import Services
 
-ASK_NETWORK = "ask_network"  # a lookup waiting for the customer to name the network
-ASKED_NETWORK_WITHIN = timedelta(hours=1)
 KIND = "chain_lookup"  # the meta kind of the bot's messages about transfers
 
 
@@ -298,12 +295,7 @@ async def _article_link(session: AsyncSession, services: Services, key: str | No
 
 async def _waiting_for_network(services: Services, conversation_id: int) -> ChainLookup | None:
     async with services.read() as session:
-        return await session.scalar(
-            select(ChainLookup)
-            .where(ChainLookup.conversation_id == conversation_id,
-                   ChainLookup.status == ASK_NETWORK,
-                   ChainLookup.created_at >= utcnow() - ASKED_NETWORK_WITHIN)
-            .order_by(ChainLookup.id.desc()).limit(1))
+        return await waiting_for_network(session, conversation_id)
 
 
 def about_transfer(turn: BotTurn, categories: set[str]) -> bool:

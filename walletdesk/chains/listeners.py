@@ -17,6 +17,7 @@ import contextlib
 import structlog
 
 from walletdesk.bot.choices import CHOSEN
+from walletdesk.bot.lookup_fallback import hand_over_if_unanswered
 from walletdesk.chains.actions import ask_for_hash_after_pick, look_up_message
 from walletdesk.chains.lookup import close_client
 from walletdesk.conversations.models import Status
@@ -36,12 +37,24 @@ async def look_up_transfer(services: Services, event: Event) -> None:
 
 
 async def _look_up(services: Services, event: Event) -> None:
-    conversation_id = int(event["conversation_id"])
+    conversation_id, message_id = int(event["conversation_id"]), int(event["message_id"])
+    with_bot = event["status"] == Status.bot
     try:
-        await look_up_message(services, conversation_id, int(event["message_id"]),
-                              str(event["text"]), with_bot=event["status"] == Status.bot)
+        await look_up_message(services, conversation_id, message_id, str(event["text"]),
+                              with_bot=with_bot)
     except Exception as exc:  # the message is committed; the agent can still look it up
         log.error("chain_lookup_failed", conversation_id=conversation_id,
+                  error=type(exc).__name__)
+        if with_bot:  # the bot may have left the message to this lookup: a person, now
+            await _hand_over(services, conversation_id, message_id)
+
+
+async def _hand_over(services: Services, conversation_id: int, message_id: int) -> None:
+    try:
+        async with services.transaction() as session:
+            await hand_over_if_unanswered(session, services, conversation_id, message_id)
+    except Exception as exc:  # the bot's fallback job hands over at the deadline
+        log.error("chain_lookup_hand_over_failed", conversation_id=conversation_id,
                   error=type(exc).__name__)
 
 

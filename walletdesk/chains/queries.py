@@ -1,6 +1,7 @@
 """The lookups of a conversation as the agent's side panel shows them. The addresses in them
 are the customer's personal data: masked for outsourced agents."""
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,9 +11,12 @@ from walletdesk.accounts.access import sees_personal_data
 from walletdesk.accounts.models import Agent
 from walletdesk.chains.models import ChainLookup
 from walletdesk.chains.networks import label_of
+from walletdesk.db.base import utcnow
 
 MASKED_FIELDS = ("sender", "recipient", "memo")
 PANEL_LIMIT = 20
+ASK_NETWORK = "ask_network"  # a lookup waiting for the customer to name the network
+ASKED_NETWORK_WITHIN = timedelta(hours=1)
 
 
 def mask_address(value: str) -> str:
@@ -48,3 +52,13 @@ async def panel_lookups(services: Any, agent: Agent, conversation_id: int) -> li
         await conversation_for_agent(session, agent, conversation_id)
         return [lookup_payload(row, agent)
                 for row in await conversation_lookups(session, conversation_id)]
+
+
+async def waiting_for_network(session: AsyncSession, conversation_id: int) -> ChainLookup | None:
+    """The conversation's lookup that asked the customer for the network within the hour."""
+    return await session.scalar(
+        select(ChainLookup)
+        .where(ChainLookup.conversation_id == conversation_id,
+               ChainLookup.status == ASK_NETWORK,
+               ChainLookup.created_at >= utcnow() - ASKED_NETWORK_WITHIN)
+        .order_by(ChainLookup.id.desc()).limit(1))

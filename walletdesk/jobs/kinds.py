@@ -3,6 +3,7 @@ a worker makes sure exist when it starts."""
 
 from sqlalchemy import select
 
+from walletdesk.bot import lookup_fallback
 from walletdesk.cases import sla
 from walletdesk.conversations import closing, snooze
 from walletdesk.customers import email_code, retention
@@ -17,8 +18,9 @@ from walletdesk.outreach import sending as outreach_sending
 from walletdesk.reports import rollups
 from walletdesk.services import Services
 
-KIND_MODULES = (away_replies, closing, email_code, imap, notify, outbound, retention, sla, snooze,
-                rollups, outreach_sending, incident_alerts, incident_detector, incident_notify)
+KIND_MODULES = (away_replies, closing, email_code, imap, lookup_fallback, notify, outbound, retention,
+                sla, snooze, rollups, outreach_sending, incident_alerts, incident_detector,
+                incident_notify)
 
 
 async def seed_recurring(services: Services) -> None:

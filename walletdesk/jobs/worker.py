@@ -22,10 +22,10 @@ from collections.abc import AsyncGenerator
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
+from taskiq.exceptions import SendTaskError
 from taskiq_redis import ListQueueBroker
 
 from walletdesk.db.engine import DatabaseUnavailable
@@ -65,7 +65,7 @@ class JobQueueBroker(ListQueueBroker):
             try:
                 async with Redis(connection_pool=self.connection_pool) as redis:
                     popped = await redis.brpop([self.queue_name], timeout=wait_s)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            except (RedisError, OSError) as exc:  # down, restarting, read-only after failover
                 pause = RECONNECT_S[min(failures, len(RECONNECT_S) - 1)]
                 log.warning("worker.redis_unavailable", error=type(exc).__name__,
                             retry_in_s=pause)
@@ -123,6 +123,10 @@ class Worker:
                     kicked = await self.tick()
                 except DatabaseUnavailable:
                     log.warning("worker.database_unavailable")
+                    kicked = 0
+                except SendTaskError as exc:  # Redis down: the leased jobs come back when their
+                    # leases expire (WALLETDESK_JOB_LEASE_S); the worker keeps polling
+                    log.warning("worker.queue_unavailable", error=type(exc.__cause__).__name__)
                     kicked = 0
                 if kicked == 0:
                     with contextlib.suppress(TimeoutError):
