@@ -19,6 +19,12 @@ from walletdesk.services import Services
 UNMATCHED = f"tx {TRON_OK} on tron, thoughts?"  # no article matches: the hash is the question
 
 
+def confirmed_usdt():  # type: ignore[no-untyped-def]
+    """A TronGrid-format server that knows TRON_OK: 100 USDT, confirmed."""
+    return trongrid({TRON_OK: trc20_transfer(TRON_OK, 100_000_000)},
+                    {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")}, 77_000_019)
+
+
 async def turns(services: Services, conversation_id: int) -> list[tuple[str, str]]:
     async with services.read() as session:
         return [(t.outcome, t.reason) for t in (await session.scalars(
@@ -31,9 +37,7 @@ def bot_kinds(replies) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 async def test_a_hash_the_bot_cannot_match_is_answered_by_its_lookup_alone(database_url):
-    async with trongrid({TRON_OK: trc20_transfer(TRON_OK, 100_000_000)},
-                        {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")},
-                        77_000_019) as (tron, _), \
+    async with confirmed_usdt() as (tron, _), \
             desk(database_url, {"tron": tron.url}) as services:
         conversation, replies, lookups = await say(services, UNMATCHED)
         recorded = await turns(services, conversation.id)
@@ -88,9 +92,7 @@ async def test_a_lookup_that_fails_hands_over_at_once(database_url, monkeypatch)
         raise DatabaseUnavailable("pool busy")  # storing the answer failed
 
     monkeypatch.setattr(chain_actions, "_record", busy)
-    async with trongrid({TRON_OK: trc20_transfer(TRON_OK, 100_000_000)},
-                        {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")},
-                        77_000_019) as (tron, _), \
+    async with confirmed_usdt() as (tron, _), \
             desk(database_url, {"tron": tron.url}) as services:
         conversation, replies, _ = await say(services, UNMATCHED)
     assert conversation.status != Status.bot  # never silence: a person
@@ -138,9 +140,7 @@ async def test_a_lookup_that_never_ran_is_handed_over_by_the_fallback_job(databa
 async def test_the_fallback_job_leaves_an_answered_lookup_alone(database_url):
     from walletdesk.bot.lookup_fallback import hand_over_if_unanswered
 
-    async with trongrid({TRON_OK: trc20_transfer(TRON_OK, 100_000_000)},
-                        {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")},
-                        77_000_019) as (tron, _), \
+    async with confirmed_usdt() as (tron, _), \
             desk(database_url, {"tron": tron.url}) as services:
         conversation, replies, lookups = await say(services, UNMATCHED)
         async with services.transaction() as session:
