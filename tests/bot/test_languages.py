@@ -54,3 +54,21 @@ async def test_knowledge_base_locales_are_language_tags(services):
             with pytest.raises(Invalid, match="language tag"):
                 await save_article(session, None, slug="bad", category="fees",
                                    translations={tag: TranslationIn("Title")})
+
+
+TX = "b3e4f5a6c7d8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192"
+
+
+@pytest.mark.parametrize(("message", "language"), [
+    (f"我的USDT转账还没到 {TX}", "zh-Hans"),
+    (f"我转了250个TRX 还没到账 交易哈希 {TX}", "zh-Hans"),
+    (f"轉帳未到 txid {TX}", "zh-Hant"),
+    (f"mi transferencia no llegó, hash {TX}", "es"),
+    (f"where is my transfer? txid {TX}", "en"),
+    (f"我的USDT没到 0x{TX[:40]}", "zh-Hans"),  # an address
+])
+def test_a_hash_in_a_message_does_not_decide_its_language(message, language):
+    # 64 hex digits outweighed the words: a Chinese customer was answered in English
+    from walletdesk.bot.text import detect_language
+
+    assert detect_language(message) == language

@@ -21,6 +21,8 @@ WALLET_TERMS = (
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u9fff\uf900-\ufaff]+", re.UNICODE)
 _HAS_CONTENT = re.compile(r"[^\W_]", re.UNICODE)
+# a run of 20 letters and digits is a hash, an address or a key, not a word of any language
+_NOT_A_WORD = re.compile(r"[0-9A-Za-z]{20,}")
 
 
 @lru_cache(maxsize=1)
@@ -85,8 +87,10 @@ def mostly_chinese(text: str) -> bool:
 
 
 def detect_language(text: str, default: str = "en") -> str:
-    """zh-Hans, zh-Hant, en or es for a customer message."""
-    sample = text[:MAX_QUERY_CHARS]
+    """zh-Hans, zh-Hant, en or es for a customer message. Hashes and addresses are left
+    out: 64 hex digits outweighed "我的USDT转账还没到" and a Chinese customer was answered in
+    English (or "轉帳未到 txid …" in Spanish)."""
+    sample = _NOT_A_WORD.sub(" ", text[:MAX_QUERY_CHARS])
     if mostly_chinese(sample):
         return "zh-Hant" if _t2s().convert(sample) != sample else "zh-Hans"
     if not has_content(sample):
