@@ -169,3 +169,12 @@ async def test_a_hash_no_endpoint_can_look_up_stays_the_bots(database_url):
         recorded = await turns(services, conversation.id)
     assert not left_to_lookup(services.settings, f"tx {TRON_OK} thoughts?")
     assert recorded[0][0] != CHAIN_LOOKUP
+
+
+async def test_the_lookup_answers_in_the_language_of_the_words(database_url):
+    async with confirmed_usdt() as (tron, _), \
+            desk(database_url, {"tron": tron.url}) as services:
+        conversation, replies, _ = await say(services, f"转账 txid {TRON_OK} 呢??")
+    assert conversation.language == "zh-Hans"
+    [answer] = [r for r in replies if (r.meta or {}).get("kind") == "chain_lookup"]
+    assert "100 USDT" in answer.text and "Your transfer" not in answer.text

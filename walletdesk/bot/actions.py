@@ -99,9 +99,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None  # a person took over meanwhile
-        if decision != CHAIN_LOOKUP:  # a hash and a few words say little of the language
-            conversation.language = _written_in(result.language, conversation.language)
-            await follow_conversation_language(session, conversation)
+        conversation.language = _written_in(result.language, conversation.language)
+        await follow_conversation_language(session, conversation)  # the lookup answers in it
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=candidates,
                        confidence=round(float(result.confidence), 4), outcome="", reason=reason)
