@@ -2,7 +2,7 @@
 takes the next job at once; an unreachable Redis is a warning and a retry, not a crash.
 
 redis-py reads with a timeout (5 s by default); a ``BRPOP`` that outlived it made taskiq log a
-traceback and restart its receiver every idle 5 s. The tests use a 0.5 s read timeout (in the
+traceback and restart its receiver every idle 5 s. The tests use a 1 s read timeout (in the
 URL) to see in seconds what a desk saw every few seconds.
 """
 
@@ -45,12 +45,12 @@ async def _job_status(services: Services, job_id: int) -> str:
 async def test_an_idle_worker_on_redis_waits_quietly_and_takes_the_next_job(services, caplog):
     caplog.set_level(logging.WARNING)
     services.settings = services.settings.model_copy(update={
-        "redis_url": REDIS_URL + "?socket_timeout=0.5", "worker_poll_s": 0.05})
+        "redis_url": REDIS_URL + "?socket_timeout=1", "worker_poll_s": 0.05})
     worker, stop = Worker(services, name="redis-test"), asyncio.Event()
     with capture_logs() as logs:
         running = asyncio.create_task(worker.run(stop))
         try:
-            await asyncio.sleep(2.5)  # idle for five read timeouts
+            await asyncio.sleep(3.5)  # idle for three read timeouts and more
             async with services.transaction() as session:
                 job = await schedule_job(session, "test.redis_audit")
             async with asyncio.timeout(30):

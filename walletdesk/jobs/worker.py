@@ -23,6 +23,7 @@ from collections.abc import AsyncGenerator
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
 from taskiq.exceptions import SendTaskError
@@ -66,10 +67,12 @@ class JobQueueBroker(ListQueueBroker):
                 async with Redis(connection_pool=self.connection_pool) as redis:
                     popped = await redis.brpop([self.queue_name], timeout=wait_s)
             except (RedisError, OSError) as exc:  # down, restarting, read-only after failover
-                pause = RECONNECT_S[min(failures, len(RECONNECT_S) - 1)]
+                failures += 1
+                if isinstance(exc, RedisTimeoutError) and failures == 1:
+                    continue  # one late answer (this process busy, not Redis): ask again
+                pause = RECONNECT_S[min(failures - 1, len(RECONNECT_S) - 1)]
                 log.warning("worker.redis_unavailable", error=type(exc).__name__,
                             retry_in_s=pause)
-                failures += 1
                 await asyncio.sleep(pause)
                 continue
             failures = 0
