@@ -178,3 +178,20 @@ async def test_the_lookup_answers_in_the_language_of_the_words(database_url):
     assert conversation.language == "zh-Hans"
     [answer] = [r for r in replies if (r.meta or {}).get("kind") == "chain_lookup"]
     assert "100 USDT" in answer.text and "Your transfer" not in answer.text
+
+
+async def test_more_transactions_than_are_looked_up_are_said_to_be_unchecked(database_url):
+    from walletdesk.chains.detection import MAX_PER_MESSAGE
+
+    hashes = [f"{n:02x}" * 32 for n in range(1, MAX_PER_MESSAGE + 3)]
+    async with trongrid({}, {}, 77_000_019) as (tron, _), \
+            desk(database_url, {"tron": tron.url}) as services:
+        _, replies, lookups = await say(services, "USDT TRC20 transfers: txid " +
+                                        ", txid ".join(hashes))
+        _, in_chinese, _ = await say(services, "这几笔 USDT TRC20 转账都没到: txid " +
+                                     ", txid ".join(hashes), visitor="v-zh",
+                                     language="zh-Hans")
+    assert len(lookups) == MAX_PER_MESSAGE
+    assert bot_kinds(replies)[-1] == "chain_more"
+    assert f"the first {MAX_PER_MESSAGE} transactions" in replies[-1].text
+    assert f"前 {MAX_PER_MESSAGE} 笔交易" in in_chinese[-1].text  # in the customer's language

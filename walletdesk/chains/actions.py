@@ -70,7 +70,8 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
         outcomes = await asyncio.gather(*(
             look_up_found(client, found, detection.hints, native=native)
             for found in detection.transactions[:MAX_PER_MESSAGE]))
-        return await _record(services, conversation_id, message_id, outcomes, with_bot)
+        return await _record(services, conversation_id, message_id, outcomes, with_bot,
+                             unchecked=len(detection.transactions) > MAX_PER_MESSAGE)
     if detection.hints:  # the network the bot asked for? (it answers, even if a person
         # has been called meanwhile: it asked; not once an agent has it: _record)
         waiting = await _waiting_for_network(services, conversation_id)
@@ -124,7 +125,9 @@ async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
 
 async def _record(services: Services, conversation_id: int, message_id: int,
                   outcomes: list[Outcome], with_bot: bool,
-                  replaces: int | None = None) -> list[ChainLookup]:
+                  replaces: int | None = None, unchecked: bool = False) -> list[ChainLookup]:
+    """Store the lookups of a message and, ``with_bot``, answer them; ``unchecked``: the
+    message named more transactions than are looked up (``MAX_PER_MESSAGE``): say so."""
     settings = services.settings
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
@@ -153,6 +156,12 @@ async def _record(services: Services, conversation_id: int, message_id: int,
         await session.flush()
         if with_bot:
             await _answer(session, services, conversation, rows)
+            if unchecked:
+                await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                     text=texts.text("chain_more_than_checked",
+                                                     conversation.language,
+                                                     count=MAX_PER_MESSAGE),
+                                     meta={"kind": "chain_more", "actions": ["human"]})
         return rows
 
 

@@ -58,6 +58,9 @@ TEXTS: dict[str, str] = {
     "chain_unsupported": N_(
         "I can't check transfers on {network} automatically. I'm passing you to a person from "
         "our team; they'll see everything above."),
+    "chain_more_than_checked": N_(
+        "I checked the first {count} transactions of your message. Please send the others in "
+        "a new message."),
     "chain_unavailable": N_(
         "I couldn't reach the {network} network just now to check your transfer. I'm passing "
         "you to a person from our team; they'll see everything above."),
