@@ -6,6 +6,8 @@ the customer the transfer was confirmed. The bot now leaves such a message to th
 which answers, asks for the network, or hands over when it cannot. On SQLite and PostgreSQL.
 """
 
+from datetime import UTC, timedelta
+
 from sqlalchemy import select
 
 from tests.chains.desk import desk, say
@@ -14,6 +16,7 @@ from tests.chains.wire_servers import trongrid
 from walletdesk.bot.actions import CHAIN_LOOKUP, left_to_lookup
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.db.base import utcnow
 from walletdesk.services import Services
 
 UNMATCHED = f"tx {TRON_OK} on tron, thoughts?"  # no article matches: the hash is the question
@@ -113,7 +116,10 @@ async def test_a_lookup_that_never_ran_is_handed_over_by_the_fallback_job(databa
 
     monkeypatch.setattr(chain_listeners, "_look_up", dropped)
     async with desk(database_url, {"tron": "http://127.0.0.1:9"}) as services:
+        deadline = timedelta(seconds=lookup_deadline_s(services.settings))
+        sent = utcnow()
         conversation, replies, _ = await say(services, UNMATCHED)
+        answered = utcnow()
         assert conversation.status == Status.bot and bot_kinds(replies) == []  # silence, so far
         async with services.transaction() as session:
             asked = await session.scalar(select(Message.id).where(
@@ -122,8 +128,9 @@ async def test_a_lookup_that_never_ran_is_handed_over_by_the_fallback_job(databa
             [job] = (await session.scalars(select(Job).where(
                 Job.kind == LOOKUP_FALLBACK_JOB))).all()
             assert job.payload == {"conversation_id": conversation.id, "message_id": asked}
-            assert (job.due_at - job.created_at).total_seconds() >= \
-                lookup_deadline_s(services.settings) - 1
+            # due at the deadline after the bot's turn, whenever that turn ran
+            due = job.due_at if job.due_at.tzinfo else job.due_at.replace(tzinfo=UTC)  # SQLite
+            assert sent + deadline <= due <= answered + deadline
             job.due_at = job.created_at  # the deadline has come
         [(job_id, token)] = await claim_due(services, 10, 60)
         assert await run_job(services, job_id, token, "test")
