@@ -73,6 +73,16 @@ async def look_up(client: Any, behaviour: Behaviour, tx: str) -> tuple[TransferS
     return result, asked(behaviour, before)
 
 
+async def looked_up(make_client: Any, transactions: dict[str, Any], infos: dict[str, Any],
+                    *txs: str) -> list[tuple[TransferStatus, list[str]]]:
+    """Each of ``txs`` looked up in turn on a TronGrid-format server that knows
+    ``transactions`` and ``infos``: its answer and the requests it made."""
+    behaviour = Behaviour()
+    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
+        client = make_client({"tron": server.url})
+        return [await look_up(client, behaviour, tx) for tx in txs]
+
+
 def shown(result: TransferStatus) -> dict[str, Any]:
     """What the customer and the agent are told of a lookup (all but the hash)."""
     return {k: v for k, v in result.to_json().items() if k not in ("tx", "explorer_url")}
@@ -84,11 +94,8 @@ async def test_a_trc20_transfer_is_one_request_and_says_what_two_said(make_clien
     # the second's outcome without its event: read from the transaction, as before 0052
     infos = {one: tron_info(one, 77_000_000, "SUCCESS", 2_500_000),
              two: {**tron_info(two, 77_000_000, "SUCCESS", 2_500_000), "log": []}}
-    behaviour = Behaviour()
-    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        from_outcome, asked_one = await look_up(client, behaviour, one)
-        from_transaction, asked_two = await look_up(client, behaviour, two)
+    (from_outcome, asked_one), (from_transaction, asked_two) = await looked_up(
+        make_client, transactions, infos, one, two)
     assert asked_one == [INFO]
     assert asked_two == [INFO, TRANSACTION]
     assert shown(from_outcome) == shown(from_transaction) == {
@@ -101,10 +108,7 @@ async def test_a_trx_transfer_asks_the_transaction_too(make_client):
     tx = txid(3)
     transactions = {tx: trx_transfer(tx, 1_500_000, memo="order 42")}
     infos = {tx: trx_info(tx, 77_000_010)}
-    behaviour = Behaviour()
-    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        result, paths = await look_up(client, behaviour, tx)
+    [(result, paths)] = await looked_up(make_client, transactions, infos, tx)
     assert paths == [INFO, TRANSACTION]
     assert shown(result) == {
         "chain": "tron", "status": CONFIRMED, "confirmations": 10, "block": 77_000_010,
@@ -117,11 +121,8 @@ async def test_failed_token_transfers_are_read_from_their_call(make_client):
                     reverted: trc20_transfer(reverted, 7_000_000, "REVERT")}
     infos = {out_of_energy: tron_info(out_of_energy, 77_000_001, "OUT_OF_ENERGY"),
              reverted: tron_info(reverted, 77_000_002, "REVERT")}
-    behaviour = Behaviour()
-    async with trongrid(transactions, infos, 77_000_019, behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        energy, energy_paths = await look_up(client, behaviour, out_of_energy)
-        revert, revert_paths = await look_up(client, behaviour, reverted)
+    (energy, energy_paths), (revert, revert_paths) = await looked_up(
+        make_client, transactions, infos, out_of_energy, reverted)
     assert energy_paths == revert_paths == [INFO, TRANSACTION]
     assert (energy.status, energy.failure, energy.amount, energy.token, energy.recipient,
             energy.confirmations) == (FAILED, OUT_OF_ENERGY, "5", "USDT", TO, 19)
@@ -133,12 +134,8 @@ async def test_pending_and_not_found_are_told_by_the_transaction(make_client):
     pending, declared_failed, missing = txid(6), txid(7), txid(8)
     transactions = {pending: trc20_transfer(pending, 1_000_000),
                     declared_failed: trc20_transfer(declared_failed, 1_000_000, "OUT_OF_ENERGY")}
-    behaviour = Behaviour()
-    async with trongrid(transactions, {}, 77_000_019, behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        waiting, waiting_paths = await look_up(client, behaviour, pending)
-        refused, refused_paths = await look_up(client, behaviour, declared_failed)
-        unknown, unknown_paths = await look_up(client, behaviour, missing)
+    (waiting, waiting_paths), (refused, refused_paths), (unknown, unknown_paths) = \
+        await looked_up(make_client, transactions, {}, pending, declared_failed, missing)
     assert waiting_paths == refused_paths == unknown_paths == [INFO, TRANSACTION]
     assert (waiting.status, waiting.amount, waiting.recipient, waiting.confirmations) == (
         PENDING, "1", TO, None)
@@ -155,10 +152,7 @@ async def test_a_transfer_made_by_another_contract_is_read_from_the_transaction(
     value["data"] = "38ed1739" + "00" * 160  # swapExactTokensForTokens(…): not a transfer call
     infos = {tx: {**tron_info(tx, 77_000_000, "SUCCESS", 3_000_000),
                   "contract_address": ROUTER_HEX}}
-    behaviour = Behaviour()
-    async with trongrid({tx: call}, infos, 77_000_019, behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        result, paths = await look_up(client, behaviour, tx)
+    [(result, paths)] = await looked_up(make_client, {tx: call}, infos, tx)
     assert paths == [INFO, TRANSACTION]
     # as before 0052: the contract called, and no amount or recipient (not a transfer call)
     assert (result.status, result.token_contract, result.amount, result.recipient) == (
@@ -169,11 +163,8 @@ async def test_a_second_event_sends_the_lookup_to_the_transaction(make_client):
     tx = txid(10)
     info = tron_info(tx, 77_000_000, "SUCCESS", 4_000_000)
     info["log"] = info["log"] * 2  # two Transfers: not one transfer's story
-    behaviour = Behaviour()
-    async with trongrid({tx: trc20_transfer(tx, 4_000_000)}, {tx: info}, 77_000_019,
-                        behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        result, paths = await look_up(client, behaviour, tx)
+    [(result, paths)] = await looked_up(make_client, {tx: trc20_transfer(tx, 4_000_000)},
+                                        {tx: info}, tx)
     assert paths == [INFO, TRANSACTION]
     assert (result.amount, result.token, result.recipient) == ("4", "USDT", TO)
 
@@ -201,11 +192,8 @@ async def test_an_event_of_another_shape_is_not_read(make_client):
     tx = txid(13)
     info = tron_info(tx, 77_000_000, "SUCCESS", 6_000_000)
     info["log"][0]["topics"][0] = "8c5be1e5" + TRANSFER_TOPIC[8:]
-    behaviour = Behaviour()
-    async with trongrid({tx: trc20_transfer(tx, 6_000_000)}, {tx: info}, 77_000_019,
-                        behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        result, paths = await look_up(client, behaviour, tx)
+    [(result, paths)] = await looked_up(make_client, {tx: trc20_transfer(tx, 6_000_000)},
+                                        {tx: info}, tx)
     assert paths == [INFO, TRANSACTION]
     assert (result.status, result.amount, result.token_contract) == (
         CONFIRMED, "6", tron_address(USDT_HEX))
@@ -220,11 +208,7 @@ async def test_a_mint_or_a_burn_is_not_read_as_a_transfer(make_client):
     burn_info["log"][0]["topics"][2] = zero  # to nobody: burnt
     transactions = {minted: trc20_transfer(minted, 8_000_000),
                     burnt: trc20_transfer(burnt, 8_000_000)}
-    behaviour = Behaviour()
-    async with trongrid(transactions, {minted: mint_info, burnt: burn_info}, 77_000_019,
-                        behaviour) as (server, _):
-        client = make_client({"tron": server.url})
-        mint, mint_paths = await look_up(client, behaviour, minted)
-        burn, burn_paths = await look_up(client, behaviour, burnt)
+    (mint, mint_paths), (burn, burn_paths) = await looked_up(
+        make_client, transactions, {minted: mint_info, burnt: burn_info}, minted, burnt)
     assert mint_paths == burn_paths == [INFO, TRANSACTION]
     assert (mint.sender, burn.recipient) == (OWNER, TO)  # the transaction's, as before 0052
