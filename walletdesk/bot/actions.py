@@ -25,7 +25,7 @@ from walletdesk.bot.choices import CHOSEN, offered
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
 from walletdesk.chains.detection import MAX_PER_MESSAGE, candidates, detect, network_hints
-from walletdesk.chains.networks import NETWORKS
+from walletdesk.chains.networks import configured_chains
 from walletdesk.chains.queries import waiting_for_network
 from walletdesk.config import Settings
 from walletdesk.conversations.closing import schedule_close
@@ -160,8 +160,7 @@ def left_to_lookup(settings: Settings, text: str) -> bool:
     (an endpoint down). What the bot did not match is then the hash, not a question beyond
     the articles; handing off as well told the customer a person was coming just before the
     transfer's status answered them, and queued a case the answer may close."""
-    configured = {chain for chain, url in settings.chain_endpoints.items()
-                  if chain in NETWORKS and url}
+    configured = set(configured_chains(settings.chain_endpoints))
     if not configured:
         return False
     detection = detect(text)
@@ -174,7 +173,7 @@ async def _lookup_answers(services: Services, conversation_id: int, text: str) -
     resumes that lookup: walletdesk.chains.actions.look_up_message)."""
     if left_to_lookup(services.settings, text):
         return True
-    if not services.settings.chain_endpoints or not network_hints(text):
+    if not configured_chains(services.settings.chain_endpoints) or not network_hints(text):
         return False
     async with services.read() as session:
         return await waiting_for_network(session, conversation_id) is not None

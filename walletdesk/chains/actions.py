@@ -74,7 +74,8 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
                              unchecked=len(detection.transactions) > MAX_PER_MESSAGE)
     if detection.hints:  # the network the bot asked for? (it answers, even if a person
         # has been called meanwhile: it asked; not once an agent has it: _record)
-        waiting = await _waiting_for_network(services, conversation_id)
+        async with services.read() as session:
+            waiting = await waiting_for_network(session, conversation_id)
         if waiting is not None:
             found = detect(waiting.tx).transactions
             if found:
@@ -300,11 +301,6 @@ async def _article_link(session: AsyncSession, services: Services, key: str | No
     if services.bot is not None and (localized := services.bot.article(slug, language or "en")):
         title = localized.title
     return {"slug": slug, "title": title, "url": f"/help/articles/{slug}?lang={language or 'en'}"}
-
-
-async def _waiting_for_network(services: Services, conversation_id: int) -> ChainLookup | None:
-    async with services.read() as session:
-        return await waiting_for_network(session, conversation_id)
 
 
 def about_transfer(turn: BotTurn, categories: set[str]) -> bool:

@@ -21,7 +21,15 @@ from walletdesk.chains.adapters.solana import SolanaAdapter
 from walletdesk.chains.adapters.tron import TronAdapter
 from walletdesk.chains.detection import Candidates, Found, candidates
 from walletdesk.chains.endpoints import Endpoint, Turns
-from walletdesk.chains.networks import BITCOIN, EVM, NETWORKS, SOLANA, TRON, explorer_link
+from walletdesk.chains.networks import (
+    BITCOIN,
+    EVM,
+    NETWORKS,
+    SOLANA,
+    TRON,
+    configured_chains,
+    explorer_link,
+)
 from walletdesk.chains.results import (
     MALFORMED,
     NOT_FOUND,
@@ -92,7 +100,7 @@ class ChainClient:
         turns = Turns()  # a burst of lookups goes out in turns of the event loop
         self.adapters: dict[str, Adapter] = {
             chain: make_adapter(chain, url, settings, turns)
-            for chain, url in settings.chain_endpoints.items() if chain in NETWORKS and url}
+            for chain, url in configured_chains(settings.chain_endpoints).items()}
         self._cache: dict[tuple[str, str], tuple[float, TransferStatus]] = {}
         self._in_flight: dict[tuple[str, str], asyncio.Future[TransferStatus]] = {}
 
@@ -227,8 +235,7 @@ async def ready_client(services: Any) -> ChainClient:
     at the first EVM lookup; in a thread the loop runs on (its longest wait: 22 ms)."""
     if services not in _clients and EVM_MODULE not in sys.modules and any(
             NETWORKS[chain].family == EVM
-            for chain, url in services.settings.chain_endpoints.items()
-            if chain in NETWORKS and url):
+            for chain in configured_chains(services.settings.chain_endpoints)):
         await asyncio.to_thread(importlib.import_module, EVM_MODULE)
     return client_for(services)
 

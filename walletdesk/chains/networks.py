@@ -34,6 +34,12 @@ def family_of(chain: str) -> str | None:
     return network.family if network else None
 
 
+def configured_chains(endpoints: dict[str, str]) -> dict[str, str]:
+    """The chains of WALLETDESK_CHAIN_ENDPOINTS the desk looks up: known, with a URL (any
+    other is unsupported, never looked up elsewhere)."""
+    return {chain: url for chain, url in endpoints.items() if chain in NETWORKS and url}
+
+
 def label_of(chain: str, token: str | None = None) -> str:
     """The network as customers name it. For a transfer of the chain's own coin without the
     token standard ("TRON", not "TRON (TRC-20)", for 250 TRX): a native coin is not a token."""
