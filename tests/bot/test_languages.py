@@ -72,3 +72,19 @@ def test_a_hash_in_a_message_does_not_decide_its_language(message, language):
     from walletdesk.bot.text import detect_language
 
     assert detect_language(message) == language
+
+
+@pytest.mark.parametrize(("detected", "current", "language"), [
+    ("en", "fr", "fr"),  # the detector knows no French: the widget's language stays
+    ("es", "pt-BR", "pt-BR"),
+    ("zh-Hant", "fr", "zh-Hant"),  # unless the message is Chinese
+    ("es", "en", "es"),  # a language the detector knows follows the message
+    (None, "fr", "fr"),
+    (None, None, None),
+    ("en", None, "en"),
+])
+def test_a_conversation_keeps_a_language_the_detector_does_not_know(detected, current, language):
+    # one rule for the bot's turns and its answers from the customer's context
+    from walletdesk.bot.text import written_in
+
+    assert written_in(detected, current) == language

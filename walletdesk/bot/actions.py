@@ -23,7 +23,7 @@ from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.choices import CHOSEN, offered
 from walletdesk.bot.models import BotConfig, BotTurn
-from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
+from walletdesk.bot.text import detect_language, has_content, written_in
 from walletdesk.chains.detection import MAX_PER_MESSAGE, candidates, detect, network_hints
 from walletdesk.chains.networks import configured_chains
 from walletdesk.chains.queries import waiting_for_network
@@ -99,7 +99,7 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None  # a person took over meanwhile
-        conversation.language = _written_in(result.language, conversation.language)
+        conversation.language = written_in(result.language, conversation.language)
         await follow_conversation_language(session, conversation)  # the lookup answers in it
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=candidates,
@@ -195,7 +195,7 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
         if conversation is None or conversation.status != Status.bot:
             return None
         language = detect_language(text) if has_content(text) else conversation.language
-        conversation.language = _written_in(language, conversation.language)
+        conversation.language = written_in(language, conversation.language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=[], confidence=1.0,
@@ -212,15 +212,6 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
                                                f"/verify?value={quote(claim)}"
                                                f"&lang={conversation.language or 'en'}"}})
         return turn
-
-
-def _written_in(detected: str | None, current: str | None) -> str | None:
-    """The conversation's language after a message. The detector names only the languages it
-    was built for (walletdesk.bot.text); a conversation in another one (a catalog added later,
-    e.g. French, reported by the widget) keeps it, unless the message is Chinese."""
-    if current and current not in SUPPORTED_LANGUAGES and not (detected or "").startswith("zh"):
-        return current
-    return detected or current
 
 
 def _link(slug: str, title: str, language: str | None) -> dict[str, str]:

@@ -86,6 +86,16 @@ def mostly_chinese(text: str) -> bool:
     return cjk > 0 and cjk * 3 >= sum(1 for ch in text if ch.isalpha())
 
 
+def written_in(detected: str | None, current: str | None) -> str | None:
+    """The conversation's language after a message whose detected language is ``detected``.
+    The detector names only SUPPORTED_LANGUAGES; a conversation in another one (a catalog
+    added later, e.g. French, reported by the widget) keeps it, unless the message is
+    Chinese."""
+    if current and current not in SUPPORTED_LANGUAGES and not (detected or "").startswith("zh"):
+        return current
+    return detected or current
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """zh-Hans, zh-Hant, en or es for a customer message. Hashes and addresses are left
     out: 64 hex digits outweighed "我的USDT转账还没到" and a Chinese customer was answered in

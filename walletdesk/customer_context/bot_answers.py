@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.models import BotTurn
-from walletdesk.bot.text import SUPPORTED_LANGUAGES, detect_language, has_content
+from walletdesk.bot.text import detect_language, has_content, written_in
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customer_context.operator import OperatorContext, operator_context, subject_of
@@ -98,7 +98,8 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return True  # a person took over meanwhile: they answer
-        conversation.language = _language(message, conversation.language)
+        conversation.language = written_in(
+            detect_language(message) if has_content(message) else None, conversation.language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id,
                        query=message[:2000], language=conversation.language or "en",
@@ -122,15 +123,6 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
                        "category": None})
     return True
-
-
-def _language(message: str, current: str | None) -> str | None:
-    """As the bot's own turns: a conversation in a language the detector was not built for
-    keeps it, unless the message is Chinese."""
-    detected = detect_language(message) if has_content(message) else None
-    if current and current not in SUPPORTED_LANGUAGES and not (detected or "").startswith("zh"):
-        return current
-    return detected or current
 
 
 async def _verify_first(session: AsyncSession, services: Services, conversation: Conversation,
