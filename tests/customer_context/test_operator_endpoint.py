@@ -177,6 +177,18 @@ def test_wrong_types_are_ignored_and_values_bounded():
         "n": '{"a":[1,2]}', "b": "false"}
 
 
+@pytest.mark.parametrize("points", ["--5", "²", "1" * 5000, "-", " 12 3", "１２"])
+def test_points_that_are_not_a_whole_number_are_ignored(points):
+    # "--5" and "²" passed isdigit() and then int() raised: a 500 in the panel, no bot reply
+    context = context_module.parse_answer({"points": points, "account_level": "gold"})
+    assert context.state == "ok" and context.points is None and context.account_level == "gold"
+
+
+@pytest.mark.parametrize(("points", "read"), [(" 42 ", 42), ("-7", -7), (12, 12)])
+def test_whole_numbers_as_text_are_points(points, read):
+    assert context_module.parse_answer({"points": points}).points == read
+
+
 def test_settings_refuse_an_endpoint_without_a_secret():
     with pytest.raises(ValueError, match="CUSTOMER_CONTEXT_SECRET"):
         make_settings("sqlite+aiosqlite:///:memory:", customer_context_url="https://x.example/c")

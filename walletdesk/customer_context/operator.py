@@ -13,6 +13,7 @@ a few seconds), and one request at a time goes out per customer however many ask
 
 import asyncio
 import math
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ TRANSACTION_FIELDS = {"id": 100, "type": 40, "amount": 40, "asset": 20, "status"
                       "at": 40, "hash": 128, "address": 128, "network": 40}
 KNOWN = frozenset({"account_level", "points", "app_version", "recent_transactions"})
 MAX_POINTS = 10**15
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,16}")  # ASCII digits ("²" is a digit to isdigit)
 EXTRA_VALUE_CHARS = 200
 FIELD_NAME_CHARS = 60
 
@@ -198,7 +200,10 @@ async def _fetch(settings: Settings, subject: Subject) -> OperatorContext:
         return _unavailable("bad_json")
     if not isinstance(answer, dict):
         return _unavailable("bad_json")
-    return parse_answer(answer)
+    try:
+        return parse_answer(answer)
+    except (ValueError, TypeError, OverflowError):  # a shape the checks below let through
+        return _unavailable("bad_json")
 
 
 def _unavailable(reason: str) -> OperatorContext:
@@ -225,7 +230,7 @@ def _points(value: object) -> int | None:
         return None
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         value = int(value.strip())
     return value if isinstance(value, int) and abs(value) <= MAX_POINTS else None
 
