@@ -158,7 +158,7 @@ async def test_an_agents_conversation_stores_the_lookup_masked_for_outsourced_ag
         assert behaviour.requests > before  # asked the chain again, not the cache
     assert full[0]["result"]["recipient"] == TO_ADDRESS
     assert masked[0]["result"]["recipient"] != TO_ADDRESS
-    assert masked[0]["result"]["recipient"].startswith(TO_ADDRESS[:6])
+    assert masked[0]["result"]["recipient"] == f"{TO_ADDRESS[:4]}***{TO_ADDRESS[-2:]}"
     assert refreshed["status"] == "confirmed" and refreshed["id"] == lookups[0].id
 
 

@@ -61,7 +61,7 @@ async def test_agents_who_see_the_conversation_read_and_refresh_its_lookups(data
     assert seen[0]["network"] == "TRON (TRC-20)"
     assert seen[0]["explorer_url"] == f"https://tronscan.org/#/transaction/{TRON_OK}"
     assert seen[0]["result"]["recipient"] == RECIPIENT
-    assert masked[0]["result"]["recipient"] == f"{RECIPIENT[:6]}…{RECIPIENT[-4:]}"
+    assert masked[0]["result"]["recipient"] == f"{RECIPIENT[:4]}***{RECIPIENT[-2:]}"
     assert masked[0]["explorer_url"] == seen[0]["explorer_url"]
     assert hidden.status_code == 404
     assert no_csrf.status_code == 403

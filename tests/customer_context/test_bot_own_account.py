@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.customer_context.operator_server import CONTEXT, configure, operator_endpoint
+from walletdesk.accounts.models import Agent, Role
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.runtime import BotRuntime, lexical_matcher
 from walletdesk.conversations.actions import InboundMessage, receive_message
+from walletdesk.conversations.messages import message_payload
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.customer_context import operator as context_module
 from walletdesk.customer_context.bot_answers import own_account_topic
@@ -80,6 +82,21 @@ async def test_points_level_and_transactions_are_answered_from_the_context(servi
     assert "• 2026-11-28 09:15 · withdrawal · 250.00 USDT · completed" in replies[0]
     assert "deposit · 0.5 ETH · pending" in replies[0]
     assert len(operator.requests) == 1  # the short cache served the next two
+
+
+async def test_outsourced_agents_read_the_transactions_reply_with_amounts_masked(
+        services, operator):
+    # as in their context panel: amounts "***", identifiers shortened
+    operator.answer = {**CONTEXT, "recent_transactions": [
+        {"type": "withdrawal", "amount": "250.00", "asset": "USDT", "status": "completed",
+         "at": "2026-11-28T09:15:00Z", "hash": "0x" + "9f" * 32}]}
+    _, replies, _, messages = await ask(services, "show me my recent transactions")
+    assert "250.00 USDT" in replies[0]
+    partner = Agent(display_name="Ravi", email="ravi@example.com", role=Role.outsourced)
+    seen = message_payload(messages[0], viewer=partner)["text"]
+    assert "250.00" not in seen and "• 2026-11-28 09:15 · withdrawal · *** USDT · completed" in seen
+    assert message_payload(messages[0], viewer=Agent(display_name="Sam", email="s@example.com",
+                                                     role=Role.agent))["text"] == replies[0]
 
 
 async def test_answered_in_the_customers_language(services, operator):

@@ -45,6 +45,20 @@ def test_what_is_not_personal_data_is_kept(text: str) -> None:
     assert mask_personal_text(text, ["Ann Lee"]) == text
 
 
+@pytest.mark.parametrize("address", [
+    "0x52908400098527886E0F7030069857D2E4169EE7",  # EVM
+    "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",  # TRON
+    "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",  # Bitcoin
+    "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",  # Solana
+])
+def test_wallet_addresses_are_masked_and_transaction_hashes_kept(address: str) -> None:
+    # the bot's "confirmed: 250 USDT to <address>" and the customer's own words
+    tx = "9f" * 32
+    masked = mask_personal_text(f"sent to {address}, txid {tx}. Is it there?")
+    assert address not in masked and address[:8] not in masked
+    assert masked == f"sent to {address[:4]}***{address[-2:]}, txid {tx}. Is it there?"
+
+
 def test_mask_phone_keeps_separators_and_the_last_two_digits() -> None:
     assert mask_phone("138-1234-5678") == "***-****-**78"
 

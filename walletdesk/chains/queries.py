@@ -11,6 +11,7 @@ from walletdesk.accounts.access import sees_personal_data
 from walletdesk.accounts.models import Agent
 from walletdesk.chains.models import ChainLookup
 from walletdesk.chains.networks import label_of
+from walletdesk.customers.masking import mask_identifier
 from walletdesk.db.base import utcnow
 
 MASKED_FIELDS = ("sender", "recipient", "memo")
@@ -19,16 +20,12 @@ ASK_NETWORK = "ask_network"  # a lookup waiting for the customer to name the net
 ASKED_NETWORK_WITHIN = timedelta(hours=1)
 
 
-def mask_address(value: str) -> str:
-    return value if len(value) <= 12 else f"{value[:6]}…{value[-4:]}"
-
-
 def lookup_payload(row: ChainLookup, agent: Agent) -> dict[str, Any]:
     result = dict(row.result or {})
     if not sees_personal_data(agent):
         for name in MASKED_FIELDS:
             if isinstance(result.get(name), str):
-                result[name] = mask_address(result[name])
+                result[name] = mask_identifier(result[name])
     return {"id": row.id, "conversation_id": row.conversation_id, "message_id": row.message_id,
             "tx": row.tx, "chain": row.chain, "network": label_of(row.chain, result.get("token"))
             if row.chain else None, "named_chain": row.named_chain, "candidates": row.candidates,

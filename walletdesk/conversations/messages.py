@@ -78,6 +78,9 @@ def masked_message(payload: dict[str, Any], known: Iterable[str | None] = ()) ->
     if payload["sender_kind"] == SenderKind.customer:
         known.append(payload["sender_name"])
         payload = {**payload, "sender_name": mask_name(payload["sender_name"])}
+    masked_text = (payload.get("meta") or {}).get("masked_text")
+    if isinstance(masked_text, str):  # the writer's own masked form (the customer's amounts)
+        payload = {**payload, "text": masked_text}
     if not payload.get("text"):
         return payload
     return {**payload, "text": mask_personal_text(payload["text"], known)}

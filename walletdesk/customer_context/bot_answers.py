@@ -22,6 +22,7 @@ from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customer_context.operator import OperatorContext, operator_context, subject_of
 from walletdesk.customer_context.texts import text
+from walletdesk.customer_context.views import transaction_values
 from walletdesk.customers.email_code import ask_for_email
 from walletdesk.customers.language import follow_conversation_language
 from walletdesk.customers.models import Customer
@@ -77,6 +78,8 @@ class _Reply:
     outcome: str
     reason: str
     hand_off: bool
+    # the text as outsourced agents read it (message meta "masked_text"), where it differs
+    masked_text: str | None = None
 
 
 async def answer_from_customer_context(services: Services, conversation_id: int,
@@ -114,7 +117,8 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
             await append_message(
                 session, conversation, sender_kind=SenderKind.bot, text=reply.text,
                 meta={"kind": "account_context", "turn_id": turn.id, "topic": topic,
-                      "actions": [] if reply.hand_off else ["solved", "human"]})
+                      "actions": [] if reply.hand_off else ["solved", "human"]}
+                | ({"masked_text": reply.masked_text} if reply.masked_text else {}))
             if reply.hand_off:
                 from walletdesk.bot.actions import hand_off
 
@@ -152,9 +156,12 @@ def _reply(topic: Topic, context: OperatorContext, language: str | None) -> _Rep
     if topic == "recent_transactions" and context.transactions is not None:
         if not context.transactions:
             return _Reply(text("context_no_transactions", language), OUTCOME, topic, False)
-        lines = [_transaction_line(t.values) for t in context.transactions[:SHOWN_TRANSACTIONS]]
-        return _Reply(text("context_transactions", language, transactions="\n".join(lines)),
-                      OUTCOME, topic, False)
+        shown = context.transactions[:SHOWN_TRANSACTIONS]
+        lines, masked = ("\n".join(_transaction_line(transaction_values(t.values, full))
+                                   for t in shown) for full in (True, False))
+        return _Reply(text("context_transactions", language, transactions=lines),
+                      OUTCOME, topic, False,
+                      masked_text=text("context_transactions", language, transactions=masked))
     return _Reply(text("context_missing", language), "handed_off", "context_missing", True)
 
 
@@ -163,9 +170,9 @@ def _babel(language: str | None) -> str:
     return {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW"}.get(tag, tag)
 
 
-def _transaction_line(values: dict[str, str]) -> str:
+def _transaction_line(values: dict[str, str | None]) -> str:
     """One line a transaction: date · kind · amount asset · status (what the operator sent)."""
-    when = values.get("at", "")[:16].replace("T", " ")
+    when = (values.get("at") or "")[:16].replace("T", " ")
     amount = " ".join(v for v in (values.get("amount"), values.get("asset")) if v)
-    parts = [when, values.get("type", ""), amount, values.get("status", "")]
+    parts = [when, values.get("type") or "", amount, values.get("status") or ""]
     return "• " + " · ".join(p for p in parts if p)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.config import Settings
 from walletdesk.conversations.messages import lock_conversation
 from walletdesk.customer_context.models import DeviceContext
+from walletdesk.customers.masking import mask_identifier
 from walletdesk.db.base import utcnow
 from walletdesk.services import Services
 
@@ -170,11 +171,3 @@ def device_report_payload(row: DeviceContext | None, full: bool) -> dict[str, An
                               else mask_identifier(a.address)}
                              for a in addresses_of(row.wallet_addresses)],
     }
-
-
-def mask_identifier(value: str | None) -> str | None:
-    """An address, hash or account id as an outsourced agent sees it: its first four and
-    last two characters (enough to tell two apart in one conversation, not to look it up)."""
-    if not value:
-        return value
-    return value[:4] + "***" + value[-2:] if len(value) > 8 else "***"

@@ -8,12 +8,9 @@ from walletdesk.accounts.access import sees_personal_data
 from walletdesk.accounts.models import Agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.conversations.queries import conversation_for_agent
-from walletdesk.customer_context.device import (
-    device_context_of,
-    device_report_payload,
-    mask_identifier,
-)
+from walletdesk.customer_context.device import device_context_of, device_report_payload
 from walletdesk.customer_context.operator import OperatorContext, operator_context, subject_of
+from walletdesk.customers.masking import mask_identifier
 from walletdesk.customers.models import Customer
 from walletdesk.services import Services
 
@@ -59,7 +56,7 @@ def operator_payload(context: OperatorContext, full: bool) -> dict[str, Any]:
         return payload
     transactions = None
     if context.transactions is not None:
-        transactions = [_transaction(t.values, full) for t in context.transactions]
+        transactions = [transaction_values(t.values, full) for t in context.transactions]
     payload.update({
         "account_level": context.account_level, "points": context.points,
         "app_version": context.app_version, "recent_transactions": transactions,
@@ -70,7 +67,8 @@ def operator_payload(context: OperatorContext, full: bool) -> dict[str, Any]:
     return payload
 
 
-def _transaction(values: dict[str, str], full: bool) -> dict[str, str | None]:
+def transaction_values(values: dict[str, str], full: bool) -> dict[str, str | None]:
+    """A transaction's fields as a viewer sees them (``full``: may see personal data)."""
     if full:
         return dict(values)
     shown: dict[str, str | None] = {}

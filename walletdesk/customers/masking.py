@@ -1,6 +1,7 @@
 """Personal data in free text, masked for viewers who may only see masked data (outsourced
-agents): e-mail addresses, phone numbers (international and Chinese formats) and the
-customer's own known name, e-mail and phone wherever they stand.
+agents): e-mail addresses, phone numbers (international and Chinese formats), wallet
+addresses (the shapes the chain lookup finds: EVM, TRON, Bitcoin, Solana; not transaction
+hashes) and the customer's own known name, e-mail and phone wherever they stand.
 
 Pure: the caller passes the text and what it knows of the customer. The same masks as the
 customer side panel (:func:`walletdesk.accounts.access.mask_name` /
@@ -12,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from walletdesk.accounts.access import mask_email, mask_name
+from walletdesk.chains.detection import detect, may_name_transfer
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONES = (
@@ -24,6 +26,24 @@ _PHONES = (
 )
 _DIGIT = re.compile(r"\d")
 MIN_NAME_PART = 2  # name parts shorter than this ("J.") are not masked on their own
+
+
+def mask_identifier(value: str | None) -> str | None:
+    """An address, hash or account id as an outsourced agent sees it: its first four and
+    last two characters (enough to tell two apart in one conversation, not to look it up)."""
+    if not value:
+        return value
+    return value[:4] + "***" + value[-2:] if len(value) > 8 else "***"
+
+
+def mask_addresses(text: str) -> str:
+    """The wallet addresses in ``text`` masked (``mask_identifier``)."""
+    if not may_name_transfer(text):  # a run of 25 letters and digits: about a microsecond
+        return text
+    for found in sorted(detect(text).addresses, key=lambda f: f.start, reverse=True):
+        end = found.start + len(found.value)
+        text = text[:found.start] + (mask_identifier(text[found.start:end]) or "") + text[end:]
+    return text
 
 
 def mask_phone(number: str) -> str:
@@ -55,6 +75,7 @@ def mask_personal_text(text: str, known: Iterable[str | None] = ()) -> str:
     (the customer's name, e-mail, phone) masked."""
     if not text:
         return text
+    text = mask_addresses(text)
     known_values = [value.strip() for value in known if value and value.strip()]
     for value in sorted(known_values, key=len, reverse=True):
         if "@" in value or len(_digits(value)) >= 6:
