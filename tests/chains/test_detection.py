@@ -46,6 +46,10 @@ def test_an_evm_hash_said_to_be_trc20_is_a_mismatch():
     found = detect(f"USDT-TRC20 {EVM_TX}")
     choice = candidates(found.transactions[0], found.hints)
     assert choice.mismatch and choice.claimed == "tron" and "ethereum" in choice.chains
+    # … or a TRON id written with 0x: looked up on TRON first (the bot leaves it to the lookup)
+    assert choice.chains[0] == "tron"
+    assert candidates(detect(f"ERC20 {EVM_TX}").transactions[0], ["ethereum"]).chains[0] \
+        == "ethereum"
 
 
 def test_addresses_of_each_chain_are_recognised_by_their_checksums():
@@ -97,3 +101,11 @@ def test_a_pending_transfer_below_the_base_fee_is_told_to_speed_up():
     row.result = {**row.result, "fee_offered_gwei": "30"}
     sentences, _ = answer_text(row, "en", Settings(environment="test"))
     assert "within a few minutes" in sentences[0]
+
+
+def test_a_transaction_named_twice_is_found_once():
+    # a hash beside its explorer link, in capitals, with and without 0x: one transfer
+    tx = "ab" * 32
+    said = detect(f"USDT TRC20 txid {tx} https://tronscan.org/#/transaction/{tx} "
+                  f"{tx.upper()} 0x{tx} and {'cd' * 32}")
+    assert [found.value for found in said.transactions] == [tx, "cd" * 32]

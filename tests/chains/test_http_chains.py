@@ -210,3 +210,31 @@ async def test_the_local_rate_limit_spaces_requests(make_client):
     # the bucket held one token: the second waits a second, past its 0.5 s timeout
     assert (second.status, second.error) == (UNAVAILABLE, RATE_LIMITED)
     assert behaviour.requests == 1
+
+
+async def test_a_tron_hash_written_with_0x_is_looked_up_on_tron_when_named(make_client):
+    # some wallets show TRON ids with 0x: "USDT TRC20 txid 0x…" was answered "I can't check
+    # transfers on TRON" on a desk that checks TRON (the format read as EVM only)
+    transactions = {TRON_OK: trc20_transfer(TRON_OK, 100_000_000)}
+    infos = {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")}
+    async with trongrid(transactions, infos, now_block=77_000_019) as (server, _):
+        client = make_client({"tron": server.url})
+        said = detect(f"USDT TRC20 txid 0x{TRON_OK} not arrived")
+        outcome = await look_up_found(client, said.transactions[0], said.hints)
+    assert outcome.candidates.claimed == "tron" and outcome.named_elsewhere is None
+    assert outcome.result is not None and outcome.result.status == CONFIRMED
+    assert outcome.result.tx == TRON_OK
+    assert outcome.result.explorer_url == f"https://tronscan.org/#/transaction/{TRON_OK}"
+
+
+async def test_a_0x_hash_no_checked_network_fits_is_unsupported_not_a_question(make_client):
+    # "which network (Ethereum, BSC …)?" on a desk that checks none of them led nowhere
+    client = make_client({"tron": "http://127.0.0.1:9", "bitcoin": "http://127.0.0.1:9"})
+    said = detect(f"where is my transfer? txid 0x{'6d' * 32}")
+    outcome = await look_up_found(client, said.transactions[0], said.hints)
+    assert outcome.result is not None and outcome.result.status == UNSUPPORTED
+    assert outcome.result.chain == ""
+    # a bare hash could be an EVM one once named: asked when an EVM network is checked
+    evm_desk = make_client({"ethereum": "http://127.0.0.1:9"})
+    said = detect(f"where is my transfer? txid {'6d' * 32}")
+    assert (await look_up_found(evm_desk, said.transactions[0], said.hints)).ask_network

@@ -229,7 +229,9 @@ def answer_text(row: ChainLookup, language: str | None,
     """The sentences for one lookup and the key of the article to link (chain_articles)."""
     result = TransferStatus.from_json(row.result) if row.result else None
     values: dict[str, Any] = {"tx": short(row.tx), "network": label_of(
-        row.chain or row.named_chain or "", result.token if result is not None else None)}
+        row.chain or row.named_chain or "", result.token if result is not None else None)
+        # none named and none fitting checked: every network the hash's format fits
+        or " / ".join(dict.fromkeys(label_of(c) for c in row.candidates))}
     if result is None or row.status == ASK_NETWORK:
         options = ", ".join(dict.fromkeys(label_of(c) for c in row.candidates))
         return [texts.text("chain_ask_network", language, tx=short(row.tx), options=options)], \

@@ -160,7 +160,21 @@ def detect(text: str) -> Detection:
             taken.append(match.span())
     transactions.sort(key=lambda f: f.start)
     addresses.sort(key=lambda f: f.start)
-    return Detection(transactions, addresses, network_hints(text), asset_hint(text))
+    return Detection(_distinct(transactions), addresses, network_hints(text), asset_hint(text))
+
+
+def _distinct(transactions: list[Found]) -> list[Found]:
+    """Each transaction once: a hash pasted beside its explorer link, or twice in other
+    cases or with and without 0x, is one transfer (answered once, looked up once)."""
+    seen: set[str] = set()
+    distinct = []
+    for found in transactions:
+        key = found.value.lower().removeprefix("0x") if found.families != (SOLANA,) \
+            else found.value
+        if key not in seen:
+            seen.add(key)
+            distinct.append(found)
+    return distinct
 
 
 def _base58_thing(value: str, start: int) -> Found | None:
@@ -205,6 +219,10 @@ def candidates(found: Found, hints: list[str]) -> Candidates:
     if len(fitting) > 1:  # "from BSC to Polygon": the customer must say which
         return Candidates(None, tuple(fitting))
     if hints and hints[0] in NETWORKS:
+        if hints[0] in (TRON, BITCOIN) and found.kind == "tx" and _EVM_TX.fullmatch(found.value):
+            # a TRON or Bitcoin id written with 0x (some wallets show it so) is looked up
+            # there too, first (without the 0x), besides the EVM networks its format says
+            chains.insert(0, hints[0])
         return Candidates(hints[0], tuple(chains), mismatch=True)
     return Candidates(None, tuple(chains))
 

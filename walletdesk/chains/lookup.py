@@ -24,6 +24,7 @@ from walletdesk.chains.endpoints import Endpoint, Turns
 from walletdesk.chains.networks import (
     BITCOIN,
     EVM,
+    EVM_NETWORKS,
     NETWORKS,
     SOLANA,
     TRON,
@@ -117,8 +118,10 @@ class ChainClient:
         ``unavailable`` with the reason) nor for a chain without an endpoint (``unsupported``).
         ``native``: the words name the native coin, a hint for how to ask (decision 0053): the
         cache and the lookup under way are shared whatever the hint (the answer is the same)."""
-        if NETWORKS.get(chain) and NETWORKS[chain].family == EVM and not tx.startswith("0x"):
-            tx = "0x" + tx
+        if NETWORKS.get(chain) and NETWORKS[chain].family == EVM:
+            tx = tx if tx.startswith("0x") else "0x" + tx
+        elif len(tx) == 66 and tx.startswith("0x"):  # a TRON or Bitcoin id written with 0x
+            tx = tx[2:]
         key = (chain, tx)
         cached = self._cache.get(key)
         if cached is not None and not fresh and cached[0] > time.monotonic():
@@ -190,15 +193,19 @@ async def look_up_found(client: ChainClient, found: Found, hints: list[str],
         return Outcome(found, choice, result)
     if not configured:
         chain = choice.claimed or (choice.chains[0] if len(choice.chains) == 1 else "")
-        if chain or not choice.ambiguous:
+        # asked which network only when naming one could find a chain the desk checks (a
+        # bare hash on an EVM network); else unsupported, not a question about networks the
+        # desk does not check
+        if chain or not choice.ambiguous or not (
+                EVM in found.families and any(client.supports(c) for c in EVM_NETWORKS)):
             return Outcome(found, choice, TransferStatus(chain, found.value, UNSUPPORTED))
         return Outcome(found, choice, None)
     results = await asyncio.gather(*(client.look_up(c, found.value, fresh=fresh, native=native)
                                      for c in configured))
     on_chain = [r for r in results if r.status not in (NOT_FOUND, UNAVAILABLE)]
-    if on_chain:
-        return Outcome(found, choice, on_chain[0],
-                       named_elsewhere=choice.claimed if choice.mismatch else None)
+    if on_chain:  # the claimed network's first where it holds it (a 0x TRON id)
+        return Outcome(found, choice, on_chain[0], named_elsewhere=choice.claimed
+                       if choice.mismatch and on_chain[0].chain != choice.claimed else None)
     unavailable = [r for r in results if r.status == UNAVAILABLE]
     if unavailable:
         return Outcome(found, choice, unavailable[0])
