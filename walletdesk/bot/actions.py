@@ -23,7 +23,7 @@ from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
 from walletdesk.bot.choices import CHOSEN, offered
 from walletdesk.bot.models import BotConfig, BotTurn
-from walletdesk.bot.text import detect_language, has_content, written_in
+from walletdesk.bot.text import message_language
 from walletdesk.chains.detection import MAX_PER_MESSAGE, candidates, detect, network_hints
 from walletdesk.chains.networks import configured_chains
 from walletdesk.chains.queries import waiting_for_network
@@ -99,7 +99,7 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None  # a person took over meanwhile
-        conversation.language = written_in(result.language, conversation.language)
+        conversation.language = message_language(text, conversation.language)
         await follow_conversation_language(session, conversation)  # the lookup answers in it
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=candidates,
@@ -194,8 +194,7 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None
-        language = detect_language(text) if has_content(text) else conversation.language
-        conversation.language = written_in(language, conversation.language)
+        conversation.language = message_language(text, conversation.language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=[], confidence=1.0,

@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.models import BotTurn
-from walletdesk.bot.text import detect_language, has_content, written_in
+from walletdesk.bot.text import message_language
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customer_context.operator import OperatorContext, operator_context, subject_of
@@ -101,8 +101,7 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return True  # a person took over meanwhile: they answer
-        conversation.language = written_in(
-            detect_language(message) if has_content(message) else None, conversation.language)
+        conversation.language = message_language(message, conversation.language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id,
                        query=message[:2000], language=conversation.language or "en",
