@@ -11,7 +11,7 @@ from tests.bot.test_bot_flow import bot_on_demo_articles
 from tests.web.conftest import app, sign_in  # noqa: F401 (fixtures of the admin page test)
 from walletdesk.accounts.models import Role
 from walletdesk.bot.actions import CHOSEN, choose_article, customer_feedback
-from walletdesk.bot.choices import offered
+from walletdesk.bot.choices import offered, picked_option
 from walletdesk.bot.engine import MatchResult
 from walletdesk.bot.evaluate import score
 from walletdesk.bot.models import BotTurn
@@ -307,3 +307,70 @@ def test_eval_counts_a_choice_holding_the_right_article_separately(monkeypatch):
     assert result["answer_accuracy"] == 0.25  # q1 only, as before
     assert result["resolved_with_choice"] == 0.5  # q1, and q2's choice holds "a"
     assert result["choice_offered_rate"] == 0.5  # q2, q3 of the 4 in-scope questions
+
+
+@pytest.fixture
+async def guarded(services, make_team):  # type: ignore[no-untyped-def]
+    """A choice between a stolen-funds article (a category for people) and one about the
+    customer's own withdrawal, on a custodial desk without a mail relay."""
+    await make_team("Support")
+    runtime = Unsure("en")
+    runtime.candidates = [("withdrawal-review", 0.40), ("stolen-funds", 0.36), ("staking", 0.01)]
+    async with bot_on_demo_articles(services, runtime, object(), max_failed_answers=3,
+                                    sensitive_categories=["incident"],
+                                    custody="custodial") as bot:
+        yield bot
+
+
+@pytest.mark.parametrize(("slug", "reason"), [("stolen-funds", "sensitive_topic"),
+                                              ("withdrawal-review", "account_question")])
+async def test_a_pick_follows_the_rules_of_an_answer(services, guarded, slug, reason):
+    # picking the stolen-funds article answered it and left the customer with the bot; picking
+    # the withdrawal under review answered an account question nobody verified
+    conversation, _, turns = await ask(services, "my usdt problem", visitor=slug)
+    await choose_article(services, conversation.id, conversation.customer_id, turns[-1].id,
+                         slug)
+    conversation, messages, turns = await state(services, conversation.id)
+    assert (turns[-1].outcome, turns[-1].reason, turns[-1].article_slug) == (
+        "handed_off", reason, slug)
+    assert conversation.status != Status.bot
+    assert not any(m.meta and m.meta.get("kind") == "answer" for m in messages)
+    with pytest.raises(Invalid):  # no second pick of the same question
+        await choose_article(services, conversation.id, conversation.customer_id,
+                             turns[-1].id, slug)
+
+
+@pytest.mark.parametrize(("typed", "slug"), [("2", "import-wallet"), ("the first one", "backup-wallet"),
+                                             ("第二个", "import-wallet"), ("la primera", "backup-wallet")])
+async def test_a_typed_pick_is_a_pick(services, bot, typed, slug):
+    # "the first one" after "Do you mean A or B?" was matched as a question: handed off
+    conversation, _, turns = await ask(services, "my wallet on a new phone?", visitor=typed)
+    conversation, messages, turns = await state(services, conversation.id)
+    asked = turns[-1].id
+    await ask(services, typed, visitor=typed)
+    conversation, messages, turns = await state(services, conversation.id)
+    assert turns[-1].id == asked and (turns[-1].outcome, turns[-1].article_slug) == (CHOSEN, slug)
+    assert messages[-1].meta["kind"] == "answer" and messages[-1].meta["choice"] == slug
+    assert conversation.status == Status.bot
+
+
+async def test_a_number_with_no_open_choice_is_a_question(services, bot):
+    conversation, _, turns = await ask(services, "my wallet on a new phone?", visitor="n")
+    await choose_article(services, conversation.id, conversation.customer_id, turns[-1].id,
+                         "backup-wallet")
+    await ask(services, "3", visitor="n")  # the choice was made: "3" is a message of its own
+    _, _, turns = await state(services, conversation.id)
+    assert turns[-1].outcome == "suggested" and len(turns) == 2
+    assert turns[0].article_slug == "backup-wallet"
+
+
+@pytest.mark.parametrize(("typed", "option"), [
+    ("2", 1), ("#2", 1), ("option 2", 1), ("no. 3", 2), ("the first one", 0), ("Second one please", 1),
+    ("the last", 2), ("选第二个", 1), ("第三个吧", 2), ("第一個", 0), ("la segunda", 1),
+    ("el primero", 0), ("la última", 2),
+    # questions of their own, not picks
+    ("one", None), ("ok", None), ("1 btc", None), ("first of all my wallet is broken", None),
+    ("4", None), ("how do I back up", None),
+])
+def test_picked_option_reads_ordinals_in_the_desks_languages(typed, option):
+    assert picked_option(typed, 3) == option

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
-from walletdesk.bot.choices import CHOSEN, offered
+from walletdesk.bot.choices import CHOSEN, offered, picked_option
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import message_language
 from walletdesk.chains.detection import MAX_PER_MESSAGE, candidates, detect, network_hints
@@ -71,6 +71,9 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         return None
     if await verification_step(services, conversation_id, text):
         return None  # the e-mail address or the code of a verification under way
+    typed = await _typed_pick(services, conversation_id, text)
+    if typed is not None:
+        return typed  # "2", "the first one": a pick of the options just offered
     if await answer_from_customer_context(services, conversation_id, message_id, text):
         return None  # the customer's own account, from the operator's context (issue 16)
     claim = claim_to_check(text)
@@ -126,16 +129,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             await hand_off(session, services, conversation, turn.reason)
         elif decision == "answer" and await needs_verified_customer(
                 session, conversation, candidates[0]["slug"]):
-            # the answer needs the customer's own account: prove the e-mail first, or (no
-            # mail relay, so no code can be sent) a person checks who they are
             turn.article_slug = candidates[0]["slug"]
-            if mail_relay_configured(services.settings):
-                turn.outcome = "verify_email"
-                await ask_for_email(session, services, conversation, turn.id)
-            else:
-                turn.outcome, turn.reason = "handed_off", "account_question"
-                await hand_off(session, services, conversation, turn.reason,
-                               text_key="verify_by_person")
+            await verify_first(session, services, conversation, turn)
         elif decision == "answer":
             turn.outcome = "answered"
             turn.article_slug = candidates[0]["slug"]
@@ -229,6 +224,28 @@ async def _answer(session: AsyncSession, runtime: Any, conversation: Conversatio
                                conversation.language), **meta})
 
 
+async def _typed_pick(services: Services, conversation_id: int, text: str) -> BotTurn | None:
+    """The customer typed which option they mean ("2", "the first one", "第二个") right
+    after the bot offered a choice: as pressing its button (choose_article). None when the
+    message is no such pick, or the bot's last turn offered no open choice."""
+    async with services.read() as session:
+        turn = await session.scalar(select(BotTurn).where(
+            BotTurn.conversation_id == conversation_id).order_by(BotTurn.id.desc()).limit(1))
+        conversation = await session.get(Conversation, conversation_id)
+    if turn is None or conversation is None or turn.outcome != "suggested" \
+            or turn.helpful is not None:
+        return None
+    slugs = offered_slugs(turn)
+    option = picked_option(text, len(slugs))
+    if option is None:
+        return None
+    try:
+        return await choose_article(services, conversation_id, conversation.customer_id,
+                                    turn.id, slugs[option])
+    except (Invalid, NotFound, Conflict):
+        return None  # picked meanwhile, or the article is gone: read as a question
+
+
 def offered_slugs(turn: BotTurn) -> list[str]:
     """The articles a suggested turn offered, best first (a turn from before the choices:
     its first SUGGESTIONS candidates, which its message listed)."""
@@ -289,14 +306,35 @@ async def choose_article(services: Services, conversation_id: int, customer_id: 
         runtime = services.bot
         if runtime is None or runtime.article(slug, conversation.language or "en") is None:
             raise NotFound("that article is no longer available; talk to a person")
-        turn.outcome, turn.article_slug = CHOSEN, slug
-        await _answer(session, runtime, conversation, turn, choice=slug)
         category = next((c.get("category") for c in turn.candidates if c.get("slug") == slug),
                         None)
+        turn.article_slug = slug
+        # picked or typed, the same rules as an answer: a topic for people goes to them, an
+        # answer about the customer's own account waits for who they are
+        if category in runtime.settings.sensitive_categories:
+            turn.outcome, turn.reason = "handed_off", "sensitive_topic"
+            await hand_off(session, services, conversation, turn.reason)
+        elif await needs_verified_customer(session, conversation, slug):
+            await verify_first(session, services, conversation, turn)
+        else:
+            turn.outcome = CHOSEN
+            await _answer(session, runtime, conversation, turn, choice=slug)
         emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
                        "category": category or None})
         return turn
+
+
+async def verify_first(session: AsyncSession, services: Services, conversation: Conversation,
+                       turn: BotTurn) -> None:
+    """An answer that needs the customer's own account: the e-mail proved first (a one-time
+    code), or, with no mail relay to send a code, a person checks who they are."""
+    if mail_relay_configured(services.settings):
+        turn.outcome = "verify_email"
+        await ask_for_email(session, services, conversation, turn.id)
+    else:
+        turn.outcome, turn.reason = "handed_off", "account_question"
+        await hand_off(session, services, conversation, turn.reason, text_key="verify_by_person")
 
 
 async def _failures(session: AsyncSession, conversation_id: int, before_turn_id: int) -> int:

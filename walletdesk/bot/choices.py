@@ -7,6 +7,7 @@ evaluation (walletdesk.bot.evaluate's ``resolved_with_choice``), so the figure m
 customers are shown. Pure functions: no database, no engine.
 """
 
+import re
 from collections.abc import Sequence
 
 CHOSEN = "answered_choice"  # a suggested turn's outcome once the customer picked an article
@@ -28,3 +29,33 @@ def offered(candidates: Sequence[tuple[str, float]], limit: int = LIMIT,
             break
         chosen.append(slug)
     return chosen
+
+
+# a typed pick of the options: "2", "#2", "option 2", "the first one", "第二个", "la segunda"
+_ORDINALS = {
+    1: ("1", "first", "1st", "第一", "一", "primero", "primera", "uno"),
+    2: ("2", "second", "2nd", "第二", "二", "segundo", "segunda", "dos"),
+    3: ("3", "third", "3rd", "第三", "三", "tercero", "tercera", "tres"),
+}
+_FILLER = re.compile(
+    r"^(?:(?:the|it'?s|its|is|i want|i mean|number|no\.|option|opción|opcion|choice|"
+    r"la|el|es|quiero)\s+|[#选選是要]\s*)*|(?:\s*(?:one|option|opción|opcion|个|個|项|項|号|號|吧|啦|"
+    r"please|pls|por favor))*\s*$")
+_PUNCTUATION = re.compile(r"[\s.,!?;:。，！？、…]+$|^[\s.,!?;:。，！？、…]+")
+
+
+def picked_option(text: str, options: int) -> int | None:
+    """The option (0-based) a customer typed instead of pressing its button: "2", "the first
+    one", "option 3", "第二个", "la segunda"; None for anything else (then the message is a
+    question of its own)."""
+    if len(text) > 40:
+        return None
+    word = _PUNCTUATION.sub("", text.strip().lower())
+    word = _FILLER.sub("", word).strip()
+    for number, forms in _ORDINALS.items():
+        if word in forms and number <= options:
+            return number - 1
+    if word in ("last", "the last", "último", "ultimo", "última", "ultima", "最后", "最後") \
+            and options:
+        return options - 1
+    return None

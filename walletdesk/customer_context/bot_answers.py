@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from babel.numbers import format_decimal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.models import BotTurn
 from walletdesk.bot.text import message_language
@@ -23,12 +22,10 @@ from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customer_context.operator import OperatorContext, operator_context, subject_of
 from walletdesk.customer_context.texts import text
 from walletdesk.customer_context.views import transaction_values
-from walletdesk.customers.email_code import ask_for_email
 from walletdesk.customers.language import follow_conversation_language
 from walletdesk.customers.models import Customer
 from walletdesk.i18n import locale_dir_name
 from walletdesk.services import Services, emit
-from walletdesk.verification.account_questions import mail_relay_configured
 
 Topic = Literal["points", "account_level", "recent_transactions"]
 OUTCOME = "account_context"  # a BotTurn's outcome when answered from the operator's context
@@ -109,7 +106,9 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
         session.add(turn)
         await session.flush()
         if context is None:
-            await _verify_first(session, services, conversation, turn)
+            from walletdesk.bot.actions import verify_first
+
+            await verify_first(session, services, conversation, turn)
         else:
             reply = _reply(topic, context, conversation.language)
             turn.outcome, turn.reason = reply.outcome, reply.reason
@@ -126,19 +125,6 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
                        "category": None})
     return True
-
-
-async def _verify_first(session: AsyncSession, services: Services, conversation: Conversation,
-                        turn: BotTurn) -> None:
-    """The bot's verification for questions about the customer's own account."""
-    from walletdesk.bot.actions import hand_off
-
-    if mail_relay_configured(services.settings):
-        turn.outcome = "verify_email"
-        await ask_for_email(session, services, conversation, turn.id)
-    else:
-        turn.outcome, turn.reason = "handed_off", "account_question"
-        await hand_off(session, services, conversation, turn.reason, text_key="verify_by_person")
 
 
 def _reply(topic: Topic, context: OperatorContext, language: str | None) -> _Reply:
