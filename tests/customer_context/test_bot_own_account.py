@@ -3,12 +3,14 @@ context, in the customer's language; an unverified customer goes through the ver
 flow; an unavailable context or a missing detail goes to a person. Both engines; the bot is
 its real message path with the knowledge base's lexical matcher (fast to build)."""
 
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.customer_context.operator_server import CONTEXT, configure, operator_endpoint
+from walletdesk import i18n
 from walletdesk.accounts.models import Agent, Role
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.runtime import BotRuntime, lexical_matcher
@@ -154,10 +156,33 @@ async def test_general_questions_go_to_the_knowledge_base(services, operator):
     assert operator.requests == []
 
 
-async def test_without_an_endpoint_the_bot_is_as_before(services, bot):
+async def test_without_an_endpoint_a_person_answers_with_the_reason(services, bot):
+    # it went to people as a question outside the knowledge base ("out_of_scope"): the agent
+    # could not tell why, and the content gaps counted it as an article to write
     assert services.settings.customer_context_url is None
-    _, _, turns, _ = await ask(services, "how many points do I have?", visitor="plain")
-    assert turns and turns[-1].outcome != "account_context"
+    for visitor, question in (("en", "how many points do I have?"), ("zh", "我还有多少积分"),
+                              ("es", "¿cuántos puntos tengo?"), ("lvl", "what's my VIP level")):
+        conversation, replies, turns, _ = await ask(services, question, visitor=visitor)
+        assert (turns[-1].outcome, turns[-1].reason) == ("handed_off", "account_question")
+        assert conversation.handoff_reason == "account_question"
+        assert conversation.status == Status.queued
+        # a person checks who they are, and looks it up; told in their language
+        assert replies == [i18n.text("verify_by_person", conversation.language)]
+
+
+async def test_without_an_endpoint_an_article_about_it_still_answers(services, bot):
+    article = {"id": "points-balance", "category": "rewards",
+               "title": {"en": "How many points do I have?"},
+               "answer": {"en": "Open **Me › Rewards**: your points are at the top."},
+               "examples": {"en": ["how many points do I have", "check my points balance"]}}
+    await import_articles(services, [json.dumps(article)])
+    async with services.read() as session:
+        articles = await published_articles(session)
+    bot.fallback = lexical_matcher(articles)
+    bot.articles = {a.slug: a for a in articles}
+    conversation, _, turns, _ = await ask(services, "how many points do I have?", visitor="kb")
+    assert (turns[-1].outcome, turns[-1].article_slug) == ("answered", "points-balance")
+    assert conversation.status == Status.bot
 
 
 @pytest.mark.parametrize("question, topic", [

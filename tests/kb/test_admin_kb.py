@@ -3,19 +3,9 @@
 import re
 
 import httpx
-import pytest
 
 from tests.conftest import PASSWORD
 from walletdesk.accounts.models import Role
-from walletdesk.web.app import create_app
-
-
-@pytest.fixture
-async def client(services):
-    app = create_app(services.settings, services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://desk.test") as c:
-        yield c
 
 
 async def login(client: httpx.AsyncClient, email: str) -> str:

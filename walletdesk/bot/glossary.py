@@ -41,8 +41,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
                 "aprobacion", "aprobación", "permisos"),
     "scam": ("诈骗", "骗子", "被骗", "骗局", "钓鱼", "scam", "scammed", "scammer", "phishing",
              "fraud", "estafa", "estafaron", "fraude", "estafador"),
-    "stolen": ("被盗", "被偷", "盗走", "被转走", "stolen", "hacked", "drained", "robo",
-               "robaron", "hackearon", "hackeo"),
+    # Traditional forms (被盜, 盜走, 被轉走, 被駭) meet these after normalisation (Simplified)
+    "stolen": ("被盗", "被偷", "被人偷", "偷走", "盗走", "被转走", "被黑", "被骇", "stolen",
+               "stole", "theft", "hacked", "drained", "robo", "robó", "robaron", "robado", "robada",
+               "robados", "robadas", "hackearon", "hackeo", "hackeado", "hackeada", "vaciaron"),
     "password": ("密码", "password", "passcode", "contrasena", "contraseña"),
     "backup": ("备份", "backup", "back up", "respaldo", "respaldar", "copia de seguridad"),
     "restore": ("恢复钱包", "导入钱包", "找回钱包", "restore", "recover", "import wallet",

@@ -1,5 +1,6 @@
 """Reading what the bot did: a conversation's turns, and the content gaps."""
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,14 @@ def turn_payload(turn: BotTurn) -> dict[str, object]:
             "helpful": turn.helpful, "created_at": turn.created_at.isoformat()}
 
 
+# the hand-offs whose question no article answered: what the knowledge base lacks. "Out of
+# scope" is among them: the bot's judgement, on in-scope questions too when the operator's
+# knowledge base lacks their article (the gap shows how many it judged so). A customer who
+# asked for a person, a sensitive topic or a question about their own account is not a gap.
+GAP_REASONS = ("low_confidence", "repeated_failure", "out_of_scope")
+NOT_GAPS = ("asked_for_human", "sensitive_topic")
+
+
 @dataclass
 class GapGroup:
     """Similar questions the bot could not answer well: an article to write next."""
@@ -44,24 +53,44 @@ class GapGroup:
     queries: list[str] = field(default_factory=list)
     languages: set[str] = field(default_factory=set)
     last_seen: datetime | None = None
+    out_of_scope: int = 0  # of its questions, those the bot handed off as out of scope
 
     @property
     def size(self) -> int:
         return len(self.queries)
+
+    @property
+    def wordings(self) -> list[str]:
+        """Its questions once each, the example first: the same question asked several times
+        (in other capitals or spacing) is one wording."""
+        seen: set[str] = set()
+        distinct = []
+        for query in self.queries:
+            key = _wording_key(query)
+            if key not in seen:
+                seen.add(key)
+                distinct.append(query)
+        return distinct
+
+
+def _wording_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 async def content_gaps(session: AsyncSession, since: datetime | None = None,
                        limit: int = 2000) -> list[GapGroup]:
     """Handed-off (for lack of an answer) and disliked questions, grouped by similarity."""
     query = select(BotTurn).where(or_(
-        BotTurn.reason.in_(("low_confidence", "repeated_failure")),
+        BotTurn.reason.in_(GAP_REASONS),
         BotTurn.outcome == "suggested",
         BotTurn.helpful.is_(False)),
+        BotTurn.reason.not_in(NOT_GAPS),
         BotTurn.outcome != "chain_lookup")  # a hash its lookup answered: no article missing
     if since is not None:
         query = query.where(BotTurn.created_at >= since)
     turns = (await session.scalars(query.order_by(BotTurn.id.desc()).limit(limit))).all()
-    return group_similar([(t.query, t.language, t.created_at) for t in turns])
+    return group_similar([(t.query, t.language, t.created_at, t.reason == "out_of_scope")
+                          for t in turns])
 
 
 def _shingles(text: str) -> set[str]:
@@ -71,11 +100,13 @@ def _shingles(text: str) -> set[str]:
     return grams | set(folded.split())
 
 
-def group_similar(rows: list[tuple[str, str, datetime]],
+def group_similar(rows: list[tuple[str, str, datetime, bool]],
                   threshold: float = 0.35) -> list[GapGroup]:
-    """Greedy grouping by Jaccard similarity of character bigrams and words (any script)."""
+    """Greedy grouping by Jaccard similarity of character bigrams and words (any script);
+    a row: the question, its language, when it was asked, and whether it was handed off as
+    out of scope."""
     groups: list[tuple[set[str], GapGroup]] = []
-    for text, language, seen in rows:
+    for text, language, seen, out_of_scope in rows:
         grams = _shingles(text)
         best, best_score = None, 0.0
         for shingles, group in groups:
@@ -89,6 +120,7 @@ def group_similar(rows: list[tuple[str, str, datetime]],
         best.queries.append(text)
         best.languages.add(language)
         best.last_seen = max(best.last_seen, seen) if best.last_seen else seen
+        best.out_of_scope += out_of_scope
     return sorted((g for _, g in groups), key=lambda g: -g.size)
 
 

@@ -11,6 +11,7 @@ questions it is sure of, instead of every conversation going to people.
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -73,13 +74,25 @@ class BotRuntime:
     async def match(self, text: str) -> "MatchResult":
         engine, fallback = self.engine, self.fallback
         if engine is not None:
-            return await asyncio.to_thread(engine.match, text)
+            return self._screen_sensitive(text, await asyncio.to_thread(engine.match, text))
         assert fallback is not None, "match() needs an engine or the fallback; check ready first"
         result = await asyncio.to_thread(fallback.match, text)
         # the stand-in answered (or not): visible in the logs, and in the turn's reason
         log.info("bot_lexical_fallback", decision=result.decision,
                  confidence=round(result.confidence, 3))
-        return result
+        return self._screen_sensitive(text, result)
+
+    def _screen_sensitive(self, text: str, result: "MatchResult") -> "MatchResult":
+        """A hand-off for a sensitive topic (walletdesk.bot.sensitive: the operator's phrases in
+        any wording), whatever the match: also where it would have handed off as out of scope
+        (a knowledge base without the article), so the agent and the content gaps see why.
+        The candidates stay: the turn keeps what was matched (labels follow its category)."""
+        from walletdesk.bot.sensitive import SENSITIVE_TOPIC, names_sensitive_topic
+
+        if result.reason in ("empty", SENSITIVE_TOPIC) \
+                or not names_sensitive_topic(text, self.settings.sensitive_phrases):
+            return result
+        return dataclasses.replace(result, decision="handoff", reason=SENSITIVE_TOPIC)
 
     # building ------------------------------------------------------------------------------
     async def rebuild(self, services: "Services", engine: "BotEngine | None" = None) -> None:
@@ -100,7 +113,7 @@ class BotRuntime:
 
         key = await asyncio.to_thread(knowledge_base_key, entries)
         if key == self.engine_key and self.engine is not None:
-            self.articles = {a.slug: a for a in articles}  # a body or a setting changed only
+            self.articles = {a.slug: a for a in articles}  # settings, or Markdown marks of a body
             return
         if self.engine is None:  # no engine yet: the lexical stand-in answers meanwhile
             if self._models is None:  # the models load beside it (their first use takes 5 s)

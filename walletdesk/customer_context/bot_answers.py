@@ -2,11 +2,16 @@
 "how many points do I have?", "what is my account level?", "my recent transactions".
 
 Called by the bot (walletdesk.bot.actions.handle_customer_message) before it matches the
-knowledge base; it does nothing unless the operator's context endpoint is configured and the
-message asks about one of these. A verified customer gets the answer in their language; an
-unverified one goes through the bot's verification (e-mail code, or a person when no mail
-relay is configured); when the context is unavailable, or lacks what was asked, the
-customer is told so and a person takes over.
+knowledge base; it does nothing unless the message asks about one of these. A verified
+customer gets the answer in their language; an unverified one goes through the bot's
+verification (e-mail code, or a person when no mail relay is configured); when the context is
+unavailable, or lacks what was asked, the customer is told so and a person takes over.
+
+Without a context endpoint the bot cannot see the account: the knowledge base answers what
+it can ("where do I see my points?"), and what it cannot goes to a person with the reason
+``account_question`` (a person checks who the customer is and looks it up), not as a question
+outside the knowledge base ("out_of_scope") that told the agent nothing and was counted as
+an article to write.
 """
 
 import re
@@ -30,6 +35,9 @@ from walletdesk.services import Services, emit
 Topic = Literal["points", "account_level", "recent_transactions"]
 OUTCOME = "account_context"  # a BotTurn's outcome when answered from the operator's context
 SHOWN_TRANSACTIONS = 5
+# the hand-off of an account question the bot cannot see without the operator's context (the
+# same reason as when a person must check who the customer is: walletdesk.bot.actions)
+NO_CONTEXT_REASON = "account_question"
 
 # the customer speaks of their own account ("my", "I have", 我的, mis …) …
 _OWN = re.compile(r"\b(my|mine|i|i've|i'm|me|mis|mi|tengo|yo)\b|我", re.IGNORECASE)
@@ -69,6 +77,20 @@ def own_account_topic(message: str) -> Topic | None:
     return None
 
 
+async def _answered_otherwise(services: Services, message: str) -> bool:
+    """Without the context: does the bot do better than hand the question off for want of an
+    article (an answer, a choice of articles, a topic for people, a transfer's lookup)?"""
+    from walletdesk.bot.actions import UNMATCHED, left_to_lookup
+
+    runtime = services.bot
+    if runtime is None or not runtime.ready:
+        return False
+    if left_to_lookup(services.settings, message):
+        return True  # "my last transfer 0x…": its lookup answers
+    result = await runtime.match(message)
+    return not (result.decision == "handoff" and result.reason in UNMATCHED)
+
+
 @dataclass(frozen=True)
 class _Reply:
     text: str
@@ -84,14 +106,17 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
     """True when this message was a question about the customer's own account that was
     answered here (or sent on to verification or a person); False lets the bot go on."""
     topic = own_account_topic(message)
-    if topic is None or not services.settings.customer_context_url:
+    if topic is None:
+        return False
+    endpoint = bool(services.settings.customer_context_url)
+    if not endpoint and await _answered_otherwise(services, message):
         return False
     async with services.read() as session:
         conversation = await session.get(Conversation, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return False
         customer = await session.get(Customer, conversation.customer_id)
-    subject = subject_of(customer)
+    subject = subject_of(customer) if endpoint else None
     # asked outside any transaction: the operator's endpoint may take its timeout
     context = await operator_context(services.settings, subject) if subject else None
     async with services.transaction() as session:
@@ -105,7 +130,14 @@ async def answer_from_customer_context(services: Services, conversation_id: int,
                        candidates=[], confidence=1.0, outcome="", reason=topic)
         session.add(turn)
         await session.flush()
-        if context is None:
+        if not endpoint:
+            from walletdesk.bot.actions import hand_off
+
+            # the customer is told a person checks who they are, as without a mail relay
+            turn.outcome, turn.reason = "handed_off", NO_CONTEXT_REASON
+            await hand_off(session, services, conversation, turn.reason,
+                           text_key="verify_by_person")
+        elif context is None:
             from walletdesk.bot.actions import verify_first
 
             await verify_first(session, services, conversation, turn)

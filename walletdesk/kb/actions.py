@@ -37,6 +37,14 @@ class TranslationIn:
     examples: list[str] = field(default_factory=list)
 
 
+def unix_newlines(text: str) -> str:
+    """Line ends as ``\\n``. Browsers submit a textarea's text with ``\\r\\n`` (the HTML
+    standard), files and the API mostly with ``\\n``: saved as sent, an unchanged body saved
+    from the editor differed from its imported self (a new version and a ``kb.changed`` for
+    nothing) and bodies differed by where they were written."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _clean_translations(translations: dict[str, TranslationIn]) -> dict[str, TranslationIn]:
     cleaned: dict[str, TranslationIn] = {}
     for tag, text in translations.items():
@@ -46,16 +54,17 @@ def _clean_translations(translations: dict[str, TranslationIn]) -> dict[str, Tra
             raise Invalid(f"locale: {exc}; use a language tag such as en, zh-Hans, pt-BR") \
                 from None
         title = text.title.strip()
-        if not title and not text.body.strip():
+        body = unix_newlines(text.body)
+        if not title and not body.strip():
             continue  # an empty locale is no translation
         if not title:
             raise Invalid(f"{locale}: a title is required")
-        if len(title) > 300 or len(text.body) > MAX_BODY_CHARS:
+        if len(title) > 300 or len(body) > MAX_BODY_CHARS:
             raise Invalid(f"{locale}: title ≤ 300 and body ≤ {MAX_BODY_CHARS} characters")
         examples = [e.strip() for e in text.examples if e and e.strip()][:MAX_EXAMPLES]
         # articles are shown to everyone: the protect step applies to them too
         cleaned[locale] = TranslationIn(
-            protect_text(title).text, protect_text(text.body.strip()).text,
+            protect_text(title).text, protect_text(body.strip()).text,
             [protect_text(e).text[:500] for e in examples])
     if not cleaned:
         raise Invalid("an article needs a title in at least one locale")
