@@ -197,11 +197,16 @@ class Settings(BaseSettings):
     chain_cache_ttl_s: float = Field(default=15.0, ge=0)
     chain_requests_per_s: float = Field(default=10.0, gt=0)  # per endpoint (token bucket)
     chain_memo_addresses: list[dict[str, str]] = Field(default_factory=list)
-    # the articles the answers link: pending → speed up/cancel, failed, not found …
+    # token contracts the desk names besides its own list (walletdesk.chains.tokens, decision
+    # 0054): JSON ["chain:contract:symbol:decimals", …], e.g. "bsc:0x…:ABC:18". A contract in
+    # neither is an unverified token: its self-declared symbol is never its name.
+    chain_known_tokens: list[str] = Field(default_factory=list)
+    # the articles the answers link: pending → speed up/cancel, failed, not found, a token
+    # the desk does not know (fake_token) …
     chain_articles: dict[str, str] = Field(default_factory=lambda: {
         "pending": "transfer-pending", "failed": "network-fees", "out_of_energy": "network-fees",
         "not_found": "wrong-network", "wrong_network": "wrong-network",
-        "memo": "memo-tag-required"})
+        "memo": "memo-tag-required", "fake_token": "add-custom-token"})
     # bot categories that make a message a question about a transfer
     chain_transfer_categories: list[str] = Field(default_factory=lambda: [
         "transfer", "transfers", "deposit", "withdrawal", "bridge"])
@@ -257,10 +262,25 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError("WALLETDESK_CUSTOMER_CONTEXT_URL looks like "
                                  "https://backend.example.com/support/context")
+            # the request names a verified customer and the answer is their personal data:
+            # never in clear over a network (loopback: tests, a local set-up, a sidecar)
+            if parts.scheme == "http" and not _is_loopback(parts.hostname):
+                raise ValueError("WALLETDESK_CUSTOMER_CONTEXT_URL must use https:// (plain "
+                                 "http:// only to localhost, 127.0.0.0/8 or ::1): the request "
+                                 "names the customer and the answer carries their data")
             if not self.customer_context_secret or len(self.customer_context_secret) < 16:
                 raise ValueError("set WALLETDESK_CUSTOMER_CONTEXT_SECRET (16 characters or "
                                  "more) with WALLETDESK_CUSTOMER_CONTEXT_URL: requests are "
                                  "signed with it")
+        return self
+
+    @model_validator(mode="after")
+    def _check_known_tokens(self) -> "Settings":
+        # a malformed entry refuses to start (a clear error) rather than leave a token
+        # unnamed, or named by what its contract says of itself
+        from walletdesk.chains.tokens import parse_entries
+
+        parse_entries(self.chain_known_tokens)
         return self
 
     @model_validator(mode="after")
@@ -282,6 +302,19 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1): traffic that never leaves the
+    machine."""
+    import ipaddress
+
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name other than localhost
+        return False
 
 
 @lru_cache

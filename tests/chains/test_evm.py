@@ -41,8 +41,9 @@ async def test_an_erc20_transfer_is_read_from_its_transfer_log(make_client):
             {"from": a[0], "gas": 100_000})
         result = await client.look_up("bsc", tx.to_0x_hex())
     assert result.status == CONFIRMED
-    assert (result.amount, result.token) == ("25.5", "USDT")
-    assert result.token_contract == token.lower()
+    # a fresh contract calling itself USDT: its decimals read, its symbol not its name (0054)
+    assert (result.amount, result.token, result.claimed_token) == ("25.5", None, "USDT")
+    assert result.unverified_token and result.token_contract == token.lower()
     assert result.recipient == a[2].lower()
     assert result.explorer_url == f"https://explorer.example/{tx.to_0x_hex()}"
 
@@ -58,7 +59,9 @@ async def test_reverted_and_out_of_gas_are_told_apart(make_client):
         out_of_gas = await client.look_up("ethereum", no_gas.to_0x_hex())
     assert (reverted.status, reverted.failure) == (FAILED, REVERTED)
     assert (out_of_gas.status, out_of_gas.failure) == (FAILED, OUT_OF_GAS)
-    assert reverted.token == "USDT" and reverted.recipient == a[2].lower()  # what it tried
+    # what it tried (a token the desk does not know: unverified, decision 0054)
+    assert reverted.claimed_token == "USDT" and reverted.recipient == a[2].lower()
+    assert reverted.token is None and reverted.unverified_token
 
 
 async def test_a_pending_transfer_shows_its_fee_against_the_base_fee(make_client):

@@ -2,9 +2,10 @@
 may see it (outsourced agents with the addresses masked); on SQLite and PostgreSQL."""
 
 import re
+from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.chains.desk import desk, say
 from tests.chains.test_http_chains import TRON_OK, trc20_transfer, tron_info
@@ -12,7 +13,11 @@ from tests.chains.wire_servers import trongrid
 from tests.conftest import PASSWORD, make_agent_in
 from walletdesk.accounts.actions import create_team
 from walletdesk.accounts.models import Role, Team
+from walletdesk.chains.actions import REFRESH_EVERY_S
 from walletdesk.chains.adapters.tron import tron_address
+from walletdesk.chains.models import ChainLookup
+from walletdesk.db.base import utcnow
+from walletdesk.services import Services
 from walletdesk.web.app import create_app
 
 RECIPIENT = tron_address("41" + "22" * 20)
@@ -27,12 +32,20 @@ async def signed_in(app, email: str) -> tuple[httpx.AsyncClient, str]:  # type: 
     return http, match.group(1)
 
 
+async def checked_a_while_ago(services: Services, lookup_id: int) -> None:
+    """The lookup last checked longer ago than a refresh must wait (REFRESH_EVERY_S)."""
+    async with services.transaction() as session:
+        await session.execute(update(ChainLookup).where(ChainLookup.id == lookup_id).values(
+            checked_at=utcnow() - timedelta(seconds=REFRESH_EVERY_S + 5)))
+
+
 async def test_agents_who_see_the_conversation_read_and_refresh_its_lookups(database_url):
     transactions = {TRON_OK: trc20_transfer(TRON_OK, 100_000_000)}
     infos = {TRON_OK: tron_info(TRON_OK, 77_000_000, "SUCCESS")}
     async with trongrid(transactions, infos, 77_000_019) as (server, behaviour), \
             desk(database_url, {"tron": server.url}, bot=False) as services:
         conversation, _, lookups = await say(services, f"USDT TRC20 transfer {TRON_OK}")
+        await checked_a_while_ago(services, lookups[0].id)
         async with services.transaction() as session:
             support = await session.scalar(select(Team).where(Team.name == "Support"))
             other = await create_team(session, None, name="Other")

@@ -12,6 +12,7 @@ import pytest
 
 from tests.chains.desk import desk, say
 from tests.chains.test_http_chains import trc20_transfer, tron_info
+from tests.chains.test_lookup_routes import checked_a_while_ago
 from tests.chains.test_tron_one_request import (
     INFO,
     OWNER,
@@ -229,6 +230,7 @@ async def test_words_without_a_hint_then_the_agents_refresh_of_a_trx_transfer(da
         (conversation, _, lookups), first, _ = await held(
             behaviour, say(services, f"my trx is stuck, hash {tx}"), both=False)
         admin = await make_agent_in(services, "Ada", role=Role.admin)
+        await checked_a_while_ago(services, lookups[0].id)  # a refresh waits REFRESH_EVERY_S
         refreshed, together, _ = await held(
             behaviour, refresh_lookup(services, admin, conversation.id, lookups[0].id),
             both=True)

@@ -9,8 +9,12 @@ hands the conversation over.
 """
 
 import asyncio
+import contextlib
+import math
+from collections.abc import AsyncIterator
 from typing import Any
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,12 +52,31 @@ from walletdesk.config import Settings
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.conversations.queries import conversation_for_agent
+from walletdesk.customers.privacy import ERASED
 from walletdesk.db.base import utcnow
-from walletdesk.errors import NotFound
+from walletdesk.errors import DomainError, Invalid, NotFound
 from walletdesk.kb.models import Article
 from walletdesk.services import Services
 
 KIND = "chain_lookup"  # the meta kind of the bot's messages about transfers
+# an agent's refresh asks the chain again at most this often per lookup (RefreshTooSoon)
+REFRESH_EVERY_S = 20
+ERASED_REFUSAL = "this lookup was erased with the customer's personal data: nothing to look up"
+# the bot's typing indicator is sent again this often while it looks up: the widget hides
+# one 6 s after its last frame, and a lookup can wait for the endpoint's timeout and retries
+TYPING_EVERY_S = 4.0
+log = structlog.get_logger(__name__)
+
+
+class RefreshTooSoon(DomainError):
+    """The lookup was checked less than ``REFRESH_EVERY_S`` ago: its stored answer stands
+    (the web layer answers 429 with Retry-After)."""
+
+    code = "too_soon"
+
+    def __init__(self, checked_s_ago: int, retry_after_s: int) -> None:
+        super().__init__(f"checked {checked_s_ago} s ago; refresh again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
 
 
 async def look_up_message(services: Services, conversation_id: int, message_id: int,
@@ -67,11 +90,12 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
     detection = detect(text)
     native = detection.asset == ASSET_NATIVE  # "100 TRX": asked in one round trip (0053)
     if detection.transactions:
-        outcomes = await asyncio.gather(*(
-            look_up_found(client, found, detection.hints, native=native)
-            for found in detection.transactions[:MAX_PER_MESSAGE]))
-        return await _record(services, conversation_id, message_id, outcomes, with_bot,
-                             unchecked=len(detection.transactions) > MAX_PER_MESSAGE)
+        async with _bot_typing(services, conversation_id, with_bot):
+            outcomes = await asyncio.gather(*(
+                look_up_found(client, found, detection.hints, native=native)
+                for found in detection.transactions[:MAX_PER_MESSAGE]))
+            return await _record(services, conversation_id, message_id, outcomes, with_bot,
+                                 unchecked=len(detection.transactions) > MAX_PER_MESSAGE)
     if detection.hints:  # the network the bot asked for? (it answers, even if a person
         # has been called meanwhile: it asked; not once an agent has it: _record)
         async with services.read() as session:
@@ -79,34 +103,92 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
         if waiting is not None:
             found = detect(waiting.tx).transactions
             if found:
-                outcome = await look_up_found(client, found[0], detection.hints,
-                                              native=native)
-                if outcome.result is not None:
-                    return await _record(services, conversation_id, message_id, [outcome],
-                                         True, replaces=waiting.id)
+                async with _bot_typing(services, conversation_id, True):
+                    outcome = await look_up_found(client, found[0], detection.hints,
+                                                  native=native)
+                    if outcome.result is not None:
+                        return await _record(services, conversation_id, message_id,
+                                             [outcome], True, replaces=waiting.id)
     if not with_bot:
         return []
     await _ask_for_hash(services, conversation_id, message_id, bool(detection.addresses))
     return []
 
 
+@contextlib.asynccontextmanager
+async def _bot_typing(services: Services, conversation_id: int, on: bool) -> AsyncIterator[None]:
+    """The bot's typing indicator in the customer's widget while it looks a transfer up
+    (``on``: the bot answers): the lookup waits for the endpoint, up to its timeout and
+    retries, and a customer who sees nothing for 16 s writes again or leaves. Sent again every
+    ``TYPING_EVERY_S`` and turned off at the end, whatever the lookup did; only when the
+    message names a transaction (most messages never reach the chain)."""
+    customer_id: int | None = None
+    if on:
+        async with services.read() as session:
+            customer_id = await session.scalar(
+                select(Conversation.customer_id).where(Conversation.id == conversation_id))
+    if customer_id is None:
+        yield
+        return
+    event = {"type": "typing", "sender_kind": "bot", "conversation_id": conversation_id,
+             "customer_id": customer_id, "name": ""}
+
+    async def keep_typing() -> None:
+        while True:
+            await asyncio.sleep(TYPING_EVERY_S)
+            await _publish_typing(services, {**event, "state": True})
+
+    await _publish_typing(services, {**event, "state": True})
+    typing = asyncio.create_task(keep_typing(), name="chain-lookup-typing")
+    try:
+        yield
+    finally:
+        typing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await typing
+        await _publish_typing(services, {**event, "state": False})
+
+
+async def _publish_typing(services: Services, event: dict[str, Any]) -> None:
+    """A lost typing frame costs the customer an indicator, never the lookup."""
+    try:
+        await services.bus.publish(event)
+    except Exception as exc:
+        log.warning("chain_lookup_typing_failed", conversation_id=event["conversation_id"],
+                    error=type(exc).__name__)
+
+
 async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
                          lookup_id: int) -> dict[str, Any]:
-    """The agent's "refresh": ask the chain again (not the cache)."""
-    async with services.read() as session:
+    """The agent's "refresh": ask the chain again (not the cache). At most once per
+    ``REFRESH_EVERY_S`` per lookup (else RefreshTooSoon): the endpoint is the operator's,
+    often paid per request, and an agent's session (or a script with one) must not keep it
+    busy. The check is claimed under the row's lock, so parallel refreshes ask once. A
+    lookup erased with its customer's data has no hash left to ask about (Invalid)."""
+    async with services.transaction() as session:
         await conversation_for_agent(session, agent, conversation_id)
-        row = await session.get(ChainLookup, lookup_id)
+        row = await session.scalar(select(ChainLookup).where(ChainLookup.id == lookup_id)
+                                   .with_for_update())
         if row is None or row.conversation_id != conversation_id:
             raise NotFound("lookup not found")
+        if row.tx == ERASED:
+            raise Invalid(ERASED_REFUSAL)
+        now = utcnow()
+        waited = max(0.0, (now - row.checked_at).total_seconds())
+        if waited < REFRESH_EVERY_S:
+            raise RefreshTooSoon(int(waited), math.ceil(REFRESH_EVERY_S - waited))
+        row.checked_at = now  # the claim: another refresh within the interval is refused
         tx, chain, named = row.tx, row.chain, row.named_chain
+        on_candidate = chain is not None and chain in row.candidates
+        wrong_network = row.result.get("wrong_network")
         # the hint (decision 0053) from what the chain said last time: a TRX transfer stays one
         native = row.result.get("token") == "TRX"
     client = await ready_client(services)
     found = detect(tx).transactions
-    if chain is not None and chain in row.candidates:
+    if on_candidate and chain is not None:
         outcome_result: TransferStatus | None = await client.look_up(chain, tx, fresh=True,
                                                                      native=native)
-        named_elsewhere = row.result.get("wrong_network")
+        named_elsewhere = wrong_network
     elif found:
         outcome = await look_up_found(client, found[0], [named] if named else [], fresh=True,
                                       native=native)
@@ -117,6 +199,8 @@ async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
         row = await session.get(ChainLookup, lookup_id)
         if row is None:
             raise NotFound("lookup not found")
+        if row.tx == ERASED:  # erased while the chain answered: its answer is not kept
+            raise Invalid(ERASED_REFUSAL)
         if outcome_result is not None:
             _fill(row, outcome_result, named_elsewhere, services.settings)
         row.checked_at = utcnow()
@@ -250,16 +334,9 @@ def answer_text(row: ChainLookup, language: str | None,
         first_seen = row.result.get("first_seen_minutes")
         if first_seen:
             sentences.append(texts.text("chain_pending_since", language, minutes=first_seen))
-    elif result.status == CONFIRMED:
-        if result.amount is not None and result.recipient:
-            sentences = [texts.text("chain_confirmed", language,
-                                    confirmations=result.confirmations or 0,
-                                    amount=result.amount,
-                                    token=result.token or result.token_contract or "",
-                                    recipient=result.recipient, **values)]
-        else:
-            sentences = [texts.text("chain_confirmed_short", language,
-                                    confirmations=result.confirmations or 0, **values)]
+    elif result.status == CONFIRMED:  # a token the desk does not know: said so (0054)
+        sentence, article = texts.confirmed(result, language, **values)
+        sentences = [sentence]
     elif result.status == FAILED:
         article = "failed"
         key = {REVERTED: "chain_failed_reverted", OUT_OF_GAS: "chain_failed_out_of_gas",

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import orjson
+import structlog
 
 from walletdesk.chains.http import HttpPool
 from walletdesk.chains.results import (
@@ -37,6 +38,7 @@ COLLECT_S = 0.005  # a batch grows while each pass of the event loop adds to it,
 UNBATCHED_S = 600.0  # after an endpoint refused a batch: single requests for this long
 JSON_HEADERS = {"Content-Type": "application/json"}
 JSON_CONTENT = b"Content-Type: application/json\r\n"
+log = structlog.get_logger(__name__)
 
 
 def connections_for(requests_per_s: float) -> int:
@@ -198,8 +200,9 @@ class Deadlines:
 
 class Endpoint:
     def __init__(self, url: str, *, timeout_s: float, retries: int,
-                 requests_per_s: float, turns: Turns | None = None) -> None:
+                 requests_per_s: float, turns: Turns | None = None, chain: str = "") -> None:
         self.url = url.rstrip("/")
+        self.chain = chain  # named in the log of a failure (walletdesk.chains.lookup gives it)
         self.timeout_s = timeout_s
         self.retries = retries
         self.bucket = TokenBucket(requests_per_s)
@@ -227,12 +230,14 @@ class Endpoint:
     async def call(self, request: Callable[..., Awaitable[T]], *args: Any) -> T:
         """Run ``request(*args)`` under the rate limit and the timeout, retrying a timeout, a
         refused connection, a 429 or a 5xx with backoff; ChainUnavailable when it never
-        answered well. A malformed answer is not retried: asking again gets the same."""
-        reason = UNREACHABLE
+        answered well (logged: ``_failed``). A malformed answer is not retried: asking again
+        gets the same."""
+        reason, detail = UNREACHABLE, ""
         for attempt in range(self.retries + 1):
             wait = self.bucket.delay()
             if wait > self.timeout_s:
                 self.bucket.tokens += 1  # not taken after all
+                self._failed(RATE_LIMITED, "local rate limit")
                 raise ChainUnavailable(RATE_LIMITED, "local rate limit")
             if wait:
                 await asyncio.sleep(wait)
@@ -250,21 +255,31 @@ class Endpoint:
                 self.deadlines.finish(deadline, None)
                 return answer
             except RateLimited as exc:
-                reason, retry_after = RATE_LIMITED, exc.retry_after
+                reason, detail, retry_after = RATE_LIMITED, "HTTP 429", exc.retry_after
             except TimeoutError:
-                reason = TIMEOUT
-            except (ConnectionError, OSError):
-                reason = UNREACHABLE
-            except ServerError:
-                reason = UNREACHABLE
+                reason, detail = TIMEOUT, ""
+            except (ConnectionError, OSError) as exc:
+                reason, detail = UNREACHABLE, type(exc).__name__
+            except ServerError as exc:
+                reason, detail = UNREACHABLE, str(exc)  # "HTTP 503": the desk's own words
             except ChainUnavailable:
                 raise
             except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+                self._failed(MALFORMED, type(exc).__name__)
                 raise ChainUnavailable(MALFORMED, type(exc).__name__) from exc
             if attempt < self.retries:
                 backoff = BACKOFF_S * 2 ** attempt
                 await asyncio.sleep(min(MAX_RETRY_AFTER_S, max(backoff, retry_after or 0)))
+        self._failed(reason, detail)
         raise ChainUnavailable(reason)
+
+    def _failed(self, reason: str, detail: str) -> None:
+        """One line per request that got no good answer (after its retries), so the operator
+        sees an endpoint that times out, errs or rate-limits. Only the URL's host: its path or
+        query may hold an API key; never the hash or address asked about (personal data), nor
+        an exception's message (it can quote the request or the answer): its type only."""
+        log.warning("chain_endpoint_failed", chain=self.chain, reason=reason, detail=detail,
+                    host=self.pool.host)
 
     # --- the HTTP shapes of the non-EVM adapters ------------------------------------------
 

@@ -40,6 +40,7 @@ from walletdesk.chains.results import (
     ChainUnavailable,
     TransferStatus,
 )
+from walletdesk.chains.tokens import known_tokens
 from walletdesk.config import Settings
 
 CACHE_SIZE = 5000
@@ -61,18 +62,21 @@ class Adapter(Protocol):
 def make_adapter(chain: str, url: str, settings: Settings,
                  turns: Turns | None = None) -> Adapter:
     endpoint = Endpoint(url, timeout_s=settings.chain_timeout_s, retries=settings.chain_retries,
-                        requests_per_s=settings.chain_requests_per_s, turns=turns)
+                        requests_per_s=settings.chain_requests_per_s, turns=turns,
+                        chain=chain)
     family = NETWORKS[chain].family
+    # the tokens named by contract: the desk's list and the operator's (decision 0054)
+    known = known_tokens(chain, settings.chain_known_tokens)
     if family == EVM:  # web3 takes a second to import: only a desk with an EVM endpoint pays
         from walletdesk.chains.adapters.evm import EvmAdapter
 
-        return EvmAdapter(chain, endpoint)
+        return EvmAdapter(chain, endpoint, known)
     if family == BITCOIN:
         return BitcoinAdapter(chain, endpoint)
     if family == TRON:
-        return TronAdapter(chain, endpoint, frozenset(memo_exchanges(chain, settings)))
+        return TronAdapter(chain, endpoint, frozenset(memo_exchanges(chain, settings)), known)
     if family == SOLANA:
-        return SolanaAdapter(chain, endpoint)
+        return SolanaAdapter(chain, endpoint, known)
     raise ValueError(chain)
 
 

@@ -32,8 +32,16 @@ class TransferStatus:
     confirmations: int | None = None
     block: int | None = None
     amount: str | None = None  # a decimal string in the asset's units ("12.5")
-    token: str | None = None  # the asset's symbol (USDT, ETH …) when known
+    # the asset's symbol (USDT, ETH …) when known: the native coin, or a token contract the
+    # desk knows (walletdesk.chains.tokens) — never what a contract says of itself
+    token: str | None = None
     token_contract: str | None = None
+    # a token contract the desk does not know (decision 0054): its amount is read, but not its
+    # name: the symbol it declares is only ``claimed_token``, and ``imitated_token`` the known
+    # token (or coin) that symbol matches — a fake "USDT" at another address
+    unverified_token: bool = False
+    claimed_token: str | None = None
+    imitated_token: str | None = None
     sender: str | None = None
     recipient: str | None = None
     fee_offered_gwei: str | None = None  # pending EVM transfers: the fee cap offered …
@@ -44,7 +52,9 @@ class TransferStatus:
     explorer_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """Without the empty fields (None, a False flag): a stored row holds what was found,
+        and rows stored before a field existed read the same (``from_json``: its default)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "TransferStatus":

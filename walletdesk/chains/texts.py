@@ -1,7 +1,13 @@
 """What the bot tells a customer about their transfer, marked for the catalogs (the lead
 extracts and translates them); the values are filled after translation."""
 
+from typing import Any
+
+from walletdesk.chains.results import TransferStatus
 from walletdesk.i18n import N_, translate
+
+# the key of WALLETDESK_CHAIN_ARTICLES linked with a transfer of a token the desk does not know
+FAKE_TOKEN_ARTICLE = "fake_token"  # noqa: S105 - an article key, not a secret
 
 TEXTS: dict[str, str] = {
     "chain_ask_hash": N_(
@@ -31,6 +37,17 @@ TEXTS: dict[str, str] = {
     "chain_confirmed": N_(
         "Your transfer {tx} on {network} is confirmed ({confirmations} confirmations): "
         "{amount} {token} to {recipient}."),
+    # a token contract the desk does not know (decision 0054): never named by its own symbol
+    "chain_confirmed_imitation": N_(
+        "Your transfer {tx} on {network} is confirmed ({confirmations} confirmations): "
+        "{amount} of a token calling itself \"{symbol}\" (contract {contract}) to "
+        "{recipient}. This is not the real {symbol}: anyone can create a token with that "
+        "name. Be careful: fake tokens are a common scam."),
+    "chain_confirmed_unverified": N_(
+        "Your transfer {tx} on {network} is confirmed ({confirmations} confirmations): "
+        "{amount} of a token I don't recognise (contract {contract}) to {recipient}. Check "
+        "this contract on the token's official website or a trusted explorer before you rely "
+        "on it: fake tokens are a common scam."),
     "chain_confirmed_short": N_(
         "Your transfer {tx} on {network} is confirmed ({confirmations} confirmations)."),
     "chain_failed_reverted": N_(
@@ -69,3 +86,30 @@ TEXTS: dict[str, str] = {
 
 def text(key: str, language: str | None, **values: object) -> str:
     return translate(TEXTS[key], language, **values)
+
+
+def confirmed(result: TransferStatus, language: str | None,
+              **values: Any) -> tuple[str, str | None]:
+    """The sentence of a confirmed transfer and the key of the article to link with it
+    (``FAKE_TOKEN_ARTICLE`` for a token the desk does not know, else None); ``values``: the
+    transfer's ``tx`` and ``network`` as shown.
+
+    A token is named only when the desk knows its contract (``result.token``; decision 0054).
+    An unverified one is said to be unknown, with its contract; the symbol it declares is
+    quoted only when it is a known token's (then "not the real USDT"): any other text a
+    contract chose — a link, "verified" — never reaches the customer."""
+    confirmations = result.confirmations or 0
+    if result.amount is None or not result.recipient:
+        return text("chain_confirmed_short", language, confirmations=confirmations,
+                    **values), None
+    if not result.unverified_token:
+        return text("chain_confirmed", language, confirmations=confirmations,
+                    amount=result.amount, token=result.token or result.token_contract or "",
+                    recipient=result.recipient, **values), None
+    details = {"confirmations": confirmations, "amount": result.amount,
+               "contract": result.token_contract or "?", "recipient": result.recipient}
+    if result.imitated_token:
+        return text("chain_confirmed_imitation", language, symbol=result.imitated_token,
+                    **details, **values), FAKE_TOKEN_ARTICLE
+    return text("chain_confirmed_unverified", language, **details, **values), \
+        FAKE_TOKEN_ARTICLE

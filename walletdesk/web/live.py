@@ -332,10 +332,12 @@ class Hub:
                         every_watcher=True)
 
     def _on_typing(self, event: Event) -> None:
-        if event["sender_kind"] == "agent":
+        # an agent's, or the bot's while it looks a transfer up (walletdesk.chains.actions)
+        if event["sender_kind"] in ("agent", "bot"):
             self._to_customer(event["customer_id"], {
                 "type": "typing", "conversation_id": event["conversation_id"],
                 "name": event.get("name", ""), "state": event["state"],
+                "sender_kind": event["sender_kind"],
             })
         frame = dumps(event)
         for conn in self.watchers.get(event["conversation_id"], ()):

@@ -5,8 +5,13 @@ The transfer: ``eth_getTransactionByHash`` (none: not found; no block: pending, 
 cap against the latest block's base fee), then the receipt (status 0: failed — out of gas
 when it used all its gas, else reverted) and the ERC-20 ``Transfer`` log it emitted (or, for
 a failed token transfer, the ``transfer(address,uint256)`` call it made).
+
+A token is named by its contract (decision 0054): a contract the desk knows
+(``walletdesk.chains.tokens``) by the list, without a call; any other is an unverified token,
+its amount read with its ``decimals()``, the symbol it declares kept apart (``claimed_token``).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -34,6 +39,7 @@ from walletdesk.chains.results import (
     TransferStatus,
     units,
 )
+from walletdesk.chains.tokens import KnownToken, imitated, known_tokens
 
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 TRANSFER_SELECTOR = "a9059cbb"  # transfer(address,uint256)
@@ -139,8 +145,13 @@ def _hex(value: Any) -> str:
 
 
 class EvmAdapter:
-    def __init__(self, chain: str, endpoint: Endpoint) -> None:
+    def __init__(self, chain: str, endpoint: Endpoint,
+                 known: Mapping[str, KnownToken] | None = None) -> None:
+        """``known``: the tokens named on this chain by contract (lower case), the operator's
+        additions included (``known_tokens(chain, settings.chain_known_tokens)``); by
+        default the desk's own list."""
         self.chain = chain
+        self.known = known if known is not None else known_tokens(chain)
         self.endpoint = endpoint
         self.native = NETWORKS[chain].native
         self.provider = EndpointProvider(endpoint)
@@ -237,9 +248,18 @@ class EvmAdapter:
                 return
 
     async def _name_token(self, result: TransferStatus) -> None:
-        """The token's symbol and the amount in its units (``symbol()``, ``decimals()``)."""
+        """The token and the amount in its units. A known contract: its symbol and decimals
+        from the list. Any other: unverified — the amount with its ``decimals()``, the
+        ``symbol()`` it declares only as ``claimed_token`` (anyone can deploy a "USDT"), and
+        the known token that symbol imitates."""
         contract = result.token_contract
         if contract is None or result.token is not None:
+            return
+        known = self.known.get(contract)
+        if known is not None:
+            result.token = known.symbol
+            if result.amount is not None:
+                result.amount = units(int(result.amount), known.decimals)
             return
         if contract not in self._tokens:
             symbol = await self._call_text(contract, SYMBOL_CALL)
@@ -247,7 +267,9 @@ class EvmAdapter:
             decimals = decimals_raw if decimals_raw is not None and decimals_raw <= 36 else None
             self._tokens[contract] = (symbol, decimals)
         symbol, decimals = self._tokens[contract]
-        result.token = symbol
+        result.unverified_token = True
+        result.claimed_token = symbol
+        result.imitated_token = imitated(symbol, self.chain, self.known)
         if decimals is not None and result.amount is not None:
             result.amount = units(int(result.amount), decimals)
 

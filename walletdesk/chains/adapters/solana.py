@@ -1,9 +1,15 @@
 """Solana over JSON-RPC: ``getSignatureStatuses`` (null: not found; ``err``: failed;
 ``confirmationStatus`` processed: pending) and ``getTransaction`` (jsonParsed) for the
 transfer: a system ``transfer`` of SOL or an SPL token ``transfer``/``transferChecked``,
-and a memo instruction."""
+and a memo instruction.
+
+An SPL token is named by its mint (decision 0054): a mint the desk knows
+(``walletdesk.chains.tokens``) by the list; any other is an unverified token. The parsed
+transfer carries no symbol, so nothing a token says of itself is read; the amount is the
+node's reading with the mint's decimals."""
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 from walletdesk.chains.endpoints import Endpoint, beside
@@ -16,18 +22,18 @@ from walletdesk.chains.results import (
     TransferStatus,
     units,
 )
+from walletdesk.chains.tokens import KnownToken, known_tokens
 
-SPL_TOKENS = {
-    "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v": "USDC",
-    "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB": "USDT",
-}
 _ids = itertools.count(1)
 
 
 class SolanaAdapter:
-    def __init__(self, chain: str, endpoint: Endpoint) -> None:
+    def __init__(self, chain: str, endpoint: Endpoint,
+                 known: Mapping[str, KnownToken] | None = None) -> None:
         self.chain = chain
         self.endpoint = endpoint
+        # the SPL mints named: the desk's list and the operator's additions
+        self.known = known if known is not None else known_tokens(chain)
 
     async def close(self) -> None:
         await self.endpoint.close()
@@ -64,11 +70,12 @@ class SolanaAdapter:
                 result.confirmations = 32
         transaction = await transaction_request
         if transaction:
-            _read_transfer(transaction, result)
+            _read_transfer(transaction, result, self.known)
         return result
 
 
-def _read_transfer(transaction: dict[str, Any], result: TransferStatus) -> None:
+def _read_transfer(transaction: dict[str, Any], result: TransferStatus,
+                   known: Mapping[str, KnownToken]) -> None:
     for instruction in transaction["transaction"]["message"]["instructions"]:
         program, parsed = instruction.get("program"), instruction.get("parsed")
         if program == "spl-memo" and isinstance(parsed, str):
@@ -85,7 +92,10 @@ def _read_transfer(transaction: dict[str, Any], result: TransferStatus) -> None:
             result.recipient = info.get("destination")
             mint = info.get("mint")
             result.token_contract = mint
-            result.token = SPL_TOKENS.get(mint or "")
+            token = known.get(mint or "")
+            result.token = token.symbol if token is not None else None
+            result.unverified_token = bool(mint) and token is None  # (a plain ``transfer``
+            # names no mint: nothing to name it by)
             amount = info.get("tokenAmount", {}).get("uiAmountString") or info.get("amount")
             result.amount = str(amount) if amount is not None else None
 

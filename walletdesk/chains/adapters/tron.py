@@ -25,6 +25,7 @@ different answer; without the hint the outcome goes first.
 """
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from hashlib import sha256
 from typing import Any
@@ -41,15 +42,11 @@ from walletdesk.chains.results import (
     TransferStatus,
     units,
 )
+from walletdesk.chains.tokens import KnownToken, known_tokens
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 # two base58 digits at a time: half the big-integer divisions of a digit at a time
 _BASE58_PAIRS = [high + low for high in _BASE58 for low in _BASE58]
-# the TRC-20 tokens whose decimals the desk knows without asking the chain
-TRC20_TOKENS = {
-    "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t": ("USDT", 6),
-    "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8": ("USDC", 6),
-}
 # keccak256("Transfer(address,address,uint256)"): the TRC-20 (ERC-20) transfer event
 TRANSFER_TOPIC = "ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 _WORD = re.compile(r"[0-9a-fA-F]{64}")  # an event's topic or data word: 32 bytes in hex
@@ -80,9 +77,14 @@ def tron_address(hex_address: str | None) -> str | None:
 
 class TronAdapter:
     def __init__(self, chain: str, endpoint: Endpoint,
-                 memo_addresses: frozenset[str] = frozenset()) -> None:
+                 memo_addresses: frozenset[str] = frozenset(),
+                 known: Mapping[str, KnownToken] | None = None) -> None:
         self.chain = chain
         self.endpoint = endpoint
+        # the TRC-20 tokens named (and their decimals) without asking the chain: the desk's
+        # list and the operator's additions (walletdesk.chains.tokens, decision 0054); any
+        # other contract is an unverified token, its amount in base units
+        self.known = known if known is not None else known_tokens(chain)
         # the deposit addresses (T…) on this chain that need a memo: a token transfer to one
         # of them is read from the transaction too, for its memo (the desk warns without one)
         self.memo_addresses = memo_addresses
@@ -154,8 +156,7 @@ class TronAdapter:
         result = TransferStatus(self.chain, tx, PENDING)
         result.token_contract = tron_address(called)
         result.sender, result.recipient = tron_address(topics[1]), recipient
-        symbol, decimals = TRC20_TOKENS.get(result.token_contract or "", (None, 0))
-        result.token, result.amount = symbol, units(value, decimals)
+        self._name_token(result, value)
         return result
 
     def _from_transaction(self, tx: str, data: dict[str, Any]) -> TransferStatus:
@@ -177,10 +178,17 @@ class TronAdapter:
             call = str(value.get("data", ""))
             if call.startswith("a9059cbb") and len(call) >= 8 + 128:
                 result.recipient = tron_address("41" + call[8 + 24:8 + 64])
-                symbol, decimals = TRC20_TOKENS.get(token or "", (None, 0))
-                result.token = symbol
-                result.amount = units(int(call[8 + 64:8 + 128], 16), decimals)
+                self._name_token(result, int(call[8 + 64:8 + 128], 16))
         return result
+
+    def _name_token(self, result: TransferStatus, value: int) -> None:
+        """A TRC-20 amount named by its contract: a known token's symbol and decimals, else
+        unverified, in base units (the contract's own name is not asked)."""
+        known = self.known.get(result.token_contract or "")
+        if known is not None:
+            result.token, result.amount = known.symbol, units(value, known.decimals)
+        else:
+            result.unverified_token, result.amount = True, units(value, 0)
 
     async def _in_block(self, result: TransferStatus, info: dict[str, Any],
                         declared: str) -> TransferStatus:

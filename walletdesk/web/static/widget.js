@@ -398,7 +398,7 @@
       case "queue": if (f.conversation_id === conversationId || conversationId === null) showQueue(f); break;
       case "status": if (f.status !== "queued") showQueue(null); break;
       case "typing":
-        typingEl.textContent = fmt(t.typing, {name: f.name || t.agent});
+        typingEl.textContent = fmt(t.typing, {name: f.name || (f.sender_kind === "bot" ? t.bot : t.agent)});
         typingEl.hidden = !f.state;
         clearTimeout(agentTypingTimer);
         agentTypingTimer = setTimeout(function () { typingEl.hidden = true; }, 6000);
