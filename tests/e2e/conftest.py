@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, async_playwright, expect
 
 from tests.conftest import LiveServer, RecordingBus, make_settings, serving, wipe
 from walletdesk.db.engine import Database
@@ -22,6 +22,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
+# how long an expectation waits for the page: Playwright's 5 s failed a widget's first message
+# (still "Sending…") with the suite's other workers loading the 2 cores to 14; a wait, not a
+# duration under test (a passing expectation returns as soon as it holds)
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

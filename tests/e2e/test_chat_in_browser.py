@@ -11,8 +11,10 @@ pytestmark = pytest.mark.e2e
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
-async def sign_in(browser: Browser, base: str, email: str) -> Page:
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 800})).new_page()
+async def sign_in(browser: Browser, base: str, email: str, **context: object) -> Page:
+    """An agent signed in to /app (``context``: the browser context's options)."""
+    options: dict[str, object] = {"viewport": {"width": 1280, "height": 800}, **context}
+    page = await (await browser.new_context(**options)).new_page()  # type: ignore[arg-type]
     await page.goto(f"{base}/login")
     await page.fill("input[name=email]", email)
     await page.fill("input[name=password]", PASSWORD)

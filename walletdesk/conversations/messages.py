@@ -5,6 +5,7 @@ message-path actions (``receive_message``, ``send_message``) and from routing fo
 notices, always inside their transaction, with the conversation row locked.
 """
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,10 @@ from walletdesk.metrics import MESSAGES
 from walletdesk.services import emit
 
 PREVIEW_CHARS = 140
+SUBJECT_CHARS = 200  # a conversation's subject: its first message's first line, cut here
+# the run of letters and digits a cut text ends with: maybe the start of a wallet address
+# that masking cannot recognise any more (walletdesk.customers.masking finds whole ones)
+_CUT_RUN = re.compile(r"[0-9A-Za-z]{7,}$")
 
 
 async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation | None:
@@ -91,8 +96,19 @@ def masked_conversation(payload: dict[str, Any],
     """A conversation summary whose subject and preview (the customer's words) have their
     e-mails, phones and the ``known`` personal data masked."""
     known = list(known)
-    return {**payload, **{key: mask_personal_text(payload[key], known)
-                          for key in ("subject", "preview") if payload.get(key)}}
+    return {**payload, **{key: _masked_cut(payload[key], known, cut)
+                          for key, cut in (("subject", SUBJECT_CHARS), ("preview", PREVIEW_CHARS))
+                          if payload.get(key)}}
+
+
+def _masked_cut(text: str, known: list[str | None], cut: int) -> str:
+    """A text stored cut at ``cut`` characters, masked: an address cut in two at the end is
+    no address to the masking any more, so a long run of letters and digits the cut text ends
+    with keeps only its first four characters (as ``mask_identifier`` shows an address)."""
+    masked = mask_personal_text(text, known)
+    if len(text) < cut:
+        return masked
+    return _CUT_RUN.sub(lambda m: m.group()[:4] + "***", masked)
 
 
 def customer_known_data(conversation: Conversation) -> list[str | None]:
@@ -209,7 +225,12 @@ async def append_message(
     if not internal and sender_kind != SenderKind.system:
         # the inbox shows what people said, not "X joined"
         conversation.last_message_at = now
-        conversation.last_message_preview = text[:PREVIEW_CHARS]
+        # a message written with its own masked form (the bot's list of the customer's
+        # transactions, amounts masked) is previewed in that form: the one preview column
+        # serves outsourced agents too, who read the message so (masked_message)
+        masked_text = (meta or {}).get("masked_text")
+        shown = masked_text if isinstance(masked_text, str) else text
+        conversation.last_message_preview = shown[:PREVIEW_CHARS]
     session.add(message)
     await session.flush()
     if files:

@@ -7,7 +7,7 @@
   "use strict";
   var ws = window.wdWorkspace;
   var section = document.getElementById("customer-context");
-  if (!ws || !section) return;
+  if (!ws || !section || !window.wdPanelTexts) return;
   var TEXTS = JSON.parse((document.getElementById("wd-texts") || {}).textContent || "{}");
   function gettext(s) { return TEXTS[s] || s; }
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (m, k) { return v[k] !== undefined ? v[k] : m; }); }
@@ -17,8 +17,8 @@
   var stateEl = $("customer-context-state"), accountEl = $("customer-context-account");
   var txEl = $("customer-context-transactions"), deviceEl = $("customer-context-device");
   var current = null, asked = 0;
-  var REASONS = {timeout: gettext("it did not answer in time"), connection: gettext("it could not be reached"),
-    bad_json: gettext("its answer was not readable"), too_large: gettext("its answer was too large")};
+  // the codes' words (panel_texts.js): why the context is unavailable, a wallet's chain
+  var CODES = window.wdPanelTexts;
 
   function row(dl, label, value, cls) {
     if (value === null || value === undefined || value === "") return;
@@ -61,7 +61,7 @@
     } else if (op.state === "unavailable") {
       stateEl.className = "context-state unavailable";
       stateEl.textContent = fmt(gettext("Context unavailable: your system's account data could not be read ({reason}). Try Refresh in a moment."),
-        {reason: REASONS[op.reason] || op.reason || "?"});
+        {reason: CODES.operatorReason(op.reason)});
     } else if (op.state === "unverified") {
       stateEl.className = "context-state muted";
       stateEl.textContent = gettext("No account data: the customer's identity is not verified.");
@@ -97,7 +97,7 @@
     row(deviceEl, gettext("Platform"), device.platform);
     row(deviceEl, gettext("Language"), device.language);
     (device.wallet_addresses || []).forEach(function (a) {
-      row(deviceEl, a.chain ? fmt(gettext("Wallet ({chain})"), {chain: a.chain}) : gettext("Wallet"), a.address, "mono context-id");
+      row(deviceEl, a.chain ? fmt(gettext("Wallet ({chain})"), {chain: CODES.chainName(a.chain)}) : gettext("Wallet"), a.address, "mono context-id");
     });
   }
 

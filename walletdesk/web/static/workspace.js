@@ -173,7 +173,11 @@
     repeated_failure: gettext("two answers in a row did not help"), sensitive_topic: gettext("a sensitive topic"),
     out_of_scope: gettext("the question is outside the knowledge base"), bot_unavailable: gettext("the bot was not available"),
     // the customer's own account (customer_context.js): the operator's system did not answer, or lacked the detail
-    context_unavailable: gettext("the customer's account data was unavailable"), context_missing: gettext("the customer's account data lacked what was asked")};
+    context_unavailable: gettext("the customer's account data was unavailable"), context_missing: gettext("the customer's account data lacked what was asked"),
+    account_question: gettext("a question about the customer's own account (check who they are)"),
+    verification_failed: gettext("the customer's e-mail code was not confirmed"),
+    chain_unavailable: gettext("the chain could not be checked (endpoint not answering)"),
+    chain_unsupported: gettext("a transfer on a network the desk does not check")};
   function renderBot(c, turns) {
     $("bot-panel").hidden = !turns.length && !c.handoff_reason;
     $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: HANDOFF[c.handoff_reason] || c.handoff_reason}) : "";
