@@ -12,7 +12,9 @@ import websockets
 
 from tests.conftest import PASSWORD
 
-TIMEOUT = 5
+# how long a frame is waited for: 5 s failed a frame crossing two processes through Redis with
+# the suite loading the 2 cores (a wait, not a duration under test: a frame returns at once)
+TIMEOUT = 20
 
 
 class Client:
