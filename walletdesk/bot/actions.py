@@ -24,7 +24,13 @@ from walletdesk.audit.actions import record_audit
 from walletdesk.bot.choices import CHOSEN, offered, picked_option
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import message_language
-from walletdesk.chains.detection import MAX_PER_MESSAGE, candidates, detect, network_hints
+from walletdesk.chains.detection import (
+    MAX_PER_MESSAGE,
+    candidates,
+    detect,
+    incomplete_hashes,
+    network_hints,
+)
 from walletdesk.chains.networks import configured_chains
 from walletdesk.chains.queries import waiting_for_network
 from walletdesk.config import Settings
@@ -159,6 +165,8 @@ def left_to_lookup(settings: Settings, text: str) -> bool:
     if not configured:
         return False
     detection = detect(text)
+    if not detection.transactions and incomplete_hashes(text):
+        return True  # a hash cut short: the lookup asks for it again (not a person's question)
     return any(configured.intersection(candidates(found, detection.hints).chains)
                for found in detection.transactions[:MAX_PER_MESSAGE])
 

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.bot.actions import LOOKUP_FALLBACK_JOB, hand_off
 from walletdesk.chains.models import ChainLookup
+from walletdesk.chains.verify import ASK_HASH_KIND
 from walletdesk.conversations.messages import lock_conversation
-from walletdesk.conversations.models import Status
+from walletdesk.conversations.models import Message, SenderKind, Status
 from walletdesk.jobs.registry import JobContext, job_handler
 from walletdesk.services import Services
 
@@ -39,7 +40,16 @@ async def hand_over_if_unanswered(session: AsyncSession, services: Services,
         return False  # a person has it already (or it is gone)
     looked_up = await session.scalar(
         select(ChainLookup.id).where(ChainLookup.message_id == message_id).limit(1))
-    if looked_up is not None:
+    if looked_up is not None or await _asked_again(session, conversation_id, message_id):
         return False
     await hand_off(session, services, conversation, HANDOFF_REASON)
     return True
+
+
+async def _asked_again(session: AsyncSession, conversation_id: int, message_id: int) -> bool:
+    """The lookup answered the message by asking for its hash again (a hash cut short:
+    walletdesk.chains.actions), which stores no lookup: the customer has their answer."""
+    metas = (await session.scalars(select(Message.meta).where(
+        Message.conversation_id == conversation_id, Message.id > message_id,
+        Message.sender_kind == SenderKind.bot))).all()
+    return any((meta or {}).get("kind") == ASK_HASH_KIND for meta in metas)

@@ -23,7 +23,12 @@ from walletdesk.bot.actions import hand_off
 from walletdesk.bot.choices import CHOSEN, MATCHED_OUTCOMES
 from walletdesk.bot.models import BotTurn
 from walletdesk.chains import texts
-from walletdesk.chains.detection import ASSET_NATIVE, MAX_PER_MESSAGE, detect
+from walletdesk.chains.detection import (
+    ASSET_NATIVE,
+    MAX_PER_MESSAGE,
+    detect,
+    incomplete_hashes,
+)
 from walletdesk.chains.lookup import (
     Outcome,
     address_key,
@@ -110,6 +115,10 @@ async def look_up_message(services: Services, conversation_id: int, message_id: 
                         return await _record(services, conversation_id, message_id,
                                              [outcome], True, replaces=waiting.id)
     if not with_bot:
+        return []
+    incomplete = incomplete_hashes(text)
+    if incomplete:  # a hash copied short or mistyped: no chain has it, ask for it again
+        await _ask_again(services, conversation_id, message_id, incomplete[0])
         return []
     await _ask_for_hash(services, conversation_id, message_id, bool(detection.addresses))
     return []
@@ -410,6 +419,29 @@ async def _ask_for_hash(services: Services, conversation_id: int, message_id: in
         if conversation is None or conversation.status != Status.bot:
             return
         await _ask(session, conversation, turn, message_id, gave_address)
+
+
+async def _ask_again(services: Services, conversation_id: int, message_id: int,
+                     value: str) -> None:
+    """The message holds a hex run a few digits off a hash (``incomplete_hashes``): tell the
+    customer it looks incomplete and ask them to paste it again, whatever the bot matched
+    (handed off, it went unanswered while they waited; the desk also said "send the hash"
+    to someone who had just sent it). Also while handed off and not yet taken, as a lookup's
+    answer is (``_record``). Asked as the hash question is (``ASK_HASH_KIND``): a bare 64-hex
+    pasted next is checked on the chains, not removed as a possible key (0044)."""
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.assignee_id is not None \
+                or conversation.status not in (Status.bot, Status.queued):
+            return
+        turn_id = await session.scalar(select(BotTurn.id).where(BotTurn.message_id == message_id)
+                                       .order_by(BotTurn.id.desc()).limit(1))
+        digits = value[2:] if value[:2].lower() == "0x" else value
+        await append_message(
+            session, conversation, sender_kind=SenderKind.bot,
+            text=texts.text("chain_ask_hash_incomplete", conversation.language,
+                            tx=short(value), count=len(digits)),
+            meta={"kind": ASK_HASH_KIND, "turn_id": turn_id, "actions": ["human"]})
 
 
 async def ask_for_hash_after_pick(services: Services, conversation_id: int,

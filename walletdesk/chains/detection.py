@@ -5,7 +5,9 @@ replaced keys and phrases with placeholders, so nothing here can bring a secret 
 placeholder is not a hash). The chain is inferred from the format (``0x`` + 64 hex is an EVM
 transaction, 64 bare hex a Bitcoin or TRON one, 87–88 base58 characters a Solana signature)
 and from the words around it ("USDT-TRC20", "BEP20", "以太坊", "波场", an explorer's domain);
-a format several chains share with no word to choose is *ambiguous* and the bot asks. The
+a format several chains share with no word to choose is *ambiguous* and the bot asks. A hex
+run a few digits off a hash's 64 (``incomplete_hashes``: a hash copied short, or with a
+character too many) is no transaction of any chain: the bot asks for it again. The
 words also say, sometimes, which asset moved (``asset_hint``: TRON's native TRX or a token):
 a hint for how to ask, never what the answer says (decision 0053).
 """
@@ -21,6 +23,9 @@ _EVM_TX = re.compile(r"(?<![0-9A-Za-z])0[xX]([0-9a-fA-F]{64})(?![0-9A-Za-z])")
 _EVM_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0[xX][0-9a-fA-F]{40}(?![0-9A-Za-z])")
 _BARE_HEX64 = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{64}(?![0-9A-Za-z])")
 _BASE58_RUN = re.compile(r"(?<![0-9A-Za-z])[1-9A-HJ-NP-Za-km-z]{25,90}(?![0-9A-Za-z])")
+# 60–66 hex digits, with or without 0x: a hash when there are 64 (_EVM_TX, _BARE_HEX64)
+_NEAR_HASH = re.compile(r"(?<![0-9A-Za-z])(?:0[xX])?([0-9a-fA-F]{60,66})(?![0-9A-Za-z])")
+HASH_HEX_DIGITS = 64  # of every hex transaction hash the desk knows (EVM, Bitcoin, TRON)
 _BECH32 = re.compile(r"(?<![0-9A-Za-z])(bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})"
                      r"(?![0-9A-Za-z])")
 
@@ -123,6 +128,15 @@ def asset_hint(text: str) -> str | None:
     if _NATIVE_WORDS.search(words):
         return ASSET_NATIVE
     return None
+
+
+def incomplete_hashes(text: str) -> list[str]:
+    """The hex runs of ``text`` close to a transaction hash but not one (60–66 hex digits,
+    ``0x`` or not, other than 64): a hash cut short or mistyped when copied. No chain has a
+    transaction id of that length, so it is never looked up; the customer is asked to paste
+    it again (walletdesk.chains.actions)."""
+    return [match.group() for match in _NEAR_HASH.finditer(text)
+            if len(match.group(1)) != HASH_HEX_DIGITS]
 
 
 def detect(text: str) -> Detection:

@@ -16,6 +16,11 @@ TEXTS: dict[str, str] = {
     "chain_ask_hash_address": N_(
         "That looks like a wallet address. To check the transfer, please send its transaction "
         "hash (TxID) instead: you find it in the transfer's details in the app."),
+    # Translators: {tx} is the start and end of what the customer sent, {count} its length
+    "chain_ask_hash_incomplete": N_(
+        "The transaction hash you sent ({tx}) looks incomplete or mistyped: it has {count} "
+        "characters, and a transaction hash has 64 (not counting a leading 0x). Please copy it "
+        "again from the transfer's details in the app and paste it here."),
     "chain_ask_network": N_(
         "I can't tell which network transaction {tx} was sent on, and I couldn't find it on the "
         "networks I can check. Which network was it ({options})?"),

@@ -9,6 +9,14 @@ once the code comes back. Without an outgoing mail relay no code is offered: a p
 over at once. A typed code always gets an answer (right, wrong, expired). The workspace shows
 the result ("Email verified"). Codes live 10 minutes, allow 5 tries, and are kept only as an
 HMAC; the code itself exists in the mail.
+
+Each wrong or expired code invites the customer to send the address again for a new one, so
+the codes mailed are counted (in the database: several server processes answer): at most
+``CODES_PER_CONVERSATION`` in a conversation, ``CODES_PER_CUSTOMER`` per customer and
+``CODES_PER_ADDRESS`` per address within ``CODE_WINDOW``. Past them no mail is sent and a
+person verifies the customer (reason ``verification_failed``): a script in the widget must
+not turn the desk into a mail cannon aimed at someone's inbox. A code typed where none is
+expected is answered as a code ("I haven't sent you one"), not matched as a question.
 """
 
 import hashlib
@@ -18,7 +26,8 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+import structlog
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
@@ -29,9 +38,10 @@ from walletdesk.conversations.messages import (
     emit_conversation_changed,
     lock_conversation,
 )
-from walletdesk.conversations.models import Conversation, SenderKind
+from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customers.models import Customer, EmailCode
 from walletdesk.db.base import utcnow
+from walletdesk.i18n import N_, translate
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.jobs.models import Job
 from walletdesk.jobs.runner import JobContext, job_handler
@@ -44,6 +54,24 @@ EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 # a message that is nothing but a code (spaces and punctuation around it allowed)
 BARE_CODE = re.compile(r"^\W*\d{6}\W*$")
+# the same, or said to be a code ("code: 123456", "验证码是123456", "el código es 123456");
+# not an amount ("$100000", "¥100000")
+_AROUND = r"[^\w$€£¥￥]*"
+LONE_CODE = re.compile(
+    rf"^{_AROUND}(?:(?:(?:my|the|el|mi)\s+)?(?:verification\s+)?"
+    rf"(?:code|otp|c[oó]digo|验证码|驗證碼)(?:\s*(?:is|es|是))?\W*)?\d{{6}}{_AROUND}$",
+    re.IGNORECASE)
+# the codes mailed, counted in the database (several server processes answer)
+CODES_PER_CONVERSATION = 3  # in the conversation's life
+CODES_PER_CUSTOMER = 5  # per customer within CODE_WINDOW (a new conversation starts afresh)
+CODES_PER_ADDRESS = 5  # per address within CODE_WINDOW (whoever asks: someone else's inbox)
+CODE_WINDOW = timedelta(hours=1)
+# Translators: the customer typed a 6-digit code, but the bot sent none in this conversation
+UNEXPECTED_CODE = N_(
+    "I haven't sent you a code in this conversation, so there is nothing to enter here. If "
+    "you received a code you didn't ask for, don't share it with anyone. What can I help you "
+    "with?")
+log = structlog.get_logger(__name__)
 
 
 def is_verified(customer: Customer) -> bool:
@@ -62,10 +90,13 @@ async def verification_step(services: Services, conversation_id: int, text: str)
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None:
             return False
+        state = conversation.verification_state
+        if state is None and LONE_CODE.match(text) and conversation.status == Status.bot:
+            await _no_code_expected(session, conversation)
+            return True
         customer = await session.get(Customer, conversation.customer_id)
         if customer is None or is_verified(customer):
             return False
-        state = conversation.verification_state
         code = CODE.search(text)
         if code and (state == "code_sent" or (state in ("asked_email", "failed")
                                               and BARE_CODE.match(text))):
@@ -73,11 +104,13 @@ async def verification_step(services: Services, conversation_id: int, text: str)
             return True
         email = EMAIL.search(text)
         if state in ("asked_email", "code_sent") and email:
+            address = email.group(0).lower()
             if not services.settings.smtp_host:  # the relay was removed meanwhile
                 await _verify_with_a_person(session, services, conversation)
+            elif limit := await _codes_limit_reached(session, conversation, customer, address):
+                await _too_many_codes(session, services, conversation, limit)
             else:
-                await _send_code(session, services, conversation, customer,
-                                 email.group(0).lower())
+                await _send_code(session, services, conversation, customer, address)
             return True
         return False
 
@@ -99,6 +132,51 @@ async def _verify_with_a_person(session: AsyncSession, services: Services,
 
     conversation.verification_state = None
     await hand_off(session, services, conversation, "account_question",
+                   text_key="verify_by_person")
+
+
+async def _no_code_expected(session: AsyncSession, conversation: Conversation) -> None:
+    """A code with no verification under way: said so, and asked what the customer needs.
+    Matched as a question it was handed off as out of scope; it may be a code someone else
+    sent them (a fake "support" agent asking for it), hence the warning."""
+    await append_message(session, conversation, sender_kind=SenderKind.bot,
+                         text=translate(UNEXPECTED_CODE, conversation.language),
+                         meta={"kind": "verify_code", "actions": ["human"]})
+    emit_conversation_changed(session, conversation)
+
+
+async def _codes_limit_reached(session: AsyncSession, conversation: Conversation,
+                               customer: Customer, email: str) -> str | None:
+    """Which limit one more code would pass ("conversation", "customer", "address"), or None.
+    The address is stored encrypted (no equality in SQL): the window's few rows are compared
+    here."""
+    in_conversation = await session.scalar(select(func.count(EmailCode.id)).where(
+        EmailCode.conversation_id == conversation.id))
+    if (in_conversation or 0) >= CODES_PER_CONVERSATION:
+        return "conversation"
+    since = utcnow() - CODE_WINDOW
+    of_customer = await session.scalar(select(func.count(EmailCode.id)).where(
+        EmailCode.customer_id == customer.id, EmailCode.created_at >= since))
+    if (of_customer or 0) >= CODES_PER_CUSTOMER:
+        return "customer"
+    recent = (await session.scalars(select(EmailCode.email).where(
+        EmailCode.created_at >= since))).all()
+    if sum(1 for address in recent if address.lower() == email) >= CODES_PER_ADDRESS:
+        return "address"
+    return None
+
+
+async def _too_many_codes(session: AsyncSession, services: Services,
+                          conversation: Conversation, limit: str) -> None:
+    """No more mail: a person verifies the customer. The log names the limit, never the
+    address."""
+    log.info("verification_code_limit", conversation_id=conversation.id, limit=limit)
+    conversation.verification_state = "failed"
+    if conversation.status != Status.bot:
+        return  # a person has it already: they see the message
+    from walletdesk.bot.actions import hand_off
+
+    await hand_off(session, services, conversation, "verification_failed",
                    text_key="verify_by_person")
 
 
