@@ -65,3 +65,21 @@ async def test_other_wordings_list_each_question_once(services, make_team, make_
     assert row is not None
     assert "2 handed off as off-topic" in row.group(1)
     assert html.unescape(row.group(2)) == "how can I claim a referral bonus"
+
+
+async def test_no_gap_for_what_no_article_answers(services, make_team):
+    # found in a walkthrough: "2" (a pick typed with no choice open), the placeholder of a
+    # removed key and bare hashes topped the gaps, articles to write about nothing
+    await make_team()
+    await _turns(services, [
+        ("2", "handed_off", "out_of_scope"),
+        ("2", "handed_off", "out_of_scope"),
+        ("[private key removed]", "handed_off", "out_of_scope"),
+        ("a1f3c5e7" * 8, "handed_off", "out_of_scope"),
+        ("0x" + "ab" * 32, "handed_off", "low_confidence"),
+        ("where is my deposit " + "ab" * 32, "handed_off", "out_of_scope"),
+        ("我的积分在哪里", "handed_off", "out_of_scope"),
+    ])
+    async with services.read() as session:
+        shown = {q for gap in await content_gaps(session) for q in gap.queries}
+    assert shown == {"where is my deposit " + "ab" * 32, "我的积分在哪里"}

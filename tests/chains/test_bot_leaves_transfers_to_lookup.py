@@ -58,6 +58,9 @@ async def test_without_an_endpoint_the_same_message_is_handed_off(database_url):
         recorded = await turns(services, conversation.id)
     assert conversation.status != Status.bot
     assert recorded[0][0] == "handed_off" and lookups == []
+    # the agent reads why: a transfer the desk cannot check, not a question beyond the
+    # articles (a walkthrough saw "outside the knowledge base" and a content gap)
+    assert recorded[0][1] == conversation.handoff_reason == "chain_unsupported"
 
 
 async def test_an_endpoint_down_still_brings_a_person(database_url):

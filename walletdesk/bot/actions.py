@@ -100,9 +100,11 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             any(phrase in lowered for phrase in settings.sensitive_phrases)
             or (candidates and candidates[0]["category"] in settings.sensitive_categories)):
         decision, reason = "handoff", "sensitive_topic"
-    if decision == "handoff" and reason in UNMATCHED \
-            and await _lookup_answers(services, conversation_id, text):
-        decision = CHAIN_LOOKUP
+    if decision == "handoff" and reason in UNMATCHED:
+        if await _lookup_answers(services, conversation_id, text):
+            decision = CHAIN_LOOKUP
+        elif detect(text).transactions:  # a transfer no endpoint of the desk can check: the
+            reason = "chain_unsupported"  # agent's reason, not "outside the knowledge base"
 
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)

@@ -1,5 +1,6 @@
 """Reading what the bot did: a conversation's turns, and the content gaps."""
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,7 +91,20 @@ async def content_gaps(session: AsyncSession, since: datetime | None = None,
         query = query.where(BotTurn.created_at >= since)
     turns = (await session.scalars(query.order_by(BotTurn.id.desc()).limit(limit))).all()
     return group_similar([(t.query, t.language, t.created_at, t.reason == "out_of_scope")
-                          for t in turns])
+                          for t in turns if asks_something(t.query)])
+
+
+# what no article answers: the desk's placeholders ("[private key removed]"), hashes,
+# addresses and other long runs of letters and digits
+_NOT_WORDS = re.compile(r"\[[^\]]{0,80}\]|\b(?:0x)?[0-9A-Za-z]{20,}\b")
+_WORD = re.compile(r"[^\W\d_]{2,}|[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def asks_something(query: str) -> bool:
+    """Does the question hold words an article could answer? A content gap of "2" (a pick
+    typed with no choice open), "[private key removed]" or a bare hash asks the operator to
+    write an article about nothing (found in a walkthrough: they topped the list)."""
+    return _WORD.search(_NOT_WORDS.sub(" ", query)) is not None
 
 
 def _shingles(text: str) -> set[str]:

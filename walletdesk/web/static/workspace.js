@@ -178,6 +178,11 @@
     verification_failed: gettext("the customer's e-mail code was not confirmed"),
     chain_unavailable: gettext("the chain could not be checked (endpoint not answering)"),
     chain_unsupported: gettext("a transfer on a network the desk does not check")};
+  // a bot turn's outcome (walletdesk.bot.models.BotTurn.outcome), as the agent reads it
+  var OUTCOME = {answered: gettext("answered"), answered_choice: gettext("answered (article picked)"),
+    suggested: gettext("articles offered"), handed_off: gettext("handed off"), clarify: gettext("asked to clarify"),
+    refused: gettext("refused"), verify_email: gettext("e-mail verification asked"), verified: gettext("e-mail verified"),
+    chain_lookup: gettext("left to the chain lookup"), account_context: gettext("answered from the account data")};
   function renderBot(c, turns) {
     $("bot-panel").hidden = !turns.length && !c.handoff_reason;
     $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: HANDOFF[c.handoff_reason] || c.handoff_reason}) : "";
@@ -185,7 +190,7 @@
     turns.forEach(function (turn) {
       var li = el("li");
       li.appendChild(el("div", "", "“" + turn.query + "”"));
-      li.appendChild(el("div", "meta", [turn.language, turn.outcome.replace("_", " "), fmt(gettext("confidence {score}"), {score: turn.confidence.toFixed(2)}),
+      li.appendChild(el("div", "meta", [turn.language, OUTCOME[turn.outcome] || turn.outcome.replace(/_/g, " "), fmt(gettext("confidence {score}"), {score: turn.confidence.toFixed(2)}),
         turn.helpful === false ? gettext("not helpful") : turn.helpful ? gettext("helpful") : ""].filter(Boolean).join(" · ")));
       var cands = el("ul", "candidates");
       turn.candidates.slice(0, 3).forEach(function (cand) { cands.appendChild(el("li", "", cand.title + " — " + cand.score.toFixed(2))); });
@@ -194,6 +199,10 @@
     });
   }
   function loadSuggestions(id) {
+    // the previous conversation's articles go at once: "Insert answer" must never put another
+    // customer's article in this reply while the request runs (or after it failed)
+    var list = $("suggestions"); list.textContent = "";
+    list.appendChild(el("li", "muted", gettext("Looking for articles…")));
     api("GET", "/conversations/" + id + "/suggestions").then(function (rows) {
       if (state.current !== id) return;
       var ul = $("suggestions"); ul.textContent = "";
@@ -212,7 +221,11 @@
         li.appendChild(b);
         ul.appendChild(li);
       });
-    }).catch(function () {});
+    }).catch(function () {
+      if (state.current !== id) return;
+      var ul = $("suggestions"); ul.textContent = "";
+      ul.appendChild(el("li", "muted", gettext("Suggestions are unavailable right now.")));
+    });
   }
   function showMessage(m) {
     if (m.conversation_id !== state.current || state.shown[m.seq]) return;
