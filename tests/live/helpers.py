@@ -110,3 +110,4 @@ def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()  # reaped: a killed child left unwaited fails the test's teardown
