@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from hashlib import sha256
 
 from walletdesk.chains.networks import EVM, NETWORKS, SOLANA, TRON
+from walletdesk.safety.protect import base58_decode, base58check_payload
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,6 @@ KNOWN_TOKENS: dict[str, dict[str, KnownToken]] = {
 }
 TOKEN_FAMILIES = (EVM, TRON, SOLANA)  # Bitcoin has no token contracts
 SETTING = "WALLETDESK_CHAIN_KNOWN_TOKENS"
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _EVM_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 _SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]{0,19}")
 
@@ -94,27 +93,17 @@ def contract_key(chain: str, contract: str) -> str:
     return contract.lower() if network is not None and network.family == EVM else contract
 
 
-def _base58_bytes(text: str) -> bytes | None:
-    number = 0
-    for char in text:
-        digit = _BASE58.find(char)
-        if digit < 0:
-            return None
-        number = number * 58 + digit
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
 def _contract_error(family: str, contract: str) -> str | None:
     """Why ``contract`` is not an address of the family, or None."""
     if family == EVM:
         return None if _EVM_ADDRESS.fullmatch(contract) else "an EVM contract is 0x + 40 hex"
-    raw = _base58_bytes(contract) if 25 <= len(contract) <= 44 else None
+    fits = 25 <= len(contract) <= 44
     if family == TRON:
-        if raw is None or len(raw) != 25 or raw[0] != 0x41 or \
-                sha256(sha256(raw[:21]).digest()).digest()[:4] != raw[21:]:
+        payload = base58check_payload(contract) if fits else None
+        if payload is None or len(payload) != 21 or payload[0] != 0x41:
             return "a TRON contract is a T… base58check address"
         return None
+    raw = base58_decode(contract) if fits else None
     if raw is None or len(raw) != 32:
         return "a Solana mint is a base58 address of 32 bytes"
     return None
