@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
-from walletdesk.bot.choices import CHOSEN, offered, picked_option
+from walletdesk.bot.choices import CHOSEN, LIMIT, offered, picked_option
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import message_language
 from walletdesk.chains.detection import (
@@ -238,6 +238,8 @@ async def _typed_pick(services: Services, conversation_id: int, text: str) -> Bo
     """The customer typed which option they mean ("2", "the first one", "第二个") right
     after the bot offered a choice: as pressing its button (choose_article). None when the
     message is no such pick, or the bot's last turn offered no open choice."""
+    if picked_option(text, LIMIT) is None:
+        return None  # no pick of any choice (most messages): nothing to read
     async with services.read() as session:
         turn = await session.scalar(select(BotTurn).where(
             BotTurn.conversation_id == conversation_id).order_by(BotTurn.id.desc()).limit(1))
