@@ -53,6 +53,8 @@ TEXTS: dict[str, str] = {
     "after_hours_unknown": N_("Our team is away right now. Leave your message here and we'll reply as soon as we're back."),
     "resolved": N_('This conversation was marked as resolved. Write again any time if you need more help.'),
     "secret_removed": N_('For your safety we removed what looked like a recovery phrase or private key from your message. Support will never ask for it. If you shared it anywhere, treat the wallet as compromised and move your funds to a new wallet.'),
+    # a bare 64-hex value removed for its shape alone: a transaction id or a private key
+    "hex_removed": N_('For your safety we removed a 64-character code from your message: a private key looks exactly like a transaction ID. If it is a transaction ID, send the link to the transfer on a block explorer instead (for example tronscan.org or mempool.space). If it was a private key, never share it: treat the wallet as compromised and move your funds to a new wallet.'),
     "bot_handoff": N_("I'm passing you to a person from our support team. They'll see everything above."),
     "verify_ask_email": N_("Before we look at your account or funds, please verify it's you: reply with the email address registered with your {brand} account and we'll send you a code. Never share your recovery phrase or private key — we will never ask for them."),
     "verify_code_sent": N_("We've sent a 6-digit code to {email}. Type it here (it is valid for 10 minutes)."),

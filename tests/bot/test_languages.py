@@ -80,6 +80,9 @@ def test_a_hash_in_a_message_does_not_decide_its_language(message, language):
     ("hello", "en", "en"), ("scam", "en", "en"), ("usdt problem", "en", "en"), ("gas", "zh-Hans",
                                                                             "zh-Hans"),
     ("la app no abre", "en", "en"),
+    # the wallet's words are no language's ("txid" read as Spanish, 0.91 sure)
+    ("TRON txid", "en", "en"), ("txid", "en", "en"), ("Solana tx", "en", "en"),
+    ("USDT TRC20 hash", "es", "es"),
     # clear enough to follow
     ("my transfer is pending for hours", "es", "en"), ("mi retiro no llega", "en", "es"),
     ("我的转账还没到", "en", "zh-Hans"), ("轉帳未到點算", "zh-Hans", "zh-Hant"),

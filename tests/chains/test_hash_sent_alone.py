@@ -130,3 +130,47 @@ def test_what_asks_for_a_hash():
     assert asks_for_hash("Please paste the transaction hash here", {})
     assert asks_for_hash("请发送交易哈希", None)
     assert not asks_for_hash("Thanks, I'll look into your account.", None)
+
+
+SHAPE_NOTICE = "send the link to the transfer on a block explorer"
+
+
+async def test_a_hash_sent_unasked_is_told_how_to_send_a_transaction_id(database_url):
+    # the demo's flow (no TRON endpoint): an article answered, then the TRON hash alone. It
+    # had the key notice ("treat the wallet as compromised") and the bot offered articles
+    # about bridges for "[private key removed]"; now the notice names the shape and says how
+    # to send a transaction id, the bot adds nothing, and the explorer link is kept
+    async with desk(database_url, {}) as services:
+        conversation, replies, _ = await say(services, "my usdt transfer is still pending")
+        assert [r.meta.get("kind") for r in replies] == ["answer"]
+        _, replies, _ = await say(services, BTC_TX)
+        assert [(r.sender_kind, SHAPE_NOTICE in r.text) for r in replies] == [
+            (SenderKind.system, True)]
+        link = f"https://tronscan.org/#/transaction/{BTC_TX}"
+        conversation, replies, _ = await say(services, link)
+        texts = await customer_texts(services, conversation.id)
+    assert texts[1:] == [KEY_PLACEHOLDER, link]
+    assert conversation.language == "en" and conversation.status == Status.queued
+    assert not any(NOTICE in r.text for r in replies)
+
+
+@pytest.mark.parametrize("text", [
+    f"my private key is {BTC_TX}",  # named a key: the usual notice
+    "abandon " * 11 + "about",  # a recovery phrase
+])
+async def test_a_secret_named_or_a_phrase_has_the_usual_notice(database_url, text):
+    async with desk(database_url, {}) as services:
+        conversation, _, _ = await say(services, "my usdt transfer is still pending")
+        assert conversation.status == Status.bot  # answered: the bot reads what follows
+        _, replies, _ = await say(services, text)
+    notices = [r.text for r in replies if r.sender_kind == SenderKind.system]
+    assert len(notices) == 1 and NOTICE in notices[0] and SHAPE_NOTICE not in notices[0]
+    assert "treat the wallet as compromised" in notices[0]
+
+
+async def test_a_question_beside_a_removed_key_is_still_answered(database_url):
+    async with desk(database_url, {}) as services:
+        conversation, _, _ = await say(services, "my usdt transfer is still pending")
+        assert conversation.status == Status.bot  # answered: the bot reads what follows
+        _, replies, _ = await say(services, f"my transfer is still pending, key {BTC_TX}")
+    assert [r.sender_kind for r in replies] == [SenderKind.system, SenderKind.bot]

@@ -5,6 +5,7 @@ those values, never with key words before them, never another secret (decision 0
 import json
 import os
 
+import pytest
 from mnemonic import Mnemonic
 
 from walletdesk.safety.across import protect_with_previous, unverified_alone
@@ -72,3 +73,16 @@ def test_sent_again_after_a_removed_one():
     assert protect_with_previous(previous, H).protected.text == KEY_PLACEHOLDER
     assert unverified_alone(previous, H) == [H]
     assert protect_with_previous(previous, H, keep=frozenset([H])).protected.text == H
+
+
+@pytest.mark.parametrize(("text", "only"), [
+    ("[private key removed]", True), ("sure: [private key removed]", True),
+    ("这个 [seed phrase removed]", True),
+    ("我的转账没到 [private key removed]", False),  # a question beside it: the bot answers
+    ("my transfer never arrived [private key removed]", False),
+    ("hello", False), ("[private key] removed", False),
+])
+def test_a_message_of_nothing_but_what_was_removed(text, only):
+    from walletdesk.safety.protect import only_removed
+
+    assert only_removed(text) is only

@@ -51,6 +51,7 @@ from walletdesk.kb.models import Article
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
 from walletdesk.safety.lookalike import claim_to_check
+from walletdesk.safety.protect import only_removed
 from walletdesk.services import Services, emit
 from walletdesk.verification.account_questions import (
     CUSTODY_MODES,
@@ -75,6 +76,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             if conversation is not None and conversation.status == Status.bot:
                 await hand_off(session, services, conversation, "bot_unavailable")
         return None
+    if only_removed(text):
+        return None  # a key or phrase and little else: the protect step's notice answered it
     if await verification_step(services, conversation_id, text):
         return None  # the e-mail address or the code of a verification under way
     typed = await _typed_pick(services, conversation_id, text)

@@ -272,7 +272,8 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
                 return Delivered(conversation, existing, duplicate=True, customer=customer)
             # read with the customer's last messages (a phrase sent 6 + 6)
             protected = await protect_with_recent(session, conversation, raw_text, verified)
-            if protected.unverified and await _asked_for_hash(session, conversation):
+            if verified is None and protected.unverified \
+                    and await _asked_for_hash(session, conversation):
                 raise _CheckOnChain(protected.unverified)  # a transaction id sent alone?
         inbound.text = protected.text
 
@@ -288,8 +289,10 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
         if protected.has_secret:
             SECRETS_REDACTED.inc(len(protected.findings))
             conversation.has_secret_redaction = True
+            # only the shape of a key: it may have been a transaction id (how to send one)
+            notice = "hex_removed" if protected.unverified else "secret_removed"
             await append_message(session, conversation, sender_kind=SenderKind.system,
-                                 text=i18n.text("secret_removed", conversation.language))
+                                 text=i18n.text(notice, conversation.language))
 
         route, prefer_agent_id, resume_sla = False, None, False
         if previous_status == Status.waiting_customer:

@@ -10,7 +10,7 @@ bot's record of them — after commit —, the conversation's subject if it came
 The new message carries the findings, so the customer is warned once, by the usual notice.
 
 A bare 64-hex value removed only for its shape (a transaction id or a private key?) is
-listed in the result's ``unverified`` on a first reading; the message path may check it on
+listed in the result's ``unverified``; on a first reading the message path may check it on
 the chains and read the message again with ``keep`` (docs/decisions/0044).
 """
 
@@ -35,8 +35,8 @@ async def protect_with_recent(session: AsyncSession, conversation: Conversation,
     """``text`` (the customer's new message, not yet stored) protected, reading it after the
     customer's recent messages; earlier parts of a secret are removed from those too.
 
-    ``keep``: None on a first reading (then ``unverified`` lists the bare 64-hex values whose
-    removal rests only on their shape); else the values found on a chain as transactions."""
+    ``keep``: None on a first reading, else the values found on a chain as transactions.
+    ``unverified`` lists the bare 64-hex values whose removal rests only on their shape."""
     rows = list((await session.scalars(
         select(Message)
         .where(Message.conversation_id == conversation.id,
@@ -51,7 +51,7 @@ async def protect_with_recent(session: AsyncSession, conversation: Conversation,
     result = protect_with_previous(previous, text, keep or frozenset())
     for index, new_text in result.earlier.items():
         await _rewrite(session, conversation, rows[index], new_text)
-    if keep is None and result.protected.has_secret:
+    if result.protected.has_secret:  # (after a chain check too: the notice names the shape)
         result.protected.unverified = unverified_alone(previous, text)
     return result.protected
 

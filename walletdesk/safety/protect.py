@@ -36,7 +36,7 @@ from walletdesk.safety.wordlists import LANGUAGES, PHRASE_LENGTHS, checksum_vali
 __all__ = [
     "KEY_PLACEHOLDER", "LANGUAGES", "MIN_LIKELY_WORDS", "PHRASE_LENGTHS", "SEED_PLACEHOLDER",
     "Certainty", "Finding", "Kind", "Protected", "base58_decode", "base58check_payload",
-    "checksum_valid", "find_secrets", "placeholder", "protect_text", "redact",
+    "checksum_valid", "find_secrets", "only_removed", "placeholder", "protect_text", "redact",
     "unverified_values",
 ]
 
@@ -98,6 +98,20 @@ def find_secrets(text: str, reaching: int | None = None,
             continue
         merged.append((start, end, finding))
     return merged
+
+
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def only_removed(text: str) -> bool:
+    """Does a stored message say nothing but what the protect step removed ("[private key
+    removed]", "sure: [private key removed]", "这个 [seed phrase removed]")? Its notice is
+    the answer: the bot matched the placeholder's words and offered articles about bridges."""
+    if _PLACEHOLDER_END not in text:
+        return False
+    rest = _PLACEHOLDERS.sub(" ", text)
+    return len(_WORDS.findall(_CJK.sub(" ", rest))) < 3 and len(_CJK.findall(rest)) < 4
 
 
 def _without_placeholders(text: str) -> str:
