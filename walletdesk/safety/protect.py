@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
 from walletdesk.safety.fold import fold
 from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys, unverified_hex
-from walletdesk.safety.phrases import MIN_LIKELY_WORDS, find_phrases, forget
+from walletdesk.safety.phrases import CJK, MIN_LIKELY_WORDS, find_phrases, forget
 from walletdesk.safety.wordlists import LANGUAGES, PHRASE_LENGTHS, checksum_valid
 
 __all__ = [
@@ -101,7 +101,7 @@ def find_secrets(text: str, reaching: int | None = None,
 
 
 _WORDS = re.compile(r"[^\W\d_]{2,}")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[{CJK}]")
 
 
 def only_removed(text: str) -> bool:
