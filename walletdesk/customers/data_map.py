@@ -46,6 +46,9 @@ COLUMNS: dict[str, dict[str, Kind]] = {
                   "language": OP},
     "customer_identities": {"external_id": P, "external_hash": D, "channel": OP},
     "email_codes": {"email": P, "code_hash": OP},
+    # the codes mailed lately per customer (its id) or per address (its keyed hash): cleared
+    # with the customer's codes on erasure, removed a window after (customers.code_quotas)
+    "email_code_quotas": {"scope": OP, "key": D, "code_ids": OP},
     "conversations": {"subject": P, "last_message_preview": P, "channel": OP, "status": OP,
                       "language": OP, "category": OP, "verification_state": OP,
                       "handoff_reason": OP, "contact_reason": OP},

@@ -13,10 +13,15 @@ HMAC; the code itself exists in the mail.
 Each wrong or expired code invites the customer to send the address again for a new one, so
 the codes mailed are counted (in the database: several server processes answer): at most
 ``CODES_PER_CONVERSATION`` in a conversation, ``CODES_PER_CUSTOMER`` per customer and
-``CODES_PER_ADDRESS`` per address within ``CODE_WINDOW``. Past them no mail is sent and a
-person verifies the customer (reason ``verification_failed``): a script in the widget must
-not turn the desk into a mail cannon aimed at someone's inbox. A code typed where none is
-expected is answered as a code ("I haven't sent you one"), not matched as a question.
+``CODES_PER_ADDRESS`` per address within ``CODE_WINDOW`` (a sliding hour). Past them no mail
+is sent and a person verifies the customer (reason ``verification_failed``): a script in the
+widget must not turn the desk into a mail cannon aimed at someone's inbox. The conversation
+is locked while its count is read; the customer's and the address's counts are rows of their
+own (walletdesk.customers.code_quotas), locked while a code is considered, so requests from
+several conversations or processes at once count one after another and cannot pass a limit
+together. An address is counted under its keyed hash (trimmed, lower-cased), and a check
+reads no other address's codes. A code typed where none is expected is answered as a code
+("I haven't sent you one"), not matched as a question.
 """
 
 import hashlib
@@ -39,6 +44,7 @@ from walletdesk.conversations.messages import (
     lock_conversation,
 )
 from walletdesk.conversations.models import Conversation, SenderKind, Status
+from walletdesk.customers import code_quotas
 from walletdesk.customers.models import Customer, EmailCode
 from walletdesk.db.base import utcnow
 from walletdesk.i18n import N_, translate
@@ -61,7 +67,7 @@ LONE_CODE = re.compile(
     rf"^{_AROUND}(?:(?:(?:my|the|el|mi)\s+)?(?:verification\s+)?"
     rf"(?:code|otp|c[oó]digo|验证码|驗證碼)(?:\s*(?:is|es|是))?\W*)?\d{{6}}{_AROUND}$",
     re.IGNORECASE)
-# the codes mailed, counted in the database (several server processes answer)
+# the codes mailed, counted in the database (several server processes answer; see above)
 CODES_PER_CONVERSATION = 3  # in the conversation's life
 CODES_PER_CUSTOMER = 5  # per customer within CODE_WINDOW (a new conversation starts afresh)
 CODES_PER_ADDRESS = 5  # per address within CODE_WINDOW (whoever asks: someone else's inbox)
@@ -107,10 +113,12 @@ async def verification_step(services: Services, conversation_id: int, text: str)
             address = email.group(0).lower()
             if not services.settings.smtp_host:  # the relay was removed meanwhile
                 await _verify_with_a_person(session, services, conversation)
-            elif limit := await _codes_limit_reached(session, conversation, customer, address):
+                return True
+            limit, quotas = await _one_more_code(session, conversation, customer, address)
+            if limit:
                 await _too_many_codes(session, services, conversation, limit)
             else:
-                await _send_code(session, services, conversation, customer, address)
+                await _send_code(session, services, conversation, customer, address, quotas)
             return True
         return False
 
@@ -145,25 +153,28 @@ async def _no_code_expected(session: AsyncSession, conversation: Conversation) -
     emit_conversation_changed(session, conversation)
 
 
-async def _codes_limit_reached(session: AsyncSession, conversation: Conversation,
-                               customer: Customer, email: str) -> str | None:
-    """Which limit one more code would pass ("conversation", "customer", "address"), or None.
-    The address is stored encrypted (no equality in SQL): the window's few rows are compared
-    here."""
+async def _one_more_code(session: AsyncSession, conversation: Conversation,
+                         customer: Customer, email: str
+                         ) -> tuple[str | None, list[code_quotas.Held]]:
+    """Which limit one more code would pass ("conversation", "customer", "address"), or None
+    and the customer's and the address's quotas, held until the transaction ends: requests of
+    other conversations (other processes) for the same customer or address wait, then count
+    the code this one mails. Always customer before address: no two requests wait for each
+    other in a circle."""
     in_conversation = await session.scalar(select(func.count(EmailCode.id)).where(
-        EmailCode.conversation_id == conversation.id))
+        EmailCode.conversation_id == conversation.id))  # the conversation is locked
     if (in_conversation or 0) >= CODES_PER_CONVERSATION:
-        return "conversation"
+        return "conversation", []
     since = utcnow() - CODE_WINDOW
-    of_customer = await session.scalar(select(func.count(EmailCode.id)).where(
-        EmailCode.customer_id == customer.id, EmailCode.created_at >= since))
-    if (of_customer or 0) >= CODES_PER_CUSTOMER:
-        return "customer"
-    recent = (await session.scalars(select(EmailCode.email).where(
-        EmailCode.created_at >= since))).all()
-    if sum(1 for address in recent if address.lower() == email) >= CODES_PER_ADDRESS:
-        return "address"
-    return None
+    held: list[code_quotas.Held] = []
+    for scope, key, most in ((code_quotas.CUSTOMER, str(customer.id), CODES_PER_CUSTOMER),
+                             (code_quotas.ADDRESS, code_quotas.address_key(email),
+                              CODES_PER_ADDRESS)):
+        quota = await code_quotas.hold(session, scope, key, since)
+        if len(quota.code_ids) >= most:
+            return scope, []
+        held.append(quota)
+    return None, held
 
 
 async def _too_many_codes(session: AsyncSession, services: Services,
@@ -181,11 +192,12 @@ async def _too_many_codes(session: AsyncSession, services: Services,
 
 
 async def _send_code(session: AsyncSession, services: Services, conversation: Conversation,
-                     customer: Customer, email: str) -> None:
+                     customer: Customer, email: str, quotas: list[code_quotas.Held]) -> None:
     row = EmailCode(customer_id=customer.id, conversation_id=conversation.id, email=email,
                     expires_at=utcnow() + CODE_TTL)
     session.add(row)
     await session.flush()
+    await code_quotas.add(session, quotas, row.id)
     conversation.verification_state = "code_sent"
     await schedule_job(session, SEND_JOB, {"code_id": row.id}, dedupe_key=f"email-code:{row.id}",
                        max_attempts=3)

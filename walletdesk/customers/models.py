@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from walletdesk.crypto import EncryptedText, keyed_hash
@@ -97,6 +97,24 @@ class EmailCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EmailCodeQuota(Base):
+    """The codes mailed lately for one customer or to one address (walletdesk.customers.
+    code_quotas): the row is locked while a new code is considered, so requests of several
+    processes for the same customer or inbox count one after another."""
+
+    __tablename__ = "email_code_quotas"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "customer" or "address"
+    # the customer's id, or the keyed hash of the normalised address (never the address)
+    key: Mapped[str] = mapped_column(String(64))
+    # the email_codes ids mailed within the window (at most the limit; older ones dropped)
+    code_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # last looked at; a row untouched for a window counts nothing and is removed
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PrivacyNotice(Base):

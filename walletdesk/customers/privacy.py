@@ -34,6 +34,7 @@ from walletdesk.complaints.models import Complaint, ComplaintEvent
 from walletdesk.conversations.attachments import blob_path
 from walletdesk.conversations.models import Attachment, Conversation, Message
 from walletdesk.customer_context.models import DeviceContext
+from walletdesk.customers import code_quotas
 from walletdesk.customers.data_map import customer_rows
 from walletdesk.customers.models import Customer, EmailCode
 from walletdesk.db.base import utcnow
@@ -213,8 +214,10 @@ async def erase_in(session: AsyncSession, customer_id: int, *, actor_id: int | N
     for identity in customer.identities:
         # keep the row (so the channel cannot re-attach the old history), not the id
         identity.external_id = f"erased:{uuid.uuid4().hex}"
-    for code in (await session.scalars(select(EmailCode).where(
-            EmailCode.customer_id == customer_id))).all():
+    codes = (await session.scalars(select(EmailCode).where(
+        EmailCode.customer_id == customer_id))).all()
+    await code_quotas.forget(session, codes)  # the keyed hashes of their addresses
+    for code in codes:
         code.email = ERASED
     ids = list((await session.scalars(
         select(Conversation.id).where(Conversation.customer_id == customer_id))).all())

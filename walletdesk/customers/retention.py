@@ -3,7 +3,8 @@ quiet for ``WALLETDESK_RETENTION_DAYS`` days is erased, as an erase request woul
 texts and personal fields go; rows, times and statuses stay for the figures).
 
 The ``privacy.retention`` job runs daily (the worker schedules the first run) and handles at
-most ``BATCH`` customers a run, coming back at once while there are more.
+most ``BATCH`` customers a run, coming back at once while there are more. It also removes the
+counts of one-time codes mailed that are older than their window (customers.code_quotas).
 """
 
 from datetime import datetime, timedelta
@@ -12,6 +13,8 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.conversations.models import Conversation, Status
+from walletdesk.customers import code_quotas
+from walletdesk.customers.email_code import CODE_WINDOW
 from walletdesk.customers.models import Customer
 from walletdesk.customers.privacy import erase_in
 from walletdesk.db.base import utcnow
@@ -55,7 +58,9 @@ async def apply_retention(ctx: JobContext) -> None:
             await erase_in(ctx.session, customer_id, actor_id=None, reason="retention",
                            data_dir=days_settings.data_dir)
             erased += 1
+    # the counts of codes mailed that count nothing any more (customers.code_quotas)
+    quotas = await code_quotas.prune(ctx.session, now - CODE_WINDOW)
     # more waiting: again in a minute; else tomorrow
     await schedule_retention(ctx.session, now + (timedelta(minutes=1) if erased == BATCH
                                                  else timedelta(days=1)))
-    ctx.job.payload = {"erased": erased}  # kept on the job row for operators
+    ctx.job.payload = {"erased": erased, "code_quotas_removed": quotas}  # for operators
