@@ -13,13 +13,20 @@ from walletdesk.accounts.queries import load_agent
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
 from walletdesk.db.base import utcnow
+from walletdesk.errors import Invalid
 
 
 async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent, *,
                     present: bool | None = None) -> None:
     """Give the conversation to ``agent``. The customer is told "<name> joined" only if the
     agent is there (``present``; by default: online); otherwise that they wait for an agent,
-    and the join is announced when the agent opens or answers it (``announce_join``)."""
+    and the join is announced when the agent opens or answers it (``announce_join``).
+
+    Refused (Invalid, nothing changed or written) when ``agent`` already has it: a transfer
+    to its holder would only tell the customer a second time that they joined."""
+    if conversation.assignee_id == agent.id and conversation.status in ACTIVE_STATUSES:
+        raise Invalid(f"{agent.display_name} already has this conversation: "
+                      "choose another agent or a team")
     # the agent may come from another session (the signed-in user): use this session's copy
     attached = await load_agent(session, agent.id)
     assert attached is not None

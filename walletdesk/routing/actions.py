@@ -89,7 +89,10 @@ async def _online_team_agents(session: AsyncSession, team_id: int, *, lock: bool
 
 
 async def _free_agent(session: AsyncSession, conversation: Conversation,
-                      prefer_agent_id: int | None = None) -> Agent | None:
+                      prefer_agent_id: int | None = None,
+                      avoid_agent_id: int | None = None) -> Agent | None:
+    """The agent of the conversation's team who gets it: online, speaking its language, with
+    free capacity; ``prefer_agent_id`` if free, ``avoid_agent_id`` only if nobody else is."""
     if conversation.team_id is None:
         return None
     agents = [a for a in await _online_team_agents(session, conversation.team_id, lock=True)
@@ -98,6 +101,10 @@ async def _free_agent(session: AsyncSession, conversation: Conversation,
     free = [a for a in agents if loads[a.id] < a.capacity]
     if not free:
         return None
+    others = [a for a in free if a.id != avoid_agent_id]
+    if not others:
+        return free[0]  # the one to avoid is the only one free
+    free = others
     for agent in free:
         if agent.id == prefer_agent_id:
             return agent
@@ -113,6 +120,10 @@ async def route_conversation(session: AsyncSession, settings: Settings,
     now = utcnow()
     team = await session.get(Team, conversation.team_id) if conversation.team_id else None
     first_routing = team is None
+    # a transfer to a team: the agent who has it now gets it back only if nobody else can
+    held = ((conversation.assignee_id, conversation.status, conversation.assigned_at,
+             conversation.assignee_joined_at, conversation.queued_at)
+            if conversation.status in ACTIVE_STATUSES and conversation.assignee_id else None)
     if team is None:
         team = await choose_team(session, conversation.language, now)
         conversation.team_id = team.id if team is not None else None
@@ -136,7 +147,16 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         await publish_queue_positions(session, settings, [team.id])
         return
 
-    agent = await _free_agent(session, conversation, prefer_agent_id)
+    agent = await _free_agent(session, conversation, prefer_agent_id,
+                              avoid_agent_id=held[0] if held else None)
+    if agent is not None and held is not None and agent.id == held[0]:
+        # nobody else in the team is free: it stays as it was, and the customer is not told
+        # a second time that the same agent joined
+        (conversation.assignee_id, conversation.status, conversation.assigned_at,
+         conversation.assignee_joined_at, conversation.queued_at) = held
+        emit_conversation_changed(session, conversation)
+        await publish_queue_positions(session, settings, [team.id] if team else [])
+        return
     if agent is None and not was_queued:
         # its place in line from now, once the team's agents are locked: routings of one
         # team take the lock in turn, so places follow commits and never move back
@@ -149,13 +169,33 @@ async def route_conversation(session: AsyncSession, settings: Settings,
     else:
         if not was_queued:
             await append_message(session, conversation, sender_kind=SenderKind.system,
-                                 text=i18n.text(waiting_notice, conversation.language))
+                                 text=await _waiting_text(session, conversation,
+                                                          waiting_notice))
         if offer is not None and offer.offered_wait_s != 0:  # 0: an outsourced agent is free
             await _tell_overflow(session, conversation, offer)
         # still waiting, maybe in another team now (a transfer): watchers must know
         emit_conversation_changed(session, conversation)
     if conversation.team_id is not None:
         await publish_queue_positions(session, settings, [conversation.team_id])
+
+
+async def agents_to_answer(session: AsyncSession, team_id: int, language: str | None) -> int:
+    """The team's online agents who speak the language and may take conversations: none, and
+    nobody answers however long the customer waits (the widget's header says "away")."""
+    return sum(1 for a in await _online_team_agents(session, team_id, lock=False)
+               if speaks(a, language) and a.capacity > 0)
+
+
+async def _waiting_text(session: AsyncSession, conversation: Conversation,
+                        waiting_notice: str) -> str:
+    """What a customer who must wait is told. "An agent will be with you shortly" only when an
+    agent is online to answer: with none (the team open, its agents all away) they are told,
+    as after hours, that the team is away and to leave their message; a transfer still says
+    it is one."""
+    if waiting_notice == "queued" and conversation.team_id is not None \
+            and not await agents_to_answer(session, conversation.team_id, conversation.language):
+        return i18n.text("after_hours_unknown", conversation.language)
+    return i18n.text(waiting_notice, conversation.language)
 
 
 async def _overflow(session: AsyncSession, settings: Settings, conversation: Conversation,

@@ -68,14 +68,18 @@ class TeamTarget:
     agents_online: int
 
 
-async def transfer_targets(session: AsyncSession, actor: Agent, language: str | None
+async def transfer_targets(session: AsyncSession, actor: Agent, conversation: Conversation
                            ) -> tuple[list[AgentTarget], list[TeamTarget]]:
     """Who a conversation can be handed to, with what the choice depends on: presence, load
-    against capacity, language; the teams with whether they are open. Never the actor."""
+    against capacity, the conversation's language; the teams with whether they are open.
+    Never the actor, nor the agent who has the conversation now (a transfer to them is
+    refused: walletdesk.conversations.assignment)."""
     now = utcnow()
+    language = conversation.language
+    holder = conversation.assignee_id if conversation.status in ACTIVE_STATUSES else None
     agents = [a for a in (await session.scalars(
         select(Agent).where(Agent.is_active, Agent.id != actor.id)
-        .order_by(Agent.display_name))).unique().all()]
+        .order_by(Agent.display_name))).unique().all() if a.id != holder]
     loads = await agent_loads(session, [a.id for a in agents])
     order = {Presence.online: 0, Presence.away: 1, Presence.offline: 2}
     agent_rows = sorted(

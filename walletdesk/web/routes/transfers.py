@@ -17,11 +17,12 @@ router = APIRouter(prefix="/api/v1", tags=["conversations"])
 @router.get("/conversations/{conversation_id}/transfer-targets")
 async def targets(conversation_id: RowId, agent: ApiAgent, services: ServicesDep
                   ) -> dict[str, Any]:
-    """Agents (not you) with presence, load/capacity and whether they speak the customer's
-    language; teams with whether they are open now and, if not, when they are back."""
+    """Agents (not you, nor the one who has it now) with presence, load/capacity and whether
+    they speak the customer's language; teams with whether they are open now and, if not,
+    when they are back."""
     async with services.read() as session:
         conversation = await conversation_for_agent(session, agent, conversation_id)
-        agents, teams = await transfer_targets(session, agent, conversation.language)
+        agents, teams = await transfer_targets(session, agent, conversation)
     return {
         "agents": [{"id": t.agent.id, "name": t.agent.display_name,
                     "presence": t.agent.presence, "load": t.load,

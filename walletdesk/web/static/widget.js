@@ -74,6 +74,17 @@
     return li;
   }
   function scroll() { list.scrollTop = list.scrollHeight; }
+  // once the bot has let the conversation go (to a person's queue, to a person, or resolved)
+  // its "Talk to a person" buttons are gone, those of earlier answers too, also after a reload
+  // (the desk ignores them then: walletdesk.bot.actions.customer_feedback)
+  function showStatus(status) { if (status) list.classList.toggle("bot-done", status !== "bot"); }
+  // the customer's current conversation is the one their own latest message went to (a new
+  // one after a close starts with the bot; its status frames follow)
+  function follow(m) {
+    if (!m || !m.conversation_id || m.conversation_id === conversationId) return;
+    conversationId = m.conversation_id;
+    list.classList.remove("bot-done");
+  }
 
   function showMessage(m) {
     if (m.internal) return;
@@ -162,6 +173,7 @@
         var b = document.createElement("button"); b.type = "button";
         b.textContent = action === "solved" ? t.solved : action === "not_solved" ? t.none : t.human;
         b.dataset.action = action;
+        if (action === "human" && meta.actions.length === 1) bar.classList.add("only-human");
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(bar.querySelectorAll("button"), function (x) { x.disabled = true; });
           // a question answered with "None of these" or "Talk to a person" takes no pick
@@ -310,6 +322,8 @@
     lastQueue = q;
     agentsAway = !!q && (q.after_hours || !q.eta_s);
     showConnection();
+    // the banner takes room from the thread: its last message stays in view
+    var atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
     if (!q) { notice.hidden = true; return; }
     var text;
     if (q.after_hours) {
@@ -321,6 +335,7 @@
     }
     notice.textContent = text;
     notice.hidden = false;
+    if (atEnd) scroll();
   }
 
   // the header says whether someone is there, not only whether the socket is: "Online" never
@@ -380,23 +395,26 @@
         ready = true; retryDelay = 500;
         connected = true; showConnection();
         if (window.WalletdeskPrivacy) WalletdeskPrivacy.show(f.privacy_notice, send, f.visitor_token);
-        if (f.conversation) { conversationId = f.conversation.id; (f.messages || []).forEach(showMessage); showQueue(f.queue); followLanguage(f.conversation.language); }
+        if (f.conversation) { conversationId = f.conversation.id; showStatus(f.conversation.status); (f.messages || []).forEach(showMessage); showQueue(f.queue); followLanguage(f.conversation.language); }
         if (f.conversation) reportTimeZone();
         else if (!list.querySelector("li")) { var hello = bubble("system", "", t.hello); hello.className += " greeting"; list.appendChild(hello); }
         flushOutbox();
         updateUnread();
         break;
       case "resume":
-        if (f.conversation) conversationId = f.conversation.id;
+        if (f.conversation) { conversationId = f.conversation.id; showStatus(f.conversation.status); }
         (f.messages || []).forEach(showMessage);
         showQueue(f.queue);
         if (f.conversation) followLanguage(f.conversation.language);
         break;
-      case "ack": showMessage(f.message); reportTimeZone(); break;
+      case "ack": follow(f.message); showMessage(f.message); reportTimeZone(); break;
       case "message": showMessage(f.message); break;
       case "message_edited": if (shown[f.message.seq]) shown[f.message.seq].querySelector(".body").textContent = f.message.text; break;
       case "queue": if (f.conversation_id === conversationId || conversationId === null) showQueue(f); break;
-      case "status": if (f.status !== "queued") showQueue(null); break;
+      case "status":
+        if (f.conversation_id === conversationId || conversationId === null) showStatus(f.status);
+        if (f.status !== "queued") showQueue(null);
+        break;
       case "typing":
         typingEl.textContent = fmt(t.typing, {name: f.name || (f.sender_kind === "bot" ? t.bot : t.agent)});
         typingEl.hidden = !f.state;
