@@ -174,3 +174,22 @@ async def test_a_question_beside_a_removed_key_is_still_answered(database_url):
         assert conversation.status == Status.bot  # answered: the bot reads what follows
         _, replies, _ = await say(services, f"my transfer is still pending, key {BTC_TX}")
     assert [r.sender_kind for r in replies] == [SenderKind.system, SenderKind.bot]
+
+
+@pytest.mark.parametrize("text", [BTC_TX, f"please check {BTC_TX}"])
+async def test_a_hash_as_the_first_message_has_the_shape_notice(database_url, text):
+    # a new conversation was protected without reading the shape: it had the key notice
+    async with desk(database_url, {}) as services:
+        conversation, replies, _ = await say(services, text)
+        texts = await customer_texts(services, conversation.id)
+    notices = [r.text for r in replies if r.sender_kind == SenderKind.system]
+    assert texts[0] == text.replace(BTC_TX, KEY_PLACEHOLDER)
+    assert len(notices) == 1 and SHAPE_NOTICE in notices[0]
+
+
+async def test_a_key_named_in_the_first_message_keeps_the_usual_notice(database_url):
+    async with desk(database_url, {}) as services:
+        _, replies, _ = await say(services, f"my private key is {BTC_TX}")
+    notices = [r.text for r in replies if r.sender_kind == SenderKind.system]
+    assert len(notices) == 1 and SHAPE_NOTICE not in notices[0]
+    assert "treat the wallet as compromised" in notices[0]

@@ -62,6 +62,7 @@ from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.metrics import SECRETS_REDACTED
+from walletdesk.safety.across import unverified_alone
 from walletdesk.safety.protect import KEY_PLACEHOLDER, Finding, Protected, protect_text
 from walletdesk.services import Services
 
@@ -264,6 +265,8 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
         protected: Protected
         if conversation is None:
             protected = protect_text(raw_text)  # nothing earlier to read it with
+            if protected.has_secret:  # a bare 64-hex as the first message: the shape notice
+                protected.unverified = unverified_alone([], raw_text)
             conversation = await _new_conversation(session, customer, inbound, protected.text,
                                                    bot_active)
         else:
