@@ -41,6 +41,15 @@ JSON_CONTENT = b"Content-Type: application/json\r\n"
 log = structlog.get_logger(__name__)
 
 
+def json_body(value: Any) -> bytes:
+    """``value`` as JSON, in a bytes object of its own size (decision 0055). ``orjson.dumps``
+    answers in a bytes object cut down from a 4 KiB buffer without giving the rest back (4 KiB
+    of the heap for a 100-byte body), and a request's body lives as long as the request (its
+    retries send it again): a burst's 400 requests under way held 1.6 MiB more, the heap's
+    growth paid page by page (a page fault: 20–55 µs on the 2-core test machine)."""
+    return bytes(memoryview(orjson.dumps(value)))
+
+
 def connections_for(requests_per_s: float) -> int:
     """The connections an endpoint keeps: what its rate limit lets be under way at once.
     The token bucket lets out a second's worth of requests in an instant and refills at the
@@ -297,7 +306,7 @@ class Endpoint:
     def rpc(self, request: dict[str, Any]) -> Awaitable[Any]:
         """A JSON-RPC request (its ``id`` unique on this endpoint): its answer, an object;
         requests made in the same turn of the event loop go out as one batch (Batches)."""
-        return self.call(self.batches.request, request["id"], orjson.dumps(request))
+        return self.call(self.batches.request, request["id"], json_body(request))
 
     async def post_rpc(self, body: bytes) -> Any:
         """POST one JSON-RPC body (a request or a batch), its answer parsed; errors as
@@ -313,7 +322,7 @@ class Endpoint:
 
     async def _send(self, method: bytes, path: str, body: Any = None,
                     as_text: bool = False) -> Any:
-        data = orjson.dumps(body) if body is not None else None
+        data = json_body(body) if body is not None else None
         response = await self.pool.request(method, path, data,
                                            JSON_CONTENT if data is not None else b"")
         turn = self.turns.enter()  # 200 answers that came at once are read in turns too

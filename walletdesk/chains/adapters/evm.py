@@ -14,8 +14,6 @@ its amount read with its ``decimals()``, the symbol it declares kept apart (``cl
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from walletdesk.chains.adapters.web3_client import (
     RPC,
     AsyncHTTPProvider,
@@ -26,7 +24,7 @@ from walletdesk.chains.adapters.web3_client import (
     get_error_formatters,
     get_null_result_formatters,
 )
-from walletdesk.chains.endpoints import Endpoint, SharedHead, beside
+from walletdesk.chains.endpoints import Endpoint, SharedHead, beside, json_body
 from walletdesk.chains.networks import NETWORKS
 from walletdesk.chains.results import (
     CONFIRMED,
@@ -68,7 +66,7 @@ class EndpointProvider(AsyncHTTPProvider):
     async def make_request(self, method: Any, params: Any) -> Any:
         request = self.form_request(method, params)
         try:  # web3's own encoder (a JSONEncoder subclass) takes 5–10 times longer
-            body = orjson.dumps(request)
+            body = json_body(request)
         except TypeError:  # bytes, HexBytes …: what only web3's encoder writes
             body = self.encode_rpc_dict(request)
         return await self.endpoint.batches.request(request["id"], body)
