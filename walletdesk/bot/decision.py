@@ -30,6 +30,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -88,20 +89,29 @@ class Neighbours:
         lexical = unit_sparse_rows(lexical)
         typical = np.full(n_classes, np.nan)
         siblings: list[np.ndarray] = []
-        for label in np.unique(labels):  # class by class: all pairs of 10,000 would be 400 MB
-            members = vectors[labels == label]
-            if len(members) > 1:
-                similarities = members @ members.T
-                np.fill_diagonal(similarities, -1.0)
-                nearest = similarities.max(axis=1)
-                typical[label] = nearest.mean()
-                siblings.append(nearest)
+        for label, nearest in nearest_siblings(vectors, labels):
+            typical[label] = nearest.mean()
+            siblings.append(nearest)
         fallback = float(np.nanmedian(typical)) if np.isfinite(typical).any() else 0.8
         typical = np.where(np.isfinite(typical), typical, fallback)
         sorted_siblings = np.sort(np.concatenate(siblings)) if siblings \
             else np.array([fallback])
         return cls(vectors.astype(np.float32), multilingual, lexical, labels, typical,
                    sorted_siblings.astype(np.float32))
+
+
+def nearest_siblings(vectors: np.ndarray, labels: np.ndarray
+                     ) -> list[tuple[Any, np.ndarray]]:
+    """Per class with 2 or more examples: each example's similarity to its nearest sibling
+    (``vectors`` unit rows). Class by class: all pairs of 10,000 examples would be 400 MB."""
+    found: list[tuple[Any, np.ndarray]] = []
+    for label in np.unique(labels):
+        members = vectors[labels == label]
+        if len(members) > 1:
+            similarities = members @ members.T
+            np.fill_diagonal(similarities, -1.0)
+            found.append((label, similarities.max(axis=1)))
+    return found
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:

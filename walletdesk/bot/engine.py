@@ -26,7 +26,16 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from walletdesk.bot.decision import MULTILINGUAL, OFF, RIGHT, WRONG, Decision, Neighbours, unit_rows
+from walletdesk.bot.decision import (
+    MULTILINGUAL,
+    OFF,
+    RIGHT,
+    WRONG,
+    Decision,
+    Neighbours,
+    nearest_siblings,
+    unit_rows,
+)
 from walletdesk.bot.decision import features as decision_features
 from walletdesk.bot.decision import prior as decision_prior
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
@@ -50,6 +59,16 @@ MINILM_WEIGHT = 2.0
 # English. 1 on a mostly English one (BANKING77 10-shot top-1 0.854 at 1, 0.834 at 2).
 WORD_WEIGHT = 2.0
 TOP = 5
+# A generic off-topic example nearer to an article's example than this quantile of the
+# articles' examples' nearest-sibling similarities is one the knowledge base answers
+# (answered_off_topic).
+ANSWERED_QUANTILE = 0.5
+# A question in a language that this share of the answers or more lack: the off-topic class
+# is scored like those answers, by the multilingual classifier (scores). Its examples are in
+# every language of the knowledge base; read by words and characters, a Chinese question to a
+# mostly English knowledge base looked off-topic for its script alone (a super-app wallet's
+# Chinese questions: false hand-offs 0.153 -> 0.122; keystone_hub 0.071 -> 0.054).
+OOS_FOLLOWS = 0.5
 OOS_CLASS_SIZE = 10  # the generic off-topic examples weigh at most as much as 10 answers'
 CALIBRATION_FOLDS = 3
 LARGE_KB_EXAMPLES = 5_000  # above this, 2 folds: half the examples still train a fold well
@@ -235,6 +254,9 @@ class BotEngine:
         embeddings = embed(texts, languages, use_weight)
         y = np.array(labels)
         passages = np.array(passage, dtype=bool)
+        kept = ~answered_off_topic(embeddings, y, passages)
+        texts = [text for text, keep in zip(texts, kept, strict=True) if keep]
+        embeddings, y, passages = embeddings[kept], y[kept], passages[kept]
         model, neighbours, words, chars = _fit(texts, y, embeddings, passages, word_weight)
         own = _fit_decision(texts, y, embeddings, passages, word_weight)
         shipped = decision_prior() if uses_prior(entries, len(texts)) else None
@@ -300,7 +322,9 @@ class BotEngine:
 
         For the answers whose texts lack a question's language the multilingual classifier's
         log-probability stands in for the full one's (decision 0042): an English question to a
-        knowledge base whose answer has only Spanish texts, a Chinese one to English texts."""
+        knowledge base whose answer has only Spanish texts, a Chinese one to English texts. So
+        does the off-topic class's when half the answers or more lack the language
+        (``OOS_FOLLOWS``)."""
         lexical, embeddings = self._features(normalised, languages)
         probabilities = self.model.predict_proba((lexical, embeddings))
         multilingual = getattr(self, "multilingual", None)
@@ -308,6 +332,8 @@ class BotEngine:
             return probabilities, lexical, embeddings
         lacking = np.array([[bool(families) and language_family(language) not in families
                              for families in self.covered] for language in languages])
+        if self.oos is not None and lacking.shape[1] > 1:
+            lacking[:, self.oos] = lacking.sum(axis=1) / (lacking.shape[1] - 1) >= OOS_FOLLOWS
         if not lacking.any():
             return probabilities, lexical, embeddings
         alone = multilingual.predict_proba(_multilingual_features(embeddings))
@@ -337,6 +363,30 @@ def _fit_multilingual(y: np.ndarray, embeddings: np.ndarray,
     language some answers' texts lack."""
     model = _model().fit(_multilingual_features(embeddings), y, sample_weight=_weights(y))
     return model if [str(c) for c in model.classes_] == classes else None
+
+
+def answered_off_topic(embeddings: np.ndarray, y: np.ndarray,
+                       passages: np.ndarray) -> np.ndarray:
+    """Which generic off-topic examples this knowledge base answers (a mask over the rows).
+
+    The off-topic class is written for a wallet; an operator may answer some of it: a super-app
+    wallet sells flights and food delivery, a desk has an article "Am I talking to a bot?". An
+    off-topic example as near to one of the articles' examples as those examples typically are
+    to their nearest sibling (the median) is left out: kept, it taught the bot to hand off the
+    very questions the article answers."""
+    off = y == OOS
+    examples = ~off & ~passages
+    answered = np.zeros(len(y), dtype=bool)
+    if not off.any() or not examples.any():
+        return answered
+    vectors = unit_rows(np.asarray(embeddings, dtype=np.float32))
+    siblings = [nearest for _, nearest in nearest_siblings(vectors[examples], y[examples])]
+    if not siblings:
+        return answered
+    typical = float(np.quantile(np.concatenate(siblings), ANSWERED_QUANTILE))
+    nearest = (vectors[off] @ vectors[examples].T).max(axis=1)
+    answered[np.flatnonzero(off)[nearest >= typical]] = True
+    return answered
 
 
 def uses_prior(entries: list[KBEntry], examples: int) -> bool:
