@@ -55,9 +55,13 @@ EXTRA_FEATURES = True
 SIGNS = True
 # Per knowledge base thresholds (Decision.calibrate; the engine calibrates big knowledge bases
 # only): the out-of-fold rows' share of false hand-offs and wrong answers allowed, and the
-# range each threshold is kept in.
+# range each threshold is kept in. The false hand-offs allowed out of fold were 0.05 until
+# stop 28; held-out examples are harder than the questions, and the realised share stayed well
+# under it (BANKING77 with 20 of its intents held out as off-topic questions, two draws: 0.040
+# and 0.031, off-topic recall 0.551 and 0.469; at 0.065 0.048 and 0.041, recall 0.608 and 0.546,
+# answered right 0.006 lower; at 0.08 0.061 and 0.056 — too near the issue's 0.08 to keep).
 CALIBRATE = True
-FALSE_HANDOFF = 0.05
+FALSE_HANDOFF = 0.065
 WRONG_BUDGET = 0.03
 OFF_RANGE = (0.2, 0.8)
 # The off-topic class beating every answer hands off whatever the budget (as in 0023). Without
