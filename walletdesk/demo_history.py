@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk import i18n
 from walletdesk.accounts.models import Agent, Team
 from walletdesk.bot.models import BotTurn
 from walletdesk.cases.models import SlaPolicy, Survey
@@ -210,13 +211,14 @@ async def _conversation(session: AsyncSession, rng: random.Random, people: _Peop
             say(SenderKind.agent, t, reply, agent=agent)
     t += timedelta(seconds=rng.lognormvariate(math.log(2400 if night else 900), 1.0))
     t = max(min(t, now - timedelta(minutes=5)), messages[-1].created_at + timedelta(seconds=30))
-    say(SenderKind.system, t, "Resolved", meta={"kind": "resolved"})
+    say(SenderKind.system, t, i18n.text("resolved", language), meta={"kind": "resolved"})
     if rng.random() < 0.07 and t < now - timedelta(days=1):  # reopened, resolved again
         t += timedelta(hours=rng.uniform(2, 20))
         say(SenderKind.customer, t, question)
         t += timedelta(minutes=rng.uniform(5, 40))
         say(SenderKind.agent, t, reply, agent=agent)
-        say(SenderKind.system, t + timedelta(seconds=30), "Resolved", meta={"kind": "resolved"})
+        say(SenderKind.system, t + timedelta(seconds=30), i18n.text("resolved", language),
+            meta={"kind": "resolved"})
         t += timedelta(seconds=30)
     conversation.resolution_breached = t > conversation.resolution_due_at
     if rng.random() < 0.6:  # the reason the agent chose at resolve

@@ -30,7 +30,8 @@ def N_(message: str) -> str:
 class Phrase(str):
     """An English text that remembers its msgid and values: it is the English wherever a
     string is (an API's JSON, a log, a case note), and a page can show it translated
-    (``Phrase.translated``)."""
+    (``Phrase.translated``). A value may be a Phrase itself (a stage's name), translated
+    with it."""
 
     msgid: str
     values: dict[str, object]
@@ -41,7 +42,29 @@ class Phrase(str):
         return phrase
 
     def translated(self, locale: str | None) -> str:
-        return translations(locale).gettext(self.msgid).format(**self.values)
+        values = {key: value.translated(locale) if isinstance(value, Phrase) else value
+                  for key, value in self.values.items()}
+        return translations(locale).gettext(self.msgid).format(**values)
+
+    def as_meta(self) -> dict[str, object]:
+        """The msgid and values as JSON, for a page to translate (``{"msgid", "values"}``)."""
+        return {"msgid": self.msgid,
+                "values": {key: value.as_meta() if isinstance(value, Phrase) else value
+                           for key, value in self.values.items()}}
+
+
+def agent_note(phrase: Phrase, detail: str = "") -> tuple[str, dict[str, object]]:
+    """A system note for agents: the text stored (English: what the API, search and e-mail
+    see) and the message meta with which each agent's workspace shows it in the agent's
+    language (static/workspace.js). ``detail``, someone's own words (an agent's reason, a
+    customer's comment, a mail server's error), follows the phrase in the text only, never in
+    the meta: what outsourced agents may not see is masked in the text, and the page then
+    shows the text as it is."""
+    text = f"{phrase} {detail}" if detail else str(phrase)
+    meta: dict[str, object] = {"phrase": phrase.as_meta()}
+    if detail:
+        meta["detail"] = True
+    return text, meta
 
 
 # the system texts sent to customers, by the keys their callers use
@@ -86,6 +109,50 @@ TEXTS: dict[str, str] = {
     "email_rate": N_('Rate us: {links}'),
     "csat_low": N_("Thank you, and sorry we fell short. If you still need help, just write here and we'll pick it up again. {points} points have been added to your account."),
 }
+
+
+# the system notes agents read in a conversation (internal: the customer never sees them), by
+# the keys their writers use; each agent's workspace shows them in the agent's language
+# (``note``, ``agent_note``). A complaint's notes are walletdesk.complaints.texts.NOTES.
+AGENT_NOTES: dict[str, str] = {
+    "sla_warning_first_response": N_('SLA: the first reply is due in {minutes} min.'),
+    "sla_warning_resolution": N_('SLA: the resolution is due in {minutes} min.'),
+    # Translators: {due} is a date and time, e.g. 2026-12-02 14:30
+    "sla_breach_first_response": N_('SLA breached: the first reply was due {due} UTC.'),
+    "sla_breach_resolution": N_('SLA breached: the resolution was due {due} UTC.'),
+    # Translators: {escalation} says what was done, e.g. "priority raised to 2"
+    "sla_breach_first_response_escalated": N_(
+        'SLA breached: the first reply was due {due} UTC. Escalated: {escalation}.'),
+    "sla_breach_resolution_escalated": N_(
+        'SLA breached: the resolution was due {due} UTC. Escalated: {escalation}.'),
+    "sla_escalated_priority": N_('priority raised to {priority}'),
+    "sla_escalated_team": N_('handed to team {team}'),
+    "sla_escalated_priority_team": N_('priority raised to {priority}, handed to team {team}'),
+    # Translators: {stars} are five stars (★★★★☆); the customer's comment may follow
+    "csat_rating": N_('Customer rating: {stars} {rating}/5'),
+    "reply_mailed_one": N_('The customer left the chat before reading 1 reply; emailed to their '
+                           'address.'),
+    "reply_mailed_other": N_('The customer left the chat before reading {count} replies; '
+                             'emailed to their address.'),
+    "email_bounced": N_('Our email to the customer was returned by their mail server. Check the '
+                        'address or reach them another way.'),
+    "email_bounced_status": N_('Our email to the customer was returned by their mail server '
+                               '(status {status}). Check the address or reach them another '
+                               'way.'),
+    # Translators: the mail server's own (English) error follows
+    "email_failed": N_('This reply could not be emailed to the customer:'),
+}
+
+
+def note_phrase(key: str, **values: object) -> Phrase:
+    """One of the agents' notes (``AGENT_NOTES``) as a Phrase (to be a value of another)."""
+    return Phrase(AGENT_NOTES[key], **values)
+
+
+def note(key: str, detail: str = "", **values: object) -> tuple[str, dict[str, object]]:
+    """One of the agents' notes (``AGENT_NOTES``): the text to store and the message meta
+    (``agent_note``); ``detail`` (a customer's or a server's own words) follows it."""
+    return agent_note(note_phrase(key, **values), detail)
 
 
 def locale_dir_name(tag: str) -> str:

@@ -18,6 +18,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk import i18n
 from walletdesk.accounts.models import Agent, Team, default_weekly_hours
 from walletdesk.audit.actions import record_audit
 from walletdesk.cases.models import SlaPolicy
@@ -140,19 +141,23 @@ async def check_sla(ctx: JobContext) -> None:
     conversation = await lock_conversation(ctx.session, int(payload["conversation_id"]))
     if conversation is None or not _still_due(conversation, clock, due):
         return
-    what = "first reply" if clock == "first_response" else "resolution"
     if payload["stage"] == "warning":
         minutes = max(0, int((due - utcnow()).total_seconds() // 60))
-        text = f"SLA: the {what} is due in {minutes} min."
+        text, note_meta = i18n.note(f"sla_warning_{clock}", minutes=minutes)
     else:
-        text = f"SLA breached: the {what} was due {due.strftime('%Y-%m-%d %H:%M')} UTC."
         setattr(conversation, f"{clock}_breached", True)
-        text += await _escalate(ctx.session, ctx.services.settings, conversation)
+        escalation = await _escalate(ctx.session, ctx.services.settings, conversation)
+        values: dict[str, object] = {"due": due.strftime("%Y-%m-%d %H:%M")}
+        if escalation is not None:
+            values["escalation"] = escalation
+        text, note_meta = i18n.note(
+            f"sla_breach_{clock}" + ("_escalated" if escalation is not None else ""), **values)
         record_audit(ctx.session, actor_agent_id=None, action="sla.breach",
                      target_type="conversation", target_id=conversation.id,
                      detail={"clock": clock, "due": payload["due"]})
     await append_message(ctx.session, conversation, sender_kind=SenderKind.system, internal=True,
-                         text=text, meta={"kind": "sla", "stage": payload["stage"], "clock": clock})
+                         text=text, meta={"kind": "sla", "stage": payload["stage"], "clock": clock,
+                                          **note_meta})
     emit(ctx.session, {"type": "sla", "stage": payload["stage"], "clock": clock,
                        "conversation_id": conversation.id, "team_id": conversation.team_id,
                        "assignee_id": conversation.assignee_id, "due": payload["due"]})
@@ -160,15 +165,16 @@ async def check_sla(ctx: JobContext) -> None:
 
 
 async def _escalate(session: AsyncSession, settings: Settings,
-                    conversation: Conversation) -> str:
+                    conversation: Conversation) -> i18n.Phrase | None:
+    """What the breach escalated (the note says it), None for nothing."""
     policy = await session.get(SlaPolicy, conversation.sla_policy_id) \
         if conversation.sla_policy_id else None
     if policy is None:
-        return ""
-    done = []
+        return None
+    done: dict[str, object] = {}
     if policy.escalate_priority and conversation.priority < MAX_PRIORITY:
         conversation.priority += 1
-        done.append(f"priority raised to {conversation.priority}")
+        done["priority"] = conversation.priority
     if policy.escalate_team_id and policy.escalate_team_id != conversation.team_id:
         team = await session.get(Team, policy.escalate_team_id)
         if team is not None:
@@ -176,8 +182,8 @@ async def _escalate(session: AsyncSession, settings: Settings,
 
             conversation.team_id = team.id
             await route_conversation(session, settings, conversation)  # a free agent there
-            done.append(f"handed to team {team.name}")
-    return (" Escalated: " + ", ".join(done) + ".") if done else ""
+            done["team"] = team.name
+    return i18n.note_phrase("sla_escalated_" + "_".join(done), **done) if done else None
 
 
 async def save_sla_policy(services: Services, actor: Agent, policy_id: int | None = None, *,

@@ -80,20 +80,22 @@ async def submit_rating(services: Services, *, customer_id: int, survey_id: int,
                                    "rating": rating})
         # the agents see the score and the (protected) comment in the thread, live and after
         # a reload; internal, so never delivered to the customer
+        note, note_meta = rating_note(rating, survey.comment)
         await append_message(session, conversation, sender_kind=SenderKind.system,
-                             internal=True, text=rating_note(rating, survey.comment),
+                             internal=True, text=note,
                              meta={"kind": "csat_rating", "survey_id": survey.id,
-                                   "rating": rating})
+                                   "rating": rating, **note_meta})
         record_audit(session, actor_agent_id=None, action="survey.answer",
                      target_type="conversation", target_id=conversation.id,
                      detail={"rating": rating})
         return survey
 
 
-def rating_note(rating: int, comment: str) -> str:
-    """The agents' note of an answer: "Customer rating: ★★★★☆ 4/5 — “comment”"."""
-    note = f"Customer rating: {'★' * rating}{'☆' * (5 - rating)} {rating}/5"
-    return f"{note} — “{comment}”" if comment else note
+def rating_note(rating: int, comment: str) -> tuple[str, dict[str, object]]:
+    """The agents' note of an answer: "Customer rating: ★★★★☆ 4/5 — “comment”", and its
+    meta for each agent's language (the comment only in the text: i18n.agent_note)."""
+    return i18n.note("csat_rating", f"— “{comment}”" if comment else "",
+                     stars="★" * rating + "☆" * (5 - rating), rating=rating)
 
 
 async def survey_for_link(services: Services, token: str) -> tuple[Survey, str | None]:

@@ -175,9 +175,10 @@ def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:
 
 async def _record(session: AsyncSession, actor: Agent, complaint: Complaint,
                   conversation: Conversation, stage: str, detail: dict[str, Any], *,
-                  customer_text: str | None = None, internal_text: str | None = None) -> None:
+                  customer_text: str | None = None,
+                  internal_note: tuple[str, dict[str, object]] | None = None) -> None:
     """The parts every change shares: the event, the audit entry, the conversation's
-    messages and the live event."""
+    messages (``internal_note``: texts.note's text and meta) and the live event."""
     now = utcnow()
     complaint.stage = stage
     complaint.stage_changed_at = now
@@ -191,9 +192,10 @@ async def _record(session: AsyncSession, actor: Agent, complaint: Complaint,
     if customer_text is not None:
         await append_message(session, conversation, sender_kind=SenderKind.system,
                              text=customer_text, meta=meta)
-    if internal_text is not None:
+    if internal_note is not None:
+        internal_text, note_meta = internal_note
         await append_message(session, conversation, sender_kind=SenderKind.system,
-                             text=internal_text, internal=True, meta=meta)
+                             text=internal_text, internal=True, meta={**meta, **note_meta})
     emit(session, {"type": "complaint", "complaint_id": complaint.id,
                    "conversation_id": conversation.id, "stage": stage,
                    "team_id": conversation.team_id, "assignee_id": conversation.assignee_id})
@@ -351,11 +353,11 @@ async def _resolution_proposed(services: Services, session: AsyncSession, actor:
     complaint.proposed_by_agent_id = actor.id
     complaint.approved_by_agent_id = None
     _add_note(complaint, actor, "resolution_proposed", note)
-    what = kind if amount is None else f"{kind} of {format_amount(amount)} {asset}"
+    money = {} if amount is None else {"amount": format_amount(amount), "asset": asset}
     await _record(session, actor, complaint, conversation, "resolution_proposed",
                   {"kind": kind, "amount": amount, "asset": asset, "note": note},
-                  internal_text=f"Complaint #{complaint.id}: {actor.display_name} proposed "
-                                f"a {what}; it needs approval.",
+                  internal_note=texts.note(f"proposed_{kind}", ref=str(complaint.id),
+                                           name=actor.display_name, **money),
                   customer_text=texts.text("complaint_resolution_proposed",
                                            conversation.language, ref=str(complaint.id)))
 
@@ -378,8 +380,8 @@ async def _approved(services: Services, session: AsyncSession, actor: Agent,
     await _record(session, actor, complaint, conversation, "approved",
                   {"kind": complaint.resolution_kind, "amount": amount, "asset": complaint.asset,
                    "threshold": threshold, "note": note},
-                  internal_text=f"Complaint #{complaint.id}: {actor.display_name} approved the "
-                                "proposed resolution.",
+                  internal_note=texts.note("approved", ref=str(complaint.id),
+                                           name=actor.display_name),
                   customer_text=texts.text("complaint_approved", conversation.language,
                                            ref=str(complaint.id)))
 
@@ -406,8 +408,8 @@ async def _followed_up(services: Services, session: AsyncSession, actor: Agent,
                        note: str) -> None:
     _add_note(complaint, actor, "followed_up", note)
     await _record(session, actor, complaint, conversation, "followed_up", {"note": note},
-                  internal_text=f"Complaint #{complaint.id}: followed up by "
-                                f"{actor.display_name}: {note}",
+                  internal_note=texts.note("followed_up", note, ref=str(complaint.id),
+                                           name=actor.display_name),
                   customer_text=texts.text("complaint_followed_up", conversation.language,
                                            ref=str(complaint.id)))
 
@@ -427,14 +429,15 @@ async def _close(session: AsyncSession, actor: Agent, complaint: Complaint,
     _add_note(complaint, actor, "closed", note)
     internal = None
     if reason:
-        how = f"closed early (at stage {complaint.stage})" if early else "closed"
-        internal = f"Complaint #{complaint.id} {how} by {actor.display_name}: {reason}"
+        internal = texts.note("closed_early", reason, ref=str(complaint.id),
+                              name=actor.display_name, stage=complaint.stage) if early \
+            else texts.note("closed", reason, ref=str(complaint.id), name=actor.display_name)
     await _record(session, actor, complaint, conversation, "closed",
                   {"reason": reason, "early": early, "from_stage": complaint.stage,
                    "note": note},
                   customer_text=texts.text("complaint_closed", conversation.language,
                                            ref=str(complaint.id)),
-                  internal_text=internal)
+                  internal_note=internal)
 
 
 _STEPS = {

@@ -25,7 +25,7 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import Customer
 from walletdesk.email.outbound import send_mail, support_sender
 from walletdesk.events.bus import Event
-from walletdesk.i18n import N_, translate
+from walletdesk.i18n import N_, note, translate
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.jobs.models import Job
 from walletdesk.jobs.runner import JobContext, job_handler
@@ -167,8 +167,8 @@ async def reply_mail_done(ctx: JobContext) -> None:
         return
     conversation.reply_mailed_seq = max(conversation.reply_mailed_seq, int(mailed_seq))
     count = int((ctx.delivered or {}).get("count", 1))
+    text, note_meta = note("reply_mailed_one" if count == 1 else "reply_mailed_other",
+                           count=count)
     await append_message(
-        ctx.session, conversation, sender_kind=SenderKind.system, internal=True,
-        text=f"The customer left the chat before reading {count} "
-             f"repl{'y' if count == 1 else 'ies'}; emailed to their address.",
-        meta={"kind": "reply_mailed", "seq": int(mailed_seq)})
+        ctx.session, conversation, sender_kind=SenderKind.system, internal=True, text=text,
+        meta={"kind": "reply_mailed", "seq": int(mailed_seq), **note_meta})

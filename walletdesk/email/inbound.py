@@ -23,6 +23,7 @@ from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.customers.models import CustomerIdentity
 from walletdesk.email.models import EmailMessage
 from walletdesk.email.parse import MalformedMail, ParsedMail, parse_mail
+from walletdesk.i18n import note
 from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
 from walletdesk.text_rules import clean_text
@@ -74,12 +75,11 @@ async def _record_bounce(services: Services, mail: ParsedMail) -> int | None:
         conversation = await lock_conversation(session, sent.conversation_id)
         if conversation is None:
             return None
-        status = f" (status {mail.bounce_status})" if mail.bounce_status else ""
+        text, note_meta = note("email_bounced_status", status=mail.bounce_status) \
+            if mail.bounce_status else note("email_bounced")
         await append_message(
-            session, conversation, sender_kind=SenderKind.system, internal=True,
-            text=f"Our email to the customer was returned by their mail server{status}. "
-                 "Check the address or reach them another way.",
-            meta={"kind": "delivery_failed", "message_id": sent.message_id})
+            session, conversation, sender_kind=SenderKind.system, internal=True, text=text,
+            meta={"kind": "delivery_failed", "message_id": sent.message_id, **note_meta})
         return conversation.id
 
 

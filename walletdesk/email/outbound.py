@@ -167,9 +167,10 @@ async def email_failed(ctx: JobContext, error: str) -> None:
         return
     conversation = await lock_conversation(ctx.session, message.conversation_id)
     assert conversation is not None
+    text, note_meta = i18n.note("email_failed", error)
     await append_message(ctx.session, conversation, sender_kind=SenderKind.system, internal=True,
-                         text=f"This reply could not be emailed to the customer: {error}",
-                         meta={"kind": "delivery_failed", "message_id": message.id})
+                         text=text,
+                         meta={"kind": "delivery_failed", "message_id": message.id, **note_meta})
 
 
 @job_handler(SEND_JOB, deliver=deliver_email, on_failure=email_failed)

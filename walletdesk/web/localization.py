@@ -5,7 +5,11 @@ Accept-Language; a customer page sets ``request.state.locale`` to the customer's
 Templates translate with ``jinja2.ext.i18n`` (``{{ _("…") }}``, ``{% trans %}``): each
 request gets the gettext callables of its locale (made by ``install_gettext_translations``),
 so concurrent requests in different languages never share them. Scripts get their texts as a
-JSON dictionary rendered into the page (``script_texts``), read from the same catalogs.
+JSON dictionary rendered into the page (``script_texts``), read from the same catalogs; the
+workspace also gets the texts of the system notes it shows in each agent's language
+(``NOTE_MESSAGES``, walletdesk.i18n.agent_note). Durations read as Babel's locale data says
+("26m", "26分钟", "1h 26min"): ``format_duration`` on the server, ``duration_patterns`` for
+the scripts' countdowns.
 """
 
 from collections.abc import Callable
@@ -13,12 +17,17 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.messages.extract import extract_from_file
+from babel.numbers import format_decimal
+from babel.units import format_unit
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
 
 from walletdesk import i18n
+from walletdesk.complaints import texts as complaint_texts
 
 STATIC_DIR = Path(__file__).parent / "static"
 GETTEXT_NAMES = ("gettext", "ngettext", "pgettext", "npgettext")
@@ -50,6 +59,76 @@ def script_texts(locale: str, *scripts: str) -> dict[str, str]:
     catalog = i18n.translations(locale)
     return {message: catalog.gettext(message)
             for script in scripts for message in script_messages(script)}
+
+
+# the msgids of the system notes agents read in a conversation (stored in English with their
+# msgid and values: walletdesk.i18n.agent_note), which workspace.js shows translated
+NOTE_MESSAGES: tuple[str, ...] = (*i18n.AGENT_NOTES.values(),
+                                  *complaint_texts.NOTES.values(),
+                                  *complaint_texts.STAGE_NAMES.values())
+
+
+def desk_texts(locale: str, *scripts: str) -> dict[str, str]:
+    """The workspace's texts: its scripts' (``script_texts``) and the system notes'."""
+    catalog = i18n.translations(locale)
+    return {**script_texts(locale, *scripts),
+            **{message: catalog.gettext(message) for message in NOTE_MESSAGES}}
+
+
+# a duration's parts, largest first (walletdesk's countdowns and time-in-stage figures)
+DURATION_UNITS = ("day", "hour", "minute")
+_PLURAL_SAMPLES = range(200)  # a number of each plural form a language has is below 200
+
+
+def _babel_locale(locale: str) -> Locale:
+    try:
+        return Locale.parse(i18n.locale_dir_name(locale))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(i18n.SOURCE_LOCALE)
+
+
+@lru_cache(maxsize=32)
+def duration_patterns(locale: str) -> dict[str, Any]:
+    """Babel's narrow duration units for a script's countdowns: ``{unit: {plural form:
+    pattern}}`` for day, hour and minute ("{0}分钟"; the script picks the form with
+    Intl.PluralRules) and ``list``, how two of them join ("{0} {1}", "{0}{1}")."""
+    babel_locale = _babel_locale(locale)
+    patterns: dict[str, Any] = {}
+    for unit in DURATION_UNITS:
+        forms: dict[str, str] = {}
+        for number in _PLURAL_SAMPLES:
+            form = babel_locale.plural_form(number)
+            if form not in forms:
+                forms[form] = format_unit(number, f"duration-{unit}", length="narrow",
+                                          locale=babel_locale).replace(
+                    format_decimal(number, locale=babel_locale), "{0}", 1)
+        patterns[unit] = forms
+    patterns["list"] = format_list(["{0}", "{1}"], style="unit-narrow", locale=babel_locale)
+    return patterns
+
+
+def format_duration(locale: str, seconds: float) -> str:
+    """A duration in a locale's words, to the minute, in at most two units as the
+    workspace's countdowns show them: "26m", "1h 26m", "2d 3h" (English), "1小时26分钟"."""
+    minutes = round(abs(seconds) / 60)
+    babel_locale = _babel_locale(locale)
+    if minutes < 60:
+        parts = [(minutes, "minute")]
+    elif minutes < 24 * 60:
+        parts = [(minutes // 60, "hour"), (minutes % 60, "minute")]
+    else:
+        parts = [(minutes // (24 * 60), "day"), (minutes % (24 * 60) // 60, "hour")]
+    said = [format_unit(number, f"duration-{unit}", length="narrow", locale=babel_locale)
+            for index, (number, unit) in enumerate(parts) if number or index == 0]
+    return format_list(said, style="unit-narrow", locale=babel_locale)
+
+
+@lru_cache(maxsize=32)
+def contact_reason_names(locale: str) -> dict[str, str]:
+    """{knowledge-base category: its heading in the locale} for the resolve picker's contact
+    reasons (a label, the other kind of reason, is shown as it is named)."""
+    return {key: i18n.translations(locale).gettext(name)
+            for key, name in i18n.CATEGORY_NAMES.items()}
 
 
 def request_locale(request: Request) -> str:
@@ -85,6 +164,23 @@ TERMS: dict[str, str] = {
 }
 
 
+# the details of a complaint's history (walletdesk.complaints.actions: ComplaintEvent.detail)
+COMPLAINT_DETAILS: dict[str, str] = {
+    "category": i18n.N_("Category"), "summary": i18n.N_("Summary"),
+    "owner_agent_id": i18n.N_("Owner"), "kind": i18n.N_("Resolution"),
+    "amount": i18n.N_("Amount"), "asset": i18n.N_("Asset"), "note": i18n.N_("Note"),
+    "reason": i18n.N_("Reason"), "early": i18n.N_("Closed early"),
+    "from_stage": i18n.N_("From stage"), "threshold": i18n.N_("Approval threshold"),
+    "language": i18n.N_("Language"),
+}
+
+
+def complaint_detail_name(locale: str, key: str) -> str:
+    """A complaint history detail's name in the page's language (an unknown one readably)."""
+    name = COMPLAINT_DETAILS.get(key)
+    return i18n.translations(locale).gettext(name) if name else key.replace("_", " ")
+
+
 def term(locale: str, value: object) -> str:
     """A role or status value in the page's language (an unknown value readably as it is)."""
     key = str(value)
@@ -103,13 +199,15 @@ def customer_language_choices() -> dict[str, str]:
 def language_name(locale: str, in_locale: str) -> str:
     """A language's name as a reader of ``in_locale`` says it ("Chinese (Simplified)",
     "chino (simplificado)"); the tag itself when Babel does not know it."""
-    from babel import Locale, UnknownLocaleError
-
     try:
         return Locale.parse(i18n.locale_dir_name(locale)).get_display_name(
             i18n.locale_dir_name(in_locale)) or locale
     except (ValueError, UnknownLocaleError):
         return locale
+
+
+def _language_name_in(in_locale: str, locale: str) -> str:
+    return language_name(locale, in_locale)
 
 
 def use_customer_locale(request: Request, tag: str | None) -> str:
@@ -128,6 +226,12 @@ def template_context(request: Request) -> dict[str, Any]:
     locale = request_locale(request)
     return {**_gettext_callables(locale), "interface_locale": locale,
             "interface_locales": locale_choices(), "script_texts": partial(script_texts, locale),
+            "desk_texts": partial(desk_texts, locale),
+            "duration_patterns": partial(duration_patterns, locale),
+            "duration": partial(format_duration, locale),
+            "contact_reason_names": partial(contact_reason_names, locale),
+            "complaint_detail_name": partial(complaint_detail_name, locale),
+            "language_name": partial(_language_name_in, locale),
             "term": partial(term, locale)}
 
 

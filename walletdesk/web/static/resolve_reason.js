@@ -7,6 +7,11 @@
   var picker = document.getElementById("resolve-reason");
   var resolve = document.getElementById("resolve");
   if (!picker || !resolve) return;
+  // the knowledge base's categories by their headings in the agent's language (the page's
+  // localization.contact_reason_names); a label is shown as it is named
+  var names = {};
+  try { names = JSON.parse(picker.dataset.names || "{}"); } catch (e) { names = {}; }
+  function nameOf(reason) { return Object.prototype.hasOwnProperty.call(names, reason) ? names[reason] : reason; }
   function follow() { picker.hidden = resolve.hidden; picker.value = ""; }
   new MutationObserver(follow).observe(resolve, {attributes: true, attributeFilter: ["hidden"]});
   follow();
@@ -15,7 +20,7 @@
     .then(function (reasons) {
       reasons.forEach(function (reason) {
         var option = document.createElement("option");
-        option.value = reason; option.textContent = reason;  // text, never HTML
+        option.value = reason; option.textContent = nameOf(reason);  // text, never HTML
         picker.appendChild(option);
       });
     })

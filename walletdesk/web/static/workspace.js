@@ -12,6 +12,20 @@
   var STATUS = {bot: gettext("with the bot"), queued: gettext("queued"), assigned: gettext("assigned"),
     waiting_customer: gettext("waiting for customer"), resolved: gettext("resolved"), closed: gettext("closed")};
   function statusName(s) { return STATUS[s] || s.replace("_", " "); }
+  // where a conversation came from (Conversation.channel) and a customer's identities
+  var CHANNELS = {web: gettext("web chat"), widget: gettext("web chat"), email: gettext("e-mail"),
+    sms: gettext("SMS"), in_app: gettext("in-app"), operator: gettext("in-app"), api: "API",
+    telegram: "Telegram", report: gettext("scam report")};
+  function channelName(c) { return Object.prototype.hasOwnProperty.call(CHANNELS, c) ? CHANNELS[c] : c; }
+  // a language tag ("zh-Hans") as the agent says it ("简体中文"); the tag where the browser cannot
+  function languageName(tag) {
+    if (!tag) return "";
+    try { return new Intl.DisplayNames([document.documentElement.lang || "en"], {type: "language"}).of(tag) || tag; } catch (e) { return tag; }
+  }
+  // the customer's name, or "Visitor #42" in the agent's language (the API's rows say it in English)
+  function customerName(name, id) {
+    return name && name !== "Visitor #" + id ? name : fmt(gettext("Visitor #{id}"), {id: id});
+  }
   var state = {view: "mine", q: "", team: "", current: null, lastSeq: 0, shown: {}, pending: {}};
   var directory = JSON.parse(document.getElementById("directory").textContent || "{}");
   var manager = root.dataset.manager === "true";
@@ -54,7 +68,7 @@
       var li = el("li", "conv" + (c.id === state.current ? " active" : ""));
       li.dataset.id = c.id;
       var top = el("div", "conv-top");
-      top.appendChild(el("strong", "", c.customer_name));
+      top.appendChild(el("strong", "", customerName(c.customer_name, c.customer_id)));
       top.appendChild(el("span", "badge status-" + c.status, statusName(c.status)));
       li.appendChild(top);
       li.appendChild(el("div", "preview", c.preview));
@@ -71,9 +85,23 @@
     document.dispatchEvent(new CustomEvent("wd:inbox-rendered", {detail: rows}));  // workspace_tools.js
   }
 
+  // durations in Babel's words for the agent's language (localization.duration_patterns):
+  // "26m", "1h 26m" in English, "1小时26分钟" in Chinese; at most two units, to the minute
+  var UNITS = JSON.parse(($("wd-durations") || {}).textContent || "{}");
+  var plurals = null;
+  try { plurals = new Intl.PluralRules(document.documentElement.lang || "en"); } catch (e) { plurals = null; }
+  function unit(n, name) {
+    var forms = UNITS[name] || {}, form = plurals ? plurals.select(n) : "other";
+    var pattern = forms[form] || forms.other || forms[Object.keys(forms)[0]];
+    return pattern ? fmt(pattern.replace("{0}", "{n}"), {n: n.toLocaleString(document.documentElement.lang || undefined)}) : n + " " + name;
+  }
   function duration(ms) {
-    var m = Math.round(Math.abs(ms) / 60000);
-    return m < 60 ? m + "m" : m < 1440 ? Math.floor(m / 60) + "h " + (m % 60) + "m" : Math.floor(m / 1440) + "d " + Math.floor((m % 1440) / 60) + "h";
+    var m = Math.round(Math.abs(ms) / 60000), parts;
+    if (m < 60) parts = [[m, "minute"]];
+    else if (m < 1440) parts = [[Math.floor(m / 60), "hour"], [m % 60, "minute"]];
+    else parts = [[Math.floor(m / 1440), "day"], [Math.floor((m % 1440) / 60), "hour"]];
+    var said = parts.filter(function (p, i) { return p[0] || i === 0; }).map(function (p) { return unit(p[0], p[1]); });
+    return said.length > 1 ? fmt((UNITS.list || "{0} {1}").replace("{0}", "{a}").replace("{1}", "{b}"), {a: said[0], b: said[1]}) : said[0];
   }
   function slaText(label, left) {
     return fmt(left < 0 ? gettext("SLA {what} overdue {time}") : gettext("SLA {what} in {time}"), {what: label, time: duration(left)});
@@ -126,14 +154,14 @@
   function renderHeader(c, assigneeName, teamName, customer) {
     state.conv = c;
     document.dispatchEvent(new CustomEvent("wd:conversation", {detail: c}));  // labels.js, canned.js
-    if (customer) state.customerLabel = customer.display_name || fmt(gettext("Visitor #{id}"), {id: customer.id});
+    if (customer) state.customerLabel = customerName(customer.display_name, customer.id);
     renderOwnership(c, assigneeName);
     if (c.assignee_id === me && c.assignee_joined === false) {
       // given to me while I was away: opening it is when the customer learns I am here
       api("POST", "/conversations/" + c.id + "/accept").catch(function () {});
     }
-    $("conv-title").textContent = (customer ? (customer.display_name || fmt(gettext("Visitor #{id}"), {id: customer.id})) : "") + " — #" + c.id;
-    $("conv-meta").textContent = [statusName(c.status), c.channel, c.language || "", teamName || gettext("no team"),
+    $("conv-title").textContent = (customer ? customerName(customer.display_name, customer.id) : "") + " — #" + c.id;
+    $("conv-meta").textContent = [statusName(c.status), channelName(c.channel), languageName(c.language), teamName || gettext("no team"),
       assigneeName ? fmt(gettext("assigned to {name}"), {name: assigneeName}) : gettext("unassigned")].filter(Boolean).join(" · ");
     var flags = $("conv-flags"); flags.textContent = "";
     if (customer) flags.appendChild(customer.verified_user_id
@@ -151,11 +179,11 @@
   }
   function renderCustomer(cust, others) {
     var dl = $("customer-details"); dl.textContent = "";
-    [[gettext("Name"), cust.display_name || "—"], [gettext("E-mail"), cust.email || "—"], [gettext("Language"), cust.language || "—"],
+    [[gettext("Name"), cust.display_name || "—"], [gettext("E-mail"), cust.email || "—"], [gettext("Language"), cust.language ? (languageName(cust.language) === cust.language ? cust.language : languageName(cust.language) + " (" + cust.language + ")") : "—"],
      [gettext("Customer since"), when(cust.created_at)]].forEach(function (row) {
       dl.appendChild(el("dt", "", row[0])); dl.appendChild(el("dd", "", row[1]));
     });
-    cust.identities.forEach(function (i) { dl.appendChild(el("dt", "", i.channel)); dl.appendChild(el("dd", "mono", i.external_id)); });
+    cust.identities.forEach(function (i) { dl.appendChild(el("dt", "", channelName(i.channel))); dl.appendChild(el("dd", "mono", i.external_id)); });
     if ($("workspace").dataset.manager === "true") {
       var privacy = el("a", "", gettext("Personal data: export / erase")); privacy.href = "/admin/customers/" + encodeURIComponent(cust.id);
       dl.appendChild(el("dt", "", gettext("GDPR"))); var dd = el("dd"); dd.appendChild(privacy); dl.appendChild(dd);
@@ -227,6 +255,28 @@
       ul.appendChild(el("li", "muted", gettext("Suggestions are unavailable right now.")));
     });
   }
+  // a system note for agents stored in English with its msgid and values (walletdesk.i18n.
+  // agent_note), shown in the agent's language; the agent's own words after it (meta.detail)
+  // are taken from the text, which is masked for outsourced agents. A text that is no longer
+  // the note's English (masked, erased) is shown as it is.
+  function phraseText(p, say) {
+    var values = {};
+    Object.keys(p.values || {}).forEach(function (k) {
+      var v = p.values[k]; values[k] = v && typeof v === "object" ? phraseText(v, say) : v;
+    });
+    return fmt(say(p.msgid), values);
+  }
+  function noteText(m) {
+    var p = (m.meta || {}).phrase;
+    if (!p || typeof p.msgid !== "string" || typeof m.text !== "string") return m.text;
+    var english = phraseText(p, function (s) { return s; });
+    if (m.text === english) return phraseText(p, gettext);
+    if (m.meta.detail && m.text.indexOf(english + " ") === 0) {
+      var said = phraseText(p, gettext);  // no space after a full-width colon ("：")
+      return said + (/[\u3000-\u303f\uff00-\uffef]$/.test(said) ? "" : " ") + m.text.slice(english.length + 1);
+    }
+    return m.text;
+  }
   function showMessage(m) {
     if (m.conversation_id !== state.current || state.shown[m.seq]) return;
     if (m.client_id && state.pending[m.client_id]) { state.pending[m.client_id].remove(); delete state.pending[m.client_id]; }
@@ -237,7 +287,7 @@
     head.appendChild(el("span", "who", m.internal ? (who + " · " + gettext("internal note")) : who));
     head.appendChild(el("time", "", when(m.created_at)));
     if (m.sender_kind !== "system") li.appendChild(head);
-    li.appendChild(el("div", "body", m.text));
+    li.appendChild(el("div", "body", noteText(m)));
     var meta = m.meta || {};
     if (meta.attachments && meta.attachments.length) {  // pictures inline, other files as links (uploads.js)
       if (WalletdeskFiles.isCaptionOnly(m)) li.querySelector(".body").hidden = true;
@@ -384,8 +434,8 @@
       });
       t.teams.forEach(function (team) {
         targets.teams[team.id] = team;
-        var o = el("option", "", team.name + " — " + (team.open_now ? "open · " + team.agents_online + " online"
-          : "closed" + (team.opens_label ? " until " + team.opens_label : "")));
+        var o = el("option", "", team.name + " — " + (team.open_now ? fmt(gettext("open · {count} online"), {count: team.agents_online})
+          : team.opens_label ? fmt(gettext("closed until {time}"), {time: team.opens_label}) : gettext("closed now")));
         o.value = "team:" + team.id; teams.appendChild(o);
       });
     }).catch(function () {});
