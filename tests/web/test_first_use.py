@@ -219,6 +219,23 @@ async def test_a_transfer_to_a_closed_team_and_the_banner_name_the_same_return_t
     assert queue["opens_label"] and f"We're back {queue['opens_label']}." in notice
 
 
+async def test_the_return_time_is_written_in_the_customers_language(services):
+    # the weekday was English ("Mon") in a Chinese customer's notice and banner
+    _, _, _, mei = await _two_teams(services)
+    async with services.transaction() as session:
+        vip = await create_team(session, None, name="VIP", languages=[],
+                                weekly_hours=MONDAY_MINUTE, timezone="Asia/Singapore")
+    delivered = await receive_message(services, InboundMessage(
+        channel="web", external_id="v7", text="你好", language="zh-Hans"))
+    await assign_conversation(services, mei, delivered.conversation.id, team_id=vip.id)
+    async with services.read() as session:
+        conversation = await session.get(Conversation, delivered.conversation.id)
+        queue = await queue_state(session, services.settings, conversation)
+    assert queue is not None and queue["opens_label"].startswith("周一 ")
+    notice = (await _messages(services, delivered.conversation.id))[-1].text
+    assert queue["opens_label"] in notice and "Mon" not in notice
+
+
 # --- ratings -----------------------------------------------------------------------------
 
 async def _rated(services, verified_user_id: str | None):  # type: ignore[no-untyped-def]

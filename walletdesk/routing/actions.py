@@ -10,6 +10,8 @@ online, a conversation is resolved or transferred) the queue is drained in order
 
 from datetime import datetime, timedelta
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,7 +141,8 @@ async def route_conversation(session: AsyncSession, settings: Settings,
             conversation.after_hours = True
             opens = next_opening(team.weekly_hours, team.holidays, team.timezone, now)
             notice = (i18n.text("after_hours", conversation.language,
-                                opens=return_time(opens, team.timezone)) if opens
+                                opens=return_time(opens, team.timezone,
+                                                  conversation.language)) if opens
                       else i18n.text("after_hours_unknown", conversation.language))
             await append_message(session, conversation, sender_kind=SenderKind.system,
                                  text=notice)
@@ -236,13 +239,19 @@ async def _tell_overflow(session: AsyncSession, conversation: Conversation,
               "email_hint": mask_email(customer.email) if customer is not None else None})
 
 
-def return_time(moment: datetime, timezone: str) -> str:
-    """When a closed team is back, as the customer reads it everywhere (the thread's notice
-    and the widget's banner show this same text): "Mon 2026-12-07 09:00 CST"."""
+def return_time(moment: datetime, timezone: str, language: str | None = None) -> str:
+    """When a closed team is back, as the reader sees it everywhere (the thread's notice and
+    the widget's banner show this same text), the weekday in their language: "Mon 2026-12-07
+    09:00 CST", "周一 2026-12-07 09:00 CST", "lun 2026-12-07 09:00 CST"."""
     from zoneinfo import ZoneInfo
 
     local = moment.astimezone(ZoneInfo(timezone))
-    return local.strftime("%a %Y-%m-%d %H:%M ") + (local.tzname() or timezone)
+    try:
+        locale = Locale.parse((language or "en").replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale("en")
+    return format_datetime(local, "EEE yyyy-MM-dd HH:mm ", locale=locale) \
+        + (local.tzname() or timezone)
 
 
 STRAGGLER_AFTER = timedelta(seconds=10)
@@ -349,7 +358,7 @@ async def queue_events(session: AsyncSession, settings: Settings,
             "agents_online": len(helpers),
             "after_hours": not open_now,
             "opens_at": opens.isoformat() if opens else None,
-            "opens_label": return_time(opens, team.timezone) if opens else None,
+            "opens_label": return_time(opens, team.timezone, language) if opens else None,
         })
     return events
 

@@ -97,6 +97,7 @@ async def transfer_targets(session: AsyncSession, actor: Agent, conversation: Co
         opens = None if open_now else next_opening(team.weekly_hours, team.holidays,
                                                    team.timezone, now)
         team_rows.append(TeamTarget(team, open_now,
-                                    return_time(opens, team.timezone) if opens else None,
+                                    return_time(opens, team.timezone, actor.interface_locale)
+                                    if opens else None,
                                     online.get(team.id, 0)))
     return agent_rows, team_rows
