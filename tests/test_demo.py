@@ -21,7 +21,7 @@ async def test_the_demo_is_seeded_once_with_every_kind_of_case(services):
         assert complaint.stage == "resolution_proposed" and complaint.asset == "USDT"
         assert await session.scalar(select(func.count()).select_from(FollowUpProgramme)) == 3
         [followup] = (await session.scalars(select(FollowUp))).all()
-        assert followup.reason == "your withdrawal of 25000 USDT"
+        assert followup.reason == "您的 25000 USDT 提币"  # the demo customer writes Chinese
         open_clocks = (await session.scalars(select(Conversation.resolution_due_at).where(
             Conversation.status.in_(("queued", "assigned", "waiting_customer"))))).all()
     assert open_clocks and all(due is not None for due in open_clocks)

@@ -91,6 +91,16 @@ async def test_a_large_withdrawal_creates_one_task_and_rules_are_enforced(servic
         await _withdrawal(services, tx="tx-9", phone="12345")
 
 
+async def test_the_reason_is_written_in_the_customers_language(services, make_agent):
+    # "your withdrawal of 25000 USDT" went, in English, into a Chinese customer's invitation
+    await _programme(services, make_agent)
+    [task] = await _withdrawal(services, language="zh-Hans")
+    assert task.reason == "您的 25000 USDT 提币" and "your" not in task.reason
+    [other] = await _withdrawal(services, tx="tx-es", user="u-2", phone="+852 9123 4568",
+                                language="es")
+    assert other.reason == "tu retiro de 25000 USDT"
+
+
 async def test_notifications_wait_for_the_end_of_quiet_hours(services, make_agent):
     now = datetime.now(UTC)
     services.settings = services.settings.model_copy(update={

@@ -223,7 +223,9 @@ async def record_transaction(services: Services, *, user_id: str, transaction_id
             if _matches(programme.rule, kind, amount, asset):
                 followup = await create_followup(
                     session, services.settings, programme, customer,
-                    source_ref=f"tx:{transaction_id}", reason=f"your {kind} of {amount} {asset}")
+                    source_ref=f"tx:{transaction_id}",
+                    reason=texts.reason("transaction", customer.language, kind=kind,
+                                        amount=str(amount), asset=asset))
                 if followup is not None:
                     created.append(followup)
         return created
@@ -242,7 +244,7 @@ async def followup_after_complaint(session: AsyncSession, settings: Settings, *,
             FollowUpProgramme.active.is_(True)))).all():
         followup = await create_followup(session, settings, programme, customer,
                                          source_ref=f"complaint:{complaint_id}",
-                                         reason="your complaint")
+                                         reason=texts.reason("complaint", customer.language))
         if followup is not None:
             created.append(followup)
     return created
@@ -267,7 +269,8 @@ async def scan_cohort(session: AsyncSession, settings: Settings, programme_id: i
     for customer in customers:
         if await create_followup(session, settings, programme, customer,
                                  source_ref=f"cohort:{customer.id}",
-                                 reason=f"your first {days} days with us"):
+                                 reason=texts.reason("cohort", customer.language,
+                                                     days=str(days))):
             created += 1
     await schedule_cohort_scan(session, programme.id, now + timedelta(days=1))
     return created
