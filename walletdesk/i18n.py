@@ -72,6 +72,7 @@ TEXTS: dict[str, str] = {
     "agent_joined": N_('{name} joined the conversation.'),
     "queued": N_('Thanks for your message. An agent will be with you shortly.'),
     "transferred_waiting": N_("You have been transferred to another agent. Please stay here: we're waiting for them to join, and they will see everything above."),
+    "transferred_away": N_("You have been transferred to another team. Nobody there is online right now: leave your message here and they will reply as soon as they're back, seeing everything above."),
     "after_hours": N_("Our team is away right now. We're back {opens}. Leave your message here and we'll reply as soon as we're back."),
     "after_hours_unknown": N_("Our team is away right now. Leave your message here and we'll reply as soon as we're back."),
     "resolved": N_('This conversation was marked as resolved. Write again any time if you need more help.'),

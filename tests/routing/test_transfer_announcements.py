@@ -161,3 +161,16 @@ async def test_agents_online_but_busy_the_customer_is_told_shortly(services, bus
     queue = [e for e in bus.of_type("queue")
              if e["conversation_id"] == received.conversation.id][-1]
     assert queue["eta_s"] is not None and queue["agents_online"] == 1
+
+
+async def test_a_transfer_to_a_team_with_nobody_online_says_so(services, make_team, make_agent):
+    # it said "we're waiting for them to join" while the widget's header said "away"
+    first, second = await make_team("Front"), await make_team("Back")
+    alice = await make_agent("Alice", teams=[first], online=True)
+    await make_agent("Bob", teams=[second])  # offline: the team is open, nobody answers
+    conversation_id = (await receive_message(services, msg("v"))).conversation.id
+    before = await system_texts(services, conversation_id)
+    await assign_conversation(services, alice, conversation_id, team_id=second.id)
+    assert (await load(services, conversation_id)).status == Status.queued
+    assert await system_texts(services, conversation_id) == [
+        *before, text("transferred_away", "en")]

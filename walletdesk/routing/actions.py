@@ -191,13 +191,14 @@ async def agents_to_answer(session: AsyncSession, team_id: int, language: str | 
 
 async def _waiting_text(session: AsyncSession, conversation: Conversation,
                         waiting_notice: str) -> str:
-    """What a customer who must wait is told. "An agent will be with you shortly" only when an
-    agent is online to answer: with none (the team open, its agents all away) they are told,
-    as after hours, that the team is away and to leave their message; a transfer still says
-    it is one."""
-    if waiting_notice == "queued" and conversation.team_id is not None \
+    """What a customer who must wait is told. "An agent will be with you shortly" (or, after a
+    transfer, "we're waiting for them to join") only when an agent is online to answer: with
+    none (the team open, its agents all away) they are told, as after hours, that the team is
+    away and to leave their message."""
+    away = {"queued": "after_hours_unknown", "transferred_waiting": "transferred_away"}
+    if waiting_notice in away and conversation.team_id is not None \
             and not await agents_to_answer(session, conversation.team_id, conversation.language):
-        return i18n.text("after_hours_unknown", conversation.language)
+        return i18n.text(away[waiting_notice], conversation.language)
     return i18n.text(waiting_notice, conversation.language)
 
 
