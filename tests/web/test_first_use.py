@@ -169,6 +169,12 @@ async def test_transfer_targets_show_presence_load_and_closed_teams_but_never_yo
     assert not teams["VIP"]["open_now"]
     assert teams["VIP"]["opens_label"].startswith("Mon ")
     assert teams["VIP"]["opens_label"].endswith("09:00 +08")  # in the team's own clock
+    # in the reader's language: a browser asking for Chinese, no language chosen
+    chinese_page = await signed.http.get(
+        f"/api/v1/conversations/{delivered.conversation.id}/transfer-targets",
+        headers={"accept-language": "zh-CN,zh;q=0.9"})
+    label = {t["name"]: t for t in chinese_page.json()["teams"]}["VIP"]["opens_label"]
+    assert label.startswith("周一 ") and label.endswith("09:00 +08")
     assert vip.id in {t["id"] for t in body["teams"]} and chinese.id == teams["Chinese"]["id"]
     assert global_team.id == teams["Global"]["id"]
     # an agent who may not see the conversation learns nothing about it

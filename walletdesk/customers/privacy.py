@@ -214,11 +214,6 @@ async def erase_in(session: AsyncSession, customer_id: int, *, actor_id: int | N
     for identity in customer.identities:
         # keep the row (so the channel cannot re-attach the old history), not the id
         identity.external_id = f"erased:{uuid.uuid4().hex}"
-    codes = (await session.scalars(select(EmailCode).where(
-        EmailCode.customer_id == customer_id))).all()
-    await code_quotas.forget(session, codes)  # the keyed hashes of their addresses
-    for code in codes:
-        code.email = ERASED
     ids = list((await session.scalars(
         select(Conversation.id).where(Conversation.customer_id == customer_id))).all())
     blobs: set[str] = set()
@@ -241,6 +236,13 @@ async def erase_in(session: AsyncSession, customer_id: int, *, actor_id: int | N
         await session.execute(update(DeviceContext).where(
             DeviceContext.conversation_id.in_(ids)).values(
                 app_version=None, os=None, platform=None, wallet_addresses=None))
+    # after the conversations' rows (locked by their updates above): a code request locks its
+    # conversation before the quota rows, so erasing in the other order could deadlock it
+    codes = (await session.scalars(select(EmailCode).where(
+        EmailCode.customer_id == customer_id))).all()
+    await code_quotas.forget(session, codes)  # the keyed hashes of their addresses
+    for code in codes:
+        code.email = ERASED
     await session.execute(update(Survey).where(Survey.customer_id == customer_id)
                           .values(comment=""))
     await session.execute(update(FollowUp).where(FollowUp.customer_id == customer_id)

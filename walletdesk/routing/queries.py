@@ -68,12 +68,14 @@ class TeamTarget:
     agents_online: int
 
 
-async def transfer_targets(session: AsyncSession, actor: Agent, conversation: Conversation
+async def transfer_targets(session: AsyncSession, actor: Agent, conversation: Conversation,
+                           locale: str | None = None
                            ) -> tuple[list[AgentTarget], list[TeamTarget]]:
     """Who a conversation can be handed to, with what the choice depends on: presence, load
     against capacity, the conversation's language; the teams with whether they are open.
     Never the actor, nor the agent who has the conversation now (a transfer to them is
-    refused: walletdesk.conversations.assignment)."""
+    refused: walletdesk.conversations.assignment). ``locale``: the reader's, for when a closed
+    team is back."""
     now = utcnow()
     language = conversation.language
     holder = conversation.assignee_id if conversation.status in ACTIVE_STATUSES else None
@@ -97,7 +99,7 @@ async def transfer_targets(session: AsyncSession, actor: Agent, conversation: Co
         opens = None if open_now else next_opening(team.weekly_hours, team.holidays,
                                                    team.timezone, now)
         team_rows.append(TeamTarget(team, open_now,
-                                    return_time(opens, team.timezone, actor.interface_locale)
+                                    return_time(opens, team.timezone, locale)
                                     if opens else None,
                                     online.get(team.id, 0)))
     return agent_rows, team_rows

@@ -3,26 +3,28 @@ the new assignee's "I'm here" when they open one given to them while they were a
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from walletdesk.conversations.actions import accept_conversation
 from walletdesk.conversations.messages import conversation_payload
 from walletdesk.conversations.queries import conversation_for_agent
 from walletdesk.routing.queries import transfer_targets
 from walletdesk.web.deps import ApiAgent, RowId, ServicesDep
+from walletdesk.web.localization import request_locale
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"])
 
 
 @router.get("/conversations/{conversation_id}/transfer-targets")
-async def targets(conversation_id: RowId, agent: ApiAgent, services: ServicesDep
-                  ) -> dict[str, Any]:
+async def targets(conversation_id: RowId, agent: ApiAgent, services: ServicesDep,
+                  request: Request) -> dict[str, Any]:
     """Agents (not you, nor the one who has it now) with presence, load/capacity and whether
     they speak the customer's language; teams with whether they are open now and, if not,
     when they are back."""
     async with services.read() as session:
         conversation = await conversation_for_agent(session, agent, conversation_id)
-        agents, teams = await transfer_targets(session, agent, conversation)
+        agents, teams = await transfer_targets(session, agent, conversation,
+                                               request_locale(request))
     return {
         "agents": [{"id": t.agent.id, "name": t.agent.display_name,
                     "presence": t.agent.presence, "load": t.load,
