@@ -22,10 +22,17 @@
     bot: gettext("Assistant"), away: gettext("Agents away · leave a message"),
     rated: gettext("Thanks, you rated this {n}/5."), already: gettext("You have already rated this conversation."),
     hello: gettext("Hi! Ask us anything about your wallet."),
+    // what the desk put in place of a secret it removed from a message (walletdesk.safety.protect)
+    seedRemoved: gettext("[seed phrase removed]"), keyRemoved: gettext("[private key removed]"),
     // Translators: the place in line, then the expected wait (a language without spaces between sentences drops the space)
     queue: gettext("{position} {wait}")}; }
   var t = buildTexts();
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k] !== undefined ? v[k] : ""; }); }
+  // a message as the customer reads it: the removed secrets' placeholders in their language
+  function readable(text) {
+    return typeof text !== "string" ? text
+      : text.split("[seed phrase removed]").join(t.seedRemoved).split("[private key removed]").join(t.keyRemoved);
+  }
 
   var KEY_TOKEN = "walletdesk.visitor", KEY_OUTBOX = "walletdesk.outbox";
   var store = window.localStorage;
@@ -69,7 +76,7 @@
     }
     var body = document.createElement("div");
     body.className = "body";
-    body.textContent = text;   // always text: message content is never parsed as HTML
+    body.textContent = readable(text);   // always text: message content is never parsed as HTML
     li.appendChild(body);
     return li;
   }
@@ -409,7 +416,7 @@
         break;
       case "ack": follow(f.message); showMessage(f.message); reportTimeZone(); break;
       case "message": showMessage(f.message); break;
-      case "message_edited": if (shown[f.message.seq]) shown[f.message.seq].querySelector(".body").textContent = f.message.text; break;
+      case "message_edited": if (shown[f.message.seq]) shown[f.message.seq].querySelector(".body").textContent = readable(f.message.text); break;
       case "queue": if (f.conversation_id === conversationId || conversationId === null) showQueue(f); break;
       case "status":
         if (f.conversation_id === conversationId || conversationId === null) showStatus(f.status);

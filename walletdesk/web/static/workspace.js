@@ -277,6 +277,11 @@
     }
     return m.text;
   }
+  // the removed secrets' placeholders (walletdesk.safety.protect) in the agent's language
+  function readable(text) {
+    return typeof text !== "string" ? text : text.split("[seed phrase removed]").join(gettext("[seed phrase removed]"))
+      .split("[private key removed]").join(gettext("[private key removed]"));
+  }
   function showMessage(m) {
     if (m.conversation_id !== state.current || state.shown[m.seq]) return;
     if (m.client_id && state.pending[m.client_id]) { state.pending[m.client_id].remove(); delete state.pending[m.client_id]; }
@@ -287,7 +292,7 @@
     head.appendChild(el("span", "who", m.internal ? (who + " · " + gettext("internal note")) : who));
     head.appendChild(el("time", "", when(m.created_at)));
     if (m.sender_kind !== "system") li.appendChild(head);
-    li.appendChild(el("div", "body", noteText(m)));
+    li.appendChild(el("div", "body", readable(noteText(m))));
     var meta = m.meta || {};
     if (meta.attachments && meta.attachments.length) {  // pictures inline, other files as links (uploads.js)
       if (WalletdeskFiles.isCaptionOnly(m)) li.querySelector(".body").hidden = true;
@@ -321,7 +326,7 @@
         break;
       case "subscribed": f.messages.forEach(showMessage); break;
       case "message": showMessage(f.message); refreshInboxSoon(); break;
-      case "message_edited": if (state.shown[f.message.seq] && f.message.conversation_id === state.current) state.shown[f.message.seq].querySelector(".body").textContent = f.message.text; refreshInboxSoon(); break;
+      case "message_edited": if (state.shown[f.message.seq] && f.message.conversation_id === state.current) state.shown[f.message.seq].querySelector(".body").textContent = readable(f.message.text); refreshInboxSoon(); break;
       case "ack": showMessage(f.message); break;
       case "conversation":
         refreshInboxSoon();
