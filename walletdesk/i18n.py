@@ -14,6 +14,10 @@ Accept-Language header onto the available catalogs (the agents' interface).
 import gettext as gettext_module
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -159,6 +163,17 @@ def note(key: str, detail: str = "", **values: object) -> tuple[str, dict[str, o
 def locale_dir_name(tag: str) -> str:
     """zh-Hans → zh_Hans (the catalog directory's name, as Babel spells locales)."""
     return tag.replace("-", "_")
+
+
+def babel_locale(tag: str | None) -> "Locale":
+    """Babel's locale for a language tag (zh-Hans → zh_Hans), for dates, units and names in
+    that language; the source locale's for none or one Babel does not know."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(locale_dir_name(tag or SOURCE_LOCALE))
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(SOURCE_LOCALE)
 
 
 def available_locales(locale_dir: Path | None = None) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ online, a conversation is resolved or transferred) the queue is drained in order
 
 from datetime import datetime, timedelta
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -247,11 +246,7 @@ def return_time(moment: datetime, timezone: str, language: str | None = None) ->
     from zoneinfo import ZoneInfo
 
     local = moment.astimezone(ZoneInfo(timezone))
-    try:
-        locale = Locale.parse((language or "en").replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        locale = Locale("en")
-    return format_datetime(local, "EEE yyyy-MM-dd HH:mm ", locale=locale) \
+    return format_datetime(local, "EEE yyyy-MM-dd HH:mm ", locale=i18n.babel_locale(language)) \
         + (local.tzname() or timezone)
 
 

@@ -80,19 +80,12 @@ DURATION_UNITS = ("day", "hour", "minute")
 _PLURAL_SAMPLES = range(200)  # a number of each plural form a language has is below 200
 
 
-def _babel_locale(locale: str) -> Locale:
-    try:
-        return Locale.parse(i18n.locale_dir_name(locale))
-    except (ValueError, UnknownLocaleError):
-        return Locale.parse(i18n.SOURCE_LOCALE)
-
-
 @lru_cache(maxsize=32)
 def duration_patterns(locale: str) -> dict[str, Any]:
     """Babel's narrow duration units for a script's countdowns: ``{unit: {plural form:
     pattern}}`` for day, hour and minute ("{0}分钟"; the script picks the form with
     Intl.PluralRules) and ``list``, how two of them join ("{0} {1}", "{0}{1}")."""
-    babel_locale = _babel_locale(locale)
+    babel_locale = i18n.babel_locale(locale)
     patterns: dict[str, Any] = {}
     for unit in DURATION_UNITS:
         forms: dict[str, str] = {}
@@ -111,7 +104,7 @@ def format_duration(locale: str, seconds: float) -> str:
     """A duration in a locale's words, to the minute, in at most two units as the
     workspace's countdowns show them: "26m", "1h 26m", "2d 3h" (English), "1小时26分钟"."""
     minutes = round(abs(seconds) / 60)
-    babel_locale = _babel_locale(locale)
+    babel_locale = i18n.babel_locale(locale)
     if minutes < 60:
         parts = [(minutes, "minute")]
     elif minutes < 24 * 60:
