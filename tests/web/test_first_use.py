@@ -208,37 +208,34 @@ async def test_accept_needs_a_session_with_csrf_and_a_visible_conversation(servi
     assert chinese.id
 
 
-async def test_a_transfer_to_a_closed_team_and_the_banner_name_the_same_return_time(services):
-    _, _, sam, _ = await _two_teams(services)
+async def _transferred_to_a_closed_team(services, agent, text: str, language: str,
+                                       team_languages: list[str]):  # type: ignore[no-untyped-def]
+    """A customer's conversation handed to a team closed until Monday: (its queue state, the
+    last message the customer read)."""
     async with services.transaction() as session:
-        vip = await create_team(session, None, name="VIP", languages=["en"],
-                                weekly_hours=MONDAY_MINUTE,
-                                timezone="Asia/Singapore")
+        vip = await create_team(session, None, name="VIP", languages=team_languages,
+                                weekly_hours=MONDAY_MINUTE, timezone="Asia/Singapore")
     delivered = await receive_message(services, InboundMessage(
-        channel="web", external_id="v6", text="hello", language="en"))
-    await assign_conversation(services, sam, delivered.conversation.id, team_id=vip.id)
+        channel="web", external_id=f"v-{language}", text=text, language=language))
+    await assign_conversation(services, agent, delivered.conversation.id, team_id=vip.id)
     async with services.read() as session:
         conversation = await session.get(Conversation, delivered.conversation.id)
         queue = await queue_state(session, services.settings, conversation)
+    return queue, (await _messages(services, delivered.conversation.id))[-1].text
+
+
+async def test_a_transfer_to_a_closed_team_and_the_banner_name_the_same_return_time(services):
+    _, _, sam, _ = await _two_teams(services)
+    queue, notice = await _transferred_to_a_closed_team(services, sam, "hello", "en", ["en"])
     assert queue is not None and queue["after_hours"]
-    notice = (await _messages(services, delivered.conversation.id))[-1].text
     assert queue["opens_label"] and f"We're back {queue['opens_label']}." in notice
 
 
 async def test_the_return_time_is_written_in_the_customers_language(services):
     # the weekday was English ("Mon") in a Chinese customer's notice and banner
     _, _, _, mei = await _two_teams(services)
-    async with services.transaction() as session:
-        vip = await create_team(session, None, name="VIP", languages=[],
-                                weekly_hours=MONDAY_MINUTE, timezone="Asia/Singapore")
-    delivered = await receive_message(services, InboundMessage(
-        channel="web", external_id="v7", text="你好", language="zh-Hans"))
-    await assign_conversation(services, mei, delivered.conversation.id, team_id=vip.id)
-    async with services.read() as session:
-        conversation = await session.get(Conversation, delivered.conversation.id)
-        queue = await queue_state(session, services.settings, conversation)
+    queue, notice = await _transferred_to_a_closed_team(services, mei, "你好", "zh-Hans", [])
     assert queue is not None and queue["opens_label"].startswith("周一 ")
-    notice = (await _messages(services, delivered.conversation.id))[-1].text
     assert queue["opens_label"] in notice and "Mon" not in notice
 
 
