@@ -133,3 +133,34 @@ async def test_a_frame_never_overtakes_one_waiting_to_be_sent():
     conn.send({"n": 5})  # nothing waits: at once again
     assert [json.loads(data)["n"] for data in socket.written] == [1, 2, 3, 4, 5]
     await conn.stop()
+
+
+async def test_a_stopping_server_drops_the_frames_read_ahead_and_closes_at_once():
+    """SIGTERM under load: the app hears the 1012 close after the frame it is handling, not
+    after the READ_AHEAD frames read ahead of it (never acknowledged: the widget and the
+    workspace send them again, same client id, to the server they reconnect to)."""
+    echo = Echo()
+    async with serving(echo.app) as live, websockets.connect(f"{live.ws_url}/ws") as ws:
+        for n in range(READ_AHEAD + 10):
+            await ws.send(json.dumps({"type": "x", "n": n}))
+        for _ in range(200):
+            protocols = _protocols(live.server)
+            if protocols and protocols[0].read_paused:
+                break
+            await asyncio.sleep(0.01)
+        protocol = _protocols(live.server)[0]
+        assert protocol.queue.qsize() >= READ_AHEAD  # frames wait behind frame 0
+        protocol.shutdown()  # what uvicorn calls on every connection when the server stops
+        echo.release.set()
+        try:
+            answers = [json.loads(await asyncio.wait_for(ws.recv(), 5))["n"]
+                       for _ in range(READ_AHEAD + 10)]
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 1012
+        else:
+            raise AssertionError(f"the socket stayed open: {answers}")
+        for _ in range(100):  # the app's socket loop ends on the close, frame 0 handled
+            if protocol.disconnected or protocol.queue.empty():
+                break
+            await asyncio.sleep(0.01)
+        assert echo.handled in ([], [0])

@@ -75,6 +75,16 @@ class HubWebSocketProtocol(WebSocketsSansIOProtocol):
             self.transport.resume_reading()
         return message
 
+    def shutdown(self) -> None:
+        """The server stops (SIGTERM): the frames read ahead that the app has not taken are
+        dropped, so the app hears the 1012 close next instead of after up to ``READ_AHEAD``
+        more frames a socket (200 busy sockets took 24 s to stop). Nothing is lost: they
+        were never acknowledged, and the widget sends its unacknowledged messages again,
+        same client id, to the server it reconnects to."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        super().shutdown()
+
     def send_now(self, data: bytes) -> bool:
         """Write one text frame (UTF-8) now; False if it must wait (the caller queues it)."""
         if (self.close_sent or self.disconnected or not self.handshake_complete
