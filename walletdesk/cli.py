@@ -276,13 +276,21 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("rotate")
 def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JSON object")] = False
                 ) -> None:
-    """Re-encrypt every customer's personal data with the first key of
+    """Re-encrypt all personal data and agents' two-factor secrets with the first key of
     WALLETDESK_ENCRYPTION_KEYS (and recompute the keyed hashes); safe to run again."""
+    from dataclasses import asdict
+
     from walletdesk.crypto import KeyError_
     from walletdesk.customers.keys import rotate_keys
+    from walletdesk.db.engine import DatabaseUnavailable
     from walletdesk.services import Services
 
     settings = _settings()
+    if not (settings.encryption_keys or "").strip():
+        # the keys would be derived from WALLETDESK_SECRET_KEY: a shell without the desk's
+        # environment would rotate everything to a key the desk does not have
+        _fail("WALLETDESK_ENCRYPTION_KEYS is not set: there is no key to rotate to (put the "
+              "new key first, then the old ones; see docs/safety.md). Nothing was changed.")
 
     async def run() -> dict[str, object]:
         services = Services(settings)
@@ -290,8 +298,7 @@ def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JS
             done = await rotate_keys(services)
             from walletdesk.crypto import keyring
 
-            return {"customers": done.customers, "identities": done.identities,
-                    "primary_key": keyring().primary}
+            return {**asdict(done), "primary_key": keyring().primary}
         finally:
             await services.stop()
 
@@ -300,11 +307,19 @@ def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JS
     except KeyError_ as exc:
         _fail(str(exc))
         return
+    except DatabaseUnavailable as exc:  # unreachable, or not migrated ("no such table")
+        _fail(f"the database could not be used ({exc}): check WALLETDESK_DATABASE_URL and run "
+              "`walletdesk db upgrade`; batches done so far are complete, run it again to go on")
+        return
     if json_output:
         print(json.dumps(result))
     else:
-        console.print(f"re-encrypted {result['customers']} customers and {result['identities']} "
-                      f"channel identities with key {result['primary_key']!r}")
+        console.print(
+            f"re-encrypted with key {result['primary_key']!r}: {result['customers']} customers, "
+            f"{result['identities']} channel identities, {result['messages']} message sender "
+            f"names, {result['device_addresses']} reported wallet addresses, "
+            f"{result['email_codes']} email-code addresses, {result['two_factor_secrets']} "
+            "two-factor secrets")
 
 
 @app.command()

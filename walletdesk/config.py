@@ -15,7 +15,10 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - refuse
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WALLETDESK_", env_file=None, extra="ignore")
+    # hide_input_in_errors: a refused setting's message never repeats the input (the other
+    # settings with it: the secret key, an endpoint URL's API key)
+    model_config = SettingsConfigDict(env_prefix="WALLETDESK_", env_file=None, extra="ignore",
+                                      hide_input_in_errors=True)
 
     environment: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./walletdesk.db"
@@ -190,6 +193,7 @@ class Settings(BaseSettings):
     # JSON {"ethereum": "https://…", "bitcoin": "https://…/api", "tron": …, "solana": …}; a
     # chain without one is "unsupported", never guessed. Explorer links: {chain: "…{tx}…"}
     # over the defaults. Deposit addresses that need a memo/tag: [{"chain", "address", "name"}].
+    # https:// only; plain http:// to localhost or a private network (an own node on the LAN)
     chain_endpoints: dict[str, str] = Field(default_factory=dict)
     chain_explorers: dict[str, str] = Field(default_factory=dict)
     chain_timeout_s: float = Field(default=5.0, gt=0)
@@ -272,6 +276,22 @@ class Settings(BaseSettings):
                 raise ValueError("set WALLETDESK_CUSTOMER_CONTEXT_SECRET (16 characters or "
                                  "more) with WALLETDESK_CUSTOMER_CONTEXT_URL: requests are "
                                  "signed with it")
+        return self
+
+    @model_validator(mode="after")
+    def _check_chain_endpoints(self) -> "Settings":
+        # a provider's URL often carries its API key (https://mainnet.infura.io/v3/KEY) and the
+        # lookups name customers' transactions: never in clear beyond the machine or its
+        # private network. The message names the chain, never the URL.
+        from walletdesk.chains.http import in_clear_beyond_local_network
+
+        for chain, url in self.chain_endpoints.items():
+            if url and in_clear_beyond_local_network(url):
+                raise ValueError(f"WALLETDESK_CHAIN_ENDPOINTS: the {chain!r} endpoint must use "
+                                 "https:// (plain http:// only to localhost, 127.0.0.0/8, ::1 "
+                                 "or a private network: 10.0.0.0/8, 172.16.0.0/12, "
+                                 "192.168.0.0/16, fc00::/7): its URL may carry the provider's "
+                                 "API key, and lookups name customers' transactions")
         return self
 
     @model_validator(mode="after")

@@ -82,8 +82,8 @@ async def test_asking_for_a_person_with_a_hash_is_handed_off_at_once(database_ur
 def test_only_a_transaction_on_a_desk_with_an_endpoint_is_left_to_the_lookup():
     from tests.conftest import make_settings
 
-    with_tron = make_settings("sqlite+aiosqlite://", chain_endpoints={"tron": "http://x"})
-    unknown_chain = make_settings("sqlite+aiosqlite://", chain_endpoints={"dogechain": "http://x"})
+    with_tron = make_settings("sqlite+aiosqlite://", chain_endpoints={"tron": "https://x"})
+    unknown_chain = make_settings("sqlite+aiosqlite://", chain_endpoints={"dogechain": "https://x"})
     assert left_to_lookup(with_tron, f"txid {TRON_OK}")
     assert not left_to_lookup(with_tron, "my transfer has not arrived")  # asked for the hash
     assert not left_to_lookup(with_tron, "TXYZ1234 is my reference")

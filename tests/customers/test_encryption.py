@@ -137,4 +137,5 @@ def test_keys_rotate_command_reports_what_it_did(tmp_path):
                           env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {
-        "customers": 0, "identities": 0, "primary_key": "ka"}
+        "customers": 0, "identities": 0, "messages": 0, "device_addresses": 0, "email_codes": 0,
+        "two_factor_secrets": 0, "primary_key": "ka"}

@@ -10,7 +10,8 @@ payload writer) and 0.3–0.4 ms on a new one; this client 0.02–0.03 ms and 0.
 endpoints need and no more:
 
 - GET and POST with a JSON body to ``url`` + a path; the URL's user and password, if any, as
-  HTTP Basic auth; http and https (the system's trusted certificates, the host's name checked);
+  HTTP Basic auth; https (the system's trusted certificates, the host's name checked), plain
+  http only to the machine itself or a private network (``is_local_host``);
 - no redirects (as before: ``allow_redirects=False``), no cookies, no proxy (the sessions
   never read the environment's); answers compressed only when the server insists (gzip,
   deflate: decompressed); chunked and close-delimited bodies; an answer over
@@ -27,6 +28,7 @@ endpoints need and no more:
 import asyncio
 import base64
 import contextlib
+import ipaddress
 import ssl
 import time
 import zlib
@@ -40,6 +42,11 @@ IDLE_S = 60.0  # an idle connection is closed after this long (servers close the
 DNS_TTL_S = 300.0
 MAX_ANSWER_BYTES = 8 * 1024 * 1024  # an answer is kilobytes; more: a broken or hostile endpoint
 USER_AGENT = b"walletdesk"
+# where plain http:// may go: the machine itself and private networks (an operator's own node
+# on its LAN, the test suite's local servers). Beyond them a provider's API key (in the URL's
+# path or query) and customers' transaction hashes would cross networks in clear.
+LOCAL_NETWORKS = tuple(ipaddress.ip_network(network) for network in (
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"))
 
 
 class Response(NamedTuple):
@@ -55,6 +62,31 @@ class MalformedResponse(ValueError):
 class UnusableUrl(ConnectionError):
     """The endpoint's URL is not one to connect to (a configuration error: the endpoint is
     unreachable, said so at every request, never a crash where the client is made)."""
+
+
+def is_local_host(host: str) -> bool:
+    """``localhost`` or an address in LOCAL_NETWORKS. Any other name counts as remote: it may
+    resolve anywhere."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a name
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in LOCAL_NETWORKS)
+
+
+def in_clear_beyond_local_network(url: str) -> bool:
+    """Plain http:// to a host that is not local (as HttpPool reads the URL). A URL that is
+    not http(s) at all is not this: HttpPool reports it unusable at every request."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ipv6 literal: unusable, nothing is sent
+        return False
+    return parts.scheme == "http" and bool(parts.hostname) \
+        and not is_local_host(parts.hostname or "")
 
 
 class _Connection(asyncio.Protocol):
@@ -206,6 +238,8 @@ class HttpPool:
             parts, port = urlsplit(""), None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             self.unusable = f"not an http(s) URL: {parts.scheme}://{parts.hostname or ''}"
+        elif in_clear_beyond_local_network(url):  # refused with the settings already
+            self.unusable = f"plain http:// beyond the local network: {parts.hostname}"
         self.host = parts.hostname or ""
         self.tls = parts.scheme == "https"
         self.port = port or (443 if self.tls else 80)

@@ -1,24 +1,53 @@
 """Re-encrypting personal data with the primary key (``walletdesk keys rotate``).
 
-Every personal field (customers, their channel ids, the names on messages) that is not yet
-encrypted with the primary key — written with an older key, or before encryption existed —
-is encrypted again, and its keyed hash recomputed (so a changed hash key is applied too).
-Work goes in batches, each its own transaction, so a large table is rotated without one
-long lock; running it again does nothing new.
+Every encrypted column (``ENCRYPTED``: customers, their channel ids, the names on messages,
+reported wallet addresses, the addresses one-time codes went to, agents' two-factor secrets)
+that is not yet encrypted with the primary key — written with an older key, or before
+encryption existed — is encrypted again, and its keyed hash recomputed (so a changed hash key
+is applied too). Before anything is written, every key the stored values name must be
+configured and open them (check_keys): a missing or wrong key stops the run with nothing
+changed. Work goes in batches, each its own transaction, so a large table is rotated without
+one long lock; a row changed meanwhile by the desk is left as the desk wrote it; running it
+again does nothing new.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from sqlalchemy import column, select, table, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import ColumnElement, and_, column, or_, select, table, update
 
 from walletdesk.audit.actions import record_audit
-from walletdesk.crypto import PREFIX, keyring
-from walletdesk.customers.models import CUSTOMER_HASHES, Customer, CustomerIdentity
+from walletdesk.crypto import PREFIX, KeyError_, Keyring, keyring
+from walletdesk.customers.models import CUSTOMER_HASHES
 from walletdesk.services import Services
 
 BATCH = 500
+
+
+@dataclass(frozen=True)
+class EncryptedColumns:
+    """One table's encrypted columns, and for those that lookups compare by keyed hash the
+    column holding it (recomputed with the value; ``empty_hash`` for an empty value)."""
+
+    table: str
+    counted_as: str  # the field of Rotated that counts the table's rows re-encrypted
+    columns: tuple[str, ...]
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    empty_hash: str | None = None
+
+
+# every EncryptedText column of the schema: tests/customers/test_keys_coverage.py fails when
+# a new one is missing here (it would stay under the old key, unreadable once that is removed)
+ENCRYPTED: tuple[EncryptedColumns, ...] = (
+    EncryptedColumns("customers", "customers", (*CUSTOMER_HASHES, "note"), CUSTOMER_HASHES),
+    EncryptedColumns("customer_identities", "identities", ("external_id",),
+                     {"external_id": "external_hash"}, empty_hash=""),
+    EncryptedColumns("messages", "messages", ("sender_name",)),
+    EncryptedColumns("conversation_device_contexts", "device_addresses", ("wallet_addresses",)),
+    EncryptedColumns("email_codes", "email_codes", ("email",)),
+    EncryptedColumns("agents", "two_factor_secrets", ("totp_secret",)),
+)
 
 
 @dataclass
@@ -27,90 +56,108 @@ class Rotated:
     identities: int = 0
     messages: int = 0  # senders' names
     device_addresses: int = 0  # wallet addresses the widget reported (customer_context)
+    email_codes: int = 0  # the addresses one-time codes were mailed to
+    two_factor_secrets: int = 0  # agents' TOTP secrets
 
-
-async def _rotate_unhashed(services: Services, table_name: str = "messages",
-                           column_name: str = "sender_name") -> int:
-    """Fields without a hash (names on messages, reported wallet addresses): only values not
-    under the primary key are read."""
-    ring = keyring()
-    rows_of = table(table_name, column("id"), column(column_name))  # no decrypting type
-    stored_column = rows_of.c[column_name]
-    current = f"{PREFIX}:{ring.primary}:%"
-    done = 0
-    while True:
-        async with services.transaction() as session:
-            rows = (await session.execute(
-                select(rows_of.c.id, stored_column)
-                .where(stored_column.is_not(None), stored_column != "",
-                       stored_column.not_like(current))
-                .order_by(rows_of.c.id).limit(BATCH))).all()
-            for row_id, stored in rows:
-                await session.execute(update(rows_of).where(rows_of.c.id == row_id)
-                                      .values({column_name: ring.encrypt(ring.decrypt(stored))}))
-        done += len(rows)
-        if len(rows) < BATCH:
-            return done
-
-
-def _stale(row: object, fields: tuple[str, ...], raw: dict[str, str | None],
-           hashes: dict[str, str]) -> bool:
-    ring = keyring()
-    for field in fields:
-        if not ring.is_current(raw.get(field)):
-            return True
-        value = getattr(row, field)
-        if field in hashes and (ring.hash(value) if value else None) != getattr(row, hashes[field]):
-            return True
-    return False
+    @property
+    def total(self) -> int:
+        return sum(asdict(self).values())
 
 
 async def rotate_keys(services: Services) -> Rotated:
+    await check_keys(services)
     done = Rotated()
-    for model, fields, hashes in (
-            (Customer, (*CUSTOMER_HASHES, "note"), CUSTOMER_HASHES),  # the note: no hash
-            (CustomerIdentity, ("external_id",), {"external_id": "external_hash"})):
-        last_id = 0
-        while True:
-            async with services.transaction() as session:
-                rows = (await session.scalars(select(model).where(model.id > last_id)
-                                              .order_by(model.id).limit(BATCH))).all()
-                if not rows:
-                    break
-                stored = await _stored_values(session, model.__tablename__, fields,
-                                              [row.id for row in rows])
-                for row in rows:
-                    if not _stale(row, fields, stored.get(row.id, {}), hashes):
-                        continue
-                    for field in fields:
-                        value = getattr(row, field)
-                        empty = None if model is Customer else ""
-                        if field in hashes:
-                            setattr(row, hashes[field], keyring().hash(value) if value else empty)
-                        flag_modified(row, field)  # written again: with the primary key
-                    if model is Customer:
-                        done.customers += 1
-                    else:
-                        done.identities += 1
-                last_id = rows[-1].id
-    done.messages = await _rotate_unhashed(services)
-    done.device_addresses = await _rotate_unhashed(services, "conversation_device_contexts",
-                                                   "wallet_addresses")
-    if not (done.customers or done.identities or done.messages or done.device_addresses):
+    for spec in ENCRYPTED:
+        setattr(done, spec.counted_as, getattr(done, spec.counted_as)
+                + await _rotate_table(services, spec))
+    if not done.total:
         return done
     async with services.transaction() as session:
         record_audit(session, actor_agent_id=None, action="keys.rotate",
-                     detail={"customers": done.customers, "identities": done.identities,
-                             "messages": done.messages,
-                             "device_addresses": done.device_addresses,
-                             "primary_key": keyring().primary})
+                     detail={**asdict(done), "primary_key": keyring().primary})
     return done
 
 
-async def _stored_values(session: AsyncSession, table_name: str, fields: tuple[str, ...],
-                         ids: list[int]) -> dict[int, dict[str, str | None]]:
-    """The text as stored (encrypted, or plain from before), bypassing decryption."""
-    plain = table(table_name, column("id"), *[column(f) for f in fields])  # no decrypting type
-    result = await session.execute(
-        select(plain.c.id, *[plain.c[f] for f in fields]).where(plain.c.id.in_(ids)))
-    return {row[0]: dict(zip(fields, row[1:], strict=True)) for row in result.all()}
+async def check_keys(services: Services) -> None:
+    """Raise KeyError_ when a stored value names a key that is not configured, or a
+    configured key does not open a value naming it (a sample per column and key: wrong key
+    material, or keys derived from another secret key)."""
+    ring = keyring()
+    async with services.read() as session:
+        for spec in ENCRYPTED:
+            for name in spec.columns:
+                stored = column(name)
+                of = select(stored).select_from(table(spec.table, stored)).limit(1)
+                unknown = await session.scalar(of.where(
+                    stored.like(f"{PREFIX}:%"),
+                    *[stored.not_like(f"{PREFIX}:{key_id}:%") for key_id in ring.keys]))
+                if unknown is not None:
+                    key_id = unknown.split(":", 2)[1]
+                    raise KeyError_(f"{spec.table}.{name} holds values encrypted with key "
+                                    f"{key_id!r}, which is not in WALLETDESK_ENCRYPTION_KEYS: "
+                                    "keep it there (after the new primary key) until the "
+                                    "rotation is done; nothing was changed")
+                for key_id in ring.keys:
+                    sample = await session.scalar(of.where(stored.like(f"{PREFIX}:{key_id}:%")))
+                    try:
+                        if sample is not None:
+                            ring.decrypt(sample)
+                    except KeyError_ as exc:
+                        raise KeyError_(f"{spec.table}.{name}: {exc}; nothing was changed"
+                                        ) from None
+
+
+async def _rotate_table(services: Services, spec: EncryptedColumns) -> int:
+    ring = keyring()
+    rows_of = table(spec.table, column("id"), *[column(name) for name in spec.columns],
+                    *[column(name) for name in spec.hashes.values()])  # no decrypting type
+    query = select(rows_of).order_by(rows_of.c.id).limit(BATCH)
+    if not spec.hashes:  # nothing to recompute: only values not under the primary key
+        current = f"{PREFIX}:{ring.primary}:%"
+        query = query.where(or_(*[and_(rows_of.c[name].is_not(None), rows_of.c[name] != "",
+                                       rows_of.c[name].not_like(current))
+                                  for name in spec.columns]))
+    done, last_id = 0, 0
+    while True:
+        async with services.transaction() as session:
+            rows = (await session.execute(query.where(rows_of.c.id > last_id))).mappings().all()
+            for row in rows:
+                changes = _rewritten(ring, spec, row)
+                if not changes:
+                    continue
+                # only if the desk did not write the row since it was read (then it is under
+                # the primary key already, or will be at the next run)
+                unchanged: list[ColumnElement[bool]] = [
+                    rows_of.c[name].is_(None) if row[name] is None else rows_of.c[name] == row[name]
+                    for name in spec.columns]
+                result = await session.execute(
+                    update(rows_of).where(rows_of.c.id == row["id"], *unchanged).values(changes))
+                done += result.rowcount  # type: ignore[attr-defined]
+        if len(rows) < BATCH:
+            return done
+        last_id = rows[-1]["id"]
+
+
+def _is_current(ring: Keyring, stored: str | None) -> bool:
+    return not stored or ring.is_current(stored)  # nothing personal in an empty value
+
+
+def _hash(ring: Keyring, spec: EncryptedColumns, value: str | None) -> str | None:
+    return ring.hash(value) if value else spec.empty_hash
+
+
+def _rewritten(ring: Keyring, spec: EncryptedColumns, row: Mapping[str, Any]
+               ) -> dict[str, str | None]:
+    """The row's values encrypted with the primary key and their hashes recomputed, or
+    nothing when it has them already."""
+    plain = {name: None if row[name] is None else ring.decrypt(row[name])
+             for name in spec.columns}
+    if all(_is_current(ring, row[name]) for name in spec.columns) and all(
+            row[hashed] == _hash(ring, spec, plain[name])
+            for name, hashed in spec.hashes.items()):
+        return {}
+    changes = {name: None if value is None else ring.encrypt(value)
+               for name, value in plain.items()}
+    changes.update({hashed: _hash(ring, spec, plain[name])
+                    for name, hashed in spec.hashes.items()})
+    return changes
