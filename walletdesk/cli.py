@@ -48,6 +48,10 @@ def _settings(**overrides: object) -> Settings:
         raise
 
 
+class _NotReencrypted(Exception):
+    """`db upgrade` migrated the schema but refused to re-encrypt (a key missing or wrong)."""
+
+
 async def _upgrade(settings: Settings) -> None:
     """Migrate the schema, then encrypt any personal data not yet under the primary key."""
     from walletdesk import crypto
@@ -66,6 +70,8 @@ async def _upgrade(settings: Settings) -> None:
     services = Services(settings)
     try:
         await rotate_keys(services)
+    except crypto.KeyError_ as exc:  # the schema is migrated: only the re-encryption stopped
+        raise _NotReencrypted(str(exc)) from None
     finally:
         await services.stop()
 
@@ -108,6 +114,9 @@ def db_upgrade() -> None:
     settings = _settings()
     try:
         asyncio.run(_upgrade(settings))
+    except _NotReencrypted as exc:
+        _fail(f"the schema of {_redact(settings.database_url)} is up to date, but personal data "
+              f"was not re-encrypted: {exc}")
     except Exception as exc:
         _fail(f"could not upgrade {_redact(settings.database_url)}: {exc.__class__.__name__}: {exc}")
     console.print(f"database {_redact(settings.database_url)} is up to date")
@@ -274,14 +283,16 @@ app.add_typer(keys_app, name="keys")
 
 
 @keys_app.command("rotate")
-def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JSON object")] = False
-                ) -> None:
+def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
+                new_hash_key: Annotated[bool, typer.Option(
+                    "--new-hash-key", help="WALLETDESK_HASH_KEY changes on purpose: recompute "
+                    "hashes made with another key")] = False) -> None:
     """Re-encrypt all personal data and agents' two-factor secrets with the first key of
     WALLETDESK_ENCRYPTION_KEYS (and recompute the keyed hashes); safe to run again."""
     from dataclasses import asdict
 
     from walletdesk.crypto import KeyError_
-    from walletdesk.customers.keys import rotate_keys
+    from walletdesk.customers.keys import HashKeyMismatch, rotate_keys
     from walletdesk.db.engine import DatabaseUnavailable
     from walletdesk.services import Services
 
@@ -295,7 +306,7 @@ def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JS
     async def run() -> dict[str, object]:
         services = Services(settings)
         try:
-            done = await rotate_keys(services)
+            done = await rotate_keys(services, new_hash_key=new_hash_key)
             from walletdesk.crypto import keyring
 
             return {**asdict(done), "primary_key": keyring().primary}
@@ -304,6 +315,12 @@ def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JS
 
     try:
         result = asyncio.run(run())
+    except HashKeyMismatch as exc:
+        # the usual cause: a shell without the desk's environment
+        unset = "" if settings.hash_key else (
+            "WALLETDESK_HASH_KEY is not set here, so it is derived from WALLETDESK_SECRET_KEY; ")
+        _fail(f"{unset}{exc}")
+        return
     except KeyError_ as exc:
         _fail(str(exc))
         return
@@ -319,7 +336,8 @@ def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JS
             f"{result['identities']} channel identities, {result['messages']} message sender "
             f"names, {result['device_addresses']} reported wallet addresses, "
             f"{result['email_codes']} email-code addresses, {result['two_factor_secrets']} "
-            "two-factor secrets")
+            "two-factor secrets" + ("; their keyed hashes recomputed with this "
+                                    "WALLETDESK_HASH_KEY" if new_hash_key else ""))
 
 
 @app.command()

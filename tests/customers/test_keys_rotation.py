@@ -1,6 +1,8 @@
 """`walletdesk keys rotate` moves every encrypted value to the new key, so the old key can be
 removed: agents still pass two-factor login, a mailed code still verifies the address. A
-missing or wrong old key, or no keys at all, stop it before anything is written."""
+missing or wrong old key, or no keys at all, stop it before anything is written; so does a
+hash key other than the one the stored hashes were made with, unless it changes on purpose
+(then returning customers are found with the new one)."""
 
 import base64
 import json
@@ -9,6 +11,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -18,7 +22,7 @@ from tests.customers.test_code_limits import codes_for, custodial_bot, say  # no
 from tests.email.conftest import MailDesk, mail_desk  # noqa: F401 - fixture
 from walletdesk import crypto
 from walletdesk.accounts import totp
-from walletdesk.accounts.models import Agent
+from walletdesk.accounts.models import Agent, Role
 from walletdesk.accounts.two_factor import (
     begin_enrolment,
     confirm_enrolment,
@@ -26,7 +30,9 @@ from walletdesk.accounts.two_factor import (
 )
 from walletdesk.audit.models import AuditEvent
 from walletdesk.conversations.actions import InboundMessage, receive_message
-from walletdesk.customers.keys import ENCRYPTED, Rotated, rotate_keys
+from walletdesk.conversations.queries import InboxFilter, InboxView, list_inbox
+from walletdesk.customers import keys
+from walletdesk.customers.keys import ENCRYPTED, HashKeyMismatch, Rotated, rotate_keys
 from walletdesk.customers.models import Customer
 from walletdesk.db.engine import Database
 from walletdesk.db.migrate import upgrade_database
@@ -37,6 +43,7 @@ KEY_B = "kb:" + base64.b64encode(b"B" * 32).decode()
 KEY_C = "kc:" + base64.b64encode(b"C" * 32).decode()
 WRONG_A = "ka:" + base64.b64encode(b"W" * 32).decode()  # the id of KEY_A, other bytes
 HASH_KEY = "hash-key"
+TYPO_HASH_KEY = "hash-kee"
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +52,8 @@ def keyring_restored(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(crypto, "_keyring", crypto._keyring)
 
 
-def use_keys(spec: str, secret_key: str = "") -> None:
-    crypto.configure(spec, HASH_KEY, secret_key)
+def use_keys(spec: str, secret_key: str = "", hash_key: str | None = HASH_KEY) -> None:
+    crypto.configure(spec, hash_key, secret_key)
 
 
 async def stored_values(services: Services) -> dict[str, list[str | None]]:
@@ -58,6 +65,28 @@ async def stored_values(services: Services) -> dict[str, list[str | None]]:
                 values[f"{spec.table}.{name}"] = list((await session.scalars(text(
                     f"SELECT {name} FROM {spec.table} ORDER BY id"))).all())  # noqa: S608
     return values
+
+
+async def stored_hashes(services: Services) -> dict[str, list[str | None]]:
+    """Every keyed hash as stored, by table.column."""
+    values: dict[str, list[str | None]] = {}
+    async with services.read() as session:
+        for spec in ENCRYPTED:
+            for hashed in spec.hashes.values():
+                values[f"{spec.table}.{hashed}"] = list((await session.scalars(text(
+                    f"SELECT {hashed} FROM {spec.table} ORDER BY id"))).all())  # noqa: S608
+    return values
+
+
+async def stored(services: Services) -> dict[str, list[str | None]]:
+    return {**await stored_values(services), **await stored_hashes(services)}
+
+
+async def email_customer(services: Services, address: str) -> int:
+    delivered = await receive_message(services, InboundMessage(
+        channel="email", external_id=address, text="my deposit is missing",
+        customer_name=address.split("@")[0].title(), customer_email=address))
+    return delivered.conversation.customer_id
 
 
 async def two_factor_agent(services: Services, name: str = "Alice") -> tuple[int, str]:
@@ -160,6 +189,89 @@ async def test_a_missing_or_wrong_old_key_stops_it_before_anything_changes(servi
             select(AuditEvent).where(AuditEvent.action == "keys.rotate"))).all() == []
 
 
+async def found_by_hash(services: Services, make_agent: Callable[..., Any],
+                        addresses: list[str]) -> tuple[list[int], list[int]]:
+    """The customer the desk finds for each address writing again (by the identity's hash),
+    and how many conversations a search for the address (the customers' e-mail hash) lists."""
+    returning = [await email_customer(services, address) for address in addresses]
+    admin = await make_agent("Boss", role=Role.admin)
+    async with services.read() as session:
+        searched = [len(await list_inbox(session, admin, InboxFilter(InboxView.all,
+                                                                     search=address.upper())))
+                    for address in addresses]
+    return returning, searched
+
+
+async def keys_rotations(services: Services) -> list[AuditEvent]:
+    async with services.read() as session:
+        return list((await session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "keys.rotate").order_by(AuditEvent.id))).all())
+
+
+ADDRESSES = ["ann@example.com", "bo@example.com", "cy@example.com", "di@example.com"]
+
+
+async def test_hashes_of_another_hash_key_stop_it_unless_the_change_is_meant(
+        services, make_agent):
+    use_keys(KEY_A)
+    customers = [await email_customer(services, address) for address in ADDRESSES]
+    before = await stored(services)
+
+    # the shell without the desk's hash key (derived from the secret key), or a typo in it
+    for hash_key in (None, TYPO_HASH_KEY):
+        use_keys(f"{KEY_B},{KEY_A}", secret_key="another-secret", hash_key=hash_key)
+        with pytest.raises(HashKeyMismatch, match=r"not made with this WALLETDESK_HASH_KEY "
+                           r"\(none of 12 sampled .*--new-hash-key.*nothing was changed"):
+            await rotate_keys(services)
+        assert await stored(services) == before
+    assert await keys_rotations(services) == []
+
+    # changed on purpose: everything under the new key and its hashes
+    done = await rotate_keys(services, new_hash_key=True)
+    assert (done.customers, done.identities) == (4, 4)
+    after = await stored_hashes(services)
+    assert after["customers.email_hash"] == [crypto.keyring().hash(a) for a in ADDRESSES]
+    assert await found_by_hash(services, make_agent, ADDRESSES) == (customers, [1, 1, 1, 1])
+    assert await rotate_keys(services) == Rotated()  # the hashes are this key's now
+    [audit] = await keys_rotations(services)
+    assert audit.detail["new_hash_key"] is True
+
+
+async def test_a_hash_key_change_that_stopped_part_way_goes_on_without_the_flag(
+        services, make_agent, monkeypatch):
+    use_keys(KEY_A)
+    customers = [await email_customer(services, address) for address in ADDRESSES]
+    use_keys(KEY_A, hash_key=TYPO_HASH_KEY)  # now the desk's hash key, on purpose
+    ring = crypto.keyring()
+    real_transaction = services.transaction
+
+    batches: list[int] = []
+
+    def the_database_goes_away_after_one_batch(**kwargs: bool) -> Any:
+        batches.append(1)
+        if len(batches) > 1:
+            raise ConnectionError("the database went away")
+        return real_transaction(**kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keys, "BATCH", 2)
+        patch.setattr(services, "transaction", the_database_goes_away_after_one_batch)
+        with pytest.raises(ConnectionError):
+            await rotate_keys(services, new_hash_key=True)
+    half = await stored_hashes(services)
+    assert [h == ring.hash(a) for h, a in zip(half["customers.email_hash"], ADDRESSES,
+                                              strict=True)] == [True, True, False, False]
+    assert not any(h == ring.hash(a) for h, a in zip(half["customer_identities.external_hash"],
+                                                     ADDRESSES, strict=True))
+
+    done = await rotate_keys(services)  # resumed, without --new-hash-key
+    assert (done.customers, done.identities) == (2, 4)
+    after = await stored_hashes(services)
+    assert after["customers.email_hash"] == [ring.hash(a) for a in ADDRESSES]
+    assert after["customer_identities.external_hash"] == [ring.hash(a) for a in ADDRESSES]
+    assert await found_by_hash(services, make_agent, ADDRESSES) == (customers, [1, 1, 1, 1])
+
+
 async def stored_values_of(url: str) -> dict[str, list[str | None]]:
     services = Services(make_settings(url))
     try:
@@ -208,3 +320,56 @@ async def test_the_command_refuses_bad_keys_and_reports_every_count(tmp_path):
     assert " ".join(done.stdout.split()) == (
         "re-encrypted with key 'kb': 0 customers, 0 channel identities, 0 message sender names, "
         "0 reported wallet addresses, 0 email-code addresses, 0 two-factor secrets")
+
+
+async def test_the_command_refuses_another_hash_key_unless_told_it_is_new(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/desk.db"
+    database = Database(url)
+    await upgrade_database(database.engine)
+    await database.dispose()
+    desk = Services(make_settings(url, encryption_keys=KEY_A, hash_key=HASH_KEY))
+    try:
+        customer_id = await email_customer(desk, "ann@example.com")
+        before = await stored(desk)
+    finally:
+        await desk.stop()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("WALLETDESK_ENCRYPTION_KEYS", "WALLETDESK_HASH_KEY")}
+    env.update({"WALLETDESK_DATABASE_URL": url, "WALLETDESK_ENCRYPTION_KEYS": KEY_A,
+                "COLUMNS": "300"})
+    refusal = ("the stored keyed hashes were not made with this WALLETDESK_HASH_KEY (none of 3 "
+               "sampled recomputes to its stored value): run with the desk's own hash key, or "
+               "with `walletdesk keys rotate --new-hash-key` if you are changing it on purpose; "
+               "nothing was changed")
+    for extra, unset in (({}, True), ({"WALLETDESK_HASH_KEY": TYPO_HASH_KEY}, False)):
+        done = _cli({**env, **extra})
+        assert done.returncode == 2, done.stdout + done.stderr
+        shown = " ".join(done.stdout.split())
+        assert shown == "error: " + ("WALLETDESK_HASH_KEY is not set here, so it is derived "
+                                     "from WALLETDESK_SECRET_KEY; " if unset else "") + refusal
+    upgrade = subprocess.run([sys.executable, "-m", "walletdesk.cli", "db", "upgrade"],
+                             env={**env, "WALLETDESK_HASH_KEY": TYPO_HASH_KEY},
+                             capture_output=True, text=True)
+    assert upgrade.returncode == 2, upgrade.stdout + upgrade.stderr  # says what it did do
+    assert " ".join(upgrade.stdout.split()) == (
+        f"error: the schema of {url} is up to date, but personal data was not re-encrypted: "
+        + refusal)
+    desk = Services(make_settings(url, encryption_keys=KEY_A, hash_key=HASH_KEY))
+    try:
+        assert await stored(desk) == before
+    finally:
+        await desk.stop()
+
+    done = _cli({**env, "WALLETDESK_HASH_KEY": HASH_KEY})  # the desk's own: nothing to do
+    assert done.returncode == 0 and " 0 customers, 0 channel identities" in done.stdout
+    done = _cli({**env, "WALLETDESK_HASH_KEY": TYPO_HASH_KEY}, "--new-hash-key")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " ".join(done.stdout.split()) == (
+        "re-encrypted with key 'ka': 1 customers, 1 channel identities, 0 message sender names, "
+        "0 reported wallet addresses, 0 email-code addresses, 0 two-factor secrets; their keyed "
+        "hashes recomputed with this WALLETDESK_HASH_KEY")
+    desk = Services(make_settings(url, encryption_keys=KEY_A, hash_key=TYPO_HASH_KEY))
+    try:  # the desk restarted with the new hash key finds the customer writing again
+        assert await email_customer(desk, "ann@example.com") == customer_id
+    finally:
+        await desk.stop()

@@ -6,9 +6,13 @@ that is not yet encrypted with the primary key — written with an older key, or
 encryption existed — is encrypted again, and its keyed hash recomputed (so a changed hash key
 is applied too). Before anything is written, every key the stored values name must be
 configured and open them (check_keys): a missing or wrong key stops the run with nothing
-changed. Work goes in batches, each its own transaction, so a large table is rotated without
-one long lock; a row changed meanwhile by the desk is left as the desk wrote it; running it
-again does nothing new.
+changed. The keyed hashes already stored must be the configured hash key's too
+(check_hash_key), unless the hash key changes on purpose (``new_hash_key``): a shell without
+the desk's WALLETDESK_HASH_KEY would otherwise recompute every hash with another key, and the
+desk would no longer find a customer by channel id, phone, e-mail or verified user id. Work
+goes in batches, each its own transaction, so a large table is rotated without one long lock;
+a row changed meanwhile by the desk is left as the desk wrote it; running it again does
+nothing new.
 """
 
 from collections.abc import Mapping
@@ -23,6 +27,11 @@ from walletdesk.customers.models import CUSTOMER_HASHES
 from walletdesk.services import Services
 
 BATCH = 500
+HASH_SAMPLE = 50  # rows per table whose stored keyed hashes are recomputed before writing
+
+
+class HashKeyMismatch(KeyError_):
+    """The stored keyed hashes were made with another hash key than the configured one."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,12 @@ class Rotated:
         return sum(asdict(self).values())
 
 
-async def rotate_keys(services: Services) -> Rotated:
+async def rotate_keys(services: Services, new_hash_key: bool = False) -> Rotated:
+    """``new_hash_key``: WALLETDESK_HASH_KEY is being changed on purpose, so stored hashes
+    made with another key are no reason to stop."""
     await check_keys(services)
+    if not new_hash_key:
+        await check_hash_key(services)
     done = Rotated()
     for spec in ENCRYPTED:
         setattr(done, spec.counted_as, getattr(done, spec.counted_as)
@@ -74,7 +87,8 @@ async def rotate_keys(services: Services) -> Rotated:
         return done
     async with services.transaction() as session:
         record_audit(session, actor_agent_id=None, action="keys.rotate",
-                     detail={**asdict(done), "primary_key": keyring().primary})
+                     detail={**asdict(done), "primary_key": keyring().primary,
+                             "new_hash_key": new_hash_key})
     return done
 
 
@@ -105,6 +119,40 @@ async def check_keys(services: Services) -> None:
                     except KeyError_ as exc:
                         raise KeyError_(f"{spec.table}.{name}: {exc}; nothing was changed"
                                         ) from None
+
+
+async def check_hash_key(services: Services) -> None:
+    """Raise HashKeyMismatch when keyed hashes are stored and none of a sample (the first
+    HASH_SAMPLE rows per table that have one) recomputes to its stored value with the
+    configured hash key. Some matching is allowed: an earlier change of hash key that stopped
+    part way, resumed (rows are redone in id order, so the first ones match)."""
+    ring = keyring()
+    matched = sampled = 0
+    async with services.read() as session:
+        for spec in ENCRYPTED:
+            if not spec.hashes:
+                continue
+            rows_of = table(spec.table, column("id"), *[column(name) for name in spec.hashes],
+                            *[column(hashed) for hashed in spec.hashes.values()])
+            # only hashes the desk made: of encrypted values (a plain one is from before
+            # encryption, and its identity's hash a placeholder, 'legacy-<id>')
+            made = [and_(rows_of.c[name].like(f"{PREFIX}:%"), rows_of.c[hashed].is_not(None),
+                         rows_of.c[hashed] != "") for name, hashed in spec.hashes.items()]
+            rows = (await session.execute(select(rows_of).where(or_(*made))
+                                          .order_by(rows_of.c.id).limit(HASH_SAMPLE))
+                    ).mappings().all()
+            for row in rows:
+                for name, hashed in spec.hashes.items():
+                    if not row[hashed] or not (row[name] or "").startswith(f"{PREFIX}:"):
+                        continue
+                    sampled += 1
+                    matched += row[hashed] == _hash(ring, spec, ring.decrypt(row[name]))
+    if sampled and not matched:
+        raise HashKeyMismatch(
+            f"the stored keyed hashes were not made with this WALLETDESK_HASH_KEY (none of "
+            f"{sampled} sampled recomputes to its stored value): run with the desk's own hash "
+            "key, or with `walletdesk keys rotate --new-hash-key` if you are changing it on "
+            "purpose; nothing was changed")
 
 
 async def _rotate_table(services: Services, spec: EncryptedColumns) -> int:
