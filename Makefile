@@ -33,9 +33,12 @@ browser:
 # compile the messages.mo files the server reads. A new language: `make catalog LOCALE=fr`,
 # translate walletdesk/locale/fr/LC_MESSAGES/messages.po, then `make catalogs`.
 LOCALE_DIR = walletdesk/locale
+# A domain error's message is the first argument of its class's call (walletdesk/errors.py): every
+# class that takes one is a keyword here (tests/test_error_messages.py checks that none is missing).
+ERROR_KEYWORDS = -k DomainError -k NotFound -k Forbidden -k Invalid -k Conflict -k AttachmentRefused
 catalogs: $(BIN)/python
 	$(BIN)/pybabel extract -F babel.cfg --project walletdesk --sort-by-file \
-	  --add-comments=Translators: -o $(LOCALE_DIR)/messages.pot .
+	  --add-comments=Translators: $(ERROR_KEYWORDS) -o $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --ignore-obsolete
 	$(BIN)/pybabel compile --statistics -d $(LOCALE_DIR)
 

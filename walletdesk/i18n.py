@@ -48,7 +48,10 @@ class Phrase(str):
     def translated(self, locale: str | None) -> str:
         values = {key: value.translated(locale) if isinstance(value, Phrase) else value
                   for key, value in self.values.items()}
-        return translations(locale).gettext(self.msgid).format(**values)
+        try:
+            return translations(locale).gettext(self.msgid).format(**values)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder:
+            return self.msgid.format(**values)  # the English, never an error about an error
 
     def as_meta(self) -> dict[str, object]:
         """The msgid and values as JSON, for a page to translate (``{"msgid", "values"}``)."""

@@ -35,7 +35,7 @@ BUSY_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)  # recording a right password under l
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise Invalid("password must be at least {min} characters", min=MIN_PASSWORD_LENGTH)
 
 
 def _normal_email(email: str) -> str:
@@ -341,12 +341,13 @@ def _check_team_fields(fields: dict[str, Any]) -> None:
     # only the IANA names: "" or a folder of the database ("America") would pass the file
     # lookup's checks, be stored, and break every page and routing decision using the team
     if not isinstance(timezone, str) or timezone not in _time_zones():
-        raise Invalid(f"unknown time zone {str(timezone)[:64]!r}; use an IANA name such as "
-                      "Asia/Shanghai, Europe/Madrid or UTC")
+        raise Invalid("unknown time zone {timezone}; use an IANA name such as Asia/Shanghai, "
+                      "Europe/Madrid or UTC", timezone=repr(str(timezone)[:64]))
     try:
         validate_hours(fields.get("weekly_hours") or {}, fields.get("holidays") or [], timezone)
     except InvalidHours as exc:
-        raise Invalid(str(exc)) from exc
+        # Translators: a checker's own English explanation (it has no translations): keep it
+        raise Invalid("{reason}", reason=str(exc)) from exc
 
 
 async def _check_team_name(session: AsyncSession, name: str, team_id: int | None = None) -> str:
@@ -428,4 +429,4 @@ def check_agent_change_allowed(actor: Agent, changes: dict[str, Any]) -> None:
     """Supervisors tune agents (teams, languages, capacity); only admins change who can log in."""
     admin_only = {"role", "password", "is_active"} & {k for k, v in changes.items() if v is not None}
     if actor.role != Role.admin and admin_only:
-        raise Forbidden(f"only admins may change {', '.join(sorted(admin_only))}")
+        raise Forbidden("only admins may change {fields}", fields=", ".join(sorted(admin_only)))

@@ -38,10 +38,10 @@ async def update_notification_preferences(services: Services, agent: Agent,
     """Change some of the agent's own preferences; the others keep their values."""
     unknown = set(changes) - set(PREFERENCE_FIELDS)
     if unknown:
-        raise Invalid(f"unknown preference {sorted(unknown)[0]!r}")
+        raise Invalid("unknown preference {name}", name=repr(sorted(unknown)[0]))
     for name, value in changes.items():
         if not isinstance(value, bool):
-            raise Invalid(f"{name} must be true or false")
+            raise Invalid("{name} must be true or false", name=name)
     async with services.transaction() as session:
         row = await load_preferences(session, agent.id)
         if row is None:

@@ -436,7 +436,7 @@ async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
     if not 1 <= max_failed_answers <= 10:
         raise Invalid("failed answers before a hand-off: between 1 and 10")
     if custody is not None and custody not in CUSTODY_MODES:
-        raise Invalid(f"custody must be one of {', '.join(CUSTODY_MODES)}")
+        raise Invalid("custody must be one of {choices}", choices=", ".join(CUSTODY_MODES))
     async with services.transaction() as session:
         config = await session.get(BotConfig, 1)
         if config is None:

@@ -204,7 +204,7 @@ async def save_sla_policy(services: Services, actor: Agent, policy_id: int | Non
     if not 0 < warn_at_ratio < 1:
         raise Invalid("the warning point is a share of the time between 0 and 1, e.g. 0.8")
     if priority is not None and not 0 <= priority <= MAX_PRIORITY:
-        raise Invalid(f"priority is 0 to {MAX_PRIORITY}, or empty for any")
+        raise Invalid("priority is 0 to {max}, or empty for any", max=MAX_PRIORITY)
     async with services.transaction() as session:
         if escalate_team_id is not None and await session.get(Team, escalate_team_id) is None:
             raise NotFound("team not found")

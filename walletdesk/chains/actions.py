@@ -60,13 +60,13 @@ from walletdesk.conversations.queries import conversation_for_agent
 from walletdesk.customers.privacy import ERASED
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError, Invalid, NotFound
+from walletdesk.i18n import N_
 from walletdesk.kb.models import Article
 from walletdesk.services import Services
 
 KIND = "chain_lookup"  # the meta kind of the bot's messages about transfers
 # an agent's refresh asks the chain again at most this often per lookup (RefreshTooSoon)
 REFRESH_EVERY_S = 20
-ERASED_REFUSAL = "this lookup was erased with the customer's personal data: nothing to look up"
 # the bot's typing indicator is sent again this often while it looks up: the widget hides
 # one 6 s after its last frame, and a lookup can wait for the endpoint's timeout and retries
 TYPING_EVERY_S = 4.0
@@ -80,7 +80,8 @@ class RefreshTooSoon(DomainError):
     code = "too_soon"
 
     def __init__(self, checked_s_ago: int, retry_after_s: int) -> None:
-        super().__init__(f"checked {checked_s_ago} s ago; refresh again in {retry_after_s} s")
+        super().__init__(N_("checked {checked} s ago; refresh again in {retry_after} s"),
+                         checked=checked_s_ago, retry_after=retry_after_s)
         self.retry_after_s = retry_after_s
 
 
@@ -181,7 +182,8 @@ async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
         if row is None or row.conversation_id != conversation_id:
             raise NotFound("lookup not found")
         if row.tx == ERASED:
-            raise Invalid(ERASED_REFUSAL)
+            raise Invalid("this lookup was erased with the customer's personal data: nothing "
+                          "to look up")
         now = utcnow()
         waited = max(0.0, (now - row.checked_at).total_seconds())
         if waited < REFRESH_EVERY_S:
@@ -209,7 +211,8 @@ async def refresh_lookup(services: Services, agent: Agent, conversation_id: int,
         if row is None:
             raise NotFound("lookup not found")
         if row.tx == ERASED:  # erased while the chain answered: its answer is not kept
-            raise Invalid(ERASED_REFUSAL)
+            raise Invalid("this lookup was erased with the customer's personal data: nothing "
+                          "to look up")
         if outcome_result is not None:
             _fill(row, outcome_result, named_elsewhere, services.settings)
         row.checked_at = utcnow()

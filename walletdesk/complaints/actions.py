@@ -83,14 +83,14 @@ def _text(value: object, what: str, max_chars: int = TEXT_MAX, *, required: bool
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid(f"{what} must be text")
+        raise Invalid("{what} must be text", what=what)
     value = value.strip()
     if not value:
         if required:
-            raise Invalid(f"{what} is required")
+            raise Invalid("{what} is required", what=what)
         return ""
     if len(value) > max_chars:
-        raise Invalid(f"{what} is too long (at most {max_chars} characters)")
+        raise Invalid("{what} is too long (at most {max} characters)", what=what, max=max_chars)
     return protect_text(value).text
 
 
@@ -107,7 +107,7 @@ def _amount(value: object) -> Decimal:
         raise Invalid("amount must be a positive number")
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -AMOUNT_PLACES:
-        raise Invalid(f"amount has at most {AMOUNT_PLACES} decimal places")
+        raise Invalid("amount has at most {places} decimal places", places=AMOUNT_PLACES)
     if amount >= AMOUNT_LIMIT:
         raise Invalid("amount is too large")
     return amount
@@ -124,7 +124,8 @@ def _asset(value: object) -> str:
 
 def _stage(value: object) -> str:
     if not isinstance(value, str) or value not in STAGES:
-        raise Invalid(f"unknown complaint stage {value!r}; the stages are: {', '.join(STAGES)}")
+        raise Invalid("unknown complaint stage {stage}; the stages are: {stages}",
+                      stage=repr(value), stages=", ".join(STAGES))
     return value
 
 
@@ -140,7 +141,7 @@ async def _viewable_conversation(session: AsyncSession, actor: Agent, conversati
                                  what: str = "conversation") -> Conversation:
     conversation = await lock_conversation(session, conversation_id)
     if conversation is None or not can_view_conversation(actor, conversation):
-        raise NotFound(f"{what} not found")
+        raise NotFound("{what} not found", what=what)
     return conversation
 
 
@@ -236,7 +237,8 @@ async def open_complaint(services: Services, actor: Agent, conversation_id: int,
         existing = await session.scalar(select(Complaint.id).where(
             Complaint.conversation_id == conversation.id, Complaint.closed_at.is_(None)))
         if existing is not None:
-            raise Conflict(f"this conversation already has an open complaint (#{existing})")
+            raise Conflict("this conversation already has an open complaint (#{complaint})",
+                           complaint=existing)
         now = utcnow()
         complaint = Complaint(conversation_id=conversation.id,
                               customer_id=conversation.customer_id, stage="received",
@@ -264,29 +266,32 @@ async def advance_complaint(services: Services, actor: Agent, complaint_id: int,
     stage = _stage(stage)
     unexpected = sorted(set(fields) - STAGE_FIELDS.get(stage, frozenset()) - {"note"})
     if unexpected:
-        raise Invalid(f"the stage {stage} takes no {', '.join(unexpected)}")
+        raise Invalid("the stage {stage} takes no {fields}", stage=stage,
+                      fields=", ".join(unexpected))
     follow_up = stage == "followed_up"  # the one stage whose note is required
     note = _text(fields.get("note"), "a note of the follow-up" if follow_up else "a note",
                  required=follow_up)
     async with services.transaction() as session:
         complaint, conversation = await _locked_complaint(session, actor, complaint_id)
         if not complaint.is_open:
-            raise Invalid(f"complaint #{complaint.id} is closed")
+            raise Invalid("complaint #{complaint} is closed", complaint=complaint.id)
         current = STAGES.index(complaint.stage)
         wanted = STAGES.index(stage)
         if stage == "closed" and wanted != current + 1:
             if fields.get("reason") is None:
-                raise Invalid(f"complaint #{complaint.id} is at stage {complaint.stage}; to close "
-                              "it before it is followed up, give a reason")
+                raise Invalid("complaint #{complaint} is at stage {stage}; to close it before it "
+                              "is followed up, give a reason", complaint=complaint.id,
+                              stage=complaint.stage)
             await _close(session, actor, complaint, conversation,
                          _text(fields["reason"], "a reason for closing early", REASON_MAX), note)
             return complaint
         if wanted <= current:
-            raise Invalid(f"complaint #{complaint.id} is at stage {complaint.stage} already; "
-                          "stages only move forward")
+            raise Invalid("complaint #{complaint} is at stage {stage} already; stages only move "
+                          "forward", complaint=complaint.id, stage=complaint.stage)
         if wanted != current + 1:
-            raise Invalid(f"complaint #{complaint.id} is at stage {complaint.stage}; the next "
-                          f"stage is {STAGES[current + 1]} (stages cannot be skipped)")
+            raise Invalid("complaint #{complaint} is at stage {stage}; the next stage is "
+                          "{next_stage} (stages cannot be skipped)", complaint=complaint.id,
+                          stage=complaint.stage, next_stage=STAGES[current + 1])
         step = _STEPS[stage]
         await step(services, session, actor, complaint, conversation, fields, note)
         return complaint
@@ -301,7 +306,7 @@ async def close_complaint(services: Services, actor: Agent, complaint_id: int, *
     async with services.transaction() as session:
         complaint, conversation = await _locked_complaint(session, actor, complaint_id)
         if not complaint.is_open:
-            raise Invalid(f"complaint #{complaint.id} is closed already")
+            raise Invalid("complaint #{complaint} is closed already", complaint=complaint.id)
         await _close(session, actor, complaint, conversation, reason, "")
         return complaint
 
@@ -321,7 +326,7 @@ async def _investigating(services: Services, session: AsyncSession, actor: Agent
     if owner is None or not owner.is_active:
         raise Invalid("the owner must be an active agent")
     if not can_view_conversation(owner, conversation):
-        raise Invalid(f"the owner {owner.display_name} cannot see this conversation")
+        raise Invalid("the owner {name} cannot see this conversation", name=owner.display_name)
     complaint.owner_agent_id = owner.id
     complaint.summary = summary
     _add_note(complaint, actor, "investigating", note)
@@ -336,15 +341,16 @@ async def _resolution_proposed(services: Services, session: AsyncSession, actor:
                                fields: dict[str, Any], note: str) -> None:
     kind = fields.get("kind")
     if kind not in RESOLUTION_KINDS:
-        raise Invalid(f"a proposed resolution needs a kind: {', '.join(RESOLUTION_KINDS)}")
+        raise Invalid("a proposed resolution needs a kind: {kinds}",
+                      kinds=", ".join(RESOLUTION_KINDS))
     amount: Decimal | None = None
     asset: str | None = None
     if kind == "explanation":
         given = [name for name in ("amount", "asset")
                  if fields.get(name) not in (None, "")]
         if given:
-            raise Invalid(f"an explanation takes no {' or '.join(given)}; propose a refund or "
-                          "a compensation to pay something")
+            raise Invalid("an explanation takes no {fields}; propose a refund or a compensation "
+                          "to pay something", fields=" or ".join(given))
     else:
         amount, asset = _amount(fields.get("amount")), _asset(fields.get("asset"))
     complaint.resolution_kind = kind
@@ -370,11 +376,11 @@ async def _approved(services: Services, session: AsyncSession, actor: Agent,
     if amount is not None and amount > threshold:
         limit = f"{format_amount(threshold)} {complaint.asset}"
         if not is_manager(actor):
-            raise Forbidden(f"a resolution above {limit} must be approved by a supervisor or "
-                            "an admin")
+            raise Forbidden("a resolution above {limit} must be approved by a supervisor or an "
+                            "admin", limit=limit)
         if actor.id == complaint.proposed_by_agent_id:
-            raise Forbidden(f"a resolution above {limit} must be approved by someone other "
-                            "than the agent who proposed it (four-eyes rule)")
+            raise Forbidden("a resolution above {limit} must be approved by someone other than "
+                            "the agent who proposed it (four-eyes rule)", limit=limit)
     complaint.approved_by_agent_id = actor.id
     _add_note(complaint, actor, "approved", note)
     await _record(session, actor, complaint, conversation, "approved",

@@ -29,8 +29,8 @@ async def list_complaints(session: AsyncSession, agent: Agent, stage: str | None
              .where(visible_conversations(agent)))
     if stage is not None:
         if stage not in STAGES:
-            raise Invalid(f"unknown complaint stage {stage!r}; the stages are: "
-                          f"{', '.join(STAGES)}")
+            raise Invalid("unknown complaint stage {stage}; the stages are: {stages}",
+                          stage=repr(stage), stages=", ".join(STAGES))
         query = query.where(Complaint.stage == stage)
     query = query.order_by(Complaint.opened_at.desc(), Complaint.id.desc())
     return list((await session.scalars(query.limit(min(max(limit, 1), LIST_LIMIT)))).all())

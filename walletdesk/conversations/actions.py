@@ -116,7 +116,7 @@ def clean_text(text: str, max_chars: int) -> str:
     if not text:
         raise Invalid("message is empty")
     if len(text) > max_chars:
-        raise Invalid(f"message is longer than {max_chars} characters")
+        raise Invalid("message is longer than {max} characters", max=max_chars)
     return text
 
 
@@ -124,7 +124,7 @@ def clean_client_id(client_id: str | None) -> str | None:
     if client_id is None:
         return None
     if not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX:
-        raise Invalid(f"client_id must be a string of 1 to {CLIENT_ID_MAX} characters")
+        raise Invalid("client_id must be a string of 1 to {max} characters", max=CLIENT_ID_MAX)
     return client_id
 
 

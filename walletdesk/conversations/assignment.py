@@ -25,8 +25,8 @@ async def assign_to(session: AsyncSession, conversation: Conversation, agent: Ag
     Refused (Invalid, nothing changed or written) when ``agent`` already has it: a transfer
     to its holder would only tell the customer a second time that they joined."""
     if conversation.assignee_id == agent.id and conversation.status in ACTIVE_STATUSES:
-        raise Invalid(f"{agent.display_name} already has this conversation: "
-                      "choose another agent or a team")
+        raise Invalid("{name} already has this conversation: choose another agent or a team",
+                      name=agent.display_name)
     # the agent may come from another session (the signed-in user): use this session's copy
     attached = await load_agent(session, agent.id)
     assert attached is not None

@@ -27,7 +27,6 @@ from walletdesk.conversations.models import Attachment, Conversation, Message
 from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import CustomerIdentity
 from walletdesk.errors import Invalid
-from walletdesk.i18n import N_, Phrase
 from walletdesk.safety.protect import protect_text
 
 SAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
@@ -45,8 +44,8 @@ class AttachmentIn:
 class AttachmentRefused(Invalid):
     """A chat upload that cannot be stored; ``reason`` says which rule (for the HTTP status)."""
 
-    def __init__(self, detail: str, reason: str) -> None:
-        super().__init__(detail)
+    def __init__(self, message: str, reason: str, /, **values: object) -> None:
+        super().__init__(message, **values)
         self.reason = reason  # too_large, type, damaged, empty
 
 
@@ -137,9 +136,9 @@ def size_text(size: int) -> str:
         f"{max(1, round(size / 1024))} KB"
 
 
-def too_large_text(settings: Settings) -> str:
-    return Phrase(N_("the file is larger than the {limit} limit"),
-                  limit=size_text(settings.attachment_max_bytes))
+def too_large_refusal(settings: Settings) -> AttachmentRefused:
+    return AttachmentRefused("the file is larger than the {limit} limit", "too_large",
+                             limit=size_text(settings.attachment_max_bytes))
 
 
 def _short_type(content_type: str) -> str:
@@ -159,34 +158,33 @@ def check_upload(settings: Settings, item: AttachmentIn) -> AttachmentIn:
     the pixels survive); the stored type is what the bytes are, not what the browser said."""
     size = len(item.data)
     if size == 0:
-        raise AttachmentRefused(Phrase(N_("the file is empty")), "empty")
+        raise AttachmentRefused("the file is empty", "empty")
     if size > settings.attachment_max_bytes:
-        raise AttachmentRefused(too_large_text(settings), "too_large")
+        raise too_large_refusal(settings)
     declared = _mime(item.content_type)
     allowed = [_mime(t) for t in settings.attachment_types]
     if declared not in allowed:
-        raise AttachmentRefused(Phrase(
-            N_("files of type {type} are not allowed (allowed: {allowed})"),
-            type=declared or "unknown", allowed=", ".join(_short_type(t) for t in allowed)),
-            "type")
+        raise AttachmentRefused(
+            "files of type {type} are not allowed (allowed: {allowed})", "type",
+            type=declared or "unknown", allowed=", ".join(_short_type(t) for t in allowed))
     if declared.startswith("image/"):
         data, actual = strip_image_metadata(item.data, settings.attachment_max_pixels)
         if actual not in allowed:
-            raise AttachmentRefused(Phrase(N_("images of type {type} are not allowed"),
-                                           type=actual), "type")
+            raise AttachmentRefused("images of type {type} are not allowed", "type",
+                                    type=actual)
         name = os.path.splitext(safe_filename(item.filename))[0] or "image"
         extension = {"image/jpeg": ".jpg"}.get(actual, "." + actual.split("/")[1])
         return replace(item, filename=name + extension, content_type=actual, data=data,
                        checked=True)
     if declared == "application/pdf" and not item.data.startswith(b"%PDF-"):
-        raise AttachmentRefused(Phrase(N_("the file is not a PDF document")), "damaged")
+        raise AttachmentRefused("the file is not a PDF document", "damaged")
     return replace(item, content_type=declared, checked=True)
 
 
 def strip_image_metadata(data: bytes, max_pixels: int) -> tuple[bytes, str]:
     """The image drawn again into a fresh file of its own format, upright; (bytes, type)."""
-    damaged = AttachmentRefused(Phrase(N_("the image could not be read: it is damaged or not "
-                                          "a PNG, JPEG, GIF or WebP picture")), "damaged")
+    damaged = AttachmentRefused("the image could not be read: it is damaged or not a PNG, "
+                                "JPEG, GIF or WebP picture", "damaged")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -195,9 +193,8 @@ def strip_image_metadata(data: bytes, max_pixels: int) -> tuple[bytes, str]:
             if image.format not in IMAGE_TYPES:
                 raise damaged
             if image.width * image.height > max_pixels:
-                raise AttachmentRefused(Phrase(
-                    N_("the image is too large ({width}×{height} pixels)"),
-                    width=image.width, height=image.height), "too_large")
+                raise AttachmentRefused("the image is too large ({width}×{height} pixels)",
+                                        "too_large", width=image.width, height=image.height)
             content_type = IMAGE_TYPES[image.format]
             info = {key: image.info[key] for key in KEEP_INFO if key in image.info}
             out = io.BytesIO()
@@ -218,8 +215,7 @@ def strip_image_metadata(data: bytes, max_pixels: int) -> tuple[bytes, str]:
             Image.DecompressionBombWarning) as exc:
         if isinstance(exc, UnidentifiedImageError):
             raise damaged from None
-        raise AttachmentRefused(Phrase(N_("the image has too many pixels")),
-                                "too_large") from None
+        raise AttachmentRefused("the image has too many pixels", "too_large") from None
     except (OSError, ValueError, SyntaxError, EOFError):  # truncated or corrupt pixel data
         raise damaged from None
     return out.getvalue(), content_type

@@ -38,7 +38,7 @@ class BulkResult:
 def _id_param(params: dict[str, Any], key: str) -> int:
     value = params.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(f"{key} must be a positive integer")
+        raise Invalid("{key} must be a positive integer", key=key)
     return value
 
 
@@ -102,7 +102,8 @@ def register_bulk_action(name: str, factory: BulkActionFactory) -> None:
 def bulk_action(name: str, params: dict[str, Any]) -> ConversationAction:
     factory = BULK_ACTIONS.get(name)
     if factory is None:
-        raise Invalid(f"unknown bulk action {name!r}; one of {', '.join(sorted(BULK_ACTIONS))}")
+        raise Invalid("unknown bulk action {action}; one of {actions}", action=repr(name),
+                      actions=", ".join(sorted(BULK_ACTIONS)))
     return factory(params)
 
 
@@ -113,7 +114,7 @@ async def apply_to_conversations(services: Services, actor: Agent, conversation_
     if not ids:
         raise Invalid("select at least one conversation")
     if len(ids) > MAX_BULK:
-        raise Invalid(f"at most {MAX_BULK} conversations at a time")
+        raise Invalid("at most {max} conversations at a time", max=MAX_BULK)
     result = BulkResult()
     for conversation_id in ids:
         try:

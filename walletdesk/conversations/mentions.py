@@ -144,7 +144,7 @@ async def mark_mentions_read(services: Services, agent: Agent, *,
     """Mark the agent's own mentions read: those of one conversation, or the ids given, or
     (neither given) all of them. Returns how many changed."""
     if mention_ids is not None and len(mention_ids) > MAX_MARK:
-        raise Invalid(f"at most {MAX_MARK} mentions at a time")
+        raise Invalid("at most {max} mentions at a time", max=MAX_MARK)
     query = update(NoteMention).where(NoteMention.agent_id == agent.id,
                                       NoteMention.read_at.is_(None))
     if conversation_id is not None:

@@ -64,7 +64,8 @@ def parse_moment(value: str | None, name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise Invalid(f"{name} must be an ISO 8601 date or time, not {value[:40]!r}") from exc
+        raise Invalid("{name} must be an ISO 8601 date or time, not {value}", name=name,
+                      value=repr(value[:40])) from exc
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 

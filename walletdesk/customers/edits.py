@@ -37,10 +37,10 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def _clean(value: object, field: str, max_chars: int) -> str:
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be a string")
+        raise Invalid("{field} must be a string", field=field)
     value = unicodedata.normalize("NFC", value).replace("\x00", "").replace("\r\n", "\n").strip()
     if len(value) > max_chars:
-        raise Invalid(f"{field} is longer than {max_chars} characters")
+        raise Invalid("{field} is longer than {max} characters", field=field, max=max_chars)
     return value
 
 
@@ -48,7 +48,7 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, str | None]:
     """Validated new values; an empty e-mail or note clears it."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise Invalid(f"{sorted(unknown)[0]!r} cannot be edited here")
+        raise Invalid("{field} cannot be edited here", field=repr(sorted(unknown)[0]))
     cleaned: dict[str, str | None] = {}
     if "display_name" in changes:
         name = _clean(changes["display_name"], "display_name", NAME_MAX)
@@ -66,7 +66,8 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, str | None]:
     if "language" in changes:
         language = changes["language"] or None
         if language is not None and language not in i18n.SUPPORTED:
-            raise Invalid(f"language must be one of {', '.join(i18n.SUPPORTED)}")
+            raise Invalid("language must be one of {languages}",
+                          languages=", ".join(i18n.SUPPORTED))
         cleaned["language"] = language
     return cleaned
 

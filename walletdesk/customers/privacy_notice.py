@@ -63,11 +63,13 @@ async def acknowledge_privacy_notice(services: Services, customer_id: int) -> No
 def _checked(locale: str, text: str, url: str) -> tuple[str, str]:
     text, url = text.strip(), url.strip()
     if len(text) > TEXT_MAX:
-        raise Invalid(f"{locale}: the notice is longer than {TEXT_MAX} characters")
+        raise Invalid("{locale}: the notice is longer than {max} characters", locale=locale,
+                      max=TEXT_MAX)
     if len(url) > URL_MAX or (url and not url.startswith(("https://", "http://", "/"))):
-        raise Invalid(f"{locale}: the link must be an https:// address or a path on this site")
+        raise Invalid("{locale}: the link must be an https:// address or a path on this site",
+                      locale=locale)
     if url and not text:
-        raise Invalid(f"{locale}: a link needs a text to go with it")
+        raise Invalid("{locale}: a link needs a text to go with it", locale=locale)
     # free text shown to every widget visitor: the protect step applies (walletdesk.safety)
     return (protect_text(text).text if text else text), url
 

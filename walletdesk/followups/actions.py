@@ -104,7 +104,7 @@ async def save_programme(services: Services, actor: Agent, programme_id: int | N
     try:
         trigger_kind, channel_kind = Trigger(trigger), NotifyChannel(channel)
     except ValueError as exc:
-        raise Invalid(f"unknown trigger or channel: {exc}") from exc
+        raise Invalid("unknown trigger or channel: {reason}", reason=str(exc)) from exc
     if not 0 <= delay_s <= 90 * 86400 or not 3600 <= window_s <= 60 * 86400:
         raise Invalid("the delay is 0 to 90 days and the call window 1 hour to 60 days")
     if not 1 <= max_attempts <= 10:
@@ -210,7 +210,7 @@ async def record_transaction(services: Services, *, user_id: str, transaction_id
         try:
             phone = normalise_phone(phone)
         except ValueError as exc:
-            raise Invalid(str(exc)) from exc
+            raise Invalid("{reason}", reason=str(exc)) from exc
     kind, asset = kind.strip().lower(), asset.strip().upper()
     async with services.transaction() as session:
         customer = await _operator_customer(session, user_id, email=email, phone=phone,

@@ -65,12 +65,13 @@ def _clean_texts(texts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]
         try:
             locale = kb_locale(tag)
         except ValueError as exc:
-            raise Invalid(f"locale: {exc}; use a language tag such as en, zh-Hans") from None
+            raise Invalid("locale: {reason}; use a language tag such as en, zh-Hans",
+                          reason=str(exc)) from None
         if not title:
-            raise Invalid(f"{locale}: a title is required")
+            raise Invalid("{locale}: a title is required", locale=locale)
         if len(title) > MAX_TITLE_CHARS or len(body) > MAX_BODY_CHARS:
-            raise Invalid(f"{locale}: title ≤ {MAX_TITLE_CHARS} and body ≤ {MAX_BODY_CHARS} "
-                          "characters")
+            raise Invalid("{locale}: title ≤ {title_max} and body ≤ {body_max} characters",
+                          locale=locale, title_max=MAX_TITLE_CHARS, body_max=MAX_BODY_CHARS)
         cleaned[locale] = (protect_text(title).text[:MAX_TITLE_CHARS],
                            protect_text(body).text[:MAX_BODY_CHARS])
     if not cleaned:
@@ -80,14 +81,15 @@ def _clean_texts(texts: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]
 
 def _clean_fields(fields: AnnouncementFields) -> AnnouncementFields:
     if fields.severity not in Severity.__members__:
-        raise Invalid(f"severity must be one of {', '.join(Severity)}")
+        raise Invalid("severity must be one of {choices}", choices=", ".join(Severity))
     unknown = [key for key in fields.affected if key.strip().lower() not in BY_KEY]
     if unknown:
-        raise Invalid(f"unknown affected chain/asset/feature: {', '.join(unknown[:5])} "
-                      f"(known: {', '.join(BY_KEY)})")
+        raise Invalid("unknown affected chain/asset/feature: {unknown} (known: {known})",
+                      unknown=", ".join(unknown[:5]), known=", ".join(BY_KEY))
     reasons = list(dict.fromkeys(r.strip() for r in fields.contact_reasons if r.strip()))
     if len(reasons) > MAX_REASONS or any(len(r) > MAX_REASON_CHARS for r in reasons):
-        raise Invalid(f"at most {MAX_REASONS} contact reasons of ≤ {MAX_REASON_CHARS} characters")
+        raise Invalid("at most {max} contact reasons of ≤ {max_chars} characters", max=MAX_REASONS,
+                      max_chars=MAX_REASON_CHARS)
     if fields.starts_at and fields.ends_at and fields.ends_at <= fields.starts_at:
         raise Invalid("the active window must end after it starts")
     return AnnouncementFields(
@@ -173,11 +175,11 @@ async def advance_announcement(session: AsyncSession, actor: Agent, announcement
     """The next status (forward only; a step may be skipped), with an optional note per
     locale for the public history. Resolving tells the customers who asked about it."""
     if status not in IncidentStatus.__members__:
-        raise Invalid(f"status must be one of {', '.join(IncidentStatus)}")
+        raise Invalid("status must be one of {choices}", choices=", ".join(IncidentStatus))
     target = IncidentStatus(status)
     announcement = await locked_announcement(session, announcement_id)
     if STATUS_ORDER.index(target) <= STATUS_ORDER.index(announcement.status):
-        raise Invalid(f"the status can only move forward from {announcement.status}")
+        raise Invalid("the status can only move forward from {status}", status=announcement.status)
     cleaned: dict[str, str] = {}
     for tag, note in (notes or {}).items():
         note = (note or "").strip()
@@ -186,7 +188,7 @@ async def advance_announcement(session: AsyncSession, actor: Agent, announcement
         try:
             locale = kb_locale(tag)
         except ValueError:
-            raise Invalid(f"note: unknown language {tag[:20]!r}") from None
+            raise Invalid("note: unknown language {tag}", tag=repr(tag[:20])) from None
         cleaned[locale] = protect_text(note).text[:MAX_NOTE_CHARS]
     now = utcnow()
     announcement.status = target

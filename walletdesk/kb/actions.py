@@ -51,16 +51,18 @@ def _clean_translations(translations: dict[str, TranslationIn]) -> dict[str, Tra
         try:  # any language: a BCP-47 tag (fr, pt-BR), not only the desk's own languages
             locale = kb_locale(tag)
         except ValueError as exc:
-            raise Invalid(f"locale: {exc}; use a language tag such as en, zh-Hans, pt-BR") \
+            raise Invalid("locale: {reason}; use a language tag such as en, zh-Hans, pt-BR",
+                          reason=str(exc)) \
                 from None
         title = text.title.strip()
         body = unix_newlines(text.body)
         if not title and not body.strip():
             continue  # an empty locale is no translation
         if not title:
-            raise Invalid(f"{locale}: a title is required")
+            raise Invalid("{locale}: a title is required", locale=locale)
         if len(title) > 300 or len(body) > MAX_BODY_CHARS:
-            raise Invalid(f"{locale}: title ≤ 300 and body ≤ {MAX_BODY_CHARS} characters")
+            raise Invalid("{locale}: title ≤ 300 and body ≤ {body_max} characters", locale=locale,
+                          body_max=MAX_BODY_CHARS)
         examples = [e.strip() for e in text.examples if e and e.strip()][:MAX_EXAMPLES]
         # articles are shown to everyone: the protect step applies to them too
         cleaned[locale] = TranslationIn(
@@ -151,7 +153,7 @@ def parse_jsonl_line(line: str) -> tuple[str, str, dict[str, TranslationIn]]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise Invalid(f"not valid JSON: {exc.msg}") from exc
+        raise Invalid("not valid JSON: {reason}", reason=exc.msg) from exc
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         raise Invalid('each line must be a JSON object with a string "id"')
     titles = record.get("title") or {}
@@ -163,7 +165,7 @@ def parse_jsonl_line(line: str) -> tuple[str, str, dict[str, TranslationIn]]:
     for locale in set(titles) | set(answers) | set(examples):
         locale_examples = examples.get(locale) or []
         if not isinstance(locale_examples, list):
-            raise Invalid(f"examples.{locale} must be a list")
+            raise Invalid("examples.{locale} must be a list", locale=locale)
         translations[locale] = TranslationIn(
             str(titles.get(locale) or ""), str(answers.get(locale) or ""),
             [str(e) for e in locale_examples])

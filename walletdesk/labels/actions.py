@@ -42,14 +42,14 @@ def _clean_name(name: str) -> str:
     value = unicodedata.normalize("NFC", name if isinstance(name, str) else "").strip()
     value = " ".join(value.split())
     if not 0 < len(value) <= NAME_MAX:
-        raise Invalid(f"a label name of 1 to {NAME_MAX} characters is required")
+        raise Invalid("a label name of 1 to {max} characters is required", max=NAME_MAX)
     return value
 
 
 def clean_category(category: str) -> str:
     value = category.strip() if isinstance(category, str) else ""
     if not 0 < len(value) <= CATEGORY_MAX:
-        raise Invalid(f"a category of 1 to {CATEGORY_MAX} characters is required")
+        raise Invalid("a category of 1 to {max} characters is required", max=CATEGORY_MAX)
     return value
 
 
@@ -72,7 +72,7 @@ async def create_label(services: Services, actor: Agent, *, name: str, color: st
     description = (description or "").strip()[:DESCRIPTION_MAX]
     async with services.transaction() as session:
         if await _name_taken(session, name):
-            raise Conflict(f"a label named {name!r} exists")
+            raise Conflict("a label named {name} exists", name=repr(name))
         label = Label(name=name, color=color, description=description)
         session.add(label)
         await session.flush()
@@ -91,7 +91,7 @@ async def update_label(services: Services, actor: Agent, label_id: int, *,
         if name is not None:
             name = _clean_name(name)
             if await _name_taken(session, name, label.id):
-                raise Conflict(f"a label named {name!r} exists")
+                raise Conflict("a label named {name} exists", name=repr(name))
             label.name = name
         if color is not None:
             label.color = clean_color(color)
@@ -132,7 +132,7 @@ async def add_conversation_label(services: Services, agent: Agent, conversation_
         if any(existing.id == label.id for existing in current):
             return current
         if len(current) >= LABELS_PER_CONVERSATION:
-            raise Invalid(f"a conversation has at most {LABELS_PER_CONVERSATION} labels")
+            raise Invalid("a conversation has at most {max} labels", max=LABELS_PER_CONVERSATION)
         session.add(ConversationLabel(conversation_id=conversation.id, label_id=label.id,
                                       source="agent", added_by_agent_id=agent.id))
         conversation.updated_at = utcnow()

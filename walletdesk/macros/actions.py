@@ -47,11 +47,11 @@ def clean_fields(shortcut: str, title: str, scope: str, team_id: int | None,
                  texts: dict[str, str], max_chars: int) -> ReplyFields:
     shortcut = _normal(shortcut or "").lstrip("/")
     if not 0 < len(shortcut) <= SHORTCUT_MAX or not _SHORTCUT.fullmatch(shortcut):
-        raise Invalid(f"a shortcut of 1 to {SHORTCUT_MAX} letters, digits, '-', '_' or '.' "
-                      "(no spaces) is required")
+        raise Invalid("a shortcut of 1 to {max} letters, digits, '-', '_' or '.' (no spaces) is "
+                      "required", max=SHORTCUT_MAX)
     title = " ".join(_normal(title or "").split())
     if not 0 < len(title) <= TITLE_MAX:
-        raise Invalid(f"a title of 1 to {TITLE_MAX} characters is required")
+        raise Invalid("a title of 1 to {max} characters is required", max=TITLE_MAX)
     try:
         scope_value = Scope(scope)
     except ValueError as exc:
@@ -61,16 +61,19 @@ def clean_fields(shortcut: str, title: str, scope: str, team_id: int | None,
     cleaned: dict[str, str] = {}
     for language, text in (texts or {}).items():
         if language not in i18n.SUPPORTED:
-            raise Invalid(f"language must be one of {', '.join(i18n.SUPPORTED)}")
+            raise Invalid("language must be one of {languages}",
+                          languages=", ".join(i18n.SUPPORTED))
         value = _normal(text or "")
         if not value:
             continue  # an empty box in the form: no variant in that language
         if len(value) > max_chars:
-            raise Invalid(f"the {language} text is longer than {max_chars} characters")
+            raise Invalid("the {language} text is longer than {max} characters", language=language,
+                          max=max_chars)
         unknown = unknown_placeholders(value)
         if unknown:
-            raise Invalid(f"unknown placeholder {{{{{unknown[0]}}}}}; use "
-                          + ", ".join("{{" + name + "}}" for name in PLACEHOLDERS))
+            raise Invalid("unknown placeholder {placeholder}; use {placeholders}",
+                          placeholder="{{" + unknown[0] + "}}",
+                          placeholders=", ".join("{{" + name + "}}" for name in PLACEHOLDERS))
         cleaned[language] = value
     if not cleaned:
         raise Invalid("write the reply in at least one language")

@@ -89,7 +89,8 @@ def _protected(values: dict[str, str], max_chars: int) -> dict[str, str]:
     clean = clean_texts(values)
     for locale, value in clean.items():
         if len(value) > max_chars:
-            raise Invalid(f"the {locale} text is longer than {max_chars} characters")
+            raise Invalid("the {language} text is longer than {max} characters", language=locale,
+                          max=max_chars)
         clean[locale] = protect_text(value).text
     return clean
 
@@ -114,7 +115,7 @@ def _sample(kind: CampaignKind, percent: float | None, size: int | None
     if percent is not None and not 0 < percent <= 100:
         raise Invalid("the sample percentage is above 0 and at most 100")
     if size is not None and (isinstance(size, bool) or not 1 <= size <= MAX_SAMPLE):
-        raise Invalid(f"the sample size is 1 to {MAX_SAMPLE}")
+        raise Invalid("the sample size is 1 to {max}", max=MAX_SAMPLE)
     return percent, size
 
 
@@ -131,7 +132,7 @@ async def save_campaign(services: Services, actor: Agent, campaign_id: int | Non
         body, subject = (_protected(texts or {}, MAX_TEXT_CHARS),
                          _protected(subjects or {}, MAX_SUBJECT_CHARS))
     except ValueError as exc:  # an unknown kind, channel or locale
-        raise Invalid(str(exc)) from exc
+        raise Invalid("{reason}", reason=str(exc)) from exc
     if not body:
         default_body, default_subject = _default_texts(services, kind_value)
         body, subject = default_body, subject or default_subject
@@ -199,7 +200,7 @@ async def launch_campaign(services: Services, actor: Agent, campaign_id: int,
         if campaign is None:
             raise NotFound("campaign not found")
         if campaign.status in (CampaignStatus.cancelled, CampaignStatus.done):
-            raise Conflict(f"this campaign is {campaign.status}")
+            raise Conflict("this campaign is {status}", status=campaign.status)
         await schedule_run(session, campaign, when)
         record_audit(session, actor_agent_id=actor.id, action="outreach.campaign.launch",
                      target_type="outreach_campaign", target_id=campaign.id,
@@ -253,7 +254,7 @@ async def set_outreach_preferences(services: Services, customer_id: int, *,
         try:
             timezone = valid_timezone(timezone.strip())
         except ValueError as exc:
-            raise Invalid(str(exc)) from exc
+            raise Invalid("{reason}", reason=str(exc)) from exc
     async with services.transaction() as session:
         customer = await session.get(Customer, customer_id)
         if customer is None or customer.erased_at is not None:

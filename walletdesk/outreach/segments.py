@@ -33,14 +33,14 @@ KNOWN_KEYS = {"reason", "days", "languages", "verified", "channels", "label", "a
 
 def _days(value: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DAYS:
-        raise Invalid(f"{key} is a whole number of days from 1 to {MAX_DAYS}")
+        raise Invalid("{key} is a whole number of days from 1 to {max}", key=key, max=MAX_DAYS)
     return value
 
 
 def _words(value: Any, key: str, max_chars: int = 40) -> list[str]:
     if not isinstance(value, list) or len(value) > MAX_LIST or not all(
             isinstance(item, str) and 0 < len(item.strip()) <= max_chars for item in value):
-        raise Invalid(f"{key} is a list of up to {MAX_LIST} short names")
+        raise Invalid("{key} is a list of up to {max} short names", key=key, max=MAX_LIST)
     return sorted({item.strip() for item in value})
 
 
@@ -50,14 +50,15 @@ def valid_rule(rule: Any, default_language: str = "en") -> dict[str, Any]:
         raise Invalid("a segment's rule is a JSON object")
     unknown = set(rule) - KNOWN_KEYS
     if unknown:
-        raise Invalid(f"unknown rule keys: {', '.join(sorted(unknown))}")
+        raise Invalid("unknown rule keys: {keys}", keys=", ".join(sorted(unknown)))
     clean: dict[str, Any] = {}
     for key in ("reason", "label"):
         value = rule.get(key)
         if value in (None, ""):
             continue
         if not isinstance(value, str) or len(value.strip()) > MAX_REASON_CHARS:
-            raise Invalid(f"{key} is a name of up to {MAX_REASON_CHARS} characters")
+            raise Invalid("{key} is a name of up to {max} characters", key=key,
+                          max=MAX_REASON_CHARS)
         clean[key] = value.strip()
     if rule.get("channels"):
         clean["channels"] = _words(rule["channels"], "channels", 20)

@@ -69,7 +69,7 @@ async def comments_report(session: AsyncSession, report: ReportFilter, *,
     if ratings and any(not 1 <= r <= 5 for r in ratings):
         raise Invalid("ratings are 1 to 5")
     if search and len(search) > MAX_SEARCH:
-        raise Invalid(f"the search is at most {MAX_SEARCH} characters")
+        raise Invalid("the search is at most {max} characters", max=MAX_SEARCH)
     offset, limit = max(0, offset), max(1, min(limit, MAX_PAGE))
     conditions = [Survey.conversation_id.in_(cohort_ids(report))]
     words = search.strip() if search and search.strip() else None

@@ -70,7 +70,8 @@ def _day(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise Invalid(f"{name} must be a date as YYYY-MM-DD, not {value[:40]!r}") from exc
+        raise Invalid("{name} must be a date as YYYY-MM-DD, not {value}", name=name,
+                      value=repr(value[:40])) from exc
 
 
 def _text(value: str | None, name: str, max_length: int) -> str | None:
@@ -78,7 +79,7 @@ def _text(value: str | None, name: str, max_length: int) -> str | None:
         return None
     value = value.strip()
     if len(value) > max_length:
-        raise Invalid(f"{name} is at most {max_length} characters")
+        raise Invalid("{name} is at most {max} characters", name=name, max=max_length)
     return value
 
 
@@ -89,12 +90,12 @@ def _row_id(value: int | str | None, name: str) -> int | None:
         if not value:
             return None
         if not (value.isascii() and value.isdigit()) or len(value) > 10:
-            raise Invalid(f"{name} must be a positive id")
+            raise Invalid("{name} must be a positive id", name=name)
         value = int(value)
     if value is None:
         return None
     if not 1 <= value <= MAX_ID:
-        raise Invalid(f"{name} must be a positive id")
+        raise Invalid("{name} must be a positive id", name=name)
     return value
 
 
@@ -109,15 +110,15 @@ def parse_filter(*, start: str | None = None, end: str | None = None, tz: str | 
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"unknown time zone {timezone!r}; use an IANA name such as "
-                      "Asia/Shanghai or UTC") from exc
+        raise Invalid("unknown time zone {timezone}; use an IANA name such as Asia/Shanghai or UTC",
+                      timezone=repr(timezone)) from exc
     today = today or datetime.now(zone).date()
     last = _day(end, "end") or today
     first = _day(start, "start") or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise Invalid("start must not be after end")
     if (last - first).days + 1 > MAX_DAYS:
-        raise Invalid(f"a report covers at most {MAX_DAYS} days")
+        raise Invalid("a report covers at most {max} days", max=MAX_DAYS)
     if first.year < 2000 or last.year > 9000:
         raise Invalid("dates must be between the years 2000 and 9000")
     return ReportFilter(

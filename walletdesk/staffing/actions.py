@@ -39,7 +39,7 @@ def parse_day_spec(text: str) -> list[tuple[str, str]]:
             continue
         starts, sep, ends = part.partition("-")
         if not sep:
-            raise Invalid(f"{part!r}: write a shift as HH:MM-HH:MM")
+            raise Invalid("{shift}: write a shift as HH:MM-HH:MM", shift=repr(part))
         spans.append((starts.strip(), ends.strip()))
     return spans
 
@@ -48,9 +48,9 @@ def check_shifts(shifts: list[ShiftIn], timezone: str) -> list[ShiftIn]:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"unknown time zone {timezone!r}") from exc
+        raise Invalid("unknown time zone {timezone}", timezone=repr(timezone)) from exc
     if len(shifts) > MAX_SHIFTS:
-        raise Invalid(f"at most {MAX_SHIFTS} shifts a week")
+        raise Invalid("at most {max} shifts a week", max=MAX_SHIFTS)
     by_day: dict[int, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
     for shift in shifts:
         if not 0 <= shift.weekday <= 6:
@@ -58,12 +58,13 @@ def check_shifts(shifts: list[ShiftIn], timezone: str) -> list[ShiftIn]:
         try:
             starts, ends = parse_clock(shift.starts), parse_clock(shift.ends)
         except InvalidHours as exc:
-            raise Invalid(str(exc)) from exc
+            raise Invalid("{reason}", reason=str(exc)) from exc
         if starts >= ends:
-            raise Invalid(f"{DAYS[shift.weekday]}: {shift.starts} is not before {shift.ends}")
+            raise Invalid("{day}: {starts} is not before {ends}", day=DAYS[shift.weekday],
+                          starts=shift.starts, ends=shift.ends)
         for other_start, other_end in by_day.get(shift.weekday, []):
             if starts < other_end and other_start < ends:
-                raise Invalid(f"{DAYS[shift.weekday]}: shifts overlap")
+                raise Invalid("{day}: shifts overlap", day=DAYS[shift.weekday])
         by_day.setdefault(shift.weekday, []).append((starts, ends))
     return shifts
 
@@ -94,7 +95,7 @@ async def set_overflow_threshold(services: Services, actor: Agent, team_id: int,
     """A team's own overflow threshold in seconds (None: the global setting)."""
     _may_plan(actor)
     if wait_threshold_s is not None and not 0 <= wait_threshold_s <= MAX_THRESHOLD_S:
-        raise Invalid(f"the threshold is 0 to {MAX_THRESHOLD_S} seconds")
+        raise Invalid("the threshold is 0 to {max} seconds", max=MAX_THRESHOLD_S)
     async with services.transaction() as session:
         if await session.get(Team, team_id) is None:
             raise NotFound("team not found")

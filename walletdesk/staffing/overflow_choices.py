@@ -79,7 +79,7 @@ async def choose_overflow(services: Services, *, customer_id: int, offer_id: int
                           email: str | None = None, phone: str | None = None) -> OverflowOffer:
     """Record the customer's choice (once) and tell them in the thread what happens next."""
     if choice not in OverflowChoice.ALL:
-        raise Invalid(f"choice must be one of {', '.join(OverflowChoice.ALL)}")
+        raise Invalid("choice must be one of {choices}", choices=", ".join(OverflowChoice.ALL))
     settings = services.settings
     async with services.transaction() as session:
         offer = await session.get(OverflowOffer, offer_id, with_for_update=True)

@@ -19,10 +19,10 @@ SCAM_CATEGORY = "scam"
 async def add_official_channel(services: Services, actor: Any, *, kind: str, value: str,
                                label: str = "") -> OfficialChannel:
     if kind not in KINDS:
-        raise Invalid(f"kind must be one of {', '.join(KINDS)}")
+        raise Invalid("kind must be one of {kinds}", kinds=", ".join(KINDS))
     value = value.strip()[:300]
     if not normalise(kind, value):
-        raise Invalid(f"{value!r} is not a usable {kind}")
+        raise Invalid("{value} is not a usable {kind}", value=repr(value), kind=kind)
     async with services.transaction() as session:
         existing = (await session.scalars(select(OfficialChannel).where(
             OfficialChannel.kind == kind))).all()

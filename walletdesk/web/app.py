@@ -234,6 +234,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
+        # the same code in every language; the detail in the reader's (error_pages.reader_locale)
         return await error_response(request, STATUS_BY_ERROR.get(type(exc), 400), exc.detail,
                                     {"detail": exc.detail, "code": exc.code})
 

@@ -1,7 +1,9 @@
 """Errors answered in the caller's language: pages get a page, the API gets JSON.
 
 A person who follows a link to /admin without the role sees the desk's own 403 page with a
-way back; a script calling /api/v1 gets ``{"detail": ...}`` as before.
+way back; a script calling /api/v1 gets ``{"detail": ...}`` as before. A domain error's detail
+(a Phrase: walletdesk.errors) is told in the reader's language (``reader_locale``), on the
+page and in the JSON alike; the JSON's ``code`` stays the same in every language.
 """
 
 from typing import Any
@@ -61,25 +63,47 @@ def _detail_text(detail: Any) -> str:
     return ""
 
 
+def _in_locale(value: Any, locale: str) -> Any:
+    return value.translated(locale) if isinstance(value, i18n.Phrase) else value
+
+
+async def reader_locale(request: Request) -> str:
+    """The language an error is told in, chosen as the pages choose theirs: the one the
+    request's page chose (a customer page's: the customer's), else the signed-in agent's
+    saved language, else the browser's Accept-Language. An API token's client has no
+    session: English, unless its Accept-Language asks for another."""
+    if getattr(request.state, "locale", None) is None and not request.headers.get(
+            "authorization", "").lower().startswith("bearer "):
+        agent, _csrf_token = await _signed_in(request)
+        if agent is not None:
+            request.state.locale = agent.interface_locale  # None: the browser's
+    return request_locale(request)
+
+
 async def error_response(request: Request, status_code: int, detail: Any,
                          payload: dict[str, Any] | None = None,
                          headers: dict[str, str] | None = None) -> Response:
-    """JSON for machines (``payload`` or ``{"detail": detail}``), the error page for people."""
+    """JSON for machines (``payload`` or ``{"detail": detail}``), the error page for people;
+    a Phrase (a domain error's detail) in the reader's language."""
     if wants_json(request):
-        return JSONResponse(payload if payload is not None else {"detail": detail},
-                            status_code=status_code, headers=headers)
+        body = payload if payload is not None else {"detail": detail}
+        if any(isinstance(value, i18n.Phrase) for value in body.values()):
+            locale = await reader_locale(request)
+            body = {key: _in_locale(value, locale) for key, value in body.items()}
+        return JSONResponse(body, status_code=status_code, headers=headers)
     heading, explanation = HEADINGS.get(status_code, HEADINGS[500 if status_code >= 500
                                                               else 400])
     agent, csrf_token = await _signed_in(request)
     if agent is not None and getattr(request.state, "locale", None) is None:
         # the agent's saved language, unless the page had already chosen one (a customer page)
         request.state.locale = agent.interface_locale
-    catalog = i18n.translations(request_locale(request))
+    locale = request_locale(request)
+    catalog = i18n.translations(locale)
     templates = request.app.state.templates
     return templates.TemplateResponse(request, "error.html", {
         "status_code": status_code, "heading": catalog.gettext(heading),
         "explanation": catalog.gettext(explanation),
-        "detail": "" if status_code >= 500 else _detail_text(detail),
+        "detail": "" if status_code >= 500 else _detail_text(_in_locale(detail, locale)),
         "agent": agent, "csrf_token": csrf_token,
     }, status_code=status_code, headers=headers)
 

@@ -80,14 +80,14 @@ MAX_CAPACITY = 100
 def _form_capacity(form: Any, default: int) -> int:
     text = str(form.get("capacity") or default).strip()
     if not (text.isascii() and text.isdigit()) or int(text[:4]) > MAX_CAPACITY:
-        raise Invalid(f"capacity must be a whole number from 0 to {MAX_CAPACITY}")
+        raise Invalid("capacity must be a whole number from 0 to {max}", max=MAX_CAPACITY)
     return int(text)
 
 
 def _form_ids(form: Any, name: str) -> list[int]:
     ids = [row_id(value) for value in form.getlist(name)]
     if any(value is None for value in ids):
-        raise Invalid(f"{name} must be row numbers from 1 to {MAX_ROW_ID}")
+        raise Invalid("{name} must be row numbers from 1 to {max}", name=name, max=MAX_ROW_ID)
     return [value for value in ids if value is not None]
 
 

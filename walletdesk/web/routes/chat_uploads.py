@@ -30,7 +30,7 @@ from walletdesk.conversations.attachments import (
     attachment_for_customer,
     blob_path,
     check_upload,
-    too_large_text,
+    too_large_refusal,
 )
 from walletdesk.conversations.messages import message_payload
 from walletdesk.conversations.models import Attachment
@@ -108,7 +108,7 @@ async def _read_upload(request: Request,
     """The multipart form, read with a cap (a larger body is refused before it is buffered),
     and its one file checked for the chat."""
     limit = settings.attachment_max_bytes + FORM_OVERHEAD
-    too_large = AttachmentRefused(too_large_text(settings), "too_large")
+    too_large = too_large_refusal(settings)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large

@@ -241,7 +241,7 @@ def _when(value: object) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise Invalid(f"not a date and time: {text[:30]!r}") from None
+        raise Invalid("not a date and time: {text}", text=repr(text[:30])) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 

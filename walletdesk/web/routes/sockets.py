@@ -158,10 +158,10 @@ async def _next_frame(receive: Any) -> Any:
 
 
 async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle: Any,
-                        cleanup: Any) -> None:
+                        cleanup: Any, locale: str | None = None) -> None:
     """Handle frames in order until the client goes (read ahead by the server's protocol,
     walletdesk.web.hub_transport, or else by another task); answer pings; turn every
-    failure into an error frame."""
+    failure into an error frame, a domain error's detail in the reader's ``locale``."""
     reader: asyncio.Task[None] | None = None
     extensions = (getattr(websocket, "scope", None) or {}).get("extensions") or {}
     if READ_AHEAD_KEY in extensions:  # the protocol reads ahead: its receive, directly
@@ -185,7 +185,7 @@ async def _serve_frames(websocket: WebSocket, conn: Any, max_bytes: int, handle:
                 conn.send(_error(exc.code, exc.detail, frame if frame is not None else
                                  {"client_id": exc.client_id}))
             except DomainError as exc:
-                conn.send(_error(exc.code, exc.detail, frame))
+                conn.send(_error(exc.code, exc.translated(locale), frame))
             except DatabaseBusy as exc:  # shed under load: resent after retry_after (api.md)
                 conn.send(busy_frame(exc, frame))
             except DatabaseUnavailable:
@@ -346,7 +346,9 @@ async def widget_socket(websocket: WebSocket) -> None:
         else:
             raise FrameError("unknown_type", f"unknown frame type {kind!r}")
 
-    await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_customer)
+    # the widget's language (as its page: the customer's, else the browser's)
+    await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_customer,
+                        language)
 
 
 def _short_text(frame: dict[str, Any], key: str, limit: int = 254) -> str | None:
@@ -518,4 +520,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         else:
             raise FrameError("unknown_type", f"unknown frame type {kind!r}")
 
-    await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_agent)
+    # the agent's chosen language, else the browser's (as the workspace page)
+    await _serve_frames(websocket, conn, settings.max_frame_bytes, handle, hub.remove_agent,
+                        agent.interface_locale or i18n.interface_locale(
+                            websocket.headers.get("accept-language")))

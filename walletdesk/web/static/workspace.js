@@ -39,7 +39,12 @@
     }).then(function (r) {
       if (r.status === 401) { location.href = "/login?next=/app"; throw new Error("signed out"); }
       return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : fmt(gettext("request failed ({status})"), {status: r.status}));
+        if (!r.ok) {
+          // the detail is in the agent's language: scripts test the status and the code, never its words
+          var err = new Error(typeof data.detail === "string" ? data.detail : fmt(gettext("request failed ({status})"), {status: r.status}));
+          err.status = r.status; err.code = data.code;
+          throw err;
+        }
         return data;
       });
     });
@@ -144,7 +149,7 @@
       Array.prototype.forEach.call(document.querySelectorAll(".conv"), function (li) { li.classList.toggle("active", +li.dataset.id === id); });
     }).catch(function (e) {
       $("empty").hidden = false; $("conversation").hidden = true; $("customer-panel").hidden = true;
-      $("empty").textContent = /not found/.test(e.message)
+      $("empty").textContent = e.status === 404
         ? fmt(gettext("Conversation #{id} is not in your queues any more: it was transferred to another agent or team, or the link is wrong."), {id: id})
         : e.message;
     });
@@ -352,7 +357,7 @@
   }
   function openHeaderRefresh(id, summary) {
     api("GET", "/conversations/" + id).then(function (d) { if (state.current === id) renderHeader(d.conversation, d.assignee_name, d.team_name, d.customer); })
-      .catch(function (e) { if (state.current === id && /not found/.test(e.message)) transferredAway(summary || state.conv); });
+      .catch(function (e) { if (state.current === id && e.status === 404) transferredAway(summary || state.conv); });
   }
   function nameOf(kind, id) { return id && directory[kind] && directory[kind][id] || ""; }
   // the conversation went out of my reach (transferred to another team's agent or queue):
