@@ -46,7 +46,7 @@ def main() -> int:
                 time.sleep(0.1)
         client = httpx.Client(base_url=base)
         client.post("/login", data={"email": "admin@demo.walletdesk.dev",
-                                    "password": "demo-admin-2026"})
+                                    "password": "demo-owner-2026"})
         csrf = re.search(r'data-csrf="([^"]+)"', client.get("/app").text).group(1)  # type: ignore[union-attr]
         token = client.post("/api/v1/me/tokens", json={"name": "fuzz"},
                             headers={"x-csrf-token": csrf}).json()["token"]

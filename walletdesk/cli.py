@@ -434,7 +434,7 @@ def create_user(
     name: Annotated[str, typer.Option(help="Display name")],
     role: Annotated[Role, typer.Option(help="admin, supervisor, agent or outsourced")] = Role.admin,
     password: Annotated[str | None, typer.Option(
-        help="Password (10+ characters); prompted for when omitted")] = None,
+        help="Password (12+ characters, not a common one); prompted for when omitted")] = None,
 ) -> None:
     """Create a staff account (the first admin, typically)."""
     from walletdesk.accounts.actions import create_agent

@@ -45,11 +45,11 @@ class DemoLogin:
 
 
 DEMO_LOGINS = (
-    DemoLogin("admin@demo.walletdesk.dev", "demo-admin-2026", Role.admin, "Ada"),
-    DemoLogin("lead@demo.walletdesk.dev", "demo-lead-2026", Role.supervisor, "Li Na"),
+    DemoLogin("admin@demo.walletdesk.dev", "demo-owner-2026", Role.admin, "Ada"),
+    DemoLogin("lead@demo.walletdesk.dev", "demo-supervisor-2026", Role.supervisor, "Li Na"),
     DemoLogin("mei@demo.walletdesk.dev", "demo-agent-2026", Role.agent, "Mei"),
     DemoLogin("sam@demo.walletdesk.dev", "demo-agent-2026", Role.agent, "Sam"),
-    DemoLogin("partner@demo.walletdesk.dev", "demo-partner-2026", Role.outsourced,
+    DemoLogin("partner@demo.walletdesk.dev", "demo-outsourced-2026", Role.outsourced,
               "Ravi"),
 )
 

@@ -69,3 +69,29 @@ async def test_without_a_retention_period_nothing_is_erased(services):
     async with services.read() as session:
         customer = await session.get(Customer, old)
     assert customer is not None and customer.erased_at is None
+
+
+async def test_the_daily_job_removes_failed_sign_ins_that_count_nothing_any_more(services):
+    from walletdesk.accounts.models import LoginThrottle
+    from walletdesk.customers.retention import RETENTION_JOB
+
+    long_ago = utcnow() - timedelta(days=90)
+    async with services.transaction() as session:
+        session.add_all([
+            LoginThrottle(account_key="old", source_key="a", failures=3,
+                          last_failure_at=long_ago),  # forgotten
+            LoginThrottle(account_key="recent", source_key="a", failures=3,
+                          last_failure_at=utcnow()),  # still counts
+            LoginThrottle(account_key="locked", source_key="a", failures=9,
+                          last_failure_at=long_ago,
+                          locked_until=utcnow() + timedelta(minutes=5)),  # still locked
+            LoginThrottle(account_key="trusted", source_key="a", failures=0,
+                          last_success_at=utcnow() - timedelta(days=1)),  # a trusted place
+        ])
+    await _run_retention(services)
+    async with services.read() as session:
+        kept = set((await session.scalars(select(LoginThrottle.account_key))).all())
+        job = await session.scalar(select(Job).where(Job.kind == RETENTION_JOB,
+                                                     Job.status == JobStatus.done))
+    assert kept == {"recent", "locked", "trusted"}
+    assert job is not None and job.payload["login_throttles_removed"] == 1

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from tests.conftest import PASSWORD
 from walletdesk.accounts import totp
 from walletdesk.accounts.actions import create_api_token, update_agent
-from walletdesk.accounts.models import Agent, AgentSession, Role
+from walletdesk.accounts.login_throttle import ACCOUNT
+from walletdesk.accounts.models import Agent, AgentSession, LoginThrottle, Role
 from walletdesk.audit.models import AuditEvent
 from walletdesk.config import DEV_SECRET_KEY
 from walletdesk.conversations.actions import InboundMessage, assign_conversation, receive_message
@@ -22,7 +23,7 @@ from walletdesk.web.app import create_app
 from walletdesk.web.sessions import PENDING_LOGIN_COOKIE, SESSION_COOKIE
 
 WRONG = "Wrong e-mail or password."
-LOCKED = "this account is locked"
+LOCKED = "is locked for a while"
 
 
 def _client(app) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
@@ -102,9 +103,10 @@ async def test_a_right_password_resets_the_count(services, app, client, make_age
     for _ in range(limit - 1):
         await client.post("/login", data={"email": "alice@example.com", "password": "bad"})
     async with services.read() as session:
-        agent = await session.scalar(select(Agent).where(Agent.email == "alice@example.com"))
-    assert agent is not None and agent.locked_until is None
-    assert agent.failed_logins == limit - 1
+        pair = await session.scalar(select(LoginThrottle).where(
+            LoginThrottle.source_key != ACCOUNT))
+    assert pair is not None and pair.locked_until is None
+    assert pair.failures == limit - 1
 
 
 # --- two-factor login -------------------------------------------------------------------------

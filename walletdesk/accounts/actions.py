@@ -3,6 +3,7 @@
 import asyncio
 import functools
 import hashlib
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,32 +11,54 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
-from sqlalchemy import and_, case, literal, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.accounts.models import Agent, ApiToken, Presence, Role, Team, default_weekly_hours
-from walletdesk.accounts.passwords import (
-    MIN_PASSWORD_LENGTH,
-    hash_password_off_loop,
-    verify_password_off_loop,
+from walletdesk.accounts.login_throttle import (
+    UNKNOWN_SOURCE,
+    attempt_failed,
+    begin_attempt,
+    give_attempt_back,
+    login_succeeded,
 )
+from walletdesk.accounts.models import Agent, ApiToken, Presence, Role, Team, default_weekly_hours
+from walletdesk.accounts.password_policy import check_new_password
+from walletdesk.accounts.passwords import hash_password_off_loop, verify_password_off_loop
 from walletdesk.accounts.sessions import ACCESS_CHANGED, emit_access_changed, revoke_all_sessions
 from walletdesk.audit.actions import record_audit
 from walletdesk.config import Settings
-from walletdesk.db.base import UTCDateTime, utcnow
+from walletdesk.db.base import utcnow
 from walletdesk.db.engine import DatabaseBusy
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from walletdesk.i18n import customer_locale, customer_locales, kb_locale
 from walletdesk.routing.actions import drain_queues
 from walletdesk.routing.hours import InvalidHours, validate_hours
 from walletdesk.services import Services, emit
 
 TOKEN_PREFIX = "wdk_"  # noqa: S105 - a prefix, not a secret
 BUSY_RETRY_DELAYS_S = (0.2, 0.5, 1.0, 2.0)  # recording a right password under load
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")  # BCP-47's shape
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid("password must be at least {min} characters", min=MIN_PASSWORD_LENGTH)
+def served_languages(tags: list[str] | None) -> list[str]:
+    """Queue languages (a team's, an agent's) as the conversations carry them: each tag a
+    BCP-47 tag the desk serves customers in, folded onto it (zh-CN -> zh-Hans, EN -> en,
+    es-MX -> es), duplicates dropped. A conversation's language is always one of these
+    (i18n.customer_language): "tlh" or "fr" would never match one, silently."""
+    served: list[str] = []
+    for tag in tags or []:
+        try:  # the shape first: Babel reads "zh-Hans,en" as Chinese
+            language = customer_locale(kb_locale(str(tag)), "") \
+                if _LANGUAGE_TAG.fullmatch(str(tag).strip()) else ""
+        except ValueError:
+            language = ""
+        if not language:
+            raise Invalid("unknown language {tag}: use the tags of the languages the desk "
+                          "serves, {languages}", tag=repr(str(tag)[:20]),
+                          languages=", ".join(customer_locales()))
+        if language not in served:
+            served.append(language)
+    return served
 
 
 def _normal_email(email: str) -> str:
@@ -67,9 +90,9 @@ async def create_agent(
     actor: Agent | None = None,
 ) -> Agent:
     email = _normal_email(email)
-    _check_password(password)
     if not display_name.strip():
         raise Invalid("a display name is required")
+    check_new_password(password, email=email, display_name=display_name)
     if capacity < 0 or capacity > 100:
         raise Invalid("capacity must be between 0 and 100")
     if await session.scalar(select(Agent.id).where(Agent.email == email)):
@@ -79,7 +102,7 @@ async def create_agent(
         display_name=display_name.strip(),
         password_hash=await hash_password_off_loop(password),
         role=Role(role),
-        languages=languages or [],
+        languages=served_languages(languages),
         capacity=capacity,
         teams=await _teams_by_id(session, team_ids or []),
     )
@@ -96,7 +119,12 @@ async def update_agent(
     """Change an agent's role, teams, languages, capacity, name, active flag or password."""
     new_hash = None
     if changes.get("password"):  # hashed before the transaction: no connection held meanwhile
-        _check_password(changes["password"])
+        async with services.read() as session:
+            target = await session.get(Agent, agent_id)
+        if target is None:
+            raise NotFound("agent not found")
+        check_new_password(changes["password"], email=target.email,
+                           display_name=changes.get("display_name") or target.display_name)
         new_hash = await hash_password_off_loop(changes["password"])
     async with services.transaction() as session:
         agent = await session.get(Agent, agent_id)
@@ -108,7 +136,7 @@ async def update_agent(
         if changes.get("display_name"):
             agent.display_name = changes["display_name"].strip()
         if changes.get("languages") is not None:
-            agent.languages = list(changes["languages"])
+            agent.languages = served_languages(list(changes["languages"]))
         if changes.get("capacity") is not None:
             if not 0 <= changes["capacity"] <= 100:
                 raise Invalid("capacity must be between 0 and 100")
@@ -140,96 +168,46 @@ async def update_agent(
 @dataclass
 class LoginResult:
     agent: Agent | None
+    # "invalid", "locked" (this e-mail from this address), "slow" (the account is being
+    # guessed at from many places: this one waits), "code" (a wrong second factor)
     error: str | None = None
     # "code": enter a code from the authenticator; "enrol": set one up first (required)
     second_factor: str | None = None
 
 
-def _reserve_attempt_statement(agent_id: int, settings: Settings):  # type: ignore[no-untyped-def]
-    now = utcnow()
-    limit = settings.login_max_failures
-    expired = Agent.locked_until <= now
-    count = case((expired, 1), else_=Agent.failed_logins + 1)
-    return (
-        update(Agent)
-        .where(Agent.id == agent_id,
-               or_(expired, and_(Agent.locked_until.is_(None), Agent.failed_logins < limit)))
-        .values(failed_logins=count,
-                locked_until=case((count >= limit, literal(
-                    now + timedelta(seconds=settings.login_lockout_s), UTCDateTime())),
-                                  else_=None))
-        .returning(Agent.failed_logins)
-    )
-
-
-async def reserve_login_attempt(services: Services, agent_id: int) -> int | None:
-    """Count an attempt *before* checking it, in one atomic UPDATE: of any number of parallel
-    guesses exactly ``login_max_failures`` get checked before the account locks. The attempt
-    that reaches the limit sets the lock; a right answer gives its attempt back. None: locked."""
-    async with services.transaction() as session:
-        count = await session.scalar(_reserve_attempt_statement(agent_id, services.settings),
-                                     execution_options={"synchronize_session": False})
-    return count
-
-
-async def attempt_failed(services: Services, agent_id: int, count: int, what: str) -> None:
-    if count >= services.settings.login_max_failures:
-        async with services.transaction() as session:
-            record_audit(session, actor_agent_id=None, action="agent.locked",
-                         target_type="agent", target_id=agent_id, detail={"after": what})
-
-
-async def give_attempt_back(services: Services, agent_id: int) -> None:
-    """The password was right but a second factor follows: that attempt was not a failure."""
-    limit = services.settings.login_max_failures
-    async with services.transaction() as session:
-        await session.execute(
-            update(Agent).where(Agent.id == agent_id, Agent.failed_logins > 0)
-            .values(failed_logins=Agent.failed_logins - 1,
-                    locked_until=case((Agent.failed_logins - 1 < limit, None),
-                                      else_=Agent.locked_until)),
-            execution_options={"synchronize_session": False})
-
-
-async def login_succeeded(services: Services, agent_id: int,
-                          detail: dict[str, Any] | None = None) -> None:
-    async with services.transaction() as session:
-        await session.execute(update(Agent).where(Agent.id == agent_id)
-                              .values(failed_logins=0, locked_until=None),
-                              execution_options={"synchronize_session": False})
-        record_audit(session, actor_agent_id=agent_id, action="agent.login",
-                     target_type="agent", target_id=agent_id, detail=detail)
-
-
-async def authenticate(services: Services, email: str, password: str) -> LoginResult:
-    """Check a password; counts failures atomically and locks the account after too many.
+async def authenticate(services: Services, email: str, password: str,
+                       source: str = UNKNOWN_SOURCE) -> LoginResult:
+    """Check a password from ``source`` (the client's address) under the sign-in limits of
+    walletdesk.accounts.login_throttle. An e-mail no active agent has takes the same steps,
+    counts and answers as a wrong password (a dummy hash is checked: the same time too).
     Argon2 runs in a bounded worker thread with no connection held, so a burst of logins
     (a shift start) neither stalls the server nor empties the pool."""
     async with services.read() as session:
         agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
-    if agent is None or not agent.is_active:
-        await verify_password_off_loop(None, password)  # same cost as a real check
+    if agent is not None and not agent.is_active:
+        agent = None
+    attempt = await begin_attempt(services, email, source)
+    if attempt.refused:  # refused unchecked: no hash to spend time on, known or not
+        return LoginResult(None, attempt.refused)
+    right = await verify_password_off_loop(agent.password_hash if agent else None, password)
+    if agent is None or not right:
+        await attempt_failed(services, attempt, agent.id if agent else None, "password")
         return LoginResult(None, "invalid")
-    count = await reserve_login_attempt(services, agent.id)
-    if count is None:  # the answer says "locked" anyway: no hash to spend time on
-        return LoginResult(None, "locked")
-    if not await verify_password_off_loop(agent.password_hash, password):
-        await attempt_failed(services, agent.id, count, "password")
-        return LoginResult(None, "invalid")
-    if agent.totp_enabled_at is not None:
-        await _after_right_password(lambda: give_attempt_back(services, agent.id))
-        return LoginResult(agent, second_factor="code")
-    if two_factor_required(agent, services.settings):
-        await _after_right_password(lambda: give_attempt_back(services, agent.id))
-        return LoginResult(agent, second_factor="enrol")
-    await _after_right_password(lambda: login_succeeded(services, agent.id))
-    return LoginResult(agent)
+    known = agent  # for the closures below
+    if known.totp_enabled_at is not None:
+        await _after_right_password(lambda: give_attempt_back(services, attempt))
+        return LoginResult(known, second_factor="code")
+    if two_factor_required(known, services.settings):
+        await _after_right_password(lambda: give_attempt_back(services, attempt))
+        return LoginResult(known, second_factor="enrol")
+    await _after_right_password(lambda: login_succeeded(services, attempt, known.id))
+    return LoginResult(known)
 
 
 async def _after_right_password(write: Callable[[], Awaitable[None]]) -> None:
     """A right password was expensive to check and its attempt is counted: under load, wait
     a little for a connection to record it rather than answer "busy" (each busy answer and
-    retry would count one more attempt, and five of them lock the account)."""
+    retry would count one more attempt, and five of them lock the account here)."""
     for delay in (*BUSY_RETRY_DELAYS_S, None):
         try:
             await write()
@@ -346,8 +324,8 @@ def _check_team_fields(fields: dict[str, Any]) -> None:
     try:
         validate_hours(fields.get("weekly_hours") or {}, fields.get("holidays") or [], timezone)
     except InvalidHours as exc:
-        # Translators: a checker's own English explanation (it has no translations): keep it
-        raise Invalid("{reason}", reason=str(exc)) from exc
+        # Translators: a reason worded (and translated) elsewhere: keep it as it is
+        raise Invalid("{reason}", reason=exc.phrase) from exc
 
 
 async def _check_team_name(session: AsyncSession, name: str, team_id: int | None = None) -> str:
@@ -370,10 +348,11 @@ async def create_team(session: AsyncSession, actor: Agent | None, *, name: str,
     weekly_hours = weekly_hours if weekly_hours is not None else default_weekly_hours()
     _check_team_fields({"weekly_hours": weekly_hours, "holidays": holidays, "timezone": timezone})
     name = await _check_team_name(session, name)
+    languages = served_languages(languages)
     if is_default:
         for team in (await session.scalars(select(Team).where(Team.is_default))).all():
             team.is_default = False
-    team = Team(name=name, languages=languages or [], is_outsourced=is_outsourced,
+    team = Team(name=name, languages=languages, is_outsourced=is_outsourced,
                 timezone=timezone, weekly_hours=weekly_hours, holidays=holidays or [],
                 is_default=is_default, requires_two_factor=requires_two_factor)
     session.add(team)
@@ -399,6 +378,8 @@ async def update_team(services: Services, actor: Agent, team_id: int,
         if changes.get("name") is not None:
             changes = {**changes, "name": await _check_team_name(session, changes["name"],
                                                                 team_id)}
+        if changes.get("languages") is not None:
+            changes = {**changes, "languages": served_languages(list(changes["languages"]))}
         for field in ("name", "languages", "is_outsourced", "timezone", "weekly_hours",
                       "holidays", "requires_two_factor"):
             if changes.get(field) is not None:

@@ -4,7 +4,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletdesk.crypto import EncryptedText
@@ -72,6 +82,8 @@ class Agent(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=5)
     presence: Mapped[Presence] = mapped_column(String(10), default=Presence.offline)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # unused since failed sign-ins are counted per e-mail and address (LoginThrottle); kept
+    # until the benchmark data writer (walletdesk.bench.reports) stops filling them
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     # bumped on every change of who may sign in (kept for audit; sessions live in agent_sessions)
@@ -153,3 +165,26 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins (walletdesk.accounts.login_throttle): one row per e-mail typed at the
+    sign-in page and source address (the pair's count and lock, and whether the account
+    signed in from there lately), and one per e-mail for all addresses (``source_key``
+    ``"*"``: the count that slows new places down). Keyed hashes only: never the e-mail or
+    the address, and an e-mail no agent has is counted exactly as one an agent has."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("account_key", "source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    source_key: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(default=None)
+    # a pair's lock (too many failures from that address)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    # the account's row: the earliest next attempt from a place not trusted
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    # a pair's last full sign-in: the place is trusted for the account for a while
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -20,7 +20,6 @@ DEFAULT_MEMORY_KIB = 65536
 _hasher = PasswordHasher(time_cost=DEFAULT_TIME_COST, memory_cost=DEFAULT_MEMORY_KIB)
 # verified against for unknown e-mail addresses so that timing does not reveal which exist
 _DUMMY_HASH = _hasher.hash("walletdesk-dummy-password")
-MIN_PASSWORD_LENGTH = 10
 _limiter: anyio.CapacityLimiter | None = None
 
 

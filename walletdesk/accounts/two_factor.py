@@ -1,7 +1,8 @@
 """Two-factor login: enrolment, the second step of a login, recovery codes, reset by an admin.
 
-A code counts against the same atomic failure counter as passwords (reserve_login_attempt),
-so a stolen password does not buy unlimited code guesses. A TOTP code is accepted once
+A code counts against the same failure counts as passwords (walletdesk.accounts.
+login_throttle: per e-mail and address, and the account's), so a stolen password does not buy
+unlimited code guesses, nor lets the thief lock the owner out. A TOTP code is accepted once
 (totp_last_step only moves forward); a recovery code is spent in one conditional UPDATE.
 """
 
@@ -11,12 +12,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts import totp
-from walletdesk.accounts.actions import (
-    LoginResult,
+from walletdesk.accounts.actions import LoginResult, two_factor_required
+from walletdesk.accounts.login_throttle import (
+    UNKNOWN_SOURCE,
     attempt_failed,
+    begin_attempt,
     login_succeeded,
-    reserve_login_attempt,
-    two_factor_required,
 )
 from walletdesk.accounts.models import Agent, RecoveryCode, Role
 from walletdesk.accounts.queries import load_agent
@@ -114,20 +115,22 @@ async def _spend(services: Services, agent: Agent, code: str) -> str | None:
         return "totp" if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-async def verify_second_factor(services: Services, agent_id: int, code: str) -> LoginResult:
-    """The second step of a login: a code from the authenticator app or a recovery code."""
+async def verify_second_factor(services: Services, agent_id: int, code: str,
+                               source: str = UNKNOWN_SOURCE) -> LoginResult:
+    """The second step of a login from ``source`` (the client's address): a code from the
+    authenticator app or a recovery code, under the same limits as the password."""
     async with services.read() as session:
         agent = await load_agent(session, agent_id)
     if agent is None or not agent.is_active or agent.totp_enabled_at is None:
         return LoginResult(None, "invalid")
-    count = await reserve_login_attempt(services, agent.id)
-    if count is None:
-        return LoginResult(None, "locked")
+    attempt = await begin_attempt(services, agent.email, source)
+    if attempt.refused:
+        return LoginResult(None, attempt.refused)
     kind = await _spend(services, agent, code[:64])
     if kind is None:
-        await attempt_failed(services, agent.id, count, "second factor")
+        await attempt_failed(services, attempt, agent.id, "second factor")
         return LoginResult(None, "code")
-    await login_succeeded(services, agent.id, {"second_factor": kind})
+    await login_succeeded(services, attempt, agent.id, {"second_factor": kind})
     return LoginResult(agent)
 
 

@@ -71,6 +71,9 @@ COLUMNS: dict[str, dict[str, Kind]] = {
                "role": OP, "languages": OP, "presence": OP, "interface_locale": OP},
     "agent_sessions": {"token_hash": OP},
     "agent_recovery_codes": {"code_hash": OP},
+    # failed sign-ins: keyed hashes of the e-mail typed and of the source address, removed
+    # when they count nothing any more (accounts.login_throttle)
+    "login_throttles": {"account_key": OP, "source_key": OP},
     "api_tokens": {"name": S, "token_hash": OP, "scope": OP},
     # the operator's configuration and content
     "teams": {"name": C, "languages": C, "timezone": C, "weekly_hours": C, "holidays": C},

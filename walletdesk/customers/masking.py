@@ -1,7 +1,14 @@
 """Personal data in free text, masked for viewers who may only see masked data (outsourced
 agents): e-mail addresses, phone numbers (international and Chinese formats), wallet
 addresses (the shapes the chain lookup finds: EVM, TRON, Bitcoin, Solana; not transaction
-hashes) and the customer's own known name, e-mail and phone wherever they stand.
+hashes), identity and bank card numbers (walletdesk.customers.personal_numbers: by shape and
+check digit, or after a keyword such as "passport" / "身份证"), the names customers introduce
+themselves by (walletdesk.customers.self_names: "我叫陈静", "my name is …") and the customer's
+own known name, e-mail and phone wherever they stand.
+
+Every view of message text an outsourced agent gets (messages, conversation subjects and
+previews, bot turns; REST, sockets, live events) passes through :func:`mask_personal_text`:
+a new kind of personal data is added here, once.
 
 Pure: the caller passes the text and what it knows of the customer. The same masks as the
 customer side panel (:func:`walletdesk.accounts.access.mask_name` /
@@ -14,6 +21,8 @@ from collections.abc import Iterable
 
 from walletdesk.accounts.access import mask_email, mask_name
 from walletdesk.chains.detection import detect, may_name_transfer
+from walletdesk.customers.personal_numbers import number_spans
+from walletdesk.customers.self_names import self_introduced_names
 
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONES = (
@@ -46,6 +55,27 @@ def mask_addresses(text: str) -> str:
     return text
 
 
+def mask_numbers(text: str) -> str:
+    """Identity and bank card numbers masked: every letter and digit but the last few (two
+    of an identity number, four of a card) as ``*``, separators kept."""
+    for start, end, kept in reversed(number_spans(text)):
+        text = text[:start] + _mask_all_but(text[start:end], kept) + text[end:]
+    return text
+
+
+def _mask_all_but(written: str, kept: int) -> str:
+    total = sum(char.isalnum() for char in written)
+    seen = 0
+    out = []
+    for char in written:
+        if char.isalnum():
+            seen += 1
+            out.append(char if seen > total - kept else "*")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def mask_phone(number: str) -> str:
     """Every digit but the last two as ``*``, separators kept."""
     digits = len(_DIGIT.findall(number))
@@ -71,12 +101,15 @@ def _digits(text: str) -> str:
 
 
 def mask_personal_text(text: str, known: Iterable[str | None] = ()) -> str:
-    """``text`` with e-mail addresses, phone numbers and the ``known`` personal values
-    (the customer's name, e-mail, phone) masked."""
+    """``text`` with e-mail addresses, phone numbers, identity and card numbers, the names
+    the writer introduces themselves by and the ``known`` personal values (the customer's
+    name, e-mail, phone) masked."""
     if not text:
         return text
     text = mask_addresses(text)
-    known_values = [value.strip() for value in known if value and value.strip()]
+    # a name the text introduces is masked wherever the text repeats it, as a known one
+    known_values = [value.strip() for value in (*known, *self_introduced_names(text))
+                    if value and value.strip()]
     for value in sorted(known_values, key=len, reverse=True):
         if "@" in value or len(_digits(value)) >= 6:
             continue  # e-mails and phones: by their shapes below, any spelling
@@ -85,7 +118,8 @@ def mask_personal_text(text: str, known: Iterable[str | None] = ()) -> str:
             text = _literal(part).sub(lambda m: mask_name(m.group()), text)
     if "@" in text:  # every e-mail has one (the chat path masks each message: skip the scan)
         text = _EMAIL.sub(lambda m: mask_email(m.group()) or "", text)
-    if _DIGIT.search(text):  # every phone pattern needs a digit
+    if _DIGIT.search(text):  # every phone and number pattern needs a digit
+        text = mask_numbers(text)  # first: a card in groups of four holds "phone numbers"
         for pattern in _PHONES:
             text = pattern.sub(lambda m: mask_phone(m.group()), text)
     for value in known_values:  # a known phone written another way ("138 1234 5678")

@@ -4,7 +4,8 @@ texts and personal fields go; rows, times and statuses stay for the figures).
 
 The ``privacy.retention`` job runs daily (the worker schedules the first run) and handles at
 most ``BATCH`` customers a run, coming back at once while there are more. It also removes the
-counts of one-time codes mailed that are older than their window (customers.code_quotas).
+counts of one-time codes mailed that are older than their window (customers.code_quotas) and
+the failed sign-ins that count nothing any more (accounts.login_throttle).
 """
 
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.accounts.login_throttle import prune_login_throttles
 from walletdesk.conversations.models import Conversation, Status
 from walletdesk.customers import code_quotas
 from walletdesk.customers.email_code import CODE_WINDOW
@@ -60,7 +62,10 @@ async def apply_retention(ctx: JobContext) -> None:
             erased += 1
     # the counts of codes mailed that count nothing any more (customers.code_quotas)
     quotas = await code_quotas.prune(ctx.session, now - CODE_WINDOW)
+    # failed sign-ins that count nothing any more (walletdesk.accounts.login_throttle)
+    throttles = await prune_login_throttles(ctx.session, days_settings)
     # more waiting: again in a minute; else tomorrow
     await schedule_retention(ctx.session, now + (timedelta(minutes=1) if erased == BATCH
                                                  else timedelta(days=1)))
-    ctx.job.payload = {"erased": erased, "code_quotas_removed": quotas}  # for operators
+    ctx.job.payload = {"erased": erased, "code_quotas_removed": quotas,  # for operators
+                       "login_throttles_removed": throttles}

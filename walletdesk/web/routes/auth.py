@@ -15,7 +15,9 @@ from walletdesk.accounts import two_factor
 from walletdesk.accounts.actions import LoginResult, authenticate, logout_everywhere
 from walletdesk.accounts.sessions import end_session, start_session
 from walletdesk.errors import DomainError
+from walletdesk.i18n import N_
 from walletdesk.web.deps import PageAgent, ServicesDep, SignerDep, TemplatesDep, client_address
+from walletdesk.web.routes.refusals import refusal, said
 from walletdesk.web.sessions import (
     PENDING_LOGIN_COOKIE,
     PENDING_LOGIN_MAX_AGE_S,
@@ -26,11 +28,17 @@ from walletdesk.web.sessions import (
 
 router = APIRouter(include_in_schema=False)
 
+# what the sign-in pages say, in the browser's language (nobody is signed in yet)
 LOGIN_ERRORS = {
-    "invalid": "Wrong e-mail or password.",
-    "locked": "Too many failed attempts: this account is locked for a while. Try again later.",
-    "rate": "Too many attempts from your address. Wait a minute and try again.",
-    "code": "That code is not right (or was used already). Try the next one.",
+    "invalid": N_("Wrong e-mail or password."),
+    # the same for an e-mail no agent has; from another address the account still signs in
+    "locked": N_("Too many failed attempts from your address: signing in to this account from "
+                 "here is locked for a while. Try again later."),
+    "slow": N_("Sign-ins to this account have failed many times lately, from several places, "
+               "so places it was not used from lately wait between attempts. Wait a minute "
+               "and try again, or sign in where you usually do."),
+    "rate": N_("Too many attempts from your address. Wait a minute and try again."),
+    "code": N_("That code is not right (or was used already). Try the next one."),
 }
 CodeForm = Annotated[str, Form(max_length=64)]
 
@@ -79,7 +87,7 @@ async def login(request: Request, services: ServicesDep, signer: SignerDep,
     if not request.app.state.login_limiter.allow(client_address(request)):
         error = "rate"
     else:
-        result = await authenticate(services, email, password)
+        result = await authenticate(services, email, password, client_address(request))
         if result.agent is not None and result.second_factor:
             step = "/login/code" if result.second_factor == "code" else "/login/enrol"
             response = RedirectResponse(step, status_code=303)
@@ -92,8 +100,9 @@ async def login(request: Request, services: ServicesDep, signer: SignerDep,
                                     RedirectResponse(target, status_code=303))
         error = result.error or "invalid"
     return templates.TemplateResponse(
-        request, "login.html", {"next": target, "error": LOGIN_ERRORS[error], "email": email},
-        status_code=429 if error == "rate" else 401,
+        request, "login.html", {"next": target, "error": said(request, LOGIN_ERRORS[error]),
+                                "email": email},
+        status_code=429 if error in ("rate", "slow") else 401,
     )
 
 
@@ -122,14 +131,15 @@ async def code_step(request: Request, services: ServicesDep, signer: SignerDep,
     if not request.app.state.login_limiter.allow(client_address(request)):
         result = LoginResult(None, "rate")
     else:
-        result = await two_factor.verify_second_factor(services, pending.agent_id, code)
+        result = await two_factor.verify_second_factor(services, pending.agent_id, code,
+                                                        client_address(request))
     if result.agent is not None:
         return await _signed_in(request, services, signer, result.agent.id,
                                 RedirectResponse(pending.next, status_code=303))
     error = result.error or "code"
     return templates.TemplateResponse(request, "login_code.html",
-                                      {"error": LOGIN_ERRORS[error]},
-                                      status_code=429 if error == "rate" else 401)
+                                      {"error": said(request, LOGIN_ERRORS[error])},
+                                      status_code=429 if error in ("rate", "slow") else 401)
 
 
 def _enrol_page(request: Request, templates: Any, enrolment: two_factor.Enrolment, action: str,
@@ -174,8 +184,8 @@ async def enrol_step(request: Request, services: ServicesDep, signer: SignerDep,
         enrolment = await two_factor.pending_enrolment(services, pending.agent_id)
         if enrolment is None:
             return _back_to_login()
-        return _enrol_page(request, templates, enrolment, "/login/enrol", exc.detail,
-                           status_code=422)
+        return _enrol_page(request, templates, enrolment, "/login/enrol",
+                           refusal(request, exc), status_code=422)
     return await _signed_in(request, services, signer, pending.agent_id,
                             _recovery_page(request, templates, codes, pending.next))
 
@@ -224,7 +234,7 @@ async def security_confirm(request: Request, agent: PageAgent, services: Service
         if enrolment is None:
             return RedirectResponse("/account/security", status_code=303)
         return _enrol_page(request, templates, enrolment, "/account/security/confirm",
-                           exc.detail, csrf, agent, status_code=422)
+                           refusal(request, exc), csrf, agent, status_code=422)
     return _recovery_page(request, templates, codes, "/account/security", agent, csrf)
 
 
