@@ -11,7 +11,7 @@ from tests.bot.test_bot_flow import bot_on_demo_articles
 from tests.web.conftest import app, sign_in  # noqa: F401 (fixtures of the admin page test)
 from walletdesk.accounts.models import Role
 from walletdesk.bot.actions import CHOSEN, choose_article, customer_feedback
-from walletdesk.bot.choices import offered, picked_option
+from walletdesk.bot.choices import choice, offered, picked_option
 from walletdesk.bot.engine import MatchResult
 from walletdesk.bot.evaluate import score
 from walletdesk.bot.models import BotTurn
@@ -74,6 +74,37 @@ async def state(services, conversation_id):  # type: ignore[no-untyped-def]
         turns = (await session.scalars(select(BotTurn).where(
             BotTurn.conversation_id == conversation_id).order_by(BotTurn.id))).all()
     return conversation, list(messages), list(turns)
+
+
+def test_a_choice_of_one_is_never_offered():
+    top_alone = [("a", 0.9), ("b", 0.05), ("c", 0.01), ("d", 0.005)]
+    assert choice("suggest", "unsure", top_alone) == ("suggest", "unsure", ["a", "b", "c"])
+    assert choice("suggest", "unsure", UNSURE) == ("suggest", "unsure",
+                                                   ["backup-wallet", "import-wallet"])
+    assert choice("suggest", "unsure", [("a", 0.9)]) == ("handoff", "low_confidence", [])
+    assert choice("suggest", "unsure", []) == ("handoff", "low_confidence", [])
+    assert choice("answer", "", top_alone) == ("answer", "", [])
+    assert choice("handoff", "out_of_scope", top_alone) == ("handoff", "out_of_scope", [])
+
+
+async def test_one_close_article_offers_the_top_three(services, bot):
+    bot.candidates = [("backup-wallet", 0.9), ("import-wallet", 0.05), ("lost-phone", 0.02),
+                      ("staking", 0.01)]
+    _, messages, turns = await ask(services, "my USDT hasn't arrived", visitor="top3")
+    question = messages[-1]
+    assert question.text == "I'm not completely sure I understood. Do any of these help?"
+    assert [a["slug"] for a in question.meta["articles"]] == [
+        "backup-wallet", "import-wallet", "lost-phone"]
+    assert [c["slug"] for c in turns[-1].candidates if c.get("offered")] == [
+        "backup-wallet", "import-wallet", "lost-phone"]
+
+
+async def test_one_candidate_alone_goes_to_a_person(services, bot):
+    bot.candidates = [("backup-wallet", 0.9)]
+    conversation, messages, turns = await ask(services, "back up?", visitor="alone")
+    assert turns[-1].outcome == "handed_off" and turns[-1].reason == "low_confidence"
+    assert not any((m.meta or {}).get("kind") == "suggestions" for m in messages)
+    assert conversation.status == Status.queued
 
 
 def test_the_close_candidates_are_offered_at_most_three():
@@ -209,9 +240,8 @@ async def test_picks_that_are_refused_change_nothing(services, bot):
 
 
 async def test_a_turn_that_offered_no_choice_takes_no_pick(services, bot):
-    bot.candidates = [("backup-wallet", 0.9)]
     conversation, messages, turns = await ask(services, "back up?", visitor="one")
-    assert messages[-1].text == "Do you mean “How do I back up my wallet?”?"
+    assert messages[-1].meta["kind"] == "suggestions"
     async with services.transaction() as session:  # as if it had been answered directly
         (await session.get(BotTurn, turns[-1].id)).outcome = "answered"
     with pytest.raises(Invalid):
@@ -305,8 +335,11 @@ def test_eval_counts_a_choice_holding_the_right_article_separately(monkeypatch):
     test = [("q1", "a"), ("q2", "a"), ("q3", "b"), ("q4", "c"), ("off", "oos")]
     result = score(train, test, {}, {})
     assert result["answer_accuracy"] == 0.25  # q1 only, as before
-    assert result["resolved_with_choice"] == 0.5  # q1, and q2's choice holds "a"
+    # q1, q2's choice holds "a", and q3's: only "a" was close, a choice of one is none, so
+    # the top three are offered (walletdesk.bot.choices.choice), "b" among them
+    assert result["resolved_with_choice"] == 0.75
     assert result["choice_offered_rate"] == 0.5  # q2, q3 of the 4 in-scope questions
+    assert result["options_per_choice"] == 2.5  # q2: a and b; q3: a, c and b
 
 
 @pytest.fixture

@@ -5,6 +5,12 @@ stored and published (the match runs outside the database transaction, off the e
 Every decision is written as a ``BotTurn``; a hand-off records its reason on the conversation
 and routes it like any new conversation, so the agent gets it with the whole transcript.
 
+Small talk (walletdesk.bot.small_talk) is answered before anything is matched: a greeting
+with a welcome that asks for the question, thanks, "ok" or "bye" with a short
+acknowledgement. Neither is a failed turn nor a hand-off; only greetings with no question
+``GREETINGS_BEFORE_PERSON`` times in a row go to a person. A greeting in front of a question
+is taken off before the question is matched.
+
 When it is unsure (decision "suggest") the bot asks "Do you mean A or B?": the close articles
 (walletdesk.bot.choices) become buttons in the chat. A pick (``choose_article``) posts that
 article's answer, as a direct answer would be, and turns the turn's outcome into
@@ -21,8 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
-from walletdesk.bot.choices import CHOSEN, LIMIT, offered, picked_option
+from walletdesk.bot.articles import current_articles
+from walletdesk.bot.choices import CHOSEN, LIMIT, choice, picked_option
 from walletdesk.bot.models import BotConfig, BotTurn
+from walletdesk.bot.small_talk import GREETING, SmallTalk, small_talk, without_greeting
 from walletdesk.bot.text import message_language
 from walletdesk.chains.detection import (
     MAX_PER_MESSAGE,
@@ -40,7 +48,7 @@ from walletdesk.conversations.messages import (
     emit_conversation_changed,
     lock_conversation,
 )
-from walletdesk.conversations.models import Conversation, SenderKind, Status
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.customer_context.bot_answers import answer_from_customer_context
 from walletdesk.customers.email_code import ask_for_email, verification_step
 from walletdesk.customers.language import follow_conversation_language
@@ -65,6 +73,9 @@ SUGGESTIONS = 3  # the articles a turn from before the choices offered (its firs
 CHAIN_LOOKUP = "chain_lookup"  # a turn whose answer is the transfer's lookup
 LOOKUP_FALLBACK_JOB = "bot.lookup_fallback"  # walletdesk.bot.lookup_fallback
 UNMATCHED = ("out_of_scope", "low_confidence")  # the hand-offs a lookup answers instead
+SMALL_TALK = "small_talk"  # a turn's outcome for a greeting, thanks, "ok", "bye" (its kind: reason)
+NO_QUESTION = "no_question"  # the hand-off after greetings with no question
+GREETINGS_BEFORE_PERSON = 3  # greetings in a row, none with a question: a person takes over
 
 
 async def handle_customer_message(services: Services, conversation_id: int, message_id: int,
@@ -80,24 +91,33 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         return None  # a key or phrase and little else: the protect step's notice answered it
     if await verification_step(services, conversation_id, text):
         return None  # the e-mail address or the code of a verification under way
-    typed = await _typed_pick(services, conversation_id, text)
+    talk = small_talk(text)
+    if talk is not None:
+        return await _answer_small_talk(services, conversation_id, message_id, text, talk)
+    question = without_greeting(text)  # "hi, my USDT hasn't arrived": the question is matched
+    typed = await _typed_pick(services, conversation_id, question)
     if typed is not None:
         return typed  # "2", "the first one": a pick of the options just offered
-    if await answer_from_customer_context(services, conversation_id, message_id, text):
+    if await answer_from_customer_context(services, conversation_id, message_id, question):
         return None  # the customer's own account, from the operator's context (issue 16)
-    claim = claim_to_check(text)
+    claim = claim_to_check(question)
     if claim is not None:
         return await _answer_claim(services, conversation_id, message_id, text, claim)
-    result = await runtime.match(text)
+    result = await runtime.match(question)
     settings = runtime.settings
+    # the articles as they are now: an edit's words at once, a retired article never
+    async with services.read() as session:
+        current = await current_articles(session, [slug for slug, _ in result.candidates[:5]])
+    matched = [(slug, score) for slug, score in result.candidates[:5] if slug in current]
+    decision, reason, choices = choice(result.decision, result.reason, matched)
+    if matched[:1] != result.candidates[:1] and decision in ("answer", "suggest"):
+        decision, reason, choices = "handoff", "low_confidence", []  # its article was retired
     candidates = []
-    choices = set(offered(result.candidates[:5])) if result.decision == "suggest" else set()
-    for slug, score in result.candidates[:5]:
-        localized = runtime.article(slug, result.language)
+    for slug, score in matched:
+        localized = runtime.localize(current[slug], result.language)
         candidates.append({"slug": slug, "score": round(float(score), 4),
                            "title": localized.title if localized else slug,
-                           "category": localized.article.category if localized else ""})
-    decision, reason = result.decision, result.reason
+                           "category": current[slug].category})
     lowered = text.lower()
     if decision != "handoff" and (
             any(phrase in lowered for phrase in settings.sensitive_phrases)
@@ -145,13 +165,13 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         elif decision == "answer":
             turn.outcome = "answered"
             turn.article_slug = candidates[0]["slug"]
-            await _answer(session, runtime, conversation, turn)
+            await _answer(session, runtime, conversation, turn, current[turn.article_slug])
         else:
             turn.outcome = "suggested"
             # the buttons of "Do you mean A or B?", marked for choose_article's check
             turn.candidates = [{**c, "offered": True} if c["slug"] in choices else c
                                for c in candidates]
-            await _offer_choice(session, runtime, conversation, turn)
+            await _offer_choice(session, runtime, conversation, turn, current)
         # what the bot matched, for listeners (walletdesk.labels.rules: category → label)
         emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
@@ -221,13 +241,82 @@ async def _answer_claim(services: Services, conversation_id: int, message_id: in
         return turn
 
 
+async def _answer_small_talk(services: Services, conversation_id: int, message_id: int,
+                             text: str, talk: SmallTalk) -> BotTurn | None:
+    """A greeting gets a welcome that asks for the question (and offers a person); thanks,
+    "ok" or "bye" a short acknowledgement. After the bot's "solved" the conversation is
+    resolved again: a "thanks" to it reopened it only to say thanks. Greetings with no
+    question ``GREETINGS_BEFORE_PERSON`` times in a row: a person takes over."""
+    async with services.transaction() as session:
+        conversation = await lock_conversation(session, conversation_id)
+        if conversation is None or conversation.status != Status.bot:
+            return None
+        conversation.language = talk.language(text, conversation.language)
+        await follow_conversation_language(session, conversation)
+        turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
+                       language=conversation.language or "en", candidates=[], confidence=1.0,
+                       outcome=SMALL_TALK, reason=talk.kind)
+        session.add(turn)
+        await session.flush()
+        if talk.kind == GREETING and await _greetings_in_a_row(
+                session, conversation.id, turn.id) + 1 >= GREETINGS_BEFORE_PERSON:
+            turn.outcome, turn.reason = "handed_off", NO_QUESTION
+            await hand_off(session, services, conversation, turn.reason)
+        else:
+            was_resolved = talk.kind != GREETING and await _reopened_by(session, conversation,
+                                                                        message_id)
+            await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                 text=talk.reply(conversation.language),
+                                 meta={"kind": SMALL_TALK, "turn_id": turn.id,
+                                       "actions": ["human"] if talk.kind == GREETING else []})
+            if was_resolved:
+                conversation.status = Status.resolved
+                conversation.resolved_at = utcnow()
+                await schedule_close(session, services.settings, conversation)
+                emit_conversation_changed(session, conversation)
+        emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
+                       "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
+                       "category": None})
+        return turn
+
+
+async def _greetings_in_a_row(session: AsyncSession, conversation_id: int,
+                              before_turn_id: int) -> int:
+    """The bot's turns just before this one that were greetings (no question since)."""
+    turns = (await session.execute(
+        select(BotTurn.outcome, BotTurn.reason).where(BotTurn.conversation_id == conversation_id,
+                                                      BotTurn.id < before_turn_id)
+        .order_by(BotTurn.id.desc()).limit(GREETINGS_BEFORE_PERSON))).all()
+    count = 0
+    for outcome, reason in turns:
+        if outcome != SMALL_TALK or reason != GREETING:
+            break
+        count += 1
+    return count
+
+
+async def _reopened_by(session: AsyncSession, conversation: Conversation,
+                       message_id: int) -> bool:
+    """Whether the bot had resolved the conversation ("solved") right before this message."""
+    message = await session.get(Message, message_id)
+    if message is None:
+        return False
+    before = await session.scalar(
+        select(Message.meta).where(Message.conversation_id == conversation.id,
+                                   Message.seq < message.seq)
+        .order_by(Message.seq.desc()).limit(1))
+    return isinstance(before, dict) and before.get("kind") == "resolved"
+
+
 def _link(slug: str, title: str, language: str | None) -> dict[str, str]:
     return {"slug": slug, "title": title, "url": f"/help/articles/{slug}?lang={language or 'en'}"}
 
 
 async def _answer(session: AsyncSession, runtime: Any, conversation: Conversation,
-                  turn: BotTurn, **meta: Any) -> None:
-    localized = runtime.article(turn.article_slug, conversation.language or "en")
+                  turn: BotTurn, article: Article, **meta: Any) -> None:
+    """The article's answer in the chat: its current text (walletdesk.bot.articles), in the
+    conversation's language."""
+    localized = runtime.localize(article, conversation.language or "en")
     body = (markdown_to_chat_text(localized.body) if localized and localized.body
             else localized.title if localized else "")
     await append_message(
@@ -271,18 +360,17 @@ def offered_slugs(turn: BotTurn) -> list[str]:
 
 
 async def _offer_choice(session: AsyncSession, runtime: Any, conversation: Conversation,
-                        turn: BotTurn) -> None:
+                        turn: BotTurn, current: dict[str, Article]) -> None:
     """"Do you mean A or B?": the offered articles as buttons (the widget), each with its
     link to the help centre; "None of these" and "Talk to a person" beside them."""
     language = conversation.language
     titles = {str(c["slug"]): str(c.get("title") or c["slug"]) for c in turn.candidates}
     articles = []
     for slug in offered_slugs(turn):
-        localized = runtime.article(slug, language or "en")  # the conversation's language
+        article = current.get(slug)  # the conversation's language, the current title
+        localized = runtime.localize(article, language or "en") if article else None
         articles.append(_link(slug, localized.title if localized else titles[slug], language))
-    if len(articles) == 1:
-        text = i18n.text("bot_choose_one", language, first=articles[0]["title"])
-    elif len(articles) == 2:
+    if len(articles) == 2:  # never one: walletdesk.bot.choices.choice
         text = i18n.text("bot_choose_two", language, first=articles[0]["title"],
                          second=articles[1]["title"])
     else:
@@ -319,7 +407,8 @@ async def choose_article(services: Services, conversation_id: int, customer_id: 
         if conversation.status != Status.bot:
             raise Conflict("the conversation is with a person now: write to them here")
         runtime = services.bot
-        if runtime is None or runtime.article(slug, conversation.language or "en") is None:
+        article = (await current_articles(session, [slug])).get(slug)
+        if runtime is None or article is None:
             raise NotFound("that article is no longer available; talk to a person")
         category = next((c.get("category") for c in turn.candidates if c.get("slug") == slug),
                         None)
@@ -333,7 +422,7 @@ async def choose_article(services: Services, conversation_id: int, customer_id: 
             await verify_first(session, services, conversation, turn)
         else:
             turn.outcome = CHOSEN
-            await _answer(session, runtime, conversation, turn, choice=slug)
+            await _answer(session, runtime, conversation, turn, article, choice=slug)
         emit(session, {"type": "bot.turn", "conversation_id": conversation.id,
                        "turn_id": turn.id, "outcome": turn.outcome, "reason": turn.reason,
                        "category": category or None})
@@ -360,6 +449,8 @@ async def _failures(session: AsyncSession, conversation_id: int, before_turn_id:
         .order_by(BotTurn.id.desc()).limit(10))).all()
     count = 0
     for turn in turns:
+        if turn.outcome == SMALL_TALK:
+            continue  # "thanks", "hi": neither a failure nor a success
         if turn.outcome in ("suggested", "clarify") or turn.helpful is False:
             count += 1
         else:

@@ -4,8 +4,10 @@ A customer explains over several messages ("I sent USDT to the wrong network" â€
 exchange account"); the last one alone often names no topic. Each of the customer's last few
 messages is matched on its own, and the whole run of them once more as one text; an article's
 score is the weighted mean of its probabilities, the latest message weighing most. Messages
-without a topic (a request for a person) are left out. Messages are
+without a topic (a request for a person, small talk: "thanks", "hi") are left out, and a
+greeting in front of a question is taken off it. Messages are
 read as stored, i.e. after the protect step: a recovery phrase never reaches the matcher.
+The answers are the articles' current text (walletdesk.bot.articles).
 """
 
 from collections import defaultdict
@@ -15,6 +17,8 @@ from typing import Any
 from sqlalchemy import select
 
 from walletdesk.accounts.models import Agent
+from walletdesk.bot.articles import current_articles
+from walletdesk.bot.small_talk import small_talk, without_greeting
 from walletdesk.bot.text import has_content
 from walletdesk.conversations.models import Message, SenderKind
 from walletdesk.conversations.queries import conversation_for_agent
@@ -51,12 +55,12 @@ async def suggest_articles(services: Services, agent: Agent,
                            conversation_id: int) -> list[dict[str, Any]]:
     async with services.read() as session:
         conversation = await conversation_for_agent(session, agent, conversation_id)
-        texts = [text for text in (await session.scalars(
+        texts = [without_greeting(text) for text in (await session.scalars(
             select(Message.text).where(Message.conversation_id == conversation.id,
                                        Message.sender_kind == SenderKind.customer,
                                        Message.is_internal.is_(False))
             .order_by(Message.seq.desc()).limit(CONTEXT_MESSAGES))).all()
-            if has_content(text)]
+            if has_content(text) and small_talk(text) is None]
     runtime = services.bot
     if runtime is None or not runtime.ready or not texts:
         return []
@@ -68,9 +72,12 @@ async def suggest_articles(services: Services, agent: Agent,
     ranked = rank_by_conversation([result.candidates for _, result in topical],
                                   joined.candidates if joined else ())
     language = conversation.language or results[0][1].language
+    async with services.read() as session:
+        current = await current_articles(session, [slug for slug, _ in ranked])
+    ranked = [(slug, score) for slug, score in ranked if slug in current]
     suggestions = []
     for slug, score in ranked[:SUGGESTIONS]:
-        localized = runtime.article(slug, language)
+        localized = runtime.localize(current[slug], language)
         if localized is not None:
             suggestions.append({"slug": slug, "title": localized.title,
                                 "answer": markdown_to_chat_text(localized.body),

@@ -2,9 +2,12 @@
 
 The bot's "suggest" decision (walletdesk.bot.engine) means the top answer is likely but not
 sure. The customer is then asked to pick: the top candidate and the next ones whose score is
-close to it, at most ``LIMIT``. The same rule serves the chat (walletdesk.bot.actions) and the
-evaluation (walletdesk.bot.evaluate's ``resolved_with_choice``), so the figure measures what
-customers are shown. Pure functions: no database, no engine.
+close to it, at most ``LIMIT``. A choice of one is no choice ("Do you mean “A”?" with one
+button): when no other candidate is close, the top ``LIMIT`` are offered ("Do any of these
+help?"), and with no second candidate at all the question goes to a person (``choice``). The
+same rule serves the chat (walletdesk.bot.actions) and the evaluation
+(walletdesk.bot.evaluate's ``resolved_with_choice``), so the figure measures what customers
+are shown. Pure functions: no database, no engine.
 """
 
 import re
@@ -29,6 +32,23 @@ def offered(candidates: Sequence[tuple[str, float]], limit: int = LIMIT,
             break
         chosen.append(slug)
     return chosen
+
+
+def choice(decision: str, reason: str, candidates: Sequence[tuple[str, float]]
+           ) -> tuple[str, str, list[str]]:
+    """(decision, reason, the slugs offered) as the customer meets them. A "suggest" offers
+    the close candidates (``offered``), or the top ``LIMIT`` when only the top one is close,
+    never a single one; with fewer than two candidates there is nothing to choose from and a
+    person answers (``low_confidence``, as below the suggestion threshold). Any other
+    decision is kept and offers nothing."""
+    if decision != "suggest":
+        return decision, reason, []
+    close = offered(candidates)
+    if len(close) > 1:
+        return decision, reason, close
+    if len(candidates) > 1:
+        return decision, reason, [slug for slug, _ in candidates[:LIMIT]]
+    return "handoff", "low_confidence", []
 
 
 # a typed pick of the options: "2", "#2", "option 2", "the first one", "第二个", "la segunda"

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from walletdesk.bot.choices import offered
+from walletdesk.bot.choices import choice
 from walletdesk.bot.engine import BotEngine, KBEntry, passages_of
 from walletdesk.kb.text import markdown_to_chat_text
 
@@ -163,7 +163,8 @@ def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
 
     latencies: list[float] = []
     in_scope = top1 = answered_right = handed_off = answered_wrong = 0
-    choice_offered = choice_right = 0  # "Do you mean A or B?" (walletdesk.bot.choices)
+    # "Do you mean A or B?" (walletdesk.bot.choices): questions, right among them, buttons
+    choice_offered = choice_right = options_offered = 0
     oos = oos_handed_off = 0
     outcomes: Counter[str] = Counter()
     for text, category in test:
@@ -171,22 +172,25 @@ def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
         result = engine.match(text)
         latencies.append((time.perf_counter() - began) * 1000)
         best = result.candidates[0][0] if result.candidates else None
+        # as the chat meets it: a choice of one is none (walletdesk.bot.choices.choice)
+        decision, reason, options = choice(result.decision, result.reason, result.candidates)
         kind = "oos" if category == OOS_LABEL else "in_scope"
-        outcomes[f"{kind}:{result.decision}{':' + result.reason if result.reason else ''}"] += 1
+        outcomes[f"{kind}:{decision}{':' + reason if reason else ''}"] += 1
         if category == OOS_LABEL:
             oos += 1
-            oos_handed_off += result.decision == "handoff"
+            oos_handed_off += decision == "handoff"
             continue
         in_scope += 1
         top1 += best == category
-        if result.decision == "handoff":
+        if decision == "handoff":
             handed_off += 1
-        elif result.decision == "answer":
+        elif decision == "answer":
             answered_right += best == category
             answered_wrong += best != category
-        elif result.decision == "suggest":
+        elif decision == "suggest":
             choice_offered += 1
-            choice_right += category in offered(result.candidates)
+            choice_right += category in options
+            options_offered += len(options)
         if progress is not None:
             progress()
     return {
@@ -201,6 +205,8 @@ def score(train: list[tuple[str, str]], test: list[tuple[str, str]],
         "resolved_with_choice": round((answered_right + choice_right) / in_scope, 4)
         if in_scope else None,
         "choice_offered_rate": round(choice_offered / in_scope, 4) if in_scope else None,
+        "options_per_choice": round(options_offered / choice_offered, 2)
+        if choice_offered else None,
         "p50_ms": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
         "p95_ms": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
         "index_s": round(index_s, 2),

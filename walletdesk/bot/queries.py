@@ -32,10 +32,36 @@ async def conversation_turns(session: AsyncSession, conversation_id: int) -> lis
 
 
 def turn_payload(turn: BotTurn) -> dict[str, object]:
+    """A bot turn for the agent's panel and the API. Two different numbers: each candidate's
+    ``score`` is how closely the question matches that article against the others (the
+    classifier's probability, or the stand-in's text similarity); ``confidence`` is the
+    decision's chance that the best match is right, which also weighs how near the other
+    articles and the off-topic questions are. So a best match at 0.82 can come with a
+    confidence of 0.10. ``judgement`` says what the confidence decided (``turn_judgement``)."""
     return {"id": turn.id, "query": turn.query, "language": turn.language,
             "candidates": turn.candidates, "confidence": turn.confidence,
+            "judgement": turn_judgement(turn),
             "outcome": turn.outcome, "reason": turn.reason, "article_slug": turn.article_slug,
             "helpful": turn.helpful, "created_at": turn.created_at.isoformat()}
+
+
+# the turns whose confidence is the decision's chance that the best match is right
+JUDGED_OUTCOMES = ("answered", "suggested", CHOSEN, "verify_email")
+UNSURE_REASONS = ("low_confidence", "repeated_failure")
+
+
+def turn_judgement(turn: BotTurn) -> str | None:
+    """What the bot concluded from its confidence: "sure" (it answered), "unsure" (it offered
+    articles, or handed off for too little confidence), "off_topic" (the question looked
+    outside the knowledge base); None when the confidence decided nothing (the customer asked
+    for a person, a sensitive topic, small talk, a transfer's lookup …)."""
+    if turn.outcome == "handed_off":
+        if turn.reason == "out_of_scope":
+            return "off_topic"
+        return "unsure" if turn.reason in UNSURE_REASONS else None
+    if turn.outcome not in JUDGED_OUTCOMES:
+        return None
+    return "sure" if turn.outcome in ("answered", "verify_email") else "unsure"
 
 
 # the hand-offs whose question no article answered: what the knowledge base lacks. "Out of

@@ -13,7 +13,7 @@ from walletdesk.accounts.models import Agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
-from walletdesk.i18n import kb_locale
+from walletdesk.i18n import N_, Phrase, kb_locale
 from walletdesk.kb.models import (
     Article,
     ArticleFeedback,
@@ -28,6 +28,8 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 MAX_BODY_CHARS = 50_000
 MAX_EXAMPLES = 200
 KB_CHANGED = {"type": "kb.changed"}
+# Translators: a line of an imported file that was skipped, and why
+LINE_REFUSED = N_("line {number}: {problem}")
 
 
 @dataclass
@@ -145,7 +147,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
+    # one per skipped line: English as a string (the CLI), a page's words with ``translated``
+    errors: list[Phrase] = field(default_factory=list)
 
 
 def parse_jsonl_line(line: str) -> tuple[str, str, dict[str, TranslationIn]]:
@@ -162,7 +165,8 @@ def parse_jsonl_line(line: str) -> tuple[str, str, dict[str, TranslationIn]]:
     if not all(isinstance(v, dict) for v in (titles, answers, examples)):
         raise Invalid("title, answer and examples must be objects keyed by locale")
     translations = {}
-    for locale in set(titles) | set(answers) | set(examples):
+    # sorted: every process reads the examples in one order (the bot's fit depends on it)
+    for locale in sorted(set(titles) | set(answers) | set(examples)):
         locale_examples = examples.get(locale) or []
         if not isinstance(locale_examples, list):
             raise Invalid("examples.{locale} must be a list", locale=locale)
@@ -191,7 +195,7 @@ async def import_articles(services: Services, lines: Iterable[str], *,
                 if existing is None:  # like the status: an admin's later choice is kept
                     article.needs_account = bool(json.loads(line).get("needs_account"))
         except Invalid as exc:
-            report.errors.append(f"line {number}: {exc.detail}")
+            report.errors.append(Phrase(LINE_REFUSED, number=number, problem=exc.detail))
             continue
         if existing is None:
             report.created += 1

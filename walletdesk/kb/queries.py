@@ -1,10 +1,13 @@
 """Reading the knowledge base."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.accounts.models import Agent
 from walletdesk.errors import NotFound
 from walletdesk.kb.models import Article, ArticleFeedback, ArticleStatus, ArticleVersion
 
@@ -13,6 +16,12 @@ async def published_articles(session: AsyncSession) -> list[Article]:
     query = (select(Article).where(Article.status == ArticleStatus.published)
              .order_by(Article.category, Article.slug))
     return list((await session.scalars(query)).unique().all())
+
+
+async def last_change_at(session: AsyncSession) -> datetime | None:
+    """When an article last changed (a save, a publication, a retirement): what the bot must
+    have learnt (walletdesk.bot.runtime.learning_seconds)."""
+    return await session.scalar(select(func.max(Article.updated_at)))
 
 
 async def all_articles(session: AsyncSession) -> list[Article]:
@@ -35,10 +44,28 @@ async def article_by_id(session: AsyncSession, article_id: int) -> Article:
     return article
 
 
-async def article_versions(session: AsyncSession, article_id: int) -> list[ArticleVersion]:
-    query = (select(ArticleVersion).where(ArticleVersion.article_id == article_id)
-             .order_by(ArticleVersion.version.desc()))
-    return list((await session.scalars(query)).all())
+@dataclass(frozen=True)
+class VersionRow:
+    """A saved version of an article, with who saved it."""
+
+    version: int
+    status: str
+    created_at: datetime
+    content: dict[str, Any]
+    author_agent_id: int | None  # None: imported (the command line saves as nobody)
+    author_name: str | None  # None with an author id: an agent no longer there
+
+
+async def article_versions(session: AsyncSession, article_id: int) -> list[VersionRow]:
+    """The article's versions, the newest first, each with its author's name."""
+    rows = await session.execute(
+        select(ArticleVersion, Agent.display_name)
+        .outerjoin(Agent, Agent.id == ArticleVersion.author_agent_id)
+        .where(ArticleVersion.article_id == article_id)
+        .order_by(ArticleVersion.version.desc()))
+    return [VersionRow(version=v.version, status=v.status, created_at=v.created_at,
+                       content=v.content, author_agent_id=v.author_agent_id, author_name=name)
+            for v, name in rows.all()]
 
 
 @dataclass

@@ -5,13 +5,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from walletdesk.bot.runtime import learning_seconds
 from walletdesk.errors import DomainError
-from walletdesk.i18n import SUPPORTED, customer_locales
+from walletdesk.i18n import N_, SUPPORTED, customer_locales
 from walletdesk.kb.actions import TranslationIn, save_article, set_article_status
 from walletdesk.kb.models import ArticleStatus
 from walletdesk.kb.queries import all_articles, article_by_id, article_versions, feedback_by_article
 from walletdesk.kb.text import render_markdown
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.routes.refusals import refusal, said
 from walletdesk.web.schemas import MAX_ROW_ID, row_id
 
 router = APIRouter(prefix="/admin/kb", include_in_schema=False)
@@ -51,9 +53,10 @@ def _article_form(article: Any) -> dict[str, Any]:
 async def _editor(request: Request, templates: Any, signer: Any, agent: Any, *,
                   article: Any = None, values: dict[str, Any] | None = None,
                   versions: list[Any] | None = None, preview: dict[str, Any] | None = None,
-                  error: str | None = None, status_code: int = 200) -> Response:
+                  error: str | None = None, status_code: int = 200,
+                  bot_learning: int | None = None) -> Response:
     return templates.TemplateResponse(request, "admin/kb_edit.html", {
-        "agent": agent, "article": article, "values": values or {},
+        "agent": agent, "article": article, "values": values or {}, "bot_learning": bot_learning,
         "locales": _locales(article, values),
         "versions": versions or [], "preview": preview, "error": error,
         "csrf_token": signer.csrf_token(request.state.session),
@@ -66,8 +69,9 @@ async def kb_list(request: Request, agent: PageManager, services: ServicesDep,
     async with services.read() as session:
         articles = await all_articles(session)
         feedback = await feedback_by_article(session)
+        learning = await learning_seconds(session, services.bot)
     return templates.TemplateResponse(request, "admin/kb.html", {
-        "agent": agent, "articles": articles, "feedback": feedback,
+        "agent": agent, "articles": articles, "feedback": feedback, "bot_learning": learning,
         "csrf_token": signer.csrf_token(request.state.session)})
 
 
@@ -83,8 +87,9 @@ async def kb_edit(article_id: RowId, request: Request, agent: PageManager, servi
     async with services.read() as session:
         article = await article_by_id(session, article_id)
         versions = await article_versions(session, article_id)
+        learning = await learning_seconds(session, services.bot)
     return await _editor(request, templates, signer, agent, article=article,
-                         values=_article_form(article), versions=versions)
+                         values=_article_form(article), versions=versions, bot_learning=learning)
 
 
 @router.post("")
@@ -99,8 +104,9 @@ async def kb_save(request: Request, agent: PageManager, services: ServicesDep,
         article_id = row_id(form["article_id"])
         if article_id is None:
             return await _editor(request, templates, signer, agent, values=values,
-                                 error="article_id must be a whole number from 1 to "
-                                 f"{MAX_ROW_ID}", status_code=422)
+                                 error=said(request, N_("article_id must be a whole number "
+                                                        "from 1 to {max}"), max=MAX_ROW_ID),
+                                 status_code=422)
         async with services.read() as session:
             existing = await article_by_id(session, article_id)
     if form.get("action") == "preview":
@@ -115,7 +121,7 @@ async def kb_save(request: Request, agent: PageManager, services: ServicesDep,
                 category=values.get("category", ""), translations=translations)
     except DomainError as exc:
         return await _editor(request, templates, signer, agent, article=existing,
-                             values=values, error=exc.detail, status_code=422)
+                             values=values, error=refusal(request, exc), status_code=422)
     return RedirectResponse(f"/admin/kb/{article.id}", status_code=303)
 
 

@@ -210,12 +210,25 @@
     account_question: gettext("a question about the customer's own account (check who they are)"),
     verification_failed: gettext("the customer's e-mail code was not confirmed"),
     chain_unavailable: gettext("the chain could not be checked (endpoint not answering)"),
-    chain_unsupported: gettext("a transfer on a network the desk does not check")};
+    no_question: gettext("greetings with no question"),
+    chain_unsupported: gettext("a transfer on a network the desk does not check"),
+    no_question: gettext("the customer only greeted, several times, without a question")};
   // a bot turn's outcome (walletdesk.bot.models.BotTurn.outcome), as the agent reads it
   var OUTCOME = {answered: gettext("answered"), answered_choice: gettext("answered (article picked)"),
     suggested: gettext("articles offered"), handed_off: gettext("handed off"), clarify: gettext("asked to clarify"),
     refused: gettext("refused"), verify_email: gettext("e-mail verification asked"), verified: gettext("e-mail verified"),
-    chain_lookup: gettext("left to the chain lookup"), account_context: gettext("answered from the account data")};
+    chain_lookup: gettext("left to the chain lookup"), account_context: gettext("answered from the account data"),
+    small_talk: gettext("small talk answered")};
+  // what a small-talk turn was (its reason: walletdesk.bot.small_talk)
+  var SMALL_TALK = {greeting: gettext("a greeting"), thanks: gettext("thanks"), ack: gettext("an acknowledgement"),
+    farewell: gettext("a goodbye")};
+  // A turn has two kinds of number (walletdesk.bot.queries.turn_payload): each article's match
+  // against the others, and the bot's own chance that its best match is right, which also weighs
+  // how close the other articles and off-topic questions are: "match 82%" can go with "12%".
+  var JUDGEMENT = {sure: gettext("the bot was sure enough to answer ({percent}%)"),
+    unsure: gettext("the bot was not sure enough to answer ({percent}%)"),
+    off_topic: gettext("looked off-topic")};
+  function percent(x) { return Math.round((x || 0) * 100); }
   function renderBot(c, turns) {
     $("bot-panel").hidden = !turns.length && !c.handoff_reason;
     $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: HANDOFF[c.handoff_reason] || c.handoff_reason}) : "";
@@ -223,10 +236,19 @@
     turns.forEach(function (turn) {
       var li = el("li");
       li.appendChild(el("div", "", "“" + turn.query + "”"));
-      li.appendChild(el("div", "meta", [turn.language, OUTCOME[turn.outcome] || turn.outcome.replace(/_/g, " "), fmt(gettext("confidence {score}"), {score: turn.confidence.toFixed(2)}),
-        turn.helpful === false ? gettext("not helpful") : turn.helpful ? gettext("helpful") : ""].filter(Boolean).join(" · ")));
+      var outcome = OUTCOME[turn.outcome] || turn.outcome.replace(/_/g, " ");
+      if (turn.outcome === "small_talk" && SMALL_TALK[turn.reason]) outcome += " (" + SMALL_TALK[turn.reason] + ")";
+      var meta = el("div", "meta", [turn.language, outcome,
+        JUDGEMENT[turn.judgement] ? fmt(JUDGEMENT[turn.judgement], {percent: percent(turn.confidence)}) : "",
+        turn.helpful === false ? gettext("not helpful") : turn.helpful ? gettext("helpful") : ""].filter(Boolean).join(" · "));
+      if (turn.judgement) meta.title = gettext("The bot's own estimate that its best match is right. It also weighs how close the other articles and off-topic questions are, so it can be low next to a high match.");
+      li.appendChild(meta);
       var cands = el("ul", "candidates");
-      turn.candidates.slice(0, 3).forEach(function (cand) { cands.appendChild(el("li", "", cand.title + " — " + cand.score.toFixed(2))); });
+      cands.title = gettext("Match: how closely the question fits each article, compared with the others.");
+      turn.candidates.slice(0, 3).forEach(function (cand, i) {
+        cands.appendChild(el("li", "", fmt(i ? gettext("{title} (match {percent}%)") : gettext("best match: {title} (match {percent}%)"),
+          {title: cand.title, percent: percent(cand.score)})));
+      });
       li.appendChild(cands);
       ol.appendChild(li);
     });
