@@ -256,6 +256,8 @@ CATEGORY_NAMES: dict[str, str] = {
     "app": N_("Using the app"),
     "assets": N_("Assets"),
     "bridge": N_("Cross-chain bridge"),
+    # not a KB category: a conversation with a complaint opened on it (the reports count it)
+    "complaint": N_("Complaints"),
     "dapp": N_("DApps"),
     "deposit": N_("Deposits"),
     "fees": N_("Fees"),

@@ -1,6 +1,7 @@
 """The conversation list's preview line (and subject) as an outsourced agent reads it: masked
-as the conversation itself is — a wallet address cut in two where the preview is cut, and the
-bot's list of the customer's transactions (its amounts), were shown in clear in the list."""
+as the conversation itself is — a wallet address cut in two where the preview is cut was
+shown in clear in the list, and so was the bot's list of the customer's transactions (its
+amounts), which the list no longer previews at all (the customer's words instead)."""
 
 import httpx
 
@@ -34,8 +35,10 @@ async def test_an_address_cut_by_the_preview_is_masked_for_outsourced_agents(
     assert row["preview"] == text[:PREVIEW_CHARS]  # staff read it whole
 
 
-async def test_the_bots_transactions_reach_the_list_with_amounts_masked(
+async def test_the_bots_transactions_stay_out_of_the_list_and_are_masked_in_the_thread(
         services, make_team, make_agent) -> None:
+    """The list previews the customer's words, not the bot's answer (its amounts never reach
+    the list); the thread shows the outsourced agent the bot's masked form."""
     team = await make_team("Support")
     partner = await make_agent("Partner", role=Role.outsourced, teams=[team])
     delivered = await receive_message(services, InboundMessage(
@@ -59,5 +62,5 @@ async def test_the_bots_transactions_reach_the_list_with_amounts_masked(
         shown = (await http.get(
             f"/api/v1/conversations/{delivered.conversation.id}/messages")).json()
     assert shown[-1]["text"] == masked
-    assert [c["preview"] for c in listed] == [masked]
-    assert [c["preview"] for c in paged] == [masked]
+    assert [c["preview"] for c in listed] == ["show me my recent transactions"]
+    assert [c["preview"] for c in paged] == ["show me my recent transactions"]

@@ -100,7 +100,7 @@ async def test_the_page_renders_its_filters_and_a_place_for_each_panel(superviso
         assert source.startswith(f"/reports/panels/{panel}?start={H_START}&amp;end={H_END}")
         assert "channel=email" in source
         assert ("rating=1&amp;rating=2&amp;q=slow" in source) == (panel == "comments")
-    assert 'name="channel"' in page.text and "<option selected>email</option>" in page.text
+    assert 'name="channel"' in page.text and '<option value="email" selected>e-mail</option>' in page.text
     # the period and the one before it, without computing a report
     assert "2026-03-02 – 2026-03-08" in page.text and "2026-02-23 – 2026-03-01" in page.text
     assert '/api/v1/reports/export/summary?' in page.text

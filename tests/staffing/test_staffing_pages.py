@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from tests.conftest import make_agent_in
 from walletdesk.accounts.actions import create_api_token
 from walletdesk.accounts.models import Role
-from walletdesk.conversations.models import Conversation, Status
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.staffing.models import Shift, TeamOverflow
@@ -19,10 +20,12 @@ NOW = datetime(2026, 12, 7, 0, 10, tzinfo=UTC)  # a Monday, just after midnight 
 async def seed_history(services, team_id: int, days: int,  # type: ignore[no-untyped-def]
                        end: datetime = NOW) -> int:
     """``days`` of contacts before ``end``, and ``end``'s own day up to it: 4 a half-hour
-    09:00–17:00 UTC on weekdays, 10-minute handling; nothing at night or at weekends. (Without
-    the morning of ``end``'s day, a run at 11:00 on a weekday read as a desk gone quiet, and
-    the forecast fell to nothing.)"""
+    09:00–17:00 UTC on weekdays, 10-minute handling (the customer asks, one of four agents
+    answers 10 minutes later: one conversation at a time each); nothing at night or at
+    weekends. (Without the morning of ``end``'s day, a run at 11:00 on a weekday read as a
+    desk gone quiet, and the forecast fell to nothing.)"""
     made = 0
+    agents = [await make_agent_in(services, f"History {k}") for k in range(4)]
     async with services.transaction() as session:
         customer = Customer(display_name="History", language="en")
         session.add(customer)
@@ -37,11 +40,20 @@ async def seed_history(services, team_id: int, days: int,  # type: ignore[no-unt
                     queued = date + timedelta(minutes=30 * half_hour + 7 * k)
                     if queued >= end:
                         continue
-                    session.add(Conversation(
+                    answered = queued + timedelta(minutes=10)
+                    conversation = Conversation(
                         customer_id=customer.id, channel="web", status=Status.resolved,
                         language="en", team_id=team_id, created_at=queued, queued_at=queued,
-                        assigned_at=queued, resolved_at=queued + timedelta(minutes=10),
-                        last_message_at=queued, updated_at=queued))
+                        assigned_at=queued, resolved_at=answered, last_message_at=answered,
+                        updated_at=answered, last_seq=2)
+                    session.add(conversation)
+                    await session.flush()
+                    session.add_all([
+                        Message(conversation_id=conversation.id, seq=1, created_at=queued,
+                                sender_kind=SenderKind.customer, text="help"),
+                        Message(conversation_id=conversation.id, seq=2, created_at=answered,
+                                sender_kind=SenderKind.agent, sender_agent_id=agents[k].id,
+                                sender_name=agents[k].display_name, text="done")])
                     made += 1
     return made
 

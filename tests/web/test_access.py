@@ -182,7 +182,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/admin/outreach/campaigns/{campaign_id}"): MANAGER,
     ("POST", "/admin/outreach/campaigns/{campaign_id}/launch"): MANAGER,
     ("POST", "/admin/outreach/campaigns/{campaign_id}/cancel"): MANAGER,
-    ("POST", "/admin/outreach/customers/{customer_id}"): MANAGER,
+    ("POST", "/admin/outreach/customers"): MANAGER,
     ("GET", "/outreach/stop/{token}"): PUBLIC, ("POST", "/outreach/stop/{token}"): PUBLIC,
     ("POST", "/outreach/sms/twilio"): PUBLIC,
     ("PUT", "/api/widget/outreach"): WIDGET,

@@ -50,6 +50,7 @@ from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from walletdesk.followups.actions import followup_after_complaint
+from walletdesk.i18n import N_, Phrase
 from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services, emit
 
@@ -79,18 +80,20 @@ _ASSET = re.compile(r"[A-Z0-9]{1,20}")
 # validation -----------------------------------------------------------------------------------
 
 def _text(value: object, what: str, max_chars: int = TEXT_MAX, *, required: bool = True) -> str:
-    """Free text from an agent: trimmed, bounded, secrets removed (like every note)."""
+    """Free text from an agent: trimmed, bounded, secrets removed (like every note). ``what``
+    names it in a refusal (a msgid marked ``N_``: translated with the refusal)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid("{what} must be text", what=what)
+        raise Invalid("{what} must be text", what=Phrase(what))
     value = value.strip()
     if not value:
         if required:
-            raise Invalid("{what} is required", what=what)
+            raise Invalid("{what} is required", what=Phrase(what))
         return ""
     if len(value) > max_chars:
-        raise Invalid("{what} is too long (at most {max} characters)", what=what, max=max_chars)
+        raise Invalid("{what} is too long (at most {max} characters)", what=Phrase(what),
+                      max=max_chars)
     return protect_text(value).text
 
 
@@ -129,6 +132,11 @@ def _stage(value: object) -> str:
     return value
 
 
+def _stage_name(stage: str) -> Phrase:
+    """A stage as a refusal names it (its words, translated with the refusal)."""
+    return Phrase(texts.STAGE_NAMES.get(stage, stage))
+
+
 def format_amount(amount: Decimal) -> str:
     """10.50000000 → "10.5" (never in exponent notation)."""
     text = f"{amount:f}"
@@ -138,10 +146,10 @@ def format_amount(amount: Decimal) -> str:
 # shared steps -----------------------------------------------------------------------------------
 
 async def _viewable_conversation(session: AsyncSession, actor: Agent, conversation_id: int,
-                                 what: str = "conversation") -> Conversation:
+                                 what: str = N_("conversation")) -> Conversation:
     conversation = await lock_conversation(session, conversation_id)
     if conversation is None or not can_view_conversation(actor, conversation):
-        raise NotFound("{what} not found", what=what)
+        raise NotFound("{what} not found", what=Phrase(what))
     return conversation
 
 
@@ -153,7 +161,8 @@ async def _locked_complaint(session: AsyncSession, actor: Agent,
         select(Complaint.conversation_id).where(Complaint.id == complaint_id))
     if conversation_id is None:
         raise NotFound("complaint not found")
-    conversation = await _viewable_conversation(session, actor, conversation_id, "complaint")
+    conversation = await _viewable_conversation(session, actor, conversation_id,
+                                          N_("complaint"))
     complaint = await session.scalar(
         select(Complaint).where(Complaint.id == complaint_id).with_for_update()
         .execution_options(populate_existing=True))
@@ -230,8 +239,8 @@ async def open_complaint(services: Services, actor: Agent, conversation_id: int,
     category "complaint" (so an SLA policy for complaints applies) with priority at least 1,
     and the customer is told the complaint's reference number.
     """
-    category = _text(category, "a category", CATEGORY_MAX)
-    summary = _text(summary, "a summary of the complaint")
+    category = _text(category, N_("a category"), CATEGORY_MAX)
+    summary = _text(summary, N_("a summary of the complaint"))
     async with services.transaction() as session:
         conversation = await _viewable_conversation(session, actor, conversation_id)
         existing = await session.scalar(select(Complaint.id).where(
@@ -266,11 +275,11 @@ async def advance_complaint(services: Services, actor: Agent, complaint_id: int,
     stage = _stage(stage)
     unexpected = sorted(set(fields) - STAGE_FIELDS.get(stage, frozenset()) - {"note"})
     if unexpected:
-        raise Invalid("the stage {stage} takes no {fields}", stage=stage,
+        raise Invalid("the stage {stage} takes no {fields}", stage=_stage_name(stage),
                       fields=", ".join(unexpected))
     follow_up = stage == "followed_up"  # the one stage whose note is required
-    note = _text(fields.get("note"), "a note of the follow-up" if follow_up else "a note",
-                 required=follow_up)
+    note = _text(fields.get("note"), N_("a note of the follow-up") if follow_up
+                 else N_("a note"), required=follow_up)
     async with services.transaction() as session:
         complaint, conversation = await _locked_complaint(session, actor, complaint_id)
         if not complaint.is_open:
@@ -281,17 +290,19 @@ async def advance_complaint(services: Services, actor: Agent, complaint_id: int,
             if fields.get("reason") is None:
                 raise Invalid("complaint #{complaint} is at stage {stage}; to close it before it "
                               "is followed up, give a reason", complaint=complaint.id,
-                              stage=complaint.stage)
+                              stage=_stage_name(complaint.stage))
             await _close(session, actor, complaint, conversation,
-                         _text(fields["reason"], "a reason for closing early", REASON_MAX), note)
+                         _text(fields["reason"], N_("a reason for closing early"), REASON_MAX), note)
             return complaint
         if wanted <= current:
             raise Invalid("complaint #{complaint} is at stage {stage} already; stages only move "
-                          "forward", complaint=complaint.id, stage=complaint.stage)
+                          "forward", complaint=complaint.id,
+                          stage=_stage_name(complaint.stage))
         if wanted != current + 1:
             raise Invalid("complaint #{complaint} is at stage {stage}; the next stage is "
                           "{next_stage} (stages cannot be skipped)", complaint=complaint.id,
-                          stage=complaint.stage, next_stage=STAGES[current + 1])
+                          stage=_stage_name(complaint.stage),
+                          next_stage=_stage_name(STAGES[current + 1]))
         step = _STEPS[stage]
         await step(services, session, actor, complaint, conversation, fields, note)
         return complaint
@@ -302,7 +313,7 @@ async def close_complaint(services: Services, actor: Agent, complaint_id: int, *
     """Close the complaint from any stage, e.g. "withdrawn by customer"; the reason is kept
     (close_reason, the event, the audit entry and an internal note). The customer is told
     that the complaint is closed, not why."""
-    reason = _text(reason, "a reason for closing", REASON_MAX)
+    reason = _text(reason, N_("a reason for closing"), REASON_MAX)
     async with services.transaction() as session:
         complaint, conversation = await _locked_complaint(session, actor, complaint_id)
         if not complaint.is_open:
@@ -316,7 +327,7 @@ async def close_complaint(services: Services, actor: Agent, complaint_id: int, *
 async def _investigating(services: Services, session: AsyncSession, actor: Agent,
                          complaint: Complaint, conversation: Conversation, fields: dict[str, Any],
                          note: str) -> None:
-    summary = _text(fields.get("summary"), "a summary of the issue")
+    summary = _text(fields.get("summary"), N_("a summary of the issue"))
     owner_id = fields.get("owner_agent_id")
     if owner_id is None:
         owner_id = actor.id
@@ -423,7 +434,7 @@ async def _followed_up(services: Services, session: AsyncSession, actor: Agent,
 async def _closed(services: Services, session: AsyncSession, actor: Agent,
                   complaint: Complaint, conversation: Conversation, fields: dict[str, Any],
                   note: str) -> None:
-    reason = _text(fields.get("reason"), "a reason", REASON_MAX, required=False)
+    reason = _text(fields.get("reason"), N_("a reason"), REASON_MAX, required=False)
     await _close(session, actor, complaint, conversation, reason or None, note)
 
 

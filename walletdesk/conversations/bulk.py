@@ -18,6 +18,7 @@ from walletdesk.accounts.models import Agent
 from walletdesk.conversations.actions import assign_conversation, resolve_conversation
 from walletdesk.conversations.snooze import snooze_conversation, unsnooze_conversation
 from walletdesk.errors import DomainError, Invalid
+from walletdesk.i18n import Phrase
 from walletdesk.labels.actions import add_conversation_label, remove_conversation_label
 from walletdesk.services import Services
 
@@ -32,7 +33,9 @@ BulkActionFactory = Callable[[dict[str, Any]], ConversationAction]
 @dataclass
 class BulkResult:
     done: list[int] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)  # conversation id → why
+    # conversation id → why: the refusal's Phrase (English as a string; the page's words with
+    # ``translated``)
+    failed: dict[int, Phrase] = field(default_factory=dict)
 
 
 def _id_param(params: dict[str, Any], key: str) -> int:

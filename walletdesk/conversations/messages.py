@@ -24,6 +24,10 @@ from walletdesk.metrics import MESSAGES
 from walletdesk.services import emit
 
 PREVIEW_CHARS = 140
+# whose public messages an agent's inbox previews, and dates its last activity by: the
+# customer's words and the agents' replies; the bot's answers and hand-off notices and the
+# desk's system notices come after the customer's words and would hide them
+PREVIEWED_SENDERS = (SenderKind.customer, SenderKind.agent)
 SUBJECT_CHARS = 200  # a conversation's subject: its first message's first line, cut here
 # the run of letters and digits a cut text ends with: maybe the start of a wallet address
 # that masking cannot recognise any more (walletdesk.customers.masking finds whole ones)
@@ -222,12 +226,12 @@ async def append_message(
         meta=meta,
         created_at=now,
     )
-    if not internal and sender_kind != SenderKind.system:
-        # the inbox shows what people said, not "X joined"
+    if not internal and sender_kind in PREVIEWED_SENDERS:
+        # the inbox shows what people said, not "X joined" nor the bot's hand-off notice
         conversation.last_message_at = now
-        # a message written with its own masked form (the bot's list of the customer's
-        # transactions, amounts masked) is previewed in that form: the one preview column
-        # serves outsourced agents too, who read the message so (masked_message)
+        # a message that carries its own masked form (meta "masked_text") is previewed in
+        # that form: the one preview column serves outsourced agents too, who read the
+        # message so (masked_message)
         masked_text = (meta or {}).get("masked_text")
         shown = masked_text if isinstance(masked_text, str) else text
         conversation.last_message_preview = shown[:PREVIEW_CHARS]

@@ -41,7 +41,11 @@ class InboxView(StrEnum):
 
 
 class InboxSort(StrEnum):
-    recent = "recent"  # most urgent priority, then the latest message
+    """The inbox's orders. The last activity is the latest public message of the customer or
+    an agent (``last_message_at``; the bot's and the desk's notices do not count)."""
+
+    recent = "recent"  # "Newest": the latest activity first, whatever the priority (default)
+    priority = "priority"  # the most urgent priority first, then the latest activity
     sla = "sla"  # the nearest SLA deadline first (first reply, else resolution)
 
 
@@ -93,8 +97,11 @@ async def list_inbox(session: AsyncSession, agent: Agent, flt: InboxFilter) -> l
                         else_=Conversation.resolution_due_at)
         # no deadline last (portable: NULLS LAST is not SQLite syntax before 3.30)
         query = query.order_by(deadline.is_(None), deadline, Conversation.priority.desc())
+    elif flt.sort == InboxSort.priority:
+        query = query.order_by(Conversation.priority.desc(), Conversation.last_message_at.desc(),
+                               Conversation.id.desc())
     else:
-        query = query.order_by(Conversation.priority.desc(), Conversation.last_message_at.desc())
+        query = query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
     return list((await session.scalars(query.limit(min(max(flt.limit, 1), 200)))).unique().all())
 
 

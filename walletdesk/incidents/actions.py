@@ -20,7 +20,7 @@ from walletdesk.accounts.models import Agent
 from walletdesk.audit.actions import record_audit
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
-from walletdesk.i18n import kb_locale
+from walletdesk.i18n import Phrase, kb_locale
 from walletdesk.incidents.models import (
     STATUS_ORDER,
     Announcement,
@@ -31,6 +31,7 @@ from walletdesk.incidents.models import (
     LinkSource,
     Severity,
 )
+from walletdesk.incidents.texts import STATUS_NAMES
 from walletdesk.incidents.vocabulary import BY_KEY
 from walletdesk.jobs.actions import schedule_job
 from walletdesk.safety.protect import protect_text
@@ -179,7 +180,8 @@ async def advance_announcement(session: AsyncSession, actor: Agent, announcement
     target = IncidentStatus(status)
     announcement = await locked_announcement(session, announcement_id)
     if STATUS_ORDER.index(target) <= STATUS_ORDER.index(announcement.status):
-        raise Invalid("the status can only move forward from {status}", status=announcement.status)
+        raise Invalid("the status can only move forward from {status}",
+                      status=Phrase(STATUS_NAMES[announcement.status]))
     cleaned: dict[str, str] = {}
     for tag, note in (notes or {}).items():
         note = (note or "").strip()

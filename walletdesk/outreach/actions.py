@@ -17,6 +17,7 @@ from walletdesk.crypto import keyed_hash
 from walletdesk.customers.models import Customer, CustomerIdentity
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from walletdesk.i18n import N_, Phrase
 from walletdesk.jobs.actions import cancel_job, schedule_job
 from walletdesk.outreach import texts as shipped
 from walletdesk.outreach.models import (
@@ -41,6 +42,13 @@ MAX_SUBJECT_CHARS = 150
 MAX_SAMPLE = 100_000
 RECURRING_KINDS = (CampaignKind.safety_tip, CampaignKind.survey)
 DEFAULT_REPEAT_DAYS = 30
+# a campaign that will not go out again, as a refusal names its status (translated with it)
+ENDED_STATUS_NAMES = {
+    # Translators: a campaign's status, e.g. "this campaign is cancelled"
+    CampaignStatus.cancelled: N_("cancelled"),
+    # Translators: a campaign's status once its only run went out: "this campaign is done"
+    CampaignStatus.done: N_("done"),
+}
 
 
 def may_manage(actor: Agent) -> None:
@@ -200,7 +208,8 @@ async def launch_campaign(services: Services, actor: Agent, campaign_id: int,
         if campaign is None:
             raise NotFound("campaign not found")
         if campaign.status in (CampaignStatus.cancelled, CampaignStatus.done):
-            raise Conflict("this campaign is {status}", status=campaign.status)
+            raise Conflict("this campaign is {status}",
+                           status=Phrase(ENDED_STATUS_NAMES[campaign.status]))
         await schedule_run(session, campaign, when)
         record_audit(session, actor_agent_id=actor.id, action="outreach.campaign.launch",
                      target_type="outreach_campaign", target_id=campaign.id,

@@ -33,6 +33,7 @@ from walletdesk.routing.overflow import (
     recent_handle_s,
     record_offer,
 )
+from walletdesk.routing.waits import LONG_WAIT_S, answers_by_mail, long_wait_text, wait_label
 from walletdesk.services import emit, emit_after_commit
 from walletdesk.staffing.models import OverflowChoice, OverflowOffer
 
@@ -168,37 +169,49 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         offer = await _overflow(session, settings, conversation, team, now)
     if agent is not None:
         await assign_to(session, conversation, agent)
-    else:
-        if not was_queued:
-            await append_message(session, conversation, sender_kind=SenderKind.system,
-                                 text=await _waiting_text(session, conversation,
-                                                          waiting_notice))
-        if offer is not None and offer.offered_wait_s != 0:  # 0: an outsourced agent is free
-            await _tell_overflow(session, conversation, offer)
-        # still waiting, maybe in another team now (a transfer): watchers must know
-        emit_conversation_changed(session, conversation)
-    if conversation.team_id is not None:
-        await publish_queue_positions(session, settings, [conversation.team_id])
+        if conversation.team_id is not None:
+            await publish_queue_positions(session, settings, [conversation.team_id])
+        return
+    # the places and waits the widgets' banners show: the notice below says the same
+    queue = (await queue_events(session, settings, conversation.team_id)
+             if conversation.team_id is not None else [])
+    if offer is not None and offer.offered_wait_s != 0:  # 0: an outsourced agent is free
+        await _tell_overflow(session, conversation, offer)  # it says the wait: the notice
+    elif not was_queued:
+        mine = next((e for e in queue if e["conversation_id"] == conversation.id), None)
+        await append_message(session, conversation, sender_kind=SenderKind.system,
+                             text=await _waiting_text(session, settings, conversation,
+                                                      waiting_notice, mine))
+    # still waiting, maybe in another team now (a transfer): watchers must know
+    emit_conversation_changed(session, conversation)
+    for event in queue:
+        emit(session, event)
 
 
-async def agents_to_answer(session: AsyncSession, team_id: int, language: str | None) -> int:
-    """The team's online agents who speak the language and may take conversations: none, and
-    nobody answers however long the customer waits (the widget's header says "away")."""
-    return sum(1 for a in await _online_team_agents(session, team_id, lock=False)
-               if speaks(a, language) and a.capacity > 0)
-
-
-async def _waiting_text(session: AsyncSession, conversation: Conversation,
-                        waiting_notice: str) -> str:
-    """What a customer who must wait is told. "An agent will be with you shortly" (or, after a
-    transfer, "we're waiting for them to join") only when an agent is online to answer: with
-    none (the team open, its agents all away) they are told, as after hours, that the team is
+async def _waiting_text(session: AsyncSession, settings: Settings,
+                        conversation: Conversation, waiting_notice: str,
+                        queue: dict[str, object] | None) -> str:
+    """What a customer who must wait is told, from the wait their banner shows (``queue``,
+    their queue event). "An agent will be with you shortly" (or, after a transfer, "we're
+    waiting for them to join") only when an agent is online to answer and the wait is short:
+    past ``LONG_WAIT_S`` they are told every agent is busy, their place and the wait; with
+    nobody online (the team open, its agents all away), as after hours, that the team is
     away and to leave their message."""
+    language = conversation.language
     away = {"queued": "after_hours_unknown", "transferred_waiting": "transferred_away"}
     if waiting_notice in away and conversation.team_id is not None \
-            and not await agents_to_answer(session, conversation.team_id, conversation.language):
-        return i18n.text(away[waiting_notice], conversation.language)
-    return i18n.text(waiting_notice, conversation.language)
+            and (queue is None or queue["eta_s"] is None):
+        return i18n.text(away[waiting_notice], language)
+    if queue is not None and isinstance(queue["eta_s"], int) \
+            and isinstance(queue["position"], int) and queue["eta_s"] > LONG_WAIT_S:
+        customer = await session.get(Customer, conversation.customer_id)
+        by_mail = answers_by_mail(settings, conversation.channel,
+                                  customer.email if customer is not None else None)
+        told = long_wait_text(waiting_notice, language, position=queue["position"],
+                              eta_s=queue["eta_s"], by_mail=by_mail)
+        if told is not None:
+            return told
+    return i18n.text(waiting_notice, language)
 
 
 async def _overflow(session: AsyncSession, settings: Settings, conversation: Conversation,
@@ -355,6 +368,8 @@ async def queue_events(session: AsyncSession, settings: Settings,
             "after_hours": not open_now,
             "opens_at": opens.isoformat() if opens else None,
             "opens_label": return_time(opens, team.timezone, language) if opens else None,
+            # the wait in the customer's words, as the thread's notice says it ("3 hours")
+            "eta_label": wait_label(eta, language) if eta else None,
         })
     return events
 

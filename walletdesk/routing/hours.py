@@ -8,20 +8,36 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from walletdesk.i18n import N_, Phrase
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# the days as a refusal names them (translated with it: walletdesk.i18n.Phrase)
+DAY_NAMES = dict(zip(DAYS, (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
+                            N_("Friday"), N_("Saturday"), N_("Sunday")), strict=True))
+
+
+def day_name(day: str) -> Phrase:
+    """A day key ("mon") as its name, to be a value of a refusal's message."""
+    return Phrase(DAY_NAMES[day])
 
 
 class InvalidHours(ValueError):
-    pass
+    """Hours that cannot be used: ``phrase`` says why (an English msgid with its values, for
+    the reader's language); the exception's text is the English."""
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        self.phrase = Phrase(message, **values)
+        super().__init__(str(self.phrase))
 
 
 def parse_clock(value: str) -> tuple[int, int]:
     try:
         hours, minutes = (int(part) for part in value.split(":"))
     except (ValueError, AttributeError) as exc:
-        raise InvalidHours(f"bad time {value!r}; use HH:MM") from exc
+        raise InvalidHours(N_("bad time {value}; use HH:MM"), value=repr(value)) from exc
     if not (0 <= hours <= 24 and 0 <= minutes < 60) or (hours == 24 and minutes):
-        raise InvalidHours(f"bad time {value!r}; use HH:MM between 00:00 and 24:00")
+        raise InvalidHours(N_("bad time {value}; use HH:MM between 00:00 and 24:00"),
+                           value=repr(value))
     return hours, minutes
 
 
@@ -30,20 +46,23 @@ def validate_hours(weekly_hours: dict[str, Any], holidays: list[str], timezone: 
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidHours(f"unknown time zone {timezone!r}") from exc
+        raise InvalidHours(N_("unknown time zone {timezone}"), timezone=repr(timezone)) from exc
     for day, intervals in weekly_hours.items():
         if day not in DAYS:
-            raise InvalidHours(f"unknown day {day!r}; use one of {', '.join(DAYS)}")
+            raise InvalidHours(N_("unknown day {day}; use one of {days}"), day=repr(day),
+                               days=", ".join(DAYS))
         for interval in intervals:
             if len(interval) != 2:
-                raise InvalidHours(f"{day}: each interval is [start, end]")
+                raise InvalidHours(N_("{day}: each interval is [start, end]"), day=day_name(day))
             if parse_clock(interval[0]) >= parse_clock(interval[1]):
-                raise InvalidHours(f"{day}: {interval[0]} is not before {interval[1]}")
+                raise InvalidHours(N_("{day}: {starts} is not before {ends}"), day=day_name(day),
+                                   starts=interval[0], ends=interval[1])
     for holiday in holidays:
         try:
             date.fromisoformat(holiday)
         except ValueError as exc:
-            raise InvalidHours(f"bad holiday date {holiday!r}; use YYYY-MM-DD") from exc
+            raise InvalidHours(N_("bad holiday date {holiday}; use YYYY-MM-DD"),
+                               holiday=repr(holiday)) from exc
 
 
 def _intervals_on(day: date, weekly_hours: dict[str, Any], holidays: set[str], tz: ZoneInfo

@@ -24,6 +24,7 @@ from walletdesk.config import Settings
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, Status
 from walletdesk.db.base import utcnow
 from walletdesk.i18n import N_, translate
+from walletdesk.routing.waits import wait_label
 from walletdesk.staffing.models import OverflowOffer, TeamOverflow
 
 # a domain event (after commit): a conversation went to an outsourced team, whose queue
@@ -39,8 +40,9 @@ _handle_cache: dict[tuple[str, int, object], tuple[float, float]] = {}
 
 # what the customer is told, in their language (catalogs: walletdesk/locale)
 TEXTS: dict[str, str] = {
-    "offer": N_("We're very busy right now: the expected wait is about {minutes} min. You can "
-                "keep this page open, get the answer by e-mail, or book a call back."),
+    # Translators: {wait} is a duration, e.g. "45 minutes", "3 hours"
+    "offer": N_("We're very busy right now: the expected wait is about {wait}. You can keep "
+                "this page open, get the answer by e-mail, or book a call back."),
     "offer_unknown": N_("We're very busy right now and can't say how long the wait will be. You "
                         "can keep this page open, get the answer by e-mail, or book a call back."),
 }
@@ -193,4 +195,4 @@ def _seconds(value: float | None) -> int | None:
 def offer_message(language: str | None, offered_wait_s: int | None) -> str:
     if offered_wait_s is None:
         return offer_text("offer_unknown", language)
-    return offer_text("offer", language, minutes=max(1, round(offered_wait_s / 60)))
+    return offer_text("offer", language, wait=wait_label(offered_wait_s, language))

@@ -11,7 +11,7 @@ from walletdesk.accounts.models import Agent, Team
 from walletdesk.audit.actions import record_audit
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
-from walletdesk.routing.hours import DAYS, InvalidHours, parse_clock
+from walletdesk.routing.hours import DAYS, InvalidHours, day_name, parse_clock
 from walletdesk.services import Services
 from walletdesk.staffing.models import Shift, TeamOverflow
 
@@ -58,13 +58,13 @@ def check_shifts(shifts: list[ShiftIn], timezone: str) -> list[ShiftIn]:
         try:
             starts, ends = parse_clock(shift.starts), parse_clock(shift.ends)
         except InvalidHours as exc:
-            raise Invalid("{reason}", reason=str(exc)) from exc
+            raise Invalid("{reason}", reason=exc.phrase) from exc
         if starts >= ends:
-            raise Invalid("{day}: {starts} is not before {ends}", day=DAYS[shift.weekday],
+            raise Invalid("{day}: {starts} is not before {ends}", day=day_name(DAYS[shift.weekday]),
                           starts=shift.starts, ends=shift.ends)
         for other_start, other_end in by_day.get(shift.weekday, []):
             if starts < other_end and other_start < ends:
-                raise Invalid("{day}: shifts overlap", day=DAYS[shift.weekday])
+                raise Invalid("{day}: shifts overlap", day=day_name(DAYS[shift.weekday]))
         by_day.setdefault(shift.weekday, []).append((starts, ends))
     return shifts
 

@@ -13,6 +13,7 @@ from walletdesk.accounts.actions import agent_for_token
 from walletdesk.accounts.models import Agent, Role
 from walletdesk.accounts.sessions import session_agent
 from walletdesk.services import Services
+from walletdesk.web.localization import request_locale
 from walletdesk.web.schemas import MAX_ROW_ID
 from walletdesk.web.sessions import SESSION_COOKIE, SessionData, Signer
 
@@ -90,6 +91,10 @@ async def _api_agent(request: Request, services: ServicesDep, signer: SignerDep)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "authentication required",
                             headers={"WWW-Authenticate": "Bearer"})
     agent, data = found
+    # the workspace's calls answer in the agent's language, as its pages (a refusal's detail,
+    # times in words); never unset, so an error needs no second session lookup (error_pages).
+    # A token's client has no session: English unless it asks (Accept-Language)
+    request.state.locale = agent.interface_locale or request_locale(request)
     if request.method not in SAFE_METHODS and not signer.csrf_valid(
             data, request.headers.get("x-csrf-token")):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid or missing CSRF token")

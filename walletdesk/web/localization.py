@@ -154,6 +154,26 @@ TERMS: dict[str, str] = {
     "transaction": i18n.N_("transaction"), "complaint_resolved": i18n.N_("complaint resolved"),
     "cohort": i18n.N_("cohort"), "email": i18n.N_("e-mail"), "sms": i18n.N_("SMS"),
     "in_app": i18n.N_("in-app"), "team": i18n.N_("team"),
+    # where a conversation came from (Conversation.channel), in the workspace's words
+    # (static/workspace.js, CHANNELS)
+    "web": i18n.N_("web chat"), "widget": i18n.N_("web chat"), "operator": i18n.N_("in-app"),
+    "report": i18n.N_("scam report"),
+    # why the bot handed a conversation to a person (Conversation.handoff_reason), in the
+    # workspace's words (static/workspace.js, HANDOFF)
+    "low_confidence": i18n.N_("the bot was not confident"),
+    "asked_for_human": i18n.N_("the customer asked for a person"),
+    "repeated_failure": i18n.N_("two answers in a row did not help"),
+    "sensitive_topic": i18n.N_("a sensitive topic"),
+    "out_of_scope": i18n.N_("the question is outside the knowledge base"),
+    "bot_unavailable": i18n.N_("the bot was not available"),
+    "context_unavailable": i18n.N_("the customer's account data was unavailable"),
+    "context_missing": i18n.N_("the customer's account data lacked what was asked"),
+    "account_question": i18n.N_(
+        "a question about the customer's own account (check who they are)"),
+    "verification_failed": i18n.N_("the customer's e-mail code was not confirmed"),
+    "chain_unavailable": i18n.N_("the chain could not be checked (endpoint not answering)"),
+    "chain_unsupported": i18n.N_("a transfer on a network the desk does not check"),
+    "no_question": i18n.N_("greetings with no question"),
 }
 
 

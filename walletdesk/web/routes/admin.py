@@ -16,10 +16,12 @@ from walletdesk.conversations.workspace import customer_profile
 from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError, Invalid
+from walletdesk.i18n import N_
 from walletdesk.routing.hours import DAYS
 from walletdesk.routing.queries import queue_overview
 from walletdesk.web.deps import PageAdmin, PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.forms import split_list
+from walletdesk.web.routes.refusals import refusal
 from walletdesk.web.schemas import MAX_ROW_ID, row_id
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -110,7 +112,8 @@ async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep
             teams, agents = await list_teams(session), await list_agents(session)
         return await _render(request, templates, signer, "admin/index.html",
                              {"agent": agent, "teams": teams, "agents": agents,
-                              "error": getattr(exc, "detail", "invalid value")}, 422)
+                              "error": refusal(request, exc, N_("pick a role from the list"))},
+                             422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -137,7 +140,7 @@ async def update_agent(agent_id: RowId, request: Request, agent: PageManager,
             target, teams = await get_agent(session, agent_id), await list_teams(session)
         return await _render(request, templates, signer, "admin/agent.html",
                              {"agent": agent, "target": target, "teams": teams,
-                              "error": exc.detail}, 422)
+                              "error": refusal(request, exc)}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -179,7 +182,7 @@ async def create_team(request: Request, agent: PageManager, services: ServicesDe
             teams, agents = await list_teams(session), await list_agents(session)
         return await _render(request, templates, signer, "admin/index.html",
                              {"agent": agent, "teams": teams, "agents": agents,
-                              "error": exc.detail}, 422)
+                              "error": refusal(request, exc)}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -197,7 +200,7 @@ async def update_team(team_id: RowId, request: Request, agent: PageManager,
         return await _render(request, templates, signer, "admin/team.html",
                              {"agent": agent, "team": team, "days": DAYS,
                               "hours": _hours_to_text(fields["weekly_hours"]),
-                              "error": exc.detail}, 422)
+                              "error": refusal(request, exc)}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 

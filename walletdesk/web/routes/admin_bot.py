@@ -11,10 +11,12 @@ from walletdesk.bot.actions import update_bot_config
 from walletdesk.bot.queries import bot_config, content_gaps, outcome_counts
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
+from walletdesk.i18n import N_
 from walletdesk.kb.queries import all_articles
 from walletdesk.verification.account_questions import custody_mode, mail_relay_configured
 from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.forms import split_list
+from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 GAP_WINDOW = timedelta(days=30)
@@ -55,8 +57,8 @@ async def save_bot(request: Request, agent: PageAdmin, services: ServicesDep,
             account_articles=[str(slug) for slug in form.getlist("needs_account")]
             if form.get("account_articles_listed") else None)
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else "a whole number is needed"
-        return await bot_page(request, agent, services, signer, templates, error=detail)
+        return await bot_page(request, agent, services, signer, templates, error=refusal(
+            request, exc, N_("a whole number is needed")))
     return RedirectResponse("/admin/bot", status_code=303)
 
 

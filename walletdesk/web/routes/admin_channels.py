@@ -8,6 +8,7 @@ from walletdesk.safety.lookalike import KINDS
 from walletdesk.verification.actions import add_official_channel, remove_official_channel
 from walletdesk.verification.queries import list_official_channels
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/admin/channels", include_in_schema=False)
 
@@ -37,7 +38,8 @@ async def add_channel(request: Request, agent: PageManager, services: ServicesDe
                                    value=str(form.get("value", "")),
                                    label=str(form.get("label", "")))
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, exc.detail)
+        return await _page(request, agent, services, signer, templates,
+                           refusal(request, exc))
     return RedirectResponse("/admin/channels", status_code=303)
 
 

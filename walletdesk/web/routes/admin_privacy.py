@@ -9,6 +9,7 @@ from walletdesk.customers.privacy_notice import all_notices, save_privacy_notice
 from walletdesk.errors import DomainError
 from walletdesk.i18n import SUPPORTED
 from walletdesk.web.deps import PageAdmin, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/admin/privacy-notice", include_in_schema=False)
 
@@ -46,5 +47,6 @@ async def save_privacy_notice(request: Request, agent: PageAdmin, services: Serv
         await save_privacy_notices(services, agent, {
             locale: (values[f"text_{locale}"], values[f"url_{locale}"]) for locale in SUPPORTED})
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, exc.detail, values)
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
+                           values)
     return RedirectResponse("/admin/privacy-notice", status_code=303)

@@ -1,5 +1,6 @@
 """Admin page for SLA policies (supervisors and admins)."""
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -7,10 +8,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from walletdesk.accounts.queries import list_teams
 from walletdesk.cases.sla import list_sla_policies, save_sla_policy
-from walletdesk.errors import DomainError
+from walletdesk.errors import DomainError, Invalid
+from walletdesk.i18n import N_, Phrase
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/admin/sla", include_in_schema=False)
+
+# the form's number fields, as the page's labels name them (translated in the refusal)
+FIELD_NAMES = {
+    "first_response_minutes": N_("the first-reply target"),
+    "resolution_hours": N_("the resolution target"), "priority": N_("the priority"),
+    "escalate_team_id": N_("the team to escalate to"),
+    "warn_at_percent": N_("the warning point"),
+}
 
 
 def _number(form: Any, name: str, default: float | None = None) -> float | None:
@@ -18,9 +29,12 @@ def _number(form: Any, name: str, default: float | None = None) -> float | None:
     if not value:
         return default
     try:
-        return float(value)
-    except ValueError as exc:
-        raise ValueError(f"{name.replace('_', ' ')} must be a number") from exc
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise Invalid("{field} must be a number", field=Phrase(FIELD_NAMES[name]))
+    return number
 
 
 def _fields(form: Any) -> dict[str, Any]:
@@ -62,9 +76,9 @@ async def _save(request: Request, agent: Any, services: Any, signer: Any, templa
     form = await request.form()
     try:
         await save_sla_policy(services, agent, policy_id, **_fields(form))
-    except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else str(exc)
-        return await _page(request, agent, services, signer, templates, detail, 422)
+    except (DomainError, ValueError, OverflowError) as exc:  # overflow: a huge target
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
+                           422)
     return RedirectResponse("/admin/sla", status_code=303)
 
 

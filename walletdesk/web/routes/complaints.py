@@ -19,6 +19,7 @@ from walletdesk.complaints.queries import (
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
 from walletdesk.web.deps import MAX_ROW_ID, PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/app/complaints", include_in_schema=False)
 REPORT_DAYS = 30
@@ -59,7 +60,8 @@ async def open_complaint_form(request: Request, agent: PageAgent, services: Serv
             category=str(form.get("category", "")), summary=str(form.get("summary", "")))
     except DomainError as exc:
         return templates.TemplateResponse(request, "complaint_new.html", {
-            "agent": agent, "conversation_id": conversation_id, "error": exc.detail,
+            "agent": agent, "conversation_id": conversation_id,
+            "error": refusal(request, exc),
             "csrf_token": signer.csrf_token(request.state.session)},
             status_code=404 if exc.code == "not_found" else 422)
     return RedirectResponse(f"/app/complaints/{complaint.id}", status_code=303)
@@ -107,5 +109,5 @@ async def complaint_stage(complaint_id: RowId, request: Request, agent: PageAgen
         if exc.code == "not_found":
             raise
         return await _detail(request, agent, services, signer, templates, complaint_id,
-                             exc.detail, 403 if exc.code == "forbidden" else 422)
+                             refusal(request, exc), 403 if exc.code == "forbidden" else 422)
     return RedirectResponse(f"/app/complaints/{complaint_id}", status_code=303)

@@ -10,12 +10,13 @@ from babel.dates import format_date
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from walletdesk.errors import DomainError, NotFound
+from walletdesk.errors import DomainError, Invalid, NotFound
 from walletdesk.followups import actions as followups
 from walletdesk.followups.queries import followups_not_yet_notified
-from walletdesk.i18n import N_, locale_dir_name, translations
+from walletdesk.i18n import N_, Phrase, locale_dir_name
 from walletdesk.web.deps import PageManager, PageStaff, RowId, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.localization import use_customer_locale
+from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(include_in_schema=False)
 Token = Annotated[str, Path(max_length=64)]
@@ -38,7 +39,9 @@ async def _customer_page(request: Request, services: Any, templates: Any, token:
     return templates.TemplateResponse(request, "followup.html", {
         "lang": lang, "state": followup.status, "token": token,
         "reason": followup.reason, "days": days,
-        "notice": translations(lang).gettext(notice) if notice else None,
+        # a msgid of this page, or a refusal's Phrase: in the customer's language either way
+        "notice": (notice if isinstance(notice, Phrase) else Phrase(notice)).translated(lang)
+        if notice else None,
         "timezone": services.settings.followup_timezone,
         "slot": followup.slot_at.astimezone(tz) if followup.slot_at else None},
         status_code=status_code)
@@ -139,7 +142,7 @@ async def _save_programme(request: Request, agent: Any, services: Any, signer: A
     try:
         rule = json.loads(str(form.get("rule") or "{}"))
         if not isinstance(rule, dict):
-            raise ValueError("the rule is a JSON object")
+            raise Invalid("the rule is a JSON object")
         await followups.save_programme(
             services, agent, programme_id, name=str(form.get("name", "")),
             trigger=str(form.get("trigger", "")), rule=rule,
@@ -149,8 +152,8 @@ async def _save_programme(request: Request, agent: Any, services: Any, signer: A
             max_attempts=int(str(form.get("max_attempts") or 3)),
             active=form.get("active") == "on")
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else f"check the form: {exc}"
-        return await _programmes_page(request, agent, services, signer, templates, detail, 422)
+        return await _programmes_page(request, agent, services, signer, templates,
+                                      refusal(request, exc), 422)
     return RedirectResponse("/admin/followups", status_code=303)
 
 

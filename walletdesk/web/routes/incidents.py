@@ -43,7 +43,12 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
-from walletdesk.web.localization import customer_language_choices, use_customer_locale
+from walletdesk.web.localization import (
+    customer_language_choices,
+    request_locale,
+    use_customer_locale,
+)
+from walletdesk.web.routes.refusals import refusal
 
 MAX_LOCALES = 12
 
@@ -302,7 +307,8 @@ async def create_announcement_page(request: Request, agent: PageManager, service
         async with services.transaction() as session:
             created = await actions.create_announcement(session, agent, _form_fields(form))
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, exc.detail, 422)
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
+                           422)
     return RedirectResponse(f"/admin/incidents/announcements/{created.id}", status_code=303)
 
 
@@ -324,7 +330,7 @@ async def update_announcement_page(announcement_id: RowId, request: Request,
                                               _form_fields(form))
     except DomainError as exc:
         return await _edit_page(request, agent, services, signer, templates, announcement_id,
-                                exc.detail, 422)
+                                refusal(request, exc), 422)
     return RedirectResponse(f"/admin/incidents/announcements/{announcement_id}",
                             status_code=303)
 
@@ -341,7 +347,7 @@ async def advance_announcement_page(announcement_id: RowId, request: Request,
                 {locale: str(form.get(f"note_{locale}", "")) for locale in i18n.SUPPORTED})
     except DomainError as exc:
         return await _edit_page(request, agent, services, signer, templates, announcement_id,
-                                exc.detail, 422)
+                                refusal(request, exc), 422)
     return RedirectResponse(f"/admin/incidents/announcements/{announcement_id}",
                             status_code=303)
 
@@ -355,16 +361,20 @@ async def handle_alert_page(alert_id: RowId, request: Request, agent: PageManage
         async with services.transaction() as session:
             await handle_alert(session, agent, alert_id, str(form.get("status", "")))
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, exc.detail, 422)
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
+                           422)
     return RedirectResponse("/admin/incidents", status_code=303)
 
 
 @pages.get("/badge")
-async def alert_badge(agent: PageManager, services: ServicesDep) -> Response:
-    """The workspace's badge: how many alerts are open (supervisors and admins)."""
+async def alert_badge(request: Request, agent: PageManager, services: ServicesDep) -> Response:
+    """The workspace's badge: how many alerts are open (supervisors and admins), and its
+    words in the reader's language with the number's plural form."""
     async with services.read() as session:
-        return JSONResponse({"open": await open_alert_count(session)},
-                            headers={"Cache-Control": "no-store"})
+        count = await open_alert_count(session)
+    text = i18n.translations(request_locale(request)).ngettext(
+        "⚠ {n} incident alert", "⚠ {n} incident alerts", count).format(n=count)
+    return JSONResponse({"open": count, "text": text}, headers={"Cache-Control": "no-store"})
 
 
 # --- public ---------------------------------------------------------------------------------

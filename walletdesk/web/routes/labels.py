@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from walletdesk.complaints.actions import COMPLAINT_CATEGORY
 from walletdesk.conversations.queries import conversation_for_agent
 from walletdesk.errors import DomainError
+from walletdesk.i18n import N_
 from walletdesk.labels import actions
 from walletdesk.labels.queries import (
     category_choices,
@@ -34,6 +35,7 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
+from walletdesk.web.routes.refusals import refusal, said
 from walletdesk.web.schemas import MAX_ROW_ID, Id
 
 Color = Annotated[str, Field(min_length=4, max_length=7, examples=["#1a7f37"])]
@@ -183,10 +185,11 @@ async def _form_action(request: Request, agent: Any, services: Any, signer: Any,
     try:
         await action(form)
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, exc.detail, 422)
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
+                           422)
     except ValueError:
         return await _page(request, agent, services, signer, templates,
-                           "pick a label from the list", 422)
+                           said(request, N_("pick a label from the list")), 422)
     return RedirectResponse("/admin/labels", status_code=303)
 
 

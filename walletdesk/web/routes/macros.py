@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 from walletdesk import i18n
 from walletdesk.accounts.access import is_manager
 from walletdesk.accounts.queries import list_teams
-from walletdesk.errors import DomainError
+from walletdesk.errors import DomainError, Invalid
+from walletdesk.i18n import N_
 from walletdesk.macros import actions
 from walletdesk.macros.models import Scope
 from walletdesk.macros.queries import (
@@ -27,6 +28,7 @@ from walletdesk.macros.queries import (
 )
 from walletdesk.macros.render import PLACEHOLDERS
 from walletdesk.web.deps import ApiAgent, PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.routes.refusals import refusal, said
 from walletdesk.web.schemas import MAX_ROW_ID, Id
 
 ReplyText = Annotated[str, Field(max_length=20_000)]
@@ -131,7 +133,7 @@ def _form_fields(form: Any) -> dict[str, Any]:
     team = str(form.get("team_id", "")).strip()
     team_id = int(team) if team.isdigit() and 0 < int(team) <= MAX_ROW_ID else None
     if team and team_id is None:
-        raise ValueError("pick a team from the list")
+        raise Invalid("pick a team from the list")
     return {"shortcut": str(form.get("shortcut", "")), "title": str(form.get("title", "")),
             "scope": str(form.get("scope", "personal")), "team_id": team_id,
             "texts": {language: str(form.get(f"text_{language}", ""))
@@ -159,8 +161,8 @@ async def _page(request: Request, agent: Any, services: Any, signer: Any, templa
 @pages.get("", response_class=HTMLResponse)
 async def canned_replies_page(request: Request, agent: PageAgent, services: ServicesDep,
                               signer: SignerDep, templates: TemplatesDep) -> Response:
-    notice = ("A seed phrase or private key was removed from the text before it was saved."
-              if request.query_params.get("protected") else None)
+    notice = (said(request, N_("A seed phrase or private key was removed from the text before "
+                               "it was saved.")) if request.query_params.get("protected") else None)
     return await _page(request, agent, services, signer, templates, notice=notice)
 
 
@@ -172,8 +174,7 @@ async def _save(request: Request, agent: Any, services: Any, signer: Any, templa
         saved = (await actions.create_canned_reply(services, agent, **fields) if reply_id is None
                  else await actions.update_canned_reply(services, agent, reply_id, **fields))
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else str(exc)
-        return await _page(request, agent, services, signer, templates, detail,
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
                            status_code=_status(exc))
     suffix = "?protected=1" if saved.secrets_removed else ""
     return RedirectResponse(f"/app/canned-replies{suffix}", status_code=303)
@@ -199,7 +200,7 @@ async def delete_page(reply_id: RowId, request: Request, agent: PageAgent,
     try:
         await actions.delete_canned_reply(services, agent, reply_id)
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, exc.detail,
+        return await _page(request, agent, services, signer, templates, refusal(request, exc),
                            status_code=_status(exc))
     return RedirectResponse("/app/canned-replies", status_code=303)
 

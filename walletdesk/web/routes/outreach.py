@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -24,6 +24,8 @@ from walletdesk.outreach.segments import preview
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.localization import use_customer_locale
 from walletdesk.web.routes.chat_uploads import WidgetCustomerDep
+from walletdesk.web.routes.refusals import refusal
+from walletdesk.web.schemas import MAX_ROW_ID
 
 router = APIRouter(include_in_schema=False)
 Token = Annotated[str, Path(max_length=64)]
@@ -61,7 +63,8 @@ def segment_rule(form: Any) -> dict[str, Any]:
 
 
 async def _index(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
-                 error: str | None = None, status_code: int = 200) -> Response:
+                 error: str | None = None, status_code: int = 200,
+                 saved: int | None = None) -> Response:
     async with services.read() as session:
         segments = await queries.list_segments(session)
         campaigns = await queries.list_campaigns(session)
@@ -70,14 +73,17 @@ async def _index(request: Request, agent: Any, services: Any, signer: Any, templ
     return templates.TemplateResponse(request, "admin/outreach.html", {
         "agent": agent, "segments": segments, "campaigns": campaigns, "figures": figures,
         "reasons": reasons, "locales": customer_locales(), "json": json, "error": error,
-        "settings": services.settings,
+        "settings": services.settings, "saved": saved,
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
 @router.get("/admin/outreach", response_class=HTMLResponse)
 async def outreach_page(request: Request, agent: PageManager, services: ServicesDep,
-                        signer: SignerDep, templates: TemplatesDep) -> Response:
-    return await _index(request, agent, services, signer, templates)
+                        signer: SignerDep, templates: TemplatesDep,
+                        saved: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None
+                        ) -> Response:
+    """``saved``: the customer whose preferences were just saved (the page says so)."""
+    return await _index(request, agent, services, signer, templates, saved=saved)
 
 
 async def _save_segment(request: Request, agent: Any, services: Any, signer: Any,
@@ -88,8 +94,8 @@ async def _save_segment(request: Request, agent: Any, services: Any, signer: Any
                                              name=str(form.get("name", "")),
                                              rule=segment_rule(form))
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else f"check the form: {exc}"
-        return await _index(request, agent, services, signer, templates, detail, 422)
+        return await _index(request, agent, services, signer, templates, refusal(request, exc),
+                            422)
     return RedirectResponse(f"/admin/outreach/segments/{segment.id}", status_code=303)
 
 
@@ -140,8 +146,8 @@ async def _save_campaign(request: Request, agent: Any, services: Any, signer: An
         campaign = await actions.save_campaign(services, agent, campaign_id,
                                                **campaign_fields(form))
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else f"check the form: {exc}"
-        return await _index(request, agent, services, signer, templates, detail, 422)
+        return await _index(request, agent, services, signer, templates, refusal(request, exc),
+                            422)
     return RedirectResponse(f"/admin/outreach/campaigns/{campaign.id}", status_code=303)
 
 
@@ -193,15 +199,23 @@ async def cancel_campaign(campaign_id: RowId, agent: PageManager,
     return RedirectResponse(f"/admin/outreach/campaigns/{campaign_id}", status_code=303)
 
 
-@router.post("/admin/outreach/customers/{customer_id}")
-async def customer_preferences(customer_id: RowId, request: Request, agent: PageManager,
-                               services: ServicesDep) -> Response:
-    """The toggle on the customer's record: opted out of proactive messages, or not."""
+@router.post("/admin/outreach/customers")
+async def customer_preferences(request: Request, agent: PageManager, services: ServicesDep,
+                               signer: SignerDep, templates: TemplatesDep) -> Response:
+    """The page's "A customer's preferences" form: the customer's number is one of its fields
+    (the page runs no inline script to put it in the address), opted out or not, time zone."""
     form = await request.form()
-    await actions.set_outreach_preferences(
-        services, customer_id, opted_out=form.get("opted_out") == "on", actor=agent,
-        timezone=str(form.get("timezone")).strip() or None if form.get("timezone") else None)
-    return RedirectResponse("/admin/outreach#preferences", status_code=303)
+    try:
+        customer_id = int(str(form.get("customer_id") or "").strip())
+        if not 1 <= customer_id <= MAX_ROW_ID:
+            raise NotFound("customer not found")
+        await actions.set_outreach_preferences(
+            services, customer_id, opted_out=form.get("opted_out") == "on", actor=agent,
+            timezone=str(form.get("timezone") or "").strip() or None)
+    except (DomainError, ValueError) as exc:
+        return await _index(request, agent, services, signer, templates, refusal(request, exc),
+                            422)
+    return RedirectResponse(f"/admin/outreach?saved={customer_id}#preferences", status_code=303)
 
 
 # --- the customer's opt-out link ----------------------------------------------------------

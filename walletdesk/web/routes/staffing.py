@@ -27,6 +27,7 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
+from walletdesk.web.routes.refusals import refusal
 
 api = APIRouter(prefix="/api/v1/staffing", tags=["staffing"])
 pages = APIRouter(include_in_schema=False)
@@ -185,7 +186,8 @@ async def save_shifts_page(agent_id: RowId, request: Request, agent: PageManager
         await set_shifts(services, agent, agent_id, _shifts_from_form(form),
                          str(form.get("timezone", "")).strip()[:64] or "UTC")
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, team_id, exc.detail, 422)
+        return await _page(request, agent, services, signer, templates, team_id,
+                           refusal(request, exc), 422)
     return RedirectResponse(f"/staffing{'?team_id=' + str(team_id) if team_id else ''}"
                             "#roster", status_code=303)
 
@@ -203,7 +205,8 @@ async def save_threshold_page(team_id: RowId, request: Request, agent: PageManag
             raise Invalid("the threshold is a number of minutes") from exc
         await set_overflow_threshold(services, agent, team_id, threshold)
     except DomainError as exc:
-        return await _page(request, agent, services, signer, templates, None, exc.detail, 422)
+        return await _page(request, agent, services, signer, templates, None,
+                           refusal(request, exc), 422)
     return RedirectResponse("/staffing#overflow", status_code=303)
 
 

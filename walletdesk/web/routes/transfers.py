@@ -20,7 +20,8 @@ async def targets(conversation_id: RowId, agent: ApiAgent, services: ServicesDep
                   request: Request) -> dict[str, Any]:
     """Agents (not you, nor the one who has it now) with presence, load/capacity and whether
     they speak the customer's language; teams with whether they are open now and, if not,
-    when they are back."""
+    when they are back, in the reader's words (the agent's saved language, as the workspace:
+    deps sets it; a token's client, its Accept-Language)."""
     async with services.read() as session:
         conversation = await conversation_for_agent(session, agent, conversation_id)
         agents, teams = await transfer_targets(session, agent, conversation,

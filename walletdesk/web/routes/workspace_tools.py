@@ -8,7 +8,7 @@ the finer rules (whose conversation, which role may edit) live in those function
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from walletdesk.accounts.preferences import (
@@ -25,6 +25,7 @@ from walletdesk.conversations.messages import conversation_payload
 from walletdesk.conversations.snooze import snooze_conversation, unsnooze_conversation
 from walletdesk.customers.edits import update_customer_details
 from walletdesk.web.deps import ApiAgent, ApiStaff, RowId, ServicesDep
+from walletdesk.web.localization import request_locale
 from walletdesk.web.schemas import Id, Json
 
 router = APIRouter(prefix="/api/v1", tags=["workspace"])
@@ -89,11 +90,15 @@ async def unsnooze(conversation_id: RowId, agent: ApiAgent, services: ServicesDe
 
 
 @router.post("/conversations/bulk")
-async def bulk(body: BulkIn, agent: ApiAgent, services: ServicesDep) -> Json:
-    """One action on each selected conversation: ``done`` ids, and ``failed`` id → reason."""
+async def bulk(body: BulkIn, agent: ApiAgent, services: ServicesDep, request: Request) -> Json:
+    """One action on each selected conversation: ``done`` ids, and ``failed`` id → reason,
+    in the reader's language as a refusal is (the agent's; a token's client, English unless
+    its Accept-Language asks)."""
     result = await bulk_update(services, agent, body.conversation_ids, body.action, body.params)
+    locale = request_locale(request)
     return {"done": result.done,
-            "failed": [{"conversation_id": k, "detail": v} for k, v in result.failed.items()]}
+            "failed": [{"conversation_id": k, "detail": v.translated(locale)}
+                       for k, v in result.failed.items()]}
 
 
 # --- the signed-in agent's notifications ------------------------------------------------------

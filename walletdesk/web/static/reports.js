@@ -25,10 +25,16 @@
     charts.push(chart);
   }
   function grid() { return {left: 40, right: 12, top: 36, bottom: 28, containLabel: true}; }
-  function reasonName(reason) {
+  // a contact reason in the reader's words: a knowledge-base category by its name, a label as
+  // it is named ({category: name} in the chart's data-names, localization.contact_reason_names)
+  function chartNames(panel, name) {
+    var node = panel.querySelector('[data-chart="' + name + '"]');
+    try { return JSON.parse((node && node.dataset.names) || "{}"); } catch (e) { return {}; }
+  }
+  function reasonName(reason, names) {
     if (reason === "") return gettext("(none)");
     if (reason === "other") return gettext("other");
-    return reason;
+    return Object.prototype.hasOwnProperty.call(names, reason) ? names[reason] : reason;
   }
 
   var DRAW = {
@@ -85,28 +91,29 @@
       });
     },
     reasons: function (panel, data) {
-      var reasons = data.reasons.slice(0, 10).reverse();
+      var reasons = data.reasons.slice(0, 10).reverse(), names = chartNames(panel, "reasons");
       draw(panel, "reasons", {
         grid: {left: 8, right: 24, top: 8, bottom: 8, containLabel: true},
         tooltip: {trigger: "axis"},
         xAxis: {type: "value", minInterval: 1},
         yAxis: {type: "category", axisLabel: {width: narrow ? 90 : 200, overflow: "truncate"},
-                data: reasons.map(function (r) { return r.reason || gettext("(none)"); })},
+                data: reasons.map(function (r) { return reasonName(r.reason || "", names); })},
         series: [{name: gettext("Conversations"), type: "bar",
                   data: reasons.map(function (r) { return r.count; })}]
       });
     },
     "reason-trend": function (panel, trend) {
       if (!trend.series.length) return;
+      var names = chartNames(panel, "reason-trend");
       draw(panel, "reason-trend", {
         legend: {top: 0, type: "scroll",
-                 data: trend.series.map(function (s) { return reasonName(s.reason); })},
+                 data: trend.series.map(function (s) { return reasonName(s.reason, names); })},
         grid: {left: 8, right: 12, top: 36, bottom: 8, containLabel: true},
         tooltip: {trigger: "axis"},
         xAxis: {type: "category", data: trend.buckets.map(function (b) { return b.slice(5); })},
         yAxis: {type: "value", minInterval: 1},
         series: trend.series.map(function (s) {
-          return {name: reasonName(s.reason), type: "line", stack: "reasons", areaStyle: {},
+          return {name: reasonName(s.reason, names), type: "line", stack: "reasons", areaStyle: {},
                   symbol: "none", data: s.counts};
         })
       });

@@ -12,7 +12,8 @@
   var requestedLanguage = new URLSearchParams(location.search).get("lang") || navigator.language;
   function buildTexts() { return {placeholder: gettext("Write a message…"), send: gettext("Send"), connecting: gettext("Connecting…"),
     online: gettext("Online"), offline: gettext("Reconnecting…"), position: gettext("You are number {n} in line."),
-    wait: gettext("Expected wait: about {m} min."),
+    // Translators: {time} is a duration in the customer's words, e.g. "45 minutes", "3 hours"
+    wait: gettext("Expected wait: about {time}."),
     nobody: gettext("All agents are busy or away; we'll be with you as soon as someone is free."),
     after: gettext("Our team is away. We're back {t}. Leave a message and we'll reply then."),
     typing: gettext("{name} is typing…"), safety: gettext("We will never ask for your recovery phrase or private key."),
@@ -338,7 +339,8 @@
       text = fmt(t.after, {t: q.opens_label || (q.opens_at ? new Date(q.opens_at).toLocaleString(lang) : "—")});
     } else {
       text = fmt(t.queue, {position: fmt(t.position, {n: q.position}),
-        wait: q.eta_s ? fmt(t.wait, {m: Math.max(1, Math.round(q.eta_s / 60))}) : t.nobody});
+        // the desk says the wait in the customer's words (eta_label), as its notice in the thread does
+        wait: q.eta_s ? fmt(t.wait, {time: q.eta_label || Math.max(1, Math.round(q.eta_s / 60)) + " min"}) : t.nobody});
     }
     notice.textContent = text;
     notice.hidden = false;
