@@ -144,17 +144,33 @@ def _status(exc: Exception) -> int:
     return {"not_found": 404, "forbidden": 403}.get(getattr(exc, "code", ""), 422)
 
 
+def _draft(form: Any) -> dict[str, Any]:
+    """What the agent typed, shown again in the form a refusal comes back with."""
+    team = str(form.get("team_id", "")).strip()
+    return {"shortcut": str(form.get("shortcut", "")), "title": str(form.get("title", "")),
+            "scope": str(form.get("scope", "personal")),
+            "team_id": int(team) if team.isdigit() and int(team) <= MAX_ROW_ID else None,
+            "texts": {language: str(form.get(f"text_{language}", ""))
+                      for language in i18n.SUPPORTED}}
+
+
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
                 error: str | None = None, notice: str | None = None,
-                status_code: int = 200) -> Response:
+                status_code: int = 200, draft: dict[str, Any] | None = None,
+                draft_for: int | None = None) -> Response:
+    """The page; a refused form (``draft``: what was typed; ``draft_for``: the reply edited,
+    None for a new one) comes back open with its values and the refusal beside it."""
     async with services.read() as session:
         replies = await list_canned_replies(session, agent)
         teams = await list_teams(session)
+    if draft_for is not None and all(reply.id != draft_for for reply in replies):
+        draft = None  # a reply the agent cannot see: the refusal shows at the top
     return templates.TemplateResponse(request, "canned_replies.html", {
         "agent": agent, "replies": [canned_reply_payload(r, agent) for r in replies],
         "teams": teams, "team_names": {t.id: t.name for t in teams},
         "is_manager": is_manager(agent), "languages": i18n.SUPPORTED,
-        "placeholders": PLACEHOLDERS, "error": error, "notice": notice,
+        "placeholders": PLACEHOLDERS, "error": error, "notice": notice, "draft": draft,
+        "draft_for": draft_for,
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -175,7 +191,7 @@ async def _save(request: Request, agent: Any, services: Any, signer: Any, templa
                  else await actions.update_canned_reply(services, agent, reply_id, **fields))
     except (DomainError, ValueError) as exc:
         return await _page(request, agent, services, signer, templates, refusal(request, exc),
-                           status_code=_status(exc))
+                           status_code=_status(exc), draft=_draft(form), draft_for=reply_id)
     suffix = "?protected=1" if saved.secrets_removed else ""
     return RedirectResponse(f"/app/canned-replies{suffix}", status_code=303)
 
