@@ -1,4 +1,4 @@
-"""Small talk (walletdesk.bot.small_talk): a greeting gets a welcome that asks for the
+"""Small talk (walletdesk.small_talk): a greeting gets a welcome that asks for the
 question, thanks / ok / bye a short acknowledgement, in the customer's language; neither is a
 failed turn or a hand-off, and a greeting in front of a question is taken off before matching."""
 
@@ -10,7 +10,11 @@ from walletdesk.bot.actions import GREETINGS_BEFORE_PERSON, NO_QUESTION, SMALL_T
 from walletdesk.bot.engine import MatchResult
 from walletdesk.bot.models import BotTurn
 from walletdesk.bot.runtime import BotRuntime
-from walletdesk.bot.small_talk import (
+from walletdesk.bot.text import detect_language, message_language
+from walletdesk.conversations.actions import InboundMessage, receive_message
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
+from walletdesk.i18n import translate
+from walletdesk.small_talk import (
     ACK,
     FAREWELL,
     GREETING,
@@ -19,10 +23,6 @@ from walletdesk.bot.small_talk import (
     small_talk,
     without_greeting,
 )
-from walletdesk.bot.text import detect_language
-from walletdesk.conversations.actions import InboundMessage, receive_message
-from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
-from walletdesk.i18n import translate
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -77,7 +77,7 @@ def test_a_greeting_in_front_of_a_question_is_taken_off(text, question):
 ])
 def test_the_reply_speaks_the_customers_language(text, current, language):
     talk = small_talk(text)
-    assert talk is not None and talk.language(text, current) == language
+    assert talk is not None and talk.language(text, current, message_language) == language
 
 
 class Scripted(BotRuntime):

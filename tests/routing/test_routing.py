@@ -136,6 +136,23 @@ async def test_customer_writing_again_reopens_a_resolved_conversation(services, 
     assert again.conversation.assignee_id == alice.id
 
 
+async def test_thanks_to_a_resolved_conversation_is_kept_without_reopening_it(
+        services, make_team, make_agent):
+    team = await make_team()
+    alice = await make_agent("Alice", teams=[team], online=True)
+    first = await receive_message(services, msg("t"))
+    await resolve_conversation(services, alice, first.conversation.id)
+    for courtesy in ("thanks!!", "ok 👍", "谢谢", "gracias, adiós"):
+        said = await receive_message(services, msg("t", courtesy))
+        assert said.conversation.id == first.conversation.id
+        conversation = await load(services, first.conversation.id)
+        assert conversation.status == Status.resolved, courtesy
+        assert conversation.resolved_at is not None
+    again = await receive_message(services, msg("t", "thanks, but one more question"))
+    assert again.conversation.status == Status.assigned  # words beyond courtesy reopen it
+    assert again.conversation.assignee_id == alice.id
+
+
 async def test_queue_overview_counts_waiting_active_and_online(services, make_team, make_agent):
     from walletdesk.routing.queries import queue_overview
 

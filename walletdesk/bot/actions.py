@@ -5,7 +5,7 @@ stored and published (the match runs outside the database transaction, off the e
 Every decision is written as a ``BotTurn``; a hand-off records its reason on the conversation
 and routes it like any new conversation, so the agent gets it with the whole transcript.
 
-Small talk (walletdesk.bot.small_talk) is answered before anything is matched: a greeting
+Small talk (walletdesk.small_talk) is answered before anything is matched: a greeting
 with a welcome that asks for the question, thanks, "ok" or "bye" with a short
 acknowledgement. Neither is a failed turn nor a hand-off; only greetings with no question
 ``GREETINGS_BEFORE_PERSON`` times in a row go to a person. A greeting in front of a question
@@ -30,7 +30,6 @@ from walletdesk.audit.actions import record_audit
 from walletdesk.bot.articles import current_articles
 from walletdesk.bot.choices import CHOSEN, LIMIT, choice, picked_option
 from walletdesk.bot.models import BotConfig, BotTurn
-from walletdesk.bot.small_talk import GREETING, SmallTalk, small_talk, without_greeting
 from walletdesk.bot.text import message_language
 from walletdesk.chains.detection import (
     MAX_PER_MESSAGE,
@@ -61,6 +60,7 @@ from walletdesk.routing.actions import route_conversation
 from walletdesk.safety.lookalike import claim_to_check
 from walletdesk.safety.protect import only_removed
 from walletdesk.services import Services, emit
+from walletdesk.small_talk import GREETING, SmallTalk, small_talk, without_greeting
 from walletdesk.verification.account_questions import (
     CUSTODY_MODES,
     SELF_CUSTODY,
@@ -251,7 +251,7 @@ async def _answer_small_talk(services: Services, conversation_id: int, message_i
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None
-        conversation.language = talk.language(text, conversation.language)
+        conversation.language = talk.language(text, conversation.language, message_language)
         await follow_conversation_language(session, conversation)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=[], confidence=1.0,

@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from walletdesk.accounts.models import Agent
 from walletdesk.bot.articles import current_articles
-from walletdesk.bot.small_talk import small_talk, without_greeting
 from walletdesk.bot.text import has_content
 from walletdesk.conversations.models import Message, SenderKind
 from walletdesk.conversations.queries import conversation_for_agent
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.services import Services
+from walletdesk.small_talk import small_talk, without_greeting
 
 CONTEXT_MESSAGES = 4  # the customer's last messages read
 RECENCY = 0.6  # a message weighs this much of the one after it

@@ -65,6 +65,7 @@ from walletdesk.metrics import SECRETS_REDACTED
 from walletdesk.safety.across import unverified_alone
 from walletdesk.safety.protect import KEY_PLACEHOLDER, Finding, Protected, protect_text
 from walletdesk.services import Services
+from walletdesk.small_talk import only_courtesy
 
 CLIENT_ID_MAX = 64
 
@@ -307,9 +308,11 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
             conversation.resolved_at = None  # the bot had solved it: back to the bot
             conversation.status = Status.bot
             emit_conversation_changed(session, conversation)
-        elif previous_status == Status.resolved:
+        elif previous_status == Status.resolved and not only_courtesy(protected.text):
             conversation.resolved_at = None  # reopened: routing gives it back (a listener)
             route, prefer_agent_id = True, conversation.assignee_id
+        # ("thanks", "ok", "bye" to a conversation an agent resolved: in the thread, not
+        # reopened — walletdesk.small_talk)
         elif conversation.status != Status.bot and (
                 was_new or (previous_status == Status.queued and conversation.team_id is None)):
             route = True

@@ -2,7 +2,7 @@
 
 One table per language (a language tag of the desk's catalogs), one tuple per kind; "*" holds
 what is the same in every language (emoji). Adding a language is adding its table here and
-its translations of the replies (walletdesk.bot.small_talk); the code reads no language of
+its translations of the replies (walletdesk.small_talk); the code reads no language of
 its own. Entries are whole phrases as a customer types them, in lower case; capitals,
 accents, punctuation, emoji around them and repeated letters ("hiii", "thanksss", "谢谢谢")
 are folded before they are compared, and a message may chain several ("ok thanks", "hi

@@ -3,19 +3,21 @@
 Matched against the articles, "Hi", "thanks" or "在吗" looked off-topic and went to a person
 (every greeting filled an agent's queue with an empty chat). So before the bot matches a
 message (walletdesk.bot.actions) it asks here whether the whole message is small talk: one or
-more phrases of the tables in walletdesk.bot.small_talk_phrases, with punctuation, emoji and
+more phrases of the tables in walletdesk.small_talk_phrases, with punctuation, emoji and
 repeated letters around them ("hiii!!", "ok thanks 🙏", "在吗？", "gracias!!"). A greeting in
 front of a question ("hi, my USDT hasn't arrived") is taken off before matching
-(``without_greeting``). Pure functions: no database, no engine.
+(``without_greeting``). And a "thanks", "ok" or "bye" to a conversation an agent resolved does
+not reopen it (``only_courtesy``, read by the message path: walletdesk.conversations.actions).
+Pure functions, outside the bot's package: no database, no engine.
 """
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from walletdesk.bot.small_talk_phrases import PHRASES
-from walletdesk.bot.text import message_language
 from walletdesk.i18n import N_, translate
+from walletdesk.small_talk_phrases import PHRASES
 
 GREETING, THANKS, ACK, FAREWELL = "greeting", "thanks", "ack", "farewell"
 FILLER = "filler"
@@ -41,16 +43,17 @@ class SmallTalk:
     def reply(self, language: str | None) -> str:
         return translate(REPLIES[self.kind], language)
 
-    def language(self, text: str, current: str | None) -> str | None:
+    def language(self, text: str, current: str | None,
+                 detect: Callable[[str, str | None], str | None]) -> str | None:
         """The conversation's language after it: its own when the phrases are of it too
         ("ok" in Spanish, "hello" to a Chinese widget), the one language they are of ("Hola",
-        "哈囉", "唔該"), Chinese by its script ("你好" is both), else as it was."""
+        "哈囉", "唔該"), Chinese by its script (``detect``: "你好" is both), else as it was."""
         if not self.languages or current in self.languages:
             return current
         if len(self.languages) == 1:
             return self.languages[0]
         if all(language.startswith("zh") for language in self.languages):
-            return message_language(text, current)
+            return detect(text, current)
         return current or self.languages[0]
 
 
@@ -167,6 +170,14 @@ def small_talk(text: str) -> SmallTalk | None:
     order = list(PHRASES)
     return SmallTalk(next(kind for kind in PRIORITY if kind in kinds),
                      tuple(sorted(languages or (), key=order.index)))
+
+
+def only_courtesy(text: str) -> bool:
+    """Thanks, "ok" or a goodbye and nothing else: what a customer writes after an answer.
+    It does not reopen a conversation an agent resolved; a greeting does (a question
+    follows)."""
+    talk = small_talk(text)
+    return talk is not None and talk.kind != GREETING
 
 
 def without_greeting(text: str) -> str:
