@@ -104,7 +104,8 @@ def _serve(settings: Settings) -> None:
     app.state.freeze_long_lived = True  # a serving process (walletdesk.web.long_lived)
     uvicorn.run(app, host=settings.host, port=settings.port,
                 ws_max_size=4 * 1024 * 1024, log_level="warning", access_log=False,
-                proxy_headers=True, ws_per_message_deflate=settings.ws_per_message_deflate,
+                proxy_headers=True, forwarded_allow_ips=settings.trusted_proxies,
+                ws_per_message_deflate=settings.ws_per_message_deflate,
                 ws=HubWebSocketProtocol)  # reads ahead, sends at once (issue 14)
 
 

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     max_frame_bytes: int = 64 * 1024
     # compress WebSocket frames (permessage-deflate): costs ~2x CPU per small chat frame
     ws_per_message_deflate: bool = False
+    # the reverse proxies / load balancers whose X-Forwarded-For and X-Forwarded-Proto the
+    # server believes (addresses or networks, comma-separated; "*" trusts every peer): the
+    # client's address is what sign-in limits and rate limits count by (decision 0058)
+    trusted_proxies: str = "127.0.0.1,::1"
     widget_allowed_origins: list[str] = Field(default_factory=lambda: ["*"])
     # anonymous widget messages: at most this many a minute per visitor and per address
     widget_messages_per_min: int = Field(default=20, ge=1)

@@ -206,6 +206,19 @@ async def test_admins_must_set_up_two_factor_before_their_first_session(services
         done = await http.post("/login/enrol", data={"code": totp.code_at(secret)})
         assert done.status_code == 200 and 'href="/admin"' in done.text
         assert (await http.get("/api/v1/me")).json()["role"] == "admin"
+        # a sign-in like any other: audited, and the place it came from trusted
+        from sqlalchemy import select
+
+        from walletdesk.accounts.models import LoginThrottle
+        from walletdesk.audit.models import AuditEvent
+        async with services.read() as session:
+            logins = (await session.scalars(select(AuditEvent).where(
+                AuditEvent.action == "agent.login",
+                AuditEvent.actor_agent_id == admin.id))).all()
+            trusted = (await session.scalars(select(LoginThrottle.last_success_at).where(
+                LoginThrottle.source_key != "*"))).all()
+        assert [event.detail for event in logins] == [{"second_factor": "enrolled"}]
+        assert trusted and all(at is not None for at in trusted)
         # without a code an admin cannot sign in from now on
         http.cookies.clear()
         again = await http.post("/login", data={"email": admin.email, "password": PASSWORD})

@@ -15,7 +15,9 @@ from walletdesk.accounts import totp
 from walletdesk.accounts.actions import LoginResult, two_factor_required
 from walletdesk.accounts.login_throttle import (
     UNKNOWN_SOURCE,
+    Attempt,
     attempt_failed,
+    attempt_keys,
     begin_attempt,
     login_succeeded,
 )
@@ -68,6 +70,20 @@ async def confirm_enrolment(services: Services, agent_id: int, code: str) -> lis
         codes = await _replace_recovery_codes(session, agent.id)
         record_audit(session, actor_agent_id=agent.id, action="agent.two_factor_on",
                      target_type="agent", target_id=agent.id)
+    return codes
+
+
+async def confirm_enrolment_at_sign_in(services: Services, agent_id: int, code: str,
+                                       source: str = UNKNOWN_SOURCE) -> list[str]:
+    """Two-factor set up as the last step of a sign-in from ``source``: turned on, and the
+    sign-in recorded as any other (the place trusted, its failures forgotten, audited)."""
+    codes = await confirm_enrolment(services, agent_id, code)
+    async with services.read() as session:
+        agent = await load_agent(session, agent_id)
+    if agent is not None:
+        account_key, source_key = attempt_keys(agent.email, source)
+        await login_succeeded(services, Attempt(account_key, source_key), agent_id,
+                              {"second_factor": "enrolled"})
     return codes
 
 

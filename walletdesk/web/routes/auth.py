@@ -179,7 +179,8 @@ async def enrol_step(request: Request, services: ServicesDep, signer: SignerDep,
     if pending is None:
         return _back_to_login()
     try:
-        codes = await two_factor.confirm_enrolment(services, pending.agent_id, code)
+        codes = await two_factor.confirm_enrolment_at_sign_in(services, pending.agent_id, code,
+                                                               client_address(request))
     except DomainError as exc:
         enrolment = await two_factor.pending_enrolment(services, pending.agent_id)
         if enrolment is None:
