@@ -199,6 +199,9 @@ class Settings(BaseSettings):
     # over the defaults. Deposit addresses that need a memo/tag: [{"chain", "address", "name"}].
     # https:// only; plain http:// to localhost or a private network (an own node on the LAN)
     chain_endpoints: dict[str, str] = Field(default_factory=dict)
+    # host names plain http:// may go to beside loopback and private addresses: your own node
+    # by its name on your network (a container's "geth"): you vouch it never leaves it
+    chain_plain_http_hosts: list[str] = Field(default_factory=list)
     chain_explorers: dict[str, str] = Field(default_factory=dict)
     chain_timeout_s: float = Field(default=5.0, gt=0)
     chain_retries: int = Field(default=2, ge=0, le=5)
@@ -290,12 +293,13 @@ class Settings(BaseSettings):
         from walletdesk.chains.http import in_clear_beyond_local_network
 
         for chain, url in self.chain_endpoints.items():
-            if url and in_clear_beyond_local_network(url):
+            if url and in_clear_beyond_local_network(url, self.chain_plain_http_hosts):
                 raise ValueError(f"WALLETDESK_CHAIN_ENDPOINTS: the {chain!r} endpoint must use "
                                  "https:// (plain http:// only to localhost, 127.0.0.0/8, ::1 "
                                  "or a private network: 10.0.0.0/8, 172.16.0.0/12, "
-                                 "192.168.0.0/16, fc00::/7): its URL may carry the provider's "
-                                 "API key, and lookups name customers' transactions")
+                                 "192.168.0.0/16, fc00::/7, or a host named in "
+                                 "WALLETDESK_CHAIN_PLAIN_HTTP_HOSTS): its URL may carry the "
+                                 "provider's API key, and lookups name customers' transactions")
         return self
 
     @model_validator(mode="after")

@@ -74,6 +74,22 @@ def test_plain_http_beyond_the_local_network_is_refused(url):
     assert in_clear_beyond_local_network(url)
 
 
+async def test_an_own_node_by_its_name_is_accepted_when_vouched_for():
+    url = "http://geth:8545"  # a container's name: it may resolve anywhere, unless vouched
+    with pytest.raises(ValidationError):
+        Settings(environment="test", chain_endpoints={"ethereum": url})
+    settings = Settings(environment="test", chain_endpoints={"ethereum": url},
+                        chain_plain_http_hosts=["GETH."])
+    assert settings.chain_endpoints == {"ethereum": url}
+    assert HttpPool(url, limit=1, vouched=settings.chain_plain_http_hosts).unusable is None
+    assert HttpPool(url, limit=1).unusable is not None  # the client's backstop without it
+    other = Settings(environment="test", chain_plain_http_hosts=["geth"],
+                     chain_endpoints={"ethereum": "https://x.example/rpc"})
+    with pytest.raises(ValidationError):  # only the names vouched for
+        other.model_validate({**other.model_dump(),
+                              "chain_endpoints": {"ethereum": "http://erigon:8545"}})
+
+
 async def test_the_client_refuses_it_too_when_settings_skipped_validation():
     url = f"http://mainnet.infura.io/v3/{KEY}"
     with pytest.raises(UnusableUrl) as refused:

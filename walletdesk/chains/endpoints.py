@@ -209,7 +209,8 @@ class Deadlines:
 
 class Endpoint:
     def __init__(self, url: str, *, timeout_s: float, retries: int,
-                 requests_per_s: float, turns: Turns | None = None, chain: str = "") -> None:
+                 requests_per_s: float, turns: Turns | None = None, chain: str = "",
+                 vouched: tuple[str, ...] = ()) -> None:
         self.url = url.rstrip("/")
         self.chain = chain  # named in the log of a failure (walletdesk.chains.lookup gives it)
         self.timeout_s = timeout_s
@@ -219,7 +220,7 @@ class Endpoint:
         self.turns = turns or Turns()
         self.batches = Batches(self)
         # keep-alive connections, reused; at most what the rate limit lets be under way
-        self.pool = HttpPool(self.url, limit=connections_for(requests_per_s))
+        self.pool = HttpPool(self.url, limit=connections_for(requests_per_s), vouched=vouched)
         self.rpc_headers = JSON_HEADERS
 
     @property

@@ -33,6 +33,7 @@ import ssl
 import time
 import zlib
 from collections import deque
+from collections.abc import Collection
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -78,15 +79,18 @@ def is_local_host(host: str) -> bool:
     return any(address in network for network in LOCAL_NETWORKS)
 
 
-def in_clear_beyond_local_network(url: str) -> bool:
-    """Plain http:// to a host that is not local (as HttpPool reads the URL). A URL that is
-    not http(s) at all is not this: HttpPool reports it unusable at every request."""
+def in_clear_beyond_local_network(url: str, vouched: Collection[str] = ()) -> bool:
+    """Plain http:// to a host that is not local (as HttpPool reads the URL) nor one of the
+    ``vouched`` host names (WALLETDESK_CHAIN_PLAIN_HTTP_HOSTS: an own node by its name on the
+    operator's network, e.g. a container's ``geth``). A URL that is not http(s) at all is not
+    this: HttpPool reports it unusable at every request."""
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. an unclosed [ipv6 literal: unusable, nothing is sent
         return False
-    return parts.scheme == "http" and bool(parts.hostname) \
-        and not is_local_host(parts.hostname or "")
+    host = parts.hostname or ""
+    return parts.scheme == "http" and bool(host) and not is_local_host(host) \
+        and host.lower().rstrip(".") not in {name.lower().rstrip(".") for name in vouched}
 
 
 class _Connection(asyncio.Protocol):
@@ -229,7 +233,8 @@ class HttpPool:
     (in order) for a connection another request gives back."""
 
     def __init__(self, url: str, *, limit: int, idle_s: float = IDLE_S,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None,
+                 vouched: Collection[str] = ()) -> None:
         self.unusable: str | None = None
         try:
             parts = urlsplit(url)
@@ -238,7 +243,7 @@ class HttpPool:
             parts, port = urlsplit(""), None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             self.unusable = f"not an http(s) URL: {parts.scheme}://{parts.hostname or ''}"
-        elif in_clear_beyond_local_network(url):  # refused with the settings already
+        elif in_clear_beyond_local_network(url, vouched):  # refused with the settings already
             self.unusable = f"plain http:// beyond the local network: {parts.hostname}"
         self.host = parts.hostname or ""
         self.tls = parts.scheme == "https"

@@ -63,7 +63,7 @@ def make_adapter(chain: str, url: str, settings: Settings,
                  turns: Turns | None = None) -> Adapter:
     endpoint = Endpoint(url, timeout_s=settings.chain_timeout_s, retries=settings.chain_retries,
                         requests_per_s=settings.chain_requests_per_s, turns=turns,
-                        chain=chain)
+                        chain=chain, vouched=tuple(settings.chain_plain_http_hosts))
     family = NETWORKS[chain].family
     # the tokens named by contract: the desk's list and the operator's (decision 0054)
     known = known_tokens(chain, settings.chain_known_tokens)
