@@ -12,6 +12,7 @@ from walletdesk.conversations.queries import InboxFilter, InboxView
 from walletdesk.conversations.workspace import inbox, open_conversation
 from walletdesk.customers.masking import mask_personal_text
 from walletdesk.customers.personal_numbers import (
+    card_candidates,
     is_card_number,
     is_cn_resident_id,
     is_hk_id,
@@ -126,3 +127,30 @@ async def test_outsourced_agents_see_the_reviewed_message_masked_everywhere(
         assert await inbox(services, partner, InboxFilter(view=InboxView.all, search=term)) == []
     staff_view = await open_conversation(services, staff, cid)  # staff see it as written
     assert staff_view["messages"][0]["text"] == REVIEWED
+
+
+@pytest.mark.parametrize("unit", ["1 ", "1-", "12 ", "4111 ", "4111-", "4111 111111 ",
+                                  "4111111111111111 ", "4111 1111 1111 1111 1"])
+def test_the_card_search_examines_a_bounded_number_of_windows(unit: str) -> None:
+    """Every customer message is masked: a long run of digit groups ("1 1 1 …") must not
+    cost the card search more than a few windows per group (it examined up to 7 per group,
+    each split and joined again: 55 ms for 5,000 characters). Counted, not timed."""
+    def examined(text: str) -> int:
+        return sum(1 for _ in card_candidates(text))
+
+    short, long = unit * 500, unit * 1000
+    groups = len(long.replace("-", " ").split())
+    assert examined(long) <= 2 * groups
+    assert examined(long) <= 2 * examined(short) + 8  # linear in the length (ends aside)
+    if unit.strip(" -") in ("1", "12"):  # no group can begin a card
+        assert examined(long) == 0
+
+
+def test_the_candidates_are_the_layouts_a_card_is_written_in() -> None:
+    text = "5000 4111 1111 1111 1111 1 3782 822463 10005 6212345678901232 1234 56"
+    assert [text[start:end] for start, end, _ in card_candidates(text)] == [
+        "5000 4111 1111 1111",  # from each group of four on, longest first
+        "4111 1111 1111 1111 1", "4111 1111 1111 1111", "1111 1111 1111 1",
+        "3782 822463 10005", "6212345678901232"]  # not "1234 56": too short
+    assert all(digits == text[start:end].replace(" ", "")
+               for start, end, digits in card_candidates(text))

@@ -63,7 +63,11 @@ from walletdesk.chains.detection import may_name_transfer
 from walletdesk.conversations import events
 from walletdesk.conversations.actions import clean_client_id, clean_text
 from walletdesk.conversations.chat_postgres import BatchConnection
-from walletdesk.conversations.messages import PREVIEW_CHARS, masked_message
+from walletdesk.conversations.messages import (
+    PREVIEW_CHARS,
+    PREVIEWED_SENDERS,
+    masked_message,
+)
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.conversations.redaction import RECENT
 from walletdesk.crypto import keyring
@@ -519,17 +523,20 @@ class ChatWriter:
     async def _undo_update(self, connection: AsyncConnection, conversation_id: int,
                            seq: int) -> None:
         """Give the sequence number back (the row is still locked by this transaction) and
-        the preview back to the last message people said."""
+        the preview and last activity back to the last message people said, as
+        ``append_message`` previews it (its masked form if it carries one)."""
         last = (await connection.execute(
-            select(messages.c.text, messages.c.created_at)
+            select(messages.c.text, messages.c.meta, messages.c.created_at)
             .where(messages.c.conversation_id == conversation_id,
                    messages.c.is_internal.is_(False),
-                   messages.c.sender_kind != str(SenderKind.system))
+                   messages.c.sender_kind.in_([str(kind) for kind in PREVIEWED_SENDERS]))
             .order_by(messages.c.seq.desc()).limit(1)
         )).first()
         values: dict[str, Any] = {"last_seq": seq - 1}
         if last is not None:
-            values.update(last_message_preview=last.text[:PREVIEW_CHARS],
+            masked_text = (last.meta or {}).get("masked_text")
+            shown = masked_text if isinstance(masked_text, str) else last.text
+            values.update(last_message_preview=shown[:PREVIEW_CHARS],
                           last_message_at=last.created_at)
         await connection.execute(
             update(conversations)

@@ -32,6 +32,10 @@ SUBJECT_CHARS = 200  # a conversation's subject: its first message's first line,
 # the run of letters and digits a cut text ends with: maybe the start of a wallet address
 # that masking cannot recognise any more (walletdesk.customers.masking finds whole ones)
 _CUT_RUN = re.compile(r"[0-9A-Za-z]{7,}$")
+# the digits, maybe in groups, a cut text ends with: maybe the start of a card or identity
+# number (walletdesk.customers.personal_numbers finds whole ones, by their check digits)
+_CUT_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d+(?:[ -]\d+)*[ -]?$")
+MIN_CUT_DIGITS = 7
 
 
 async def lock_conversation(session: AsyncSession, conversation_id: int) -> Conversation | None:
@@ -106,12 +110,19 @@ def masked_conversation(payload: dict[str, Any],
 
 
 def _masked_cut(text: str, known: list[str | None], cut: int) -> str:
-    """A text stored cut at ``cut`` characters, masked: an address cut in two at the end is
-    no address to the masking any more, so a long run of letters and digits the cut text ends
-    with keeps only its first four characters (as ``mask_identifier`` shows an address)."""
-    masked = mask_personal_text(text, known)
+    """A text stored cut at ``cut`` characters, masked: a number cut in two at the end is no
+    number to the masking any more. Digits the cut text ends with (in groups or not, seven
+    or more: the start of a card or identity number, whose end the conversation shows) are
+    masked whole; a long run of letters and digits keeps only its first four characters (as
+    ``mask_identifier`` shows an address)."""
     if len(text) < cut:
-        return masked
+        return mask_personal_text(text, known)
+    digits = _CUT_DIGITS.search(text)
+    if digits and sum(char.isdigit() for char in digits.group()) >= MIN_CUT_DIGITS:
+        text, tail = text[:digits.start()], re.sub(r"\d", "*", digits.group())
+    else:
+        tail = ""
+    masked = mask_personal_text(text, known) + tail
     return _CUT_RUN.sub(lambda m: m.group()[:4] + "***", masked)
 
 

@@ -95,6 +95,8 @@ def _es_number(found: re.Match[str]) -> tuple[str, str]:
 # digits in groups split by single spaces or dashes: a card is looked for in each such run
 _DIGIT_RUN = re.compile(_BEFORE + r"\d+(?:[ -]\d+)*" + _AFTER)
 _GROUP = re.compile(r"\d+")
+# a group a card's layout begins with: four digits, or a card's 13-19 in one
+_CARD_FIRST_GROUP = re.compile(r"(?<!\d)(?:\d{4}|\d{13,19})(?!\d)")
 # groups a card is written in besides fours: American Express 4-6-5, Diners Club 4-6-4
 _CARD_GROUPS = ((4, 6, 5), (4, 6, 4))
 MIN_CARD_DIGITS, MAX_CARD_DIGITS = 13, 19
@@ -131,30 +133,57 @@ def is_card_number(written: str) -> bool:
     return sizes in _CARD_GROUPS or (all(size == 4 for size in sizes[:-1]) and sizes[-1] <= 4)
 
 
+def card_candidates(text: str) -> Iterator[tuple[int, int, str]]:
+    """Every stretch of digit groups in ``text`` laid out as a card can be — one group of
+    13-19 digits, groups of four (the last 1-4) with 13-19 digits in all, 4-6-5 or 4-6-4 —
+    with one kind of separator: (start, end, its digits), from each group on, longest first.
+    At most two from each group, each of at most 19 digits, the run's digits joined once: the
+    work is linear in the text ("1 1 1 …" has none)."""
+    for run in _DIGIT_RUN.finditer(text):
+        if not _CARD_FIRST_GROUP.search(text, run.start(), run.end()):
+            continue
+        groups = list(_GROUP.finditer(text, run.start(), run.end()))
+        sizes = [len(group.group()) for group in groups]
+        if sum(sizes) < MIN_CARD_DIGITS:
+            continue
+        digits = "".join(group.group() for group in groups)
+        # the separator after each group but the last, and where each group's digits begin
+        separators = [text[group.end()] for group in groups[:-1]]
+        offsets = [0]
+        for size in sizes:
+            offsets.append(offsets[-1] + size)
+        for first in range(len(sizes)):
+            for last in _card_layouts(sizes, first):
+                if len(set(separators[first:last])) <= 1:
+                    yield (groups[first].start(), groups[last].end(),
+                           digits[offsets[first]:offsets[last + 1]])
+
+
+def _card_layouts(sizes: list[int], first: int) -> tuple[int, ...]:
+    """The last groups of the card layouts beginning at group ``first``, longest first."""
+    size = sizes[first]
+    if MIN_CARD_DIGITS <= size <= MAX_CARD_DIGITS:
+        return (first,)
+    if size != 4:
+        return ()
+    following = sizes[first + 1:first + 5]
+    if following[:2] == [6, 5] or following[:2] == [6, 4]:  # 4-6-5, 4-6-4
+        return (first + 2,)
+    # fours, the last 1-4: 4-4-4-4-(1-3) and 4-4-4-(1-4)
+    return tuple(first + count for count in (4, 3)
+                 if len(layout := following[:count]) == count
+                 and all(s == 4 for s in layout[:-1])
+                 and 1 <= layout[-1] <= min(4, MAX_CARD_DIGITS - 4 * count))
+
+
 def _cards(text: str) -> Iterator[Span]:
     """In each run of digit groups, the longest card number from each group on ("paid 5000
-    4111 1111 1111 1111": the card after the amount)."""
-    for run in _DIGIT_RUN.finditer(text):
-        groups = list(_GROUP.finditer(text, run.start(), run.end()))
-        if sum(len(g.group()) for g in groups) < MIN_CARD_DIGITS:
-            continue
-        first = 0
-        while first < len(groups):
-            # the groups from ``first`` holding 13-19 digits, longest first (at most 19)
-            ends, digits = [], 0
-            for last in range(first, len(groups)):
-                digits += len(groups[last].group())
-                if digits > MAX_CARD_DIGITS:
-                    break
-                if digits >= MIN_CARD_DIGITS:
-                    ends.append(last)
-            for last in reversed(ends):
-                start, end = groups[first].start(), groups[last].end()
-                if is_card_number(text[start:end]):
-                    yield start, end, 4
-                    first = last
-                    break
-            first += 1
+    4111 1111 1111 1111": the card after the amount), the search going on after it."""
+    taken = 0  # where the last card found ends
+    for start, end, digits in card_candidates(text):
+        if start >= taken and _card_network(digits) and luhn_valid(digits):
+            yield start, end, 4
+            taken = end
 
 
 # --- numbers a keyword introduces -----------------------------------------------------------
