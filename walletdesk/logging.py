@@ -72,5 +72,8 @@ def configure_logging(settings: Settings) -> None:
         for handler in logger.handlers:  # a filter on a logger misses its children's records
             if not any(isinstance(f, HideDatabaseValues) for f in handler.filters):
                 handler.addFilter(HideDatabaseValues())
+    # a handler that fails (a closed stream) makes logging print "--- Logging error ---" with
+    # the traceback being logged, unredacted (a database error's values): never
+    logging.raiseExceptions = False
     for name in QUIET_LOGGERS:  # their DEBUG output carries query parameters
         logging.getLogger(name).setLevel(max(level, logging.INFO))

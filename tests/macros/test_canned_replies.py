@@ -107,6 +107,9 @@ async def test_who_changes_which_reply(services, desk):
 
 @pytest.mark.parametrize("fields, message", [
     ({"texts": {"en": "Hi {{customer_email}}"}}, "unknown placeholder"),
+    ({"texts": {"en": "Hi {customer_name}, welcome"}},
+     "write the placeholder {customer_name} as {{customer_name}}"),  # inserted as it stood
+    ({"texts": {"zh-Hans": "您好 { agent_name }"}}, "{{agent_name}}"),
     ({"texts": {"fr": "Bonjour"}}, "language must be one of"),
     ({"texts": {"en": "   "}}, "at least one language"),
     ({"shortcut": "two words"}, "shortcut"),
@@ -119,8 +122,17 @@ async def test_who_changes_which_reply(services, desk):
 async def test_bad_input_is_refused_with_a_reason(services, desk, fields, message):
     _, _, people = desk
     values = {"shortcut": "hello", "title": "Hello", "texts": {"en": "Hi"}, **fields}
-    with pytest.raises(Invalid, match=message):
+    with pytest.raises(Invalid) as refused:
         await actions.create_canned_reply(services, people["admin"], **values)
+    assert message in str(refused.value)
+
+
+async def test_braces_that_are_not_a_placeholder_are_text(services, desk):
+    _, _, people = desk
+    saved = await actions.create_canned_reply(
+        services, people["admin"], shortcut="json", title="JSON",
+        texts={"en": 'Send {"memo": 123} as the memo, {{customer_name}}; {x} stays'})
+    assert saved.reply.texts[0].text.startswith('Send {"memo": 123}')
 
 
 async def test_the_picker_fills_placeholders_in_the_conversations_language(services, desk):

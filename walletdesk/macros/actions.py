@@ -15,7 +15,7 @@ from walletdesk.db.base import utcnow
 from walletdesk.errors import Forbidden, Invalid, NotFound
 from walletdesk.macros.models import CannedReply, CannedReplyText, Scope
 from walletdesk.macros.queries import can_manage, get_canned_reply
-from walletdesk.macros.render import PLACEHOLDERS, unknown_placeholders
+from walletdesk.macros.render import PLACEHOLDERS, single_braced, unknown_placeholders
 from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services
 
@@ -74,6 +74,11 @@ def clean_fields(shortcut: str, title: str, scope: str, team_id: int | None,
             raise Invalid("unknown placeholder {placeholder}; use {placeholders}",
                           placeholder="{{" + unknown[0] + "}}",
                           placeholders=", ".join("{{" + name + "}}" for name in PLACEHOLDERS))
+        single = single_braced(value)
+        if single:
+            raise Invalid("write the placeholder {written} as {placeholder} (two braces each "
+                          "side)", written="{" + single[0] + "}",
+                          placeholder="{{" + single[0] + "}}")
         cleaned[language] = value
     if not cleaned:
         raise Invalid("write the reply in at least one language")

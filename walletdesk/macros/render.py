@@ -7,6 +7,7 @@ from walletdesk.macros.models import CannedReply
 
 PLACEHOLDERS = ("customer_name", "agent_name", "conversation_id")
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+_SINGLE = re.compile(r"(?<!\{)\{\s*([A-Za-z_]+)\s*\}(?!\})")
 # "Hi {{customer_name}}," for a customer without a name: "Hi,", not "Hi ,"
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+([,.!?;:，。！？；：、])")
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -14,6 +15,12 @@ _SPACES = re.compile(r"[ \t]{2,}")
 
 def unknown_placeholders(text: str) -> list[str]:
     return sorted({name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+
+
+def single_braced(text: str) -> list[str]:
+    """Placeholders written with one pair of braces ("{customer_name}"): inserted as they
+    stand, never filled — the writer meant the placeholder."""
+    return sorted({name for name in _SINGLE.findall(text) if name in PLACEHOLDERS})
 
 
 def pick_text(reply: CannedReply, language: str | None,
