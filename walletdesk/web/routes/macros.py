@@ -129,29 +129,26 @@ async def conversation_canned_replies(conversation_id: RowId, agent: ApiAgent,
 
 # --- the page -------------------------------------------------------------------------------
 
-def _form_fields(form: Any) -> dict[str, Any]:
-    team = str(form.get("team_id", "")).strip()
-    team_id = int(team) if team.isdigit() and 0 < int(team) <= MAX_ROW_ID else None
-    if team and team_id is None:
-        raise Invalid("pick a team from the list")
-    return {"shortcut": str(form.get("shortcut", "")), "title": str(form.get("title", "")),
-            "scope": str(form.get("scope", "personal")), "team_id": team_id,
-            "texts": {language: str(form.get(f"text_{language}", ""))
-                      for language in i18n.SUPPORTED}}
-
-
 def _status(exc: Exception) -> int:
     return {"not_found": 404, "forbidden": 403}.get(getattr(exc, "code", ""), 422)
 
 
 def _draft(form: Any) -> dict[str, Any]:
-    """What the agent typed, shown again in the form a refusal comes back with."""
+    """What the agent typed (a team id only when it can be one): the fields to save, and
+    what a refused form comes back with."""
     team = str(form.get("team_id", "")).strip()
     return {"shortcut": str(form.get("shortcut", "")), "title": str(form.get("title", "")),
             "scope": str(form.get("scope", "personal")),
-            "team_id": int(team) if team.isdigit() and int(team) <= MAX_ROW_ID else None,
+            "team_id": int(team) if team.isdigit() and 0 < int(team) <= MAX_ROW_ID else None,
             "texts": {language: str(form.get(f"text_{language}", ""))
                       for language in i18n.SUPPORTED}}
+
+
+def _form_fields(form: Any) -> dict[str, Any]:
+    fields = _draft(form)
+    if str(form.get("team_id", "")).strip() and fields["team_id"] is None:
+        raise Invalid("pick a team from the list")
+    return fields
 
 
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
