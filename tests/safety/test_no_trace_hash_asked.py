@@ -50,10 +50,14 @@ async def test_a_key_sent_when_asked_for_a_hash_never_reaches_database_logs_or_r
             await visitor.close()
             await asyncio.sleep(0.3)
 
-    assert behaviour.requests >= 1, "the chain was asked (the desk asked for a hash)"
     out, err = capfd.readouterr()
     logs = out + err + caplog.text
     assert "chain_verify" in logs
+    # the chain was asked (the desk asked for a hash); on a loaded machine the verify's 2 s
+    # budget can run out before the request reaches the local server: then it says timeout
+    timed_out = any("chain_verify" in line and "timeout" in line for line in logs.splitlines())
+    assert behaviour.requests >= 1 or timed_out, "the chain was asked"
+    assert "no_endpoint" not in logs
     # the chain server's own access log (uvicorn's, in this process) is the endpoint's, not
     # the desk's: it shows what a provider sees (docs/decisions/0044, residual risk)
     await assert_no_trace(services, [key[i:i + 16] for i in range(0, 64, 16)], traffic, logs,
