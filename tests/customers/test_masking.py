@@ -37,6 +37,15 @@ def test_the_customers_own_name_is_masked_whole_and_by_parts() -> None:
     assert mask_personal_text("call 138 1234 5678", ["+8613812345678"]).count("*") == 9
 
 
+def test_a_latin_name_is_masked_as_a_word_and_a_chinese_one_where_it_stands() -> None:
+    masked = mask_personal_text("Ana here: I sent bananas to Banana Inc.", ["Ana Lopez"])
+    assert masked.startswith("A*** here") and "bananas" in masked and "Banana Inc" in masked
+    assert "Ana" not in mask_personal_text("我是Ana的朋友", ["Ana Lopez"])  # glued to Chinese
+    assert "陈静" not in mask_personal_text("陈静你好，我是陈静的朋友", ["陈静"])
+    assert "María" not in mask_personal_text("María, y Cruz", ["María de la Cruz"])
+    assert "Cruz" not in mask_personal_text("María, y Cruz", ["María de la Cruz"])
+
+
 @pytest.mark.parametrize("text", [
     "tx 0x13812345678abc failed", "order 12345678 of 2024-05-01", "send 100 200 USDT",
     "address TQ1381234567812345678abcdEFGH", "",

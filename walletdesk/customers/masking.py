@@ -34,6 +34,9 @@ _PHONES = (
     re.compile(r"(?<![0-9A-Za-z])\(?0\d{2,3}\)?[ -]?\d{3,4}[ -]?\d{4}(?![0-9A-Za-z])"),
 )
 _DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ]")
+_NOT_AFTER_LETTER = r"(?<![A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ])"
+_NOT_BEFORE_LETTER = r"(?![A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ])"
 MIN_NAME_PART = 2  # name parts shorter than this ("J.") are not masked on their own
 
 
@@ -92,8 +95,12 @@ def mask_phone(number: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _literal(part: str) -> re.Pattern[str]:
     """A name part as a pattern, compiled once (re's own cache of 512 is too small for the
-    names of a busy desk's customers: each message would compile its customer's again)."""
-    return re.compile(re.escape(part), re.IGNORECASE)
+    names of a busy desk's customers: each message would compile its customer's again).
+    A part that begins or ends with a Latin letter matches only a whole word there ("Ana" is
+    not masked inside "bananas"); Chinese names stand glued to the words around them."""
+    before = _NOT_AFTER_LETTER if _LETTER.match(part[:1]) else ""
+    after = _NOT_BEFORE_LETTER if _LETTER.match(part[-1:]) else ""
+    return re.compile(before + re.escape(part) + after, re.IGNORECASE)
 
 
 def _digits(text: str) -> str:
