@@ -26,6 +26,7 @@ def _json_script(page: str, element_id: str) -> dict[str, object]:
     ("en", 3600, "1h"), ("en", -26 * 60, "26m"),
     ("zh-Hans", 26 * 60, "26分钟"), ("zh-Hans", 86 * 60, "1小时26分钟"),
     ("zh-Hans", 51 * 3600, "2天3小时"), ("zh-Hant", 26 * 60, "26 分鐘"),
+    ("zh-Hant", 86 * 60, "1 小時 26 分鐘"), ("zh-Hant", 51 * 3600, "2 天 3 小時"),
     ("es", 26 * 60, "26min"), ("es", 86 * 60, "1h 26min"),
 ])
 def test_durations_are_said_as_babel_says_them(locale: str, seconds: int, said: str) -> None:
@@ -36,6 +37,7 @@ def test_the_scripts_get_the_same_units() -> None:
     chinese = duration_patterns("zh-Hans")
     assert chinese["minute"]["other"] == "{0}分钟" and chinese["hour"]["other"] == "{0}小时"
     assert chinese["list"] == "{0}{1}"
+    assert duration_patterns("zh-Hant")["list"] == "{0} {1}"  # its units hold a space
     english = duration_patterns("en")
     assert english["minute"] == {"one": "{0}m", "other": "{0}m"} and english["list"] == "{0} {1}"
 

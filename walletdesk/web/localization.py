@@ -96,8 +96,18 @@ def duration_patterns(locale: str) -> dict[str, Any]:
                                           locale=babel_locale).replace(
                     format_decimal(number, locale=babel_locale), "{0}", 1)
         patterns[unit] = forms
-    patterns["list"] = format_list(["{0}", "{1}"], style="unit-narrow", locale=babel_locale)
+    patterns["list"] = _joining(babel_locale)
     return patterns
+
+
+@lru_cache(maxsize=32)
+def _joining(babel_locale: Any) -> str:
+    """How two duration units join: the locale's narrow unit list ("{0} {1}", "{0}{1}"),
+    with a space where its units hold one (zh-Hant's narrow units are "1 小時", its list
+    glues them: "1 小時26 分鐘" reads as "1 小時 26 分鐘")."""
+    joined = format_list(["{0}", "{1}"], style="unit-narrow", locale=babel_locale)
+    spaced = " " in format_unit(1, "duration-hour", length="narrow", locale=babel_locale)
+    return "{0} {1}" if joined == "{0}{1}" and spaced else joined
 
 
 def format_duration(locale: str, seconds: float) -> str:
@@ -113,7 +123,9 @@ def format_duration(locale: str, seconds: float) -> str:
         parts = [(minutes // (24 * 60), "day"), (minutes % (24 * 60) // 60, "hour")]
     said = [format_unit(number, f"duration-{unit}", length="narrow", locale=babel_locale)
             for index, (number, unit) in enumerate(parts) if number or index == 0]
-    return format_list(said, style="unit-narrow", locale=babel_locale)
+    if len(said) == 1:
+        return said[0]
+    return _joining(babel_locale).replace("{0}", said[0], 1).replace("{1}", said[1], 1)
 
 
 @lru_cache(maxsize=32)
