@@ -203,4 +203,10 @@ async def test_a_knowledge_base_edit_is_built_while_the_old_engine_serves(
     assert runtime.engine is not old and runtime.engine_key == new_key
     result = await runtime.match("how do I stake my tokens")
     assert result.decision == "answer" and result.candidates[0][0] == "staking"
-    assert store.load(new_key) is not None  # built again and saved whole
+    saved = store.load(new_key)
+    assert saved is not None  # built again and saved whole
+    # with how long its build took: a process that loads it estimates the next change by it
+    assert runtime.last_build_s and saved.build_s == pytest.approx(runtime.last_build_s)
+    another = BotRuntime("en", store)
+    await another.rebuild(services)
+    assert another.engine_key == new_key and another.last_build_s == saved.build_s

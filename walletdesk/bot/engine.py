@@ -197,6 +197,8 @@ class BotEngine:
         self.use_weight: float | None = None
         self.word_weight = 1.0
         self.index_s = 0.0
+        self.build_s: float | None = None  # how long its build took (saved with it): the
+        # knowledge-base pages' "about N s" while a change is learnt (bot.runtime)
         # the languages of the articles' texts; a question in another one is judged by the
         # decision learnt on this knowledge base's own examples (``own_decision``), kept when
         # the shipped prior decides the rest: the prior was learnt on questions written in

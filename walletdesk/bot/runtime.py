@@ -197,6 +197,8 @@ class BotRuntime:
         while True:
             loaded = await asyncio.to_thread(load_warm, store, key)
             if loaded is not None:
+                # a saved engine says how long it took to build: the next change's estimate
+                self.last_build_s = self.last_build_s or getattr(loaded, "build_s", None)
                 return loaded
             with store.builder_lock() as builder:
                 if builder:
@@ -205,7 +207,7 @@ class BotRuntime:
                         return loaded
                     began = time.perf_counter()
                     built = await asyncio.to_thread(BotEngine.build, entries)
-                    self.last_build_s = time.perf_counter() - began
+                    self.last_build_s = built.build_s = time.perf_counter() - began
                     await asyncio.to_thread(store.save, key, built)
                     return built
             await asyncio.sleep(BUILDER_WAIT_S)  # another process builds it: wait for its file
