@@ -34,9 +34,10 @@ _PHONES = (
     re.compile(r"(?<![0-9A-Za-z])\(?0\d{2,3}\)?[ -]?\d{3,4}[ -]?\d{4}(?![0-9A-Za-z])"),
 )
 _DIGIT = re.compile(r"\d")
-_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ]")
-_NOT_AFTER_LETTER = r"(?<![A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ])"
-_NOT_BEFORE_LETTER = r"(?![A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ])"
+_LATIN = "A-Za-zÀ-ÖØ-öø-ÿĀ-ɏ"  # Latin letters, accented ones included
+_LETTER = re.compile(f"[{_LATIN}]")
+_NOT_AFTER_LETTER = f"(?<![{_LATIN}])"
+_NOT_BEFORE_LETTER = f"(?![{_LATIN}])"
 MIN_NAME_PART = 2  # name parts shorter than this ("J.") are not masked on their own
 
 
