@@ -19,6 +19,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -149,6 +150,18 @@ async def drop_pg_database(name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@pytest.fixture(params=ENGINES)
+async def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of each engine, not migrated, for one test (a migration's tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'blank.db'}"
+        return
+    name = f"wd_blank_{uuid.uuid4().hex[:12]}"
+    url = await create_pg_database(name)
+    yield url
+    await drop_pg_database(name)
 
 
 @pytest.fixture(scope="session", params=ENGINES)

@@ -287,9 +287,14 @@ app.add_typer(keys_app, name="keys")
 def keys_rotate(json_output: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
                 new_hash_key: Annotated[bool, typer.Option(
                     "--new-hash-key", help="WALLETDESK_HASH_KEY changes on purpose: recompute "
-                    "hashes made with another key")] = False) -> None:
+                    "hashes made with another key. Stop every server and worker first (refused "
+                    "while a worker was seen in the last 2 minutes) and start them with the new "
+                    "key only after it finished")] = False) -> None:
     """Re-encrypt all personal data and agents' two-factor secrets with the first key of
-    WALLETDESK_ENCRYPTION_KEYS (and recompute the keyed hashes); safe to run again."""
+    WALLETDESK_ENCRYPTION_KEYS (and recompute the keyed hashes); safe to run again. A new
+    encryption key: restart the desk with it first, then rotate while it runs. A new hash key
+    (--new-hash-key): stop the desk, rotate, then start it with the new key (a running desk
+    would take returning customers for new ones; docs/operate.md)."""
     from dataclasses import asdict
 
     from walletdesk.crypto import KeyError_

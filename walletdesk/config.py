@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_s: int = 15 * 60
     login_ip_max_attempts_per_min: int = 20
+    # a browser fully signed in with is trusted for its agent this long: its sign-ins skip the
+    # account's slow-down under a distributed guess (decision 0058); 0 = no device cookies
+    device_cookie_max_age_s: int = Field(default=90 * 86400, ge=0)
     # roles that must sign in with a second factor (TOTP); teams can require it too
     two_factor_roles: list[str] = Field(default_factory=lambda: ["admin"])
     # /metrics: a token with the "metrics" scope, or (opt-in) any request from this machine.
@@ -95,6 +98,10 @@ class Settings(BaseSettings):
     # routing
     average_handle_s: int = 240
     reopen_window_s: int = 7 * 24 * 3600
+    # an online agent is offered conversations only while connected: seen by a workspace
+    # socket (or a PUT /me/presence) within this many seconds (decision 0059; the sockets
+    # mark it every third of it); 0 = presence alone decides, as before
+    presence_grace_s: int = Field(default=90, ge=0, le=3600)
     # overflow (docs/operate.md, "Peaks"): a new conversation whose expected wait in its team's
     # queue passes this many seconds goes to an open outsourced team, and the customer is
     # offered to wait, get the answer by e-mail or book a call back; a team's own threshold

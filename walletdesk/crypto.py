@@ -8,8 +8,9 @@ it), then drop the old one. A value without the prefix (written before encryptio
 introduced) is read as it is and encrypted by the next rotation.
 
 The keyed hash is HMAC-SHA256 of the normalised value (trimmed, lower-cased) under a key of
-its own; it does not rotate (changing it would need every value re-hashed, which
-``keys rotate`` also does).
+its own; it does not rotate: lookups compare one hash, so changing the key means every value
+re-hashed with the desk stopped (``keys rotate --new-hash-key``, which refuses while it sees
+the desk running: walletdesk.customers.keys, docs/operate.md).
 
 Keys come from ``WALLETDESK_ENCRYPTION_KEYS`` (``id:base64-of-32-bytes``, comma separated,
 primary first) and ``WALLETDESK_HASH_KEY``; without them both are derived from the secret key,

@@ -109,6 +109,9 @@ TEXTS: dict[str, str] = {
     "verify_lookalike": N_('⚠️ Not official. This imitates our {channel}. It is very likely a scam: do not click its links, do not send funds, and never share your recovery phrase or private key.'),
     "verify_not_official": N_('❌ This is not one of our official channels. Be careful: {brand} support never contacts you first and never asks for your recovery phrase.'),
     "verify_invalid": N_('This does not look like a link, handle, e-mail address or phone number.'),
+    # Translators: one of several links or handles a customer pasted ({value}), and what the
+    # check found about it ({verdict}: one of the texts above)
+    "verify_which": N_('{value}: {verdict}'),
     "csat_ask": N_('How did we do? Please rate this conversation from 1 to 5.'),
     "csat_thanks": N_('Thank you for your rating! {points} points have been added to your account.'),
     "csat_thanks_anonymous": N_('Thank you for your rating!'),

@@ -23,8 +23,8 @@ async def test_agents_are_named_once_and_a_removed_one_as_former(services, make_
     page = (await (await sign_in(admin.email)).http.get("/admin/audit")).text
     cells = [re.sub(r"\s+", " ", cell).strip()
              for cell in re.findall(r"<td>(?:(?!</td>).)*</td>", page, flags=re.S)]
-    assert "<td>agent Mei Lin</td>" in cells
+    assert "<td>Agent Mei Lin</td>" in cells
     assert "<td>former agent #999999</td>" in cells
-    assert "<td>team Night shift</td>" in cells
+    assert "<td>Team Night shift</td>" in cells
     assert "agent agent" not in page and f"agent #{mei.id}" not in page
     assert "<dd>former agent #999999</dd>" in page  # the detail's agent_id too

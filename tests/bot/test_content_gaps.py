@@ -60,7 +60,7 @@ async def test_other_wordings_list_each_question_once(services, make_team, make_
                             "how can I claim a referral bonus"]
     page = await (await sign_in(lead.email)).http.get("/admin/bot")
     assert page.status_code == 200
-    row = re.search(r"<tr><td>6</td><td>(.*?)</td><td>en</td>\s*<td>(.*?)</td>", page.text,
+    row = re.search(r"<tr><td>6</td><td>(.*?)</td><td>English</td>\s*<td>(.*?)</td>", page.text,
                     re.DOTALL)
     assert row is not None
     assert "2 handed off as off-topic" in row.group(1)

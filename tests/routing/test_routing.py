@@ -161,7 +161,7 @@ async def test_queue_overview_counts_waiting_active_and_online(services, make_te
     await receive_message(services, msg("o1"))
     await receive_message(services, msg("o2"))
     async with services.read() as session:
-        figures = {f.team.name: f for f in await queue_overview(session)}
+        figures = {f.team.name: f for f in await queue_overview(session, services.settings)}
     row = figures["Overview team"]
     assert (row.waiting, row.active, row.agents_online, row.open_now) == (1, 1, 1, True)
     assert row.oldest_wait_s is not None and row.oldest_wait_s >= 0

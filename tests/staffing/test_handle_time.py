@@ -8,60 +8,88 @@ from tests.conftest import make_agent_in
 from walletdesk.accounts.models import Role
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.customers.models import Customer
-from walletdesk.staffing.queries import (
-    HandleTime,
-    TimedMessage,
-    active_spans,
-    handle_time,
-    measure_handle_time,
-    staffing_plan,
-)
+from walletdesk.staffing.handle_time import HandleTime, handle_time, measure_handle_time
+from walletdesk.staffing.queries import staffing_plan
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # a Monday
 EVENING = datetime(2026, 12, 3, 17, 50, tzinfo=UTC)  # the Thursday before
+SINCE = NOW - timedelta(weeks=8)
+Said = tuple[SenderKind, datetime, int | None]  # who wrote when (the agent's id)
 
 
-def customer(at: datetime) -> TimedMessage:
-    return TimedMessage(at, None, False)
+def customer(at: datetime) -> Said:
+    return (SenderKind.customer, at, None)
 
 
-def agent(at: datetime, agent_id: int | None = 1) -> TimedMessage:
-    return TimedMessage(at, agent_id, True)
+def agent(at: datetime, agent_id: int | None = 1) -> Said:
+    return (SenderKind.agent, at, agent_id)
 
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
 
 
-def test_an_overnight_wait_for_the_customer_is_not_handling_time() -> None:
+async def _measure(services, make_team, chats: list[tuple[datetime, list[Said]]]  # type: ignore[no-untyped-def]
+                   ) -> tuple[float, float, int]:
+    """The measure of these resolved conversations, each (last assignment, messages); agent
+    ids 1 and 2 stand for the team's first and second agent."""
+    team = await make_team("Measured", languages=["en"])
+    agents = [await make_agent_in(services, name, teams=[team]) for name in ("Ann", "Bo")]
+    ids = {1: agents[0].id, 2: agents[1].id}
+    async with services.transaction() as session:
+        person = Customer(display_name="Wu", language="en")
+        session.add(person)
+        await session.flush()
+        for assigned_at, said in chats:
+            last = said[-1][1]
+            conversation = Conversation(
+                customer_id=person.id, channel="web", status=Status.resolved, language="en",
+                team_id=team.id, created_at=said[0][1], assigned_at=assigned_at,
+                resolved_at=last + minutes(1), last_message_at=last, updated_at=last,
+                last_seq=len(said))
+            session.add(conversation)
+            await session.flush()
+            session.add_all([Message(
+                conversation_id=conversation.id, seq=seq, created_at=at, sender_kind=kind,
+                sender_agent_id=ids.get(agent_id) if agent_id else None,
+                is_internal=False, text="…")
+                for seq, (kind, at, agent_id) in enumerate(said, start=1)])
+    async with services.read() as session:
+        return await measure_handle_time(session, SINCE, team.id)
+
+
+async def test_an_overnight_wait_for_the_customer_is_not_handling_time(services, make_team):  # type: ignore[no-untyped-def]
     night = [customer(EVENING), agent(EVENING + minutes(5)),  # 5 min to answer
              customer(EVENING + timedelta(hours=15)),  # the customer back the next morning
              agent(EVENING + timedelta(hours=15) + minutes(4))]  # 4 min
-    spans = active_spans(night, assigned_at=EVENING)
-    assert [(end - start) for _, start, end in spans] == [minutes(5), minutes(4)]
-    active_s, concurrency, measured = measure_handle_time({1: (EVENING, night)})
-    assert (active_s, concurrency, measured) == (9 * 60, 1.0, 1)
+    assert await _measure(services, make_team, [(EVENING, night)]) == (9 * 60, 1.0, 1)
 
 
-def test_each_gap_is_capped_and_the_queue_before_the_assignment_is_not_work() -> None:
+async def test_each_gap_is_capped(services, make_team):  # type: ignore[no-untyped-def]
     slow = [customer(EVENING), agent(EVENING + minutes(30))]  # away 20 of those 30 minutes
-    assert [(e - s) for _, s, e in active_spans(slow, EVENING)] == [minutes(10)]
+    assert await _measure(services, make_team, [(EVENING, slow)]) == (10 * 60, 1.0, 1)
+
+
+async def test_the_queue_before_the_assignment_is_not_work(services, make_team):  # type: ignore[no-untyped-def]
     queued = [customer(EVENING), agent(EVENING + minutes(9))]  # 8 of them in the queue
-    assert [(e - s) for _, s, e in active_spans(queued, EVENING + minutes(8))] == [minutes(1)]
-    # an internal note is work too; the bot's and the customer's messages are not
-    notes = [customer(EVENING), TimedMessage(EVENING + minutes(1), None, False),
+    assert await _measure(services, make_team, [(EVENING + minutes(8), queued)]) \
+        == (60, 1.0, 1)
+
+
+async def test_notes_are_work_the_bots_messages_are_not(services, make_team):  # type: ignore[no-untyped-def]
+    # an internal note is work too (an agent's message); the bot's and the customer's are not
+    notes = [customer(EVENING), (SenderKind.bot, EVENING + minutes(1), None),
              agent(EVENING + minutes(3)), agent(EVENING + minutes(6))]
-    assert [(e - s) for _, s, e in active_spans(notes, EVENING)] == [minutes(2), minutes(3)]
+    assert await _measure(services, make_team, [(EVENING, notes)]) == (5 * 60, 1.0, 1)
 
 
-def test_chats_handled_at_once_share_the_agents_time() -> None:
+async def test_chats_handled_at_once_share_the_agents_time(services, make_team):  # type: ignore[no-untyped-def]
     # agent 1 answers two customers in the same five minutes; agent 2 one, alone
-    both = {1: (EVENING, [customer(EVENING), agent(EVENING + minutes(5))]),
-            2: (EVENING, [customer(EVENING), agent(EVENING + minutes(5))]),
-            3: (EVENING, [customer(EVENING + minutes(20)),
-                          agent(EVENING + minutes(25), agent_id=2)]),
-            4: (EVENING, [customer(EVENING + minutes(40))])}  # nobody answered: not measured
-    active_s, concurrency, measured = measure_handle_time(both)
+    both = [(EVENING, [customer(EVENING), agent(EVENING + minutes(5))]),
+            (EVENING, [customer(EVENING), agent(EVENING + minutes(5))]),
+            (EVENING, [customer(EVENING + minutes(20)), agent(EVENING + minutes(25), 2)]),
+            (EVENING, [customer(EVENING + minutes(40))])]  # nobody answered: not measured
+    active_s, concurrency, measured = await _measure(services, make_team, both)
     assert measured == 3 and active_s == 300
     assert concurrency == 1.5  # 15 min of chats in 10 min of agents' time
     assert HandleTime(active_s, concurrency, measured, True).agent_s == 200
@@ -104,8 +132,7 @@ async def test_the_plan_reads_the_agents_time_not_the_nights(services, make_team
     ann = await make_agent_in(services, "Ann", teams=[team])
     await _conversations(services, team.id, ann.id, overnight=10, quick=10)
     async with services.read() as session:
-        measured = await handle_time(session, services.settings, NOW - timedelta(weeks=8),
-                                     team.id)
+        measured = await handle_time(session, services.settings, SINCE, team.id)
         plan = await staffing_plan(session, services.settings, team.id, now=NOW)
     # 9 minutes for each overnight one, 3 for each quick one: 6 on average, not ~7.5 hours
     assert measured == HandleTime(360.0, 1.0, 20, True)
@@ -124,7 +151,6 @@ async def test_too_few_answered_conversations_fall_back_to_the_settings(services
     ann = await make_agent_in(services, "Ann", teams=[team])
     await _conversations(services, team.id, ann.id, overnight=3, quick=3)
     async with services.read() as session:
-        measured = await handle_time(session, services.settings, NOW - timedelta(weeks=8),
-                                     team.id)
+        measured = await handle_time(session, services.settings, SINCE, team.id)
     assert measured == HandleTime(float(services.settings.average_handle_s),
                                   float(services.settings.staffing_chat_concurrency), 6, False)

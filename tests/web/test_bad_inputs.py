@@ -67,16 +67,10 @@ async def test_team_time_zone_must_be_a_real_one(services, make_agent, sign_in):
     async with services.transaction() as session:
         await session.execute(text("UPDATE teams SET timezone = '' WHERE id = :id"),
                               {"id": team["id"]})
-    from walletdesk.db.migrate import alembic_config
+    from walletdesk.db.migrate import downgrade_database, upgrade_database
 
-    def _rerun(connection):  # type: ignore[no-untyped-def]
-        from alembic import command
-        command.downgrade(alembic_config(connection), "0020")
-        command.upgrade(alembic_config(connection), "head")
-
-    async with services.db.engine.connect() as conn:
-        await conn.run_sync(_rerun)
-        await conn.commit()
+    await downgrade_database(services.db.engine, "0020")
+    await upgrade_database(services.db.engine)
     async with services.read() as session:
         zone = (await session.execute(text("SELECT timezone FROM teams WHERE id = :id"),
                                       {"id": team["id"]})).scalar_one()

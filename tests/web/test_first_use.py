@@ -162,8 +162,8 @@ async def test_transfer_targets_show_presence_load_and_closed_teams_but_never_yo
     body = answer.json()
     assert [a["name"] for a in body["agents"]] == ["Mei"]  # not Sam himself
     assert body["agents"][0] | {"team_ids": None} == {
-        "id": mei.id, "name": "Mei", "presence": "offline", "load": 0, "capacity": 5,
-        "speaks_language": True, "team_ids": None}
+        "id": mei.id, "name": "Mei", "presence": "offline", "connected": False, "load": 0,
+        "capacity": 5, "speaks_language": True, "team_ids": None}
     teams = {t["name"]: t for t in body["teams"]}
     assert teams["Global"]["open_now"] and teams["Global"]["agents_online"] == 1
     assert not teams["VIP"]["open_now"]
@@ -279,9 +279,10 @@ async def test_the_audit_log_names_people_and_shows_details_readably(services, s
     signed = await sign_in(lead.email)
     page = await signed.http.get("/admin/audit")
     assert page.status_code == 200
-    row = page.text[page.text.index("conversation.assign") - 400:]
+    row = page.text[page.text.index('data-action="conversation.assign"') - 400:]
     assert '<td class="actor">Sam</td>' in row
-    assert "<dt>agent</dt><dd>Mei</dd>" in row and "<dt>from agent</dt><dd>Sam</dd>" in row
+    assert ">conversation assigned</td>" in row
+    assert "<dt>Agent</dt><dd>Mei</dd>" in row and "<dt>From agent</dt><dd>Sam</dd>" in row
     assert '{&#34;agent_id&#34;' not in page.text and '{"agent_id"' not in page.text
     assert "Li Na <small>(supervisor)</small>" in page.text
 

@@ -14,6 +14,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.accounts.device_trust import trusted_device
 from walletdesk.accounts.login_throttle import (
     UNKNOWN_SOURCE,
     attempt_failed,
@@ -33,6 +34,7 @@ from walletdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from walletdesk.i18n import customer_locale, customer_locales, kb_locale
 from walletdesk.routing.actions import drain_queues
 from walletdesk.routing.hours import InvalidHours, validate_hours
+from walletdesk.routing.presence import seen_cutoff
 from walletdesk.services import Services, emit
 
 TOKEN_PREFIX = "wdk_"  # noqa: S105 - a prefix, not a secret
@@ -176,17 +178,21 @@ class LoginResult:
 
 
 async def authenticate(services: Services, email: str, password: str,
-                       source: str = UNKNOWN_SOURCE) -> LoginResult:
+                       source: str = UNKNOWN_SOURCE,
+                       device_cookie: str | None = None) -> LoginResult:
     """Check a password from ``source`` (the client's address) under the sign-in limits of
-    walletdesk.accounts.login_throttle. An e-mail no active agent has takes the same steps,
-    counts and answers as a wrong password (a dummy hash is checked: the same time too).
-    Argon2 runs in a bounded worker thread with no connection held, so a burst of logins
-    (a shift start) neither stalls the server nor empties the pool."""
+    walletdesk.accounts.login_throttle; with ``device_cookie`` valid for the e-mail's agent
+    (walletdesk.accounts.device_trust) under the device's limit instead of the account's
+    slow-down. An e-mail no active agent has takes the same steps, counts and answers as a
+    wrong password (a dummy hash is checked: the same time too). Argon2 runs in a bounded
+    worker thread with no connection held, so a burst of logins (a shift start) neither
+    stalls the server nor empties the pool."""
     async with services.read() as session:
         agent = await session.scalar(select(Agent).where(Agent.email == email.strip().lower()))
     if agent is not None and not agent.is_active:
         agent = None
-    attempt = await begin_attempt(services, email, source)
+    attempt = await begin_attempt(services, email, source,
+                                  trusted_device(services.settings, device_cookie, agent))
     if attempt.refused:  # refused unchecked: no hash to spend time on, known or not
         return LoginResult(None, attempt.refused)
     right = await verify_password_off_loop(agent.password_hash if agent else None, password)
@@ -238,16 +244,28 @@ async def logout_everywhere(services: Services, agent_id: int) -> None:
 
 
 async def set_presence(services: Services, agent_id: int, presence: Presence) -> Agent:
-    """Online agents are offered conversations; going online drains their queues."""
+    """Online agents are offered conversations while connected; going online drains their
+    queues. The call is itself a sign the agent is there (``last_seen_at``): an API-only
+    client stays connected by repeating it within WALLETDESK_PRESENCE_GRACE_S (decision
+    0059; the workspace's socket keeps its agent seen by itself). The same presence again
+    changes nothing else, unless the agent comes back from not being seen."""
     async with services.transaction() as session:
         agent = await session.get(Agent, agent_id)
         if agent is None:
             raise NotFound("agent not found")
-        agent.presence = Presence(presence)
-        agent.presence_changed_at = utcnow()
-        emit(session, {"type": "presence", "agent_id": agent.id, "presence": agent.presence})
+        now = utcnow()
+        cutoff = seen_cutoff(services.settings, now)
+        came_back = agent.connection_lost_at is not None or (cutoff is not None and (
+            agent.last_seen_at is None or agent.last_seen_at < cutoff))
+        changed = agent.presence != Presence(presence) or agent.connection_lost_at is not None
+        agent.last_seen_at, agent.connection_lost_at = now, None
+        if changed:
+            agent.presence = Presence(presence)
+            agent.presence_changed_at = now
+            emit(session, {"type": "presence", "agent_id": agent.id, "presence": agent.presence})
         await session.flush()
-        await drain_queues(session, services.settings, agent.team_ids)
+        if changed or came_back:
+            await drain_queues(session, services.settings, agent.team_ids)
     return agent
 
 

@@ -12,6 +12,12 @@
   apart (1 s, doubling every ``login_max_failures`` failures, at most ``MAX_INTERVAL``); the
   others are answered "wait" unchecked. A distributed guess gets about one try a minute; the
   owner, from a place they signed in from lately, is not slowed at all.
+- **The device**: an attempt carrying a valid device cookie of the e-mail's agent
+  (walletdesk.accounts.device_trust) is counted against the cookie's nonce instead of the
+  address, and skips the account's slow-down: the owner's browser gets in at once from a new
+  place too. After ``login_max_failures`` failures the device is not trusted for
+  ``login_lockout_s`` (its attempts are counted as any without a cookie), as a stolen cookie
+  must not buy more guesses than the slow-down allows.
 
 Everything is keyed by the e-mail as typed, whether an agent has it or not, so the answers
 (and their cost) are the same for an unknown e-mail as for a known one, and by keyed hashes
@@ -56,6 +62,9 @@ class Attempt:
     source_key: str
     count: int = 0
     refused: str | None = None
+    # counted against a trusted device (``source_key`` is its key): the address it came from,
+    # trusted for the account once signed in
+    address_key: str | None = None
 
 
 def source_network(address: str) -> str:
@@ -76,6 +85,11 @@ def attempt_keys(email: str, source: str) -> tuple[str, str]:
     with its own prefix, so neither equals a customer's e-mail hash."""
     return (keyed_hash(f"sign-in:{email.strip().lower()}") or "",
             keyed_hash(f"sign-in-from:{source_network(source)}") or "")
+
+
+def device_key(nonce: str) -> str:
+    """The keyed hash a device cookie's attempts are counted under."""
+    return keyed_hash(f"sign-in-device:{nonce}") or ""
 
 
 def slow_after(settings: Settings) -> int:
@@ -120,10 +134,14 @@ def _reserve_statement(session: AsyncSession, keys: tuple[str, str], settings: S
     )
 
 
-async def begin_attempt(services: Services, email: str, source: str) -> Attempt:
-    """Reserve an attempt for ``email`` from ``source``, or refuse it unchecked."""
+async def begin_attempt(services: Services, email: str, source: str,
+                        device: str | None = None) -> Attempt:
+    """Reserve an attempt for ``email`` from ``source``, or refuse it unchecked. ``device``:
+    the nonce of a valid device cookie of the e-mail's agent (checked by the caller); unless
+    that device failed too often lately, the attempt is counted against it, not slowed."""
     settings = services.settings
     keys = attempt_keys(email, source)
+    device_source = device_key(device) if device else None
     now = utcnow()
     async with services.transaction() as session:
         rows = {row.source_key: row for row in (await session.execute(
@@ -131,7 +149,16 @@ async def begin_attempt(services: Services, email: str, source: str) -> Attempt:
                    LoginThrottle.last_failure_at, LoginThrottle.locked_until,
                    LoginThrottle.last_success_at)
             .where(LoginThrottle.account_key == keys[0],
-                   LoginThrottle.source_key.in_((keys[1], ACCOUNT))))).all()}
+                   LoginThrottle.source_key.in_(
+                       (keys[1], ACCOUNT, *((device_source,) if device_source else ())))))).all()}
+        if device_source is not None:
+            mark = rows.get(device_source)
+            if mark is None or mark.locked_until is None or mark.locked_until <= now:
+                count = await session.scalar(
+                    _reserve_statement(session, (keys[0], device_source), settings, now))
+                if count is not None:
+                    return Attempt(keys[0], device_source, count=count, address_key=keys[1])
+            # a device locked by its failures is not trusted: counted as without the cookie
         pair, account = rows.get(keys[1]), rows.get(ACCOUNT)
         if pair is not None and pair.locked_until is not None and pair.locked_until > now:
             return Attempt(*keys, refused=LOCKED)
@@ -179,7 +206,8 @@ async def attempt_failed(services: Services, attempt: Attempt, agent_id: int | N
         if attempt.count >= settings.login_max_failures:
             record_audit(session, actor_agent_id=None,
                          action="agent.locked" if agent_id is not None else "sign_in.locked",
-                         detail={"after": what, "for": "one address"}, **target)
+                         detail={"after": what, "for": "one device" if attempt.address_key
+                                 else "one address"}, **target)
         if total == slow_after(settings):
             record_audit(session, actor_agent_id=None,
                          action="agent.slowed" if agent_id is not None else "sign_in.slowed",
@@ -202,15 +230,25 @@ async def give_attempt_back(services: Services, attempt: Attempt) -> None:
 
 async def login_succeeded(services: Services, attempt: Attempt, agent_id: int,
                           detail: dict[str, Any] | None = None) -> None:
-    """Signed in: the pair's count starts again and the place is trusted for a while (the
-    account's count is left: a right password elsewhere says nothing about the guessing)."""
+    """Signed in: the pair's (or the device's) count starts again and the place is trusted
+    for a while (the account's count is left: a right password elsewhere says nothing about
+    the guessing). Through a trusted device the address's own count is left as it is."""
+    now = utcnow()
     async with services.transaction() as session:
         await session.execute(
             update(LoginThrottle)
             .where(LoginThrottle.account_key == attempt.account_key,
                    LoginThrottle.source_key == attempt.source_key)
-            .values(failures=0, locked_until=None, last_success_at=utcnow()),
+            .values(failures=0, locked_until=None, last_success_at=now),
             execution_options={"synchronize_session": False})
+        if attempt.address_key is not None:
+            await session.execute(
+                _insert(session)(LoginThrottle)
+                .values(account_key=attempt.account_key, source_key=attempt.address_key,
+                        failures=0, last_success_at=now)
+                .on_conflict_do_update(index_elements=["account_key", "source_key"],
+                                       set_={"last_success_at": now}))
+            detail = {**(detail or {}), "trusted_device": True}
         record_audit(session, actor_agent_id=agent_id, action="agent.login",
                      target_type="agent", target_id=agent_id, detail=detail)
 

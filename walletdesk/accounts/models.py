@@ -82,10 +82,6 @@ class Agent(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=5)
     presence: Mapped[Presence] = mapped_column(String(10), default=Presence.offline)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # unused since failed sign-ins are counted per e-mail and address (LoginThrottle); kept
-    # until the benchmark data writer (walletdesk.bench.reports) stops filling them
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(default=None)
     # bumped on every change of who may sign in (kept for audit; sessions live in agent_sessions)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # the workspace's language (a catalog's locale); None: the browser's Accept-Language
@@ -97,6 +93,13 @@ class Agent(Base):
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     presence_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the last sign the agent is there: their workspace socket (on connect, then every third
+    # of WALLETDESK_PRESENCE_GRACE_S while open) or a presence call; online agents seen within
+    # the grace are the ones offered work (walletdesk.routing.presence, decision 0059)
+    last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    # set once the queue sweep noticed an online agent was no longer seen (the moment they
+    # stopped being offered work); cleared when they are seen again
+    connection_lost_at: Mapped[datetime | None] = mapped_column(default=None)
 
     teams: Mapped[list[Team]] = relationship(
         secondary=agent_teams, back_populates="agents", lazy="selectin"

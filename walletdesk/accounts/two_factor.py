@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts import totp
 from walletdesk.accounts.actions import LoginResult, two_factor_required
+from walletdesk.accounts.device_trust import trusted_device
 from walletdesk.accounts.login_throttle import (
     UNKNOWN_SOURCE,
     Attempt,
@@ -132,14 +133,17 @@ async def _spend(services: Services, agent: Agent, code: str) -> str | None:
 
 
 async def verify_second_factor(services: Services, agent_id: int, code: str,
-                               source: str = UNKNOWN_SOURCE) -> LoginResult:
+                               source: str = UNKNOWN_SOURCE,
+                               device_cookie: str | None = None) -> LoginResult:
     """The second step of a login from ``source`` (the client's address): a code from the
-    authenticator app or a recovery code, under the same limits as the password."""
+    authenticator app or a recovery code, under the same limits as the password (a trusted
+    device's too: walletdesk.accounts.device_trust)."""
     async with services.read() as session:
         agent = await load_agent(session, agent_id)
     if agent is None or not agent.is_active or agent.totp_enabled_at is None:
         return LoginResult(None, "invalid")
-    attempt = await begin_attempt(services, agent.email, source)
+    attempt = await begin_attempt(services, agent.email, source,
+                                  trusted_device(services.settings, device_cookie, agent))
     if attempt.refused:
         return LoginResult(None, attempt.refused)
     kind = await _spend(services, agent, code[:64])

@@ -188,6 +188,8 @@ def _start_server(database_url: str, secret: str) -> tuple[str, Any]:
            "WALLETDESK_WIDGET_MESSAGES_PER_MIN": "1000000",
            "WALLETDESK_WIDGET_MESSAGES_PER_MIN_PER_ADDRESS": "1000000",
            "WALLETDESK_SECRET_KEY": secret,
+           # the agents work through the API and send no presence heartbeat (decision 0059)
+           "WALLETDESK_PRESENCE_GRACE_S": "0",
            # a good neighbour on a shared PostgreSQL server (its connections are limited)
            "WALLETDESK_DATABASE_POOL_SIZE": "8", "WALLETDESK_DATABASE_MAX_OVERFLOW": "4"}
     process = subprocess.Popen(  # noqa: S603 - our own CLI

@@ -193,13 +193,13 @@ class HistoryWriter:
                 self.agent_names[agent_id] = name
                 self.sealed_agents[agent_id] = keys.encrypt(name)
                 agents.append((agent_id, f"agent{agent_id}@bench.invalid", name, "!", "agent",
-                               json.dumps([language]), 5, "offline", True, 0, 1, 0,
+                               json.dumps([language]), 5, "offline", True, 1, 0,
                                self.start, self.start))
                 links.append((agent_id, team_id))
         await self.copy(
             "agents", agents,
             ["id", "email", "display_name", "password_hash", "role", "languages",
-                     "capacity", "presence", "is_active", "failed_logins", "session_version",
+                     "capacity", "presence", "is_active", "session_version",
                      "totp_last_step", "created_at", "presence_changed_at"])
         await self.copy("agent_teams", links, ["agent_id", "team_id"])
         self.label_ids = list(range(1, len(LABELS) + 1))

@@ -19,8 +19,9 @@ from walletdesk.errors import Invalid
 async def assign_to(session: AsyncSession, conversation: Conversation, agent: Agent, *,
                     present: bool | None = None) -> None:
     """Give the conversation to ``agent``. The customer is told "<name> joined" only if the
-    agent is there (``present``; by default: online); otherwise that they wait for an agent,
-    and the join is announced when the agent opens or answers it (``announce_join``).
+    agent is there (``present``; by default: online and connected); otherwise that they wait
+    for an agent, and the join is announced when the agent opens or answers it
+    (``announce_join``).
 
     Refused (Invalid, nothing changed or written) when ``agent`` already has it: a transfer
     to its holder would only tell the customer a second time that they joined."""
@@ -31,8 +32,8 @@ async def assign_to(session: AsyncSession, conversation: Conversation, agent: Ag
     attached = await load_agent(session, agent.id)
     assert attached is not None
     agent = attached
-    if present is None:
-        present = agent.presence == Presence.online
+    if present is None:  # online, and not noticed gone by the queue sweep (decision 0059)
+        present = agent.presence == Presence.online and agent.connection_lost_at is None
     now = utcnow()
     conversation.assignee_id = agent.id
     conversation.status = Status.assigned

@@ -13,25 +13,44 @@ desk would no longer find a customer by channel id, phone, e-mail or verified us
 goes in batches, each its own transaction, so a large table is rotated without one long lock;
 a row changed meanwhile by the desk is left as the desk wrote it; running it again does
 nothing new.
+
+Changing the hash key needs the desk stopped: lookups compare one hash, so a desk still on the
+old key does not find the customers already recomputed (a returning customer becomes a new
+one, whose channel id then collides with the old one's when that is recomputed), and a desk
+started on the new key does not find those not yet recomputed. So with ``new_hash_key`` the
+rotation refuses while a worker of the desk is seen running (check_desk_stopped: a job
+finished within ``DESK_QUIET`` or leased now; the embedded worker of ``serve`` runs the
+reports' job every minute). The operating rule (docs/operate.md, "Changing the hash key"):
+stop every server and worker, rotate, start them with the new key.
 """
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, column, or_, select, table, update
+from sqlalchemy import ColumnElement, and_, column, func, or_, select, table, update
 
 from walletdesk.audit.actions import record_audit
 from walletdesk.crypto import PREFIX, KeyError_, Keyring, keyring
 from walletdesk.customers.models import CUSTOMER_HASHES
+from walletdesk.db.base import utcnow
+from walletdesk.jobs.models import Job, JobStatus
 from walletdesk.services import Services
 
 BATCH = 500
 HASH_SAMPLE = 50  # rows per table whose stored keyed hashes are recomputed before writing
+# a running desk's worker finishes a job at least this often (the reports' rollup: every
+# minute, walletdesk.reports.rollups); a desk stopped less than this ago looks running
+DESK_QUIET = timedelta(minutes=2)
 
 
 class HashKeyMismatch(KeyError_):
     """The stored keyed hashes were made with another hash key than the configured one."""
+
+
+class DeskRunning(KeyError_):
+    """The hash key would change while the desk runs (a worker of it was seen lately)."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +94,11 @@ class Rotated:
 
 async def rotate_keys(services: Services, new_hash_key: bool = False) -> Rotated:
     """``new_hash_key``: WALLETDESK_HASH_KEY is being changed on purpose, so stored hashes
-    made with another key are no reason to stop."""
+    made with another key are no reason to stop, but a running desk is (check_desk_stopped)."""
     await check_keys(services)
-    if not new_hash_key:
+    if new_hash_key:
+        await check_desk_stopped(services)
+    else:
         await check_hash_key(services)
     done = Rotated()
     for spec in ENCRYPTED:
@@ -153,6 +174,27 @@ async def check_hash_key(services: Services) -> None:
             f"{sampled} sampled recomputes to its stored value): run with the desk's own hash "
             "key, or with `walletdesk keys rotate --new-hash-key` if you are changing it on "
             "purpose; nothing was changed")
+
+
+async def check_desk_stopped(services: Services) -> None:
+    """Raise DeskRunning when a worker of the desk finished a job within DESK_QUIET or holds
+    one now: changing the hash key under a running desk duplicates returning customers."""
+    now = utcnow()
+    async with services.read() as session:
+        last_done = await session.scalar(select(func.max(Job.done_at)))
+        leased = await session.scalar(select(func.count()).select_from(Job).where(
+            Job.status == JobStatus.running, Job.lease_until > now))
+    if not leased and (last_done is None or last_done <= now - DESK_QUIET):
+        return
+    seen = "a worker holds a job now" if leased else \
+        f"a worker finished a job {max(int((now - last_done).total_seconds()), 0)} s ago"
+    raise DeskRunning(
+        f"the desk seems to be running ({seen}): stop every `walletdesk serve` and `walletdesk "
+        "worker` before changing WALLETDESK_HASH_KEY, run this again, then start them with the "
+        "new key. A desk on the old key would take returning customers for new ones while "
+        f"their hashes are recomputed. A desk stopped less than "
+        f"{int(DESK_QUIET.total_seconds() // 60)} minutes ago looks running until then. "
+        "Nothing was changed")
 
 
 async def _rotate_table(services: Services, spec: EncryptedColumns) -> int:

@@ -1,10 +1,11 @@
 """First-contact resolution: the conversations solved at their first resolve, for good.
 
 Of the period's conversations resolved at least once, a conversation is resolved at first
-contact when it was not reopened (walletdesk.reports.outcome: nobody wrote after its first
-resolve and it was not resolved again) and its customer did not start another conversation
-within ``REPEAT_WINDOW`` after that first resolve (the same matter, back through another
-door). The reopen rate is beside it (docs/reports.md)."""
+contact when it was not reopened (walletdesk.reports.outcome: after its first resolve no agent
+wrote, the customer wrote no more than a "thanks", "ok" or goodbye, and it was not resolved
+again) and its customer did not start another conversation within ``REPEAT_WINDOW`` after
+that first resolve (the same matter, back through another door). The reopen rate is beside it
+(docs/reports.md)."""
 
 from datetime import timedelta
 
@@ -54,13 +55,11 @@ async def first_contact_report(session: AsyncSession, report: ReportFilter, *,
         return _first_contact(report, ever, reopened, back)
     marks = resolve_marks(cohort_ids(report))
     ever = int(await session.scalar(select(func.count()).select_from(marks)) or 0)
-    reopened_rows = reopened_ids(report).subquery()  # type: ignore[attr-defined]
-    reopened = int(await session.scalar(select(func.count()).select_from(reopened_rows)) or 0)
+    reopened = await reopened_ids(session, report)
     # the resolved, not reopened, whose customer came back within the window: in Python, as
     # adding an interval to a timestamp is written differently in every engine
-    first_at = dict((await session.execute(
-        select(marks.c.cid, marks.c.first_at)
-        .where(marks.c.cid.not_in(select(reopened_rows.c.cid))))).all())
+    first_at = {cid: at for cid, at in (await session.execute(
+        select(marks.c.cid, marks.c.first_at))).all() if cid not in reopened}
     later = aliased(Conversation)
     came_back = set()
     if first_at:
@@ -69,13 +68,12 @@ async def first_contact_report(session: AsyncSession, report: ReportFilter, *,
             .join(later, and_(later.customer_id == Conversation.customer_id,
                               later.id != Conversation.id,
                               later.created_at > Conversation.created_at))
-            .where(Conversation.id.in_(select(marks.c.cid)
-                                       .where(marks.c.cid.not_in(select(reopened_rows.c.cid))))))
+            .where(Conversation.id.in_(select(marks.c.cid))))
         for cid, started in rows:
-            resolved = first_at[cid]
-            if resolved <= started <= resolved + REPEAT_WINDOW:
+            resolved = first_at.get(cid)
+            if resolved is not None and resolved <= started <= resolved + REPEAT_WINDOW:
                 came_back.add(cid)
-    return _first_contact(report, ever, reopened, len(came_back))
+    return _first_contact(report, ever, len(reopened), len(came_back))
 
 
 def _first_contact(report: ReportFilter, ever: int, reopened: int,

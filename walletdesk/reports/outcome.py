@@ -1,13 +1,16 @@
 """Outcome: resolution and reopen rates, bot containment and why the bot handed over.
 
 A resolve (by an agent or the customer's "solved" with the bot) writes a message marked
-``meta.kind = "resolved"``; a conversation is *reopened* when, after its first resolve, the
-customer or an agent wrote again or it was resolved a second time (docs/reports.md)."""
+``meta.kind = "resolved"``; a conversation is *reopened* when, after its first resolve, an
+agent wrote again, the customer wrote more than a "thanks", "ok" or goodbye (which the desk
+keeps in the thread without reopening: walletdesk.reports.reopens) or it was resolved a second
+time (docs/reports.md)."""
 
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
@@ -15,6 +18,7 @@ from walletdesk.reports.figures import Count, Outcome
 from walletdesk.reports.filters import ReportFilter, cohort_ids, conversation_conditions
 from walletdesk.reports.hourly import breakdown_counts
 from walletdesk.reports.measures import rate
+from walletdesk.reports.reopens import may_be_courtesy, reopened_by_words
 from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
@@ -34,14 +38,31 @@ def resolve_marks(conversation_ids: object) -> object:
             .group_by(Message.conversation_id).subquery("resolves"))
 
 
-def reopened_ids(report: ReportFilter) -> object:
-    """The report's conversations reopened after their first resolve."""
+async def reopened_ids(session: AsyncSession, report: ReportFilter) -> set[int]:
+    """The report's conversations reopened after their first resolve: resolved again, an
+    agent wrote in public, or the customer wrote more than a "thanks", "ok" or goodbye
+    (walletdesk.reports.reopens: such a message does not reopen a conversation on the desk
+    either). The courtesy is read in Python, from the short customer messages only."""
     marks = resolve_marks(cohort_ids(report))
-    later = (select(Message.id).where(
-        Message.conversation_id == marks.c.cid, Message.created_at > marks.c.first_at,
-        Message.is_internal.is_(False),
-        Message.sender_kind.in_((SenderKind.customer, SenderKind.agent))).exists())
-    return select(marks.c.cid).where(or_(marks.c.marks > 1, later))
+
+    def wrote_after(kind: SenderKind, *conditions: Any) -> Any:
+        later = aliased(Message)  # the short messages' query reads messages too
+        return (select(later.id).where(
+            later.conversation_id == marks.c.cid, later.created_at > marks.c.first_at,
+            later.is_internal.is_(False), later.sender_kind == kind,
+            *[condition(later) for condition in conditions]).exists())
+
+    surely = or_(marks.c.marks > 1, wrote_after(SenderKind.agent),
+                 wrote_after(SenderKind.customer, lambda m: ~may_be_courtesy(m.text)))
+    reopened = set((await session.scalars(select(marks.c.cid).where(surely))).all())
+    short = await session.execute(
+        select(Message.conversation_id, Message.text)
+        .join(marks, marks.c.cid == Message.conversation_id)
+        .where(Message.created_at > marks.c.first_at, Message.is_internal.is_(False),
+               Message.sender_kind == SenderKind.customer, may_be_courtesy(Message.text),
+               ~surely))
+    reopened.update(await reopened_by_words((cid, words) for cid, words in short))
+    return reopened
 
 
 def agent_replied(conversation_id: object) -> object:
@@ -110,8 +131,7 @@ async def outcome_report(session: AsyncSession, report: ReportFilter, *,
         .where(*conditions))).one())
     marks = resolve_marks(cohort_ids(report))
     ever_resolved = int(await session.scalar(select(func.count()).select_from(marks)) or 0)
-    reopened_rows = reopened_ids(report).subquery()  # type: ignore[attr-defined]
-    reopened = int(await session.scalar(select(func.count()).select_from(reopened_rows)) or 0)
+    reopened = len(await reopened_ids(session, report))
     reasons = await session.execute(
         select(Conversation.handoff_reason, func.count())
         .where(*conditions, Conversation.handoff_reason.is_not(None))

@@ -3,12 +3,17 @@
 ``record_presence_change`` is an after-commit listener of the ``presence`` event (subscribed
 by each server process, walletdesk.web.app): it stores the agent's presence and the moment
 it changed (``Agent.presence_changed_at``) as one ``PresenceChange``; with several processes
-each receives the event and the unique (agent, moment) pair keeps one row.
+each receives the event and the unique (agent, moment) pair keeps one row. The events of an
+online agent's connection (walletdesk.routing.actions: ``connected`` false when the queue
+sweep noticed them gone, at the moment routing stopped offering them work; true when they
+came back) are stored the same way, as ``NOT_CONNECTED`` and ``online``.
 
 In a period an agent was *online* (or away) from each change to the next, clipped to the
-period and to now; *busy* is the online time during which they held at least one
-conversation assigned to them now (from its assignment to its resolve): the desk keeps no
-history of transfers, so a conversation taken away from them does not count for them."""
+period and to now. Online means what routing means by it (decision 0059): online and
+connected; online without a connection counts as *not connected*, neither online nor away.
+*Busy* is the online time during which they held at least one conversation assigned to them
+now (from its assignment to its resolve): the desk keeps no history of transfers, so a
+conversation taken away from them does not count for them."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -32,6 +37,17 @@ from walletdesk.services import Services
 
 log = structlog.get_logger(__name__)
 Interval = tuple[datetime, datetime]
+# an online agent no longer connected (a PresenceChange's presence; fits its 10 characters)
+NOT_CONNECTED = "unseen"
+
+
+def _change_of(event: Event, agent: Agent) -> tuple[str, datetime]:
+    """The state and moment an event says: a connection event's own (the agent's row may
+    have moved on since), else the agent's presence and when it changed."""
+    if isinstance(event.get("connected"), bool) and isinstance(event.get("changed_at"), str):
+        return (str(event["presence"]) if event["connected"] else NOT_CONNECTED,
+                as_utc(datetime.fromisoformat(event["changed_at"])))
+    return str(agent.presence), agent.presence_changed_at
 
 
 async def record_presence_change(services: Services, event: Event) -> None:
@@ -42,12 +58,12 @@ async def record_presence_change(services: Services, event: Event) -> None:
             agent = await session.get(Agent, event["agent_id"])
             if agent is None:
                 return
+            presence, changed_at = _change_of(event, agent)
             known = await session.scalar(select(PresenceChange.id).where(
-                PresenceChange.agent_id == agent.id,
-                PresenceChange.changed_at == agent.presence_changed_at))
+                PresenceChange.agent_id == agent.id, PresenceChange.changed_at == changed_at))
             if known is None:
-                session.add(PresenceChange(agent_id=agent.id, presence=str(agent.presence),
-                                           changed_at=agent.presence_changed_at))
+                session.add(PresenceChange(agent_id=agent.id, presence=presence,
+                                           changed_at=changed_at))
     except IntegrityError:  # another server process stored the same change
         log.debug("presence_change_already_recorded")
 
@@ -60,10 +76,13 @@ def subscribe_presence_history(services: Services):  # type: ignore[no-untyped-d
 class PresenceRow(BaseModel):
     agent_id: int
     agent: str
-    online_s: float
+    online_s: float = Field(description="online and connected: offered conversations")
     away_s: float
     busy_s: float = Field(description="online while holding at least one conversation")
     busy_share: float | None = Field(description="busy ÷ online")
+    not_connected_s: float = Field(
+        default=0.0, description="online but not connected (the workspace closed, the network "
+                                 "lost): offered nothing, counted neither online nor away")
 
 
 class PresenceReport(BaseModel):
@@ -145,6 +164,7 @@ async def presence_report(session: AsyncSession, report: ReportFilter, *,
         busy = overlap_seconds(spans["online"], [i for i in held[agent_id] if i[1] > i[0]])
         result.append(PresenceRow(agent_id=agent_id, agent=names.get(agent_id, ""),
                                   online_s=online, away_s=seconds(spans["away"]), busy_s=busy,
-                                  busy_share=round(busy / online, 4) if online else None))
+                                  busy_share=round(busy / online, 4) if online else None,
+                                  not_connected_s=seconds(spans[NOT_CONNECTED])))
     result.sort(key=lambda row: (-row.online_s, row.agent))
     return PresenceReport(period=period_of(report), agents=result)

@@ -92,6 +92,7 @@ from walletdesk.reports.hourly import (
     view_scope,
 )
 from walletdesk.reports.measures import WorkingHours, utc_quarter_hour
+from walletdesk.reports.reopens import customer_words_reopen, may_be_courtesy
 from walletdesk.reports.rollup_models import (
     ConversationAgentReplies,
     ConversationFacts,
@@ -179,8 +180,9 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
         .where(_among(Conversation.id, ids, dialect)))).all())
     # the message facts in SQL, with the definitions of measures.first_customer_message /
     # first_agent_reply, volume.public_message_conditions and outcome.resolve_marks /
-    # reopened_ids (the tests compare both ways)
+    # reopened_ids (the tests compare both ways; reopens: walletdesk.reports.reopens)
     is_customer = Message.sender_kind == SenderKind.customer
+    customer_public = and_(is_customer, Message.is_internal.is_(False))
     agent_public = and_(Message.sender_kind == SenderKind.agent, Message.is_internal.is_(False))
     is_mark = Message.meta["kind"].as_string() == RESOLVE_MARK
     per_conversation = {row.cid: row for row in await session.execute(
@@ -190,10 +192,12 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
                func.count().filter(agent_public).label("agent_messages"),
                func.min(Message.created_at).filter(is_mark).label("first_mark"),
                func.count().filter(is_mark).label("marks"),
+               # what may reopen it (walletdesk.reports.reopens): an agent's public message,
+               # a customer's (one short enough to be courtesy only is read below)
+               func.max(Message.created_at).filter(agent_public).label("last_agent"),
+               func.max(Message.created_at).filter(customer_public).label("last_customer"),
                func.max(Message.created_at).filter(
-                   Message.is_internal.is_(False),
-                   Message.sender_kind.in_((SenderKind.customer, SenderKind.agent)))
-               .label("last_written"))
+                   customer_public, ~may_be_courtesy(Message.text)).label("last_customer_long"))
         .where(_among(Message.conversation_id, ids, dialect)).group_by(Message.conversation_id))}
     firsts: dict[int, tuple[datetime, datetime | None]] = {}
     early = []  # an agent wrote before the customer: the first reply is a later message
@@ -217,11 +221,9 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
     agent_replied = {cid for cid, row in per_conversation.items() if row.agent_messages}
     marks = {cid: (row.first_mark, int(row.marks)) for cid, row in per_conversation.items()
              if row.marks}
-    written_after = {cid for cid, (first_at, _) in marks.items()
-                     if per_conversation[cid].last_written is not None
-                     and per_conversation[cid].last_written > first_at}
+    reopened = await _reopened(session, per_conversation, marks, dialect)
     came_back = await _came_back(session, rows, {cid: first for cid, (first, _) in marks.items()
-                                                 if cid not in written_after}, dialect)
+                                                 if cid not in reopened}, dialect)
     quarter = utc_quarter_hour(Message.created_at).label("quarter")
     messages: dict[int, int] = defaultdict(int)
     for cid, key, count in await session.execute(
@@ -285,7 +287,7 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "previous_at": previous.get(cid),
             "messages": messages.get(cid, 0), **durations, **bucket_columns(durations),
             "is_resolved": is_resolved, "ever_resolved": mark is not None,
-            "reopened": mark is not None and (mark[1] > 1 or cid in written_after),
+            "reopened": cid in reopened,
             "first_resolved_at": mark[0] if mark else None,
             "came_back": cid in came_back and mark is not None and mark[1] == 1,
             "with_bot": cid in with_bot,
@@ -297,6 +299,34 @@ async def _chunk_facts(session: AsyncSession, ids: list[int], hours: WorkingHour
             "survey_commented": bool(survey and survey[3]),
             **contact_reason(row.contact_reason, row.category, *reasons.get(cid, (None, None)))})
     return out
+
+
+async def _reopened(session: AsyncSession, per_conversation: dict[int, Any],
+                    marks: dict[int, tuple[datetime, int]], dialect: str) -> set[int]:
+    """Of the conversations resolved at least once, those reopened after their first resolve
+    (``marks``: first resolve, resolves): resolved again, an agent wrote in public, or the
+    customer wrote more than courtesy (walletdesk.reports.reopens)."""
+
+    def after(at: datetime | None, first_at: datetime) -> bool:
+        return at is not None and at > first_at
+
+    reopened, unread = set(), {}
+    for cid, (first_at, count) in marks.items():
+        row = per_conversation[cid]
+        if count > 1 or after(row.last_agent, first_at) \
+                or after(row.last_customer_long, first_at):
+            reopened.add(cid)
+        elif after(row.last_customer, first_at):
+            unread[cid] = first_at  # only short messages after it: their words say
+    if unread:
+        for cid, at, words in await session.execute(
+                select(Message.conversation_id, Message.created_at, Message.text)
+                .where(_among(Message.conversation_id, sorted(unread), dialect),
+                       Message.sender_kind == SenderKind.customer,
+                       Message.is_internal.is_(False), may_be_courtesy(Message.text))):
+            if at > unread[cid] and customer_words_reopen(words):
+                reopened.add(cid)
+    return reopened
 
 
 def previous_start(conversation: Any) -> Any:

@@ -10,8 +10,9 @@ online, a conversation is resolved or transferred) the queue is drained in order
 
 from datetime import datetime, timedelta
 
+import structlog
 from babel.dates import format_datetime
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk import i18n
@@ -21,7 +22,13 @@ from walletdesk.cases.sla import start_sla
 from walletdesk.config import Settings
 from walletdesk.conversations.assignment import assign_to
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
-from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, SenderKind, Status
+from walletdesk.conversations.models import (
+    ACTIVE_STATUSES,
+    Conversation,
+    Message,
+    SenderKind,
+    Status,
+)
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.routing.hours import is_open, next_opening
@@ -33,9 +40,12 @@ from walletdesk.routing.overflow import (
     recent_handle_s,
     record_offer,
 )
+from walletdesk.routing.presence import RETURN_WORK_AFTER, available, heartbeat_s, seen_cutoff
 from walletdesk.routing.waits import LONG_WAIT_S, answers_by_mail, long_wait_text, wait_label
-from walletdesk.services import emit, emit_after_commit
+from walletdesk.services import Services, emit, emit_after_commit
 from walletdesk.staffing.models import OverflowChoice, OverflowOffer
+
+log = structlog.get_logger(__name__)
 
 
 def team_is_open(team: Team, now: datetime) -> bool:
@@ -77,12 +87,14 @@ def speaks(agent: Agent, language: str | None) -> bool:
     return not language or not agent.languages or language in agent.languages
 
 
-async def _online_team_agents(session: AsyncSession, team_id: int, *, lock: bool) -> list[Agent]:
+async def _online_team_agents(session: AsyncSession, settings: Settings, team_id: int, *,
+                              lock: bool) -> list[Agent]:
+    """The team's agents who may be offered work: online and connected
+    (walletdesk.routing.presence)."""
     query = (
         select(Agent)
         .join(agent_teams, agent_teams.c.agent_id == Agent.id)
-        .where(agent_teams.c.team_id == team_id, Agent.presence == Presence.online,
-               Agent.is_active)
+        .where(agent_teams.c.team_id == team_id, available(settings, utcnow()))
         .order_by(Agent.id)
     )
     if lock:  # serialises assignment per agent across server processes (PostgreSQL)
@@ -90,14 +102,16 @@ async def _online_team_agents(session: AsyncSession, team_id: int, *, lock: bool
     return list((await session.scalars(query)).unique().all())
 
 
-async def _free_agent(session: AsyncSession, conversation: Conversation,
+async def _free_agent(session: AsyncSession, settings: Settings, conversation: Conversation,
                       prefer_agent_id: int | None = None,
                       avoid_agent_id: int | None = None) -> Agent | None:
-    """The agent of the conversation's team who gets it: online, speaking its language, with
-    free capacity; ``prefer_agent_id`` if free, ``avoid_agent_id`` only if nobody else is."""
+    """The agent of the conversation's team who gets it: online and connected, speaking its
+    language, with free capacity; ``prefer_agent_id`` if free, ``avoid_agent_id`` only if
+    nobody else is."""
     if conversation.team_id is None:
         return None
-    agents = [a for a in await _online_team_agents(session, conversation.team_id, lock=True)
+    agents = [a for a in await _online_team_agents(session, settings, conversation.team_id,
+                                                   lock=True)
               if speaks(a, conversation.language)]
     loads = await agent_loads(session, [a.id for a in agents])
     free = [a for a in agents if loads[a.id] < a.capacity]
@@ -116,9 +130,10 @@ async def _free_agent(session: AsyncSession, conversation: Conversation,
 async def route_conversation(session: AsyncSession, settings: Settings,
                              conversation: Conversation, *,
                              prefer_agent_id: int | None = None,
-                             waiting_notice: str = "queued") -> None:
+                             waiting_notice: str = "queued", keep_place: bool = False) -> None:
     """Give the conversation to a free agent, or queue it and tell the customer
-    (``waiting_notice``: the i18n text they are told while they wait)."""
+    (``waiting_notice``: the i18n text they are told while they wait; ``keep_place``: it
+    waits from when it was first queued, as work given back by an agent who went away)."""
     now = utcnow()
     team = await session.get(Team, conversation.team_id) if conversation.team_id else None
     first_routing = team is None
@@ -130,10 +145,11 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         team = await choose_team(session, conversation.language, now)
         conversation.team_id = team.id if team is not None else None
     was_queued = conversation.status == Status.queued and conversation.queued_at is not None
+    keep_place = keep_place and conversation.queued_at is not None
     await start_sla(session, conversation)  # from now on a person is needed
     conversation.assignee_id = None
     conversation.status = Status.queued
-    if not was_queued or conversation.queued_at is None:
+    if (not was_queued and not keep_place) or conversation.queued_at is None:
         conversation.queued_at = now
 
     if team is not None and not team_is_open(team, now):
@@ -150,7 +166,7 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         await publish_queue_positions(session, settings, [team.id])
         return
 
-    agent = await _free_agent(session, conversation, prefer_agent_id,
+    agent = await _free_agent(session, settings, conversation, prefer_agent_id,
                               avoid_agent_id=held[0] if held else None)
     if agent is not None and held is not None and agent.id == held[0]:
         # nobody else in the team is free: it stays as it was, and the customer is not told
@@ -160,7 +176,7 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         emit_conversation_changed(session, conversation)
         await publish_queue_positions(session, settings, [team.id] if team else [])
         return
-    if agent is None and not was_queued:
+    if agent is None and not was_queued and not keep_place:
         # its place in line from now, once the team's agents are locked: routings of one
         # team take the lock in turn, so places follow commits and never move back
         conversation.queued_at = utcnow()
@@ -288,8 +304,9 @@ async def route_stragglers(session: AsyncSession, settings: Settings) -> int:
 async def drain_queues(session: AsyncSession, settings: Settings,
                        team_ids: list[int] | None = None) -> int:
     """Assign queued conversations, oldest and most urgent first, while agents are free
-    (every team's, with ``team_ids`` None: the periodic sweep, which also routes
-    stragglers)."""
+    (every team's, with ``team_ids`` None: the periodic sweep, which also routes stragglers,
+    gives back the unanswered work of agents gone for a while and, last, notices the online
+    agents no longer connected: conversations are locked before agents, as everywhere)."""
     now = utcnow()
     query = select(Team)
     if team_ids is not None:
@@ -298,6 +315,7 @@ async def drain_queues(session: AsyncSession, settings: Settings,
         query = query.where(Team.id.in_(team_ids))
     else:
         await route_stragglers(session, settings)
+        await return_unanswered_work(session, settings)
     assigned = 0
     for team in (await session.scalars(query.order_by(Team.id))).all():
         if not team_is_open(team, now):
@@ -309,11 +327,13 @@ async def drain_queues(session: AsyncSession, settings: Settings,
             .with_for_update(of=Conversation)
         )).all()
         for conversation in waiting:
-            agent = await _free_agent(session, conversation)
+            agent = await _free_agent(session, settings, conversation)
             if agent is not None:
                 await assign_to(session, conversation, agent)
                 assigned += 1
         await publish_queue_positions(session, settings, [team.id])
+    if team_ids is None:
+        await notice_lost_connections(session, settings)
     return assigned
 
 
@@ -339,7 +359,7 @@ async def queue_events(session: AsyncSession, settings: Settings,
     )).all()
     if not waiting:
         return []
-    online = await _online_team_agents(session, team_id, lock=False)
+    online = await _online_team_agents(session, settings, team_id, lock=False)
     open_now = team_is_open(team, now)
     opens = None if open_now else next_opening(team.weekly_hours, team.holidays,
                                                team.timezone, now)
@@ -383,3 +403,114 @@ async def queue_state(session: AsyncSession, settings: Settings,
         if event["conversation_id"] == conversation.id:
             return event
     return None
+
+
+# --- agents who are not there any more (decision 0059) -----------------------------------------
+
+async def mark_seen(session: AsyncSession, settings: Settings, agent_id: int) -> list[int] | None:
+    """The agent is there (their workspace socket connected or is still open; they set their
+    presence): ``last_seen_at`` is stamped, unless a socket (of any process) did within the
+    last heartbeat, so an agent costs at most one write a heartbeat. Returns the teams whose
+    queues should drain now (commit first: ``agent_seen``) when an online agent comes back
+    after the grace; if the sweep had announced them gone, it announces them back."""
+    now = utcnow()
+    row = (await session.execute(
+        select(Agent.last_seen_at, Agent.connection_lost_at, Agent.presence, Agent.is_active)
+        .where(Agent.id == agent_id))).first()
+    if row is None:
+        return None
+    last_seen, lost_at, presence, active = row
+    fresh = now - timedelta(seconds=heartbeat_s(settings) * 0.8)
+    if last_seen is not None and last_seen >= fresh and lost_at is None:
+        return None
+    stamped = await session.execute(
+        update(Agent).where(Agent.id == agent_id,
+                            or_(Agent.last_seen_at.is_(None), Agent.last_seen_at < fresh,
+                                Agent.connection_lost_at.is_not(None)))
+        .values(last_seen_at=now, connection_lost_at=None),
+        execution_options={"synchronize_session": False})
+    if not stamped.rowcount:  # type: ignore[attr-defined]
+        return None  # another process stamped it meanwhile
+    if presence != Presence.online or not active:
+        return None
+    if lost_at is not None:
+        emit(session, {"type": "presence", "agent_id": agent_id, "presence": str(presence),
+                       "connected": True, "changed_at": now.isoformat()})
+    cutoff = seen_cutoff(settings, now)
+    if lost_at is None and (cutoff is None or (last_seen is not None and last_seen >= cutoff)):
+        return None  # was connected all along: nothing new to offer
+    return list((await session.scalars(
+        select(agent_teams.c.team_id).where(agent_teams.c.agent_id == agent_id))).all())
+
+
+async def agent_seen(services: Services, agent_id: int) -> bool:
+    """``mark_seen`` in its own transaction, then, for an agent back after the grace, their
+    teams' queues drained in another (the agent's row is never held while conversations are
+    locked). True if they came back to work."""
+    async with services.transaction() as session:
+        teams = await mark_seen(session, services.settings, agent_id)
+    if teams is None:
+        return False
+    async with services.transaction() as session:
+        await drain_queues(session, services.settings, teams)
+    return True
+
+
+async def notice_lost_connections(session: AsyncSession, settings: Settings) -> list[int]:
+    """Online agents not seen within the grace, noticed once (by one process): the moment
+    they stopped being offered work is stored (``connection_lost_at``) and announced, a
+    ``presence`` event with ``connected`` false (supervisors' lists; the reports count them
+    as not connected from then)."""
+    now = utcnow()
+    cutoff = seen_cutoff(settings, now)
+    if cutoff is None:
+        return []
+    not_seen = or_(Agent.last_seen_at.is_(None), Agent.last_seen_at < cutoff)
+    gone = (await session.execute(
+        select(Agent.id, Agent.last_seen_at, Agent.presence_changed_at)
+        .where(Agent.presence == Presence.online, Agent.is_active,
+               Agent.connection_lost_at.is_(None), not_seen)
+        .order_by(Agent.id))).all()
+    grace = timedelta(seconds=settings.presence_grace_s)
+    noticed = []
+    for agent_id, last_seen, changed_at in gone:
+        lost_at = last_seen + grace if last_seen is not None and last_seen + grace > changed_at \
+            else now
+        done = await session.execute(
+            update(Agent).where(Agent.id == agent_id, Agent.connection_lost_at.is_(None),
+                                not_seen).values(connection_lost_at=lost_at),
+            execution_options={"synchronize_session": False})
+        if done.rowcount:  # type: ignore[attr-defined]
+            emit(session, {"type": "presence", "agent_id": agent_id,
+                           "presence": str(Presence.online), "connected": False,
+                           "changed_at": lost_at.isoformat()})
+            log.info("agent_connection_lost", agent_id=agent_id)
+            noticed.append(agent_id)
+    return noticed
+
+
+async def return_unanswered_work(session: AsyncSession, settings: Settings) -> int:
+    """An agent gone ``RETURN_WORK_AFTER`` past the grace gives back the conversations they
+    held when they went and never answered: each goes back to its team's queue in its old
+    place (or at once to a connected agent), the customer told they wait. What they answered
+    stays theirs (supervisors see them online, not connected, and can transfer it); so does
+    what a supervisor gave them after they went."""
+    if seen_cutoff(settings, utcnow()) is None:
+        return 0
+    answered = exists().where(
+        Message.conversation_id == Conversation.id, Message.sender_kind == SenderKind.agent,
+        Message.sender_agent_id == Conversation.assignee_id, Message.is_internal.is_(False),
+        Message.created_at >= Conversation.assigned_at)
+    held = (await session.scalars(
+        select(Conversation)
+        .join(Agent, Agent.id == Conversation.assignee_id)
+        .where(Conversation.status == Status.assigned,
+               Agent.connection_lost_at <= utcnow() - RETURN_WORK_AFTER,
+               Conversation.assigned_at < Agent.connection_lost_at, ~answered)
+        .order_by(Conversation.priority.desc(), Conversation.queued_at, Conversation.id)
+        .with_for_update(of=Conversation))).all()
+    for conversation in held:
+        log.info("unanswered_work_returned", conversation_id=conversation.id,
+                 agent_id=conversation.assignee_id)
+        await route_conversation(session, settings, conversation, keep_place=True)
+    return len(held)

@@ -1,14 +1,14 @@
 """Overflow: when the wait in a queue is too long, new conversations go to an outsourced team.
 
 The expected wait of a new conversation in a team's queue comes from the queue (the
-conversations waiting ahead of it in its language), the online agents who speak it (their
-capacity and current load) and the recent handling time (assigned → resolved, the last
-``HANDLE_WINDOW`` of the team's resolved conversations; ``average_handle_s`` without enough of
-them). The team's own threshold (``team_overflow``), else ``WALLETDESK_OVERFLOW_WAIT_S``,
-decides: past it, the conversation goes to an open outsourced team that serves the language
-(its agents see masked data only, as always), and the customer is told the expected wait and
-offered to keep the page open, get the answer by e-mail or book a call back
-(walletdesk.staffing.overflow_choices records the choice).
+conversations waiting ahead of it in its language), the online and connected agents who speak
+it (walletdesk.routing.presence; their capacity and current load) and the recent handling
+time (assigned → resolved, the last ``HANDLE_WINDOW`` of the team's resolved conversations;
+``average_handle_s`` without enough of them). The team's own threshold (``team_overflow``),
+else ``WALLETDESK_OVERFLOW_WAIT_S``, decides: past it, the conversation goes to an open
+outsourced team that serves the language (its agents see masked data only, as always), and
+the customer is told the expected wait and offered to keep the page open, get the answer by
+e-mail or book a call back (walletdesk.staffing.overflow_choices records the choice).
 """
 
 import math
@@ -19,11 +19,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
+from walletdesk.accounts.models import Agent, Team, agent_teams
 from walletdesk.config import Settings
 from walletdesk.conversations.models import ACTIVE_STATUSES, Conversation, Status
 from walletdesk.db.base import utcnow
 from walletdesk.i18n import N_, translate
+from walletdesk.routing.presence import available
 from walletdesk.routing.waits import wait_label
 from walletdesk.staffing.models import OverflowOffer, TeamOverflow
 
@@ -102,8 +103,8 @@ async def queue_load(session: AsyncSession, settings: Settings, team: Team,
                      language: str | None, *, exclude_id: int | None = None) -> QueueLoad:
     agents = [a for a in (await session.scalars(
         select(Agent).join(agent_teams, agent_teams.c.agent_id == Agent.id)
-        .where(agent_teams.c.team_id == team.id, Agent.presence == Presence.online,
-               Agent.is_active))).unique().all() if _speaks(a, language)]
+        .where(agent_teams.c.team_id == team.id, available(settings, utcnow())))
+    ).unique().all() if _speaks(a, language)]
     loads: dict[int, int] = {}
     if agents:
         loads = dict((await session.execute(

@@ -4,6 +4,13 @@ The notice written in the thread when a conversation starts to wait and the widg
 read the same expected wait (``queue_events`` in walletdesk.routing.actions), and say it in the
 same words (``wait_label``): the thread never promises "shortly" above a banner announcing
 three hours.
+
+The estimate itself (``QueueLoad.expected_wait_s`` in walletdesk.routing.overflow) predicts the
+customer's wait, queued → picked up, from how often an agent's place frees: the places
+ahead, the free places and the handling time, assigned → resolved, the time a conversation
+holds a place (waiting for the customer included). Past waits (queued → assigned) are not its
+input: most customers are picked up at once, so their average would promise a few seconds to
+the tenth in line behind busy agents.
 """
 
 from babel.units import format_unit

@@ -10,15 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.accounts.models import Agent, Team, agent_teams
 from walletdesk.config import Settings
-from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.conversations.models import Conversation
 from walletdesk.db.base import utcnow
 from walletdesk.routing.hours import parse_clock
 from walletdesk.staffing.erlang import agents_needed, service_level, traffic_of, with_shrinkage
 from walletdesk.staffing.forecast import INTERVAL_S, PER_WEEK, forecast_contacts
+from walletdesk.staffing.handle_time import ACTIVE_GAP_CAP, HandleTime, handle_time
 from walletdesk.staffing.models import Shift, TeamOverflow
 
 INTERVAL = timedelta(seconds=INTERVAL_S)
-MIN_HANDLE_SAMPLE = 10
 
 
 @dataclass
@@ -125,124 +125,6 @@ async def contact_history(session: AsyncSession, start: datetime, end: datetime,
         if 0 <= index < len(counts):
             counts[index] += 1
     return counts
-
-
-# an agent's message counts the time since the message before it, up to this: longer, they
-# were not on this conversation all along (the customer away, a night, other work)
-ACTIVE_GAP_CAP = timedelta(minutes=10)
-HANDLE_SAMPLE = 2000  # the newest resolved conversations of the history measured
-
-
-@dataclass(frozen=True)
-class HandleTime:
-    """What a conversation costs the agents, from the resolved conversations of the history
-    (``from_history``), else from the settings."""
-
-    active_s: float  # an agent's active time on a conversation, on average (chat AHT)
-    concurrency: float  # conversations an agent was active in at once, on average
-    conversations: int  # the resolved conversations with an agent's message measured
-    from_history: bool
-
-    @property
-    def agent_s(self) -> float:
-        """An agent's time per conversation, what Erlang C reads as the handling time: the
-        active time shared by the conversations an agent handles at once."""
-        return self.active_s / max(self.concurrency, 1.0)
-
-
-@dataclass(frozen=True)
-class TimedMessage:
-    """One message of a conversation, as the measure reads it."""
-
-    at: datetime
-    agent_id: int | None  # None: not an agent's
-    by_agent: bool
-
-
-def active_spans(messages: list[TimedMessage], assigned_at: datetime | None
-                 ) -> list[tuple[int | None, datetime, datetime]]:
-    """A conversation's active spans, (agent id, start, end), from its messages in order: each
-    agent's message (reply or internal note) ends one, from the message before it, at most
-    ``ACTIVE_GAP_CAP`` before, and never before the conversation's last assignment when it
-    came after it (the wait in the queue is not work)."""
-    spans = []
-    for before, message in zip(messages, messages[1:], strict=False):
-        if not message.by_agent:
-            continue
-        start = max(before.at, message.at - ACTIVE_GAP_CAP)
-        if assigned_at is not None and assigned_at <= message.at:
-            start = max(start, assigned_at)
-        spans.append((message.agent_id, start, message.at))
-    return spans
-
-
-def _union_s(spans: list[tuple[datetime, datetime]]) -> float:
-    """The time covered by the spans, overlaps once."""
-    total, reach = 0.0, None
-    for start, end in sorted(spans):
-        if reach is None or start > reach:
-            total += (end - start).total_seconds()
-            reach = end
-        elif end > reach:
-            total += (end - reach).total_seconds()
-            reach = end
-    return total
-
-
-def measure_handle_time(conversations: dict[int, tuple[datetime | None, list[TimedMessage]]]
-                        ) -> tuple[float, float, int]:
-    """(active time per conversation, concurrency, conversations measured) of conversations
-    given as {id: (last assignment, messages in order)}. The active time of a conversation is
-    the sum of its spans (``active_spans``); the concurrency, the sum of every span over the
-    time the agents were active at all (each agent's spans as one union)."""
-    by_agent: dict[int, list[tuple[datetime, datetime]]] = {}
-    measured, active, busy = 0, 0.0, 0.0
-    for assigned_at, messages in conversations.values():
-        spans = active_spans(messages, assigned_at)
-        if not any(message.by_agent for message in messages):
-            continue  # nobody answered: not handled by an agent
-        measured += 1
-        for agent_id, start, end in spans:
-            active += (end - start).total_seconds()
-            if agent_id is None:  # a removed agent: their time counts once, alone
-                busy += (end - start).total_seconds()
-            else:
-                by_agent.setdefault(agent_id, []).append((start, end))
-    busy += sum(_union_s(spans) for spans in by_agent.values())
-    if measured == 0:
-        return 0.0, 1.0, 0
-    return active / measured, (active / busy if busy > 0 else 1.0), measured
-
-
-async def handle_time(session: AsyncSession, settings: Settings, since: datetime,
-                      team_id: int | None) -> HandleTime:
-    """The agents' handling time of the conversations resolved since ``since`` (the newest
-    ``HANDLE_SAMPLE``): an agent's active time on each (``active_spans``: the time before
-    each of their messages, capped, so waiting for the customer and nights do not count) and
-    how many conversations an agent was active in at once. Too few (``MIN_HANDLE_SAMPLE``):
-    ``average_handle_s`` at ``staffing_chat_concurrency``."""
-    resolved = select(Conversation.id, Conversation.assigned_at).where(
-        Conversation.resolved_at >= since, Conversation.assigned_at.is_not(None))
-    if team_id is not None:
-        resolved = resolved.where(Conversation.team_id == team_id)
-    sample = resolved.order_by(Conversation.resolved_at.desc(), Conversation.id.desc()) \
-        .limit(HANDLE_SAMPLE).subquery()
-    rows = await session.execute(
-        select(sample.c.id, sample.c.assigned_at, Message.created_at, Message.sender_kind,
-               Message.sender_agent_id)
-        .select_from(sample.outerjoin(Message, Message.conversation_id == sample.c.id))
-        .order_by(sample.c.id, Message.seq))
-    conversations: dict[int, tuple[datetime | None, list[TimedMessage]]] = {}
-    for conversation_id, assigned_at, created_at, sender_kind, agent_id in rows.all():
-        said = conversations.setdefault(conversation_id, (assigned_at, []))[1]
-        if created_at is not None:
-            by_agent = sender_kind == SenderKind.agent
-            said.append(TimedMessage(created_at, agent_id if by_agent else None, by_agent))
-    active_s, concurrency, measured = measure_handle_time(conversations)
-    if measured >= MIN_HANDLE_SAMPLE:
-        return HandleTime(active_s, concurrency, measured, True)
-    return HandleTime(float(settings.average_handle_s),
-                      float(settings.staffing_chat_concurrency), measured, False)
 
 
 @dataclass

@@ -49,9 +49,16 @@ async def remove_official_channel(services: Services, actor: Any, channel_id: in
 
 
 async def check_claim(services: Services, value: str, kind: str | None = None) -> Verdict:
+    return (await check_claims(services, [value], kind))[0]
+
+
+async def check_claims(services: Services, values: list[str],
+                       kind: str | None = None) -> list[Verdict]:
+    """Each value's verdict, against the official channels read once."""
     async with services.read() as session:
         rows = await list_official_channels(session)
-    return verify_channel(value, [Channel(r.kind, r.value, r.label) for r in rows], kind)
+    official = [Channel(r.kind, r.value, r.label) for r in rows]
+    return [verify_channel(value, official, kind) for value in values]
 
 
 def describe(verdict: Verdict) -> str:

@@ -13,6 +13,7 @@ a team's, their own), so an event reaches its readers without a look at every ag
 
 import asyncio
 import contextlib
+import time
 from collections import OrderedDict, defaultdict
 from typing import Any
 
@@ -124,6 +125,15 @@ class AgentConnection(Connection):
         self.team_ids = set(agent.team_ids)
         self.subscriptions: set[int] = set()
         self.inbox = False  # set through Hub.set_inbox (it keeps the index)
+        # marks the agent seen while the socket is open (walletdesk.web.routes.sockets)
+        self.heartbeat: asyncio.Task[None] | None = None
+
+    async def stop(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.heartbeat
+        await super().stop()
 
     def may_see(self, team_id: int | None, assignee_id: int | None) -> bool:
         if self.role in (Role.admin, Role.supervisor):
@@ -145,6 +155,9 @@ class Hub:
         # conversation id -> its customer's name, from their messages: masked in summaries
         # sent to outsourced agents when the event did not bring a masked one
         self.customer_names: OrderedDict[int, str] = OrderedDict()
+        # agent id -> when this process last marked them seen (time.monotonic): one write
+        # per agent per heartbeat, however many of their sockets are open here
+        self.seen_marked: dict[int, float] = {}
 
     # registration -------------------------------------------------------------------------
     def add_customer(self, conn: CustomerConnection, customer_id: int) -> None:
@@ -230,6 +243,18 @@ class Hub:
             group.discard(conn)
             if not group:
                 del self.by_agent[conn.agent_id]
+                self.seen_marked.pop(conn.agent_id, None)
+
+    def seen_due(self, agent_id: int, every_s: float, *, now: float | None = None) -> bool:
+        """Whether to mark the agent seen now (and note it): not if this process did in the
+        last heartbeat (``every_s``; a little early is due, so a heartbeat a few
+        milliseconds ahead of the last one's time still writes)."""
+        moment = time.monotonic() if now is None else now
+        last = self.seen_marked.get(agent_id)
+        if last is not None and moment - last < every_s * 0.8:
+            return False
+        self.seen_marked[agent_id] = moment
+        return True
 
     @property
     def connection_count(self) -> int:
@@ -248,7 +273,7 @@ class Hub:
             self._on_typing(event)
         elif kind == ACCESS_EVENT:
             self._on_access_changed(event)
-        elif kind == "presence":
+        elif kind == "presence":  # chosen, or an online agent's connection lost / back
             frame = dumps(event)
             for conn in self.inbox_agents:
                 conn.send(frame)

@@ -26,7 +26,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment
 
-from walletdesk import i18n
+from walletdesk import code_names, i18n
 from walletdesk.complaints import texts as complaint_texts
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -150,67 +150,21 @@ def locale_choices() -> tuple[tuple[str, str], ...]:
     return tuple((locale, i18n.locale_name(locale)) for locale in i18n.available_locales())
 
 
-# domain values a table shows (an agent's role, an article's status): their words, by value
-TERMS: dict[str, str] = {
-    "admin": i18n.N_("admin"), "supervisor": i18n.N_("supervisor"), "agent": i18n.N_("agent"),
-    "outsourced": i18n.N_("outsourced"),
-    "draft": i18n.N_("draft"), "published": i18n.N_("published"), "retired": i18n.N_("retired"),
-    "online": i18n.N_("online"), "away": i18n.N_("away"), "offline": i18n.N_("offline"),
-    # complaints: stages and resolutions
-    "received": i18n.N_("received"), "investigating": i18n.N_("investigating"),
-    "resolution_proposed": i18n.N_("resolution proposed"), "approved": i18n.N_("approved"),
-    "customer_notified": i18n.N_("customer notified"), "followed_up": i18n.N_("followed up"),
-    "closed": i18n.N_("closed"), "refund": i18n.N_("refund"),
-    "compensation": i18n.N_("compensation"), "explanation": i18n.N_("explanation"),
-    # follow-up programmes: triggers and channels
-    "transaction": i18n.N_("transaction"), "complaint_resolved": i18n.N_("complaint resolved"),
-    "cohort": i18n.N_("cohort"), "email": i18n.N_("e-mail"), "sms": i18n.N_("SMS"),
-    "in_app": i18n.N_("in-app"), "team": i18n.N_("team"),
-    # where a conversation came from (Conversation.channel), in the workspace's words
-    # (static/workspace.js, CHANNELS)
-    "web": i18n.N_("web chat"), "widget": i18n.N_("web chat"), "operator": i18n.N_("in-app"),
-    "report": i18n.N_("scam report"),
-    # why the bot handed a conversation to a person (Conversation.handoff_reason), in the
-    # workspace's words (static/workspace.js, HANDOFF)
-    "low_confidence": i18n.N_("the bot was not confident"),
-    "asked_for_human": i18n.N_("the customer asked for a person"),
-    "repeated_failure": i18n.N_("two answers in a row did not help"),
-    "sensitive_topic": i18n.N_("a sensitive topic"),
-    "out_of_scope": i18n.N_("the question is outside the knowledge base"),
-    "bot_unavailable": i18n.N_("the bot was not available"),
-    "context_unavailable": i18n.N_("the customer's account data was unavailable"),
-    "context_missing": i18n.N_("the customer's account data lacked what was asked"),
-    "account_question": i18n.N_(
-        "a question about the customer's own account (check who they are)"),
-    "verification_failed": i18n.N_("the customer's e-mail code was not confirmed"),
-    "chain_unavailable": i18n.N_("the chain could not be checked (endpoint not answering)"),
-    "chain_unsupported": i18n.N_("a transfer on a network the desk does not check"),
-    "no_question": i18n.N_("greetings with no question"),
-}
-
-
-# the details of a complaint's history (walletdesk.complaints.actions: ComplaintEvent.detail)
-COMPLAINT_DETAILS: dict[str, str] = {
-    "category": i18n.N_("Category"), "summary": i18n.N_("Summary"),
-    "owner_agent_id": i18n.N_("Owner"), "kind": i18n.N_("Resolution"),
-    "amount": i18n.N_("Amount"), "asset": i18n.N_("Asset"), "note": i18n.N_("Note"),
-    "reason": i18n.N_("Reason"), "early": i18n.N_("Closed early"),
-    "from_stage": i18n.N_("From stage"), "threshold": i18n.N_("Approval threshold"),
-    "language": i18n.N_("Language"),
-}
+# domain values a table shows (an agent's role, an article's status): their words, by value;
+# the tables per domain live in walletdesk.code_names (``term(code, domain)`` in templates)
+TERMS = code_names.TERMS
 
 
 def complaint_detail_name(locale: str, key: str) -> str:
     """A complaint history detail's name in the page's language (an unknown one readably)."""
-    name = COMPLAINT_DETAILS.get(key)
-    return i18n.translations(locale).gettext(name) if name else key.replace("_", " ")
+    return code_names.code_name(locale, key, "complaint_detail")
 
 
-def term(locale: str, value: object) -> str:
-    """A role or status value in the page's language (an unknown value readably as it is)."""
-    key = str(value)
-    return i18n.translations(locale).gettext(TERMS[key]) if key in TERMS else \
-        key.replace("_", " ")
+def term(locale: str, value: object, domain: str | None = None) -> str:
+    """A code in the page's language: a role or status (``TERMS``), or with ``domain`` the
+    code's name in that domain's table (walletdesk.code_names: "campaign_kind",
+    "audit_action" …); an unknown code readably as it is."""
+    return code_names.code_name(locale, value, domain)
 
 
 @lru_cache(maxsize=1)
@@ -257,7 +211,8 @@ def template_context(request: Request) -> dict[str, Any]:
             "contact_reason_names": partial(contact_reason_names, locale),
             "complaint_detail_name": partial(complaint_detail_name, locale),
             "language_name": partial(_language_name_in, locale),
-            "term": partial(term, locale)}
+            "term": partial(term, locale),
+            "audit_value_domain": code_names.audit_value_domain}
 
 
 def install(templates: Jinja2Templates) -> None:

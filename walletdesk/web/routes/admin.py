@@ -20,7 +20,7 @@ from walletdesk.i18n import N_
 from walletdesk.routing.hours import DAYS
 from walletdesk.routing.queries import queue_overview
 from walletdesk.web.deps import PageAdmin, PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
-from walletdesk.web.forms import split_list
+from walletdesk.web.forms import NO_DRAFT, split_list, typed
 from walletdesk.web.routes.refusals import refusal
 from walletdesk.web.schemas import MAX_ROW_ID, row_id
 
@@ -46,6 +46,7 @@ def _hours_to_text(hours: dict[str, list[list[str]]]) -> dict[str, str]:
 async def _render(request: Request, templates: Any, signer: Any, name: str,
                   context: dict[str, Any], status_code: int = 200) -> Response:
     context.setdefault("error", None)
+    context.setdefault("draft", NO_DRAFT)  # a refused form's typing (walletdesk.web.forms)
     context["csrf_token"] = signer.csrf_token(request.state.session)
     context["roles"] = [r.value for r in Role]
     return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -57,7 +58,7 @@ async def overview(request: Request, agent: PageManager, services: ServicesDep,
     async with services.read() as session:
         teams = await list_teams(session)
         agents = await list_agents(session)
-        queues = await queue_overview(session)
+        queues = await queue_overview(session, services.settings)
         since = utcnow() - timedelta(days=30)
         by_agent = await satisfaction_by(session, "agent", since)
         by_team = await satisfaction_by(session, "team", since)
@@ -112,8 +113,8 @@ async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep
             teams, agents = await list_teams(session), await list_agents(session)
         return await _render(request, templates, signer, "admin/index.html",
                              {"agent": agent, "teams": teams, "agents": agents,
-                              "error": refusal(request, exc, N_("pick a role from the list"))},
-                             422)
+                              "error": refusal(request, exc, N_("pick a role from the list")),
+                              "draft": typed(form, "new-agent")}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -135,12 +136,13 @@ async def update_agent(agent_id: RowId, request: Request, agent: PageManager,
             changes["password"] = str(form.get("password", "")) or None
         accounts.check_agent_change_allowed(agent, changes)
         await accounts.update_agent(services, agent, agent_id, changes)
-    except DomainError as exc:
+    except (DomainError, ValueError) as exc:  # ValueError: a role not in the list
         async with services.read() as session:
             target, teams = await get_agent(session, agent_id), await list_teams(session)
         return await _render(request, templates, signer, "admin/agent.html",
                              {"agent": agent, "target": target, "teams": teams,
-                              "error": refusal(request, exc)}, 422)
+                              "error": refusal(request, exc, N_("pick a role from the list")),
+                              "draft": typed(form)}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -182,7 +184,8 @@ async def create_team(request: Request, agent: PageManager, services: ServicesDe
             teams, agents = await list_teams(session), await list_agents(session)
         return await _render(request, templates, signer, "admin/index.html",
                              {"agent": agent, "teams": teams, "agents": agents,
-                              "error": refusal(request, exc)}, 422)
+                              "error": refusal(request, exc),
+                              "draft": typed(form, "new-team")}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -199,8 +202,8 @@ async def update_team(team_id: RowId, request: Request, agent: PageManager,
             team = await get_team(session, team_id)
         return await _render(request, templates, signer, "admin/team.html",
                              {"agent": agent, "team": team, "days": DAYS,
-                              "hours": _hours_to_text(fields["weekly_hours"]),
-                              "error": refusal(request, exc)}, 422)
+                              "hours": _hours_to_text(team.weekly_hours),
+                              "error": refusal(request, exc), "draft": typed(form)}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 

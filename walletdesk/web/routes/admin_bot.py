@@ -15,16 +15,16 @@ from walletdesk.i18n import N_
 from walletdesk.kb.queries import all_articles
 from walletdesk.verification.account_questions import custody_mode, mail_relay_configured
 from walletdesk.web.deps import PageAdmin, PageManager, ServicesDep, SignerDep, TemplatesDep
-from walletdesk.web.forms import split_list
+from walletdesk.web.forms import NO_DRAFT, Draft, split_list, typed
 from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/admin/bot", include_in_schema=False)
 GAP_WINDOW = timedelta(days=30)
 
 
-@router.get("", response_class=HTMLResponse)
-async def bot_page(request: Request, agent: PageManager, services: ServicesDep,
-                   signer: SignerDep, templates: TemplatesDep, error: str | None = None) -> Response:
+async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
+                error: str | None = None, draft: Draft = NO_DRAFT) -> Response:
+    """The page; ``draft``: the settings form as typed when it was refused."""
     since = utcnow() - GAP_WINDOW
     async with services.read() as session:
         config = await bot_config(session)
@@ -39,8 +39,15 @@ async def bot_page(request: Request, agent: PageManager, services: ServicesDep,
         "kb_articles": articles,
         "ready": bool(runtime and runtime.ready), "articles": len(runtime.articles) if runtime else 0,
         "build_seconds": runtime.build_seconds if runtime else None, "error": error,
+        "draft": draft,
         "csrf_token": signer.csrf_token(request.state.session)},
         status_code=422 if error else 200)
+
+
+@router.get("", response_class=HTMLResponse)
+async def bot_page(request: Request, agent: PageManager, services: ServicesDep,
+                   signer: SignerDep, templates: TemplatesDep) -> Response:
+    return await _page(request, agent, services, signer, templates)
 
 
 @router.post("")
@@ -57,8 +64,8 @@ async def save_bot(request: Request, agent: PageAdmin, services: ServicesDep,
             account_articles=[str(slug) for slug in form.getlist("needs_account")]
             if form.get("account_articles_listed") else None)
     except (DomainError, ValueError) as exc:
-        return await bot_page(request, agent, services, signer, templates, error=refusal(
-            request, exc, N_("a whole number is needed")))
+        return await _page(request, agent, services, signer, templates, error=refusal(
+            request, exc, N_("a whole number is needed")), draft=typed(form))
     return RedirectResponse("/admin/bot", status_code=303)
 
 

@@ -11,6 +11,7 @@ from walletdesk.cases.sla import list_sla_policies, save_sla_policy
 from walletdesk.errors import DomainError, Invalid
 from walletdesk.i18n import N_, Phrase
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/admin/sla", include_in_schema=False)
@@ -56,12 +57,16 @@ def _fields(form: Any) -> dict[str, Any]:
 
 
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
-                error: str | None = None, status_code: int = 200) -> Response:
+                error: str | None = None, status_code: int = 200,
+                draft: Draft = NO_DRAFT) -> Response:
+    """The page; ``draft``: a refused form as typed (``which``: the policy edited, None for
+    a new one), shown open with the refusal beside it."""
     async with services.read() as session:
         policies = await list_sla_policies(session)
         teams = await list_teams(session)
     return templates.TemplateResponse(request, "admin/sla.html", {
         "agent": agent, "policies": policies, "teams": teams, "error": error,
+        "draft": draft.among([None, *(p.id for p in policies)]),
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -78,7 +83,7 @@ async def _save(request: Request, agent: Any, services: Any, signer: Any, templa
         await save_sla_policy(services, agent, policy_id, **_fields(form))
     except (DomainError, ValueError, OverflowError) as exc:  # overflow: a huge target
         return await _page(request, agent, services, signer, templates, refusal(request, exc),
-                           422)
+                           422, typed(form, policy_id))
     return RedirectResponse("/admin/sla", status_code=303)
 
 

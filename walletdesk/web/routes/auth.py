@@ -1,7 +1,9 @@
 """Signing in and out of the agent workspace, two-factor login and the agent's security page.
 
 A right password starts a server-side session, or, when the agent has (or must have) a second
-factor, a short pending-login cookie that only the code step (or the set-up) accepts.
+factor, a short pending-login cookie that only the code step (or the set-up) accepts. A full
+sign-in also leaves a device cookie (walletdesk.accounts.device_trust), sent back to the
+sign-in pages only: under a distributed guess that browser is not slowed.
 """
 
 from typing import Annotated, Any
@@ -13,6 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from walletdesk.accounts import two_factor
 from walletdesk.accounts.actions import LoginResult, authenticate, logout_everywhere
+from walletdesk.accounts.device_trust import device_cookie_for, issue_device_cookie
+from walletdesk.accounts.models import Agent
 from walletdesk.accounts.sessions import end_session, start_session
 from walletdesk.errors import DomainError
 from walletdesk.i18n import N_
@@ -27,6 +31,9 @@ from walletdesk.web.sessions import (
 )
 
 router = APIRouter(include_in_schema=False)
+
+DEVICE_COOKIE = "wd_device"
+DEVICE_COOKIE_PATH = "/login"  # the sign-in steps only (/login, /login/code, /login/enrol)
 
 # what the sign-in pages say, in the browser's language (nobody is signed in yet)
 LOGIN_ERRORS = {
@@ -59,11 +66,17 @@ def _cookie_options(request: Request, max_age: int) -> dict[str, Any]:
 
 
 async def _signed_in(request: Request, services: Any, signer: Signer, agent_id: int,
-                     response: Response) -> Response:
+                     response: Response, agent: Agent | None = None) -> Response:
     token = await start_session(services, agent_id)
     response.set_cookie(SESSION_COOKIE, signer.session_cookie(token),
                         **_cookie_options(request, services.settings.session_max_age_s))
     response.delete_cookie(PENDING_LOGIN_COOKIE)
+    device = issue_device_cookie(services.settings, agent) if agent is not None \
+        else await device_cookie_for(services, agent_id)
+    if device:  # a fresh one at each full sign-in: 90 days from the last
+        options = _cookie_options(request, services.settings.device_cookie_max_age_s)
+        options["secure"] = options["secure"] or request.url.scheme == "https"
+        response.set_cookie(DEVICE_COOKIE, device, path=DEVICE_COOKIE_PATH, **options)
     return response
 
 
@@ -87,7 +100,8 @@ async def login(request: Request, services: ServicesDep, signer: SignerDep,
     if not request.app.state.login_limiter.allow(client_address(request)):
         error = "rate"
     else:
-        result = await authenticate(services, email, password, client_address(request))
+        result = await authenticate(services, email, password, client_address(request),
+                                    request.cookies.get(DEVICE_COOKIE))
         if result.agent is not None and result.second_factor:
             step = "/login/code" if result.second_factor == "code" else "/login/enrol"
             response = RedirectResponse(step, status_code=303)
@@ -97,7 +111,7 @@ async def login(request: Request, services: ServicesDep, signer: SignerDep,
             return response
         if result.agent is not None:
             return await _signed_in(request, services, signer, result.agent.id,
-                                    RedirectResponse(target, status_code=303))
+                                    RedirectResponse(target, status_code=303), result.agent)
         error = result.error or "invalid"
     return templates.TemplateResponse(
         request, "login.html", {"next": target, "error": said(request, LOGIN_ERRORS[error]),
@@ -132,10 +146,11 @@ async def code_step(request: Request, services: ServicesDep, signer: SignerDep,
         result = LoginResult(None, "rate")
     else:
         result = await two_factor.verify_second_factor(services, pending.agent_id, code,
-                                                        client_address(request))
+                                                        client_address(request),
+                                                        request.cookies.get(DEVICE_COOKIE))
     if result.agent is not None:
         return await _signed_in(request, services, signer, result.agent.id,
-                                RedirectResponse(pending.next, status_code=303))
+                                RedirectResponse(pending.next, status_code=303), result.agent)
     error = result.error or "code"
     return templates.TemplateResponse(request, "login_code.html",
                                       {"error": said(request, LOGIN_ERRORS[error])},
@@ -200,6 +215,8 @@ async def logout(request: Request, agent: PageAgent, services: ServicesDep,
         await end_session(services, agent.id, request.state.session.session_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    if everywhere:  # no longer valid anyway (the session version moved)
+        response.delete_cookie(DEVICE_COOKIE, path=DEVICE_COOKIE_PATH)
     return response
 
 

@@ -19,6 +19,7 @@ from walletdesk.complaints.queries import (
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError
 from walletdesk.web.deps import MAX_ROW_ID, PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.routes.refusals import refusal
 
 router = APIRouter(prefix="/app/complaints", include_in_schema=False)
@@ -45,7 +46,7 @@ async def new_complaint_page(request: Request, agent: PageAgent, signer: SignerD
                              conversation_id: Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
                              ) -> Response:
     return templates.TemplateResponse(request, "complaint_new.html", {
-        "agent": agent, "conversation_id": conversation_id, "error": None,
+        "agent": agent, "conversation_id": conversation_id, "error": None, "draft": NO_DRAFT,
         "csrf_token": signer.csrf_token(request.state.session)})
 
 
@@ -61,7 +62,7 @@ async def open_complaint_form(request: Request, agent: PageAgent, services: Serv
     except DomainError as exc:
         return templates.TemplateResponse(request, "complaint_new.html", {
             "agent": agent, "conversation_id": conversation_id,
-            "error": refusal(request, exc),
+            "error": refusal(request, exc), "draft": typed(form),
             "csrf_token": signer.csrf_token(request.state.session)},
             status_code=404 if exc.code == "not_found" else 422)
     return RedirectResponse(f"/app/complaints/{complaint.id}", status_code=303)
@@ -69,7 +70,9 @@ async def open_complaint_form(request: Request, agent: PageAgent, services: Serv
 
 async def _detail(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
                   complaint_id: int, error: str | None = None,
-                  status_code: int = 200) -> Response:
+                  status_code: int = 200, draft: Draft = NO_DRAFT) -> Response:
+    """A complaint's page; ``draft``: its next-stage ("next") or "close" form as typed when
+    it was refused."""
     async with services.read() as session:
         complaint = await get_complaint(session, agent, complaint_id)
         history = await complaint_history(session, complaint.id)
@@ -81,6 +84,8 @@ async def _detail(request: Request, agent: Any, services: Any, signer: Any, temp
         "agent": agent, "complaint": complaint, "history": history, "next_stage": next_stage,
         "fields": STAGE_FIELDS.get(next_stage or "", frozenset()), "stages": STAGES,
         "names": {a.id: a.display_name for a in agents}, "staff": agents, "error": error,
+        "draft": draft.among([*(["next"] if next_stage else []),
+                              *(["close"] if next_stage not in (None, "closed") else [])]),
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -109,5 +114,6 @@ async def complaint_stage(complaint_id: RowId, request: Request, agent: PageAgen
         if exc.code == "not_found":
             raise
         return await _detail(request, agent, services, signer, templates, complaint_id,
-                             refusal(request, exc), 403 if exc.code == "forbidden" else 422)
+                             refusal(request, exc), 403 if exc.code == "forbidden" else 422,
+                             typed(form, "close" if "reason" in form else "next"))
     return RedirectResponse(f"/app/complaints/{complaint_id}", status_code=303)

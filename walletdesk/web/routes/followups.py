@@ -15,6 +15,7 @@ from walletdesk.followups import actions as followups
 from walletdesk.followups.queries import followups_not_yet_notified
 from walletdesk.i18n import N_, Phrase, locale_dir_name
 from walletdesk.web.deps import PageManager, PageStaff, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.localization import use_customer_locale
 from walletdesk.web.routes.refusals import refusal
 
@@ -121,11 +122,14 @@ async def record_call_form(followup_id: RowId, request: Request, agent: PageStaf
 
 async def _programmes_page(request: Request, agent: Any, services: Any, signer: Any,
                            templates: Any, error: str | None = None,
-                           status_code: int = 200) -> Response:
+                           status_code: int = 200, draft: Draft = NO_DRAFT) -> Response:
+    """The page; ``draft``: a refused form as typed (``which``: the programme edited, None
+    for a new one), shown open with the refusal beside it."""
     async with services.read() as session:
         programmes = await followups.list_programmes(session)
     return templates.TemplateResponse(request, "admin/followups.html", {
         "agent": agent, "programmes": programmes, "error": error, "json": json,
+        "draft": draft.among([None, *(p.id for p in programmes)]),
         "min_days": services.settings.followup_min_interval_days,
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
@@ -153,7 +157,7 @@ async def _save_programme(request: Request, agent: Any, services: Any, signer: A
             active=form.get("active") == "on")
     except (DomainError, ValueError) as exc:
         return await _programmes_page(request, agent, services, signer, templates,
-                                      refusal(request, exc), 422)
+                                      refusal(request, exc), 422, typed(form, programme_id))
     return RedirectResponse("/admin/followups", status_code=303)
 
 

@@ -43,6 +43,7 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.localization import (
     customer_language_choices,
     request_locale,
@@ -262,7 +263,9 @@ def _form_fields(form: Any) -> actions.AnnouncementFields:
 
 
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
-                error: str | None = None, status_code: int = 200) -> Response:
+                error: str | None = None, status_code: int = 200,
+                draft: Draft = NO_DRAFT) -> Response:
+    """The incidents page; ``draft``: the new announcement as typed when it was refused."""
     async with services.read() as session:
         alerts = await alert_payloads(session, await list_alerts(session))
         rows = await list_announcements(session)
@@ -272,13 +275,15 @@ async def _page(request: Request, agent: Any, services: Any, signer: Any, templa
         "agent": agent, "alerts": alerts, "announcements": rows, "counts": counts,
         "terms": TERMS, "reasons": reasons, "locales": i18n.SUPPORTED,
         "severities": list(Severity), "status_name": status_name,
-        "severity_name": severity_name, "error": error, "a": None,
+        "severity_name": severity_name, "error": error, "a": None, "draft": draft,
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
 async def _edit_page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
                      announcement_id: int, error: str | None = None,
-                     status_code: int = 200) -> Response:
+                     status_code: int = 200, draft: Draft = NO_DRAFT) -> Response:
+    """An announcement's page; ``draft``: its "status" or "edit" form as typed when it was
+    refused."""
     async with services.read() as session:
         payload = await announcement_payload(session,
                                              await get_announcement(session, announcement_id))
@@ -290,6 +295,7 @@ async def _edit_page(request: Request, agent: Any, services: Any, signer: Any, t
         "reasons": list(dict.fromkeys([*reasons, *payload["contact_reasons"]])),  # type: ignore[misc]
         "locales": i18n.SUPPORTED, "severities": list(Severity), "later": later,
         "status_name": status_name, "severity_name": severity_name, "error": error,
+        "draft": draft.among(["edit", *(["status"] if later else [])]),
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -308,7 +314,7 @@ async def create_announcement_page(request: Request, agent: PageManager, service
             created = await actions.create_announcement(session, agent, _form_fields(form))
     except DomainError as exc:
         return await _page(request, agent, services, signer, templates, refusal(request, exc),
-                           422)
+                           422, typed(form, "new"))
     return RedirectResponse(f"/admin/incidents/announcements/{created.id}", status_code=303)
 
 
@@ -330,7 +336,7 @@ async def update_announcement_page(announcement_id: RowId, request: Request,
                                               _form_fields(form))
     except DomainError as exc:
         return await _edit_page(request, agent, services, signer, templates, announcement_id,
-                                refusal(request, exc), 422)
+                                refusal(request, exc), 422, typed(form, "edit"))
     return RedirectResponse(f"/admin/incidents/announcements/{announcement_id}",
                             status_code=303)
 
@@ -347,7 +353,7 @@ async def advance_announcement_page(announcement_id: RowId, request: Request,
                 {locale: str(form.get(f"note_{locale}", "")) for locale in i18n.SUPPORTED})
     except DomainError as exc:
         return await _edit_page(request, agent, services, signer, templates, announcement_id,
-                                refusal(request, exc), 422)
+                                refusal(request, exc), 422, typed(form, "status"))
     return RedirectResponse(f"/admin/incidents/announcements/{announcement_id}",
                             status_code=303)
 

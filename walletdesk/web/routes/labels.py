@@ -5,6 +5,7 @@ Access: every agent reads the labels and labels the conversations they may see; 
 and admins define labels and the category rules.
 """
 
+from collections.abc import Hashable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, status
@@ -35,6 +36,7 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.routes.refusals import refusal, said
 from walletdesk.web.schemas import MAX_ROW_ID, Id
 
@@ -160,7 +162,10 @@ def _row_id(value: object) -> int:
 
 
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
-                error: str | None = None, status_code: int = 200) -> Response:
+                error: str | None = None, status_code: int = 200,
+                draft: Draft = NO_DRAFT) -> Response:
+    """The page; ``draft``: a refused form as typed ("new-label", "new-rule", or the id of
+    the label edited), shown open with the refusal beside it."""
     async with services.read() as session:
         rows = await list_labels(session)
         rules = await list_rules(session)
@@ -169,6 +174,8 @@ async def _page(request: Request, agent: Any, services: Any, signer: Any, templa
         "agent": agent, "labels": [label_payload(label) for label in rows],
         "rules": [rule_payload(rule, label) for rule, label in rules],
         "categories": categories, "error": error,
+        "draft": draft.among(["new-label", *(["new-rule"] if rows else []),
+                              *(label.id for label in rows)]),
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -179,17 +186,19 @@ async def labels_page(request: Request, agent: PageManager, services: ServicesDe
 
 
 async def _form_action(request: Request, agent: Any, services: Any, signer: Any,
-                       templates: Any, action: Any) -> Response:
-    """Run ``action(form)``; on a refusal show the page again with the reason."""
+                       templates: Any, action: Any, which: Hashable = None) -> Response:
+    """Run ``action(form)``; on a refusal show the page again with the reason, and the form
+    ``which`` (None: one with nothing typed, a delete button) as it was typed."""
     form = await request.form()
+    draft = typed(form, which) if which is not None else NO_DRAFT
     try:
         await action(form)
     except DomainError as exc:
         return await _page(request, agent, services, signer, templates, refusal(request, exc),
-                           422)
+                           422, draft)
     except ValueError:
         return await _page(request, agent, services, signer, templates,
-                           said(request, N_("pick a label from the list")), 422)
+                           said(request, N_("pick a label from the list")), 422, draft)
     return RedirectResponse("/admin/labels", status_code=303)
 
 
@@ -199,7 +208,7 @@ async def create_label_page(request: Request, agent: PageManager, services: Serv
     return await _form_action(request, agent, services, signer, templates, lambda form: (
         actions.create_label(services, agent, name=str(form.get("name", "")),
                              color=str(form.get("color", "")),
-                             description=str(form.get("description", "")))))
+                             description=str(form.get("description", "")))), "new-label")
 
 
 @pages.post("/rules")
@@ -207,7 +216,7 @@ async def create_rule_page(request: Request, agent: PageManager, services: Servi
                            signer: SignerDep, templates: TemplatesDep) -> Response:
     return await _form_action(request, agent, services, signer, templates, lambda form: (
         actions.add_label_rule(services, agent, category=str(form.get("category", "")),
-                               label_id=_row_id(form.get("label_id")))))
+                               label_id=_row_id(form.get("label_id")))), "new-rule")
 
 
 @pages.post("/rules/{rule_id}/delete")
@@ -225,7 +234,7 @@ async def update_label_page(label_id: RowId, request: Request, agent: PageManage
     return await _form_action(request, agent, services, signer, templates, lambda form: (
         actions.update_label(services, agent, label_id, name=str(form.get("name", "")),
                              color=str(form.get("color", "")),
-                             description=str(form.get("description", "")))))
+                             description=str(form.get("description", "")))), label_id)
 
 
 @pages.post("/{label_id}/delete")

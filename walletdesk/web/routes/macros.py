@@ -28,6 +28,7 @@ from walletdesk.macros.queries import (
 )
 from walletdesk.macros.render import PLACEHOLDERS
 from walletdesk.web.deps import ApiAgent, PageAgent, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.routes.refusals import refusal, said
 from walletdesk.web.schemas import MAX_ROW_ID, Id
 
@@ -134,8 +135,7 @@ def _status(exc: Exception) -> int:
 
 
 def _draft(form: Any) -> dict[str, Any]:
-    """What the agent typed (a team id only when it can be one): the fields to save, and
-    what a refused form comes back with."""
+    """What the agent typed (a team id only when it can be one): the fields to save."""
     team = str(form.get("team_id", "")).strip()
     return {"shortcut": str(form.get("shortcut", "")), "title": str(form.get("title", "")),
             "scope": str(form.get("scope", "personal")),
@@ -153,21 +153,20 @@ def _form_fields(form: Any) -> dict[str, Any]:
 
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
                 error: str | None = None, notice: str | None = None,
-                status_code: int = 200, draft: dict[str, Any] | None = None,
-                draft_for: int | None = None) -> Response:
-    """The page; a refused form (``draft``: what was typed; ``draft_for``: the reply edited,
+                status_code: int = 200, draft: Draft = NO_DRAFT) -> Response:
+    """The page; a refused form (``draft``: what was typed; its ``which``: the reply edited,
     None for a new one) comes back open with its values and the refusal beside it."""
     async with services.read() as session:
-        replies = await list_canned_replies(session, agent)
+        replies = [canned_reply_payload(r, agent) for r in await list_canned_replies(session,
+                                                                                     agent)]
         teams = await list_teams(session)
-    if draft_for is not None and all(reply.id != draft_for for reply in replies):
-        draft = None  # a reply the agent cannot see: the refusal shows at the top
+    # a reply the agent cannot edit (or see) has no form: the refusal shows at the top
+    draft = draft.among([None, *(reply["id"] for reply in replies if reply["can_manage"])])
     return templates.TemplateResponse(request, "canned_replies.html", {
-        "agent": agent, "replies": [canned_reply_payload(r, agent) for r in replies],
+        "agent": agent, "replies": replies,
         "teams": teams, "team_names": {t.id: t.name for t in teams},
         "is_manager": is_manager(agent), "languages": i18n.SUPPORTED,
         "placeholders": PLACEHOLDERS, "error": error, "notice": notice, "draft": draft,
-        "draft_for": draft_for,
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -188,7 +187,7 @@ async def _save(request: Request, agent: Any, services: Any, signer: Any, templa
                  else await actions.update_canned_reply(services, agent, reply_id, **fields))
     except (DomainError, ValueError) as exc:
         return await _page(request, agent, services, signer, templates, refusal(request, exc),
-                           status_code=_status(exc), draft=_draft(form), draft_for=reply_id)
+                           status_code=_status(exc), draft=typed(form, reply_id))
     suffix = "?protected=1" if saved.secrets_removed else ""
     return RedirectResponse(f"/app/canned-replies{suffix}", status_code=303)
 

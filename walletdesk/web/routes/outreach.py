@@ -22,6 +22,7 @@ from walletdesk.outreach import actions, queries
 from walletdesk.outreach.rules import customer_from_stop_token
 from walletdesk.outreach.segments import preview
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
 from walletdesk.web.localization import use_customer_locale
 from walletdesk.web.routes.chat_uploads import WidgetCustomerDep
 from walletdesk.web.routes.refusals import refusal
@@ -64,7 +65,9 @@ def segment_rule(form: Any) -> dict[str, Any]:
 
 async def _index(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
                  error: str | None = None, status_code: int = 200,
-                 saved: int | None = None) -> Response:
+                 saved: int | None = None, draft: Draft = NO_DRAFT) -> Response:
+    """The page; ``draft``: a refused form as typed ("new-segment", "new-campaign" or
+    "preferences"), shown with the refusal beside it."""
     async with services.read() as session:
         segments = await queries.list_segments(session)
         campaigns = await queries.list_campaigns(session)
@@ -73,7 +76,7 @@ async def _index(request: Request, agent: Any, services: Any, signer: Any, templ
     return templates.TemplateResponse(request, "admin/outreach.html", {
         "agent": agent, "segments": segments, "campaigns": campaigns, "figures": figures,
         "reasons": reasons, "locales": customer_locales(), "json": json, "error": error,
-        "settings": services.settings, "saved": saved,
+        "settings": services.settings, "saved": saved, "draft": draft,
         "csrf_token": signer.csrf_token(request.state.session)}, status_code=status_code)
 
 
@@ -94,8 +97,11 @@ async def _save_segment(request: Request, agent: Any, services: Any, signer: Any
                                              name=str(form.get("name", "")),
                                              rule=segment_rule(form))
     except (DomainError, ValueError) as exc:
+        if segment_id is not None:  # back to the segment's own page, the edit kept
+            return await _segment_page(request, agent, services, signer, templates, segment_id,
+                                       refusal(request, exc), typed(form))
         return await _index(request, agent, services, signer, templates, refusal(request, exc),
-                            422)
+                            422, draft=typed(form, "new-segment"))
     return RedirectResponse(f"/admin/outreach/segments/{segment.id}", status_code=303)
 
 
@@ -112,17 +118,26 @@ async def update_segment(segment_id: RowId, request: Request, agent: PageManager
     return await _save_segment(request, agent, services, signer, templates, segment_id)
 
 
-@router.get("/admin/outreach/segments/{segment_id}", response_class=HTMLResponse)
-async def segment_page(segment_id: RowId, request: Request, agent: PageManager,
-                       services: ServicesDep, signer: SignerDep,
-                       templates: TemplatesDep) -> Response:
+async def _segment_page(request: Request, agent: Any, services: Any, signer: Any,
+                        templates: Any, segment_id: int, error: str | None = None,
+                        draft: Draft = NO_DRAFT) -> Response:
+    """A segment's page; ``draft``: its edit as typed when it was refused."""
     async with services.read() as session:
         segment = await queries.get_segment(session, segment_id)
         shown = await preview(session, segment.rule, utcnow())
         reasons = await contact_reason_choices(session)
     return templates.TemplateResponse(request, "admin/outreach_segment.html", {
         "agent": agent, "segment": segment, "preview": shown, "reasons": reasons,
-        "json": json, "csrf_token": signer.csrf_token(request.state.session)})
+        "json": json, "error": error, "draft": draft,
+        "csrf_token": signer.csrf_token(request.state.session)},
+        status_code=422 if error else 200)
+
+
+@router.get("/admin/outreach/segments/{segment_id}", response_class=HTMLResponse)
+async def segment_page(segment_id: RowId, request: Request, agent: PageManager,
+                       services: ServicesDep, signer: SignerDep,
+                       templates: TemplatesDep) -> Response:
+    return await _segment_page(request, agent, services, signer, templates, segment_id)
 
 
 def campaign_fields(form: Any) -> dict[str, Any]:
@@ -146,8 +161,11 @@ async def _save_campaign(request: Request, agent: Any, services: Any, signer: An
         campaign = await actions.save_campaign(services, agent, campaign_id,
                                                **campaign_fields(form))
     except (DomainError, ValueError) as exc:
+        if campaign_id is not None:  # back to the campaign's own page, the edit kept
+            return await _campaign_page(request, agent, services, signer, templates,
+                                        campaign_id, refusal(request, exc), typed(form, "edit"))
         return await _index(request, agent, services, signer, templates, refusal(request, exc),
-                            422)
+                            422, draft=typed(form, "new-campaign"))
     return RedirectResponse(f"/admin/outreach/campaigns/{campaign.id}", status_code=303)
 
 
@@ -164,31 +182,50 @@ async def update_campaign(campaign_id: RowId, request: Request, agent: PageManag
     return await _save_campaign(request, agent, services, signer, templates, campaign_id)
 
 
-@router.get("/admin/outreach/campaigns/{campaign_id}", response_class=HTMLResponse)
-async def campaign_page(campaign_id: RowId, request: Request, agent: PageManager,
-                        services: ServicesDep, signer: SignerDep,
-                        templates: TemplatesDep) -> Response:
+async def _campaign_page(request: Request, agent: Any, services: Any, signer: Any,
+                         templates: Any, campaign_id: int, error: str | None = None,
+                         draft: Draft = NO_DRAFT, status_code: int = 422) -> Response:
+    """A campaign's page; ``draft``: its "launch" or "edit" form as typed when it was
+    refused."""
     async with services.read() as session:
         campaign = await queries.get_campaign(session, campaign_id)
         segments = await queries.list_segments(session)
         figures = await queries.figures_in(session, campaign_id)
     return templates.TemplateResponse(request, "admin/outreach_campaign.html", {
         "agent": agent, "campaign": campaign, "segments": segments, "figures": figures,
-        "locales": customer_locales(), "error": None,
-        "csrf_token": signer.csrf_token(request.state.session)})
+        "locales": customer_locales(), "error": error,
+        "draft": draft.among([*(["launch"] if campaign.status in ("draft", "scheduled") else []),
+                              *(["edit"] if campaign.status != "cancelled" else [])]),
+        "csrf_token": signer.csrf_token(request.state.session)},
+        status_code=status_code if error else 200)
+
+
+@router.get("/admin/outreach/campaigns/{campaign_id}", response_class=HTMLResponse)
+async def campaign_page(campaign_id: RowId, request: Request, agent: PageManager,
+                        services: ServicesDep, signer: SignerDep,
+                        templates: TemplatesDep) -> Response:
+    return await _campaign_page(request, agent, services, signer, templates, campaign_id)
 
 
 @router.post("/admin/outreach/campaigns/{campaign_id}/launch")
 async def launch_campaign(campaign_id: RowId, request: Request, agent: PageManager,
-                          services: ServicesDep) -> Response:
+                          services: ServicesDep, signer: SignerDep,
+                          templates: TemplatesDep) -> Response:
     """Now, or at the local time given in the desk's outreach time zone."""
     form = await request.form()
-    at = None
-    if str(form.get("at") or "").strip():
-        local = datetime.fromisoformat(str(form.get("at")))
-        at = local.replace(tzinfo=local.tzinfo or ZoneInfo(
-            services.settings.outreach_default_timezone)).astimezone(UTC)
-    await actions.launch_campaign(services, agent, campaign_id, at)
+    try:
+        at = None
+        if str(form.get("at") or "").strip():
+            local = datetime.fromisoformat(str(form.get("at")))
+            at = local.replace(tzinfo=local.tzinfo or ZoneInfo(
+                services.settings.outreach_default_timezone)).astimezone(UTC)
+        await actions.launch_campaign(services, agent, campaign_id, at)
+    except (DomainError, ValueError) as exc:
+        if getattr(exc, "code", "") == "not_found":
+            raise
+        return await _campaign_page(request, agent, services, signer, templates, campaign_id,
+                                    refusal(request, exc), typed(form, "launch"),
+                                    409 if getattr(exc, "code", "") == "conflict" else 422)
     return RedirectResponse(f"/admin/outreach/campaigns/{campaign_id}", status_code=303)
 
 
@@ -214,7 +251,7 @@ async def customer_preferences(request: Request, agent: PageManager, services: S
             timezone=str(form.get("timezone") or "").strip() or None)
     except (DomainError, ValueError) as exc:
         return await _index(request, agent, services, signer, templates, refusal(request, exc),
-                            422)
+                            422, draft=typed(form, "preferences"))
     return RedirectResponse(f"/admin/outreach?saved={customer_id}#preferences", status_code=303)
 
 

@@ -39,7 +39,8 @@ from walletdesk.customers.identity import verified_user_id
 from walletdesk.customers.privacy_notice import acknowledge_privacy_notice, notice_to_show
 from walletdesk.db.engine import DatabaseBusy, DatabaseUnavailable
 from walletdesk.errors import DomainError
-from walletdesk.routing.actions import queue_state
+from walletdesk.routing.actions import agent_seen, queue_state
+from walletdesk.routing.presence import heartbeat_s
 from walletdesk.services import Services
 from walletdesk.staffing.overflow_choices import choose_overflow
 from walletdesk.text_rules import DISALLOWED, TextRefused, check_data
@@ -433,6 +434,30 @@ async def _widget_message(services: Services, hub: Hub, writer: ChatWriter,
 
 # --- agent workspace --------------------------------------------------------------------------
 
+async def _mark_seen(services: Services, hub: Hub, agent_id: int, every_s: float, *,
+                     force: bool = False) -> None:
+    """Mark the agent seen (decision 0059), at most once a heartbeat per process; a database
+    that is busy or down is tried again at the next heartbeat."""
+    if not hub.seen_due(agent_id, every_s) and not force:
+        return
+    try:
+        await agent_seen(services, agent_id)
+    except (DatabaseBusy, DatabaseUnavailable):
+        hub.seen_marked.pop(agent_id, None)
+        log.warning("agent_seen_not_recorded", agent_id=agent_id)
+    except Exception:  # a bug: logged, the socket stays
+        hub.seen_marked.pop(agent_id, None)
+        log.exception("agent_seen_failed", agent_id=agent_id)
+
+
+async def _keep_seen(services: Services, hub: Hub, conn: AgentConnection,
+                     every_s: float) -> None:
+    while conn.closing is None:
+        await asyncio.sleep(every_s)
+        if conn.closing is None and conn in hub.agents:
+            await _mark_seen(services, hub, conn.agent_id, every_s)
+
+
 @router.websocket("/ws/app")
 async def agent_socket(websocket: WebSocket) -> None:
     services: Services = websocket.app.state.services
@@ -457,7 +482,13 @@ async def agent_socket(websocket: WebSocket) -> None:
     conn = AgentConnection(websocket, agent, session_data.session_id)
     conn.start()
     hub.add_agent(conn)
-    conn.send({"type": "welcome", "agent_id": agent.id})
+    # the agent is there: seen now (back after the grace: their queues drain), and every
+    # heartbeat while the socket stays open (the keepalive closes one whose browser went)
+    every = heartbeat_s(settings)
+    await _mark_seen(services, hub, agent.id, every, force=True)
+    conn.heartbeat = asyncio.create_task(_keep_seen(services, hub, conn, every))
+    # heartbeat_s: how often the page pings (it reconnects when the socket goes quiet)
+    conn.send({"type": "welcome", "agent_id": agent.id, "heartbeat_s": every})
 
     async def recheck_access() -> None:
         """Frames that read or write re-check the session (one indexed lookup): the bus's

@@ -18,17 +18,18 @@ router = APIRouter(prefix="/api/v1", tags=["conversations"])
 @router.get("/conversations/{conversation_id}/transfer-targets")
 async def targets(conversation_id: RowId, agent: ApiAgent, services: ServicesDep,
                   request: Request) -> dict[str, Any]:
-    """Agents (not you, nor the one who has it now) with presence, load/capacity and whether
-    they speak the customer's language; teams with whether they are open now and, if not,
+    """Agents (not you, nor the one who has it now) with presence, whether they are
+    connected (online without it: offered nothing), load/capacity and whether they speak
+    the customer's language; teams with whether they are open now and, if not,
     when they are back, in the reader's words (the agent's saved language, as the workspace:
     deps sets it; a token's client, its Accept-Language)."""
     async with services.read() as session:
         conversation = await conversation_for_agent(session, agent, conversation_id)
-        agents, teams = await transfer_targets(session, agent, conversation,
-                                               request_locale(request))
+        agents, teams = await transfer_targets(session, services.settings, agent,
+                                               conversation, request_locale(request))
     return {
         "agents": [{"id": t.agent.id, "name": t.agent.display_name,
-                    "presence": t.agent.presence, "load": t.load,
+                    "presence": t.agent.presence, "connected": t.connected, "load": t.load,
                     "capacity": t.agent.capacity, "speaks_language": t.speaks_language,
                     "team_ids": t.agent.team_ids} for t in agents],
         "teams": [{"id": t.team.id, "name": t.team.name, "open_now": t.open_now,

@@ -30,6 +30,10 @@
   var directory = JSON.parse(document.getElementById("directory").textContent || "{}");
   var manager = root.dataset.manager === "true";
   var ws = null, ready = false, retryDelay = 500, inboxTimer = null, inboxAsked = 0, typingTimer = null, typingSent = 0;
+  // the heartbeat (decision 0059): the server marks me seen while the socket is open; the page
+  // pings every heartbeat_s (from the welcome) and reconnects when nothing came back for 2.5
+  // of them (a connection that died silently: a sleeping laptop, a changed network)
+  var heartbeatMs = 30000, heartbeatTimer = null, lastHeard = 0;
 
   function api(method, path, body) {
     return fetch("/api/v1" + path, {
@@ -341,11 +345,19 @@
 
   // --- socket --------------------------------------------------------------------------
   function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
+  function heartbeat() {
+    if (!ws || !ready) return;
+    if (Date.now() - lastHeard > heartbeatMs * 2.5) { ws.close(); return; }  // onclose reconnects
+    send({type: "ping"});
+  }
   function onFrame(f) {
+    lastHeard = Date.now();
     document.dispatchEvent(new CustomEvent("wd:frame", {detail: f}));  // notifications.js
     switch (f.type) {
       case "welcome":
         ready = true; retryDelay = 500;
+        if (f.heartbeat_s > 0) heartbeatMs = f.heartbeat_s * 1000;
+        clearInterval(heartbeatTimer); heartbeatTimer = setInterval(heartbeat, heartbeatMs);
         send({type: "inbox", on: true});
         if (state.current) send({type: "subscribe", conversation_id: state.current, last_seq: state.lastSeq});
         Object.keys(state.pending).forEach(function (cid) { var p = state.pending[cid]; send(p.frame); });
@@ -423,7 +435,7 @@
     ws = new WebSocket(scheme + location.host + "/ws/app");
     ws.onmessage = function (e) { try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore */ } };
     ws.onclose = function (e) {
-      ready = false;
+      ready = false; clearInterval(heartbeatTimer);
       if (e.code === 4401) { location.href = "/login?next=/app"; return; }
       setTimeout(connect, retryDelay); retryDelay = Math.min(retryDelay * 2, 10000);
     };
@@ -459,7 +471,9 @@
       agents.textContent = ""; teams.textContent = ""; targets = {agents: {}, teams: {}};
       t.agents.forEach(function (a) {
         targets.agents[a.id] = a;
-        var presence = {online: gettext("online"), away: gettext("away"), offline: gettext("offline")}[a.presence] || a.presence;
+        // online without a connection (the workspace closed): routing offers them nothing
+        var presence = a.presence === "online" && a.connected === false ? gettext("online, not connected")
+          : {online: gettext("online"), away: gettext("away"), offline: gettext("offline")}[a.presence] || a.presence;
         var o = el("option", "", a.name + " — " + presence + " · " + a.load + "/" + a.capacity +
           (a.load >= a.capacity ? " " + gettext("full") : "") + (a.speaks_language ? "" : " · " + gettext("other language")));
         o.value = "agent:" + a.id; agents.appendChild(o);
@@ -493,6 +507,8 @@
       return "";
     }
     var a = targets.agents[id];
+    if (a && a.presence === "online" && a.connected === false) return fmt(
+      gettext("{name} is online but not connected. The customer will be told they are waiting for an agent until {name} opens the conversation."), {name: a.name});
     if (a && a.presence !== "online") return fmt(a.presence === "away"
       ? gettext("{name} is away. The customer will be told they are waiting for an agent until {name} opens the conversation.")
       : gettext("{name} is offline. The customer will be told they are waiting for an agent until {name} opens the conversation."), {name: a.name});
