@@ -95,6 +95,38 @@ def mostly_chinese(text: str) -> bool:
 
 
 SWITCH_CONFIDENCE = 0.8  # how sure the detector must be for a message to change the language
+# Words only one of the two Latin-script languages writes: the evidence in a short message the
+# detector is unsure of ("mi USDT no llega": Spanish, 0.67 sure). Words both write ("no",
+# "me", "a", "red") are in neither list.
+_SPANISH_MARKERS = """
+    el la los las un una unos unas mi mis tu tus su sus de del al que qué por para con sin y
+    pero como cómo donde dónde cuando cuándo cuanto cuánto es está esta estoy están son hay
+    tengo tiene puedo puede llega llegó llegan envié envíe mandé recibí hola gracias ayuda
+    porfa favor ya muy nada todo toda otra otro yo ayer hoy aún todavía mío mía dinero cuenta
+    saldo retiro"""
+_ENGLISH_MARKERS = """
+    the my is are was were to of and not where what how why when please help hello hi hey
+    thanks thank i it you your can cannot can't don't doesn't didn't did have has still since
+    sent received arrived with from this that there money account withdrawal"""
+_MARKER_WORDS = {"es": frozenset(_SPANISH_MARKERS.split()),
+                 "en": frozenset(_ENGLISH_MARKERS.split())}
+_SPANISH_LETTERS = re.compile(r"[áéíóúñ¿¡]", re.IGNORECASE)
+_LATIN_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+
+def _marked_language(sample: str, detected: str | None) -> str | None:
+    """The language a short message's own words mark (see ``_MARKER_WORDS``): two marked words
+    of one language and none of the other, or one that the detector's best guess agrees
+    with ("hello" alone, read as Spanish, marks nothing)."""
+    words = _LATIN_WORD.findall(sample.lower())
+    counts = {language: sum(word in marked for word in words)
+              for language, marked in _MARKER_WORDS.items()}
+    counts["es"] += bool(_SPANISH_LETTERS.search(sample))
+    for language, other in (("es", "en"), ("en", "es")):
+        if counts[other] == 0 and (counts[language] >= 2
+                                   or counts[language] == 1 and detected == language):
+            return language
+    return None
 
 
 def message_language(text: str, current: str | None) -> str | None:
@@ -110,8 +142,10 @@ def message_language(text: str, current: str | None) -> str | None:
       conversation Chinese;
     - a conversation in a language the detector was not built for (a catalog added later, e.g.
       French) keeps it, unless the message is Chinese;
-    - otherwise the detector's language when it is at least ``SWITCH_CONFIDENCE`` sure; else
-      the conversation's (None when it has none yet: the answers' default, English)."""
+    - otherwise the detector's language when it is at least ``SWITCH_CONFIDENCE`` sure, or
+      the one the message's own words mark (``_marked_language``: "mi USDT no llega" in an
+      English widget is Spanish); else the conversation's (None when it has none yet: the
+      answers' default, English)."""
     if not has_content(text):
         return current
     # hashes, addresses and the wallet's words: not words of a language
@@ -132,7 +166,9 @@ def message_language(text: str, current: str | None) -> str | None:
         if best is not None else None
     if language is None:
         return current or detect_language(sample)
-    return language if best.value >= SWITCH_CONFIDENCE else current
+    if best.value >= SWITCH_CONFIDENCE:
+        return language
+    return _marked_language(sample, language) or current
 
 
 def detect_language(text: str, default: str = "en") -> str:
