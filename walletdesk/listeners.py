@@ -13,6 +13,7 @@ from walletdesk.cases.listeners import (
 )
 from walletdesk.chains.listeners import look_up_transfer
 from walletdesk.conversations import events
+from walletdesk.customers.listeners import remember_introduced_name
 from walletdesk.events.after_commit import AfterCommit, Listener
 from walletdesk.incidents.answering import link_on_resolve
 from walletdesk.routing.listeners import (
@@ -24,7 +25,7 @@ from walletdesk.routing.overflow import OVERFLOWED
 
 AFTER_COMMIT: dict[str, tuple[Listener, ...]] = {
     events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, answer_customer,
-                              look_up_transfer),
+                              look_up_transfer, remember_introduced_name),
     events.AGENT_REPLIED: (pause_sla_on_answer,),
     events.RESOLVED: (ask_for_rating_on_resolve, drain_freed_teams, link_on_resolve),
     events.ASSIGNED: (route_transfer,),
