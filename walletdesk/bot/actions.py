@@ -57,7 +57,13 @@ from walletdesk.jobs.actions import schedule_job
 from walletdesk.kb.models import Article
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
-from walletdesk.safety.lookalike import claim_to_check
+from walletdesk.safety.lookalike import (
+    Claims,
+    Verdict,
+    answered_alone,
+    claims_to_check,
+    defang,
+)
 from walletdesk.safety.protect import only_removed
 from walletdesk.services import Services, emit
 from walletdesk.small_talk import GREETING, SmallTalk, small_talk, without_greeting
@@ -67,7 +73,7 @@ from walletdesk.verification.account_questions import (
     mail_relay_configured,
     needs_verified_customer,
 )
-from walletdesk.verification.actions import check_claim
+from walletdesk.verification.actions import check_claims
 
 SUGGESTIONS = 3  # the articles a turn from before the choices offered (its first candidates)
 CHAIN_LOOKUP = "chain_lookup"  # a turn whose answer is the transfer's lookup
@@ -100,9 +106,11 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         return typed  # "2", "the first one": a pick of the options just offered
     if await answer_from_customer_context(services, conversation_id, message_id, question):
         return None  # the customer's own account, from the operator's context (issue 16)
-    claim = claim_to_check(question)
-    if claim is not None:
-        return await _answer_claim(services, conversation_id, message_id, text, claim)
+    claims = claims_to_check(question)
+    checked = await _checked_claims(services, claims, text)
+    if checked:
+        return await _answer_claims(services, conversation_id, message_id, text, claims.rest,
+                                    checked)
     result = await runtime.match(question)
     settings = runtime.settings
     # the articles as they are now: an edit's words at once, a retired article never
@@ -214,30 +222,58 @@ def lookup_deadline_s(settings: Settings) -> float:
     return 2 * settings.chain_timeout_s * (settings.chain_retries + 1) + 5
 
 
-async def _answer_claim(services: Services, conversation_id: int, message_id: int, text: str,
-                        claim: str) -> BotTurn | None:
-    """"Is @DemoWallet_Support official?" — the official-channel check, in the chat."""
-    verdict = await check_claim(services, claim)
+async def _checked_claims(services: Services, claims: Claims,
+                          text: str) -> list[tuple[str, Verdict]]:
+    """The links, handles, e-mails or numbers the customer asks about ("is @x official?") or
+    pasted with nothing else (walletdesk.safety.lookalike.claims_to_check), with their
+    verdicts; empty when the message is neither. A transfer's explorer link pasted alone is
+    left to the chain lookup, and an e-mail address or number alone that is neither ours nor
+    an imitation to the bot (likely the customer's own)."""
+    if not claims.values or (not claims.asked and detect(text).transactions):
+        return []
+    verdicts = await check_claims(services, claims.values)
+    return [(claim, verdict) for claim, verdict in zip(claims.values, verdicts, strict=True)
+            if claims.asked or answered_alone(verdict)]
+
+
+SEVERITY = ("invalid", "official", "not_official", "lookalike")  # a turn's reason: the worst
+
+
+async def _answer_claims(services: Services, conversation_id: int, message_id: int, text: str,
+                         words: str, checked: list[tuple[str, Verdict]]) -> BotTurn | None:
+    """"Is @DemoWallet_Support official?", or the link alone — the official-channel check, in
+    the chat: a reply per claim (several name theirs, an imitation defanged), the turn's
+    reason the worst verdict. The language is the message's ``words`` around the links (a
+    link's "support" or "help" read as English), the conversation's when there are none."""
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
         if conversation is None or conversation.status != Status.bot:
             return None
-        conversation.language = message_language(text, conversation.language)
+        conversation.language = message_language(words, conversation.language)
         await follow_conversation_language(session, conversation)
+        worst = max((verdict.status for _, verdict in checked), key=SEVERITY.index)
         turn = BotTurn(conversation_id=conversation.id, message_id=message_id, query=text[:2000],
                        language=conversation.language or "en", candidates=[], confidence=1.0,
-                       outcome="verified", reason=verdict.status)
+                       outcome="verified", reason=worst)
         session.add(turn)
         await session.flush()
-        reply = i18n.verdict_text(verdict.status, conversation.language,
-                                  services.settings.brand_name,
-                                  verdict.channel.value if verdict.channel else "")
-        await append_message(session, conversation, sender_kind=SenderKind.bot, text=reply,
-                             meta={"kind": "verification", "turn_id": turn.id,
-                                   "status": verdict.status, "actions": ["human"],
-                                   "article": {"slug": "", "title": "/verify", "url":
-                                               f"/verify?value={quote(claim)}"
-                                               f"&lang={conversation.language or 'en'}"}})
+        for index, (claim, verdict) in enumerate(checked):
+            reply = i18n.verdict_text(verdict.status, conversation.language,
+                                      services.settings.brand_name,
+                                      verdict.channel.value if verdict.channel else "")
+            if len(checked) > 1:
+                named = claim if verdict.status == "official" or verdict.kind == "phone" \
+                    else defang(claim)
+                reply = i18n.text("verify_which", conversation.language, value=named,
+                                  verdict=reply)
+            last = index == len(checked) - 1
+            await append_message(
+                session, conversation, sender_kind=SenderKind.bot, text=reply,
+                meta={"kind": "verification", "turn_id": turn.id, "status": verdict.status,
+                      "actions": ["human"] if last else [],
+                      "article": {"slug": "", "title": "/verify", "url":
+                                  f"/verify?value={quote(claim, safe='')}"
+                                  f"&lang={quote(conversation.language or 'en', safe='')}"}})
         return turn
 
 

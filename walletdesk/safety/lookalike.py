@@ -14,6 +14,14 @@ tricks impersonators use, it comes close to one:
 - a small edit distance (``demowalet``, ``dernowallet``).
 
 Anything else is *not official*: not one of ours, though not a known imitation either.
+A subdomain of an official domain (``help.demowallet.com``) is official: only the operator
+can make one.
+
+In the chat (``claims_to_check``) the check answers a message that asks about a channel ("is
+@x official?") and one that is nothing but what a customer pasted: one or more links,
+domains or handles, defanged (``hxxp``, ``[.]``) or not, maybe with a filler word around it
+("this", "это", "这个", "mira"). Most people forward what contacted them that way; such a
+message got no answer from the knowledge base and went to a person without a warning.
 """
 
 import re
@@ -206,7 +214,7 @@ def _compare(kind: str, normalised: str, channel: Channel) -> list[str]:
 
 def verify_channel(value: str, official: list[Channel], kind: str | None = None) -> Verdict:
     """Official, looks like an official channel, or not official."""
-    text = value.strip()[:500]
+    text = _trimmed(refang(value[:500]))
     kind = kind if kind in KINDS else guess_kind(text)
     normalised = normalise(kind, text)
     if not normalised:
@@ -216,6 +224,9 @@ def verify_channel(value: str, official: list[Channel], kind: str | None = None)
         same_family = (channel.kind == kind or {channel.kind, kind} <= set(HANDLE_KINDS))
         if same_family and normalise(channel.kind, channel.value) == normalised:
             return Verdict("official", kind, normalised, channel)
+        if kind == "domain" and channel.kind == "domain" and \
+                normalised.endswith("." + normalise("domain", channel.value)):
+            return Verdict("official", kind, normalised, channel)  # our own subdomain
         if kind == "email" and channel.kind == "domain" and \
                 normalised.endswith("@" + normalise("domain", channel.value)):
             return Verdict("official", kind, normalised, channel)
@@ -235,11 +246,161 @@ _ASKS_OFFICIAL = re.compile(
 _CLAIM = re.compile(
     r"(?:https?://\S+|t\.me/\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|(?<![\w.])@\w{3,}|"
     r"\+\d[\d ()-]{6,}\d|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b\S*)", re.IGNORECASE)
+MAX_CLAIMS = 3  # the claims of one message the bot checks (one reply each)
+# what a pasted link ends with that is not part of it: the sentence's punctuation, brackets
+_TRAILING = ".,;:!?)]}>\"'，。？！；：）】」』》"
+# defanged links as security advice and scam warnings write them: hxxp://, demowallet[.]com
+_HXXP = re.compile(r"\bh(?:xx|XX|\*\*)p(s?)(?=\[?:)", re.IGNORECASE)
+_DEFANGED_DOT = re.compile(r"\[\s*(?:\.|dot)\s*\]|\(\s*(?:\.|dot)\s*\)|\{\s*\.\s*\}",
+                           re.IGNORECASE)
+# Chinese and its punctuation (not the full-width letters impersonators use: "ｄｅｍｏ")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_CJK_BEFORE = re.compile(f"([{_CJK}])(?=[A-Za-z0-9@])")  # "请看@x", "这个链接demowallet.com"
+_CJK_ONLY = re.compile(f"[{_CJK}]+")
+# a bare "name.ext" that is a file, not a site (a link with a scheme or "www." is always read)
+_FILE_SUFFIXES = frozenset((
+    "png", "jpg", "jpeg", "gif", "webp", "heic", "bmp", "svg", "pdf", "txt", "log", "csv", "json",
+    "doc", "docx", "xls", "xlsx", "ppt", "pptx", "mp3", "mp4", "m4a", "wav", "avi", "mkv", "webm",
+    "jsx", "py", "js", "html", "htm", "md", "exe", "dmg", "apk", "ipa", "rar", "7z", "gz", "tar"))
+# the top-level domains a bare domain (no scheme, no "www.", no path) must end with to be read
+# as one when pasted alone: every two-letter country code, the generic ones scams use most, and
+# the reserved ones demos use ("demowallet.example"); "hello.how are you" is no link
+_BARE_TLDS = frozenset((
+    "com", "net", "org", "info", "biz", "app", "io", "xyz", "top", "online", "site", "website",
+    "help", "support", "live", "link", "click", "club", "vip", "pro", "shop", "store", "tech",
+    "cloud", "services", "finance", "financial", "exchange", "network", "digital", "money",
+    "cash", "claims", "claim", "gift", "bet", "asia", "icu", "buzz", "fun", "space", "today",
+    "world", "dev", "page", "ltd", "group", "global", "security", "wallet", "crypto", "bond",
+    "cfd", "sbs", "lol", "mobi", "name", "tel", "email", "chat", "social", "systems", "solutions",
+    "center", "trade", "market", "markets", "bank", "exposed", "zone", "work", "kim", "red",
+    "example", "test", "invalid", "localhost", "onion", "gov", "edu", "int", "mil"))
+# the words a customer puts around what they paste ("this", "look", "это", "这个", "mira"):
+# nothing else in the message makes it a question for the knowledge base
+_FILLER = frozenset((
+    "this", "that", "these", "those", "it", "here", "there", "is", "isnt", "what", "whats",
+    "about", "and", "or", "also", "the", "a", "an", "link", "links", "at", "to", "in", "on",
+    "of", "for", "with", "by", "from", "i", "my", "you", "your", "we", "our", "they", "them",
+    "he", "she", "his", "her", "got", "get", "site", "website", "page", "url", "address",
+    "account", "channel", "group", "handle", "bot", "number", "check", "look", "see", "pls",
+    "please", "plz", "sir", "hi", "hello", "hey", "ok", "received", "sent", "me", "someone",
+    "guy", "msg", "message", "dm", "contacted", "это", "этот", "эта", "эти", "вот", "тут",
+    "здесь", "что", "как", "насчёт", "насчет", "а", "и", "или", "ссылка", "ссылки", "ссылку",
+    "сайт", "сайта", "страница", "аккаунт", "канал", "группа", "бот", "номер", "проверьте",
+    "проверь", "посмотрите", "посмотри", "гляньте", "пожалуйста", "привет", "здравствуйте",
+    "мне", "написали", "пишут", "прислали", "пришло", "от", "esto", "este", "esta", "estos",
+    "estas", "eso", "ese", "esa", "aquí", "aqui", "qué", "que", "es", "y", "o", "el", "la",
+    "un", "una", "enlace", "enlaces", "sitio", "web", "página", "pagina", "cuenta", "canal",
+    "grupo", "número", "numero", "mira", "mire", "revisa", "revise", "ver", "por", "favor",
+    "hola", "escribió", "escribio", "escribieron", "mandaron", "llegó", "llego", "de"))
+_FILLER_CJK = frozenset((
+    "这", "这个", "這", "這個", "那", "那个", "那個", "这些", "這些", "是", "的",
+    "吗", "嗎", "呢", "啊", "吧", "什么", "什麼", "啥", "还有", "還有", "和",
+    "跟", "或", "或者", "链接", "鏈接", "连结", "連結", "网址", "網址", "网站",
+    "網站", "网页", "網頁", "地址", "账号", "帳號", "賬號", "频道", "頻道", "群",
+    "群组", "群組", "机器人", "機器人", "号码", "號碼", "电报", "電報", "客服",
+    "看看", "看一下", "看下", "帮我", "幫我", "帮忙", "幫忙", "请", "請", "请看",
+    "請看", "你好", "您好", "收到", "有人", "发", "發", "发来", "發來", "给我",
+    "給我", "我", "这是", "這是", "这个是", "這個是", "一个", "一個", "个", "個"))
+_FILLER_CJK_LONGEST = max(len(word) for word in _FILLER_CJK)
+# what a claim pasted alone counts for only when it is one of ours or an imitation: an e-mail
+# address or number on its own is as likely the customer's own
+_OWN_CONTACT_KINDS = ("email", "phone")
 
 
-def claim_to_check(text: str) -> str | None:
-    """The link, handle, e-mail or number a customer asks about ("is @x official?"), if any."""
-    if not _ASKS_OFFICIAL.search(text):
-        return None
-    found = _CLAIM.search(text)
-    return found.group().rstrip(".,;:!?)，。？！") if found else None
+@dataclass(frozen=True)
+class Claims:
+    """The links, handles, e-mails or numbers to check in a message (at most MAX_CLAIMS),
+    whether the message asks about them (``asked``) or is nothing but them, and its words
+    around them (``rest``: their language is the customer's, not the links' words)."""
+
+    values: list[str]
+    asked: bool
+    rest: str = ""
+
+
+def refang(text: str) -> str:
+    """``hxxps://demowallet[.]com`` as the link it stands for."""
+    return _DEFANGED_DOT.sub(".", _HXXP.sub(r"http\1", text)).replace("[:]", ":")
+
+
+def defang(value: str) -> str:
+    """A link as a reply may name it without making it one a mail client would open."""
+    return re.sub(r"^http", "hxxp", value, flags=re.IGNORECASE).replace(".", "[.]")
+
+
+def _trimmed(value: str) -> str:
+    return value.strip().lstrip("<([{\"'「『【《").rstrip(_TRAILING)
+
+
+def _found(text: str) -> list[tuple[int, int, str]]:
+    """Each link, handle, e-mail or number in ``text`` (refanged): its span and value."""
+    found = []
+    for match in _CLAIM.finditer(text):
+        value = _trimmed(match.group())
+        if value:
+            found.append((match.start(), match.end(), value))
+    return found
+
+
+def _bare_file_or_word(value: str) -> bool:
+    """"screenshot.png", "hello.how": a dotted word that is no site when it stands alone."""
+    if _URL.match(value) or value.lower().startswith("www.") or "/" in value or \
+            value.startswith(("@", "+")) or "@" in value:
+        return False
+    suffix = value.rsplit(".", 1)[-1].lower()
+    return suffix in _FILE_SUFFIXES or not (len(suffix) == 2 or suffix in _BARE_TLDS
+                                            or suffix.startswith("xn--"))
+
+
+def _filler_only(rest: str) -> bool:
+    """Whether what is left of a message around its claims is no more than filler words."""
+    for word in re.split(r"[\W_]+", rest.lower()):
+        if not word or word in _FILLER:
+            continue
+        if not _CJK_ONLY.fullmatch(word) or not _cjk_filler(word):
+            return False
+    return True
+
+
+def _cjk_filler(word: str) -> bool:
+    """"这个链接", "帮我看看这个": Chinese made only of filler words (longest first)."""
+    ends = {0}
+    for start in range(len(word)):
+        if start not in ends:
+            continue
+        for size in range(1, min(_FILLER_CJK_LONGEST, len(word) - start) + 1):
+            if word[start:start + size] in _FILLER_CJK:
+                ends.add(start + size)
+    return len(word) in ends
+
+
+def claims_to_check(text: str) -> Claims:
+    """The links, handles, e-mails or numbers a customer asks about ("is @x official?"), or
+    pasted with nothing else (``asked`` False): a message of only claims and filler words."""
+    prepared = _CJK_BEFORE.sub(r"\1 ", refang(text[:2000]))
+    found = _found(prepared)
+    rest = _claims_removed(prepared, found)
+    asked = bool(_ASKS_OFFICIAL.search(rest))
+    if not found or not asked and (not _filler_only(rest) or any(
+            _bare_file_or_word(value) for _, _, value in found)):
+        return Claims([], False)
+    values: list[str] = []
+    for _, _, value in found:
+        if value.lower() not in (v.lower() for v in values):
+            values.append(value)
+    return Claims(values[:MAX_CLAIMS], asked, " ".join(rest.split()))
+
+
+def _claims_removed(text: str, found: list[tuple[int, int, str]]) -> str:
+    parts, at = [], 0
+    for start, end, _ in found:
+        parts.append(text[at:start])
+        at = end
+    parts.append(text[at:])
+    return " ".join(parts)
+
+
+def answered_alone(verdict: Verdict) -> bool:
+    """Whether a claim pasted with nothing else gets the check's answer: always, except an
+    e-mail address or number that is neither ours nor an imitation (likely the customer's)."""
+    return verdict.kind not in _OWN_CONTACT_KINDS or verdict.status in ("official", "lookalike")
