@@ -21,6 +21,7 @@ from walletdesk.kb.models import (
     ArticleTranslation,
     ArticleVersion,
 )
+from walletdesk.kb.secrets import protect_article_body
 from walletdesk.safety.protect import protect_text
 from walletdesk.services import Services, emit
 
@@ -68,7 +69,7 @@ def _clean_translations(translations: dict[str, TranslationIn]) -> dict[str, Tra
         examples = [e.strip() for e in text.examples if e and e.strip()][:MAX_EXAMPLES]
         # articles are shown to everyone: the protect step applies to them too
         cleaned[locale] = TranslationIn(
-            protect_text(title).text, protect_text(body.strip()).text,
+            protect_text(title).text, protect_article_body(body.strip()).text,
             [protect_text(e).text[:500] for e in examples])
     if not cleaned:
         raise Invalid("an article needs a title in at least one locale")
