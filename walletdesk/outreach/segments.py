@@ -1,11 +1,11 @@
 """Segments: which customers a rule means, as one query, and its preview.
 
 A rule is a JSON object; every key is optional and they all must hold:
-``reason`` (a contact reason the customer asked about, within ``days``), ``channels``
-(channels they wrote on, within ``days``), ``label`` (a label on one of their conversations,
-within ``days``), ``languages``, ``verified`` (true/false: a signed identity or not) and
-``active_days`` (seen in the widget/app within that many days). Erased customers are never
-in a segment.
+``reason`` (a contact reason the customer asked about, within ``days``: any code of it,
+:mod:`walletdesk.outreach.reasons`), ``channels`` (channels they wrote on, within ``days``),
+``label`` (a label on one of their conversations, within ``days``), ``languages``,
+``verified`` (true/false: a signed identity or not) and ``active_days`` (seen in the
+widget/app within that many days). Erased customers are never in a segment.
 """
 
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from walletdesk.customers.models import Customer
 from walletdesk.errors import Invalid
 from walletdesk.i18n import customer_language
 from walletdesk.labels.models import ConversationLabel, Label
+from walletdesk.outreach.reasons import lower_reason_names, same_reason_codes
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
@@ -81,11 +82,12 @@ def audience(rule: dict[str, Any], now: datetime) -> Select[tuple[int]]:
     since = now - timedelta(days=int(rule.get("days", DEFAULT_DAYS)))
     conditions: list[Any] = [Customer.erased_at.is_(None)]
     recent = [Conversation.customer_id == Customer.id, Conversation.created_at >= since]
-    if rule.get("reason"):
-        reason = rule["reason"]
+    if rule.get("reason"):  # any code of the reason: "security", the label "Security" …
+        codes, lowered = same_reason_codes(rule["reason"]), lower_reason_names(rule["reason"])
         conditions.append(exists(select(Conversation.id).where(
-            *recent, or_(Conversation.contact_reason == reason,
-                         Conversation.category == reason))))
+            *recent, or_(Conversation.contact_reason.in_(codes),
+                         func.lower(Conversation.contact_reason).in_(lowered),
+                         Conversation.category.in_(codes)))))
     if rule.get("channels"):
         conditions.append(exists(select(Conversation.id).where(
             *recent, Conversation.channel.in_(rule["channels"]))))

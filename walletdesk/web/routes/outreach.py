@@ -19,6 +19,7 @@ from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError, NotFound
 from walletdesk.i18n import customer_locales
 from walletdesk.outreach import actions, queries
+from walletdesk.outreach.reasons import chosen_reason, merged_reasons
 from walletdesk.outreach.rules import customer_from_stop_token
 from walletdesk.outreach.segments import preview
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
@@ -71,7 +72,7 @@ async def _index(request: Request, agent: Any, services: Any, signer: Any, templ
     async with services.read() as session:
         segments = await queries.list_segments(session)
         campaigns = await queries.list_campaigns(session)
-        reasons = await contact_reason_choices(session)
+        reasons = merged_reasons(await contact_reason_choices(session))
         figures = {c.id: await queries.figures_in(session, c.id) for c in campaigns}
     return templates.TemplateResponse(request, "admin/outreach.html", {
         "agent": agent, "segments": segments, "campaigns": campaigns, "figures": figures,
@@ -125,9 +126,12 @@ async def _segment_page(request: Request, agent: Any, services: Any, signer: Any
     async with services.read() as session:
         segment = await queries.get_segment(session, segment_id)
         shown = await preview(session, segment.rule, utcnow())
-        reasons = await contact_reason_choices(session)
+        # the saved reason may be another code of an offered one (the label "Security")
+        reasons, reason_chosen = chosen_reason(
+            merged_reasons(await contact_reason_choices(session)), segment.rule.get("reason"))
     return templates.TemplateResponse(request, "admin/outreach_segment.html", {
         "agent": agent, "segment": segment, "preview": shown, "reasons": reasons,
+        "reason_chosen": reason_chosen,
         "json": json, "error": error, "draft": draft,
         "csrf_token": signer.csrf_token(request.state.session)},
         status_code=422 if error else 200)
