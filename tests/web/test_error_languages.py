@@ -121,12 +121,12 @@ def _refusal_on(page) -> str:  # type: ignore[no-untyped-def]
         "请填写由 1 到 40 个字母、数字、'-'、'_' 或 '.' 组成的快捷指令（不含空格）",
         "时限须在 1 分钟到 90 天（首次回复）或 365 天（解决）之间",
         "首次回复时限必须是数字",  # a field named by the form, translated in the sentence
-        "星期一：18:00 不早于 09:00")),
+        "Ann，星期一：18:00 不早于 09:00")),
     (None, "en", (
         "a shortcut of 1 to 40 letters, digits, '-', '_' or '.' (no spaces) is required",
         "targets must be between one minute and 90 days (first reply) or 365 days (resolution)",
         "the first-reply target must be a number",
-        "Monday: 18:00 is not before 09:00")),
+        "Ann, Monday: 18:00 is not before 09:00")),
 ])
 async def test_a_form_shown_again_explains_its_refusal_in_the_pages_language(
         services, sign_in, chosen, lang, said):

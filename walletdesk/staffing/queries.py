@@ -2,7 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -52,6 +52,9 @@ class StaffingPlan:
     concurrency: float = 1.0  # conversations an agent handles at once
     handled_conversations: int = 0  # measured for the handling time
     intervals: list[IntervalPlan] = field(default_factory=list)
+    # the roster: its agents, and those of them with no shift entered
+    agents: int = 0
+    agents_without_shifts: int = 0
 
     @property
     def active_gap_cap_min(self) -> int:
@@ -59,45 +62,139 @@ class StaffingPlan:
         return int(ACTIVE_GAP_CAP.total_seconds() // 60)
 
     @property
+    def roster_entered(self) -> bool:
+        """Whether any agent of the roster has a shift: without one, nobody's hours are known,
+        and a need is not a shortfall (a desk that has not entered its roster is not short
+        every half-hour)."""
+        return self.agents_without_shifts < self.agents
+
+    @property
     def short_intervals(self) -> int:
+        """Half-hours short against the roster entered (none counted without a roster)."""
+        if not self.roster_entered:
+            return 0
         return sum(1 for i in self.intervals if i.gap < 0)
 
     @property
     def short_agent_hours(self) -> float:
+        if not self.roster_entered:
+            return 0.0
         return sum(-i.gap for i in self.intervals if i.gap < 0) * INTERVAL_S / 3600
 
 
 @dataclass
 class GapSpan:
-    """Consecutive short half-hours, as one row of the page's gaps."""
+    """Consecutive short half-hours, as one stretch of time in the plan's time zone."""
 
-    starts: datetime
-    ends: datetime
+    starts: datetime  # the first short half-hour's start
+    ends: datetime  # the last short half-hour's start + 30 minutes
     half_hours: int
     contacts: float  # the most in one half-hour
     needed: int  # the most
     rostered: int  # the fewest
     gap: int  # the worst
 
+    @property
+    def end_day(self) -> date:
+        """The day the span ends on (a span ending at midnight ends on the day before, at
+        24:00)."""
+        return (self.ends - timedelta(microseconds=1)).date()
 
-def gap_spans(intervals: list[IntervalPlan]) -> list[GapSpan]:
+    @property
+    def end_clock(self) -> str:
+        """The span's end as HH:MM, midnight as 24:00 (the end of a day, as shifts write it)."""
+        if (self.ends.hour, self.ends.minute) == (0, 0):
+            return "24:00"
+        return self.ends.strftime("%H:%M")
+
+
+def gap_spans(intervals: list[IntervalPlan], timezone: str = "UTC") -> list[GapSpan]:
+    """The short half-hours merged into spans of consecutive ones, in ``timezone``."""
+    zone = ZoneInfo(timezone)
     spans: list[GapSpan] = []
     for interval in intervals:
         if interval.gap >= 0:
             continue
         last = spans[-1] if spans else None
+        ends = (interval.starts + INTERVAL).astimezone(zone)
         if last is not None and last.ends == interval.starts:
-            last.ends = interval.starts + INTERVAL
+            last.ends = ends
             last.half_hours += 1
             last.contacts = max(last.contacts, interval.contacts)
             last.needed = max(last.needed, interval.needed)
             last.rostered = min(last.rostered, interval.rostered)
             last.gap = min(last.gap, interval.gap)
         else:
-            spans.append(GapSpan(interval.starts, interval.starts + INTERVAL, 1,
-                                 interval.contacts, interval.needed, interval.rostered,
-                                 interval.gap))
+            spans.append(GapSpan(interval.starts.astimezone(zone), ends, 1, interval.contacts,
+                                 interval.needed, interval.rostered, interval.gap))
     return spans
+
+
+@dataclass
+class GapRun:
+    """Gap spans at the same times on consecutive days (Monday to Friday 09:00–12:00), as
+    one row of the page's gaps; a span that does not repeat is a run of one."""
+
+    spans: list[GapSpan]
+
+    @property
+    def first(self) -> GapSpan:
+        return self.spans[0]
+
+    @property
+    def last(self) -> GapSpan:
+        return self.spans[-1]
+
+    @property
+    def days(self) -> int:
+        return len(self.spans)
+
+    @property
+    def over_midnight(self) -> bool:
+        """Each span ends on the day after it starts (not at its midnight)."""
+        return self.first.end_day != self.first.starts.date()
+
+    @property
+    def half_hours(self) -> int:
+        return sum(span.half_hours for span in self.spans)
+
+    @property
+    def contacts(self) -> float:
+        return max(span.contacts for span in self.spans)
+
+    @property
+    def needed(self) -> int:
+        return max(span.needed for span in self.spans)
+
+    @property
+    def rostered(self) -> int:
+        return min(span.rostered for span in self.spans)
+
+    @property
+    def gap(self) -> int:
+        return min(span.gap for span in self.spans)
+
+
+def _daily_key(span: GapSpan) -> tuple[str, str, int]:
+    return (span.starts.strftime("%H:%M"), span.end_clock,
+            (span.end_day - span.starts.date()).days)
+
+
+def gap_runs(spans: list[GapSpan]) -> list[GapRun]:
+    """``spans`` (in time order) with those repeating on consecutive days at the same times
+    joined, in the order their first span starts."""
+    runs: list[GapRun] = []
+    latest: dict[tuple[str, str, int], GapRun] = {}  # the run last extended, per times
+    for span in spans:
+        key = _daily_key(span)
+        run = latest.get(key)
+        if run is not None and span.starts.date() - run.last.starts.date() == timedelta(days=1):
+            run.spans.append(span)
+        else:
+            run = GapRun([span])
+            runs.append(run)
+            latest[key] = run
+    return runs
 
 
 def _floor_interval(moment: datetime) -> datetime:
@@ -201,7 +298,10 @@ def compute_plan(inputs: PlanInputs, settings: Settings) -> StaffingPlan:
                         answer_within_s=settings.staffing_answer_within_s,
                         shrinkage=settings.staffing_shrinkage, active_s=handle.active_s,
                         concurrency=handle.concurrency,
-                        handled_conversations=handle.conversations)
+                        handled_conversations=handle.conversations,
+                        agents=len(inputs.roster),
+                        agents_without_shifts=sum(1 for row in inputs.roster
+                                                  if not row.shifts))
     for index, contacts in enumerate(forecast.contacts):
         moment = inputs.starts + index * INTERVAL
         on_queue = agents_needed(contacts, INTERVAL_S, handle_s,

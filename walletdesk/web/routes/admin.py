@@ -3,6 +3,7 @@
 import json
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,9 +16,9 @@ from walletdesk.cases.surveys import satisfaction_by
 from walletdesk.conversations.workspace import customer_profile
 from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.db.base import utcnow
-from walletdesk.errors import DomainError, Invalid
+from walletdesk.errors import Conflict, DomainError, Forbidden, Invalid
 from walletdesk.i18n import N_
-from walletdesk.routing.hours import DAYS
+from walletdesk.routing.hours import DAYS, InvalidHours, validate_hours
 from walletdesk.routing.queries import queue_overview
 from walletdesk.web.deps import PageAdmin, PageManager, RowId, ServicesDep, SignerDep, TemplatesDep
 from walletdesk.web.forms import NO_DRAFT, split_list, typed
@@ -52,19 +53,22 @@ async def _render(request: Request, templates: Any, signer: Any, name: str,
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+async def _overview(services: Any) -> dict[str, Any]:
+    """What admin/index.html shows: the page itself and the page a refused form of it comes
+    back as (its queues and satisfaction figures too, not only the tables the form is in)."""
+    async with services.read() as session:
+        since = utcnow() - timedelta(days=30)
+        return {"teams": await list_teams(session), "agents": await list_agents(session),
+                "queues": await queue_overview(session, services.settings),
+                "csat_agent": await satisfaction_by(session, "agent", since),
+                "csat_team": await satisfaction_by(session, "team", since)}
+
+
 @router.get("", response_class=HTMLResponse)
 async def overview(request: Request, agent: PageManager, services: ServicesDep,
                    signer: SignerDep, templates: TemplatesDep) -> Response:
-    async with services.read() as session:
-        teams = await list_teams(session)
-        agents = await list_agents(session)
-        queues = await queue_overview(session, services.settings)
-        since = utcnow() - timedelta(days=30)
-        by_agent = await satisfaction_by(session, "agent", since)
-        by_team = await satisfaction_by(session, "team", since)
     return await _render(request, templates, signer, "admin/index.html",
-                         {"agent": agent, "teams": teams, "agents": agents, "queues": queues,
-                          "csat_agent": by_agent, "csat_team": by_team})
+                         {"agent": agent, **await _overview(services)})
 
 
 @router.get("/agents/{agent_id}", response_class=HTMLResponse)
@@ -109,10 +113,8 @@ async def create_agent(request: Request, agent: PageAdmin, services: ServicesDep
                 team_ids=_form_ids(form, "team_ids"),
             )
     except (DomainError, ValueError) as exc:
-        async with services.read() as session:
-            teams, agents = await list_teams(session), await list_agents(session)
         return await _render(request, templates, signer, "admin/index.html",
-                             {"agent": agent, "teams": teams, "agents": agents,
+                             {"agent": agent, **await _overview(services),
                               "error": refusal(request, exc, N_("pick a role from the list")),
                               "draft": typed(form, "new-agent")}, 422)
     return RedirectResponse("/admin", status_code=303)
@@ -189,6 +191,28 @@ async def create_team(request: Request, agent: PageManager, services: ServicesDe
     return RedirectResponse("/admin", status_code=303)
 
 
+def _refused_team_field(fields: dict[str, Any], exc: DomainError) -> str | None:
+    """The team form's field a refusal is about, so that the page shows the refusal beside
+    it: the first (in the order the desk checks them) that is refused on its own; None: the
+    form as a whole."""
+    if isinstance(exc, Conflict):  # the name is taken
+        return "name"
+    if isinstance(exc, Forbidden):
+        return "requires_two_factor"
+    if fields["timezone"] not in available_timezones():
+        return "timezone"
+    for day in DAYS:
+        try:
+            validate_hours({day: fields["weekly_hours"][day]}, [], "UTC")
+        except InvalidHours:
+            return f"hours_{day}"
+    try:
+        validate_hours({}, fields["holidays"], "UTC")
+    except InvalidHours:
+        return "holidays"
+    return "name" if not fields["name"].strip() else None
+
+
 @router.post("/teams/{team_id}")
 async def update_team(team_id: RowId, request: Request, agent: PageManager,
                       services: ServicesDep, signer: SignerDep,
@@ -203,7 +227,8 @@ async def update_team(team_id: RowId, request: Request, agent: PageManager,
         return await _render(request, templates, signer, "admin/team.html",
                              {"agent": agent, "team": team, "days": DAYS,
                               "hours": _hours_to_text(team.weekly_hours),
-                              "error": refusal(request, exc), "draft": typed(form)}, 422)
+                              "error": refusal(request, exc), "draft": typed(form),
+                              "error_field": _refused_team_field(fields, exc)}, 422)
     return RedirectResponse("/admin", status_code=303)
 
 

@@ -4,16 +4,25 @@ and its API (/api/v1/staffing/…). Supervisors and admins only (and their API t
 import asyncio
 from typing import Annotated, Any
 
+from babel.dates import format_skeleton
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from walletdesk.errors import DomainError, Invalid
+from walletdesk.i18n import babel_locale
 from walletdesk.routing.hours import DAYS
-from walletdesk.staffing.actions import ShiftIn, parse_day_spec, set_overflow_threshold, set_shifts
+from walletdesk.staffing.actions import (
+    MAX_THRESHOLD_S,
+    ShiftIn,
+    set_overflow_threshold,
+    set_shifts,
+    set_week,
+)
 from walletdesk.staffing.queries import (
     StaffingPlan,
     compute_plan,
+    gap_runs,
     gap_spans,
     overflow_settings,
     roster,
@@ -27,6 +36,8 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
+from walletdesk.web.forms import NO_DRAFT, Draft, typed
+from walletdesk.web.localization import request_locale
 from walletdesk.web.routes.refusals import refusal
 
 api = APIRouter(prefix="/api/v1/staffing", tags=["staffing"])
@@ -56,6 +67,8 @@ class PlanOut(BaseModel):
     target: float
     answer_within_s: int
     shrinkage: float
+    roster_entered: bool = Field(description="whether any agent of the roster has a shift; "
+                                 "without one no shortfall is counted (short_* are 0)")
     short_intervals: int
     short_agent_hours: float
     intervals: list[IntervalOut]
@@ -67,7 +80,8 @@ def plan_out(plan: StaffingPlan) -> PlanOut:
         history_intervals=plan.history_intervals, handle_s=round(plan.handle_s, 1),
         handle_from_history=plan.handle_from_history, target=plan.target,
         answer_within_s=plan.answer_within_s, shrinkage=plan.shrinkage,
-        short_intervals=plan.short_intervals, short_agent_hours=plan.short_agent_hours,
+        roster_entered=plan.roster_entered, short_intervals=plan.short_intervals,
+        short_agent_hours=plan.short_agent_hours,
         intervals=[IntervalOut(starts=i.starts.isoformat(), contacts=i.contacts,
                                on_queue=i.on_queue, needed=i.needed, rostered=i.rostered,
                                gap=i.gap, service_level=None if i.service_level is None
@@ -140,23 +154,35 @@ async def put_threshold_api(team_id: RowId, body: ThresholdBody, agent: ApiManag
 
 # --- the page ---------------------------------------------------------------------------------
 
+def _day_label(locale: str) -> Any:
+    """A day as the page's language writes it short, with its date ("Wed, Dec 3")."""
+    where = babel_locale(locale)
+    return lambda moment: format_skeleton("MMMEd", moment, locale=where)
+
+
 async def _page(request: Request, agent: Any, services: Any, signer: Any, templates: Any,
-                team_id: int | None, error: str | None = None, status_code: int = 200
-                ) -> Response:
+                team_id: int | None, error: str | None = None, status_code: int = 200,
+                draft: Draft = NO_DRAFT) -> Response:
+    """The page; ``draft``: a refused form as typed (``which``: "shifts-<agent id>" or
+    "overflow-<team id>"), shown again beside its refusal."""
     async with services.read() as session:
         inputs = await staffing_inputs(session, services.settings, team_id)
         thresholds = await overflow_settings(session)
     plan = await asyncio.to_thread(compute_plan, inputs, services.settings)
     rows = inputs.roster
+    runs = gap_runs(gap_spans(plan.intervals, plan.timezone)) if plan.roster_entered else []
+    forms = [f"shifts-{row.agent.id}" for row in rows] + [
+        f"overflow-{row.team.id}" for row in thresholds if not row.team.is_outsourced]
     return templates.TemplateResponse(request, "staffing.html", {
         "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
-        "plan": plan, "gaps": gap_spans(plan.intervals),
+        "plan": plan, "gaps": runs, "day": _day_label(request_locale(request)),
         "plan_json": plan_out(plan).model_dump(mode="json"), "roster": rows,
         "thresholds": thresholds, "team_id": team_id, "days": DAYS,
         "specs": {row.agent.id: [", ".join(f"{s.starts}-{s.ends}" for s in row.shifts
                                            if s.weekday == weekday) for weekday in range(7)]
                   for row in rows},
         "global_threshold": services.settings.overflow_wait_s, "error": error,
+        "draft": draft.among(forms),
         "default_timezone": services.settings.staffing_timezone}, status_code=status_code)
 
 
@@ -167,27 +193,20 @@ async def staffing_page(request: Request, agent: PageManager, services: Services
     return await _page(request, agent, services, signer, templates, team_id)
 
 
-def _shifts_from_form(form: Any) -> list[ShiftIn]:
-    shifts = []
-    for weekday, day in enumerate(DAYS):
-        for starts, ends in parse_day_spec(str(form.get(day, ""))[:200]):
-            shifts.append(ShiftIn(weekday, starts, ends))
-    return shifts
-
-
 @pages.post("/staffing/shifts/{agent_id}")
 async def save_shifts_page(agent_id: RowId, request: Request, agent: PageManager,
                            services: ServicesDep, signer: SignerDep,
                            templates: TemplatesDep) -> Response:
     form = await request.form()
     team = str(form.get("team_id", "")).strip()
-    team_id = int(team) if team.isdigit() else None
+    team_id = int(team) if team.isascii() and team.isdigit() and len(team) < 10 else None
     try:
-        await set_shifts(services, agent, agent_id, _shifts_from_form(form),
-                         str(form.get("timezone", "")).strip()[:64] or "UTC")
+        await set_week(services, agent, agent_id,
+                       [str(form.get(day, ""))[:200] for day in DAYS],
+                       str(form.get("timezone", "")).strip()[:64] or "UTC")
     except DomainError as exc:
         return await _page(request, agent, services, signer, templates, team_id,
-                           refusal(request, exc), 422)
+                           refusal(request, exc), 422, typed(form, f"shifts-{agent_id}"))
     return RedirectResponse(f"/staffing{'?team_id=' + str(team_id) if team_id else ''}"
                             "#roster", status_code=303)
 
@@ -200,13 +219,18 @@ async def save_threshold_page(team_id: RowId, request: Request, agent: PageManag
     minutes = str(form.get("wait_threshold_min", "")).strip()
     try:
         try:
-            threshold = None if not minutes else round(float(minutes) * 60)
+            number = float(minutes) if minutes else None
         except ValueError as exc:
             raise Invalid("the threshold is a number of minutes") from exc
+        # said in the form's minutes (the domain's seconds read as a mistake beside it); "inf"
+        # is a float too, and round() of it raised OverflowError, an error page
+        if number is not None and not 0 <= number <= MAX_THRESHOLD_S / 60:
+            raise Invalid("the threshold is 0 to {max} minutes", max=MAX_THRESHOLD_S // 60)
+        threshold = None if number is None else round(number * 60)
         await set_overflow_threshold(services, agent, team_id, threshold)
     except DomainError as exc:
         return await _page(request, agent, services, signer, templates, None,
-                           refusal(request, exc), 422)
+                           refusal(request, exc), 422, typed(form, f"overflow-{team_id}"))
     return RedirectResponse("/staffing#overflow", status_code=303)
 
 

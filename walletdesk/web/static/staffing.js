@@ -12,28 +12,23 @@
   var plan = JSON.parse(source.textContent);
   var narrow = window.matchMedia("(max-width: 600px)").matches;
   var zone = plan.timezone || "UTC";
-  var label, clock;
+  var label;
   try {
     var lang = document.documentElement.lang || "en";
     var format = new Intl.DateTimeFormat(lang,
       {timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false});
-    var timeOnly = new Intl.DateTimeFormat(lang,
-      {timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false});
     label = function (iso) { return format.format(new Date(iso)); };
-    clock = function (iso) { return timeOnly.format(new Date(iso)); };
   } catch (e) {
     label = function (iso) { return iso.slice(5, 16).replace("T", " "); };
-    clock = function (iso) { return iso.slice(11, 16); };
   }
-  // the gaps in the page's time zone
-  Array.prototype.forEach.call(document.querySelectorAll("time[data-local]"), function (t) {
-    var iso = t.getAttribute("datetime");
-    t.textContent = t.dataset.local === "time" ? clock(iso) + " (" + zone + ")" : label(iso);
-  });
+  // (the gaps' table is written by the server, in the plan's time zone, days with dates)
   var node = document.querySelector('[data-chart="staffing"]');
   if (!node) return;
   var x = plan.intervals.map(function (i) { return label(i.starts); });
-  var short = plan.intervals.map(function (i) { return i.gap < 0 ? -i.gap : 0; });
+  // without a roster nobody's hours are known: no half-hour is short, the need is all there is
+  var short = plan.intervals.map(function (i) {
+    return plan.roster_entered && i.gap < 0 ? -i.gap : 0;
+  });
   // each series once: its name, colour and how its swatch looks in the legend
   var SERIES = [
     {name: gettext("Needed"), color: "#0969da", swatch: "line",
