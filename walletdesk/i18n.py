@@ -266,7 +266,9 @@ CATEGORY_NAMES: dict[str, str] = {
     "fees": N_("Fees"),
     "general": N_("General"),
     "hardware": N_("Hardware wallets"),
-    "incident": N_("Service status"),
+    # a customer's own incident: funds stolen, a wallet drained or hacked (not the service's
+    # status: that is the announcements' /status page)
+    "incident": N_("Security incidents"),
     "nft": N_("NFTs"),
     "scam": N_("Scams and fraud"),
     "security": N_("Security"),
@@ -278,6 +280,18 @@ CATEGORY_NAMES: dict[str, str] = {
     "transfers": N_("Transfers"),
     "withdrawal": N_("Withdrawals"),
 }
+
+
+# the help centre's sections: a category a customer looks for under a broader heading (stolen
+# funds are a security matter; "transfer" and "transfers" are one topic)
+HELP_SECTIONS: dict[str, str] = {"incident": "security", "transfer": "transfers"}
+
+
+def help_section(category: str) -> str:
+    """The category whose heading a KB category's articles are listed under in the help
+    centre (its own, unless HELP_SECTIONS folds it into a broader one)."""
+    key = category.strip().lower()
+    return HELP_SECTIONS.get(key, key)
 
 
 def category_name(category: str, language: str | None) -> str:

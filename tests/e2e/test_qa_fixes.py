@@ -81,7 +81,7 @@ async def test_the_privacy_acknowledgement_survives_a_reload_before_the_first_me
     await widget.click("#privacy-ack")
     await expect(notice).to_be_hidden()
     await widget.reload()  # nothing written yet: no customer row to hold the acknowledgement
-    await expect(widget.locator("#conn-state")).to_have_text("Online")
+    await expect(widget.locator("#conn-state")).to_have_attribute("data-state", "away")
     await expect(notice).to_be_hidden()
 
     await write(widget, "hello")

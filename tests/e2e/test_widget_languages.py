@@ -23,7 +23,8 @@ async def test_the_widget_in_traditional_chinese_on_a_phone(browser, server, e2e
     page = await context.new_page()
     await page.goto(f"{server.url}/widget")
     await expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
-    await expect(page.locator("#conn-state")).to_have_text("在線")
+    # Bob is offline: the header never says "在線" (online) with nobody there
+    await expect(page.locator("#conn-state")).to_have_text("客服暫不在線 · 可留言")
     await expect(page.locator(".greeting")).to_have_text("您好！有任何錢包相關的問題都可以問我們。")
     await expect(page.locator("#text")).to_have_attribute("placeholder", "輸入訊息…")
     await expect(page.locator("#send")).to_have_text("傳送")

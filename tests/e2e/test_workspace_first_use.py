@@ -182,8 +182,9 @@ async def test_transfer_to_a_closed_team_warns_and_the_return_time_reads_the_sam
     assert in_thread and in_banner, (thread_text, banner_text)
     assert in_thread.group(1) == in_banner.group(1)  # one format for the return time
     assert in_thread.group(1) in dialogs[0]  # and the same one Sam was warned with
-    # the header agrees with the banner: nobody is there
-    await expect(widget.locator("#conn-state")).to_have_text("Agents away · leave a message")
+    # the header agrees with the banner: closed, back at the same time
+    await expect(widget.locator("#conn-state")).to_have_text(
+        f"Closed until {in_banner.group(1)} · leave a message")
 
 
 async def test_the_rating_card_stays_answered_after_a_reload(browser, server, e2e_services,

@@ -45,11 +45,14 @@ async def help_home(request: Request, services: ServicesDep, templates: Template
     if q and q.strip():
         results = [localize(a, language, default)
                    for a in await search_articles(services, articles, q.strip())]
+    # one section per heading the reader sees: categories that read the same ("Transfers")
+    # or belong under a broader one (stolen funds under Security: i18n.help_section) are one
     categories: dict[str, list[object]] = {}
     for article in articles:
         localized = localize(article, language, default)
         if localized is not None:
-            categories.setdefault(article.category, []).append(localized)
+            heading = i18n.category_name(i18n.help_section(article.category), language)
+            categories.setdefault(heading, []).append(localized)
     return templates.TemplateResponse(request, "help/index.html", _context(
         request, language, q=q or "", results=results, categories=categories))
 

@@ -40,6 +40,7 @@ from walletdesk.customers.privacy_notice import acknowledge_privacy_notice, noti
 from walletdesk.db.engine import DatabaseBusy, DatabaseUnavailable
 from walletdesk.errors import DomainError
 from walletdesk.routing.actions import agent_seen, queue_state
+from walletdesk.routing.availability import widget_availability
 from walletdesk.routing.presence import heartbeat_s
 from walletdesk.services import Services
 from walletdesk.staffing.overflow_choices import choose_overflow
@@ -270,6 +271,9 @@ async def widget_socket(websocket: WebSocket) -> None:
                 hub.add_customer(conn, conversation.customer_id)
                 welcome.update(await _customer_snapshot(
                     session, services, conversation, _last_seq(frame)))
+            # whether a person could answer now (the header's "Online": docs/widget.md)
+            welcome["availability"] = await widget_availability(session, settings, language,
+                                                                conversation)
             # the operator's privacy notice, until this customer acknowledges it
             welcome["privacy_notice"] = await notice_to_show(
                 session, language, settings.default_language,
@@ -336,6 +340,12 @@ async def widget_socket(websocket: WebSocket) -> None:
             if conn.customer_id is not None:
                 await acknowledge_privacy_notice(services, conn.customer_id)
             conn.send({"type": "privacy_acknowledged"})
+        elif kind == "availability":  # asked again while the widget stays open
+            async with services.read() as session:
+                conversation = (await session.get(Conversation, conn.conversation_id)
+                                if conn.conversation_id is not None else None)
+                state = await widget_availability(session, settings, language, conversation)
+            conn.send({"type": "availability", **state})
         elif kind == "resume":
             if conn.conversation_id is not None:
                 async with services.read() as session:

@@ -21,6 +21,9 @@
     solved: gettext("That solved it"), human: gettext("Talk to a person"), more: gettext("Read the full article"),
     none: gettext("None of these"), open: gettext("open"), openTitle: gettext("Open “{title}” in the help centre"),
     bot: gettext("Assistant"), away: gettext("Agents away · leave a message"),
+    // Translators: the chat's header outside the team's working hours; {t} is when it is back, e.g. "Mon 2026-12-07 09:00 CST"
+    closedUntil: gettext("Closed until {t} · leave a message"),
+    closed: gettext("Closed now · leave a message"),
     rated: gettext("Thanks, you rated this {n}/5."), already: gettext("You have already rated this conversation."),
     hello: gettext("Hi! Ask us anything about your wallet."),
     // what the desk put in place of a secret it removed from a message (walletdesk.safety.protect)
@@ -54,10 +57,28 @@
   var seen = {};            // seq -> message: drawn again when the texts change language
   var lastQueue = null;
   var answered = {};        // survey id -> rating: the card is shown as answered, even after a reload
-  var connected = false, agentsAway = false;
+  var connected = false;
+  var availability = null;  // the desk's answer: can a person take the conversation now?
   var outbox = loadOutbox(); // [{client_id, text}]
   var typingTimer = null, typingSent = 0, agentTypingTimer = null;
 
+  // the text being written, kept per conversation for this tab (sessionStorage: it survives a
+  // reload, not the tab: a half-typed recovery phrase is not kept in the browser for good)
+  var drafts = null;
+  try { drafts = window.sessionStorage; } catch (e) { drafts = null; }
+  function draftKey() { return "walletdesk.draft." + (conversationId === null ? "new" : conversationId); }
+  function saveDraft() {
+    if (!drafts) return;
+    try { if (input.value) drafts.setItem(draftKey(), input.value); else drafts.removeItem(draftKey()); } catch (e) { /* full or refused */ }
+  }
+  function clearDraft() {
+    if (!drafts) return;
+    try { drafts.removeItem(draftKey()); drafts.removeItem("walletdesk.draft.new"); } catch (e) { /* refused */ }
+  }
+  function restoreDraft() {
+    if (!drafts || input.value) return;  // what was typed meanwhile wins
+    try { input.value = drafts.getItem(draftKey()) || drafts.getItem("walletdesk.draft.new") || ""; } catch (e) { /* refused */ }
+  }
   function loadOutbox() { try { return JSON.parse(store.getItem(KEY_OUTBOX) || "[]"); } catch (e) { return []; } }
   function saveOutbox() { store.setItem(KEY_OUTBOX, JSON.stringify(outbox)); }
   function newId() {
@@ -328,7 +349,6 @@
 
   function showQueue(q) {
     lastQueue = q;
-    agentsAway = !!q && (q.after_hours || !q.eta_s);
     showConnection();
     // the banner takes room from the thread: its last message stays in view
     var atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
@@ -347,9 +367,27 @@
     if (atEnd) scroll();
   }
 
-  // the header says whether someone is there, not only whether the socket is: "Online" never
-  // sits above a banner saying every agent is away
-  function showConnection() { connEl.textContent = !connected ? t.offline : agentsAway ? t.away : t.online; }
+  // the header says whether someone who could take the conversation is there, not only
+  // whether the socket is: "Online" only while an agent of the right team and language is
+  // connected and the team is open (the desk's "availability", docs/widget.md); while the
+  // conversation waits in line its queue frame says the same, and wins
+  function presence() {
+    var q = lastQueue;
+    if (q) return q.after_hours ? {state: "closed", opens_label: q.opens_label, opens_at: q.opens_at}
+      : {state: q.eta_s ? "online" : "away"};
+    return availability || {state: "away"};
+  }
+  function showConnection() {
+    if (!connected) { connEl.textContent = t.offline; connEl.dataset.state = "offline"; return; }
+    var p = presence(), when = p.opens_label || (p.opens_at ? new Date(p.opens_at).toLocaleString(lang) : "");
+    connEl.textContent = p.state === "online" ? t.online : p.state === "away" ? t.away
+      : when ? fmt(t.closedUntil, {t: when}) : t.closed;
+    connEl.dataset.state = p.state;
+  }
+  // asked again while the widget stays open: agents come and go
+  function askAvailability() { if (document.visibilityState === "visible") send({type: "availability"}); }
+  setInterval(askAvailability, 60000);
+  document.addEventListener("visibilitychange", askAvailability);
   function send(frame) { if (ws && ready) ws.send(JSON.stringify(frame)); }
   function flushOutbox() { outbox.forEach(function (p) { showPending(p); send({type: "message", client_id: p.client_id, text: p.text}); }); }
   // a message the desk could not take now ("busy" under load, or "unavailable") is resent
@@ -402,9 +440,11 @@
         filesToken = f.files_token || null;
         if (f.conversation) readSeq = Math.max(readSeq, f.conversation.read_seq || 0);
         ready = true; retryDelay = 500;
+        availability = f.availability || null;
         connected = true; showConnection();
         if (window.WalletdeskPrivacy) WalletdeskPrivacy.show(f.privacy_notice, send, f.visitor_token);
         if (f.conversation) { conversationId = f.conversation.id; showStatus(f.conversation.status); (f.messages || []).forEach(showMessage); showQueue(f.queue); followLanguage(f.conversation.language); }
+        restoreDraft();  // the conversation is known now: its draft
         if (f.conversation) reportTimeZone();
         else if (!list.querySelector("li")) { var hello = bubble("system", "", t.hello); hello.className += " greeting"; list.appendChild(hello); }
         flushOutbox();
@@ -420,9 +460,10 @@
       case "message": showMessage(f.message); break;
       case "message_edited": if (shown[f.message.seq]) shown[f.message.seq].querySelector(".body").textContent = readable(f.message.text); break;
       case "queue": if (f.conversation_id === conversationId || conversationId === null) showQueue(f); break;
+      case "availability": availability = f; showConnection(); break;
       case "status":
         if (f.conversation_id === conversationId || conversationId === null) showStatus(f.status);
-        if (f.status !== "queued") showQueue(null);
+        if (f.status !== "queued") { showQueue(null); send({type: "availability"}); }
         break;
       case "typing":
         typingEl.textContent = fmt(t.typing, {name: f.name || (f.sender_kind === "bot" ? t.bot : t.agent)});
@@ -493,6 +534,7 @@
   function sendFile(file) {
     var clientId = newId(), caption = input.value.trim();
     input.value = "";
+    clearDraft();
     var li = bubble("customer", "", file.name || "file", "pending");
     li.dataset.clientId = clientId;
     var state = document.createElement("span"); state.className = "state"; li.appendChild(state);
@@ -518,7 +560,7 @@
     function failed(err) {
       li.classList.add("failed");
       state.textContent = fmt(t.failed, {d: err.status ? err.message : t.offline});
-      if (caption && !input.value) input.value = caption;  // what was typed is never lost
+      if (caption && !input.value) { input.value = caption; saveDraft(); }  // what was typed is never lost
       scroll();
       if (!err.status || err.status >= 500 || err.status === 401) {
         var retry = document.createElement("button"); retry.type = "button"; retry.className = "wd-retry";
@@ -567,7 +609,7 @@
   }
 
   function connect() {
-    connEl.textContent = t.connecting;
+    connEl.textContent = t.connecting; connEl.dataset.state = "connecting";
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     ws = new WebSocket(scheme + location.host + "/ws/widget");
     ws.onopen = function () {
@@ -600,12 +642,14 @@
     showPending(p);
     send({type: "message", client_id: p.client_id, text: text});
     input.value = "";
+    clearDraft();  // it is in the outbox now, sent again until the desk has it
     send({type: "typing", state: false}); typingSent = 0;
   });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
   input.addEventListener("input", function () {
+    saveDraft();
     var now = Date.now();
     if (now - typingSent > 2500) { send({type: "typing", state: true}); typingSent = now; }
     clearTimeout(typingTimer);
