@@ -29,12 +29,18 @@ FOLLOWUP_TRIGGERS = {"transaction": N_("transaction"),
 # how a customer is reached: a follow-up's notification, a campaign's channel
 NOTIFY_CHANNELS = {"email": N_("e-mail"), "sms": N_("SMS"), "in_app": N_("in-app")}
 # where a conversation came from (Conversation.channel), in the workspace's words
-# (static/workspace.js, CHANNELS)
+# (static/workspace.js gets the table rendered into its page: ``names``)
 CONVERSATION_CHANNELS = {**NOTIFY_CHANNELS, "web": N_("web chat"), "widget": N_("web chat"),
                          "operator": N_("in-app"), "report": N_("scam report"),
                          "api": N_("API"), "telegram": N_("Telegram")}
+# a conversation's status (walletdesk.conversations.models.Status), in the workspace's words
+# (static/workspace.js gets the table rendered into its page: ``names``)
+CONVERSATION_STATUSES = {"bot": N_("with the bot"), "queued": N_("queued"),
+                         "assigned": N_("assigned"),
+                         "waiting_customer": N_("waiting for customer"),
+                         "resolved": N_("resolved"), "closed": N_("closed")}
 # why the bot handed a conversation to a person (Conversation.handoff_reason), in the
-# workspace's words (static/workspace.js, HANDOFF)
+# workspace's words (static/workspace.js, from its page)
 HANDOFF_REASONS = {
     "low_confidence": N_("the bot was not confident"),
     "asked_for_human": N_("the customer asked for a person"),
@@ -226,6 +232,7 @@ NAMES: dict[str, dict[str, str]] = {
     "complaint_detail": COMPLAINT_DETAILS,
     "followup_trigger": FOLLOWUP_TRIGGERS, "notify_channel": NOTIFY_CHANNELS,
     "conversation_channel": CONVERSATION_CHANNELS, "handoff_reason": HANDOFF_REASONS,
+    "conversation_status": CONVERSATION_STATUSES,
     "campaign_kind": CAMPAIGN_KINDS, "campaign_status": CAMPAIGN_STATUSES,
     "official_channel_kind": OFFICIAL_CHANNEL_KINDS, "alert_status": ALERT_STATUSES,
     "canned_reply_scope": CANNED_REPLY_SCOPES, "weekday": WEEKDAYS,
@@ -268,6 +275,13 @@ def code_name(locale: str | None, code: object, domain: str | None = None) -> st
     if key not in table:
         return readable(code)
     return translations(locale).gettext(table[key])
+
+
+def names(locale: str | None, domain: str) -> dict[str, str]:
+    """A domain's whole table in the page's language, ``{code: name}``: for a script that
+    names the codes it receives (the workspace: static/workspace.js, from its page)."""
+    catalog = translations(locale)
+    return {code: catalog.gettext(name) for code, name in NAMES[domain].items()}
 
 
 def audit_value_domain(target_type: str, key: str) -> str | None:

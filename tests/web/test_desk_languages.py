@@ -49,7 +49,9 @@ async def test_the_workspace_page_carries_the_notes_units_and_reasons_in_chinese
     page = (await (await sign_in(mei.email)).http.get("/app")).text
 
     texts = _json_script(page, "wd-texts")
-    assert texts["Visitor #{id}"] == "访客 #{id}" and texts["web chat"] == "网页聊天"
+    assert texts["Visitor #{id}"] == "访客 #{id}"
+    # the channels' names come from walletdesk.code_names (tests/web/test_workspace_code_names.py)
+    assert _json_script(page, "wd-code-names")["conversation_channel"]["web"] == "网页聊天"
     # the complaint notes' phrases (walletdesk.complaints.texts.NOTES) and the stages they name
     assert texts["Complaint #{ref}: {name} approved the proposed resolution."] == \
         "投诉 #{ref}：{name} 已批准拟定的处理方案。"

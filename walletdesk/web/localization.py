@@ -167,6 +167,12 @@ def term(locale: str, value: object, domain: str | None = None) -> str:
     return code_names.code_name(locale, value, domain)
 
 
+def code_name_tables(locale: str, *domains: str) -> dict[str, dict[str, str]]:
+    """``{domain: {code: name}}`` in the page's language, for a script that names the codes
+    it receives (the workspace's statuses and channels: app.html renders them as JSON)."""
+    return {domain: code_names.names(locale, domain) for domain in domains}
+
+
 @lru_cache(maxsize=1)
 def customer_language_choices() -> dict[str, str]:
     """{locale: its name in itself} for the customer pages' language links (the knowledge
@@ -212,6 +218,7 @@ def template_context(request: Request) -> dict[str, Any]:
             "complaint_detail_name": partial(complaint_detail_name, locale),
             "language_name": partial(_language_name_in, locale),
             "term": partial(term, locale),
+            "code_name_tables": partial(code_name_tables, locale),
             "audit_value_domain": code_names.audit_value_domain}
 
 

@@ -9,14 +9,17 @@
   var TEXTS = JSON.parse(($("wd-texts") || {}).textContent || "{}");
   function gettext(s) { return TEXTS[s] || s; }
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (m, k) { return v[k] !== undefined ? v[k] : m; }); }
-  var STATUS = {bot: gettext("with the bot"), queued: gettext("queued"), assigned: gettext("assigned"),
-    waiting_customer: gettext("waiting for customer"), resolved: gettext("resolved"), closed: gettext("closed")};
-  function statusName(s) { return STATUS[s] || s.replace("_", " "); }
+  // the names of the codes the workspace shows (a conversation's status, where it came from, a
+  // colleague's presence, why the bot handed over), in the agent's language: the server's one
+  // table (walletdesk.code_names), rendered into the page; a code it lacks reads readably
+  var CODE_NAMES = JSON.parse(($("wd-code-names") || {}).textContent || "{}");
+  function codeName(domain, code) {
+    var table = CODE_NAMES[domain] || {};
+    return Object.prototype.hasOwnProperty.call(table, code) ? table[code] : String(code).replace(/_/g, " ");
+  }
+  function statusName(s) { return codeName("conversation_status", s); }
   // where a conversation came from (Conversation.channel) and a customer's identities
-  var CHANNELS = {web: gettext("web chat"), widget: gettext("web chat"), email: gettext("e-mail"),
-    sms: gettext("SMS"), in_app: gettext("in-app"), operator: gettext("in-app"), api: "API",
-    telegram: "Telegram", report: gettext("scam report")};
-  function channelName(c) { return Object.prototype.hasOwnProperty.call(CHANNELS, c) ? CHANNELS[c] : c; }
+  function channelName(c) { return codeName("conversation_channel", c); }
   // a language tag ("zh-Hans") as the agent says it ("简体中文"); the tag where the browser cannot
   function languageName(tag) {
     if (!tag) return "";
@@ -41,7 +44,7 @@
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
       body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (r) {
-      if (r.status === 401) { location.href = "/login?next=/app"; throw new Error("signed out"); }
+      if (r.status === 401) { signedOut(); throw new Error("signed out"); }
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (!r.ok) {
           // the detail is in the agent's language: scripts test the status and the code, never its words
@@ -133,14 +136,87 @@
     });
   }, 30000);
 
+  // --- drafts --------------------------------------------------------------------------
+  // each conversation's unsent reply (or note) stays in this tab across a reload or a visit to
+  // another conversation (sessionStorage: gone with the tab). Keyed by agent, cleared when sent,
+  // on sign-out and when the session ends; a page signed in as someone else drops them on load.
+  var DRAFT = "wd-draft:", leaving = false;  // leaving: signing out, nothing is kept any more
+  function drafts() { try { return leaving ? null : window.sessionStorage; } catch (e) { return null; } }
+  function draftKey(id) { return DRAFT + me + ":" + id; }
+  function saveDraft(id) {
+    var store = drafts(); if (!store || !id) return;
+    var text = $("reply-text").value, note = document.querySelector('input[name="mode"]:checked').value === "note";
+    try {
+      if (text.trim()) store.setItem(draftKey(id), JSON.stringify({text: text, note: note}));
+      else store.removeItem(draftKey(id));
+    } catch (e) { /* storage full or off: the draft is not kept */ }
+  }
+  function restoreDraft(id) {
+    var store = drafts(), draft = null;
+    try { draft = store && JSON.parse(store.getItem(draftKey(id)) || "null"); } catch (e) { draft = null; }
+    $("reply-text").value = draft && typeof draft.text === "string" ? draft.text : "";
+    if (draft) document.querySelector('input[name="mode"][value="' + (draft.note ? "note" : "reply") + '"]').checked = true;
+  }
+  function clearDrafts(everyone) {  // everyone: all of them (sign-out); else the other agents' ones
+    var store = drafts(); if (!store) return;
+    if (everyone) leaving = true;
+    try {
+      for (var i = store.length - 1; i >= 0; i--) {
+        var key = store.key(i);
+        if (key && key.indexOf(DRAFT) === 0 && (everyone || key.indexOf(DRAFT + me + ":") !== 0)) store.removeItem(key);
+      }
+    } catch (e) { /* storage off */ }
+  }
+  function signedOut() { clearDrafts(true); location.href = "/login?next=/app"; }
+  clearDrafts(false);
+  Array.prototype.forEach.call(document.querySelectorAll('form[action="/logout"]'), function (f) {
+    f.addEventListener("submit", function () { clearDrafts(true); });
+  });
+  // a draft changed by a script (a canned reply, "Insert answer") is caught when the page goes
+  window.addEventListener("pagehide", function () { saveDraft(state.current); });
+
+  // --- the address ---------------------------------------------------------------------
+  // the open conversation is in the address (/app#42): a reload reopens it, and each
+  // conversation opened here is a step of the browser's history, so Back and Forward move
+  // between them and the list (/app)
+  var EMPTY = $("empty").textContent;
+  function conversationInUrl() { var m = /^#(\d{1,10})$/.exec(location.hash); return m ? +m[1] : null; }
+  function listUrl() { return location.pathname + location.search; }
+  function followUrl() {
+    var id = conversationInUrl();
+    if (id) { if (id !== state.showing) openConversation(id, true); }
+    else if (state.showing || root.dataset.pane !== "list") showList(true);
+  }
+  // back to the list: the step before when this conversation was opened from it, else a new step
+  function backToList() {
+    var step = history.state;
+    if (step && step.wd === "conversation" && step.id === state.showing && step.from === null) history.back();
+    else showList(false);
+  }
+  function showList(fromHistory) {
+    saveDraft(state.current); $("reply-text").value = "";
+    if (state.current) send({type: "unsubscribe", conversation_id: state.current});
+    state.current = null; state.showing = null; state.conv = null;
+    $("conversation").hidden = true; $("customer-panel").hidden = true;
+    $("empty").hidden = false; $("empty").textContent = EMPTY;
+    Array.prototype.forEach.call(document.querySelectorAll(".conv.active"), function (li) { li.classList.remove("active"); });
+    setPane("list");
+    if (!fromHistory && conversationInUrl()) history.pushState({wd: "list"}, "", listUrl());
+  }
+
   // --- one conversation ----------------------------------------------------------------
-  function openConversation(id) {
+  // fromHistory: opened by the address (a reload, Back or Forward, a typed /app#42): no new step
+  function openConversation(id, fromHistory) {
     if (state.current && state.current !== id) send({type: "unsubscribe", conversation_id: state.current});
-    state.current = id; state.lastSeq = 0; state.shown = {}; state.shownOnce = false;
+    if (state.current !== id) { saveDraft(state.current); restoreDraft(id); }
+    if (!fromHistory && conversationInUrl() !== id) history.pushState({wd: "conversation", id: id, from: conversationInUrl()}, "", "#" + id);
+    state.current = id; state.showing = id; state.lastSeq = 0; state.shown = {}; state.shownOnce = false;
     state.customerLabel = ""; state.goneAway = false; $("conversation").classList.remove("gone");
     $("messages").textContent = "";
+    Array.prototype.forEach.call(document.querySelectorAll(".conv"), function (li) { li.classList.toggle("active", +li.dataset.id === id); });
     setPane("thread");
     api("GET", "/conversations/" + id).then(function (data) {
+      if (state.current !== id) return;  // another one was opened meanwhile
       $("empty").hidden = true; $("conversation").hidden = false; $("customer-panel").hidden = false;
       renderHeader(data.conversation, data.assignee_name, data.team_name, data.customer);
       renderCustomer(data.customer, data.other_conversations);
@@ -150,12 +226,21 @@
       data.messages.forEach(showMessage);
       state.shownOnce = true;
       send({type: "subscribe", conversation_id: id, last_seq: state.lastSeq});
-      Array.prototype.forEach.call(document.querySelectorAll(".conv"), function (li) { li.classList.toggle("active", +li.dataset.id === id); });
     }).catch(function (e) {
+      if (state.current !== id) return;
+      // one I may not see (no such id, another team's, out of an outsourced agent's reach) is
+      // refused as "not found" (the API never says which): say so, in the pane that shows it
+      state.current = null;
       $("empty").hidden = false; $("conversation").hidden = true; $("customer-panel").hidden = true;
-      $("empty").textContent = e.status === 404
+      Array.prototype.forEach.call(document.querySelectorAll(".conv.active"), function (li) { li.classList.remove("active"); });
+      var card = el("div", "card"), back = el("button", "empty-back", gettext("← Inbox"));
+      card.setAttribute("role", "alert");
+      card.appendChild(el("p", "", e.status === 404 || e.status === 422
         ? fmt(gettext("Conversation #{id} is not in your queues any more: it was transferred to another agent or team, or the link is wrong."), {id: id})
-        : e.message;
+        : fmt(gettext("Conversation #{id} could not be opened: {error}"), {id: id, error: e.message})));
+      back.type = "button"; back.addEventListener("click", backToList);
+      card.appendChild(back);
+      $("empty").textContent = ""; $("empty").appendChild(card);
     });
   }
   // on a phone the list, the thread and the customer are panes shown one at a time
@@ -206,17 +291,6 @@
     });
     document.dispatchEvent(new CustomEvent("wd:customer", {detail: cust}));  // workspace_tools.js (edit)
   }
-  var HANDOFF = {low_confidence: gettext("the bot was not confident"), asked_for_human: gettext("the customer asked for a person"),
-    repeated_failure: gettext("two answers in a row did not help"), sensitive_topic: gettext("a sensitive topic"),
-    out_of_scope: gettext("the question is outside the knowledge base"), bot_unavailable: gettext("the bot was not available"),
-    // the customer's own account (customer_context.js): the operator's system did not answer, or lacked the detail
-    context_unavailable: gettext("the customer's account data was unavailable"), context_missing: gettext("the customer's account data lacked what was asked"),
-    account_question: gettext("a question about the customer's own account (check who they are)"),
-    verification_failed: gettext("the customer's e-mail code was not confirmed"),
-    chain_unavailable: gettext("the chain could not be checked (endpoint not answering)"),
-    no_question: gettext("greetings with no question"),
-    chain_unsupported: gettext("a transfer on a network the desk does not check"),
-    no_question: gettext("the customer only greeted, several times, without a question")};
   // a bot turn's outcome (walletdesk.bot.models.BotTurn.outcome), as the agent reads it
   var OUTCOME = {answered: gettext("answered"), answered_choice: gettext("answered (article picked)"),
     suggested: gettext("articles offered"), handed_off: gettext("handed off"), clarify: gettext("asked to clarify"),
@@ -235,7 +309,7 @@
   function percent(x) { return Math.round((x || 0) * 100); }
   function renderBot(c, turns) {
     $("bot-panel").hidden = !turns.length && !c.handoff_reason;
-    $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: HANDOFF[c.handoff_reason] || c.handoff_reason}) : "";
+    $("bot-handoff").textContent = c.handoff_reason ? fmt(gettext("Handed to a person: {reason}"), {reason: codeName("handoff_reason", c.handoff_reason)}) : "";
     var ol = $("bot-turns"); ol.textContent = "";
     turns.forEach(function (turn) {
       var li = el("li");
@@ -436,7 +510,7 @@
     ws.onmessage = function (e) { try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore */ } };
     ws.onclose = function (e) {
       ready = false; clearInterval(heartbeatTimer);
-      if (e.code === 4401) { location.href = "/login?next=/app"; return; }
+      if (e.code === 4401) { signedOut(); return; }
       setTimeout(connect, retryDelay); retryDelay = Math.min(retryDelay * 2, 10000);
     };
   }
@@ -473,7 +547,7 @@
         targets.agents[a.id] = a;
         // online without a connection (the workspace closed): routing offers them nothing
         var presence = a.presence === "online" && a.connected === false ? gettext("online, not connected")
-          : {online: gettext("online"), away: gettext("away"), offline: gettext("offline")}[a.presence] || a.presence;
+          : codeName("presence", a.presence);
         var o = el("option", "", a.name + " — " + presence + " · " + a.load + "/" + a.capacity +
           (a.load >= a.capacity ? " " + gettext("full") : "") + (a.speaks_language ? "" : " · " + gettext("other language")));
         o.value = "agent:" + a.id; agents.appendChild(o);
@@ -493,10 +567,31 @@
     var v = $("transfer").value; if (!v) return;
     var parts = v.split(":"); var body = parts[0] === "agent" ? {agent_id: +parts[1]} : {team_id: +parts[1]};
     $("transfer").value = "";
-    var warning = transferWarning(parts[0], +parts[1]);
+    var warning = [transferWarning(parts[0], +parts[1]), languageWarning(parts[0], +parts[1])].filter(Boolean).join("\n\n");
     if (warning && !window.confirm(warning + "\n\n" + gettext("Transfer anyway?"))) return;
     act("/assign", body);
   });
+  // whether the one it goes to can read the customer: the transfer list says it of each colleague
+  // (speaks_language; one without languages speaks any, as routing has it) and of a team through
+  // its members in the list (never me: my own languages and teams are in the page)
+  var ME = JSON.parse(($("wd-me") || {}).textContent || "{}");
+  function languageWarning(kind, id) {
+    var lang = state.conv && state.conv.language;
+    if (!lang) return "";
+    var said = languageName(lang);
+    if (kind === "agent") {
+      var a = targets.agents[id];
+      return a && a.speaks_language === false
+        ? fmt(gettext("{name} does not speak {language}, the conversation's language."), {name: a.name, language: said}) : "";
+    }
+    var team = targets.teams[id];
+    var members = Object.keys(targets.agents).map(function (k) { return targets.agents[k]; })
+      .filter(function (m) { return (m.team_ids || []).indexOf(id) >= 0; });
+    if (!team || !members.length || members.some(function (m) { return m.speaks_language; })) return "";
+    var mine = (ME.team_ids || []).indexOf(id) >= 0 && (!(ME.languages || []).length || ME.languages.indexOf(lang) >= 0);
+    return fmt(mine ? gettext("Nobody in {team} but you speaks {language}, the conversation's language.")
+      : gettext("Nobody in {team} speaks {language}, the conversation's language."), {team: team.name, language: said});
+  }
   function transferWarning(kind, id) {
     if (kind === "team") {
       var team = targets.teams[id];
@@ -515,7 +610,7 @@
     if (a && a.load >= a.capacity) return fmt(gettext("{name} already has {load} conversations (capacity {capacity})."), {name: a.name, load: a.load, capacity: a.capacity});
     return "";
   }
-  $("back-to-list").addEventListener("click", function () { setPane("list"); });
+  $("back-to-list").addEventListener("click", backToList);
   $("show-customer").addEventListener("click", function () { setPane("customer"); });
   $("back-to-thread").addEventListener("click", function () { setPane("thread"); });
   $("reply").addEventListener("submit", function (e) {
@@ -530,6 +625,7 @@
     $("reply-error").textContent = "";
     send(frame);
     $("reply-text").value = "";
+    saveDraft(state.current);  // sent: no draft left
   });
   $("reply-text").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("reply").requestSubmit(); }
@@ -545,8 +641,12 @@
     if (note) form.append("internal", "1");
     $("reply-error").textContent = "";
     WalletdeskFiles.upload("/api/v1/conversations/" + state.current + "/attachments", form, {"X-CSRF-Token": csrf})
-      .then(function (res) { if (text && $("reply-text").value.trim() === text) $("reply-text").value = ""; showMessage(res.message); })
+      .then(function (res) { if (text && $("reply-text").value.trim() === text) { $("reply-text").value = ""; saveDraft(state.current); } showMessage(res.message); })
       .catch(function (err) { $("reply-error").textContent = err.message; });
+  });
+  $("reply-text").addEventListener("input", function () { saveDraft(state.current); });
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="mode"]'), function (r) {
+    r.addEventListener("change", function () { saveDraft(state.current); });
   });
   $("reply-text").addEventListener("input", function () {
     var note = document.querySelector('input[name="mode"]:checked').value === "note";
@@ -561,8 +661,12 @@
   window.wdWorkspace = {me: me, api: api, open: openConversation, reload: loadInbox, act: act,
     current: function () { return state.current; }};
   connect();
-  // /app#42 opens conversation 42 (links from complaints and follow-ups)
-  function openLinked() { var linked = /^#(\d{1,10})$/.exec(location.hash); if (linked) openConversation(+linked[1]); }
-  openLinked();
-  window.addEventListener("hashchange", openLinked);
+  // /app#42 opens conversation 42 (a reload, links from complaints and follow-ups)
+  followUrl();
+  window.addEventListener("popstate", function () {
+    // the same address entered again (no other step comes back with the open one): afresh
+    var id = conversationInUrl();
+    if (id && id === state.showing) openConversation(id, true); else followUrl();
+  });
+  window.addEventListener("hashchange", followUrl);
 })();
