@@ -98,6 +98,7 @@ ASKED = "is this legit {claim}"
 NOT_CLAIMS = [
     "my withdrawal to binance.com has not arrived after 3 hours, what should I do",
     "I can't log in at https://demowallet.example/verify, it says error 502",
+    "I really can't withdraw from binance.com",  # "real" only as a word asks about the link
     "how do I add a custom token",
     "screenshot.png",
     "hello.how are you",

@@ -47,3 +47,14 @@ async def test_a_refused_new_agent_shows_the_whole_page(desk, fields, said):
     assert 'value="Bob &lt;b&gt;"' in stretch and f'value="{form["email"]}"' in stretch
     assert 'value="en, es"' in stretch and f'value="{form["capacity"]}"' in stretch
     assert "a-long-password-1" not in refused.text
+
+
+async def test_a_refused_new_team_shows_the_whole_page(desk):
+    normal = await desk.http.get("/admin")
+    refused = await desk.http.post("/admin/teams", data={  # no such time zone
+        "csrf_token": desk.csrf, "name": "Night", "timezone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert HEADINGS.findall(refused.text) == HEADINGS.findall(normal.text)
+    assert TABLES.findall(refused.text) == TABLES.findall(normal.text)  # every figure
+    assert "4.0 / 5 (1)" in refused.text
+    assert 'value="Night"' in refused.text and "Mars/Olympus" in refused.text

@@ -240,8 +240,9 @@ def verify_channel(value: str, official: list[Channel], kind: str | None = None)
     return Verdict("not_official", kind, normalised)
 
 
+# "real" as a word: "I really can't withdraw from binance.com" asks nothing of the link
 _ASKS_OFFICIAL = re.compile(
-    r"official|legit|real|fake|scam|genuine|verify|is (?:this|it) you|官方|真的|假的|骗|騙|核实|核實|"
+    r"official|legit|\breal\b|fake|scam|genuine|verify|is (?:this|it) you|官方|真的|假的|骗|騙|核实|核實|"
     r"是不是你们|是你们|是你們|oficial|falso|estafa|leg[ií]timo", re.IGNORECASE)
 _CLAIM = re.compile(
     r"(?:https?://\S+|t\.me/\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|(?<![\w.])@\w{3,}|"

@@ -182,10 +182,8 @@ async def create_team(request: Request, agent: PageManager, services: ServicesDe
         async with services.transaction() as session:
             await accounts.create_team(session, agent, **fields)
     except DomainError as exc:
-        async with services.read() as session:
-            teams, agents = await list_teams(session), await list_agents(session)
         return await _render(request, templates, signer, "admin/index.html",
-                             {"agent": agent, "teams": teams, "agents": agents,
+                             {"agent": agent, **await _overview(services),
                               "error": refusal(request, exc),
                               "draft": typed(form, "new-team")}, 422)
     return RedirectResponse("/admin", status_code=303)

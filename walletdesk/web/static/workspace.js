@@ -294,7 +294,7 @@
   // a bot turn's outcome (walletdesk.bot.models.BotTurn.outcome), as the agent reads it
   var OUTCOME = {answered: gettext("answered"), answered_choice: gettext("answered (article picked)"),
     suggested: gettext("articles offered"), handed_off: gettext("handed off"), clarify: gettext("asked to clarify"),
-    refused: gettext("refused"), verify_email: gettext("e-mail verification asked"), verified: gettext("e-mail verified"),
+    refused: gettext("refused"), verify_email: gettext("e-mail verification asked"), verified: gettext("official-channel check"),
     chain_lookup: gettext("left to the chain lookup"), account_context: gettext("answered from the account data"),
     small_talk: gettext("small talk answered")};
   // what a small-talk turn was (its reason: walletdesk.bot.small_talk)
