@@ -185,16 +185,21 @@ async def test_the_category_cannot_carry_a_phrase(services, client: httpx.AsyncC
 
 async def test_an_imported_article_hiding_a_phrase_is_shown_without_it_and_not_published(
         services, client, make_agent):
-    """The import (and the API) store what the protect step finds in the raw text removed;
-    a phrase only Markdown hides is then in the article: its editor shows it removed and says
-    so, and the editor does not publish it until it is saved again."""
+    """The import (and the API) store a phrase only Markdown hides removed; one stored before
+    they did (written here straight into the table) is shown removed by its editor, which says
+    so and does not publish it until it is saved again."""
     lead = await make_agent("Lead", role=Role.supervisor)
     csrf = await login(client, lead.email)
     words = phrase()
+    hidden = MARKDOWN_HIDDEN["bold"](words)
     async with services.transaction() as session:
         article, _ = await save_article(session, None, slug="imported", category="security",
-                                        translations={"en": TranslationIn(
-                                            "Imported", MARKDOWN_HIDDEN["bold"](words))})
+                                        translations={"en": TranslationIn("Imported", hidden)})
+    async with services.transaction() as session:
+        translation = await session.scalar(select(ArticleTranslation))
+        assert translation is not None and SEED_PLACEHOLDER in translation.body
+        assert not protect_text(markdown_to_chat_text(translation.body)).findings
+        translation.body = hidden  # as an earlier release stored it
     editor = await client.get(f"/admin/kb/{article.id}")
     assert editor.status_code == 200 and no_secret_on(editor.text)
     assert SEED_PLACEHOLDER in textarea(editor.text, "body_en")
