@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from playwright.async_api import Browser, Dialog, Page, expect
+from playwright.async_api import Dialog, Page, expect
 
-from tests.conftest import PASSWORD, make_agent_in
+from tests.conftest import make_agent_in
+from tests.e2e.test_workspace_first_use import DESKTOP, PHONE, sign_in
 from tests.labels.helpers import conversation_in
 from walletdesk import i18n
 from walletdesk.accounts.actions import create_team
@@ -25,18 +26,6 @@ from walletdesk.conversations.actions import (
 from walletdesk.services import Services
 
 pytestmark = pytest.mark.e2e
-DESKTOP = {"width": 1440, "height": 900}
-PHONE = {"width": 375, "height": 812}
-
-
-async def sign_in(browser: Browser, base: str, email: str, viewport: dict[str, int]) -> Page:
-    page = await (await browser.new_context(viewport=viewport)).new_page()
-    await page.goto(f"{base}/login")
-    await page.fill("input[name=email]", email)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(f"{base}/app")
-    return page
 
 
 @dataclass
