@@ -4,7 +4,6 @@ import subprocess
 import sys
 import uuid
 
-import pytest
 from sqlalchemy import inspect
 
 from tests.conftest import create_pg_database, drop_pg_database
@@ -69,9 +68,8 @@ async def test_the_migrations_build_exactly_the_models(database_url):
     assert diff == []
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 async def test_upgrading_a_desk_with_customers_encrypts_them_and_keeps_them_findable(
-        engine, tmp_path):
+        blank_database_url: str) -> None:
     """A desk from before SLAs and encryption (revision 0006) with a plain-text customer and a
     conversation upgrades without losing a row (SQLite re-creates altered tables: foreign keys
     must not cascade meanwhile), encrypts, and the same visitor is found again."""
@@ -81,52 +79,43 @@ async def test_upgrading_a_desk_with_customers_encrypts_them_and_keeps_them_find
     from walletdesk.conversations.actions import InboundMessage, receive_message
     from walletdesk.services import Services
 
-    name = None
-    if engine == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    else:
-        name = f"wd_old_{uuid.uuid4().hex[:10]}"
-        url = await create_pg_database(name)
+    url = blank_database_url
+    database = Database(url)
+    await upgrade_database(database.engine, "0006")
+    async with database.engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO customers (display_name, email, language, created_at, last_seen_at, "
+            "points) VALUES ('Old Li', 'old.li@example.com', 'zh-Hans', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP, 0)"))
+        await conn.execute(text(
+            "INSERT INTO customer_identities (customer_id, channel, external_id, created_at) "
+            "VALUES (1, 'email', 'old.li@example.com', CURRENT_TIMESTAMP)"))
+        await conn.execute(text(
+            "INSERT INTO conversations (customer_id, channel, status, priority, subject, "
+            "last_seq, last_message_preview, after_hours, has_secret_redaction, created_at, "
+            "updated_at, last_message_at) VALUES (1, 'email', 'resolved', 0, 'old case', 1, "
+            "'hi', false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        await conn.execute(text(
+            "INSERT INTO messages (conversation_id, seq, sender_kind, sender_name, text, "
+            "is_internal, created_at) VALUES (1, 1, 'customer', 'Old Li', 'hi', false, "
+            "CURRENT_TIMESTAMP)"))
+    await database.dispose()
+    env = {"WALLETDESK_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200",
+           "WALLETDESK_SECRET_KEY": "test-secret-key-" + "x" * 32}
+    result = _cli("db", "upgrade", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    services = Services(make_settings(url))
     try:
-        database = Database(url)
-        await upgrade_database(database.engine, "0006")
-        async with database.engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO customers (display_name, email, language, created_at, last_seen_at, "
-                "points) VALUES ('Old Li', 'old.li@example.com', 'zh-Hans', CURRENT_TIMESTAMP, "
-                "CURRENT_TIMESTAMP, 0)"))
-            await conn.execute(text(
-                "INSERT INTO customer_identities (customer_id, channel, external_id, created_at) "
-                "VALUES (1, 'email', 'old.li@example.com', CURRENT_TIMESTAMP)"))
-            await conn.execute(text(
-                "INSERT INTO conversations (customer_id, channel, status, priority, subject, "
-                "last_seq, last_message_preview, after_hours, has_secret_redaction, created_at, "
-                "updated_at, last_message_at) VALUES (1, 'email', 'resolved', 0, 'old case', 1, "
-                "'hi', false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-            await conn.execute(text(
-                "INSERT INTO messages (conversation_id, seq, sender_kind, sender_name, text, "
-                "is_internal, created_at) VALUES (1, 1, 'customer', 'Old Li', 'hi', false, "
-                "CURRENT_TIMESTAMP)"))
-        await database.dispose()
-        env = {"WALLETDESK_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200",
-               "WALLETDESK_SECRET_KEY": "test-secret-key-" + "x" * 32}
-        result = _cli("db", "upgrade", env=env)
-        assert result.returncode == 0, result.stdout + result.stderr
-        services = Services(make_settings(url))
-        try:
-            async with services.read() as session:
-                stored = (await session.execute(text(
-                    "SELECT email, display_name FROM customers"))).one()
-            assert all(value.startswith("enc1:") for value in stored)
-            async with services.read() as session:
-                kept = (await session.execute(text(
-                    "SELECT count(*) FROM messages"))).scalar()
-            assert kept == 1  # the conversation's messages survived the table copies
-            delivered = await receive_message(services, InboundMessage(
-                channel="email", external_id="old.li@example.com", text="hello again"))
-            assert delivered.conversation.customer_id == 1  # found by its new keyed hash
-        finally:
-            await services.stop()
+        async with services.read() as session:
+            stored = (await session.execute(text(
+                "SELECT email, display_name FROM customers"))).one()
+        assert all(value.startswith("enc1:") for value in stored)
+        async with services.read() as session:
+            kept = (await session.execute(text(
+                "SELECT count(*) FROM messages"))).scalar()
+        assert kept == 1  # the conversation's messages survived the table copies
+        delivered = await receive_message(services, InboundMessage(
+            channel="email", external_id="old.li@example.com", text="hello again"))
+        assert delivered.conversation.customer_id == 1  # found by its new keyed hash
     finally:
-        if name is not None:
-            await drop_pg_database(name)
+        await services.stop()

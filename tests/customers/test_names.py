@@ -3,13 +3,11 @@ payload they receive (REST, socket snapshots and live events)."""
 
 import subprocess
 import sys
-import uuid
 
 import httpx
-import pytest
 from sqlalchemy import text
 
-from tests.conftest import create_pg_database, drop_pg_database, make_settings
+from tests.conftest import make_settings
 from tests.live.helpers import agent as agent_socket
 from walletdesk.accounts.models import Role
 from walletdesk.conversations.actions import InboundMessage, receive_message
@@ -69,48 +67,38 @@ async def test_names_are_encrypted_and_masked_for_outsourced_agents(
     assert NAME not in opened
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-async def test_upgrade_encrypts_names_already_stored(engine, tmp_path):
-    name = None
-    if engine == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    else:
-        name = f"wd_names_{uuid.uuid4().hex[:10]}"
-        url = await create_pg_database(name)
+async def test_upgrade_encrypts_names_already_stored(blank_database_url: str) -> None:
+    url = blank_database_url
+    database = Database(url)
+    await upgrade_database(database.engine, "0020")
+    async with database.engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO customers (display_name, language, created_at, last_seen_at, "
+            "points) VALUES ('', 'en', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"))
+        await conn.execute(text(
+            "INSERT INTO conversations (customer_id, channel, status, priority, subject, "
+            "last_seq, last_message_preview, after_hours, has_secret_redaction, created_at, "
+            "updated_at, last_message_at) VALUES (1, 'web', 'resolved', 0, '', 1, "
+            "'hi', false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        await conn.execute(text(
+            "INSERT INTO messages (conversation_id, seq, sender_kind, sender_name, text, "
+            "is_internal, created_at) VALUES (1, 1, 'customer', 'Old Li', 'hi', false, "
+            "CURRENT_TIMESTAMP)"))
+    await database.dispose()
+    secret = "test-secret-key-" + "x" * 32
+    done = subprocess.run(
+        [sys.executable, "-m", "walletdesk.cli", "db", "upgrade"],
+        env={"WALLETDESK_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200",
+             "WALLETDESK_SECRET_KEY": secret}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    services = Services(make_settings(url, secret_key=secret))
     try:
-        database = Database(url)
-        await upgrade_database(database.engine, "0020")
-        async with database.engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO customers (display_name, language, created_at, last_seen_at, "
-                "points) VALUES ('', 'en', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"))
-            await conn.execute(text(
-                "INSERT INTO conversations (customer_id, channel, status, priority, subject, "
-                "last_seq, last_message_preview, after_hours, has_secret_redaction, created_at, "
-                "updated_at, last_message_at) VALUES (1, 'web', 'resolved', 0, '', 1, "
-                "'hi', false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-            await conn.execute(text(
-                "INSERT INTO messages (conversation_id, seq, sender_kind, sender_name, text, "
-                "is_internal, created_at) VALUES (1, 1, 'customer', 'Old Li', 'hi', false, "
-                "CURRENT_TIMESTAMP)"))
-        await database.dispose()
-        secret = "test-secret-key-" + "x" * 32
-        done = subprocess.run(
-            [sys.executable, "-m", "walletdesk.cli", "db", "upgrade"],
-            env={"WALLETDESK_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200",
-                 "WALLETDESK_SECRET_KEY": secret}, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
-        services = Services(make_settings(url, secret_key=secret))
-        try:
-            async with services.read() as session:
-                stored = (await session.execute(text(
-                    "SELECT sender_name FROM messages"))).scalar_one()
-                from walletdesk.conversations.models import Message
-                message = await session.get(Message, 1)
-            assert stored.startswith("enc1:") and message is not None
-            assert message.sender_name == "Old Li"
-        finally:
-            await services.stop()
+        async with services.read() as session:
+            stored = (await session.execute(text(
+                "SELECT sender_name FROM messages"))).scalar_one()
+            from walletdesk.conversations.models import Message
+            message = await session.get(Message, 1)
+        assert stored.startswith("enc1:") and message is not None
+        assert message.sender_name == "Old Li"
     finally:
-        if name is not None:
-            await drop_pg_database(name)
+        await services.stop()
