@@ -9,12 +9,12 @@ import re
 from collections import Counter
 
 from tests.outreach.helpers import admin, widget_customer
+from walletdesk.conversations.reasons import merged_reasons, same_reason_codes
 from walletdesk.db.base import utcnow
 from walletdesk.i18n import available_locales
 from walletdesk.kb.actions import TranslationIn, save_article
 from walletdesk.kb.models import ArticleStatus
 from walletdesk.labels.actions import create_label
-from walletdesk.outreach.reasons import merged_reasons, same_reason_codes
 from walletdesk.outreach.segments import preview, valid_rule
 
 REASON_SELECT = re.compile(r'<select name="reason">(.*?)</select>', re.S)

@@ -25,6 +25,7 @@ from walletdesk.accounts.models import Agent, Role
 from walletdesk.audit.actions import record_audit
 from walletdesk.config import Settings
 from walletdesk.conversations.models import Message
+from walletdesk.conversations.reasons import merged_reasons, shares_reason
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Invalid, NotFound
 from walletdesk.incidents import texts
@@ -65,7 +66,8 @@ async def _proposal(session: AsyncSession, signals: list[dict[str, Any]]) -> Ann
     terms = [str(s["key"]) for s in signals if s["kind"] == "term"]
     reasons = [str(s["key"]) for s in signals if s["kind"] == "reason"]
     for existing in await active_announcement_rows(session):
-        if set(terms) & set(existing.affected) or set(reasons) & set(existing.contact_reasons):
+        if set(terms) & set(existing.affected) \
+                or shares_reason(reasons, existing.contact_reasons):  # any code of a reason
             return existing
     drafts = {locale: (texts.text("draft_title", locale, subject=_subject(signals, locale)),
                        texts.text("draft_body", locale, subject=_subject(signals, locale)))
@@ -109,8 +111,8 @@ async def _join(session: AsyncSession, alert: SpikeAlert,
     if draft is not None and not draft.published and draft.created_by_id is None:
         draft.affected = list(dict.fromkeys([*draft.affected, *(
             str(d["key"]) for d, _ in fresh if d["kind"] == "term")]))
-        draft.contact_reasons = list(dict.fromkeys([*draft.contact_reasons, *(
-            str(d["key"]) for d, _ in fresh if d["kind"] == "reason")]))
+        draft.contact_reasons = merged_reasons([*draft.contact_reasons, *(  # each reason once
+            str(d["key"]) for d, _ in fresh if d["kind"] == "reason")])
         draft.updated_at = now
 
 

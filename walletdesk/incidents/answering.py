@@ -5,8 +5,10 @@ the bot's own answer. A question is related to a published, unresolved announcem
 names one of the chains or assets the announcement affects (or, for an announcement that
 names only features, one of the features), or when the conversation's reason — its
 category, or the category of an article the bot matched earlier in it — is one of the
-announcement's contact reasons. Each conversation gets an announcement once; it is linked to
-it, so its customer is told when it is resolved (walletdesk.incidents.notify).
+announcement's contact reasons (any code of it: the category "security" and the label
+"Security" are one reason, walletdesk.conversations.reasons). Each conversation gets an
+announcement once; it is linked to it, so its customer is told when it is resolved
+(walletdesk.incidents.notify).
 """
 
 import structlog
@@ -19,6 +21,7 @@ from walletdesk.bot.queries import matched_category
 from walletdesk.bot.text import detect_language, has_content
 from walletdesk.conversations.messages import append_message, lock_conversation
 from walletdesk.conversations.models import Conversation, SenderKind, Status
+from walletdesk.conversations.reasons import shares_reason
 from walletdesk.events.bus import Event
 from walletdesk.incidents import texts
 from walletdesk.incidents.actions import link_conversation
@@ -31,7 +34,7 @@ log = structlog.get_logger(__name__)
 
 
 def is_related(announcement: Announcement, words: set[str], reasons: set[str]) -> bool:
-    if reasons & set(announcement.contact_reasons):
+    if shares_reason(reasons, announcement.contact_reasons):
         return True
     affected = set(announcement.affected)
     things = {k for k in affected if k in BY_KEY and BY_KEY[k].kind in ("chain", "asset")}
@@ -108,8 +111,9 @@ async def _answer_with_announcement(services: Services, event: Event) -> int | N
 
 
 async def link_on_resolve(services: Services, event: Event) -> None:
-    """A conversation resolved with a contact reason an unresolved announcement names is
-    linked to it (its customer asked about it): they are told when it is resolved."""
+    """A conversation resolved with a contact reason an unresolved announcement names (any
+    code of it) is linked to it (its customer asked about it): they are told when it is
+    resolved."""
     async with services.transaction() as session:
         conversation = await session.get(Conversation, int(event["conversation_id"]))
         if conversation is None:
@@ -118,6 +122,6 @@ async def link_on_resolve(services: Services, event: Event) -> None:
         if not reasons:
             return
         for announcement in await active_announcement_rows(session):
-            if reasons & set(announcement.contact_reasons):
+            if shares_reason(reasons, announcement.contact_reasons):
                 await link_conversation(session, announcement.id, conversation.id,
                                         LinkSource.reason)

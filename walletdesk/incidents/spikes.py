@@ -28,7 +28,7 @@ from walletdesk.config import Settings
 from walletdesk.conversations.models import Conversation, Message, SenderKind
 from walletdesk.incidents.baseline import Assessment, assess
 from walletdesk.incidents.vocabulary import terms_in
-from walletdesk.reports.reasons import bot_category_and_first_label
+from walletdesk.reports.filters import bot_category_and_first_label
 
 SAMPLES_PER_SIGNAL = 3
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday: intervals are counted from here

@@ -2,7 +2,7 @@
 
 A rule is a JSON object; every key is optional and they all must hold:
 ``reason`` (a contact reason the customer asked about, within ``days``: any code of it,
-:mod:`walletdesk.outreach.reasons`), ``channels`` (channels they wrote on, within ``days``),
+:mod:`walletdesk.conversations.reasons`), ``channels`` (channels they wrote on, within ``days``),
 ``label`` (a label on one of their conversations, within ``days``), ``languages``,
 ``verified`` (true/false: a signed identity or not) and ``active_days`` (seen in the
 widget/app within that many days). Erased customers are never in a segment.
@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk.accounts.access import mask_email, mask_name
 from walletdesk.conversations.contact_reasons import MAX_REASON_CHARS
 from walletdesk.conversations.models import Conversation
+from walletdesk.conversations.reasons import lower_reason_names, same_reason_codes
 from walletdesk.customers.masking import mask_phone
 from walletdesk.customers.models import Customer
 from walletdesk.errors import Invalid
 from walletdesk.i18n import customer_language
 from walletdesk.labels.models import ConversationLabel, Label
-from walletdesk.outreach.reasons import lower_reason_names, same_reason_codes
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 365

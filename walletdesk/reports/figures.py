@@ -133,10 +133,15 @@ class Agents(BaseModel):
 
 
 class ReasonRow(BaseModel):
-    reason: str
-    source: str = Field(description="category | bot | label | none")
+    reason: str = Field(description="the reason's code: a category's where it has one (the "
+                        "codes that name one reason, the category 'security' and the label "
+                        "'Security', are one row)")
+    source: str = Field(description="resolve | category | bot | label | none: where most of "
+                        "its conversations' reason came from")
     count: int
     share: float | None
+    sources: dict[str, int] = Field(default_factory=dict,
+                                    description="its conversations per source, most first")
 
 
 class Reasons(BaseModel):

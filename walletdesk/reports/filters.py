@@ -3,17 +3,30 @@
 Every figure is about the conversations *started* in the period (their ``created_at``, in
 the chosen time zone) that match the filters — one cohort, so the volume, speed, outcome,
 satisfaction and reasons of a period describe the same conversations (docs/reports.md).
+
+A conversation's contact reason (``conversation_reason``) is, in this order: the reason the
+agent chose when resolving it; else the conversation's category (chosen in the widget or set by
+an agent); else the category of the article the bot first matched (its first answered or
+suggested turn, a suggestion the customer picked from included); else the conversation's first
+label by name; else none. The ``reason`` filter takes any code of a reason: "security" and the
+label "Security" are one (walletdesk.conversations.reasons).
 """
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
+from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
+from walletdesk.bot.models import BotTurn
+from walletdesk.bot.queries import matched_category
+from walletdesk.conversations.contact_reasons import MAX_REASON_CHARS
 from walletdesk.conversations.models import Conversation
+from walletdesk.conversations.reasons import lower_reason_names, same_reason_codes
 from walletdesk.errors import Invalid
-from walletdesk.labels.models import ConversationLabel
+from walletdesk.labels.models import ConversationLabel, Label
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 28
@@ -31,6 +44,7 @@ class ReportFilter:
     language: str | None = None
     label_id: int | None = None
     category: str | None = None
+    reason: str | None = None  # a contact reason: any code of it
 
     @property
     def zone(self) -> ZoneInfo:
@@ -60,7 +74,8 @@ class ReportFilter:
         values = {"start": self.start.isoformat(), "end": self.end.isoformat(),
                   "tz": self.timezone, "channel": self.channel, "team_id": self.team_id,
                   "agent_id": self.agent_id, "language": self.language,
-                  "label_id": self.label_id, "category": self.category}
+                  "label_id": self.label_id, "category": self.category,
+                  "reason": self.reason}
         return {key: str(value) for key, value in values.items() if value is not None}
 
 
@@ -103,7 +118,7 @@ def parse_filter(*, start: str | None = None, end: str | None = None, tz: str | 
                  channel: str | None = None, team_id: int | str | None = None,
                  agent_id: int | str | None = None, language: str | None = None,
                  label_id: int | str | None = None, category: str | None = None,
-                 today: date | None = None) -> ReportFilter:
+                 reason: str | None = None, today: date | None = None) -> ReportFilter:
     """Checks the parameters a person or an integration sent; clear errors for bad ones.
     Without dates: the last 28 days up to today (in the time zone)."""
     timezone = _text(tz, "tz", 64) or "UTC"
@@ -125,7 +140,8 @@ def parse_filter(*, start: str | None = None, end: str | None = None, tz: str | 
         start=first, end=last, timezone=timezone, channel=_text(channel, "channel", 20),
         team_id=_row_id(team_id, "team_id"), agent_id=_row_id(agent_id, "agent_id"),
         language=_text(language, "language", 16), label_id=_row_id(label_id, "label_id"),
-        category=_text(category, "category", 40))
+        category=_text(category, "category", 40),
+        reason=_text(reason, "reason", MAX_REASON_CHARS))
 
 
 def conversation_conditions(report: ReportFilter) -> list[ColumnElement[bool]]:
@@ -134,8 +150,40 @@ def conversation_conditions(report: ReportFilter) -> list[ColumnElement[bool]]:
             Conversation.created_at < report.end_utc, *conversation_filters(report)]
 
 
+def bot_category_and_first_label() -> tuple[Any, Any]:
+    """Correlated on ``Conversation``: the category of the bot's first answer or suggestion
+    (a choice's picked article), and the conversation's first label by name — two of the
+    places a reason comes from."""
+    bot_category = (
+        select(matched_category())
+        .where(BotTurn.conversation_id == Conversation.id,
+               BotTurn.outcome.in_(BOT_MATCHED))
+        .order_by(BotTurn.id).limit(1).scalar_subquery())
+    first_label = (select(func.min(Label.name))
+                   .join(ConversationLabel, ConversationLabel.label_id == Label.id)
+                   .where(ConversationLabel.conversation_id == Conversation.id)
+                   .scalar_subquery())
+    return bot_category, first_label
+
+
+def conversation_reason() -> ColumnElement[str]:
+    """Correlated on ``Conversation``: its contact reason, "" for none."""
+    bot_category, first_label = bot_category_and_first_label()
+    return func.coalesce(func.nullif(Conversation.contact_reason, ""),
+                         func.nullif(Conversation.category, ""), func.nullif(bot_category, ""),
+                         first_label, "")
+
+
+def is_reason(column: Any, reason: str) -> ColumnElement[bool]:
+    """``column`` (a reason code) is a code of ``reason``: "security", the label "Security"
+    or "SECURITY" …"""
+    return or_(column.in_(same_reason_codes(reason)),
+               func.lower(column).in_(lower_reason_names(reason)))
+
+
 def conversation_filters(report: ReportFilter) -> list[ColumnElement[bool]]:
-    """The report's channel, team, agent, language, label and category conditions (no dates)."""
+    """The report's channel, team, agent, language, label, category and reason conditions
+    (no dates)."""
     conditions: list[ColumnElement[bool]] = []
     if report.channel:
         conditions.append(Conversation.channel == report.channel)
@@ -151,6 +199,8 @@ def conversation_filters(report: ReportFilter) -> list[ColumnElement[bool]]:
         conditions.append(Conversation.id.in_(
             select(ConversationLabel.conversation_id)
             .where(ConversationLabel.label_id == report.label_id)))
+    if report.reason:
+        conditions.append(is_reason(conversation_reason(), report.reason))
     return conditions
 
 

@@ -271,13 +271,13 @@ def measured(view: HourlyView | None, names: Iterable[str]) -> dict[str, int] | 
 
 def cohort_scope(report: ReportFilter) -> tuple[str, str] | None:
     """The rows a report's cohort has in the rollup: all, or one filter's value; None when
-    its filters are more (an agent, a label, two at once). In any time zone: the totals of
-    the hourly rows and the daily rows take the partial hours at the period's edges from
-    the facts (decision 0039)."""
+    its filters are more (an agent, a label, a contact reason — any of its codes —, two at
+    once). In any time zone: the totals of the hourly rows and the daily rows take the
+    partial hours at the period's edges from the facts (decision 0039)."""
     chosen = [(dimension, value) for dimension, value in (
         ("channel", report.channel), ("team", report.team_id), ("language", report.language),
         ("category", report.category)) if value]
-    if report.agent_id or report.label_id or len(chosen) > 1:
+    if report.agent_id or report.label_id or report.reason or len(chosen) > 1:
         return None
     return (chosen[0][0], stored_value(chosen[0][1])) if chosen else (ALL, "")
 

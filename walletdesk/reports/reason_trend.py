@@ -1,6 +1,7 @@
 """The trend of the top contact reasons: conversations per reason per local day (per week,
 Mondays, for periods longer than ``DAILY_UP_TO`` days), the top ``TOP`` reasons of the period
-and the rest as "other" (walletdesk.reports.reasons decides each conversation's reason)."""
+and the rest as "other" (walletdesk.reports.reasons decides each conversation's reason; the
+codes that name one reason are one series, merged when read: ``reason_shown``)."""
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +23,7 @@ from walletdesk.reports.hourly import (
     whole_hours,
 )
 from walletdesk.reports.measures import utc_quarter_hour
-from walletdesk.reports.reasons import reason_rows
+from walletdesk.reports.reasons import reason_rows, reason_shown
 from walletdesk.reports.rollups import FactSource, fact_source
 from walletdesk.reports.volume import period_of
 
@@ -52,10 +53,10 @@ def bucket_start(day: date, weekly: bool) -> date:
 async def _reason_quarters(session: AsyncSession, report: ReportFilter, live: bool, top: int
                            ) -> tuple[list[tuple[str | None, str | datetime, int]],
                                       Counter[str] | None]:
-    """(reason, UTC quarter hour or hour of start, conversations): from the rollup's hourly
-    rows (no filter: then the reasons beyond the ``top`` come summed, as None, with every
-    reason's total beside) or facts where it covers the period, else (or with ``live``)
-    from the conversations."""
+    """(reason code, UTC quarter hour or hour of start, conversations): from the rollup's
+    hourly rows (no filter: then the codes come as their reasons', those beyond the ``top``
+    summed as None, with every reason's total beside) or facts where it covers the period,
+    else (or with ``live``) from the conversations."""
     source = None if live else await fact_source(session, report)
     if source is not None:
         if cohort_scope(report) == (ALL, ""):
@@ -123,8 +124,14 @@ async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: 
             from_facts.append((reason, key, int(count)))
             if not first <= _quarter_moment(key) < until:  # not in the stored hours' totals
                 totals[reason] += int(count)
-    shown = set(sorted(totals, key=lambda r: (-totals[r], r))[:top])
-    keep = {value for value in by_value if _reason_of(value) in shown}
+    for reason, _, _ in from_facts:
+        totals[reason] += 0  # known, for its reason
+    shown_of = reason_shown(totals)  # one series per reason, whatever its codes
+    merged: Counter[str] = Counter()
+    for reason, count in totals.items():
+        merged[shown_of[reason]] += count
+    shown = set(sorted(merged, key=lambda r: (-merged[r], r))[:top])
+    keep = {value for value in by_value if shown_of[_reason_of(value)] in shown}
     kept = case((h.value.in_(keep or {""}), h.value), else_=None).label("kept")
     counted: list[tuple[str | None, str | datetime, int]] = []
     hours: dict[datetime, datetime] = {}  # each of ~2,000 hours comes once per reason kept
@@ -136,16 +143,22 @@ async def _split_day_hours(session: AsyncSession, report: ReportFilter, source: 
             hours[at] = hour_of(at)
         if hours[at] not in split:
             if value not in reasons:
-                reasons[value] = _reason_of(value)
+                reasons[value] = shown_of[_reason_of(value)]
             counted.append((reasons[value], hours[at], int(count)))
-    counted += [(reason if reason in shown else None, key, count)
+    counted += [(shown_of[reason] if shown_of[reason] in shown else None, key, count)
                 for reason, key, count in from_facts]
-    return counted, +totals
+    return counted, +merged
 
 
 async def reason_trend_report(session: AsyncSession, report: ReportFilter, *,
                               top: int = TOP, live: bool = False) -> ReasonTrend:
     counted, known = await _reason_quarters(session, report, live, top)
+    if known is None:  # per code: one series per reason
+        per_code: Counter[str] = Counter()
+        for reason, _, count in counted:
+            per_code[reason or ""] += count
+        shown_of = reason_shown(per_code)
+        counted = [(shown_of[reason or ""], key, count) for reason, key, count in counted]
     weekly = len(report.days) > DAILY_UP_TO
     buckets = sorted({bucket_start(day, weekly) for day in report.days})
     cells: Counter[tuple[str | None, date]] = Counter()

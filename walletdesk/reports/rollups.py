@@ -74,7 +74,7 @@ from walletdesk.reports.daily import (
     read_agent_days,
     read_daily,
 )
-from walletdesk.reports.filters import ReportFilter, conversation_conditions
+from walletdesk.reports.filters import ReportFilter, conversation_conditions, is_reason
 from walletdesk.reports.hourly import (
     ALL,
     HOURLY,
@@ -822,6 +822,8 @@ def _fact_conditions(report: ReportFilter, covered_until: datetime) -> list[Colu
         conditions.append(f.conversation_id.in_(
             select(ConversationLabel.conversation_id)
             .where(ConversationLabel.label_id == report.label_id)))
+    if report.reason:  # the facts hold each conversation's reason: any code of the chosen
+        conditions.append(is_reason(f.reason, report.reason))
     return conditions
 
 

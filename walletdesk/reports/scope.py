@@ -22,7 +22,7 @@ def filtered_conversation_ids(report: ReportFilter) -> Any:
 
 def has_conversation_filters(report: ReportFilter) -> bool:
     return any((report.channel, report.team_id, report.agent_id, report.language,
-                report.label_id, report.category))
+                report.label_id, report.category, report.reason))
 
 
 def as_utc(value: datetime) -> datetime:

@@ -8,7 +8,7 @@
 """
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from walletdesk import i18n
 from walletdesk.conversations.contact_reasons import contact_reason_choices
 from walletdesk.conversations.queries import conversation_for_agent
+from walletdesk.conversations.reasons import chosen_reason, merged_reasons
 from walletdesk.errors import DomainError, Invalid
 from walletdesk.incidents import actions
 from walletdesk.incidents.alerts import handle_alert
@@ -270,7 +271,7 @@ async def _page(request: Request, agent: Any, services: Any, signer: Any, templa
         alerts = await alert_payloads(session, await list_alerts(session))
         rows = await list_announcements(session)
         counts = await linked_counts(session, [a.id for a in rows])
-        reasons = await contact_reason_choices(session)
+        reasons = merged_reasons(await contact_reason_choices(session))  # each reason once
     return templates.TemplateResponse(request, "admin/incidents.html", {
         "agent": agent, "alerts": alerts, "announcements": rows, "counts": counts,
         "terms": TERMS, "reasons": reasons, "locales": i18n.SUPPORTED,
@@ -287,12 +288,18 @@ async def _edit_page(request: Request, agent: Any, services: Any, signer: Any, t
     async with services.read() as session:
         payload = await announcement_payload(session,
                                              await get_announcement(session, announcement_id))
-        reasons = await contact_reason_choices(session)
+        reasons = merged_reasons(await contact_reason_choices(session))  # each reason once
+    # a stored code may be another code of an offered reason (the label "Security"): that
+    # reason is checked; one no longer offered (its label deleted) is added, so it stays
+    checked = []
+    for stored in cast(list[str], payload["contact_reasons"]):
+        reasons, code = chosen_reason(reasons, stored)
+        checked.append(code)
     current = IncidentStatus(str(payload["status"]))
     later = list(IncidentStatus)[list(IncidentStatus).index(current) + 1:]
     return templates.TemplateResponse(request, "admin/announcement.html", {
         "agent": agent, "a": payload, "terms": TERMS,
-        "reasons": list(dict.fromkeys([*reasons, *payload["contact_reasons"]])),  # type: ignore[misc]
+        "reasons": reasons, "reasons_checked": checked,
         "locales": i18n.SUPPORTED, "severities": list(Severity), "later": later,
         "status_name": status_name, "severity_name": severity_name, "error": error,
         "draft": draft.among(["edit", *(["status"] if later else [])]),

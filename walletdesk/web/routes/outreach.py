@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from walletdesk.conversations.contact_reasons import contact_reason_choices
+from walletdesk.conversations.reasons import chosen_reason, merged_reasons
 from walletdesk.db.base import utcnow
 from walletdesk.errors import DomainError, NotFound
 from walletdesk.i18n import customer_locales
 from walletdesk.outreach import actions, queries
-from walletdesk.outreach.reasons import chosen_reason, merged_reasons
 from walletdesk.outreach.rules import customer_from_stop_token
 from walletdesk.outreach.segments import preview
 from walletdesk.web.deps import PageManager, RowId, ServicesDep, SignerDep, TemplatesDep

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import Field
 
 from walletdesk.conversations.contact_reasons import contact_reason_choices
+from walletdesk.conversations.reasons import chosen_reason
 from walletdesk.reports.agents import agents_report
 from walletdesk.reports.choices import filter_choices
 from walletdesk.reports.comments import Comments, comments_report
@@ -79,11 +80,14 @@ def report_filter(
     language: Annotated[str | None, Query(max_length=16)] = None,
     label_id: Annotated[str | None, IdText] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
+    reason: Annotated[str | None, Query(
+        max_length=80, description="a contact reason: conversations whose reason is any code "
+        "of it (the category 'security' or the label 'Security')")] = None,
 ) -> ReportFilter:
     """The filter every report takes; bad values are answered with a clear 422."""
     return parse_filter(start=start, end=end, tz=tz, channel=channel, team_id=team_id,
                         agent_id=agent_id, language=language, label_id=label_id,
-                        category=category)
+                        category=category, reason=reason)
 
 
 Filter = Annotated[ReportFilter, Depends(report_filter)]
@@ -262,13 +266,15 @@ async def reports_page(request: Request, agent: PageManager, services: ServicesD
     (``reports_panel``) by the page's script."""
     async with services.read_reports() as session:
         filter_values = await filter_choices(session)
+    # the reason asked for may be another code of an offered one (the label "Security")
+    filter_values.reasons, reason_chosen = chosen_reason(filter_values.reasons, report.reason)
     query = report.query_string()
     comment_query = {"rating": rating or [], "q": q or ""}
     return templates.TemplateResponse(request, "reports/index.html", {
         "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
         "report": report, "period": period_of(report),
         "previous_period": period_of(report.previous()), "choices": filter_values,
-        "query": query, "panels": PANELS, "comment_filter": comment_query,
+        "reason_chosen": reason_chosen, "query": query, "panels": PANELS, "comment_filter": comment_query,
         "panel_query": {panel: urlencode({**query, **comment_query} if panel == "comments"
                                          else query, doseq=True) for panel in PANELS}})
 

@@ -1,12 +1,13 @@
-"""Contact reasons as a segment's form offers them: one name, one reason.
+"""Contact reasons: one name, one reason.
 
 The reasons are the knowledge base's categories (shown by their translated headings,
 ``i18n.CATEGORY_NAMES``) and the labels' names (shown as named): the category "security" and
 the demo's label "Security" are both "Security" on the page, "transfer" and "transfers" both
 "Transfers". Codes that some language of the desk names alike (case aside) stand for one
-reason: the form lists it once (the first code: a category before a label), and a segment about
-any of them finds the conversations that carry any of them, so the two pickers' choices and the
-stored codes never disagree about who asked about what.
+reason: a form lists it once (the first code: a category before a label), and whatever is
+about any of them — an outreach segment, a report's reason row or filter, an incident — is
+about the conversations that carry any of them, so the pickers' choices and the stored codes
+never disagree about who asked about what.
 """
 
 from collections.abc import Iterable
@@ -37,22 +38,45 @@ def reason_names(code: str) -> frozenset[str]:
     return _category_names().get(code) or frozenset({code.strip().lower()})
 
 
-def merged_reasons(codes: Iterable[str]) -> list[str]:
-    """``codes`` (in their order) with each reason once: a code named like an earlier one in
-    some language (directly or through another code) is left out."""
-    groups: list[tuple[str, set[str]]] = []  # (the code shown, the names of its reason)
+def shown_codes(codes: Iterable[str]) -> dict[str, str]:
+    """{code: the code its reason is shown by}, for ``codes`` (in their order): the first code
+    of each reason, a code named like an earlier one in some language (directly or through
+    another code) standing for it."""
+    groups: list[tuple[list[str], set[str]]] = []  # (its codes, the first shown; its names)
     for code in codes:
         names = set(reason_names(code))
         joined = [group for group in groups if group[1] & names]
         if not joined:
-            groups.append((code, names))
+            groups.append(([code], names))
             continue
         first = joined[0]
         for other in joined[1:]:  # the code names two reasons alike: they are one
+            first[0].extend(other[0])
             first[1].update(other[1])
             groups.remove(other)
+        first[0].append(code)
         first[1].update(names)
-    return [code for code, _ in groups]
+    return {code: members[0] for members, _ in groups for code in members}
+
+
+def merged_reasons(codes: Iterable[str]) -> list[str]:
+    """``codes`` (in their order) with each reason once: a code named like an earlier one in
+    some language (directly or through another code) is left out."""
+    return list(dict.fromkeys(shown_codes(codes).values()))
+
+
+def category_first(codes: Iterable[str]) -> list[str]:
+    """``codes`` with the knowledge base's categories first (each part in its order): the
+    code a reason is shown by is a category's where it has one."""
+    listed = list(dict.fromkeys(codes))
+    return sorted(listed, key=lambda code: code not in i18n.CATEGORY_NAMES)
+
+
+def shares_reason(codes: Iterable[str], others: Iterable[str]) -> bool:
+    """Whether a code of ``codes`` and one of ``others`` stand for one reason (a category
+    and a label named as it in some language, case aside)."""
+    names = {name for code in codes for name in reason_names(code)}
+    return any(reason_names(other) & names for other in others)
 
 
 def same_reason_codes(reason: str) -> list[str]:
