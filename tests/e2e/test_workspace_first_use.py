@@ -242,9 +242,11 @@ async def test_a_supervisor_can_work_the_queues_on_a_phone(browser, server, e2e_
             language="en", text=f"Question {n} about a pending withdrawal"))
     page = await sign_in(browser, server.url, lead.email, PHONE)
     assert await horizontal_overflow(page) == 0
+    await page.locator(".topbar .menu-toggle").click()  # the top bar's menu holds Log out
     logout = await page.get_by_role("button", name="Log out").bounding_box()
     assert logout is not None and logout["x"] >= 0 and logout["x"] + logout["width"] <= 375
     await expect(page.locator(".topbar .who")).to_contain_text("Li Na")
+    await page.keyboard.press("Escape")
 
     await page.click("button[data-view=all]")
     await expect(page.locator(".conv")).to_have_count(3)

@@ -1,14 +1,16 @@
 """The open conversation's header on a phone, in a real browser, as an agent, a supervisor and an
 outsourced agent (each has other actions): it stays compact so the thread keeps the screen, every
-action is whole on the screen and big enough to tap (≥ 40 px), nothing scrolls sideways and the
+action is whole on the screen and big enough to tap (≥ 44 px), nothing scrolls sideways and the
 reply box shows. On a wide screen the header keeps its desktop layout.
 
 The busiest header (a long name, the "unverified" warning and an SLA clock, four labels and a
-free one, six actions) needs at 375 px: the first row (← Inbox, the title, Customer) 40 px,
-the conversation's details 16, the two warnings 2 × 18, the labels 22, two rows of actions
-2 × 40 + 4, gaps and padding 5 × 4 + 8: 222 px. BUSY_HEADER_MAX leaves a few pixels to that
-(the stylesheet before this test: 232 px, with 25-px buttons); a plain one (one warning, no
-labels) needs 18 + 22 + 4 less, 178 px. Screenshots: test-artifacts/workspace-header/.
+free one, six actions) needs at 375 px: the first row (← Inbox, the title, Customer) 44 px,
+the conversation's details 16, the two warnings 2 × 18, the labels 44 (each × a 44-px tap
+target: tests/e2e/test_workspace_tap_targets.py), two rows of actions 2 × 44 + 4, gaps and
+padding 5 × 4 + 8: 256 px (222 with the 40-px controls and 22-px labels before the tap targets
+grew; 232 px, with 25-px buttons, before this test). BUSY_HEADER_MAX leaves a few pixels to
+that; a plain one (one warning, no labels) needs 18 + 44 + 4 less, 190 px.
+Screenshots: test-artifacts/workspace-header/.
 """
 
 from pathlib import Path
@@ -28,9 +30,9 @@ from walletdesk.services import Services
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 812}
 DESK = {"width": 1440, "height": 900}
-BUSY_HEADER_MAX = 226
-PLAIN_HEADER_MAX = 186
-TOUCH = 40
+BUSY_HEADER_MAX = 260
+PLAIN_HEADER_MAX = 194
+TOUCH = 44
 ARROW = 16  # a select's arrow, beside its text (Chromium draws it about 16 px wide)
 # what each one sees on a conversation routed to Alice, in the header's order
 ACTIONS = {

@@ -213,6 +213,9 @@ async def logout(request: Request, agent: PageAgent, services: ServicesDep,
         await logout_everywhere(services, agent.id)
     else:
         await end_session(services, agent.id, request.state.session.session_id)
+    # the sign-in page removes the tab's reply drafts (static/signed_out.js), whichever page
+    # this came from; not Clear-Site-Data: "storage", which would also wipe the origin's
+    # localStorage (the widget's visitor token and unsent messages) and needs HTTPS
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     if everywhere:  # no longer valid anyway (the session version moved)

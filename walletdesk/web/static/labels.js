@@ -11,7 +11,8 @@
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
   function paint(node, color, textColor) { node.style.backgroundColor = color; node.style.color = textColor; }
   function chip(label, onRemove) {
-    var c = el("span", "label-chip", label.name);
+    var c = el("span", "label-chip" + (onRemove ? " removable" : ""));
+    c.appendChild(el("span", "label-name", label.name));  // cut with an ellipsis (desk-tools.css)
     c.dataset.labelId = label.id;
     c.title = label.description || label.name;
     paint(c, label.color, label.text_color);

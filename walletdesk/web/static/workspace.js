@@ -140,6 +140,8 @@
   // each conversation's unsent reply (or note) stays in this tab across a reload or a visit to
   // another conversation (sessionStorage: gone with the tab). Keyed by agent, cleared when sent,
   // on sign-out and when the session ends; a page signed in as someone else drops them on load.
+  // Signing out from another page (reports, admin …) lands on the sign-in page, whose
+  // signed_out.js removes them too (the same "wd-draft:" keys).
   var DRAFT = "wd-draft:", leaving = false;  // leaving: signing out, nothing is kept any more
   function drafts() { try { return leaving ? null : window.sessionStorage; } catch (e) { return null; } }
   function draftKey(id) { return DRAFT + me + ":" + id; }
