@@ -6,6 +6,7 @@ first and the link on resolve. On SQLite and PostgreSQL."""
 import html
 import re
 from collections import Counter
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
@@ -18,12 +19,15 @@ from walletdesk.conversations.actions import (
     resolve_conversation,
 )
 from walletdesk.conversations.models import Conversation
+from walletdesk.db.base import utcnow
 from walletdesk.i18n import available_locales
 from walletdesk.incidents.actions import AnnouncementFields, create_announcement
 from walletdesk.incidents.models import AnnouncementConversation, LinkSource
+from walletdesk.incidents.spikes import count_windows
 from walletdesk.kb.actions import TranslationIn, save_article
 from walletdesk.kb.models import ArticleStatus
-from walletdesk.labels.actions import create_label
+from walletdesk.labels.actions import add_conversation_label, create_label
+from walletdesk.labels.models import Label
 from walletdesk.services import Services
 
 REASON = re.compile(r'<input type="checkbox" name="contact_reasons" value="([^"]*)"\s*'
@@ -99,3 +103,25 @@ async def test_a_conversation_resolved_with_the_other_code_is_linked(
         links = [(link.announcement_id, link.conversation_id, link.source)
                  for link in await session.scalars(select(AnnouncementConversation))]
     assert links == [(number, cid, LinkSource.reason)]
+
+
+async def test_the_spike_detector_counts_either_code_as_one_reason(
+        services, make_agent) -> None:  # type: ignore[no-untyped-def]
+    await security_both_ways(services, make_agent)
+    boss = await make_agent("Lead", role=Role.admin)
+    by_category = await receive_message(services, InboundMessage(
+        channel="web", external_id="s1", text="someone took my coins"))
+    by_label = await receive_message(services, InboundMessage(
+        channel="web", external_id="s2", text="strange sign-in from abroad"))
+    async with services.transaction() as session:
+        await session.execute(update(Conversation)
+                              .where(Conversation.id == by_category.conversation.id)
+                              .values(category="security"))
+        label = (await session.scalars(select(Label).where(Label.name == "Security"))).one()
+    await add_conversation_label(services, boss, by_label.conversation.id, label.id)
+    now = utcnow()
+    async with services.read() as session:
+        counts = (await count_windows(session, [(now - timedelta(hours=1),
+                                                 now + timedelta(minutes=1))]))[0].counts
+    reasons = {key: n for (kind, key), n in counts.items() if kind == "reason"}
+    assert reasons == {"security": 2}

@@ -38,6 +38,13 @@ def reason_names(code: str) -> frozenset[str]:
     return _category_names().get(code) or frozenset({code.strip().lower()})
 
 
+def reason_key(code: str) -> str:
+    """The one code ``code``'s reason is counted under: the knowledge base's category it
+    names in some language (the label "Security" counts as "security"), else itself."""
+    names = reason_names(code)
+    return next((key for key, lowered in _category_names().items() if lowered & names), code)
+
+
 def shown_codes(codes: Iterable[str]) -> dict[str, str]:
     """{code: the code its reason is shown by}, for ``codes`` (in their order): the first code
     of each reason, a code named like an earlier one in some language (directly or through

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from walletdesk.config import Settings
 from walletdesk.conversations.models import Conversation, Message, SenderKind
+from walletdesk.conversations.reasons import reason_key
 from walletdesk.incidents.baseline import Assessment, assess
 from walletdesk.incidents.vocabulary import terms_in
 from walletdesk.reports.filters import bot_category_and_first_label
@@ -101,8 +102,8 @@ async def count_windows(session: AsyncSession, windows: list[tuple[datetime, dat
         if n is None:
             continue
         where[cid] = n
-        if reason:
-            out[n].counts[("reason", reason)] += 1
+        if reason:  # a category and a label named as it are one reason, one baseline
+            out[n].counts[("reason", reason_key(reason))] += 1
     if not where:
         return out
     words: dict[int, set[str]] = defaultdict(set)
@@ -183,7 +184,7 @@ async def _count_with_reason_samples(session: AsyncSession, start: datetime,
                Message.created_at < end)
         .group_by(Message.conversation_id).order_by(func.min(Message.id).desc()))
     for cid, message_id in firsts:
-        reason = reasons.get(cid)
+        reason = reason_key(reasons[cid]) if reasons.get(cid) else None
         if reason and len(counts.samples[("reason", reason)]) < SAMPLES_PER_SIGNAL:
             counts.samples[("reason", reason)].append(message_id)
     return counts
