@@ -8,10 +8,11 @@ from mnemonic import Mnemonic
 from PIL import Image
 from sqlalchemy import func, select
 
+from walletdesk import i18n
 from walletdesk.accounts.models import Role
 from walletdesk.conversations.actions import assign_conversation
 from walletdesk.conversations.attachments import blob_path
-from walletdesk.conversations.models import Attachment, Message
+from walletdesk.conversations.models import Attachment, Conversation, Message, SenderKind
 from walletdesk.web.routes.chat_uploads import widget_file_token
 
 GPS_IFD = 0x8825
@@ -97,6 +98,33 @@ async def test_a_text_file_with_a_recovery_phrase_is_protected_before_it_is_stor
     assert SEED not in data and " ".join(SEED.split()[:3]) not in data
     assert not any(path.read_bytes() == text
                    for path in (tmp_path / "blobs").rglob("*") if path.is_file())
+
+
+async def test_a_recovery_phrase_in_an_uploaded_file_gets_the_typed_phrase_notice(
+        client, services, tmp_path):
+    """seed.txt attached in the widget: the customer is told, as for a typed phrase, to
+    treat the wallet as compromised (the same system message, once); a file without a
+    secret gets no notice."""
+    services.settings.data_dir = str(tmp_path)
+    answer = await upload(client, services, "v-seed", "seed.txt", "text/plain",
+                          f"{SEED}\n".encode())
+    assert answer.status_code == 200, answer.text
+    conversation_id = answer.json()["conversation_id"]
+    clean = await upload(client, services, "v-seed", "steps.txt", "text/plain",
+                         b"Steps: (1) open (2) scan (3) select token (4) enter amount\n",
+                         conversation_id=str(conversation_id))
+    assert clean.status_code == 200, clean.text
+    async with services.read() as session:
+        rows = (await session.execute(
+            select(Message.sender_kind, Message.text)
+            .where(Message.conversation_id == conversation_id).order_by(Message.seq))).all()
+        conversation = await session.get(Conversation, conversation_id)
+    assert conversation is not None
+    notice = i18n.text("secret_removed", conversation.language)
+    assert "compromised" in notice
+    assert [row.text for row in rows if row.sender_kind == SenderKind.system
+            and row.text == notice] == [notice]
+    assert conversation.has_secret_redaction
 
 
 async def test_bad_files_get_a_clear_refusal_and_nothing_is_stored(client, services, tmp_path):

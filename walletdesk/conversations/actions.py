@@ -290,8 +290,10 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
         )
         if inbound.on_stored is not None:
             await inbound.on_stored(session, conversation, message)
-        if protected.has_secret:
-            SECRETS_REDACTED.inc(len(protected.findings))
+        # a phrase or key in an attached text file was removed as one typed: the same notice
+        in_files = sum(1 for item, _ in files if item.secret_removed)
+        if protected.has_secret or in_files:
+            SECRETS_REDACTED.inc(len(protected.findings) + in_files)
             conversation.has_secret_redaction = True
             # only the shape of a key: it may have been a transaction id (how to send one)
             notice = "hex_removed" if protected.unverified else "secret_removed"

@@ -39,6 +39,7 @@ class AttachmentIn:
     data: bytes
     trusted: bool = False  # made by the desk itself (an original email): no limits apply
     checked: bool = False  # passed check_upload (images already re-encoded)
+    secret_removed: bool = False  # the protect step removed a phrase or key from its text
 
 
 class AttachmentRefused(Invalid):
@@ -104,7 +105,8 @@ def protect_text_file(item: AttachmentIn) -> AttachmentIn:
     protected = protect_text(decode_text(item.data))
     if not protected.has_secret:
         return item
-    return AttachmentIn(item.filename, item.content_type, protected.text.encode("utf-8"))
+    return AttachmentIn(item.filename, item.content_type, protected.text.encode("utf-8"),
+                        secret_removed=True)
 
 
 def prepare_attachments(settings: Settings, items: list[AttachmentIn]

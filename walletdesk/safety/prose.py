@@ -8,6 +8,9 @@ with no valid checksum, is taken for a phrase unless it reads like prose:
   from 2,048 and has few of them; or
 - a sentence ends inside it ("… until now. Can you …") while its other separators are
   plain spaces — a phrase's separators are all alike.
+- a number stands between some of its words and not others: numbered items of several
+  words ("(3) select token (4) enter amount"), or code ("alert(1)</script> title") — a
+  numbered phrase numbers every word alike ("1. abandon 2. ability …").
 
 The everyday words are written here per language as the common words a support message is
 made of; only those that are also in the BIP-39 list matter (the intersection is taken).
@@ -126,6 +129,12 @@ def common_indices() -> dict[str, frozenset[int]]:
 
 def reads_like_prose(language: str, indices: list[int], gaps: list[str]) -> bool:
     """``indices``: the run's words; ``gaps``: the text between them (len(indices) - 1)."""
+    numbered = sum(1 for gap in gaps if _DIGITS.search(gap))
+    if 0 < numbered < len(gaps):
+        # a number between some words and not others numbers items of several words ("(3)
+        # select token (4) enter amount", "alert(1)</script> title"): a numbered phrase
+        # numbers every word alike
+        return True
     common = common_indices().get(language, frozenset())
     everyday = sum(1 for index in indices if index in common)
     spaced = sum(1 for gap in gaps if _PROSE_GAP.match(gap))
