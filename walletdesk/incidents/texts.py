@@ -5,9 +5,12 @@ from walletdesk.i18n import N_, translate
 TEXTS: dict[str, str] = {
     # the detector's proposed announcement (a draft a supervisor edits before publishing)
     "draft_title": N_('Problems with {subject}: we are looking into it'),
-    "draft_body": N_('We are seeing more questions than usual about {subject} and are looking '
-                     'into it. We will post updates on our status page. Your funds are safe: '
-                     'never share your recovery phrase or private key with anyone.'),
+    # neutral: a rise in questions says nothing about whether anyone's funds are at risk,
+    # so the draft promises nothing it cannot know (what is affected, who is on it, what to do)
+    "draft_body": N_('We are seeing more questions than usual about {subject} and our team is '
+                     'looking into it. We will post updates here and on our status page. Never '
+                     'share your recovery phrase or private key with anyone: our staff will '
+                     'never ask for them.'),
     # the bot, answering a related question with the announcement first
     "bot_announcement": N_('Known issue: {title}\n\n{body}\n\nWe will tell you here when it is '
                            'resolved.'),

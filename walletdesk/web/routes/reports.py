@@ -4,6 +4,7 @@ Access: supervisors and admins, in the workspace or with an API token (a "read" 
 enough: these are GET requests); agents and outsourced agents get 403.
 """
 
+from types import SimpleNamespace
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from pydantic import Field
 
 from walletdesk.conversations.contact_reasons import contact_reason_choices
 from walletdesk.conversations.reasons import chosen_reason
+from walletdesk.errors import Invalid
 from walletdesk.reports.agents import agents_report
 from walletdesk.reports.choices import filter_choices
 from walletdesk.reports.comments import Comments, comments_report
@@ -51,6 +53,7 @@ from walletdesk.web.deps import (
     SignerDep,
     TemplatesDep,
 )
+from walletdesk.web.routes.refusals import refusal
 
 api = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
@@ -68,7 +71,7 @@ TableName = Literal["summary", "volume-by-day", "volume-by-hour", "volume-by-cha
 assert set(TableName.__args__) == set(TABLES) | set(MORE_TABLES)  # type: ignore[attr-defined]
 
 
-def report_filter(
+def typed_filter(
     start: Annotated[str | None, Query(max_length=10, description="first day, YYYY-MM-DD")]
     = None,
     end: Annotated[str | None, Query(max_length=10, description="last day, YYYY-MM-DD")] = None,
@@ -83,11 +86,39 @@ def report_filter(
     reason: Annotated[str | None, Query(
         max_length=80, description="a contact reason: conversations whose reason is any code "
         "of it (the category 'security' or the label 'Security')")] = None,
-) -> ReportFilter:
+    # "from"/"to" are what people (and the review) type for start/end: read, never ignored
+    from_: Annotated[str | None, Query(alias="from", max_length=10,
+                                       description="the same as start")] = None,
+    to: Annotated[str | None, Query(max_length=10, description="the same as end")] = None,
+) -> dict[str, str | None]:
+    """The filter's parameters as sent (checked by ``parse_typed``)."""
+    return {"start": start, "end": end, "from": from_, "to": to, "tz": tz, "channel": channel,
+            "team_id": team_id, "agent_id": agent_id, "language": language,
+            "label_id": label_id, "category": category, "reason": reason}
+
+
+def _one_of(typed: dict[str, str | None], name: str, alias: str) -> str | None:
+    """start or from (end or to); both, differing: which was meant is unknown."""
+    value, other = (typed.get(name) or "").strip(), (typed.get(alias) or "").strip()
+    if value and other and value != other:
+        raise Invalid("{name} and {alias} name the same day; give one of them",
+                      name=name, alias=alias)
+    return value or other or None
+
+
+def parse_typed(typed: dict[str, str | None]) -> ReportFilter:
+    values = {key: value for key, value in typed.items() if key not in ("from", "to")}
+    values["start"] = _one_of(typed, "start", "from")
+    values["end"] = _one_of(typed, "end", "to")
+    return parse_filter(**values)
+
+
+Typed = Annotated[dict[str, str | None], Depends(typed_filter)]
+
+
+def report_filter(typed: Typed) -> ReportFilter:
     """The filter every report takes; bad values are answered with a clear 422."""
-    return parse_filter(start=start, end=end, tz=tz, channel=channel, team_id=team_id,
-                        agent_id=agent_id, language=language, label_id=label_id,
-                        category=category, reason=reason)
+    return parse_typed(typed)
 
 
 Filter = Annotated[ReportFilter, Depends(report_filter)]
@@ -257,15 +288,41 @@ async def export_table(table: TableName, agent: ApiManager, services: ServicesDe
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _typed_id(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
+
+
+def as_typed(typed: dict[str, str | None]) -> SimpleNamespace:
+    """A refused filter as the form shows it again: every value as sent (ids that are not
+    numbers match no option)."""
+    return SimpleNamespace(
+        start=typed["start"] or typed["from"] or "", end=typed["end"] or typed["to"] or "",
+        timezone=typed["tz"] or "", channel=typed["channel"], language=typed["language"],
+        category=typed["category"], team_id=_typed_id(typed["team_id"]),
+        agent_id=_typed_id(typed["agent_id"]), label_id=_typed_id(typed["label_id"]))
+
+
 @pages.get("/reports", response_class=HTMLResponse)
 async def reports_page(request: Request, agent: PageManager, services: ServicesDep,
-                       signer: SignerDep, templates: TemplatesDep, report: Filter,
+                       signer: SignerDep, templates: TemplatesDep, typed: Typed,
                        rating: Annotated[list[Rating] | None, Query(max_length=5)] = None,
                        q: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     """The page's filters and period at once; each panel is fetched on its own
-    (``reports_panel``) by the page's script."""
+    (``reports_panel``) by the page's script. Filters that cannot be used (a day that does
+    not exist, an end before the start) are said on the page, above the form as typed; no
+    report is shown for them rather than another period's."""
     async with services.read_reports() as session:
         filter_values = await filter_choices(session)
+    try:
+        report = parse_typed(typed)
+    except Invalid as exc:
+        filter_values.reasons, reason_chosen = chosen_reason(filter_values.reasons,
+                                                             typed["reason"])
+        return templates.TemplateResponse(request, "reports/index.html", {
+            "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
+            "error": refusal(request, exc), "report": as_typed(typed), "choices": filter_values,
+            "reason_chosen": reason_chosen}, status_code=422)
     # the reason asked for may be another code of an offered one (the label "Security")
     filter_values.reasons, reason_chosen = chosen_reason(filter_values.reasons, report.reason)
     query = report.query_string()

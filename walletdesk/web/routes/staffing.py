@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from walletdesk.errors import DomainError, Invalid
+from walletdesk.accounts.models import Team
+from walletdesk.errors import DomainError, Invalid, NotFound
 from walletdesk.i18n import babel_locale
 from walletdesk.routing.hours import DAYS
 from walletdesk.staffing.actions import (
@@ -111,11 +112,18 @@ class ThresholdBody(BaseModel):
                                          description="seconds; null: the global setting")
 
 
+async def check_team(session: Any, team_id: int | None) -> None:
+    """A team asked for that does not exist is said so (404), never read as "all teams"."""
+    if team_id is not None and await session.get(Team, team_id) is None:
+        raise NotFound("team {team_id} does not exist", team_id=team_id)
+
+
 @api.get("/plan", response_model=PlanOut)
 async def plan_api(agent: ApiManager, services: ServicesDep, team_id: TeamQuery = None) -> PlanOut:
     """Contacts forecast per 30-minute interval, agents needed (Erlang C + shrinkage), agents
     rostered and the gap (negative: short), for the coming weeks."""
     async with services.read() as session:
+        await check_team(session, team_id)
         inputs = await staffing_inputs(session, services.settings, team_id)
     # the forecast's fit is CPU work: off the event loop, and no connection held meanwhile
     return plan_out(await asyncio.to_thread(compute_plan, inputs, services.settings))
@@ -125,6 +133,7 @@ async def plan_api(agent: ApiManager, services: ServicesDep, team_id: TeamQuery 
 async def shifts_api(agent: ApiManager, services: ServicesDep,
                      team_id: TeamQuery = None) -> list[AgentShiftsOut]:
     async with services.read() as session:
+        await check_team(session, team_id)
         rows = await roster(session, team_id)
     return [AgentShiftsOut(agent_id=row.agent.id, name=row.agent.display_name,
                            timezone=row.shifts[0].timezone if row.shifts else None,
@@ -166,6 +175,7 @@ async def _page(request: Request, agent: Any, services: Any, signer: Any, templa
     """The page; ``draft``: a refused form as typed (``which``: "shifts-<agent id>" or
     "overflow-<team id>"), shown again beside its refusal."""
     async with services.read() as session:
+        await check_team(session, team_id)
         inputs = await staffing_inputs(session, services.settings, team_id)
         thresholds = await overflow_settings(session)
     plan = await asyncio.to_thread(compute_plan, inputs, services.settings)

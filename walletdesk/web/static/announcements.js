@@ -11,6 +11,37 @@
     return box.getAttribute("data-lang") || document.documentElement.lang || "";
   }
 
+  // a banner can be folded to its title line (the toggle in its head): remembered per
+  // announcement for the visitor's session; in a short frame (a phone) banners start folded,
+  // so the conversation keeps most of the height beside the queue notice
+  var FOLDED_KEY = "wd-folded-announcements";
+  var SHORT = "(max-height: 700px)";
+
+  function foldedChoices() {
+    try { return JSON.parse(sessionStorage.getItem(FOLDED_KEY) || "{}") || {}; }
+    catch (e) { return {}; }
+  }
+
+  function isFolded(id) {
+    var chosen = foldedChoices()[id];
+    if (typeof chosen === "boolean") return chosen;
+    return !!(window.matchMedia && window.matchMedia(SHORT).matches);
+  }
+
+  function rememberFolded(id, folded) {
+    var choices = foldedChoices();
+    choices[id] = folded;
+    try { sessionStorage.setItem(FOLDED_KEY, JSON.stringify(choices)); }
+    catch (e) { /* storage refused: folded for this page only */ }
+  }
+
+  function setFolded(div, button, folded) {
+    div.classList.toggle("wd-folded", folded);
+    button.setAttribute("aria-expanded", folded ? "false" : "true");
+    button.textContent = folded ? (box.getAttribute("data-expand") || "+")
+      : (box.getAttribute("data-collapse") || "\u2212");
+  }
+
   function item(a, statusUrl) {
     var div = document.createElement("div");
     div.className = "wd-announcement wd-severity-" + String(a.severity).replace(/[^a-z]/g, "");
@@ -26,19 +57,35 @@
     head.appendChild(title);
     head.appendChild(document.createTextNode(" "));
     head.appendChild(status);
+    var id = String(a.id);
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "wd-announcement-toggle";
+    var details = document.createElement("div");
+    details.className = "wd-announcement-details";
+    details.id = "wd-announcement-details-" + id.replace(/[^0-9]/g, "");
+    toggle.setAttribute("aria-controls", details.id);
+    toggle.addEventListener("click", function () {
+      var folded = !div.classList.contains("wd-folded");
+      setFolded(div, toggle, folded);
+      rememberFolded(id, folded);
+    });
     div.appendChild(head);
+    div.appendChild(toggle);
     if (a.body) {
       var body = document.createElement("p");
       body.className = "wd-announcement-body";
       body.textContent = a.body;
-      div.appendChild(body);
+      details.appendChild(body);
     }
     var more = document.createElement("a");
     more.href = statusUrl + "#incident-" + a.id;
     more.target = "_blank";
     more.rel = "noopener";
     more.textContent = box.getAttribute("data-more") || "…";
-    div.appendChild(more);
+    details.appendChild(more);
+    div.appendChild(details);
+    setFolded(div, toggle, isFolded(id));
     return div;
   }
 
