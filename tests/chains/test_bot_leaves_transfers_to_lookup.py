@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.chains.desk import desk, say
 from tests.chains.test_http_chains import TRON_OK, trc20_transfer, tron_info
 from tests.chains.wire_servers import trongrid
-from walletdesk.bot.actions import CHAIN_LOOKUP, left_to_lookup
+from walletdesk.bot.actions import CHAIN_LOOKUP, NOT_LOOKED_UP, left_to_lookup
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
@@ -52,15 +52,21 @@ async def test_a_hash_the_bot_cannot_match_is_answered_by_its_lookup_alone(datab
     assert [lookup.status for lookup in lookups] == ["confirmed"]
 
 
-async def test_without_an_endpoint_the_same_message_is_handed_off(database_url):
+async def test_without_an_endpoint_the_same_message_gets_the_pending_article(database_url):
+    # the demo (no endpoint): said plainly that the desk cannot look it up, then the article
+    # the lookup links with a pending transfer; a person only if the customer asks for one
     async with desk(database_url, {}) as services:
         conversation, replies, lookups = await say(services, UNMATCHED)
         recorded = await turns(services, conversation.id)
-    assert conversation.status != Status.bot
-    assert recorded[0][0] == "handed_off" and lookups == []
-    # the agent reads why: a transfer the desk cannot check, not a question beyond the
+    assert conversation.status == Status.bot and conversation.handoff_reason is None
+    assert bot_kinds(replies) == [NOT_LOOKED_UP, "answer"] and lookups == []
+    plain, answer = [r for r in replies if r.sender_kind == SenderKind.bot]
+    assert "can't look up transfers on TRON" in plain.text
+    assert answer.meta["article"]["slug"] == "transfer-pending"
+    assert "human" in answer.meta["actions"]
+    # the turn's reason: a transfer the desk cannot check, not a question beyond the
     # articles (a walkthrough saw "outside the knowledge base" and a content gap)
-    assert recorded[0][1] == conversation.handoff_reason == "chain_unsupported"
+    assert recorded[0] == ("answered", "chain_unsupported")
 
 
 async def test_an_endpoint_down_still_brings_a_person(database_url):

@@ -12,6 +12,7 @@ import pytest
 from tests.chains.desk import customer_texts, desk, say
 from tests.chains.test_http_chains import BTC_TX, esplora_tx
 from tests.chains.wire_servers import Behaviour, esplora
+from walletdesk.bot.actions import NOT_LOOKED_UP
 from walletdesk.chains.verify import asks_for_hash, transactions_on_chain
 from walletdesk.conversations.models import SenderKind, Status
 from walletdesk.safety.protect import KEY_PLACEHOLDER
@@ -150,7 +151,9 @@ async def test_a_hash_sent_unasked_is_told_how_to_send_a_transaction_id(database
         conversation, replies, _ = await say(services, link)
         texts = await customer_texts(services, conversation.id)
     assert texts[1:] == [KEY_PLACEHOLDER, link]
-    assert conversation.language == "en" and conversation.status == Status.queued
+    # the link names the transfer: the desk cannot look it up, says so, and links the article
+    assert conversation.language == "en" and conversation.status == Status.bot
+    assert [r.meta.get("kind") for r in replies] == [NOT_LOOKED_UP, "answer"]
     assert not any(NOTICE in r.text for r in replies)
 
 

@@ -260,3 +260,27 @@ async def test_the_agent_sees_the_warning_the_customer_got(services, bot, channe
     async with services.read() as session:
         handed = await session.get(Conversation, conversation.id)
     assert handed.handoff_reason == "asked_for_human"  # a person only when asked for
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("someone on WhatsApp +44 7700 900123 says they are DemoWallet support and asked for my "
+     "recovery phrase, is that you?", "+44 7700 900123"),
+    ("WhatsApp 有個客服 +852 5555 1234 叫我俾助記詞，係咪你哋？", "+852 5555 1234"),
+    ("a guy called me from 07700 900123 saying he is support is it really you", "07700 900123"),
+    ("got an sms from 5555 1234 claiming to be your team", "5555 1234"),
+    ("微信客服 13800138000 是不是你们的", "13800138000"),
+    ("me escribieron por whatsapp desde el 5555 1234 dicen que son soporte, son ustedes?",
+     "5555 1234"),
+    ("support@demowallet-help.com says they are your team", "support@demowallet-help.com"),
+])
+def test_a_phone_number_or_address_from_fake_support_is_asked_about(text, claim):
+    claims = claims_to_check(text)
+    assert claims.asked and claims.values == [claim]
+
+
+@pytest.mark.parametrize("text", [
+    "my order number 12345678 is late", "i called you 3 times today",
+    "whatsapp me at 5555 1234 when you can",
+])
+def test_a_number_not_asked_about_is_no_claim(text):
+    assert claims_to_check(text).values == []

@@ -31,6 +31,7 @@ from walletdesk.bot.articles import current_articles
 from walletdesk.bot.choices import CHOSEN, LIMIT, choice, picked_option
 from walletdesk.bot.models import BotConfig, BotTurn
 from walletdesk.bot.text import message_language
+from walletdesk.chains import texts as chain_texts
 from walletdesk.chains.detection import (
     MAX_PER_MESSAGE,
     candidates,
@@ -38,7 +39,7 @@ from walletdesk.chains.detection import (
     incomplete_hashes,
     network_hints,
 )
-from walletdesk.chains.networks import configured_chains
+from walletdesk.chains.networks import configured_chains, label_of
 from walletdesk.chains.queries import waiting_for_network
 from walletdesk.config import Settings
 from walletdesk.conversations.closing import schedule_close
@@ -77,6 +78,7 @@ from walletdesk.verification.actions import check_claims
 
 SUGGESTIONS = 3  # the articles a turn from before the choices offered (its first candidates)
 CHAIN_LOOKUP = "chain_lookup"  # a turn whose answer is the transfer's lookup
+NOT_LOOKED_UP = "chain_not_looked_up"  # a hash on a desk without chain endpoints: the article
 LOOKUP_FALLBACK_JOB = "bot.lookup_fallback"  # walletdesk.bot.lookup_fallback
 UNMATCHED = ("out_of_scope", "low_confidence")  # the hand-offs a lookup answers instead
 SMALL_TALK = "small_talk"  # a turn's outcome for a greeting, thanks, "ok", "bye" (its kind: reason)
@@ -136,6 +138,13 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             decision = CHAIN_LOOKUP
         elif detect(text).transactions:  # a transfer no endpoint of the desk can check: the
             reason = "chain_unsupported"  # agent's reason, not "outside the knowledge base"
+    not_looked_up = not_looked_up_network(services.settings, text)
+    pending = None
+    if not_looked_up is not None and (decision == "suggest" or decision == "handoff" and reason
+                                      in (*UNMATCHED, "chain_unsupported")):
+        pending = await _pending_article(services)
+        if pending is not None:  # what holds a transfer up, not "passing you to a person"
+            decision, reason = NOT_LOOKED_UP, "chain_unsupported"
 
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
@@ -166,6 +175,11 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
             turn.outcome = "handed_off"
             turn.reason = reason if decision == "handoff" else "repeated_failure"
             await hand_off(session, services, conversation, turn.reason)
+        elif decision == NOT_LOOKED_UP and pending is not None:
+            turn.outcome = "answered"
+            turn.article_slug = pending.slug
+            await _say_not_looked_up(session, conversation, turn, not_looked_up or "")
+            await _answer(session, runtime, conversation, turn, pending)
         elif decision == "answer" and await needs_verified_customer(
                 session, conversation, candidates[0]["slug"]):
             turn.article_slug = candidates[0]["slug"]
@@ -173,6 +187,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
         elif decision == "answer":
             turn.outcome = "answered"
             turn.article_slug = candidates[0]["slug"]
+            if not_looked_up is not None:
+                await _say_not_looked_up(session, conversation, turn, not_looked_up)
             await _answer(session, runtime, conversation, turn, current[turn.article_slug])
         else:
             turn.outcome = "suggested"
@@ -215,6 +231,40 @@ async def _lookup_answers(services: Services, conversation_id: int, text: str) -
         return await waiting_for_network(session, conversation_id) is not None
 
 
+def not_looked_up_network(settings: Settings, text: str) -> str | None:
+    """For a message naming a transaction on a desk with no chain endpoint (the demo): the
+    network the customer named ("TRC20": TRON (TRC-20)), "" when they named none; None when
+    the message names no transaction or the desk looks transfers up (its lookup answers,
+    also "unsupported" for a chain it has no endpoint for: walletdesk.chains.actions)."""
+    if configured_chains(settings.chain_endpoints):
+        return None
+    detection = detect(text)
+    if not detection.transactions:
+        return None
+    named = candidates(detection.transactions[0], detection.hints).claimed
+    return label_of(named) if named else ""
+
+
+async def _pending_article(services: Services) -> Article | None:
+    """The article the chain lookup links with a pending transfer (WALLETDESK_CHAIN_ARTICLES
+    "pending": transfer-pending in the demo), if it is current."""
+    slug = services.settings.chain_articles.get("pending")
+    if not slug:
+        return None
+    async with services.read() as session:
+        return (await current_articles(session, [slug])).get(slug)
+
+
+async def _say_not_looked_up(session: AsyncSession, conversation: Conversation, turn: BotTurn,
+                             network: str) -> None:
+    """Said plainly before the article: the desk cannot see this transfer on its chain."""
+    language = conversation.language
+    sentence = chain_texts.text("chain_not_looked_up", language, network=network) if network \
+        else chain_texts.text("chain_not_looked_up_any", language)
+    await append_message(session, conversation, sender_kind=SenderKind.bot, text=sentence,
+                         meta={"kind": NOT_LOOKED_UP, "turn_id": turn.id, "actions": []})
+
+
 def lookup_deadline_s(settings: Settings) -> float:
     """The longest a lookup of one message takes (a named network, then the others: each
     request up to its timeout, retried), and a margin: after it a message the bot left to its
@@ -239,15 +289,43 @@ async def _checked_claims(services: Services, claims: Claims,
 SEVERITY = ("invalid", "official", "not_official", "lookalike")  # a turn's reason: the worst
 
 
+def waiting_for_person(conversation: Conversation) -> bool:
+    """Handed to a person who has not answered yet (queued, or assigned but neither joined nor
+    replied): only the official-channel check still answers then — a scammer may be
+    talking to the customer while they wait."""
+    return conversation.status in (Status.queued, Status.assigned) \
+        and conversation.first_response_at is None and conversation.assignee_joined_at is None
+
+
+async def check_channel_while_waiting(services: Services, conversation_id: int,
+                                      message_id: int, text: str) -> BotTurn | None:
+    """A message asking whether a channel is official ("is @x you?") while the customer waits
+    for a person: the check's warning, as with the bot; nothing else is answered."""
+    if only_removed(text):
+        return None
+    claims = claims_to_check(without_greeting(text))
+    if not claims.asked:
+        return None
+    checked = await _checked_claims(services, claims, text)
+    if not checked:
+        return None
+    return await _answer_claims(services, conversation_id, message_id, text, claims.rest,
+                                checked, waiting=True)
+
+
 async def _answer_claims(services: Services, conversation_id: int, message_id: int, text: str,
-                         words: str, checked: list[tuple[str, Verdict]]) -> BotTurn | None:
+                         words: str, checked: list[tuple[str, Verdict]],
+                         waiting: bool = False) -> BotTurn | None:
     """"Is @DemoWallet_Support official?", or the link alone — the official-channel check, in
     the chat: a reply per claim (several name theirs, an imitation defanged), the turn's
     reason the worst verdict. The language is the message's ``words`` around the links (a
-    link's "support" or "help" read as English), the conversation's when there are none."""
+    link's "support" or "help" read as English), the conversation's when there are none.
+    ``waiting``: also while the customer waits for a person (waiting_for_person), without
+    the "talk to a person" button (they already asked)."""
     async with services.transaction() as session:
         conversation = await lock_conversation(session, conversation_id)
-        if conversation is None or conversation.status != Status.bot:
+        if conversation is None or not (conversation.status == Status.bot or
+                                        waiting and waiting_for_person(conversation)):
             return None
         conversation.language = message_language(words, conversation.language)
         await follow_conversation_language(session, conversation)
@@ -270,7 +348,7 @@ async def _answer_claims(services: Services, conversation_id: int, message_id: i
             await append_message(
                 session, conversation, sender_kind=SenderKind.bot, text=reply,
                 meta={"kind": "verification", "turn_id": turn.id, "status": verdict.status,
-                      "actions": ["human"] if last else [],
+                      "actions": ["human"] if last and not waiting else [],
                       "article": {"slug": "", "title": "/verify", "url":
                                   f"/verify?value={quote(claim, safe='')}"
                                   f"&lang={quote(conversation.language or 'en', safe='')}"}})

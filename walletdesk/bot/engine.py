@@ -43,7 +43,7 @@ from walletdesk.bot.minilm import minilm
 from walletdesk.bot.out_of_scope import GENERIC, OUT_OF_SCOPE, products_of
 from walletdesk.bot.out_of_scope import signs as out_of_scope_signs
 from walletdesk.bot.softmax import Features, SoftmaxRegression
-from walletdesk.bot.text import detect_language, has_content, normalise, tokens
+from walletdesk.bot.text import detect_language, has_content, normalise, tokens, without_codes
 
 OOS = "__out_of_scope__"
 ANSWER_AT = 0.55  # chance that the top answer is right needed to answer
@@ -74,14 +74,37 @@ CALIBRATION_FOLDS = 3
 LARGE_KB_EXAMPLES = 5_000  # above this, 2 folds: half the examples still train a fold well
 PRIOR_EXAMPLES_AN_ANSWER = 8  # below this median of examples and titles an answer: the prior
 
+# Asking for a person, as customers write it (lower-cased, normalised): a verb of asking or
+# wanting before a word for a person ("i want a human", "need agent pls", "connect me to
+# staff", "quiero un agente", "转人工", "搵真人"), or that word with "please"/"now". A person
+# named without one ("a person sent me USDT", "my human error") is no request.
+_PERSON = (r"(?:real\s+|live\s+|actual\s+|human\s+|support\s+|customer\s+(?:service|support)\s+)?"
+           r"(?:human(?:\s+being)?s?|person|people|agent|rep|representative|operator|staff|"
+           r"employee|support\s+(?:agent|staff|team)|customer\s+(?:service|support))")
+_HUMAN_ZH = (r"(?:人工|真人|客服|人工客服|真人客服|工作人员|工作人員|专员|專員|活人|人类|人類)"
+             r"(?!智能|审核|審核|费|費)")
 HUMAN_PHRASES = re.compile(
-    r"转人工|人工客服|真人客服|找人工|要人工|接人工|人工服务|真人|联系客服|客服电话|"
-    r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*one|a\s+real\s+)?"
-    r"(?:human|person|agent|someone|somebody|representative|operator|staff)|"
-    r"real\s+(?:person|human)|human\s+(?:agent|support|being)|live\s+(?:agent|person|chat)|"
+    r"转人工|轉人工|人工客服|真人客服|人工服务|人工服務|客服电话|客服電話|"
+    r"(?:转|轉|找|要|接|叫|换|換|搵|联系|聯繫|聯絡|联络|连接|連接|接通|转接|轉接|给我|給我|同|跟|和)"
+    r"\s*(?:个|個|一个|一個|一位|位|下|一下)?\s*" + _HUMAN_ZH + r"|"
+    r"(?<![\w'])(?:talk|speak|chat|connect|transfer|put|get|talking|speaking)\s+(?:me\s+)?"
+    r"(?:to|with|through\s+to)\s+(?:a\s+|an\s+|the\s+|your\s+|some\s*)?"
+    r"(?:some\s*one|somebody|" + _PERSON + r")|"
+    r"(?<![\w'])(?:want|wanna|need|needs|get|give\s+me|connect\s+me|transfer\s+me|"
+    r"pass\s+me|send\s+me|like|request|requesting|prefer|where(?:'s|\s+is)|is\s+there)"
+    r"\s+(?:to\s+)?(?:a\s+|an\s+|the\s+|your\s+|some\s+|one\s+of\s+your\s+)?"
+    + _PERSON + r"(?!\s+(?:sent|send|gave|told|transferred|paid|said|called|messaged))|"
+    r"(?:^|[\s,.!?])(?:real\s+|live\s+)?(?:human|agent|person|representative|operator)"
+    r"\s+(?:please|pls|plz|now|asap)\b|"
+    r"real\s+(?:person|human)|human\s+(?:agent|support)|live\s+(?:agent|person|chat)|"
     r"customer\s+(?:service|support)\s+(?:agent|representative)|"
-    r"hablar\s+con\s+(?:una\s+persona|un\s+agente|un\s+humano|alguien|un\s+operador)|"
-    r"persona\s+real|agente\s+humano|atención\s+humana"
+    r"hablar\s+con\s+(?:una\s+persona|un\s+agente|un\s+humano|alguien|un\s+operador|"
+    r"un\s+asesor|un\s+representante|soporte|atención)|"
+    r"(?:quiero|quisiera|necesito|dame|deme|p[aá]same|p[aá]seme|p[aá]senme|comun[ií]came|"
+    r"con[eé]ctame|ponme|p[oó]ngame|hablar|busco|pido)\s+(?:con\s+)?(?:hablar\s+con\s+)?"
+    r"(?:un\s+|una\s+|el\s+|la\s+|alg[uú]n\s+|alguna\s+)?"
+    r"(?:agente|persona|humano|operador|operadora|asesor|asesora|representante|ser\s+humano)|"
+    r"persona\s+real|agente\s+humano|atenci[oó]n\s+humana"
 )
 HUMAN_WORDS = {"人工", "客服", "human", "agent", "person", "operator", "representative",
                "humano", "agente", "operador", "persona"}
@@ -165,9 +188,17 @@ def embed(texts: list[str], languages: list[str] | None = None,
 def asks_for_human(normalised: str) -> bool:
     if HUMAN_PHRASES.search(normalised):
         return True
-    words = normalised.replace("?", " ").replace("!", " ").split()
-    return 0 < len(words) <= 3 and any(w.strip(".,，。！？") in HUMAN_WORDS for w in words) \
+    words = [w.strip(".,，。！？") for w in normalised.replace("?", " ").replace("!", " ").split()]
+    # "agent", "a human pls", "un agente": a word for a person and nothing else of substance
+    # ("my human error", "agent error" are no request)
+    return 0 < len(words) <= 3 and any(w in HUMAN_WORDS for w in words) \
+        and all(w in HUMAN_WORDS or w in _SHORT_FILLER for w in words) \
         or normalised.strip(" .!?。！？") in HUMAN_WORDS
+
+
+_SHORT_FILLER = {"", "a", "an", "the", "real", "live", "please", "pls", "plz", "now", "hi",
+                 "hello", "un", "una", "el", "la", "por", "favor", "hola", "ya", "要",
+                 "我要", "请", "請", "唔該", "谢谢", "謝謝", "gracias", "thanks", "support"}
 
 
 def screened(text: str) -> tuple[str, str, MatchResult | None]:
@@ -176,7 +207,7 @@ def screened(text: str) -> tuple[str, str, MatchResult | None]:
     language = detect_language(text)
     if not has_content(text):
         return language, "", MatchResult(language, [], 0.0, "handoff", "empty")
-    normalised = normalise(text)
+    normalised = normalise(without_codes(text))  # the words, not a hash pasted with them
     if asks_for_human(normalised):
         return language, normalised, MatchResult(language, [], 0.0, "handoff",
                                                  "asked_for_human")

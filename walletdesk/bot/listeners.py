@@ -4,7 +4,7 @@ follows when a secret is removed from that message afterwards."""
 
 from sqlalchemy import update
 
-from walletdesk.bot.actions import handle_customer_message
+from walletdesk.bot.actions import check_channel_while_waiting, handle_customer_message
 from walletdesk.bot.models import BotTurn
 from walletdesk.conversations.models import Status
 from walletdesk.events.bus import Event
@@ -13,6 +13,10 @@ from walletdesk.services import Services
 
 
 async def answer_customer(services: Services, event: Event) -> None:
+    if event["status"] in (Status.queued, Status.assigned):  # waiting for a person: only
+        await check_channel_while_waiting(  # "is this channel you?" (the gate is in there)
+            services, int(event["conversation_id"]), int(event["message_id"]), str(event["text"]))
+        return
     if event["status"] != Status.bot:
         return
     await answer_with_announcement(services, event)  # a known incident first (issue 15)

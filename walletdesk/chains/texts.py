@@ -80,6 +80,13 @@ TEXTS: dict[str, str] = {
     "chain_unsupported": N_(
         "I can't check transfers on {network} automatically. I'm passing you to a person from "
         "our team; they'll see everything above."),
+    # a desk without chain endpoints (the demo): the bot answers with the pending article
+    "chain_not_looked_up": N_(
+        "I can't look up transfers on {network} myself, so I can't see the status of this "
+        "one."),
+    "chain_not_looked_up_any": N_(
+        "I can't look up transfers on the blockchain myself, so I can't see the status of "
+        "this one."),
     "chain_more_than_checked": N_(
         "I checked the first {count} transactions of your message. Please send the others in "
         "a new message."),

@@ -242,8 +242,22 @@ def verify_channel(value: str, official: list[Channel], kind: str | None = None)
 
 # "real" as a word: "I really can't withdraw from binance.com" asks nothing of the link
 _ASKS_OFFICIAL = re.compile(
-    r"official|legit|\breal\b|fake|scam|genuine|verify|is (?:this|it) you|官方|真的|假的|骗|騙|核实|核實|"
-    r"是不是你们|是你们|是你們|oficial|falso|estafa|leg[ií]timo", re.IGNORECASE)
+    r"official|legit|\breal\b|fake|scam|genuine|verify|is (?:this|that|it) (?:really )?you|"
+    r"(?:is|are) (?:this|that|it|they|he|she) (?:really )?(?:from )?(?:you|your)\b|"
+    r"(?:claim|say|said|pretend)(?:s|ed|ing)? (?:to be|(?:they|he|she|it) (?:are|is|was|were)|"
+    r"(?:they're|he's|she's|it's))|impersonat|"
+    r"官方|真的|假的|骗|騙|核实|核實|冒充|自称|自稱|"
+    r"是不是你们|是你们|是你們|是不是你們|係咪你哋|係唔係你哋|係你哋|是你哋|你们的人|你們的人|"
+    r"oficial|falso|estafa|leg[ií]timo|(?:son|es) (?:ustedes|de ustedes|usted)\b|"
+    r"dicen? (?:ser|que (?:son|es))|se hac(?:e|en) pasar", re.IGNORECASE)
+# a number with no "+" is a phone number when a messenger, a call or a text names it (the
+# /verify/check page reads any number as one; in a chat "order 12345678" is no phone)
+_PHONE_CONTEXT = re.compile(
+    r"(?:whats\s?app|telegram|wechat|signal|viber|\bline\b|\bcall(?:ed|ing|s)?\b|\bsms\b|"
+    r"\btext(?:ed|s)?\b|\bphone\b|\btel\b|\bnumber\b|\bmobile\b|\bcell\b|"
+    r"微信|电报|電報|电话|電話|短信|短訊|手机|手機|号码|號碼|打给|打給|致电|致電|"
+    r"llam\w*|tel[eé]fono|n[uú]mero|m[oó]vil|celular|mensaje)"
+    r"[^\d+\n]{0,30}(?<![\w.+])(\(?\d[\d ()-]{6,}\d)(?![\w.])", re.IGNORECASE)
 _CLAIM = re.compile(
     r"(?:https?://\S+|t\.me/\S+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|(?<![\w.])@\w{3,}|"
     r"\+\d[\d ()-]{6,}\d|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b\S*)", re.IGNORECASE)
@@ -340,7 +354,11 @@ def _found(text: str) -> list[tuple[int, int, str]]:
         value = _trimmed(match.group())
         if value:
             found.append((match.start(), match.end(), value))
-    return found
+    for match in _PHONE_CONTEXT.finditer(text):  # "WhatsApp 07700 900123": a local number
+        start, end = match.span(1)
+        if not any(start < e and s < end for s, e, _ in found):
+            found.append((start, end, match.group(1).strip()))
+    return sorted(found)
 
 
 def _bare_file_or_word(value: str) -> bool:
