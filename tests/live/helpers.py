@@ -1,16 +1,24 @@
-"""Clients for the live tests: a widget customer and a signed-in agent over real sockets."""
+"""Clients for the live tests: a widget customer and a signed-in agent over real sockets; the
+two `walletdesk serve` processes the multiprocess tests share (tests/live/conftest.py)."""
 
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
+import sys
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import websockets
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, create_pg_database, drop_pg_database, free_port, make_settings
+from walletdesk.db.engine import Database
+from walletdesk.db.migrate import upgrade_database
+from walletdesk.services import Services
 
 # how long a frame is waited for: 5 s failed a frame crossing two processes through Redis with
 # the suite loading the 2 cores (a wait, not a duration under test: a frame returns at once)
@@ -111,3 +119,56 @@ def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()  # reaped: a killed child left unwaited fails the test's teardown
+
+
+REDIS_URL = os.environ.get("WALLETDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# the servers' key: conversations the tests write hold personal data the servers decrypt
+SECRET_KEY = "multi-process-test-secret-" + "y" * 20
+
+
+@dataclass(frozen=True)
+class TwoServers:
+    """Two `walletdesk serve` processes of one desk: a PostgreSQL database of their own and
+    Redis between them."""
+
+    url_a: str
+    url_b: str
+    database_url: str
+
+    @contextlib.asynccontextmanager
+    async def services(self) -> AsyncIterator[Services]:
+        """The desk's services in the test process, to make what a test needs. Other tests
+        share the desk: a test makes its own agents (unique e-mails), teams and tokens."""
+        services = Services(make_settings(self.database_url, secret_key=SECRET_KEY))
+        try:
+            yield services
+        finally:
+            await services.stop()
+
+
+@contextlib.asynccontextmanager
+async def two_server_processes() -> AsyncIterator[TwoServers]:
+    """A new migrated PostgreSQL database and two `walletdesk serve` processes on it sharing
+    Redis; stopped, and the database dropped, at the end."""
+    name = f"wd_multi_{uuid.uuid4().hex[:10]}"
+    database_url = await create_pg_database(name)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        database = Database(database_url)
+        await upgrade_database(database.engine)
+        await database.dispose()
+        urls = []
+        for _ in range(2):
+            port = free_port()
+            env = {**os.environ, "WALLETDESK_DATABASE_URL": database_url,
+                   "WALLETDESK_REDIS_URL": REDIS_URL, "WALLETDESK_PORT": str(port),
+                   "WALLETDESK_SECRET_KEY": SECRET_KEY, "WALLETDESK_LOG_LEVEL": "WARNING"}
+            processes.append(subprocess.Popen([sys.executable, "-m", "walletdesk.cli", "serve"],
+                                              env=env))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, process in zip(urls, processes, strict=True):
+            await wait_healthy(url, process, seconds=300)
+        yield TwoServers(urls[0], urls[1], database_url)
+    finally:
+        stop_servers(processes)
+        await drop_pg_database(name)

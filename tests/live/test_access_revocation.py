@@ -5,13 +5,9 @@ polling), in this process and, over Redis, in another. Anonymous widget floods a
 
 import asyncio
 import json
-import os
 import re
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -19,22 +15,12 @@ import websockets
 from sqlalchemy import func, select, update
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import (
-    PASSWORD,
-    create_pg_database,
-    drop_pg_database,
-    free_port,
-    make_settings,
-    serving,
-)
-from tests.live.helpers import Client, customer, stop_servers, wait_healthy
-from tests.live.test_two_servers import REDIS_URL
+from tests.conftest import PASSWORD, serving
+from tests.live.helpers import Client, TwoServers, customer
 from walletdesk.accounts.actions import create_agent, create_api_token, update_agent
 from walletdesk.accounts.models import AgentSession, Role
 from walletdesk.conversations.actions import InboundMessage, assign_conversation, receive_message
 from walletdesk.conversations.models import Message, SenderKind
-from walletdesk.db.engine import Database
-from walletdesk.db.migrate import upgrade_database
 from walletdesk.services import Services
 from walletdesk.web.app import create_app
 
@@ -42,6 +28,7 @@ from walletdesk.web.app import create_app
 # bound for a stuck test, not a measurement: the server pushes the revocation at once (no
 # polling), so a loaded machine only delays it; durations are never asserted in tests.
 WITHIN = 30.0
+SLOW_MACHINE = 30  # seconds for a sign-in on a shared, loaded machine (not what is tested)
 
 
 class Signed:
@@ -54,13 +41,14 @@ class Signed:
         self.socket = socket
 
     async def post(self, path: str, data: dict[str, str]) -> httpx.Response:
-        async with httpx.AsyncClient(base_url=self.base_url,
-                                     cookies={"wd_session": self.cookie}) as http:
+        async with httpx.AsyncClient(base_url=self.base_url, cookies={"wd_session": self.cookie},
+                                     timeout=SLOW_MACHINE) as http:
             return await http.post(path, data={"csrf_token": self.csrf, **data})
 
 
 async def sign_in(base_url: str, email: str) -> Signed:
-    async with httpx.AsyncClient(base_url=base_url) as http:
+    """A browser session on ``base_url``: cookie, CSRF token and an open workspace socket."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=SLOW_MACHINE) as http:
         response = await http.post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 303, response.text
         cookie = response.cookies["wd_session"]
@@ -68,9 +56,10 @@ async def sign_in(base_url: str, email: str) -> Signed:
         csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     ws_url = base_url.replace("http", "ws")
     ws = await websockets.connect(f"{ws_url}/ws/app",
-                                  additional_headers={"Cookie": f"wd_session={cookie}"})
+                                  additional_headers={"Cookie": f"wd_session={cookie}"},
+                                  open_timeout=SLOW_MACHINE)
     socket = Client(ws)
-    await socket.expect_type("welcome")
+    await socket.expect(lambda f: f.get("type") == "welcome", SLOW_MACHINE)
     return Signed(base_url, cookie, csrf, socket)
 
 
@@ -208,48 +197,34 @@ async def test_an_anonymous_flood_is_cut_off_with_an_error_frame(services):
 # --- across processes -------------------------------------------------------------------------
 
 
+class StaffAndToken(NamedTuple):
+    staff_id: int
+    staff_email: str
+    token: str  # an admin's API token
+
+
 @pytest.fixture
-async def two_servers_with_an_admin_token() -> AsyncIterator[tuple[str, str, str, str]]:
-    name = f"wd_revoke_{uuid.uuid4().hex[:10]}"
-    database_url = await create_pg_database(name)
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        database = Database(database_url)
-        await upgrade_database(database.engine)
-        await database.dispose()
-        services = Services(make_settings(database_url))
+async def staff_and_admin_token(two_servers: TwoServers) -> StaffAndToken:
+    """This test's own agent and admin (with an API token) on the shared servers' desk."""
+    tag = uuid.uuid4().hex[:10]
+    async with two_servers.services() as services:
         async with services.transaction() as session:
-            admin = await create_agent(session, email="boss@example.com", display_name="Boss",
-                                       password=PASSWORD, role=Role.admin)
-            staff = await create_agent(session, email="staff@example.com", display_name="Staff",
-                                       password=PASSWORD)
+            admin = await create_agent(session, email=f"boss-{tag}@example.com",
+                                       display_name="Boss", password=PASSWORD, role=Role.admin)
+            staff = await create_agent(session, email=f"staff-{tag}@example.com",
+                                       display_name="Staff", password=PASSWORD)
         _, token = await create_api_token(services, admin, "ops")
-        await services.stop()
-        urls = []
-        for _ in range(2):
-            port = free_port()
-            env = {**os.environ, "WALLETDESK_DATABASE_URL": database_url,
-                   "WALLETDESK_REDIS_URL": REDIS_URL, "WALLETDESK_PORT": str(port),
-                   "WALLETDESK_SECRET_KEY": "multi-process-test-secret-" + "y" * 20,
-                   "WALLETDESK_LOG_LEVEL": "WARNING"}
-            processes.append(subprocess.Popen([sys.executable, "-m", "walletdesk.cli", "serve"],
-                                              env=env))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(urls, processes, strict=True):
-            await wait_healthy(url, process)
-        yield urls[0], urls[1], token, str(staff.id)
-    finally:
-        stop_servers(processes)
-        await drop_pg_database(name)
+    return StaffAndToken(staff.id, staff.email, token)
 
 
 @pytest.mark.multiprocess
 async def test_deactivation_on_one_process_closes_the_socket_on_another(
-        two_servers_with_an_admin_token):
-    url_a, url_b, token, staff_id = two_servers_with_an_admin_token
-    signed = await sign_in(url_b, "staff@example.com")
-    second = await sign_in(url_a, "staff@example.com")
-    async with httpx.AsyncClient(base_url=url_a) as http:
+        two_servers, staff_and_admin_token):
+    url_a, url_b = two_servers.url_a, two_servers.url_b
+    staff_id, email, token = staff_and_admin_token
+    signed = await sign_in(url_b, email)
+    second = await sign_in(url_a, email)
+    async with httpx.AsyncClient(base_url=url_a, timeout=SLOW_MACHINE) as http:
         response = await http.patch(f"/api/v1/agents/{staff_id}", json={"is_active": False},
                                     headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
@@ -258,10 +233,10 @@ async def test_deactivation_on_one_process_closes_the_socket_on_another(
 
 
 @pytest.mark.multiprocess
-async def test_logout_everywhere_reaches_the_other_process(two_servers_with_an_admin_token):
-    url_a, url_b, _, _ = two_servers_with_an_admin_token
-    signed = await sign_in(url_b, "staff@example.com")
-    other = await sign_in(url_a, "staff@example.com")
+async def test_logout_everywhere_reaches_the_other_process(two_servers, staff_and_admin_token):
+    url_a, url_b = two_servers.url_a, two_servers.url_b
+    signed = await sign_in(url_b, staff_and_admin_token.staff_email)
+    other = await sign_in(url_a, staff_and_admin_token.staff_email)
     await other.post("/logout", {"everywhere": "true"})
     assert (await closed_by_the_server(signed.socket))[0] == 4401
     assert (await closed_by_the_server(other.socket))[0] == 4401

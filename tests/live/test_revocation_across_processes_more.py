@@ -4,50 +4,20 @@ other, and a conversation transferred out of the agent's teams on one process is
 from the agent's subscription on the other (nothing more of it arrives, not even a note)."""
 
 import json
-import os
-import re
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import websockets
 
-from tests.conftest import PASSWORD, create_pg_database, drop_pg_database, free_port, make_settings
-from tests.live.helpers import Client, stop_servers, wait_healthy
-from tests.live.test_access_revocation import WITHIN, Signed, closed_by_the_server
-from tests.live.test_two_servers import REDIS_URL
+from tests.conftest import PASSWORD
+from tests.live.helpers import TwoServers
+from tests.live.test_access_revocation import SLOW_MACHINE, WITHIN, closed_by_the_server, sign_in
 from walletdesk.accounts.actions import create_agent, create_api_token, create_team
 from walletdesk.accounts.models import Role
 from walletdesk.conversations.actions import InboundMessage, assign_conversation, receive_message
-from walletdesk.db.engine import Database
-from walletdesk.db.migrate import upgrade_database
-from walletdesk.services import Services
 
-pytestmark = [pytest.mark.multiprocess, pytest.mark.xdist_group("redis-event-channel")]
-# the servers' key: the conversation written here holds personal data they must decrypt
-SECRET_KEY = "multi-process-test-secret-" + "y" * 20
-SLOW_MACHINE = 30  # seconds for a sign-in on a shared, loaded machine (not what is tested)
-
-
-
-async def sign_in(base_url: str, email: str) -> Signed:
-    """A browser session on ``base_url``: cookie, CSRF token and an open workspace socket."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=SLOW_MACHINE) as http:
-        response = await http.post("/login", data={"email": email, "password": PASSWORD})
-        assert response.status_code == 303, response.text
-        cookie = response.cookies["wd_session"]
-        page = await http.get("/app")
-        csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    ws = await websockets.connect(f"{base_url.replace('http', 'ws')}/ws/app",
-                                  additional_headers={"Cookie": f"wd_session={cookie}"},
-                                  open_timeout=SLOW_MACHINE)
-    socket = Client(ws)
-    await socket.expect(lambda f: f.get("type") == "welcome", SLOW_MACHINE)
-    return Signed(base_url, cookie, csrf, socket)
+pytestmark = pytest.mark.multiprocess
 
 
 @dataclass
@@ -56,6 +26,7 @@ class Desk:
     url_b: str
     token: str  # an admin's API token
     staff_id: int
+    staff_email: str
     support_id: int
     vip_id: int
     conversation_id: int  # in Support's queue
@@ -68,55 +39,35 @@ class Desk:
 
 
 @pytest.fixture
-async def desk() -> AsyncIterator[Desk]:
-    name = f"wd_revoke_more_{uuid.uuid4().hex[:10]}"
-    database_url = await create_pg_database(name)
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        database = Database(database_url)
-        await upgrade_database(database.engine)
-        await database.dispose()
-        services = Services(make_settings(database_url, secret_key=SECRET_KEY))
+async def desk(two_servers: TwoServers) -> Desk:
+    """This test's own admin, agent, teams and conversation on the shared servers' desk."""
+    tag = uuid.uuid4().hex[:10]
+    async with two_servers.services() as services:
         async with services.transaction() as session:
-            support = await create_team(session, None, name="Support")
-            vip = await create_team(session, None, name="VIP")
-            admin = await create_agent(session, email="boss@example.com", display_name="Boss",
-                                       password=PASSWORD, role=Role.admin)
-            staff = await create_agent(session, email="staff@example.com", display_name="Staff",
-                                       password=PASSWORD, team_ids=[support.id])
+            support = await create_team(session, None, name=f"Support {tag}")
+            vip = await create_team(session, None, name=f"VIP {tag}")
+            admin = await create_agent(session, email=f"boss-{tag}@example.com",
+                                       display_name="Boss", password=PASSWORD, role=Role.admin)
+            staff = await create_agent(session, email=f"staff-{tag}@example.com",
+                                       display_name="Staff", password=PASSWORD,
+                                       team_ids=[support.id])
         _, token = await create_api_token(services, admin, "ops")
         delivered = await receive_message(services, InboundMessage(
-            channel="api", external_id="c-more", text="my transfer is stuck"))
+            channel="api", external_id=f"c-more-{tag}", text="my transfer is stuck"))
         await assign_conversation(services, admin, delivered.conversation.id, team_id=support.id)
-        await services.stop()
-        urls = []
-        for _ in range(2):
-            port = free_port()
-            env = {**os.environ, "WALLETDESK_DATABASE_URL": database_url,
-                   "WALLETDESK_REDIS_URL": REDIS_URL, "WALLETDESK_PORT": str(port),
-                   "WALLETDESK_SECRET_KEY": SECRET_KEY,
-                   "WALLETDESK_LOG_LEVEL": "WARNING"}
-            processes.append(subprocess.Popen([sys.executable, "-m", "walletdesk.cli", "serve"],
-                                              env=env))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(urls, processes, strict=True):
-            await wait_healthy(url, process, seconds=180)
-        yield Desk(urls[0], urls[1], token, staff.id, support.id, vip.id,
-                   delivered.conversation.id)
-    finally:
-        stop_servers(processes)
-        await drop_pg_database(name)
+    return Desk(two_servers.url_a, two_servers.url_b, token, staff.id, staff.email, support.id,
+                vip.id, delivered.conversation.id)
 
 
 async def test_a_role_change_on_one_process_closes_the_socket_on_another(desk):
-    on_b = await sign_in(desk.url_b, "staff@example.com")
-    on_a = await sign_in(desk.url_a, "staff@example.com")
+    on_b = await sign_in(desk.url_b, desk.staff_email)
+    on_a = await sign_in(desk.url_a, desk.staff_email)
     response = await desk.api("PATCH", f"/agents/{desk.staff_id}", {"role": "outsourced"})
     assert response.status_code == 200, response.text
     assert (await closed_by_the_server(on_b.socket))[0] == 4403
     assert (await closed_by_the_server(on_a.socket))[0] == 4403
     # the session itself is still good: a new socket opens, with the new role
-    again = await sign_in(desk.url_b, "staff@example.com")
+    again = await sign_in(desk.url_b, desk.staff_email)
     await again.socket.send({"type": "ping"})
     await again.socket.expect_type("pong")
     await again.socket.close()
@@ -124,7 +75,7 @@ async def test_a_role_change_on_one_process_closes_the_socket_on_another(desk):
 
 async def test_a_transfer_out_of_the_agents_teams_drops_the_subscription_on_another_process(
         desk):
-    on_b = await sign_in(desk.url_b, "staff@example.com")
+    on_b = await sign_in(desk.url_b, desk.staff_email)
     socket = on_b.socket
     await socket.send({"type": "subscribe", "conversation_id": desk.conversation_id})
     answer = await socket.expect(lambda f: f.get("type") in ("subscribed", "error"), SLOW_MACHINE)
