@@ -104,21 +104,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         _fuzz_only(config, items)
 
 
-@pytest.hookimpl(tryfirst=True)  # before a pytest-xdist worker sends its tests' ids
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Make ``--dist loadgroup`` group again under pytest 9 (every group of the suite).
-
-    pytest-xdist (3.8) names a test's group by writing "<nodeid>@<group>" into the test's
-    ``_nodeid``, which pytest 9 no longer reads (the id is ``_id``, a structured NodeId): the
-    groups were silently ignored and their tests spread over the workers
-    (pytest-dev/pytest-xdist#1386). Copy the grouped id where pytest 9 reads it; with an
-    older pytest, or an xdist that writes ``_id`` itself, the two agree and nothing changes."""
-    for item in session.items:
-        grouped = getattr(item, "_nodeid", None)
-        if isinstance(grouped, str) and grouped != item.nodeid and hasattr(item, "_id"):
-            item._id = type(item._id).parse(grouped)
-
-
 def _fuzz_only(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`make fuzz`: only the property tests, each with WALLETDESK_FUZZ_FACTOR times its own
     example count and random examples (their own ``@settings`` would otherwise fix both)."""

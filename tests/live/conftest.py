@@ -1,12 +1,11 @@
 """The one pair of `walletdesk serve` processes the multiprocess tests of tests/live share.
 
 A server process takes seconds of CPU to start (a minute on a loaded machine), so the tests
-that need two of them on one desk (PostgreSQL + Redis) share one pair for the whole run: the
-``two_servers`` fixture. They all carry the xdist group ``redis-event-channel`` (added below
-to every test that uses the fixture), so that with ``--dist loadgroup`` one worker runs them
-and the servers start once. Each test makes its own agents (unique e-mails), teams, tokens
-and conversations on the shared desk (``TwoServers.services``), so none depends on another
-or on their order.
+that need two of them on one desk (PostgreSQL + Redis) share one pair per test process: the
+``two_servers`` fixture. They carry the xdist group ``redis-event-channel`` (added below),
+which pytest 9 ignores (docs/development.md). Each test makes its own agents (unique
+e-mails), teams, tokens and conversations on the shared desk (``TwoServers.services``), so
+none depends on another or on their order.
 """
 
 from collections.abc import AsyncIterator
