@@ -38,11 +38,18 @@ def reason_names(code: str) -> frozenset[str]:
     return _category_names().get(code) or frozenset({code.strip().lower()})
 
 
+def _categories_named(code: str) -> list[str]:
+    """The knowledge base's categories ``code`` names in some language (case aside): the
+    category itself, or those a label is named as."""
+    names = reason_names(code)
+    return [key for key, lowered in _category_names().items() if lowered & names]
+
+
+@lru_cache(maxsize=1024)  # spike detection asks once per conversation of weeks of history
 def reason_key(code: str) -> str:
     """The one code ``code``'s reason is counted under: the knowledge base's category it
     names in some language (the label "Security" counts as "security"), else itself."""
-    names = reason_names(code)
-    return next((key for key, lowered in _category_names().items() if lowered & names), code)
+    return next(iter(_categories_named(code)), code)
 
 
 def shown_codes(codes: Iterable[str]) -> dict[str, str]:
@@ -90,22 +97,18 @@ def same_reason_codes(reason: str) -> list[str]:
     """The codes a conversation may carry for ``reason``, as written (a category's key, a
     label named as one of its headings, the code itself); :func:`lower_reason_names` adds the
     names a label may carry in another case."""
-    names = reason_names(reason)
     codes = {reason}
-    for key, headings in _category_headings().items():
-        if _category_names()[key] & names:
-            codes.add(key)
-            codes.update(headings)
+    for key in _categories_named(reason):
+        codes.add(key)
+        codes.update(_category_headings()[key])
     return sorted(codes)
 
 
 def lower_reason_names(reason: str) -> list[str]:
     """The names of ``reason`` in lower case: a label "SECURITY" is the reason "security"."""
-    own = reason_names(reason)
-    names = set(own)
-    for lowered in _category_names().values():
-        if lowered & own:
-            names.update(lowered)
+    names = set(reason_names(reason))
+    for key in _categories_named(reason):
+        names.update(_category_names()[key])
     return sorted(names)
 
 
