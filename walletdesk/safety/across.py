@@ -153,8 +153,11 @@ def _spread(spans: list[Span], lengths: list[int], joiner: int, local: list[list
         starts.append(position)
         position += length + joiner
     last = starts[-1]
+    # a phrase found in parts (split by prose: phrases.find_split_phrases) shares one finding:
+    # a part in an earlier message goes with the part reaching the new one
+    reaching = {id(finding) for _, end, finding in spans if end > last}
     for start, end, finding in spans:
-        if end <= last:
+        if id(finding) not in reaching:
             continue  # wholly in earlier messages: judged when they arrived
         crossing.append(finding)
         for index, (part_start, length) in enumerate(zip(starts, lengths, strict=True)):

@@ -6,8 +6,18 @@
   removed as *likely*: 51 characters from ``5``/``9`` or 52 from ``K``/``L``/``c`` in
   base58, or an ``xprv``… run of 20 characters or more (half a key, as
   when it is split over two messages, is still half a key).
-- Solana secret keys (base58 of 64 bytes; not after "tx"/"signature" words, which make it a
-  transaction signature), a JSON array of 64 bytes: *likely*. Ethereum keystore JSON.
+- Solana secret keys: base58 of 64 bytes whose last 32 are the ed25519 public key of the
+  first 32 (a keypair: *certain*, whatever the words around it); other 64 bytes (a
+  transaction signature has that shape) only after a key word and not after "tx"/
+  "signature" words or in a link (*likely*: a key mistyped). A JSON array of 64 bytes:
+  *likely*. Ethereum keystore JSON.
+- A key written in pieces (wrapped over lines, in groups of 4, with dashes), joined back:
+  a WIF or extended key whose checksum holds, a Solana keypair, or 64 hex digits split
+  anywhere after a key word.
+- After an explicit label ("private key:", "私钥", "pk =", ``new ethers.Wallet(``): 63–65
+  hex digits, or 64 with one wrong or stray character, or OCR's O/l for 0/1 (*likely*).
+  ``0x`` + 64 hex assigned to a key in code (``const pk = "0x…"``, ``PRIVATE_KEY=0x…``,
+  ``signer = "0x…"``) or after a wallet's export/import words is a key.
 - 64 hex digits, in one piece or written in groups (``4c08 83a6 …``, ``4c0883a6-9102…``):
   ``0x``/``0X`` + 64 hex is a transaction hash (the EVM form) and is kept unless the words
   just before it say it is a key; without ``0x`` it is removed unless the words before it
@@ -25,6 +35,8 @@ import json
 import re
 import string
 from hashlib import sha256
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from walletdesk.safety.findings import Finding, Span
 
@@ -58,6 +70,33 @@ KEY_CONTEXT = re.compile(r"priv|secret|私钥|私鑰|密钥|密鑰|clave\s+priva
                          r"chave|soukrom|key\b|キー|秘密鍵|개인\s*키", re.IGNORECASE)
 TX_CONTEXT = re.compile(r"\btx|txid|hash|transac|交易|哈希|区块|區塊|浏览器|瀏覽器|scan|explorer|"
                         r"transfer|转账|轉帳|block|signature|签名|簽名", re.IGNORECASE)
+# code that assigns the value just after it to a key (`const pk = "`, `PRIVATE_KEY=`,
+# `new ethers.Wallet("`, `signer = "`, `Account.from_key("`): a 0x value there is a key
+_CODE_KEY = re.compile(
+    r"(?:(?<![0-9A-Za-z])(?:pk|sk|priv\w*|private\w*|secret\w*|deployer\w*|\w*key)\s*[:=]\s*|"
+    r"(?<![0-9A-Za-z])(?:signer|wallet|account)\s*=\s*|(?:Wallet|from_key|fromSecretKey|"
+    r"privateKeyToAccount|Keypair|Signer)\s*\(\s*)[\"'`]?$", re.IGNORECASE)
+# a wallet's export (or import) screen: what it shows as 0x + 64 hex is the private key
+_EXPORTED = re.compile(r"export|import|导出|導出|匯出|导入|導入|匯入|exporta|importa", re.IGNORECASE)
+# an explicit private-key label just before a value: a 64-hex value with its leading zero
+# dropped (63 digits), one digit too many, one wrong or stray character, or read by OCR
+# (O for 0, l or I for 1) is still the key (_labelled_hex)
+_EXPLICIT_LABEL = re.compile(
+    r"(?:priv(?:ate)?[\s_-]*key|privkey|secret[\s_-]*key|私钥|私鑰|clave\s+privada|"
+    r"chave\s+privada|chiave\s+privata|cl[ée]\s+priv[ée]e|秘密鍵|개인\s*키|приватн\w*\s+ключ|"
+    r"özel\s+anahtar|soukrom\w*\s+kl[íi]č|(?<![0-9A-Za-z])[ps]k(?![0-9A-Za-z])|"
+    r"new\s+(?:ethers\.)?Wallet\s*\(|from_key\s*\(|export\w*[^\n]{0,30}?key)"
+    r"(?:[\s:：=(\"'`\[]|\b(?:is|es|est|é|ist)\b|是|为|為){0,12}", re.IGNORECASE)
+_LABELLED_VALUE = re.compile(r"(0[xX])?([0-9A-Za-z]+(?:(?:[ \t]|[ \t]*\r?\n[ \t]*)[0-9A-Za-z]+){0,7})")
+_OCR_HEX = str.maketrans("OoIl", "0011")
+# a key written over lines or in groups (wrapped by a terminal or a paper backup, "L3L1 quYp
+# …"): pieces of letters and digits with spaces, line breaks or dashes between them (_joined)
+_PIECES = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]+(?:(?:[ \t]*\r?\n[ \t]*|[ \t]{1,2}|[ \t]?[-–][ \t]?)"
+                     r"[0-9A-Za-z]+)+(?![0-9A-Za-z])")
+_PIECE_RE = re.compile(r"[0-9A-Za-z]+")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+MIN_JOINED_DIGITS = 4  # in a key joined from pieces (a WIF has 8 on average)
+MAX_JOINED_CHARS = 115  # the longest key joined from pieces: an extended private key
 _EXTENDED_PREFIXES = {bytes.fromhex(h) for h in (
     "0488ade4", "049d7878", "04b2430c", "04358394", "044a4e28", "045f18bc",
     "0295b005", "02aa7a99", "024285b5", "02575048")}
@@ -124,8 +163,25 @@ def classify_base58(candidate: str) -> Finding | None:
     if invalid == 0 and 85 <= len(candidate) <= 90:
         raw = base58_decode(candidate)
         if raw is not None and len(raw) == 64:
-            return Finding("private_key", "likely", "solana_secret_key")
+            # a keypair (its second half the public key of its first) is a key wherever it
+            # stands; any other 64 bytes (a transaction signature has that shape) only when
+            # a key word stands before it (find_keys)
+            return Finding("private_key", "certain" if solana_keypair(raw) else "likely",
+                           "solana_secret_key")
     return None
+
+
+def solana_keypair(raw: bytes) -> bool:
+    """Whether 64 bytes are a Solana (ed25519) secret key: its last 32 bytes are the public
+    key of its first 32. A transaction signature, or two addresses written one after the
+    other, is not (a 2^-256 chance)."""
+    if len(raw) != 64:
+        return False
+    try:
+        public = Ed25519PrivateKey.from_private_bytes(raw[:32]).public_key().public_bytes_raw()
+    except ValueError:
+        return False
+    return public == raw[32:]
 
 
 def context_before(text: str, start: int) -> str:
@@ -142,7 +198,9 @@ def _hex_is_key(text: str, start: int, prefixed: bool) -> bool:
     says_key = bool(KEY_CONTEXT.search(before))
     says_tx = bool(TX_CONTEXT.search(before)) or in_url(text, start)
     if prefixed:  # 0x + 64 hex: the EVM transaction-hash form
-        return says_key and not says_tx
+        if _CODE_KEY.search(before):
+            return True  # assigned to a key in code: `const pk = "0x…"`, `new Wallet("0x…")`
+        return (says_key or bool(_EXPORTED.search(before))) and not says_tx
     return says_key or not says_tx
 
 
@@ -196,6 +254,94 @@ def _grouped_hex(text: str) -> list[Span]:
     return spans
 
 
+def _labelled_hex(text: str) -> list[Span]:
+    """A value of 63–65 hex digits (a leading zero dropped, one too many), or 64 with one
+    wrong or stray character, just after an explicit private-key label ("private key:",
+    "私钥", "pk =", ``new ethers.Wallet(``): the key, as the label says (OCR's O and l read as
+    0 and 1)."""
+    spans: list[Span] = []
+    for label in _EXPLICIT_LABEL.finditer(text):
+        value = _LABELLED_VALUE.match(text, label.end())
+        if value is None:
+            continue
+        body_start = value.start(2)
+        pieces = list(_PIECE_RE.finditer(text, body_start, value.end()))
+        total = 0
+        for number, piece in enumerate(pieces):
+            total += len(piece.group())
+            if total > 65:
+                break
+            if total < 63:
+                continue
+            digits = "".join(p.group() for p in pieces[:number + 1]).translate(_OCR_HEX)
+            wrong = sum(1 for c in digits if c not in _HEX_DIGITS)
+            if wrong <= 1 and (total != 64 or wrong or number) and _looks_random(digits):
+                spans.append((value.start(), piece.end(), Finding("private_key", "likely", "hex")))
+                break
+    return spans
+
+
+def _joined(text: str) -> list[Span]:
+    """A key written in pieces (over lines, in groups, with dashes), joined back: a WIF or
+    an extended private key whose checksum holds, a Solana keypair, or 64 hex digits with a
+    key word before them. Only the pieces that make the key are removed."""
+    spans: list[Span] = []
+    for run in _PIECES.finditer(text):
+        body = run.group()
+        if len(body) < 50 or sum(c.isdigit() for c in body) < MIN_JOINED_DIGITS:
+            continue
+        pieces = [(m.start(), m.end(), m.group()) for m in _PIECE_RE.finditer(text, run.start(),
+                                                                             run.end())]
+        first = 0
+        while first < len(pieces) - 1:
+            found = _joined_from(text, pieces, first)
+            if found is None:
+                first += 1
+                continue
+            last, finding = found
+            spans.append((pieces[first][0], pieces[last][1], finding))
+            first = last + 1
+    return spans
+
+
+def _joined_from(text: str, pieces: list[tuple[int, int, str]], first: int
+                 ) -> tuple[int, Finding] | None:
+    """The last piece and the finding of a key made of pieces from ``first`` on (two at
+    least), the longest there is; None if none."""
+    joined = pieces[first][2]
+    best: tuple[int, Finding] | None = None
+    for last in range(first + 1, len(pieces)):
+        joined += pieces[last][2]
+        if len(joined) > MAX_JOINED_CHARS:
+            break
+        finding = _joined_key(text, pieces[first][0], joined)
+        if finding is not None:
+            best = (last, finding)
+    return best
+
+
+def _joined_key(text: str, start: int, joined: str) -> Finding | None:
+    size = len(joined)
+    if size == 64 or (size == 66 and joined[:2] in ("0x", "0X")):
+        digits = joined[-64:]
+        if all(c in _HEX_DIGITS for c in digits) and _looks_random(digits):
+            before = context_before(text, start)
+            if (KEY_CONTEXT.search(before) or _KEYISH.search(before)) \
+                    and not in_url(text, start):
+                return Finding("private_key", "likely", "hex")
+            return None
+    if not (50 <= size <= 53 or 85 <= size <= 90 or 107 <= size <= 115) \
+            or any(c not in _BASE58_INDEX for c in joined):
+        return None
+    if size <= 53 or size >= 107:
+        payload = base58check_payload(joined)
+        return _checked(payload) if payload is not None else None
+    raw = base58_decode(joined)
+    if raw is not None and solana_keypair(raw):
+        return Finding("private_key", "certain", "solana_secret_key")
+    return None
+
+
 def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
     """``keep``: bare 64-hex values found on a chain as transactions (see the module doc)."""
     spans: list[Span] = []
@@ -211,8 +357,9 @@ def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
         if not (match.group(1) or in_url(text, match.start())
                 or _SIGNATURE_CONTEXT.search(context_before(text, match.start()))):
             spans.append((match.start(), match.end(), Finding("private_key", "likely", "hex")))
+    digits = len(encoded) - len(encoded.translate(None, b"0123456789"))
     if (" " in text or "-" in text or ":" in text or "\n" in text) \
-            and len(encoded) - len(encoded.translate(None, b"0123456789")) >= MIN_RANDOM_DIGITS:
+            and digits >= MIN_RANDOM_DIGITS:
         spans += _grouped_hex(text)
     for match in _ALNUM_RUN.finditer(text) if in_one_piece else ():
         candidate = match.group()
@@ -221,16 +368,20 @@ def find_keys(text: str, keep: frozenset[str] = frozenset()) -> list[Span]:
         finding = classify_base58(candidate)
         if finding is None:
             continue
-        if finding.detail == "solana_secret_key" and (
-                TX_CONTEXT.search(context_before(text, match.start()))
-                or in_url(text, match.start())):
-            continue  # a transaction signature has the same shape
+        if finding.detail == "solana_secret_key" and finding.certainty != "certain" and (
+                not KEY_CONTEXT.search(before := context_before(text, match.start()))
+                or TX_CONTEXT.search(before) or in_url(text, match.start())):
+            continue  # 64 bytes, not a keypair: a transaction signature unless labelled a key
         spans.append((match.start(), match.end(), finding))
     for match in _BYTE_ARRAY.finditer(text) if "[" in text else ():
         values = [int(v) for v in re.findall(r"\d+", match.group())]
         if all(v < 256 for v in values):
             spans.append((match.start(), match.end(),
                           Finding("private_key", "likely", "solana_keypair_bytes")))
+    if digits >= MIN_JOINED_DIGITS and ("\n" in text or " " in text or "-" in text):
+        spans += _joined(text)
+    if digits >= MIN_RANDOM_DIGITS:  # (a hex key has ten digits at least: _looks_random)
+        spans += _labelled_hex(text)
     spans += _find_keystores(text)
     return spans
 

@@ -23,6 +23,15 @@ as each of its nearest words), and a long run may hold one word of no list at al
   punctuation, exactly a phrase long with a valid checksum, may have three or four such
   pairs. A whole stretch of 10–24 wordlist characters that reads nothing like prose (no word
   pair, at most one grammar character) is a *likely* phrase even without a checksum.
+- A forgotten word's marker between spaces ("???", "___", "*****", "(forgot)") is read as a
+  word of no list, not as a separator (a sentence end). A number before some words of a run
+  and not others ("I forgot word 5: <phrase>") cuts the run: the pieces are judged alone.
+- A phrase in parts with at most four words of prose between them ("the first words are
+  <6> and then <6>"): parts of four or more words, two words at most dropped as prose
+  (everyday ones first), a phrase length with a valid checksum: *certain*, each part removed.
+- A numbered grid read row by row ("1.large 7.desk / 2.pigeon 8.indicate …"), or ordinals
+  ("第1个效，第2个蓝…"): numbers 1 to a phrase length, each once, words of one list, read in
+  their numbers' order with a valid checksum: *certain*.
 """
 
 import re
@@ -32,7 +41,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, pairwise, product
+from itertools import accumulate, combinations, pairwise, product
 from operator import sub
 
 from walletdesk.safety.findings import Finding, Span
@@ -63,6 +72,7 @@ _TOKEN = re.compile(rf"[{CJK}]|(?:[^\W\d_{CJK}]|[\u0300-\u036f\u3099\u309a\ufffd
 _ASCII_TOKEN = re.compile(r"[A-Za-z]+")  # _TOKEN on ASCII text, faster
 _BAD_GAP = re.compile(r"\d{3}")
 _CJK_CHAR = re.compile(rf"[{CJK}]")
+_DIGIT = re.compile(r"\d")
 _LETTER = re.compile(r"[^\W\d_]")
 MAX_WORD_CHARS = 16
 _LEADING_NUMBER = re.compile(r"(?:[(（]?\d{1,2}[.):：、）\-]?|#\d{1,2}|[\u2460-\u2473])[ \t]*$")
@@ -638,12 +648,21 @@ def _latin(text: str, language: str, run: list[Token]) -> list[Span]:
             while b < len(run) - 1 and not run[b + 1][3]:
                 b += 1
             return [(run[a][0], run[b][1], Finding("seed_phrase", "certain", language))]
-    if misspelt:
-        marks = [i for i, token in enumerate(core) if token[3]]
+    # (a forgotten word's marker, "???" read as "xxx", is no prose beside the phrase)
+    marks = [i for i, token in enumerate(core) if token[3] and not _MARKER_WORD.fullmatch(
+        text, token[0], token[1])] if misspelt else []
+    if marks:
         if marks[0] < EDGE_WORDS and len(core) - marks[0] - 1 >= MIN_SHORT_WORDS:
             core = core[marks[0] + 1:]  # "thanks, y[ou] all": prose words beside the phrase
         elif len(core) - 1 - marks[-1] < EDGE_WORDS and marks[-1] >= MIN_SHORT_WORDS:
             core = core[:marks[-1]]
+    numbered = [i for i, gap in enumerate(_gaps(text, core)) if _DIGIT.search(gap)]
+    if 0 < len(numbered) < len(core) - 1:
+        # "I forgot word 5: <phrase>": a number between some words and not others is no
+        # list's numbering; the words between the numbers are judged as runs of their own
+        cuts = [0, *(i + 1 for i in numbered), len(core)]
+        return [span for a, b in pairwise(cuts) if b - a >= MIN_SHORT_WORDS
+                for span in _latin(text, language, core[a:b])]
     if reads_like_prose(language, [token[2][0] if token[2] else -1 for token in core],
                         _gaps(text, core)):
         # "All good. Never share <12 words> with anyone": a phrase inside a sentence of its
@@ -921,3 +940,160 @@ def edge_words(text: str, *, at_end: bool, count: int = 2) -> bool:
         if len(found) > count or len(part) == len(text):
             break  # (the words wanted are whole: a word cut at the part's edge is not one)
     return any((known := _known_token(token)) is not None and known.options for token in edge)
+
+
+# --- a forgotten word's marker, a phrase split by prose, a numbered grid -------------------
+
+# a word the customer marks as forgotten ("??? ", "___", "*****", "(forgot)"), standing
+# alone between spaces: read as a word of no list (a phrase may hold one), not a separator
+_MARKER = re.compile(r"(?<=\s)(?:\?{3,}|_{3,}|\*{3,}|\.{4,}|[(\[](?:\?+|forgot\w*|missing|"
+                     r"olvid\w*|unknown|忘了|忘记|忘記)[)\]])(?=\s|$)", re.IGNORECASE)
+
+
+_MARKER_WORD = re.compile(r"x{3,}")  # what markers_as_words makes of a marker
+
+
+def markers_as_words(text: str) -> str:
+    """``text`` with each forgotten-word marker as as many "x"s (the same offsets)."""
+    if _MARKER_QUICK.search(text) is None:
+        return text
+    return _MARKER.sub(lambda m: "x" * len(m.group()), text)
+
+
+_MARKER_QUICK = re.compile(r"[?_*]{3}|\.{4}|[(\[][?fFmMuUoO忘]")
+
+
+SPLIT_PART_WORDS = 4  # a part of a phrase split by prose: four words of one list at least
+SPLIT_GAP_TOKENS = 4  # the prose between two parts: at most four words …
+SPLIT_GAP_CHARS = 40  # … and forty characters
+_PART_RUN = re.compile(b"\x01{%d,}" % SPLIT_PART_WORDS)
+
+
+def find_split_phrases(text: str) -> list[Span]:
+    """A phrase written in parts with a few words of prose between them ("the first words
+    are <6 words> and then <6 words>", "<4>, then <4> and the last ones <4>"): parts of four
+    words or more of one list (none misspelt, not reading like prose), at most four words
+    of prose between two parts; together (a word at a part's edge may be prose: dropped)
+    a phrase length with a valid checksum. Each part is removed; the prose stays."""
+    if len(text) < 70 or len(text.split()) <= PHRASE_LENGTHS[0]:
+        return []  # (twelve words and one of prose at least, most written with spaces)
+    lines = text.split("\n")
+    exact = b"".join(_KEPT.line(line).exact for line in lines)
+    runs = _PART_RUN.findall(exact)
+    if len(runs) < 2 or sum(map(len, runs)) < PHRASE_LENGTHS[0] - 2:
+        return []
+    tokens = _tokens(text)
+    languages = {language for known in tokens.known if known is not None and known.exact
+                 for language in known.options if language not in CHINESE}
+    spans: list[Span] = []
+    for language in sorted(languages):
+        parts = _split_parts(text, tokens, language)
+        found = _split_phrase(text, language, parts)
+        if found:
+            spans += found
+    return spans
+
+
+def _split_parts(text: str, tokens: _Tokens, language: str) -> list[list[Token]]:
+    """The parts: maximal runs of exact words of ``language``, four or more, each followed
+    by the number of tokens to the next one."""
+    parts: list[list[Token]] = []
+    current: list[Token] = []
+    for number, known in enumerate(tokens.known):
+        word = known is not None and language in known.options \
+            and language not in known.misspelt
+        if word and current and not tokens.breaks[number] \
+                and not _DIGIT.search(text[tokens.ends[number - 1]:tokens.starts[number]]):
+            current.append((tokens.starts[number], tokens.ends[number],
+                            known.options[language], False, True))
+            continue
+        if len(current) >= SPLIT_PART_WORDS:
+            parts.append(current)
+        current = [(tokens.starts[number], tokens.ends[number], known.options[language],
+                    False, True)] if word else []
+    if len(current) >= SPLIT_PART_WORDS:
+        parts.append(current)
+    return parts
+
+
+def _split_phrase(text: str, language: str, parts: list[list[Token]]) -> list[Span]:
+    tokens_between = [len(_TOKEN.findall(text, a[-1][1], b[0][0])) for a, b in pairwise(parts)]
+    chars_between = [b[0][0] - a[-1][1] for a, b in pairwise(parts)]
+    spans: list[Span] = []
+    first = 0
+    while first < len(parts) - 1:
+        last = first
+        while last < len(parts) - 1 and tokens_between[last] <= SPLIT_GAP_TOKENS \
+                and chars_between[last] <= SPLIT_GAP_CHARS and last - first < 3:
+            last += 1
+        found = None
+        for stop in range(last, first, -1):
+            found = _split_window(language, parts[first:stop + 1])
+            if found:
+                break
+        if not found:
+            first += 1
+            continue
+        finding = Finding("seed_phrase", "certain", language)  # one for all the parts
+        spans += [(part[0][0], part[-1][1], finding) for part in found]
+        first = stop + 1
+    return spans
+
+
+def _split_window(language: str, parts: list[list[Token]]) -> list[list[Token]] | None:
+    """The parts, with at most two words dropped (a word at a part's edge, or an everyday
+    word anywhere: "then", "and"), that make a phrase with a valid checksum and few everyday
+    words; None if no such. Everyday words are dropped first."""
+    common = common_indices().get(language, frozenset())
+    flat = [(p, i, token[2][0]) for p, part in enumerate(parts) for i, token in enumerate(part)]
+    droppable = [k for k, (p, i, index) in enumerate(flat)
+                 if i in (0, len(parts[p]) - 1) or index in common]
+    for size in PHRASE_LENGTHS:
+        drop = len(flat) - size
+        if not 0 <= drop <= 2:
+            continue
+        choices = sorted(combinations(droppable, drop),
+                         key=lambda ks: sum(flat[k][2] not in common for k in ks))
+        for dropped in choices:
+            kept = [entry for k, entry in enumerate(flat) if k not in dropped]
+            indices = [index for _, _, index in kept]
+            if sum(index in common for index in indices) < FRAGMENT_EVERYDAY_SHARE * size \
+                    and checksum_valid(indices):
+                out: list[list[Token]] = [[] for _ in parts]
+                for p, i, _ in kept:
+                    out[p].append(parts[p][i])
+                return [part for part in out if part]
+    return None
+
+
+_GRID_ITEM = re.compile(rf"(?<![0-9A-Za-z.])(?:第[ \t]*)?(\d{{1,2}})[ \t]*(?:[.):、．]|[个個])[ \t]*"
+                        rf"({_TOKEN.pattern})")
+
+
+def find_numbered_grid(text: str) -> list[Span]:
+    """A phrase copied from a screen in columns ("1.large 7.desk / 2.pigeon 8.indicate …", as
+    phone OCR reads a two-column grid row by row), or numbered by ordinals ("第1个效，第2个蓝"):
+    numbered words whose numbers are 1 to a phrase length, each once, all words of one list.
+    Read in their numbers' order, with a valid checksum (numbered steps have none): *certain*."""
+    if len(text) < 48 or sum(map(text.count, "0123456789")) < 2 * PHRASE_LENGTHS[0] - 9:
+        return []  # (the numbers 1 to 12 have 15 digits)
+    matches = list(_GRID_ITEM.finditer(text))
+    if len(matches) < PHRASE_LENGTHS[0]:
+        return []
+    numbers = [int(m.group(1)) for m in matches]
+    if len(set(numbers)) != len(numbers) or sorted(numbers) != list(range(1, len(numbers) + 1)) \
+            or len(numbers) not in PHRASE_LENGTHS:
+        return []
+    known = [_known_token(m.group(2)) for m in matches]
+    if any(word is None or not word.exact for word in known):
+        return []
+    languages = set.intersection(*(set(word.options) - word.misspelt for word in known
+                                   if word is not None))
+    for language in sorted(languages):
+        ordered = [known[numbers.index(n)].options[language][0]  # type: ignore[union-attr]
+                   for n in range(1, len(numbers) + 1)]
+        if checksum_valid(ordered) \
+                and not reads_like_prose(language, ordered, [" "] * (len(ordered) - 1)):
+            return [(matches[0].start(), matches[-1].end(),
+                     Finding("seed_phrase", "certain", language))]
+    return []

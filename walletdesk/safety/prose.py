@@ -11,6 +11,8 @@ with no valid checksum, is taken for a phrase unless it reads like prose:
 - a number stands between some of its words and not others: numbered items of several
   words ("(3) select token (4) enter amount"), or code ("alert(1)</script> title") — a
   numbered phrase numbers every word alike ("1. abandon 2. ability …").
+- half its words are repeats ("test test test test test", "prueba prueba …"): twelve words
+  drawn from 2,048 almost never repeat one (a phrase with a valid checksum is kept whole).
 
 The everyday words are written here per language as the common words a support message is
 made of; only those that are also in the BIP-39 list matter (the intersection is taken).
@@ -47,6 +49,7 @@ _COMMON = {
         to today together tomorrow too try turn twice two under understand until up upon us
         use used very wait want was way we week well were what when where which while who
         why will wish with without word work would wrong year yes yet you your
+        zero one two three four five six seven eight nine ten eleven twelve
     """,
     "spanish": """
         a acción ahora al algo alguien alguno antes año aquí así aún ayuda ayudar bajo bien
@@ -57,6 +60,7 @@ _COMMON = {
         muy nada ni no nos nuevo nunca o otro para pero poco poder por porque primero pronto
         pueden puede que quien saber se sea según ser si sí siempre sin sobre solo su sus
         también tan tanto tener tiempo todo todos tu un una uno usted vez ya yo
+        cero dos tres cuatro cinco seis siete ocho nueve diez once doce
     """,
     "french": """
         à affaire ainsi alors après argent assez au aucun aussi autre avant avec avoir
@@ -129,6 +133,8 @@ def common_indices() -> dict[str, frozenset[int]]:
 
 def reads_like_prose(language: str, indices: list[int], gaps: list[str]) -> bool:
     """``indices``: the run's words; ``gaps``: the text between them (len(indices) - 1)."""
+    if len(indices) >= 4 and len(set(indices)) * 2 <= len(indices):
+        return True  # "test test test test test": half of it repeats (a random phrase: never)
     numbered = sum(1 for gap in gaps if _DIGITS.search(gap))
     if 0 < numbered < len(gaps):
         # a number between some words and not others numbers items of several words ("(3)

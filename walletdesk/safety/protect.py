@@ -12,10 +12,15 @@ original. What is removed:
 
 - **Recovery phrases** (BIP-39) in every wordlist the ``mnemonic`` package ships, words
   separated by any punctuation, symbols or list numbering, a word possibly misspelt, one or
-  two words possibly missing; Chinese also glued inside prose (rules:
+  two words possibly missing or marked as forgotten ("???", "___", "(forgot)"); Chinese also
+  glued inside prose; a phrase in parts with a few words of prose between them, and a
+  numbered grid read out of order, when the checksum holds (rules:
   :mod:`walletdesk.safety.phrases`).
 - **Private keys**: WIF and extended private keys (also with one wrong character), Solana
-  secret keys, Ethereum keystore JSON, 64 hex digits in one piece or in groups, with the
+  secret keys (a keypair; other 64 bytes, a transaction signature's shape, only when
+  labelled a key), Ethereum keystore JSON, keys wrapped over lines or written in groups,
+  64 hex digits in one piece or in groups (63–65 or one character off after an explicit
+  private-key label; ``0x`` + 64 hex assigned to a key in code), with the
   documented rule that ``0x`` + 64 hex is a transaction hash unless the words before it say
   it is a key (rules: :mod:`walletdesk.safety.keys`). A bare 64-hex value is kept only when
   the caller passes it in ``keep`` (found on a chain as a transaction: the message path,
@@ -30,7 +35,15 @@ from dataclasses import dataclass, field
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
 from walletdesk.safety.fold import fold
 from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys, unverified_hex
-from walletdesk.safety.phrases import CJK, MIN_LIKELY_WORDS, find_phrases, forget
+from walletdesk.safety.phrases import (
+    CJK,
+    MIN_LIKELY_WORDS,
+    find_numbered_grid,
+    find_phrases,
+    find_split_phrases,
+    forget,
+    markers_as_words,
+)
 from walletdesk.safety.wordlists import LANGUAGES, PHRASE_LENGTHS, checksum_valid
 
 __all__ = [
@@ -78,12 +91,14 @@ def find_secrets(text: str, reaching: int | None = None,
     # a placeholder already there is no word of a phrase ("seed", "phrase"): a break
     searched = _without_placeholders(folded.text)
     keys = find_keys(searched, keep)
+    searched = markers_as_words(searched)  # "w1 w2 ??? w4 …": a forgotten word is a word
     if reaching is not None and folded.starts is None:
         # a phrase span merged with a key's would change it: runs reaching a key are judged
         reaching = min([reaching, *(start for start, _, _ in keys)])
     else:
         reaching = None  # (folded offsets differ from the text's: every run is judged)
-    found = find_phrases(searched, reaching) + keys
+    found = find_phrases(searched, reaching) + keys + find_split_phrases(searched) \
+        + find_numbered_grid(searched)
     if not found:
         return []
     forget(searched)  # the lines read for the next messages: not those holding a secret
