@@ -9,6 +9,8 @@ from walletdesk.bot.listeners import answer_customer, redact_turn
 from walletdesk.cases.listeners import (
     ask_for_rating_on_resolve,
     pause_sla_on_answer,
+    pause_sla_on_resolve,
+    resume_sla_on_reopen,
     resume_sla_on_reply,
 )
 from walletdesk.chains.listeners import look_up_transfer
@@ -27,7 +29,9 @@ AFTER_COMMIT: dict[str, tuple[Listener, ...]] = {
     events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, answer_customer,
                               look_up_transfer, remember_introduced_name),
     events.AGENT_REPLIED: (pause_sla_on_answer,),
-    events.RESOLVED: (ask_for_rating_on_resolve, drain_freed_teams, link_on_resolve),
+    events.RESOLVED: (pause_sla_on_resolve, ask_for_rating_on_resolve, drain_freed_teams,
+                      link_on_resolve),
+    events.REOPENED: (resume_sla_on_reopen,),
     events.ASSIGNED: (route_transfer,),
     events.MESSAGE_REDACTED: (redact_turn,),
     OVERFLOWED: (drain_freed_teams,),  # walletdesk.routing.overflow

@@ -74,3 +74,26 @@ async def test_an_unknown_team_is_not_all_teams(lead, make_team):  # type: ignor
         answer = await lead.http.get(f"{path}?team_id=999")
         assert answer.status_code == 404 and "team 999 does not exist" in answer.json()["detail"]
     assert (await lead.http.get(f"/staffing?team_id={team.id}")).status_code == 200
+
+
+@pytest.mark.parametrize("query, problem", [
+    ("team_id=99999", "team 99999 does not exist"),
+    ("agent_id=99999", "agent not found"),
+    ("label_id=99999", "label not found"),
+])
+async def test_an_unknown_team_agent_or_label_in_a_report_is_a_422(lead, make_team, query,  # type: ignore[no-untyped-def]
+                                                                   problem):
+    page = await lead.http.get(f"/reports?{query}")
+    assert page.status_code == 422
+    alert = re.search(r'<p class="error" role="alert">(.*?)</p>', page.text, re.S)
+    assert alert and problem in alert.group(1), page.text[:2000]
+    assert 'data-panel="summary"' not in page.text  # no report of "all teams"
+    for path in ("/api/v1/reports/summary", "/api/v1/reports/export/summary",
+                 "/reports/panels/summary"):
+        answer = await lead.http.get(f"{path}?{query}")
+        assert answer.status_code == 422, path
+    detail = (await lead.http.get(f"/api/v1/reports/summary?{query}")).json()
+    assert problem in detail["detail"] and detail["code"] == "invalid"
+    team = await make_team()
+    assert (await lead.http.get(f"/reports?team_id={team.id}")).status_code == 200
+    assert (await lead.http.get(f"/api/v1/reports/summary?team_id={team.id}")).status_code == 200

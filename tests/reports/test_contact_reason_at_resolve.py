@@ -85,3 +85,26 @@ async def test_a_picked_article_gives_its_category_not_the_top_ones(services) ->
             reasons = await reasons_report(session, parse_filter(start=today, end=today),
                                            live=live)
             assert [(r.reason, r.source) for r in reasons.reasons] == [("fees", "bot")], live
+
+
+async def test_each_reason_is_offered_once_and_any_of_its_codes_is_accepted(
+        services, make_team, make_agent) -> None:  # type: ignore[no-untyped-def]
+    """The Resolve "Reason" list had "Security" twice (the category and the label, review)."""
+    from walletdesk.kb.models import Article, ArticleStatus
+
+    team = await make_team()
+    alice = await make_agent("Alice", teams=[team], online=True)
+    async with services.transaction() as session:
+        session.add(Article(slug="scams", category="security", status=ArticleStatus.published))
+        session.add(Label(name="Security", color="#aa0000"))
+        session.add(Label(name="kyc", color="#00aa00"))
+    async with services.read() as session:
+        choices = await contact_reason_choices(session)
+    assert choices.count("security") == 1 and "Security" not in choices and "kyc" in choices
+    delivered = await receive_message(services, InboundMessage(
+        channel="web", external_id="v9", text="a scam?", language="en"))
+    await resolve_conversation(services, alice, delivered.conversation.id,
+                               contact_reason="Security")  # an integration's label code
+    async with services.read() as session:
+        stored = await session.get(Conversation, delivered.conversation.id)
+    assert stored is not None and stored.contact_reason == "Security"

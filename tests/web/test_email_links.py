@@ -59,6 +59,20 @@ async def test_tampered_or_bad_rating_links_are_refused(client, services, make_a
         assert (await session.get(Survey, survey.id)).rating is None  # type: ignore[union-attr]
 
 
+async def test_a_rating_link_of_a_reopened_conversation_says_why_it_waits(
+        client, services, make_agent, make_team):
+    from walletdesk.conversations.actions import reopen_conversation
+
+    survey = await _resolved_with_survey(services, make_agent, make_team)
+    lead = await make_agent("Lin", role=Role.supervisor)
+    await reopen_conversation(services, lead, survey.conversation_id)  # type: ignore[arg-type]
+    token = survey_token(services.settings, survey.id)
+    answer = await client.post(f"/survey/{token}", data={"rating": "5"})
+    assert answer.status_code == 422 and 'role="alert"' in answer.text
+    async with services.read() as session:
+        assert (await session.get(Survey, survey.id)).rating is None  # type: ignore[union-attr]
+
+
 async def test_attachments_download_only_for_agents_who_see_the_conversation(
         client, services, make_agent, make_team, sign_in, tmp_path):
     services.settings.data_dir = str(tmp_path)

@@ -1,9 +1,10 @@
 """Asking for a rating when a conversation is resolved, and recording the answer.
 
 The customer is asked once per conversation, in the same channel (a rating card in the
-widget). An answer is accepted once, from the conversation's own customer only; it credits
-the configured incentive points; a low rating invites the customer to write again, which
-reopens the conversation.
+widget). While a conversation is reopened its card waits: an answer is refused until it is
+resolved again, and the same card (not a second one) asks then. An answer is accepted once,
+from the conversation's own customer only; it credits the configured incentive points; a low
+rating invites the customer to write again, which reopens the conversation.
 """
 
 from datetime import datetime
@@ -15,7 +16,7 @@ from walletdesk import i18n
 from walletdesk.audit.actions import record_audit
 from walletdesk.cases.models import Survey
 from walletdesk.conversations.messages import append_message
-from walletdesk.conversations.models import Conversation, SenderKind
+from walletdesk.conversations.models import Conversation, SenderKind, Status
 from walletdesk.customers.models import Customer
 from walletdesk.db.base import utcnow
 from walletdesk.errors import Conflict, Invalid, NotFound
@@ -68,6 +69,11 @@ async def submit_rating(services: Services, *, customer_id: int, survey_id: int,
             return survey
         conversation = await session.get(Conversation, survey.conversation_id)
         assert conversation is not None
+        if conversation.is_open or (conversation.status == Status.resolved
+                                    and conversation.resolved_at is None):
+            # reopened since it asked: the rating is about the conversation as resolved
+            raise Invalid("this conversation was reopened; you can rate it once it is "
+                          "resolved again")
         key = "csat_low" if rating <= LOW_RATING else "csat_thanks"
         # "added to your account" only to someone with an account (a signed identity)
         if customer.verified_user_hash is None or not survey.points:

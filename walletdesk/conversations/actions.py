@@ -312,7 +312,8 @@ async def _receive(services: Services, inbound: InboundMessage, client_id: str |
             emit_conversation_changed(session, conversation)
         elif previous_status == Status.resolved and not only_courtesy(protected.text):
             conversation.resolved_at = None  # reopened: routing gives it back (a listener)
-            route, prefer_agent_id = True, conversation.assignee_id
+            # and the resolution clock, paused while it was resolved, runs again
+            route, prefer_agent_id, resume_sla = True, conversation.assignee_id, True
         # ("thanks", "ok", "bye" to a conversation an agent resolved: in the thread, not
         # reopened — walletdesk.small_talk)
         elif conversation.status != Status.bot and (
@@ -466,4 +467,6 @@ async def reopen_conversation(services: Services, actor: Agent,
         await assign_to(session, conversation, actor, present=True)
         record_audit(session, actor_agent_id=actor.id, action="conversation.reopen",
                      target_type="conversation", target_id=conversation.id)
+        # the agent works on it again: the resolution clock runs (a listener)
+        events.record(session, events.REOPENED, conversation)
         return conversation

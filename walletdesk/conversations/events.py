@@ -19,6 +19,8 @@ CUSTOMER_MESSAGE = "conversation.customer_message"
 AGENT_REPLIED = "conversation.agent_replied"
 # resolved by an agent: the rating request, and the queue of the freed teams
 RESOLVED = "conversation.resolved"
+# reopened by an agent (Reopen): the resolution clock runs again (the desk works on it)
+REOPENED = "conversation.reopened"
 # handed to a team or agent: routing picks an agent (team only), the freed teams' queues move
 ASSIGNED = "conversation.assigned"
 # an earlier message was rewritten because a secret spanned it (walletdesk.conversations.

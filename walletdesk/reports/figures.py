@@ -162,9 +162,10 @@ class Figure(BaseModel):
     """One headline number, this period and the one before."""
 
     key: str
-    current: float | None
-    previous: float | None
-    change: float | None = Field(description="current − previous")
+    # counts (conversations, messages, new_customers) are whole numbers; rates and seconds not
+    current: int | float | None
+    previous: int | float | None
+    change: int | float | None = Field(description="current − previous")
 
 
 class Summary(BaseModel):

@@ -18,7 +18,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from walletdesk.accounts.models import Agent, Team
 from walletdesk.bot.choices import MATCHED_OUTCOMES as BOT_MATCHED
 from walletdesk.bot.models import BotTurn
 from walletdesk.bot.queries import matched_category
@@ -142,6 +144,21 @@ def parse_filter(*, start: str | None = None, end: str | None = None, tz: str | 
         language=_text(language, "language", 16), label_id=_row_id(label_id, "label_id"),
         category=_text(category, "category", 40),
         reason=_text(reason, "reason", MAX_REASON_CHARS))
+
+
+async def check_filter_ids(session: AsyncSession, report: ReportFilter) -> None:
+    """The team, agent and label a filter names exist: an unknown one would give a report of
+    nothing under a form that reads "all teams" (422 like any other filter that cannot be used)."""
+    async def missing(model: type[Team] | type[Agent] | type[Label], row_id: int | None) -> bool:
+        return row_id is not None and await session.scalar(
+            select(model.id).where(model.id == row_id)) is None
+
+    if await missing(Team, report.team_id):
+        raise Invalid("team {team_id} does not exist", team_id=report.team_id)
+    if await missing(Agent, report.agent_id):
+        raise Invalid("agent not found")
+    if await missing(Label, report.label_id):
+        raise Invalid("label not found")
 
 
 def conversation_conditions(report: ReportFilter) -> list[ColumnElement[bool]]:

@@ -110,13 +110,23 @@ async def _parts(session: AsyncSession, report: ReportFilter, *,
             await satisfaction_report(session, report, comments_limit=100, live=live))
 
 
+# the headline figures that are counts: whole numbers in the API and the CSV ("61", not
+# "61.0"), whatever the query summed them as; rates and durations stay as they are
+COUNT_FIGURES = frozenset({"conversations", "messages", "new_customers"})
+
+
+def _figure(key: str, value: float | None, before: float | None) -> Figure:
+    if key in COUNT_FIGURES:
+        value, before = (None if v is None else int(round(v)) for v in (value, before))
+    change = None if value is None or before is None else (
+        value - before if key in COUNT_FIGURES else round(value - before, 4))
+    return Figure(key=key, current=value, previous=before, change=change)
+
+
 def summary_of(report: ReportFilter, now: dict[str, float | None],
              before: dict[str, float | None]) -> Summary:
     return Summary(period=period_of(report), previous_period=period_of(report.previous()),
-                   figures=[Figure(key=key, current=value, previous=before[key],
-                                   change=None if value is None or before[key] is None
-                                   else round(value - before[key], 4))  # type: ignore[operator]
-                            for key, value in now.items()])
+                   figures=[_figure(key, value, before[key]) for key, value in now.items()])
 
 
 async def summary_report(session: AsyncSession, report: ReportFilter, *,

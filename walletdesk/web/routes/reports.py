@@ -29,7 +29,7 @@ from walletdesk.reports.figures import (
     Summary,
     Volume,
 )
-from walletdesk.reports.filters import ReportFilter, parse_filter
+from walletdesk.reports.filters import ReportFilter, check_filter_ids, parse_filter
 from walletdesk.reports.first_contact import FirstContact, first_contact_report
 from walletdesk.reports.followups import FollowUpsReport, followups_report
 from walletdesk.reports.more_tables import MORE_TABLES
@@ -116,9 +116,13 @@ def parse_typed(typed: dict[str, str | None]) -> ReportFilter:
 Typed = Annotated[dict[str, str | None], Depends(typed_filter)]
 
 
-def report_filter(typed: Typed) -> ReportFilter:
-    """The filter every report takes; bad values are answered with a clear 422."""
-    return parse_typed(typed)
+async def report_filter(typed: Typed, services: ServicesDep) -> ReportFilter:
+    """The filter every report takes; bad values (an unknown team too) are answered with a
+    clear 422."""
+    report = parse_typed(typed)
+    async with services.read_reports() as session:
+        await check_filter_ids(session, report)
+    return report
 
 
 Filter = Annotated[ReportFilter, Depends(report_filter)]
@@ -312,16 +316,20 @@ async def reports_page(request: Request, agent: PageManager, services: ServicesD
     (``reports_panel``) by the page's script. Filters that cannot be used (a day that does
     not exist, an end before the start) are said on the page, above the form as typed; no
     report is shown for them rather than another period's."""
+    error: Invalid | None = None
     async with services.read_reports() as session:
         filter_values = await filter_choices(session)
-    try:
-        report = parse_typed(typed)
-    except Invalid as exc:
+        try:
+            report = parse_typed(typed)
+            await check_filter_ids(session, report)  # an unknown team: not "all teams"
+        except Invalid as exc:
+            error = exc
+    if error is not None:
         filter_values.reasons, reason_chosen = chosen_reason(filter_values.reasons,
                                                              typed["reason"])
         return templates.TemplateResponse(request, "reports/index.html", {
             "agent": agent, "csrf_token": signer.csrf_token(request.state.session),
-            "error": refusal(request, exc), "report": as_typed(typed), "choices": filter_values,
+            "error": refusal(request, error), "report": as_typed(typed), "choices": filter_values,
             "reason_chosen": reason_chosen}, status_code=422)
     # the reason asked for may be another code of an offered one (the label "Security")
     filter_values.reasons, reason_chosen = chosen_reason(filter_values.reasons, report.reason)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from walletdesk.cases.surveys import rate_by_link, survey_for_link
-from walletdesk.errors import Conflict, Invalid, NotFound
+from walletdesk.errors import Conflict, DomainError, Invalid, NotFound
 from walletdesk.web.deps import ServicesDep, TemplatesDep
 from walletdesk.web.localization import use_customer_locale
 
@@ -18,10 +18,12 @@ Token = Annotated[str, Path(max_length=64)]
 
 
 def _page(request: Request, templates: TemplatesDep, language: str | None, *, token: str,
-          state: str, rating: int | None = None, status_code: int = 200) -> Response:
+          state: str, rating: int | None = None, status_code: int = 200,
+          error: DomainError | None = None) -> Response:
     lang = use_customer_locale(request, language)
     return templates.TemplateResponse(request, "survey.html", {
-        "lang": lang, "token": token, "state": state, "rating": rating},
+        "lang": lang, "token": token, "state": state, "rating": rating,
+        "error": error.translated(lang) if error is not None else None},
         status_code=status_code)
 
 
@@ -50,6 +52,7 @@ async def survey_answer(request: Request, token: Token, services: ServicesDep,
     except Conflict:
         return _page(request, templates, language, token=token, state="already",
                      status_code=409)
-    except Invalid:
-        return _page(request, templates, language, token=token, state="ask", status_code=422)
+    except Invalid as exc:  # e.g. reopened since the mail: said above the form
+        return _page(request, templates, language, token=token, state="ask", status_code=422,
+                     error=exc)
     return _page(request, templates, language, token=token, state="thanks", rating=survey.rating)

@@ -25,6 +25,7 @@
     closedUntil: gettext("Closed until {t} · leave a message"),
     closed: gettext("Closed now · leave a message"),
     rated: gettext("Thanks, you rated this {n}/5."), already: gettext("You have already rated this conversation."),
+    reopened: gettext("The conversation was reopened: you can rate it once it is resolved again."),
     hello: gettext("Hi! Ask us anything about your wallet."),
     // what the desk put in place of a secret it removed from a message (walletdesk.safety.protect)
     seedRemoved: gettext("[seed phrase removed]"), keyRemoved: gettext("[private key removed]"),
@@ -106,7 +107,24 @@
   // once the bot has let the conversation go (to a person's queue, to a person, or resolved)
   // its "Talk to a person" buttons are gone, those of earlier answers too, also after a reload
   // (the desk ignores them then: walletdesk.bot.actions.customer_feedback)
-  function showStatus(status) { if (status) list.classList.toggle("bot-done", status !== "bot"); }
+  function showStatus(status) {
+    if (!status) return;
+    list.classList.toggle("bot-done", status !== "bot");
+    conversationStatus = status;
+    Array.prototype.forEach.call(list.querySelectorAll(".csat"), ratingCardState);
+  }
+  // a rating card asks about the conversation as resolved: while it is open again (reopened by
+  // the customer or an agent) the card waits, and works again once it is resolved (the desk
+  // refuses a rating meanwhile: walletdesk.cases.surveys)
+  var conversationStatus = null;
+  function ratingCardState(card) {
+    if (answered[card.dataset.surveyId] !== undefined || card.classList.contains("sent")) return;
+    if (card.dataset.conversationId && +card.dataset.conversationId !== conversationId) return;
+    var open = conversationStatus !== null && conversationStatus !== "resolved" && conversationStatus !== "closed";
+    Array.prototype.forEach.call(card.querySelectorAll("button"), function (x) { x.disabled = open; });
+    var status = card.parentNode && card.parentNode.querySelector(".csat-status");
+    if (status) { status.textContent = open ? t.reopened : ""; status.hidden = !open; }
+  }
   // the customer's current conversation is the one their own latest message went to (a new
   // one after a close starts with the bot; its status frames follow)
   function follow(m) {
@@ -129,6 +147,8 @@
     var li = bubble(m.sender_kind, m.sender_name, m.text);
     if (m.meta) addBotExtras(li, m.meta);
     if (m.meta && m.meta.attachments) showFiles(li, m);
+    var card = li.querySelector(".csat");
+    if (card) { card.dataset.conversationId = m.conversation_id; ratingCardState(card); }
     li.dataset.seq = m.seq;
     shown[m.seq] = li;
     // keep order by seq even if frames arrive out of order
@@ -185,6 +205,7 @@
         b.dataset.score = score;
         b.addEventListener("click", function () {
           Array.prototype.forEach.call(stars.querySelectorAll("button"), function (x) { x.disabled = true; });
+          stars.classList.add("sent");  // the answer (or refusal) says what happens next
           b.classList.add("chosen");
           var clientId = newId();
           ratings[clientId] = {survey: meta.survey_id, score: score};
@@ -496,6 +517,14 @@
         if (f.client_id && ratings[f.client_id] !== undefined) {
           var surveyId = ratings[f.client_id].survey; delete ratings[f.client_id];
           if (f.code === "conflict") markRated(surveyId, null, t.already);
+          else if (f.code === "invalid") {  // reopened meanwhile: the card waits for the resolve
+            var refused = list.querySelector('.csat[data-survey-id="' + CSS.escape(String(surveyId)) + '"]');
+            if (refused) {
+              refused.classList.remove("sent");
+              Array.prototype.forEach.call(refused.querySelectorAll("button"), function (x) { x.classList.remove("chosen"); });
+              ratingCardState(refused);
+            }
+          }
           else markRated(surveyId, null, fmt(t.failed, {d: f.detail}));
           break;
         }
