@@ -224,6 +224,10 @@ AUDIT_DETAILS = {
     "is_outsourced": N_("Outsourced team"), "is_default": N_("Default team"),
     "requires_two_factor": N_("Two-factor login"), "enabled": N_("Enabled"),
     "categories": N_("Sensitive categories"), "custody": N_("Custody"),
+    "phrases": N_("Phrases that always go to a person"),
+    "max_failed_answers": N_("Unhelpful answers in a row before a hand-off"),
+    "account_articles": N_("Articles that need the customer's own account data"),
+    "changed": N_("Changed (before → after)"),
 }
 
 NAMES: dict[str, dict[str, str]] = {

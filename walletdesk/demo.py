@@ -92,8 +92,8 @@ async def seed_demo(services: Services) -> bool:
         }
         for login in DEMO_LOGINS:
             team_ids, languages = teams.get(login.role, ([], []))
-            if login.name == "Mei":
-                team_ids, languages = [chinese.id], ["zh-Hans", "zh-Hant", "en"]
+            if login.name == "Mei":  # in both: the README's "try it" works in zh and en
+                team_ids, languages = [chinese.id, global_team.id], ["zh-Hans", "zh-Hant", "en"]
             elif login.name == "Sam":
                 team_ids, languages = [global_team.id], ["en", "es"]
             elif login.role == Role.outsourced:

@@ -68,6 +68,46 @@ def test_wallet_addresses_are_masked_and_transaction_hashes_kept(address: str) -
     assert masked == f"sent to {address[:4]}***{address[-2:]}, txid {tx}. Is it there?"
 
 
+@pytest.mark.parametrize("text", [
+    "my e-mail is john.carter@example.com, John Carter",
+    "John Carter here; my e-mail is john.carter@example.com",
+    "carter@example.com and john@carter.example.com, Carter speaking",
+    "JOHN.CARTER@EXAMPLE.COM from john carter",
+])
+def test_a_known_name_inside_an_e_mail_never_unmasks_the_e_mail(text: str) -> None:
+    # the name used to be masked first ("j***.c***@example.com"): the e-mail, no longer
+    # found, kept its domain in clear
+    masked = mask_personal_text(text, ["John Carter"])
+    assert "example" not in masked.lower() and "carter" not in masked.lower(), masked
+    assert "john" not in masked.lower(), masked
+    assert masked == mask_personal_text(text, ["John Carter"]) and "***@" in masked
+    assert mask_personal_text("write to john.carter@example.com", ["John Carter"]) \
+        == mask_personal_text("write to john.carter@example.com") == "write to j***@e***.com"
+
+
+def test_every_personal_span_is_masked_once_and_fully() -> None:
+    text = "Ann: +86 138 1234 5678, 13812345678@qq.com, ann@ann.example.org, card 4111 1111 1111 1111"
+    masked = mask_personal_text(text, ["Ann", "+8613812345678"])
+    assert masked == ("A***: +** *** **** **78, 1***@q***.com, a***@a***.org, "
+                      "card **** **** **** 1111")
+    # spans that overlap without one covering the other: masked whole
+    assert mask_personal_text("Li Wei", ["Li Wei", "Wei Zhang"]) == "L***"  # parts inside
+    assert mask_personal_text("to Ann Lee.x@ex.com now", ["Ann Lee"]) == "to *** ***.*@**.*** now"
+
+
+@pytest.mark.parametrize(("text", "gone", "kept"), [
+    ("Hi I'm John Carter", ["John", "Carter"], ["Hi I'm J***"]),
+    ("hello, this is Ana Lopez. Ana again", ["Ana", "Lopez"], ["this is A***"]),
+    ("Soy María López", ["María", "López"], ["Soy M***"]),
+    ("I'm stuck, I'm Chinese, i'm new", [], ["I'm stuck, I'm Chinese, i'm new"]),
+    ("I'm USDT holder; This is DemoWallet", [], ["I'm USDT holder; This is DemoWallet"]),
+])
+def test_a_name_a_greeting_gives_is_masked(text: str, gone: list[str], kept: list[str]) -> None:
+    masked = mask_personal_text(text)
+    assert all(value not in masked for value in gone), masked
+    assert all(value in masked for value in kept), masked
+
+
 def test_mask_phone_keeps_separators_and_the_last_two_digits() -> None:
     assert mask_phone("138-1234-5678") == "***-****-**78"
 
@@ -136,3 +176,21 @@ async def test_outsourced_inbox_search_does_not_match_personal_data(
     for term in ("陈静", "Chen Jing", "chen.jing@example.com"):
         found = await inbox(services, staff, InboxFilter(view=InboxView.all, search=term))
         assert len(found) == 1, term
+
+
+async def test_an_outsourced_agent_sees_a_named_customers_e_mail_masked_whole(
+        services, make_team, make_agent) -> None:
+    # the review: once the customer's name was "John Carter", the e-mail in a message read
+    # "j***.c***@example.com" to the partner (the name masked first, the e-mail then missed)
+    team = await make_team("Support")
+    partner = await make_agent("Partner", role=Role.outsourced, teams=[team])
+    first = await receive_message(services, InboundMessage(
+        channel="api", external_id="john-1", text="Hi I'm John Carter",
+        customer_name="John Carter"))
+    await receive_message(services, InboundMessage(
+        channel="api", external_id="john-1",
+        text="write to john.carter@example.com or +44 20 7946 0958, Carter"))
+    seen = await open_conversation(services, partner, first.conversation.id)
+    texts = [m["text"] for m in seen["messages"] if m["sender_kind"] == "customer"]
+    assert texts == ["Hi I'm J***", "write to j***@e***.com or +** ** **** **58, C***"]
+    assert "example" not in str(seen) and "Carter" not in str(seen)

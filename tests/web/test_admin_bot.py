@@ -89,3 +89,34 @@ async def test_custody_and_account_articles_are_saved_and_audited(services, make
     async with services.read() as session:
         assert await session.scalar(select(Article.needs_account).where(
             Article.slug == "withdrawal-review")) is True
+
+
+async def test_every_changed_setting_is_in_the_audit_log_before_and_after(services, make_agent,
+                                                                         sign_in):
+    from sqlalchemy import select
+
+    from walletdesk.audit.models import AuditEvent
+
+    boss = await make_agent("Boss", role=Role.admin)
+    signed = await sign_in(boss.email)
+    page = await signed.http.get("/admin/bot")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    form = {"csrf_token": csrf, "enabled": "on", "sensitive_categories": "incident",
+            "sensitive_phrases": "stolen", "max_failed_answers": "2"}
+    assert (await signed.http.post("/admin/bot", data=form)).status_code == 303
+    form |= {"sensitive_phrases": "stolen\n退款, <b>reembolso</b>", "max_failed_answers": "3"}
+    assert (await signed.http.post("/admin/bot", data=form)).status_code == 303
+    async with services.read() as session:
+        audit = (await session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "bot.config").order_by(AuditEvent.id))).all()
+    detail = audit[-1].detail
+    assert detail["phrases"] == ["<b>reembolso</b>", "stolen", "退款"]
+    assert detail["max_failed_answers"] == 3 and detail["enabled"] is True
+    assert detail["changed"] == {
+        "phrases": [["stolen"], ["<b>reembolso</b>", "stolen", "退款"]],
+        "max_failed_answers": [2, 3]}  # what did not change is not listed as changed
+    shown = await signed.http.get("/admin/audit")
+    assert "Phrases that always go to a person" in shown.text
+    assert "&lt;b&gt;reembolso&lt;/b&gt;" in shown.text and "<b>reembolso" not in shown.text
+    assert "Unhelpful answers in a row before a hand-off" in shown.text
+    assert "2 → 3" in shown.text

@@ -17,8 +17,16 @@ CSV_COLUMNS = ("id", "created_at", "actor_agent_id", "action", "target_type", "t
                "detail")
 
 
-async def recent_audit_events(session: AsyncSession, limit: int = 200) -> list[AuditEvent]:
+async def recent_audit_events(session: AsyncSession, limit: int = 200, *,
+                              actor_agent_id: int | None = None,
+                              action: str | None = None) -> list[AuditEvent]:
+    """The latest events, newest first; only one agent's (``actor_agent_id``) or one action's
+    when given."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if actor_agent_id is not None:
+        query = query.where(AuditEvent.actor_agent_id == actor_agent_id)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
     return list((await session.scalars(query)).all())
 
 

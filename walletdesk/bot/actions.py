@@ -644,6 +644,7 @@ async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
         raise Invalid("custody must be one of {choices}", choices=", ".join(CUSTODY_MODES))
     async with services.transaction() as session:
         config = await session.get(BotConfig, 1)
+        before = _audited_settings(config) if config is not None else {}
         if config is None:
             config = BotConfig(id=1, custody=SELF_CUSTODY)
             session.add(config)
@@ -656,8 +657,12 @@ async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
         if custody is not None:
             config.custody = custody
         config.updated_at = utcnow()
-        detail: dict[str, Any] = {"enabled": enabled, "categories": config.sensitive_categories,
-                                  "custody": config.custody}
+        after = _audited_settings(config)
+        # every setting as saved, and what changed (before → after): who changed the
+        # hand-off phrases, and from what, is in the audit log
+        detail: dict[str, Any] = {**after, "changed": {
+            key: [before.get(key), value] for key, value in after.items()
+            if before.get(key) != value}}
         if account_articles is not None:
             detail["account_articles"] = await _flag_account_articles(session,
                                                                       set(account_articles))
@@ -665,6 +670,13 @@ async def update_bot_config(services: Services, actor: Any, *, enabled: bool,
                      target_id=1, detail=detail)
         emit(session, {"type": "bot.config_changed"})
         return config
+
+
+def _audited_settings(config: BotConfig) -> dict[str, Any]:
+    """The bot settings an admin saves, as the audit log records them."""
+    return {"enabled": bool(config.enabled), "categories": list(config.sensitive_categories or []),
+            "phrases": list(config.sensitive_phrases or []),
+            "max_failed_answers": config.max_failed_answers, "custody": config.custody}
 
 
 async def _flag_account_articles(session: AsyncSession, slugs: set[str]) -> dict[str, list[str]]:

@@ -83,3 +83,39 @@ def self_introduced_names(text: str) -> list[str]:
         names += [name for found in _LATIN_INTRO.finditer(text)
                   if (name := _latin_name(found.group("words")))]
     return names
+
+
+# "Hi, I'm John Carter", "this is Ana", "soy María López": a greeting that may give a name.
+# Less certain than "my name is" ("I'm Chinese", "soy Cliente"), so these names are only
+# masked in outsourced agents' views, never stored as the customer's name; and only
+# capitalised words are taken ("i'm john" and "I'm stuck" name nobody).
+_GREETING_WORDS = ("i'm", "i’m", "i am", "this is", "soy")
+_CAPITAL_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ'’-]*"
+_GREETING_INTRO = re.compile(
+    rf"(?<![A-Za-z])(?i:I['’]m|I am|this is|soy)[^\S\n]*[:,]?[^\S\n]*"
+    rf"(?P<words>{_CAPITAL_WORD}(?:[^\S\n]+{_WORD}){{0,4}})")
+# capitalised words after "I'm" / "this is" that are no name
+_NOT_GREETING_WORDS = (
+    "sorry not so very just still really trying having unable looking writing contacting "
+    "here back new sure afraid worried confused stuck waiting using based calling asking "
+    "from in at on with the a an your demowallet support customer client user usuario "
+    "cliente nuevo nueva chinese english spanish american british canadian australian "
+    "indian mexican español española chino china")
+_NOT_GREETING_NAMES = frozenset(_NOT_GREETING_WORDS.split()) | _NOT_NAMES
+
+
+def likely_self_names(text: str) -> list[str]:
+    """The names a greeting in ``text`` may give its writer ("Hi, I'm John Carter"), for
+    masking only (see :func:`self_introduced_names` for the certain ones)."""
+    lowered_text = text.lower()
+    if not any(intro in lowered_text for intro in _GREETING_WORDS):
+        return []
+    names: list[str] = []
+    for found in _GREETING_INTRO.finditer(text):
+        first = found.group("words").split()[0]
+        lowered = first.lower().replace("’", "'")
+        if lowered in _NOT_GREETING_NAMES or (first.isupper() and len(first) > 1):
+            continue  # "I'm USDT …", "I'm Chinese"
+        if name := _latin_name(found.group("words")):
+            names.append(name)
+    return names

@@ -23,6 +23,14 @@ log = structlog.get_logger(__name__)
 
 # machine-facing paths: always JSON, whatever the Accept header says
 JSON_PREFIXES = ("/api/", "/ws/", "/verify/check", "/healthz", "/metrics", "/openapi.json")
+# pages customers open (help centre, official-channel check, status page, widget, rating and
+# opt-out links): their error page offers the help centre, never the staff sign-in
+CUSTOMER_PAGES = ("/help", "/verify", "/status", "/widget", "/widget.js", "/embed-example")
+CUSTOMER_PREFIXES = tuple(f"{page}/" for page in CUSTOMER_PAGES) + ("/survey/", "/outreach/stop/")
+
+
+def is_customer_page(path: str) -> bool:
+    return path in CUSTOMER_PAGES or path.startswith(CUSTOMER_PREFIXES)
 
 # what a person is told, by status (translated into the page's language where it is shown)
 HEADINGS = {
@@ -105,6 +113,7 @@ async def error_response(request: Request, status_code: int, detail: Any,
         "explanation": catalog.gettext(explanation),
         "detail": "" if status_code >= 500 else _detail_text(_in_locale(detail, locale)),
         "agent": agent, "csrf_token": csrf_token,
+        "customer_page": is_customer_page(request.url.path),
     }, status_code=status_code, headers=headers)
 
 

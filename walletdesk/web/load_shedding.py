@@ -30,7 +30,7 @@ from walletdesk import i18n
 from walletdesk.config import Settings
 from walletdesk.db.engine import DatabaseBusy
 from walletdesk.i18n import N_
-from walletdesk.web.error_pages import wants_json
+from walletdesk.web.error_pages import is_customer_page, wants_json
 from walletdesk.web.localization import request_locale
 
 # counted, not logged: under overload a log line per refusal would add to the load
@@ -81,7 +81,7 @@ def busy_response(request: Request, retry_after_s: float) -> Response:
     return templates.TemplateResponse(request, "error.html", {
         "status_code": 503, "heading": catalog.gettext(BUSY_HEADING),
         "explanation": catalog.gettext(BUSY_EXPLANATION), "detail": "", "agent": None,
-        "csrf_token": "",
+        "csrf_token": "", "customer_page": is_customer_page(request.url.path),
     }, status_code=503, headers=headers)
 
 

@@ -2,10 +2,10 @@
 
 import json
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from walletdesk.accounts import actions as accounts
@@ -13,6 +13,7 @@ from walletdesk.accounts.models import Role
 from walletdesk.accounts.queries import get_agent, get_team, list_agents, list_teams
 from walletdesk.audit.queries import as_csv, export_audit_log, recent_audit_events
 from walletdesk.cases.surveys import satisfaction_by
+from walletdesk.code_names import AUDIT_ACTIONS
 from walletdesk.conversations.workspace import customer_profile
 from walletdesk.customers.privacy import erase_customer, export_customer
 from walletdesk.db.base import utcnow
@@ -238,14 +239,29 @@ async def delete_team(team_id: RowId, agent: PageAdmin, services: ServicesDep) -
 
 @router.get("/audit", response_class=HTMLResponse)
 async def audit_log(request: Request, agent: PageManager, services: ServicesDep,
-                    signer: SignerDep, templates: TemplatesDep) -> Response:
+                    signer: SignerDep, templates: TemplatesDep,
+                    actor: Annotated[str | None, Query(max_length=12)] = None,
+                    action: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """The latest events; ``actor`` (an agent's id) and ``action`` (an audit action's code)
+    narrow them, empty for all; anything else is refused (422)."""
+    actor, action = (actor or "").strip(), (action or "").strip()
+    if actor and not (actor.isascii() and actor.isdigit() and 1 <= int(actor) <= MAX_ROW_ID):
+        raise Invalid("{name} must be row numbers from 1 to {max}", name="actor", max=MAX_ROW_ID)
+    if action and action not in AUDIT_ACTIONS:
+        raise Invalid("unknown audit action")
     async with services.read() as session:
-        events = await recent_audit_events(session)
-        names = {a.id: a.display_name for a in await list_agents(session)}
+        agents = await list_agents(session)
+        names = {a.id: a.display_name for a in agents}
+        if actor and int(actor) not in names:
+            raise Invalid("agent not found")
+        events = await recent_audit_events(session, actor_agent_id=int(actor) if actor else None,
+                                           action=action or None)
         teams = {t.id: t.name for t in await list_teams(session)}
     return await _render(request, templates, signer, "admin/audit.html",
                          {"agent": agent, "events": events, "json": json, "names": names,
-                          "teams": teams})
+                          "teams": teams, "actor": actor, "action": action,
+                          "actors": sorted(names.items(), key=lambda pair: pair[1].lower()),
+                          "actions": sorted(AUDIT_ACTIONS)})
 
 
 @router.get("/audit/export")
