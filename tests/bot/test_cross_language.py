@@ -65,7 +65,7 @@ def test_answers_lacking_the_questions_language_are_ranked_by_the_multilingual_c
     mixed, lexical, dense = engine.scores([question], [language])
     full = engine.model.predict_proba((lexical, dense))[0]
     assert engine.multilingual is not None
-    alone = engine.multilingual.predict_proba(_multilingual_features(dense))[0]
+    alone = engine.multilingual.predict_proba(_multilingual_features(dense, [question]))[0]
     # the off-topic class has no languages of its own: it keeps the full classifier's chance
     lacking = np.array([bool(families) and language not in families for families in engine.covered])
     assert lacking.tolist() == [c in SPANISH_ONLY for c in engine.classes]
@@ -89,3 +89,23 @@ def test_the_multilingual_classifier_is_stored_with_the_engine(tmp_path):
     assert again.multilingual is not None and again.covered == engine.covered
     for question in ("olvidé mi contraseña", "I lost my card"):
         assert again.match(question).candidates == engine.match(question).candidates
+
+
+def test_the_glossary_notions_carry_a_question_to_an_answer_in_another_language():
+    """The multilingual classifier also reads the glossary's notions (decision 0061): an
+    English question naming one meets the Chinese answer that names it in its own words."""
+    engine = BotEngine.build([
+        KBEntry(id="close_account", category="c",
+                texts_by_locale={"zh-Hans": ["怎么注销账户", "我不想用了要销户", "账户可以删除吗"]}),
+        KBEntry(id="password", category="c",
+                texts_by_locale={"zh-Hans": ["忘记密码怎么办", "怎么重置登录密码", "密码输错被锁"]}),
+        KBEntry(id="deposit", category="c",
+                texts_by_locale={"zh-Hans": ["充值没到账", "充币多久到账", "充值地址在哪"]}),
+        KBEntry(id="referral", category="c",
+                texts_by_locale={"en": ["how does the referral program work", "invite a friend bonus"]}),
+    ])
+    question = normalise("please close my account, I don't want it anymore")
+    features = _multilingual_features(engine.scores([question], ["en"])[2], [question])
+    assert features[0].nnz == 1  # §close_account
+    assert engine.match("please close my account, I don't want it anymore").candidates[0][0] \
+        == "close_account"

@@ -90,6 +90,9 @@ NOT_ASKS = [
     "the agent in the app says error", "una persona me envió USDT", "un error humano",
     "人工智能钱包安全吗", "提现在人工审核", "客服说我的提现到账了",
     "are you a robot or a human being",
+    # a word for a person inside another word
+    "want a replacement, device is defective", "can i get a repeat prescription",
+    "do I get a personal account manager at VIP 3", "i need a staffing agency",
 ]
 
 

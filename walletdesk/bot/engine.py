@@ -38,6 +38,7 @@ from walletdesk.bot.decision import (
 )
 from walletdesk.bot.decision import features as decision_features
 from walletdesk.bot.decision import prior as decision_prior
+from walletdesk.bot.glossary import concept_rows
 from walletdesk.bot.minilm import DIMENSIONS as MINILM_DIMENSIONS
 from walletdesk.bot.minilm import minilm
 from walletdesk.bot.out_of_scope import GENERIC, OUT_OF_SCOPE, products_of
@@ -69,6 +70,10 @@ ANSWERED_QUANTILE = 0.5
 # mostly English knowledge base looked off-topic for its script alone (a super-app wallet's
 # Chinese questions: false hand-offs 0.153 -> 0.122; keystone_hub 0.071 -> 0.054).
 OOS_FOLLOWS = 0.5
+# The glossary's notions beside the multilingual block in the classifier for questions in a
+# language an answer's texts lack: "close my account" meets 注销 through §close_account
+# (decision 0061)
+CONCEPT_WEIGHT = 0.5
 OOS_CLASS_SIZE = 10  # the generic off-topic examples weigh at most as much as 10 answers'
 CALIBRATION_FOLDS = 3
 LARGE_KB_EXAMPLES = 5_000  # above this, 2 folds: half the examples still train a fold well
@@ -80,7 +85,7 @@ PRIOR_EXAMPLES_AN_ANSWER = 8  # below this median of examples and titles an answ
 # named without one ("a person sent me USDT", "my human error") is no request.
 _PERSON = (r"(?:real\s+|live\s+|actual\s+|human\s+|support\s+|customer\s+(?:service|support)\s+)?"
            r"(?:human(?:\s+being)?s?|person|people|agent|rep|representative|operator|staff|"
-           r"employee|support\s+(?:agent|staff|team)|customer\s+(?:service|support))")
+           r"employee|support\s+(?:agent|staff|team)|customer\s+(?:service|support))\b")
 _HUMAN_ZH = (r"(?:人工|真人|客服|人工客服|真人客服|工作人员|工作人員|专员|專員|活人|人类|人類)"
              r"(?!智能|审核|審核|费|費)")
 HUMAN_PHRASES = re.compile(
@@ -301,7 +306,7 @@ class BotEngine:
         engine.covered = [sorted(covered.get(c, set())) for c in engine.classes]
         engine.products = products
         if len(y) < LARGE_KB_EXAMPLES:  # a big one's build is near its time limit (0013)
-            engine.multilingual = _fit_multilingual(y, embeddings, engine.classes)
+            engine.multilingual = _fit_multilingual(y, embeddings, texts, engine.classes)
         engine.index_s = time.perf_counter() - started
         return engine
 
@@ -369,7 +374,7 @@ class BotEngine:
             lacking[:, self.oos] = lacking.sum(axis=1) / (lacking.shape[1] - 1) >= OOS_FOLLOWS
         if not lacking.any():
             return probabilities, lexical, embeddings
-        alone = multilingual.predict_proba(_multilingual_features(embeddings))
+        alone = multilingual.predict_proba(_multilingual_features(embeddings, normalised))
         mixed = np.where(lacking, np.log(np.clip(alone, 1e-12, 1.0)),
                          np.log(np.clip(probabilities, 1e-12, 1.0)))
         mixed = np.exp(mixed - mixed.max(axis=1, keepdims=True))
@@ -385,16 +390,17 @@ def language_family(language: str) -> str:
     return language.split("-")[0]
 
 
-def _multilingual_features(embeddings: np.ndarray) -> Features:
+def _multilingual_features(embeddings: np.ndarray, normalised: list[str]) -> Features:
     dense = unit_rows(np.asarray(embeddings[:, :MULTILINGUAL], dtype=np.float32))
-    return sp.csr_matrix((len(dense), 1), dtype=np.float32), dense
+    return concept_rows(normalised) * CONCEPT_WEIGHT, dense
 
 
-def _fit_multilingual(y: np.ndarray, embeddings: np.ndarray,
+def _fit_multilingual(y: np.ndarray, embeddings: np.ndarray, normalised: list[str],
                       classes: list[str]) -> SoftmaxRegression | None:
-    """The classifier over the multilingual block alone (unit rows), for questions in a
-    language some answers' texts lack."""
-    model = _model().fit(_multilingual_features(embeddings), y, sample_weight=_weights(y))
+    """The classifier over the multilingual block and the glossary's notions (unit rows),
+    for questions in a language some answers' texts lack."""
+    model = _model().fit(_multilingual_features(embeddings, normalised), y,
+                         sample_weight=_weights(y))
     return model if [str(c) for c in model.classes_] == classes else None
 
 

@@ -10,6 +10,9 @@ alike, so they meet whatever words and language either uses. Patterns run on nor
 import re
 from functools import lru_cache
 
+import numpy as np
+import scipy.sparse as sp
+
 # notion: the words that name it (Chinese substrings; other words matched whole)
 GLOSSARY: dict[str, tuple[str, ...]] = {
     "seed": ("助记词", "注记词", "记忆词", "助记码", "恢复短语", "recovery phrase", "seed phrase",
@@ -66,6 +69,51 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "lost": ("丢了", "丢失", "弄丢", "不见了", "lost", "lose", "perdi", "perdí", "perdido",
              "robaron el celular"),
     "card": ("银行卡", "信用卡", "卡片", "card", "tarjeta"),
+    # the account, its codes and limits, money back, the people and papers of a custodial
+    # wallet or an OTC desk (decision 0061)
+    "close_account": ("注销", "销户", "闩户", "关闭账户", "关闭账号", "删除账户", "删除账号",
+                      "close my account", "close account", "closing my account",
+                      "delete my account", "delete account",
+                      "cerrar cuenta", "cerrar mi cuenta", "eliminar cuenta", "eliminar mi cuenta",
+                      "dar de baja", "darme de baja"),
+    "signup": ("注册", "开户", "sign up", "signup", "register", "registration", "create an account",
+               "open an account", "registrarme", "registro", "crear cuenta", "abrir cuenta",
+               "crear una cuenta", "abrir una cuenta"),
+    "frozen": ("冻结", "冻卡", "锁定", "被锁", "锁了", "封号", "封了", "frozen", "freeze", "locked",
+               "suspended", "restricted", "congelada", "congelado", "congelaron", "bloqueada",
+               "bloqueado", "bloquearon", "suspendida", "suspendido"),
+    "two_factor": ("谷歌验证", "二次验证", "双重验证", "两步验证", "验证器", "2fa", "two factor",
+                   "two-factor", "authenticator", "autenticador", "doble factor"),
+    "sms": ("短信", "sms", "text message", "mensaje de texto"),
+    "code": ("验证码", "verification code", "otp", "codigo de verificacion", "código de verificación",
+             "codigo", "código"),
+    "limit": ("限额", "额度", "上限", "limit", "limits", "maximum", "minimum", "limite", "límite",
+              "limites", "límites", "tope", "monto maximo", "monto minimo"),
+    "cancel": ("取消", "撤回", "撤销", "cancel", "cancelled", "canceled", "cancelar", "anular"),
+    "refund": ("退款", "退回", "退钱", "refund", "refunded", "reembolso", "devolucion", "devolución",
+               "devolver", "devuelvan"),
+    "bank": ("银行", "bank", "banco"),
+    "login": ("登录", "登入", "登陆", "登不上", "log in", "login", "sign in", "iniciar sesion",
+              "iniciar sesión", "no puedo entrar"),
+    "update": ("更新", "升级", "新版本", "update", "upgrade", "new version", "actualizar",
+               "actualizacion", "actualización"),
+    "how_long": ("多久", "多长时间", "几天", "几个小时", "how long", "taking forever", "cuanto tarda",
+                 "cuánto tarda", "cuanto demora", "cuánto demora", "demora"),
+    "interest": ("利息", "收益", "理财", "年化", "interest", "apy", "apr", "yield", "earn",
+                 "rendimiento", "rendimientos", "intereses"),
+    "referral": ("邀请", "推荐人", "返佣", "佣金", "referral", "referrals", "invite", "refer a friend",
+                 "referido", "referidos", "invitar", "invitacion", "invitación"),
+    "merchant": ("商家", "承兑商", "卖家", "merchant", "merchants", "seller", "comerciante", "vendedor"),
+    "appeal": ("申诉", "appeal", "dispute", "apelacion", "apelación", "disputa"),
+    "complaint": ("投诉", "complaint", "complain", "queja", "reclamo", "reclamacion", "reclamación"),
+    "id_document": ("身份证", "护照", "证件", "passport", "id card", "identity card", "driver's license",
+                    "pasaporte", "cedula", "cédula", "dni", "ine"),
+    "selfie": ("人脸", "自拍", "刷脸", "selfie", "face verification", "face scan"),
+    "history": ("记录", "账单", "流水", "明细", "history", "statement", "records", "historial",
+                "extracto", "movimientos"),
+    "country": ("国家", "地区", "country", "countries", "region", "pais", "país", "paises", "países"),
+    "unauthorized": ("不是我操作", "不是我本人", "不是我做", "没有授权", "unauthorized", "without permission",
+                     "wasn't me", "not me", "no fui yo", "no autorice", "no autoricé"),
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -77,7 +125,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         chinese = [re.escape(w) for w in words if _CJK.search(w)]
         other = [re.escape(w) for w in words if not _CJK.search(w)]
         # other words whole: no letter or digit right before or after them
-        parts = chinese + ([rf"(?<![^\W_])(?:{'|'.join(other)})(?![^\W_])"] if other else [])
+        # (a Chinese character beside one is a boundary: "转账一直pending", "提现pending好久")
+        edge = r"[^\W_\u3400-\u9fff]"
+        parts = chinese + ([rf"(?<!{edge})(?:{'|'.join(other)})(?!{edge})"] if other else [])
         patterns.append((notion, re.compile("|".join(parts))))
     return patterns
 
@@ -85,6 +135,20 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 def concepts(normalised: str) -> list[str]:
     """The concept tokens (``§seed`` …) of the notions a normalised text names."""
     return [f"§{notion}" for notion, pattern in _patterns() if pattern.search(normalised)]
+
+
+def concept_rows(normalised: list[str]) -> sp.csr_matrix:
+    """One row per normalised text, one column per notion of the glossary: 1 where the text
+    names it. The same columns whatever the text's language."""
+    rows: list[int] = []
+    columns: list[int] = []
+    for row, text in enumerate(normalised):
+        for column, (_, pattern) in enumerate(_patterns()):
+            if pattern.search(text):
+                rows.append(row)
+                columns.append(column)
+    return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)),
+                         shape=(len(normalised), len(GLOSSARY)))
 
 
 # Cantonese written forms folded to Mandarin ones, before Traditional → Simplified (so 係 is
