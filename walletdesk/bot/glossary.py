@@ -132,9 +132,14 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return patterns
 
 
+def _named(normalised: str) -> list[int]:
+    """The positions in GLOSSARY of the notions a normalised text names."""
+    return [i for i, (_, pattern) in enumerate(_patterns()) if pattern.search(normalised)]
+
+
 def concepts(normalised: str) -> list[str]:
     """The concept tokens (``§seed`` …) of the notions a normalised text names."""
-    return [f"§{notion}" for notion, pattern in _patterns() if pattern.search(normalised)]
+    return [f"§{_patterns()[i][0]}" for i in _named(normalised)]
 
 
 def concept_rows(normalised: list[str]) -> sp.csr_matrix:
@@ -143,10 +148,9 @@ def concept_rows(normalised: list[str]) -> sp.csr_matrix:
     rows: list[int] = []
     columns: list[int] = []
     for row, text in enumerate(normalised):
-        for column, (_, pattern) in enumerate(_patterns()):
-            if pattern.search(text):
-                rows.append(row)
-                columns.append(column)
+        named = _named(text)
+        rows += [row] * len(named)
+        columns += named
     return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)),
                          shape=(len(normalised), len(GLOSSARY)))
 

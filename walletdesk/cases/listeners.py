@@ -39,24 +39,28 @@ async def resume_sla_on_reopen(services: Services, event: Event) -> None:
 
 async def pause_sla_on_resolve(services: Services, event: Event) -> None:
     """Resolved: nobody works on it, so its time does not count until it is reopened."""
-    async with services.transaction() as session:
-        conversation = await lock_conversation(session, int(event["conversation_id"]))
-        if conversation is None or conversation.status != Status.resolved \
-                or conversation.resolution_due_at is None \
-                or conversation.sla_paused_at is not None:
-            return  # reopened meanwhile, no clock, or already paused (waiting on the customer)
-        pause_sla(conversation)
+    await _pause_while(services, event, Status.resolved, announce=False)
 
 
 async def pause_sla_on_answer(services: Services, event: Event) -> None:
+    """The agent answered: the desk waits on the customer."""
+    await _pause_while(services, event, Status.waiting_customer, announce=True)
+
+
+async def _pause_while(services: Services, event: Event, status: Status, *,
+                       announce: bool) -> None:
+    """Pause the resolution clock of the event's conversation if it is still in ``status``
+    (not reopened, or written to by the customer, meanwhile), has a clock and is not paused
+    already; ``announce``: tell the workspaces the conversation changed."""
     async with services.transaction() as session:
         conversation = await lock_conversation(session, int(event["conversation_id"]))
-        if conversation is None or conversation.status != Status.waiting_customer \
+        if conversation is None or conversation.status != status \
                 or conversation.resolution_due_at is None \
                 or conversation.sla_paused_at is not None:
-            return  # the customer wrote meanwhile, or no clock runs
+            return
         pause_sla(conversation)
-        emit_conversation_changed(session, conversation)
+        if announce:
+            emit_conversation_changed(session, conversation)
 
 
 async def ask_for_rating_on_resolve(services: Services, event: Event) -> None:
