@@ -51,24 +51,6 @@ def mask_identifier(value: str | None) -> str | None:
     return value[:4] + "***" + value[-2:] if len(value) > 8 else "***"
 
 
-def mask_addresses(text: str) -> str:
-    """The wallet addresses in ``text`` masked (``mask_identifier``)."""
-    if not may_name_transfer(text):  # a run of 25 letters and digits: about a microsecond
-        return text
-    for found in sorted(detect(text).addresses, key=lambda f: f.start, reverse=True):
-        end = found.start + len(found.value)
-        text = text[:found.start] + (mask_identifier(text[found.start:end]) or "") + text[end:]
-    return text
-
-
-def mask_numbers(text: str) -> str:
-    """Identity and bank card numbers masked: every letter and digit but the last few (two
-    of an identity number, four of a card) as ``*``, separators kept."""
-    for start, end, kept in reversed(number_spans(text)):
-        text = text[:start] + _mask_all_but(text[start:end], kept) + text[end:]
-    return text
-
-
 def _mask_all_but(written: str, kept: int) -> str:
     total = sum(char.isalnum() for char in written)
     seen = 0
