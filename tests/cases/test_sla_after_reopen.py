@@ -6,6 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tests.cases.test_sla import ALWAYS, _admin, _conversation, _run_sla_jobs, _write
+from tests.customers.test_code_limits import ARTICLES as DEMO_ARTICLES
+from walletdesk.accounts.models import Role
+from walletdesk.bot.actions import customer_feedback
+from walletdesk.bot.runtime import BotRuntime, lexical_matcher
 from walletdesk.cases.sla import save_sla_policy
 from walletdesk.conversations.actions import (
     reopen_conversation,
@@ -16,6 +20,8 @@ from walletdesk.conversations.messages import sla_payload
 from walletdesk.conversations.models import Conversation, Status
 from walletdesk.db.base import utcnow
 from walletdesk.jobs.models import Job, JobStatus
+from walletdesk.kb.actions import import_articles
+from walletdesk.kb.queries import published_articles
 
 
 async def _setup(services, make_agent, make_team):  # type: ignore[no-untyped-def]
@@ -111,3 +117,40 @@ async def test_an_agent_reopening_runs_the_clock_again(services, make_agent, mak
     # the agent answers: waiting on the customer pauses it as before
     await send_message(services, mei, conversation.id, "Which address?")
     assert (await _conversation(services, conversation.id)).sla_paused_at is not None
+
+
+async def test_a_resolved_queue_conversation_back_from_the_bot_runs_its_clock_after_the_handoff(
+        services, make_agent, make_team):
+    """A supervisor resolves a conversation still in the queue (nobody assigned): the customer
+    writing again gives it back to the bot, and asking it for a person starts the clock again
+    (start_sla does nothing the second time: it was the pause that had to end)."""
+    admin = await _admin(make_agent)
+    team = await make_team("Support", weekly_hours=ALWAYS)
+    boss = await make_agent("Lead", role=Role.supervisor, teams=[team])
+    await save_sla_policy(services, admin, name="Default", first_response_s=600,
+                          resolution_s=3600)
+    conversation = await _write(services)  # no bot yet, nobody online: queued
+    queued = await _conversation(services, conversation.id)
+    assert queued.status == Status.queued and queued.resolution_due_at is not None
+    await resolve_conversation(services, boss, conversation.id)
+    await _stopped_for(services, conversation.id, 2)
+
+    await import_articles(services, DEMO_ARTICLES.read_text(encoding="utf-8").splitlines())
+    async with services.read() as session:
+        articles = await published_articles(session)
+    services.bot = BotRuntime("en")
+    services.bot.fallback = lexical_matcher(articles)
+    services.bot.articles = {a.slug: a for a in articles}
+    try:
+        await _write(services, "hi")  # a greeting: the bot answers it
+        with_bot = await _conversation(services, conversation.id)
+        assert with_bot.status == Status.bot and with_bot.sla_paused_at is not None
+        await customer_feedback(services, conversation.id, with_bot.customer_id, None, "human")
+    finally:
+        services.bot = None
+    after = await _conversation(services, conversation.id)
+    assert after.status == Status.queued and after.sla_paused_at is None
+    moved = after.resolution_due_at - queued.resolution_due_at  # type: ignore[operator]
+    assert timedelta(hours=2) - timedelta(seconds=5) < moved < timedelta(hours=2, seconds=5)
+    assert after.resolution_due_at.isoformat() in await _pending_resolution_dues(  # type: ignore[union-attr]
+        services, conversation.id)

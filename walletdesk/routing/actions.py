@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from walletdesk import i18n
 from walletdesk.accounts.access import mask_email
 from walletdesk.accounts.models import Agent, Presence, Team, agent_teams
-from walletdesk.cases.sla import start_sla
+from walletdesk.cases.sla import resume_sla, start_sla
 from walletdesk.config import Settings
 from walletdesk.conversations.assignment import assign_to
 from walletdesk.conversations.messages import append_message, emit_conversation_changed
@@ -146,7 +146,13 @@ async def route_conversation(session: AsyncSession, settings: Settings,
         conversation.team_id = team.id if team is not None else None
     was_queued = conversation.status == Status.queued and conversation.queued_at is not None
     keep_place = keep_place and conversation.queued_at is not None
+    # back with people after the bot or a resolve: a clock resolving paused runs again (a
+    # conversation a supervisor resolved from the queue went back to the bot when the
+    # customer wrote, and its clock stood still after the hand-off)
+    returning = conversation.status in (Status.bot, Status.resolved)
     await start_sla(session, conversation)  # from now on a person is needed
+    if returning:
+        await resume_sla(session, conversation)
     conversation.assignee_id = None
     conversation.status = Status.queued
     if (not was_queued and not keep_place) or conversation.queued_at is None:
