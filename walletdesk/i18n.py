@@ -108,6 +108,9 @@ TEXTS: dict[str, str] = {
     "verify_official": N_('✅ This is an official {brand} channel.'),
     "verify_lookalike": N_('⚠️ Not official. This imitates our {channel}. It is very likely a scam: do not click its links, do not send funds, and never share your recovery phrase or private key.'),
     "verify_not_official": N_('❌ This is not one of our official channels. Be careful: {brand} support never contacts you first and never asks for your recovery phrase.'),
+    # Translators: said before the bot's answer when a customer tells that "support" contacted
+    # them (a DM, a call, an e-mail): the most common opening of a wallet scam
+    "support_reached_out": N_('⚠️ If someone contacted you saying they are {brand} support: we never ask for your recovery phrase, private key or a code, and never ask you to send funds or to “verify” or “sync” your wallet on a website. Do not reply to them or open their links. To check a link, handle or number, paste it in this chat.'),
     "verify_invalid": N_('This does not look like a link, handle, e-mail address or phone number.'),
     # Translators: one of several links or handles a customer pasted ({value}), and what the
     # check found about it ({verdict}: one of the texts above)

@@ -58,6 +58,7 @@ from walletdesk.jobs.actions import schedule_job
 from walletdesk.kb.models import Article
 from walletdesk.kb.text import markdown_to_chat_text
 from walletdesk.routing.actions import route_conversation
+from walletdesk.safety.contact_claims import support_reached_out
 from walletdesk.safety.lookalike import (
     Claims,
     Verdict,
@@ -157,6 +158,13 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
                        confidence=round(float(result.confidence), 4), outcome="", reason=reason)
         session.add(turn)
         await session.flush()
+        if decision != CHAIN_LOOKUP and support_reached_out(question):
+            # "support DMed me": the warning first, whatever the answer (a person may take a
+            # while, and the impersonator is writing to them now)
+            await append_message(session, conversation, sender_kind=SenderKind.bot,
+                                 text=i18n.text("support_reached_out", conversation.language,
+                                                brand=services.settings.brand_name),
+                                 meta={"kind": "scam_warning", "turn_id": turn.id})
         if decision == "handoff" and reason == "empty":
             turn.outcome = "clarify"
             await append_message(session, conversation, sender_kind=SenderKind.bot,
