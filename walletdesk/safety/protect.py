@@ -15,7 +15,8 @@ original. What is removed:
   two words possibly missing or marked as forgotten ("???", "___", "(forgot)"); Chinese also
   glued inside prose; a phrase in parts with a few words of prose between them, and a
   numbered grid read out of order, when the checksum holds (rules:
-  :mod:`walletdesk.safety.phrases`).
+  :mod:`walletdesk.safety.phrases`); Shamir backup shares (SLIP-39: 20–33 words of its own
+  list, also by their first four letters; :mod:`walletdesk.safety.shares`).
 - **Private keys**: WIF and extended private keys (also with one wrong character), Solana
   secret keys (a keypair; other 64 bytes, a transaction signature's shape, only when
   labelled a key), Ethereum keystore JSON, keys wrapped over lines or written in groups,
@@ -44,6 +45,7 @@ from walletdesk.safety.phrases import (
     forget,
     markers_as_words,
 )
+from walletdesk.safety.shares import find_shares
 from walletdesk.safety.wordlists import LANGUAGES, PHRASE_LENGTHS, checksum_valid
 
 __all__ = [
@@ -98,7 +100,7 @@ def find_secrets(text: str, reaching: int | None = None,
     else:
         reaching = None  # (folded offsets differ from the text's: every run is judged)
     found = find_phrases(searched, reaching) + keys + find_split_phrases(searched) \
-        + find_numbered_grid(searched)
+        + find_numbered_grid(searched) + find_shares(searched)
     if not found:
         return []
     forget(searched)  # the lines read for the next messages: not those holding a secret
