@@ -40,6 +40,16 @@ TOLD = [
     "me llamaron de soporte para verificar mi cuenta",
     "dice que es de soporte y me pide la frase",
     "un tipo se hace pasar por el equipo y me pide enviar USDT",
+    # passive, third person, mixed Chinese and English, a handle (a blind evaluation's kinds)
+    "I was contacted by support on Twitter, they said my account will be frozen",
+    "my dad said your support phoned him and asked him to download an app",
+    "is this legit? @WalletDesk_Help just messaged me",
+    "i got a call from a number saying they are customer support",
+    "有个support DM我，叫我connect wallet",
+    "被一个official support加了telegram",
+    "接到一个电话，对方说是钱包客服，问我要验证码",
+    "fui contactado por soporte en discord, es legit?",
+    "a mi mama la llamaron de su soporte y le dijeron que sus fondos estaban en riesgo",
 ]
 NOT_TOLD = [
     "I contacted support yesterday and nobody answered",
@@ -59,6 +69,14 @@ NOT_TOLD = [
     "quiero contactar a soporte",
     "escribí a soporte y nadie me contesta",
     "el agente me dijo que espere",
+    # requests, questions, reports: the customer is not telling of a contact
+    "Can I get a call from support? It's urgent",
+    "能不能让客服给我打个电话",
+    "可唔可以叫客服打俾我",
+    "客服会主动私信用户吗？",
+    "我举报了一个假冒客服的账号",
+    "有客服电话吗",
+    "我给管理员发私信他没回",
 ]
 
 

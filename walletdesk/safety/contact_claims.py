@@ -3,54 +3,118 @@ scam (a DM on Telegram, a call, an e-mail "from the support team" asking to veri
 to move funds or for the recovery phrase). The bot warns them before anything else it says,
 also when they paste no link or handle to check (walletdesk.safety.lookalike checks those).
 
-Only the direction support -> customer counts: "support DMed me", "客服私信我", "un agente de
-soporte me escribió", "someone claiming to be support"; "I contacted support", "how do I
-contact support?" or "support never answered me" are questions for the knowledge base."""
+Only the direction support -> customer counts: "support DMed me", "I was contacted by your
+team", "my dad got a call from customer service", "客服私信我", "有个support DM我", "對方話係客服",
+"un agente de soporte me escribió", "fui contactado por soporte"; "I contacted support", "how
+do I contact support?", "can support call me?", "请客服联系我" or "客服会主动私信用户吗" are
+questions for the knowledge base. Each language's wordings are one expression below; a match
+that closely follows a request ("can", "please", "让/请/叫", "可唔可以", "podrían") or a report
+of a fake account ("举报") is no telling.
+"""
 
 import re
 
 # who claims to be the desk
-_STAFF_EN = (r"(?:support|customer (?:service|care|success)|help ?desk|helpdesk|admins?|"
-             r"moderators?|mods?|staff|agents?|representatives?|reps?|officials?|"
-             r"(?:your|the) team|security team)")
-# reached the customer, unasked ("... me", "... my husband", "slid into my DMs")
-_TO_ME_EN = (r"(?:(?:dm'?e?d|pm'?e?d|messag(?:ed|es|ing)|text(?:ed|s|ing)|call(?:ed|s|ing)|"
-             r"contact(?:ed|s|ing)|reach(?:ed|es|ing) out to|wr(?:ote|ites|iting) to|"
-             r"e-?mail(?:ed|s|ing)|add(?:ed|s)|sen[dt]s?|ping(?:ed|s)|hit|approach(?:ed|es))"
-             r"\s+(?:me|us|my)\b|slid into my dms)")
+_STAFF_EN = (r"(?:support|customer (?:service|care|success|support)|help ?desk|helpdesk|"
+             r"help ?cent(?:er|re)|admins?|administrators?|moderators?|mods?|staff|agents?|"
+             r"representatives?|reps?|officials?|(?:your|the|security|wallet) team|"
+             r"members? of (?:your|the) team|cs team|\w+ (?:support )?team)")
+_ME = r"(?:me|us|my|him|her|them|my \w+)"
+# what reached someone, in the past or as it goes on
+_REACHED = (r"(?:dm'?e?d|pm'?e?d|messag(?:ed|es|ing)|text(?:ed|s|ing)|call(?:ed|s|ing)|"
+            r"phon(?:ed|es|ing)|rang|rings|contact(?:ed|s|ing)|wr(?:ote|ites|iting) to|"
+            r"e-?mail(?:ed|s|ing)|add(?:ed|s)|sen[dt]s?|ping(?:ed|s)|hit|approach(?:ed|es)|"
+            r"follow(?:ed|s)|invit(?:ed|es)|tag(?:ged|s))")
+_BARE = r"(?:dm|pm|message|text|call|phone|contact|e-?mail|add|send|ping)"
 _EN = re.compile(
-    # "support DMed me", "an admin messaged me on telegram", "your team called me"
-    rf"\b{_STAFF_EN}\b[^.?!\n]{{0,30}}?\b{_TO_ME_EN}"
-    # "got a DM from support", "a call from your support team"
-    rf"|\b(?:got|get|received|getting|had)\b[^.?!\n]{{0,20}}\b(?:dm|pm|message|call|text|"
-    rf"e-?mail|friend request|invite)s?\b[^.?!\n]{{0,25}}\bfrom\b[^.?!\n]{{0,20}}\b{_STAFF_EN}\b"
-    # "someone claiming to be support", "pretending to be from your team"
-    r"|\b(?:claim(?:s|ed|ing)?|pretend(?:s|ed|ing)?|posing as|impersonat\w*|"
-    r"says? (?:they are|he is|she is|(?:they're|he's|she's))|said (?:they were|he was|she was))"
-    rf"\b[^.?!\n]{{0,15}}\b{_STAFF_EN}\b", re.IGNORECASE)
-# Chinese (Simplified, Traditional, Cantonese)
-_STAFF_ZH = r"(?:客服|官方|管理员|管理員|工作人员|工作人員|技术支持|技術支援|技術支持|支持团队|团队|團隊)"
+    # "support DMed me", "an admin messaged me on telegram", "your team called my husband"
+    rf"\b{_STAFF_EN}\b[^.?!\n]{{0,30}}?\b{_REACHED}\s+(?:to\s+)?{_ME}\b"
+    # "helpdesk reached out on telegram", "support slid into my DMs"
+    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b(?:reach(?:ed|es|ing) out|slid into)\b"
+    # "someone from support call me and say …" (the tense left out)
+    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b{_BARE}\s+{_ME}\s+(?:and|to)\s+"
+    r"(?:say|said|says|ask|asked|asks|tell|told|want|wanted|offer|offered)\b"
+    # "I was contacted by support", "my brother was approached by a member of your team"
+    rf"|\b(?:was|were|been|being|got|get|keep getting)\s+(?:\w+\s+)?{_REACHED}\b[^.?!\n]{{0,40}}?"
+    rf"\bby\b[^.?!\n]{{0,30}}?\b{_STAFF_EN}\b"
+    # "got a DM from support", "received an e-mail from your team", "a call from customer care"
+    r"|\b(?:got|received|receive|getting|had|have|has)\b[^.?!\n]{0,25}\b(?:dm|pm|message|call|"
+    r"phone call|text|sms|e-?mail|mail|friend request|invite|notification|letter)s?\b"
+    rf"[^.?!\n]{{0,30}}?\bfrom\b[^.?!\n]{{0,25}}?\b{_STAFF_EN}\b"
+    # "someone claiming to be support", "a number saying they are customer support"
+    r"|\b(?:claim(?:s|ed|ing)?|pretend(?:s|ed|ing)?|posing as|poses as|impersonat\w*|"
+    r"(?:say|says|said|saying|told me)\s+(?:that\s+)?(?:they|he|she|it|this)\s*"
+    r"(?:'re|'s|are|is|was|were))\b[^.?!\n]{0,20}?\b" + _STAFF_EN + r"\b"
+    # "@WalletDesk_Support just messaged me"
+    rf"|@\w{{3,}}[^.?!\n]{{0,15}}?\b{_REACHED}\s+{_ME}\b",
+    re.IGNORECASE)
+_EN_REQUEST = re.compile(
+    r"\b(?:can|could|may|will|would|should|please|pls|plz|want|wanna|need|let|wait(?:ing)? for|"
+    r"i'd like|i would like|how (?:do|can|to)|when will)\b[^.?!\n]{0,25}$", re.IGNORECASE)
+
+# Chinese (Simplified, Traditional, Cantonese), with the English words people mix in
+_STAFF_ZH = (r"(?:客服|官方人员|官方人員|官方|管理员|管理員|工作人员|工作人員|技术支持|技術支援|技術支持|"
+             r"支持团队|支援團隊|团队|團隊|support|admin|customer service|helpdesk|cs|official|"
+             r"team member|team)")
+_TO_ME_ZH = (r"(?:私信|私聊|私讯|私訊|dm|pm|inbox)(?:了|咗|过|過)?(?:我|了)|(?:私信|私訊|dm|DM)咗|"
+             r"主(?:动|動)(?:联系|聯繫|聯絡|私信|私訊|找)(?:了|咗)?我|加(?:了|咗)?我|拉(?:了|咗)?我|"
+             r"找(?:了|咗)?我|搵(?:咗)?我|找上我|(?:联系|聯繫|聯絡)(?:了|咗)?我|"
+             r"打(?:个|個)?(?:电话|電話)?(?:给|給|俾)(?:我|他|她)|打(?:电话|電話)来|打(?:電話)?嚟|"
+             r"来电|來電|call(?:咗)?我|send(?:咗|了)?.{0,12}?(?:俾|给|給)我|"
+             r"(?:给|給|俾)我(?:打|发|發|私|留言|send|寄)|"
+             r"(?:email|e-mail|call|msg|message|whatsapp|text|inbox|add)(?:咗|了)?我|"
+             r"(?:发|發|寄)(?:了|咗)?(?:消息|信息|短信|邮件|郵件|電郵|电邮|訊息|短訊|link|链接|連結)"
+             r"(?:给|給|俾)?我")
 _ZH = re.compile(
-    rf"{_STAFF_ZH}.{{0,8}}?(?:私信|私聊|私讯|私訊|私下|主动|主動|加我|加了我|找我|找上我|联系我|"
-    r"聯繫我|聯絡我|打(?:电话|電話)?(?:给|給|俾)我|(?:给|給|俾)我(?:打|发|發|私|留言|send)|"
-    r"发(?:消息|信息|短信|邮件)(?:给|給)?我|發(?:訊息|短訊|信息|郵件)(?:給|俾)?我|call我|dm我|pm我|inbox我)"
-    rf"|(?:自称|自稱|冒充|假冒|扮|假扮|说是|說是|话系|話係|讲系|講係|说他是|說他是){_STAFF_ZH}"
-    rf"|(?:收到|接到).{{0,10}}?{_STAFF_ZH}.{{0,6}}?(?:私信|私訊|电话|電話|短信|短訊|消息|訊息|邮件|郵件|好友请求)",
+    rf"{_STAFF_ZH}.{{0,16}}?(?:{_TO_ME_ZH})"
+    rf"|(?:自称|自稱|冒充|假冒|扮|假扮|扮成|说是|說是|话系|話係|讲系|講係|说他是|說他是|"
+    rf"说自己是|說自己是|话自己系|話自己係)(?:你们|你們|你哋|钱包|錢包|官方)?.{{0,4}}?{_STAFF_ZH}"
+    rf"|(?:收到|接到)(?:了|咗)?.{{0,10}}?{_STAFF_ZH}.{{0,6}}?(?:私信|私訊|电话|電話|短信|短訊|消息|"
+    rf"訊息|信息|邮件|郵件|電郵|电邮|好友请求|好友請求|来电|來電|email|e-mail|call|dm|message|msg|"
+    rf"sms|text)"
+    rf"|(?:对方|對方|佢|他|她|那人|那个人|那個人)(?:说|說|话|話|讲|講|自称|自稱)(?:是|系|係)?"
+    rf".{{0,6}}?{_STAFF_ZH}"
+    rf"|被.{{0,6}}?(?:拉|加)(?:进|進|入)?.{{0,8}}?{_STAFF_ZH}"
+    rf"|被.{{0,20}}?{_STAFF_ZH}.{{0,4}}?(?:拉|加|dm|私信|私訊|call|打|联系|聯絡|聯繫)"
+    rf"|(?:拉|加)(?:了|咗)?我?(?:进|進|入)(?:了|咗)?.{{0,6}}?{_STAFF_ZH}(?:群|group)"
+    rf"|以.{{0,4}}?{_STAFF_ZH}.{{0,2}}?名(?:义|義)"
+    rf"|俾.{{0,6}}?{_STAFF_ZH}.{{0,4}}?(?:dm|DM|私信|私訊|call|打)",
     re.IGNORECASE)
+_ZH_REQUEST = re.compile(
+    r"(?:让|讓|叫|请|請|希望|麻烦|麻煩|能否|能不能|可不可以|可唔可以|可以|想|要|怎么|怎麼|点样|點樣|"
+    r"如何|举报|舉報|投诉|投訴|report)[^。？！?!\n]{0,6}$", re.IGNORECASE)
+
 # Spanish
-_STAFF_ES = (r"(?:soporte|agente|asesor|asesora|servicio al cliente|atenci[oó]n al cliente|"
-             r"administrador|admin|moderador|equipo|personal|representante|ejecutivo)")
+_STAFF_ES = (r"(?:soporte|agente|asesora?|servicio al cliente|atenci[oó]n al cliente|"
+             r"administrador|admin|moderador|equipo|personal|representante|ejecutiv[oa]|"
+             r"de ustedes|su soporte)")
+_VERB_ES = (r"(?:escribi[oó]|escribieron|contact[oó]|contactaron|llam[oó]|llamaron|mand[oó]|"
+            r"mandaron|envi[oó]|enviaron|agreg[oó]|agregaron|a[nñ]adi[oó]|a[nñ]adieron|"
+            r"habl[oó]|hablaron|marc[oó]|marcaron|buscaron|busc[oó]|dm|escribe|llama|contacta|"
+            r"hablan|escriben|llaman|contactan)")
 _ES = re.compile(
-    rf"\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\bme\s+(?:escribi[oó]|escribieron|contact[oó]|contactaron|"
-    r"llam[oó]|llamaron|mand[oó]|mandaron|envi[oó]|enviaron|agreg[oó]|agregaron|a[nñ]adi[oó]|"
-    r"habl[oó]|hablaron|dm|manda|escribe|llama|contacta)\b"
-    rf"|\bme\s+(?:escribi[oó]|escribieron|contact[oó]|contactaron|llam[oó]|llamaron|mand[oó]|"
-    rf"mandaron|envi[oó]|enviaron|agreg[oó]|agregaron)\b[^.?!\n]{{0,30}}\b{_STAFF_ES}\b"
-    rf"|\b(?:dice|dicen|dijo|dijeron|dec[ií]a)\s+(?:ser|que\s+(?:es|son|era|eran))\s+(?:de\s+)?"
-    rf"(?:el\s+|la\s+|del\s+)?{_STAFF_ES}\b|\bse\s+hac(?:e|en|[ií]a)\s+pasar\s+por\b",
+    rf"\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos|le|les|la|lo)\s+{_VERB_ES}\b"
+    rf"|\b(?:me|nos|le|les|la|lo)\s+{_VERB_ES}\b[^.?!\n]{{0,50}}?\b{_STAFF_ES}\b"
+    rf"|\b(?:fui|fue|fuimos|fueron|he sido|ha sido)\s+(?:contactad|llamad|agregad|a[nñ]adid|"
+    rf"buscad|escrit)[oa]s?\s+por\b[^.?!\n]{{0,30}}?\b{_STAFF_ES}\b"
+    rf"|\b(?:recib\w*|me lleg[oó]|le lleg[oó]|nos lleg[oó]|lleg[oó])\b[^.?!\n]{{0,25}}?"
+    rf"\b(?:correo|mail|email|e-mail|mensaje|sms|llamada|dm|mensajito|whats|notificaci[oó]n)\b"
+    rf"[^.?!\n]{{0,25}}?\b(?:de|del)\b[^.?!\n]{{0,20}}?\b{_STAFF_ES}\b"
+    rf"|\b(?:dice|dicen|dijo|dijeron|dec[ií]a|dec[ií]an|diciendo)\s+(?:ser|que\s+(?:es|son|era|"
+    rf"eran))\s+(?:de\s+)?(?:el\s+|la\s+|del\s+)?{_STAFF_ES}\b"
+    r"|\bse\s+hac(?:e|en|[ií]a|[ií]an)\s+pasar\s+por\b",
     re.IGNORECASE)
+_ES_REQUEST = re.compile(
+    r"\b(?:puede|pueden|podr[ií]a|podr[ií]an|quiero|quisiera|necesito|c[oó]mo (?:puedo|hago)|"
+    r"por favor|porfa|para que)\b[^.?!\n]{0,20}$", re.IGNORECASE)
+
+_READINGS = ((_EN, _EN_REQUEST), (_ZH, _ZH_REQUEST), (_ES, _ES_REQUEST))
 
 
 def support_reached_out(text: str) -> bool:
     """Whether the customer tells that someone from "support" contacted them first."""
-    return bool(_EN.search(text) or _ZH.search(text) or _ES.search(text))
+    for telling, request in _READINGS:
+        for match in telling.finditer(text):
+            if not request.search(text, 0, match.start()):
+                return True
+    return False
