@@ -52,6 +52,11 @@ SUGGEST_AT = 0.15  # as walletdesk.bot.engine
 # the three), C = 0.05 0.727 / 0.038 / 0.060 / 0.638; on the unseen sets C = 0.05 was not
 # better (ridgeline_defi false hand-offs 0.078 -> 0.101), so the shipped prior keeps C = 1.
 PRIOR_C = 1.0
+# Refitted on the features as they are after decision 0061 (3 December 2026, /tmp script that
+# scored the decision's features of every set's test questions): the shipped prior, fitted before
+# it, answered right 0.613 on the four unseen sets' mean (wrong 0.055, false hand-off 0.062,
+# off-topic recall 0.628); refitted on the three development sets 0.597 (0.050 / 0.068 / 0.656);
+# refitted with orbit_superapp as a fourth 0.590 (0.047 / 0.045 / 0.562). Not written.
 
 
 def rows_of(directory: Path) -> tuple[np.ndarray, np.ndarray]:
