@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from walletdesk.conversations.actions import InboundMessage, receive_message
 from walletdesk.conversations.models import Message
+from walletdesk.safety.across import protect_with_previous
 from walletdesk.safety.protect import SEED_PLACEHOLDER, protect_text
 from walletdesk.safety.shares import find_shares
 
@@ -104,3 +105,10 @@ async def test_a_share_sent_in_the_chat_is_never_stored(services) -> None:  # ty
             Message.conversation_id == delivered.conversation.id))).all()
     assert stored and not any(_kept_words(share, text) for text in stored)
     assert delivered.message.text == f"is this share valid? {SEED_PLACEHOLDER}"
+
+
+def test_a_share_split_over_two_messages_is_removed_from_both() -> None:
+    words = _shares()[0].split()
+    across = protect_with_previous([" ".join(words[:10])], " ".join(words[10:]))
+    assert across.protected.text == SEED_PLACEHOLDER
+    assert across.earlier == {0: SEED_PLACEHOLDER}
