@@ -18,10 +18,11 @@ import re
 _STAFF_EN = (r"(?:support|customer (?:service|care|success|support)|help ?desk|helpdesk|"
              r"help ?cent(?:er|re)|admins?|administrators?|moderators?|mods?|staff|agents?|"
              r"representatives?|reps?|officials?|(?:your|the|security|wallet) team|"
-             r"members? of (?:your|the) team|cs team|\w+ (?:support )?team)")
+             r"members? of (?:your|the) team|cs team|\w+ (?:support )?team|help ?line|hotline|"
+             r"security (?:department|dept)|(?:your|the) company|客服|官方|管理员|管理員)")
 _ME = r"(?:me|us|my|him|her|them|my \w+)"
 # what reached someone, in the past or as it goes on
-_REACHED = (r"(?:dm'?e?d|pm'?e?d|messag(?:ed|es|ing)|text(?:ed|s|ing)|call(?:ed|s|ing)|"
+_REACHED = (r"(?:dm'?e?d|pm'?e?d|msg(?:'?d)?|messag(?:ed|es|ing)|text(?:ed|s|ing)|call(?:ed|s|ing)|"
             r"phon(?:ed|es|ing)|rang|rings|contact(?:ed|s|ing)|wr(?:ote|ites|iting) to|"
             r"e-?mail(?:ed|s|ing)|add(?:ed|s)|sen[dt]s?|ping(?:ed|s)|hit|approach(?:ed|es)|"
             r"follow(?:ed|s)|invit(?:ed|es)|tag(?:ged|s))")
@@ -30,7 +31,13 @@ _EN = re.compile(
     # "support DMed me", "an admin messaged me on telegram", "your team called my husband"
     rf"\b{_STAFF_EN}\b[^.?!\n]{{0,30}}?\b{_REACHED}\s+(?:to\s+)?{_ME}\b"
     # "helpdesk reached out on telegram", "support slid into my DMs"
-    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b(?:reach(?:ed|es|ing) out|slid into)\b"
+    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b(?:reach(?:ed|es|ing)? out|slid into|"
+    r"g[eo]t in touch with (?:me|us|my \w+)|was on the phone with (?:me|us))\b"
+    # "heard from your support team on whatsapp", "just got off the phone with 'support'"
+    rf"|\b(?:heard from|got off the phone with|had a call with)\W{{0,3}}(?:\w+\W+){{0,3}}?{_STAFF_EN}\b"
+    # "an agent from your company called and said …"
+    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,25}}?\b(?:called|phoned|rang|wrote|texted|messaged|emailed)\s+"
+    r"(?:and|to)\s+(?:say|said|ask|asked|tell|told)\b"
     # "someone from support call me and say …" (the tense left out)
     rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b{_BARE}\s+{_ME}\s+(?:and|to)\s+"
     r"(?:say|said|says|ask|asked|asks|tell|told|want|wanted|offer|offered)\b"
@@ -38,8 +45,9 @@ _EN = re.compile(
     rf"|\b(?:was|were|been|being|got|get|keep getting)\s+(?:\w+\s+)?{_REACHED}\b[^.?!\n]{{0,40}}?"
     rf"\bby\b[^.?!\n]{{0,30}}?\b{_STAFF_EN}\b"
     # "got a DM from support", "received an e-mail from your team", "a call from customer care"
-    r"|\b(?:got|received|receive|getting|had|have|has)\b[^.?!\n]{0,25}\b(?:dm|pm|message|call|"
-    r"phone call|text|sms|e-?mail|mail|friend request|invite|notification|letter)s?\b"
+    r"|\b(?:got|received|receive|receiving|getting|had|have|has)\b[^.?!\n]{0,25}\b(?:dm|pm|"
+    r"message|direct message|call|phone call|text|sms|e-?mail|mail|friend request|invite|"
+    r"notification|letter|whatsapp|telegram|wechat|signal)s?\b"
     rf"[^.?!\n]{{0,30}}?\bfrom\b[^.?!\n]{{0,25}}?\b{_STAFF_EN}\b"
     # "someone claiming to be support", "a number saying they are customer support"
     r"|\b(?:claim(?:s|ed|ing)?|pretend(?:s|ed|ing)?|posing as|poses as|impersonat\w*|"
@@ -53,16 +61,18 @@ _EN_REQUEST = re.compile(
     r"i'd like|i would like|how (?:do|can|to)|when will)\b[^.?!\n]{0,25}$", re.IGNORECASE)
 
 # Chinese (Simplified, Traditional, Cantonese), with the English words people mix in
-_STAFF_ZH = (r"(?:客服|官方人员|官方人員|官方|管理员|管理員|工作人员|工作人員|技术支持|技術支援|技術支持|"
-             r"支持团队|支援團隊|团队|團隊|support|admin|customer service|helpdesk|cs|official|"
-             r"team member|team)")
+_STAFF_ZH = (r"(?:客服|客户服务|客戶服務|安全部门|安全部門|风控部门|風控部門|官方人员|官方人員|官方|"
+             r"管理员|管理員|工作人员|工作人員|技术支持|技術支援|技術支持|支持团队|支援團隊|团队|團隊|"
+             r"support|admin|customer service|helpdesk|cs|official|team member|team)")
 _TO_ME_ZH = (r"(?:私信|私聊|私讯|私訊|dm|pm|inbox)(?:了|咗|过|過)?(?:我|了)|(?:私信|私訊|dm|DM)咗|"
              r"主(?:动|動)(?:联系|聯繫|聯絡|私信|私訊|找)(?:了|咗)?我|加(?:了|咗)?我|拉(?:了|咗)?我|"
              r"找(?:了|咗)?我|搵(?:咗)?我|找上我|(?:联系|聯繫|聯絡)(?:了|咗)?我|"
              r"打(?:个|個)?(?:电话|電話)?(?:给|給|俾)(?:我|他|她)|打(?:电话|電話)来|打(?:電話)?嚟|"
              r"来电|來電|call(?:咗)?我|send(?:咗|了)?.{0,12}?(?:俾|给|給)我|"
+             r"打(?:了|咗)?(?:个|個|通)?(?:电话|電話|call)(?:来|嚟|问|問|说|說|话|話|讲|講|叫|要|给|給|俾)|"
+             r"(?:message|msg|dm|pm|email|e-mail|call|add|follow|whatsapp|text|inbox)\s*(?:咗|了)?\s*"
+             r"(?:俾)?我|"
              r"(?:给|給|俾)我(?:打|发|發|私|留言|send|寄)|"
-             r"(?:email|e-mail|call|msg|message|whatsapp|text|inbox|add)(?:咗|了)?我|"
              r"(?:发|發|寄)(?:了|咗)?(?:消息|信息|短信|邮件|郵件|電郵|电邮|訊息|短訊|link|链接|連結)"
              r"(?:给|給|俾)?我")
 _ZH = re.compile(
@@ -78,6 +88,8 @@ _ZH = re.compile(
     rf"|被.{{0,20}}?{_STAFF_ZH}.{{0,4}}?(?:拉|加|dm|私信|私訊|call|打|联系|聯絡|聯繫)"
     rf"|(?:拉|加)(?:了|咗)?我?(?:进|進|入)(?:了|咗)?.{{0,6}}?{_STAFF_ZH}(?:群|group)"
     rf"|以.{{0,4}}?{_STAFF_ZH}.{{0,2}}?名(?:义|義)"
+    rf"|(?:发件人|發件人|寄件人|来电人|來電人|号码|號碼)(?:是|係|系)?.{{0,6}}?{_STAFF_ZH}"
+    rf"|被(?:拉|加)(?:进|進|入)(?:了|咗)?.{{0,20}}?(?:群|group).{{0,12}}?{_STAFF_ZH}"
     rf"|俾.{{0,6}}?{_STAFF_ZH}.{{0,4}}?(?:dm|DM|私信|私訊|call|打)",
     re.IGNORECASE)
 _ZH_REQUEST = re.compile(
@@ -87,13 +99,20 @@ _ZH_REQUEST = re.compile(
 # Spanish
 _STAFF_ES = (r"(?:soporte|agente|asesora?|servicio al cliente|atenci[oó]n al cliente|"
              r"administrador|admin|moderador|equipo|personal|representante|ejecutiv[oa]|"
-             r"de ustedes|su soporte)")
+             r"de ustedes|ustedes|su soporte|servicio t[eé]cnico|seguridad|cuenta oficial|"
+             r"la empresa|de la empresa)")
 _VERB_ES = (r"(?:escribi[oó]|escribieron|contact[oó]|contactaron|llam[oó]|llamaron|mand[oó]|"
             r"mandaron|envi[oó]|enviaron|agreg[oó]|agregaron|a[nñ]adi[oó]|a[nñ]adieron|"
-            r"habl[oó]|hablaron|marc[oó]|marcaron|buscaron|busc[oó]|dm|escribe|llama|contacta|"
-            r"hablan|escriben|llaman|contactan)")
+            r"habl[oó]|hablaron|marc[oó]|marcaron|buscaron|busc[oó]|dm)")
+# the present tells of a contact to oneself only ("soporte le escribe a la gente?" asks)
+_NOW_ES = r"(?:escribe|llama|contacta|habla|escriben|llaman|contactan|hablan)"
 _ES = re.compile(
     rf"\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos|le|les|la|lo)\s+{_VERB_ES}\b"
+    rf"|\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos)\s+{_NOW_ES}\b"
+    rf"|\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos|le|les)\s+est[aá]n?\s+(?:mandando|escribiendo|"
+    r"llamando|contactando|enviando|pidiendo)\b"
+    rf"|\b(?:me|le|nos)\s+(?:dijeron|dijo)\b[^.?!\n]{{0,30}}?\bque\s+(?:eran|era|son|es)\s+"
+    rf"(?:de\s+|del\s+)(?:el\s+|la\s+)?{_STAFF_ES}\b"
     rf"|\b(?:me|nos|le|les|la|lo)\s+{_VERB_ES}\b[^.?!\n]{{0,50}}?\b{_STAFF_ES}\b"
     rf"|\b(?:fui|fue|fuimos|fueron|he sido|ha sido)\s+(?:contactad|llamad|agregad|a[nñ]adid|"
     rf"buscad|escrit)[oa]s?\s+por\b[^.?!\n]{{0,30}}?\b{_STAFF_ES}\b"
@@ -108,13 +127,23 @@ _ES_REQUEST = re.compile(
     r"\b(?:puede|pueden|podr[ií]a|podr[ií]an|quiero|quisiera|necesito|c[oó]mo (?:puedo|hago)|"
     r"por favor|porfa|para que)\b[^.?!\n]{0,20}$", re.IGNORECASE)
 
-_READINGS = ((_EN, _EN_REQUEST), (_ZH, _ZH_REQUEST), (_ES, _ES_REQUEST))
+# what makes the rest of the sentence no telling of a contact: "if someone messages me saying
+# they are support", "I found / reported a fake account pretending to be your support", "提醒大家",
+# "如果有人打电话说是客服", "si alguien me escribe diciendo que es de soporte", "encontré una cuenta"
+_NOT_TOLD = re.compile(
+    r"(?:\b(?:if|in case|what if|whenever|found|find|spotted|beware|warning|watch out|careful|si|"
+    r"encontr[eé]|cuidado|ojo|aviso)\b[^.?!\n]{0,50}"
+    r"|\breport\w*\b[^.?!\n]{0,12}\b(?:fake|scam\w*|impersonat\w*|fraud\w*|account|profile|page|"
+    r"cuenta|estafador\w*|perfil|falso|falsa)\b[^.?!\n]{0,50}"
+    r"|(?:如果|假如|要是|万一|萬一|发现|發現|举报|舉報|提醒|小心|注意|警告)[^。？！?!\n]{0,16})$",
+    re.IGNORECASE)
+_REQUESTS = (_EN_REQUEST, _ZH_REQUEST, _ES_REQUEST, _NOT_TOLD)
 
 
 def support_reached_out(text: str) -> bool:
     """Whether the customer tells that someone from "support" contacted them first."""
-    for telling, request in _READINGS:
+    for telling in (_EN, _ZH, _ES):
         for match in telling.finditer(text):
-            if not request.search(text, 0, match.start()):
+            if not any(request.search(text, 0, match.start()) for request in _REQUESTS):
                 return True
     return False
