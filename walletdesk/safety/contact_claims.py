@@ -19,7 +19,8 @@ _STAFF_EN = (r"(?:support|customer (?:service|care|success|support)|help ?desk|h
              r"help ?cent(?:er|re)|admins?|administrators?|moderators?|mods?|staff|agents?|"
              r"representatives?|reps?|officials?|(?:your|the|security|wallet) team|"
              r"members? of (?:your|the) team|cs team|\w+ (?:support )?team|help ?line|hotline|"
-             r"security (?:department|dept)|(?:your|the) company|客服|官方|管理员|管理員)")
+             r"(?:security|fraud|risk|compliance|aml) (?:department|dept|team|cent(?:er|re)|desk)|"
+             r"(?:your|the) company|客服|官方|管理员|管理員)")
 _ME = r"(?:me|us|my|him|her|them|my \w+)"
 # what reached someone, in the past or as it goes on
 _REACHED = (r"(?:dm'?e?d|pm'?e?d|msg(?:'?d)?|messag(?:ed|es|ing)|text(?:ed|s|ing)|call(?:ed|s|ing)|"
@@ -38,14 +39,22 @@ _EN = re.compile(
     # "an agent from your company called and said …"
     rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,25}}?\b(?:called|phoned|rang|wrote|texted|messaged|emailed)\s+"
     r"(?:and|to)\s+(?:say|said|ask|asked|tell|told)\b"
-    # "someone from support call me and say …" (the tense left out)
-    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b{_BARE}\s+{_ME}\s+(?:and|to)\s+"
-    r"(?:say|said|says|ask|asked|asks|tell|told|want|wanted|offer|offered)\b"
+    # "someone from support call me and say …", "support dm me on tg" (the tense left out)
+    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b{_BARE}\s+{_ME}\s+(?:(?:and|to)\s+"
+    r"(?:say|said|says|ask|asked|asks|tell|told|want|wanted|offer|offered)|(?:on|via|in|thru|"
+    r"through)\s+(?:tg|telegram|whats ?app|wa|ig|insta\w*|discord|twitter|x|wechat|signal|"
+    r"facebook|fb|messenger|line|e-?mail|sms|text))\b"
+    # "an email from support@walletdesk-help.net", "a call from your fraud department"
+    r"|\b(?:an?|this|that)\s+(?:e-?mail|dm|pm|message|sms|text|call|phone call|whats ?app)\s+from\s+"
+    rf"(?:your\s+|the\s+|a\s+|an\s+|[\"'])?(?:\w+\s+)?{_STAFF_EN}\b"
+    # "added me to a whatsapp group called 'WalletDesk Official Support'"
+    r"|\badd(?:ed|s)?\s+(?:me|us|my \w+)\s+(?:to|into|in)\b[^.?!\n]{0,30}\b(?:group|chat|channel)\b"
+    r"[^.?!\n]{0,30}\b(?:support|official|admin|help ?desk)\b"
     # "I was contacted by support", "my brother was approached by a member of your team"
     rf"|\b(?:was|were|been|being|got|get|keep getting)\s+(?:\w+\s+)?{_REACHED}\b[^.?!\n]{{0,40}}?"
     rf"\bby\b[^.?!\n]{{0,30}}?\b{_STAFF_EN}\b"
     # "got a DM from support", "received an e-mail from your team", "a call from customer care"
-    r"|\b(?:got|received|receive|receiving|getting|had|have|has)\b[^.?!\n]{0,25}\b(?:dm|pm|"
+    r"|\b(?:got|get|gets|received|receive|receiving|getting|had|have|has)\b[^.?!\n]{0,25}\b(?:dm|pm|"
     r"message|direct message|call|phone call|text|sms|e-?mail|mail|friend request|invite|"
     r"notification|letter|whatsapp|telegram|wechat|signal)s?\b"
     rf"[^.?!\n]{{0,30}}?\bfrom\b[^.?!\n]{{0,25}}?\b{_STAFF_EN}\b"
@@ -58,13 +67,17 @@ _EN = re.compile(
     re.IGNORECASE)
 _EN_REQUEST = re.compile(
     r"\b(?:can|could|may|will|would|should|please|pls|plz|want|wanna|need|let|wait(?:ing)? for|"
-    r"i'd like|i would like|how (?:do|can|to)|when will)\b[^.?!\n]{0,25}$", re.IGNORECASE)
+    r"i'd like|i would like|how (?:do|can|to)|when will|is it possible|possible to|have someone|"
+    r"get someone)\b[^.?!\n]{0,25}$", re.IGNORECASE)
 
 # Chinese (Simplified, Traditional, Cantonese), with the English words people mix in
-_STAFF_ZH = (r"(?:客服|客户服务|客戶服務|安全部门|安全部門|风控部门|風控部門|官方人员|官方人員|官方|"
+_STAFF_ZH = (r"(?:客服|客户服务|客戶服務|安全部门|安全部門|安全中心|安全部|风控部门|風控部門|风控中心|"
+             r"風控中心|官方人员|官方人員|官方|"
              r"管理员|管理員|工作人员|工作人員|技术支持|技術支援|技術支持|支持团队|支援團隊|团队|團隊|"
-             r"support|admin|customer service|helpdesk|cs|official|team member|team)")
+             r"support|admin|customer service|customer care|helpdesk|cs|official|team member|"
+             r"security department|security team|security|fraud team|agent|team)")
 _TO_ME_ZH = (r"(?:私信|私聊|私讯|私訊|dm|pm|inbox)(?:了|咗|过|過)?(?:我|了)|(?:私信|私訊|dm|DM)咗|"
+             r"私(?:了|咗)?我|"
              r"主(?:动|動)(?:联系|聯繫|聯絡|私信|私訊|找)(?:了|咗)?我|加(?:了|咗)?我|拉(?:了|咗)?我|"
              r"找(?:了|咗)?我|搵(?:咗)?我|找上我|(?:联系|聯繫|聯絡)(?:了|咗)?我|"
              r"打(?:个|個)?(?:电话|電話)?(?:给|給|俾)(?:我|他|她)|打(?:电话|電話)来|打(?:電話)?嚟|"
@@ -78,9 +91,10 @@ _TO_ME_ZH = (r"(?:私信|私聊|私讯|私訊|dm|pm|inbox)(?:了|咗|过|過)?(?
 _ZH = re.compile(
     rf"{_STAFF_ZH}.{{0,16}}?(?:{_TO_ME_ZH})"
     rf"|(?:自称|自稱|冒充|假冒|扮|假扮|扮成|说是|說是|话系|話係|讲系|講係|说他是|說他是|"
-    rf"说自己是|說自己是|话自己系|話自己係)(?:你们|你們|你哋|钱包|錢包|官方)?.{{0,4}}?{_STAFF_ZH}"
+    rf"说自己是|說自己是|话自己系|話自己係|claim是|claim係)(?:你们|你們|你哋|钱包|錢包|官方)?.{{0,12}}?"
+    rf"{_STAFF_ZH}"
     rf"|(?:收到|接到)(?:了|咗)?.{{0,10}}?{_STAFF_ZH}.{{0,6}}?(?:私信|私訊|电话|電話|短信|短訊|消息|"
-    rf"訊息|信息|邮件|郵件|電郵|电邮|好友请求|好友請求|来电|來電|email|e-mail|call|dm|message|msg|"
+    rf"訊息|信息|邮件|郵件|電郵|电邮|簡訊|简讯|好友请求|好友請求|来电|來電|email|e-mail|call|dm|message|msg|"
     rf"sms|text)"
     rf"|(?:对方|對方|佢|他|她|那人|那个人|那個人)(?:说|說|话|話|讲|講|自称|自稱)(?:是|系|係)?"
     rf".{{0,6}}?{_STAFF_ZH}"
@@ -100,7 +114,7 @@ _ZH_REQUEST = re.compile(
 _STAFF_ES = (r"(?:soporte|agente|asesora?|servicio al cliente|atenci[oó]n al cliente|"
              r"administrador|admin|moderador|equipo|personal|representante|ejecutiv[oa]|"
              r"de ustedes|ustedes|su soporte|servicio t[eé]cnico|seguridad|cuenta oficial|"
-             r"la empresa|de la empresa)")
+             r"la empresa|de la empresa|[aá]rea de fraudes?|fraudes|departamento de \w+)")
 _VERB_ES = (r"(?:escribi[oó]|escribieron|contact[oó]|contactaron|llam[oó]|llamaron|mand[oó]|"
             r"mandaron|envi[oó]|enviaron|agreg[oó]|agregaron|a[nñ]adi[oó]|a[nñ]adieron|"
             r"habl[oó]|hablaron|marc[oó]|marcaron|buscaron|busc[oó]|dm)")
@@ -109,6 +123,8 @@ _NOW_ES = r"(?:escribe|llama|contacta|habla|escriben|llaman|contactan|hablan)"
 _ES = re.compile(
     rf"\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos|le|les|la|lo)\s+{_VERB_ES}\b"
     rf"|\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos)\s+{_NOW_ES}\b"
+    rf"|\b(?:me|nos|le)\s+acaba(?:n)?\s+de\s+(?:llamar|escribir|contactar|mandar|enviar|agregar)\b"
+    rf"[^.?!\n]{{0,40}}?\b{_STAFF_ES}\b"
     rf"|\b{_STAFF_ES}\b[^.?!\n]{{0,30}}?\b(?:me|nos|le|les)\s+est[aá]n?\s+(?:mandando|escribiendo|"
     r"llamando|contactando|enviando|pidiendo)\b"
     rf"|\b(?:me|le|nos)\s+(?:dijeron|dijo)\b[^.?!\n]{{0,30}}?\bque\s+(?:eran|era|son|es)\s+"
@@ -138,12 +154,16 @@ _NOT_TOLD = re.compile(
     r"|(?:如果|假如|要是|万一|萬一|发现|發現|举报|舉報|提醒|小心|注意|警告)[^。？！?!\n]{0,16})$",
     re.IGNORECASE)
 _REQUESTS = (_EN_REQUEST, _ZH_REQUEST, _ES_REQUEST, _NOT_TOLD)
+# a contact denied: "support never contacts me", "el soporte nunca me escribió", "客服从来没有联系我"
+_DENIED = re.compile(r"\b(?:never|not|don'?t|doesn'?t|didn'?t|won'?t|hasn'?t|haven'?t|nunca|jam[aá]s|"
+                     r"no)\b|从来没|從來沒|从不|從不|没有|沒有|唔會|不会|不會|冇", re.IGNORECASE)
 
 
 def support_reached_out(text: str) -> bool:
     """Whether the customer tells that someone from "support" contacted them first."""
     for telling in (_EN, _ZH, _ES):
         for match in telling.finditer(text):
-            if not any(request.search(text, 0, match.start()) for request in _REQUESTS):
+            if not _DENIED.search(match.group()) \
+                    and not any(request.search(text, 0, match.start()) for request in _REQUESTS):
                 return True
     return False
