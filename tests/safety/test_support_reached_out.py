@@ -50,6 +50,12 @@ TOLD = [
     "接到一个电话，对方说是钱包客服，问我要验证码",
     "fui contactado por soporte en discord, es legit?",
     "a mi mama la llamaron de su soporte y le dijeron que sus fondos estaban en riesgo",
+    "support dm me on tg",
+    "An email from support@walletdesk-help.net arrived asking me to connect my wallet",
+    "Just got a phone call from your fraud department, they knew my name",
+    "客服私我了，說要幫我升級錢包",
+    "收到一条短信自称是钱包安全中心，说我的账户被冻结",
+    "Me acaban de llamar de su área de fraudes",
 ]
 NOT_TOLD = [
     "I contacted support yesterday and nobody answered",
@@ -77,6 +83,12 @@ NOT_TOLD = [
     "我举报了一个假冒客服的账号",
     "有客服电话吗",
     "我给管理员发私信他没回",
+    "Support never contacts me when I have an issue, I always have to chase them",
+    "If someone messages me saying they're from support, how can I check it's really you?",
+    "如果有人打电话说是客服，我怎么确认是真的？",
+    "si alguien me escribe diciendo que es de soporte como se que son ustedes?",
+    "I found a fake account pretending to be your support on Instagram, please report it",
+    "Is it possible to have someone from the team DM me on Discord?",
 ]
 
 

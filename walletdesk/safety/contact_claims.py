@@ -28,11 +28,13 @@ _REACHED = (r"(?:dm'?e?d|pm'?e?d|msg(?:'?d)?|messag(?:ed|es|ing)|text(?:ed|s|ing
             r"e-?mail(?:ed|s|ing)|add(?:ed|s)|sen[dt]s?|ping(?:ed|s)|hit|approach(?:ed|es)|"
             r"follow(?:ed|s)|invit(?:ed|es)|tag(?:ged|s))")
 _BARE = r"(?:dm|pm|message|text|call|phone|contact|e-?mail|add|send|ping)"
+# between the sender and the verb, never the customer as the subject ("Hi support, I reached out")
+_BETWEEN = r"(?:(?!\b(?:i|we)\b)[^.?!\n])"
 _EN = re.compile(
     # "support DMed me", "an admin messaged me on telegram", "your team called my husband"
-    rf"\b{_STAFF_EN}\b[^.?!\n]{{0,30}}?\b{_REACHED}\s+(?:to\s+)?{_ME}\b"
+    rf"\b{_STAFF_EN}\b{_BETWEEN}{{0,30}}?\b{_REACHED}\s+(?:to\s+)?{_ME}\b"
     # "helpdesk reached out on telegram", "support slid into my DMs"
-    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b(?:reach(?:ed|es|ing)? out|slid into|"
+    rf"|\b{_STAFF_EN}\b{_BETWEEN}{{0,20}}?\b(?:reach(?:ed|es|ing)? out|slid into|"
     r"g[eo]t in touch with (?:me|us|my \w+)|was on the phone with (?:me|us))\b"
     # "heard from your support team on whatsapp", "just got off the phone with 'support'"
     rf"|\b(?:heard from|got off the phone with|had a call with)\W{{0,3}}(?:\w+\W+){{0,3}}?{_STAFF_EN}\b"
@@ -40,7 +42,7 @@ _EN = re.compile(
     rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,25}}?\b(?:called|phoned|rang|wrote|texted|messaged|emailed)\s+"
     r"(?:and|to)\s+(?:say|said|ask|asked|tell|told)\b"
     # "someone from support call me and say …", "support dm me on tg" (the tense left out)
-    rf"|\b{_STAFF_EN}\b[^.?!\n]{{0,20}}?\b{_BARE}\s+{_ME}\s+(?:(?:and|to)\s+"
+    rf"|\b{_STAFF_EN}\b{_BETWEEN}{{0,20}}?\b{_BARE}\s+{_ME}\s+(?:(?:and|to)\s+"
     r"(?:say|said|says|ask|asked|asks|tell|told|want|wanted|offer|offered)|(?:on|via|in|thru|"
     r"through)\s+(?:tg|telegram|whats ?app|wa|ig|insta\w*|discord|twitter|x|wechat|signal|"
     r"facebook|fb|messenger|line|e-?mail|sms|text))\b"
@@ -155,15 +157,26 @@ _NOT_TOLD = re.compile(
     re.IGNORECASE)
 _REQUESTS = (_EN_REQUEST, _ZH_REQUEST, _ES_REQUEST, _NOT_TOLD)
 # a contact denied: "support never contacts me", "el soporte nunca me escribió", "客服从来没有联系我"
-_DENIED = re.compile(r"\b(?:never|not|don'?t|doesn'?t|didn'?t|won'?t|hasn'?t|haven'?t|nunca|jam[aá]s|"
-                     r"no)\b|从来没|從來沒|从不|從不|没有|沒有|唔會|不会|不會|冇", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:never|not|don'?t|doesn'?t|didn'?t|won'?t|hasn'?t|haven'?t|nobody|no one|"
+                     r"nunca|jam[aá]s|nadie|no)\b|从来没|從來沒|从不|從不|没有|沒有|唔會|不会|不會|冇|没人|沒人",
+                     re.IGNORECASE)
+# where the clause a contact is told in starts: a stop, a comma or "but" ("I didn't contact
+# anyone, but an admin messaged me" tells of one)
+_CLAUSE_END = re.compile(r"[.?!。？！\n,，;；]|\bbut\b|\bpero\b|但", re.IGNORECASE)
+
+
+def _clause_before(text: str, end: int) -> str:
+    start = 0
+    for boundary in _CLAUSE_END.finditer(text, 0, end):
+        start = boundary.end()
+    return text[start:end]
 
 
 def support_reached_out(text: str) -> bool:
     """Whether the customer tells that someone from "support" contacted them first."""
     for telling in (_EN, _ZH, _ES):
         for match in telling.finditer(text):
-            if not _DENIED.search(match.group()) \
+            if not _DENIED.search(_clause_before(text, match.start()) + match.group()) \
                     and not any(request.search(text, 0, match.start()) for request in _REQUESTS):
                 return True
     return False
