@@ -13,8 +13,9 @@ original. What is removed:
 - **Recovery phrases** (BIP-39) in every wordlist the ``mnemonic`` package ships, words
   separated by any punctuation, symbols or list numbering, a word possibly misspelt, one or
   two words possibly missing or marked as forgotten ("???", "___", "(forgot)"); Chinese also
-  glued inside prose; a phrase in parts with a few words of prose between them, and a
-  numbered grid read out of order, when the checksum holds (rules:
+  glued inside prose, also with a character wrong or missing
+  (:mod:`walletdesk.safety.damaged_chinese`); a phrase in parts with a few words of prose
+  between them, and a numbered grid read out of order, when the checksum holds (rules:
   :mod:`walletdesk.safety.phrases`); Shamir backup shares (SLIP-39: 20–33 words of its own
   list, also by their first four letters; :mod:`walletdesk.safety.shares`).
 - **Private keys**: WIF and extended private keys (also with one wrong character), Solana
@@ -33,6 +34,7 @@ A 0x address (40 hex digits) is never a key, nor are BTC, TRON or Solana address
 import re
 from dataclasses import dataclass, field
 
+from walletdesk.safety.damaged_chinese import find_damaged_chinese_phrases
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
 from walletdesk.safety.fold import fold
 from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys, unverified_hex
@@ -100,7 +102,8 @@ def find_secrets(text: str, reaching: int | None = None,
     else:
         reaching = None  # (folded offsets differ from the text's: every run is judged)
     found = find_phrases(searched, reaching) + keys + find_split_phrases(searched) \
-        + find_numbered_grid(searched) + find_shares(searched)
+        + find_numbered_grid(searched) + find_shares(searched) \
+        + find_damaged_chinese_phrases(searched)
     if not found:
         return []
     forget(searched)  # the lines read for the next messages: not those holding a secret
