@@ -58,6 +58,17 @@ async def test_while_waiting_for_a_person_only_the_channel_check_answers(service
                                         visitor="wait", language="zh-CN")
     assert not [r for r in replies if r.sender_kind == SenderKind.bot]
     assert len(turns_after) == len(turns)
+    # an imitation pasted alone, or told of, while they wait is warned about (outside review:
+    # after the hand-off the bot went quiet and the pasted link was never checked)
+    for text in ("t.me/DemoWallet_Kefu", "他们又发了这个 t.me/DemoWallet_Help 叫我登录"):
+        _, replies, turns_after = await ask(services, text, visitor="wait", language="zh-CN")
+        assert turns_after[-1].reason == "lookalike", text
+        assert [r.meta["kind"] for r in replies if r.sender_kind == SenderKind.bot] \
+            == ["verification"]
+    # another link told of while they wait is left to the person
+    _, replies, _ = await ask(services, "我从 binance.com 提币到钱包还没到", visitor="wait",
+                              language="zh-CN")
+    assert not [r for r in replies if r.sender_kind == SenderKind.bot]
 
 
 async def test_after_an_agent_replied_the_bot_says_nothing(services, bot, make_agent):  # noqa: F811

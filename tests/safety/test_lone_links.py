@@ -123,7 +123,9 @@ def test_a_lone_claim_is_read_as_the_claim_and_judged_as_in_a_question(text, cla
 
 @pytest.mark.parametrize("text", NOT_CLAIMS)
 def test_a_message_that_is_no_pasted_claim_is_left_to_the_bot(text):
-    assert claims_to_check(text).values == []
+    claims = claims_to_check(text)
+    # a link in a sentence that asks nothing: checked, and answered only if it imitates ours
+    assert claims.values == [] or (claims.told and not claims.asked)
 
 
 @pytest.mark.parametrize(("text", "answered"), [
@@ -284,3 +286,28 @@ def test_a_phone_number_or_address_from_fake_support_is_asked_about(text, claim)
 ])
 def test_a_number_not_asked_about_is_no_claim(text):
     assert claims_to_check(text).values == []
+
+
+@pytest.mark.parametrize(("text", "language", "warning"), [
+    ("they sent me this link https://demowallet-support.help/verify-wallet and said i need to "
+     "sync my wallet there", "en", "⚠️ Not official"),
+    ("客服发了这个 demowallet-support.example 叫我去同步钱包", "zh-CN", "⚠️ 非官方"),
+    ("me mandaron https://demowallet-help.com/login para validar mi billetera", "es",
+     "⚠️ No es oficial"),
+])
+async def test_an_imitation_told_of_in_a_sentence_is_warned_about(  # noqa: F811
+        services, bot, channels, text, language, warning):  # noqa: F811
+    """Found in an outside review: a fake link inside a sentence that asked nothing about it
+    got the fake-support article and no verdict on the link."""
+    conversation, replies, turns = await _verdict_turn(services, text, "told", language)
+    assert turns[-1].outcome == "verified" and turns[-1].reason == "lookalike"
+    assert any(reply.text.startswith(warning) for reply in replies), [r.text for r in replies]
+    assert conversation.status == Status.bot
+
+
+async def test_another_link_in_a_sentence_keeps_the_bots_path(services, bot, channels):  # noqa: F811
+    _, replies, turns = await _verdict_turn(
+        services, "my withdrawal to binance.com has not arrived after 3 hours, what should I do",
+        "other")
+    assert turns[-1].outcome != "verified"
+    assert not any(reply.text.startswith(("⚠️ Not", "❌", "✅")) for reply in replies)

@@ -51,6 +51,7 @@ TOLD = [
     "fui contactado por soporte en discord, es legit?",
     "a mi mama la llamaron de su soporte y le dijeron que sus fondos estaban en riesgo",
     "support dm me on tg",
+    "someone on whatsapp says hes from ur team and wants my secret phrase, should i send it?",
     "An email from support@walletdesk-help.net arrived asking me to connect my wallet",
     "Just got a phone call from your fraud department, they knew my name",
     "客服私我了，說要幫我升級錢包",

@@ -291,7 +291,8 @@ async def _checked_claims(services: Services, claims: Claims,
         return []
     verdicts = await check_claims(services, claims.values)
     return [(claim, verdict) for claim, verdict in zip(claims.values, verdicts, strict=True)
-            if claims.asked or answered_alone(verdict)]
+            if claims.asked or answered_alone(verdict)
+            and (not claims.told or verdict.status == "lookalike")]
 
 
 SEVERITY = ("invalid", "official", "not_official", "lookalike")  # a turn's reason: the worst
@@ -308,13 +309,15 @@ def waiting_for_person(conversation: Conversation) -> bool:
 async def check_channel_while_waiting(services: Services, conversation_id: int,
                                       message_id: int, text: str) -> BotTurn | None:
     """A message asking whether a channel is official ("is @x you?") while the customer waits
-    for a person: the check's warning, as with the bot; nothing else is answered."""
+    for a person: the check's warning, as with the bot; an imitation of ours pasted or told
+    of is warned about too; nothing else is answered."""
     if only_removed(text):
         return None
     claims = claims_to_check(without_greeting(text))
-    if not claims.asked:
-        return None
     checked = await _checked_claims(services, claims, text)
+    if not claims.asked:
+        checked = [(claim, verdict) for claim, verdict in checked
+                   if verdict.status == "lookalike"]
     if not checked:
         return None
     return await _answer_claims(services, conversation_id, message_id, text, claims.rest,

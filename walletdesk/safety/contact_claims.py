@@ -63,7 +63,8 @@ _EN = re.compile(
     # "someone claiming to be support", "a number saying they are customer support"
     r"|\b(?:claim(?:s|ed|ing)?|pretend(?:s|ed|ing)?|posing as|poses as|impersonat\w*|"
     r"(?:say|says|said|saying|told me)\s+(?:that\s+)?(?:they|he|she|it|this)\s*"
-    r"(?:'re|'s|are|is|was|were))\b[^.?!\n]{0,20}?\b" + _STAFF_EN + r"\b"
+    r"(?:'re|'s|are|is|was|were)|(?:say|says|said|saying)\s+(?:hes|shes|theyre|their|there|"
+    r"its|hes been|he s|she s))\b[^.?!\n]{0,20}?\b" + _STAFF_EN + r"\b"
     # "@WalletDesk_Support just messaged me"
     rf"|@\w{{3,}}[^.?!\n]{{0,15}}?\b{_REACHED}\s+{_ME}\b",
     re.IGNORECASE)

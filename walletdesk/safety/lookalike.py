@@ -21,7 +21,10 @@ In the chat (``claims_to_check``) the check answers a message that asks about a 
 @x official?") and one that is nothing but what a customer pasted: one or more links,
 domains or handles, defanged (``hxxp``, ``[.]``) or not, maybe with a filler word around it
 ("this", "это", "这个", "mira"). Most people forward what contacted them that way; such a
-message got no answer from the knowledge base and went to a person without a warning.
+message got no answer from the knowledge base and went to a person without a warning. A link
+told of in a sentence that asks nothing about it ("they sent me this link <link> and said I
+must sync my wallet there") is checked too (``Claims.told``), and answered only when it
+imitates one of ours: any other link in a sentence is the customer's business.
 """
 
 import re
@@ -331,6 +334,8 @@ class Claims:
     values: list[str]
     asked: bool
     rest: str = ""
+    # in a sentence that asks nothing about them: only an imitation of ours is answered
+    told: bool = False
 
 
 def refang(text: str) -> str:
@@ -400,14 +405,16 @@ def claims_to_check(text: str) -> Claims:
     found = _found(prepared)
     rest = _claims_removed(prepared, found)
     asked = bool(_ASKS_OFFICIAL.search(rest))
-    if not found or not asked and (not _filler_only(rest) or any(
-            _bare_file_or_word(value) for _, _, value in found)):
+    if not found:
         return Claims([], False)
+    told = not asked and (not _filler_only(rest) or any(
+        _bare_file_or_word(value) for _, _, value in found))
     values: list[str] = []
     for _, _, value in found:
-        if value.lower() not in (v.lower() for v in values):
+        if value.lower() not in (v.lower() for v in values) \
+                and not (told and _bare_file_or_word(value)):
             values.append(value)
-    return Claims(values[:MAX_CLAIMS], asked, " ".join(rest.split()))
+    return Claims(values[:MAX_CLAIMS], asked, " ".join(rest.split()), told=told)
 
 
 def _claims_removed(text: str, found: list[tuple[int, int, str]]) -> str:
