@@ -104,3 +104,21 @@ def test_a_message_changes_the_conversations_language_only_when_clear(message, c
     from walletdesk.bot.text import message_language
 
     assert message_language(message, current) == language
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("mi frase es {phrase} ayuda", "es"),
+    ("我的助记词是 {phrase} 帮帮我", "zh-Hans"),
+])
+async def test_a_removed_phrase_does_not_change_the_conversations_language(  # noqa: F811
+        services, bot, text, language):  # noqa: F811
+    """Found in an outside review: a Spanish customer who pasted a phrase was answered in
+    English from then on, the conversation stored as English (the hand-off went to the English
+    queue): the detector read the placeholder "[seed phrase removed]", the desk's words."""
+    from mnemonic import Mnemonic
+
+    words = Mnemonic("spanish" if language == "es" else "english").to_mnemonic(bytes(range(16)))
+    conversation, replies, _ = await ask(services, text.format(phrase=words),
+                                         language="es" if language == "es" else "zh-CN")
+    assert conversation.language == language
+    assert replies and replies[0].text == i18n.text("secret_removed", language)
