@@ -66,7 +66,7 @@ from walletdesk.safety.lookalike import (
     claims_to_check,
     defang,
 )
-from walletdesk.safety.protect import only_removed
+from walletdesk.safety.protect import only_removed, placeholders_removed
 from walletdesk.services import Services, emit
 from walletdesk.small_talk import GREETING, SmallTalk, small_talk, without_greeting
 from walletdesk.verification.account_questions import (
@@ -103,7 +103,8 @@ async def handle_customer_message(services: Services, conversation_id: int, mess
     talk = small_talk(text)
     if talk is not None:
         return await _answer_small_talk(services, conversation_id, message_id, text, talk)
-    question = without_greeting(text)  # "hi, my USDT hasn't arrived": the question is matched
+    # "hi, my USDT hasn't arrived": the question is matched, without a removed secret's words
+    question = without_greeting(placeholders_removed(text))
     typed = await _typed_pick(services, conversation_id, question)
     if typed is not None:
         return typed  # "2", "the first one": a pick of the options just offered

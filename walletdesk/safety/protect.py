@@ -134,6 +134,12 @@ def only_removed(text: str) -> bool:
     return len(_WORDS.findall(_CJK.sub(" ", rest))) < 3 and len(_CJK.findall(rest)) < 4
 
 
+def placeholders_removed(text: str) -> str:
+    """``text`` without the placeholders of removed secrets: what the customer's own words ask
+    ("here are my words [seed phrase removed]" matched the bridges article on "removed")."""
+    return _PLACEHOLDERS.sub(" ", text) if _PLACEHOLDER_END in text else text
+
+
 def _without_placeholders(text: str) -> str:
     """``text`` with each placeholder as "#"s (both end in "removed]": looked for first)."""
     if _PLACEHOLDER_END not in text:
