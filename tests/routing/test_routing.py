@@ -124,6 +124,23 @@ async def test_transfer_to_a_team_routes_there(services, make_team, make_agent):
     assert moved.team_id == experts.id and moved.assignee_id == expert.id
 
 
+async def test_a_transfer_to_an_agent_of_several_teams_goes_to_the_one_of_its_language(
+        services, make_team, make_agent):
+    """Found in an outside review: an English conversation transferred to Mei went to her
+    first team, the Chinese one (counted there in reports and SLAs), not to Global support."""
+    outsourced = await make_team("Outsourced", languages=["en"], is_outsourced=True)
+    chinese = await make_team("中文客服", languages=["zh-Hans", "zh-Hant"])
+    global_team = await make_team("Global support", languages=["en", "zh-Hans"])
+    li = await make_agent("Li", teams=[outsourced], online=True, role=Role.outsourced)
+    mei = await make_agent("Mei", teams=[chinese, global_team], online=True)
+    received = await receive_message(services, msg("en-customer"))
+    async with services.transaction() as session:  # Li, of the outsourced team, has it
+        row = await session.get(Conversation, received.conversation.id)
+        row.team_id, row.assignee_id, row.status = outsourced.id, li.id, Status.assigned
+    moved = await assign_conversation(services, li, received.conversation.id, agent_id=mei.id)
+    assert moved.assignee_id == mei.id and moved.team_id == global_team.id
+
+
 async def test_customer_writing_again_reopens_a_resolved_conversation(services, make_team,
                                                                       make_agent):
     team = await make_team()

@@ -404,7 +404,7 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
                 raise NotFound("agent not found")
             if conversation.team_id is not None and conversation.team_id not in target.team_ids \
                     and not is_manager(target) and target.team_ids:
-                conversation.team_id = target.team_ids[0]
+                conversation.team_id = await _team_for(session, target, conversation.language)
             await assign_to(session, conversation, target,
                             present=True if target.id == actor.id else None)
         record_audit(session, actor_agent_id=actor.id, action="conversation.assign",
@@ -416,6 +416,22 @@ async def assign_conversation(services: Services, actor: Agent, conversation_id:
                       waiting_notice="transferred_waiting" if transfer else "queued",
                       freed_team_ids=freed_teams)
     return await _reloaded(services, conversation)
+
+
+async def _team_for(session: AsyncSession, agent: Agent, language: str | None) -> int:
+    """Of the agent's teams, the one a conversation given to them belongs to: one that speaks
+    its language, then one of the agent's own (not outsourced), then the first (an English
+    conversation given to Mei went to her Chinese team, counted there in reports and SLAs)."""
+    teams = (await session.scalars(select(Team).where(Team.id.in_(agent.team_ids))
+                                   .order_by(Team.id))).all()
+    if not teams:
+        return agent.team_ids[0]
+
+    def rank(team: Team) -> tuple[int, int, int]:
+        speaks = bool(language) and language in team.languages
+        return (0 if speaks else 1, 1 if team.is_outsourced else 0, 0 if team.is_default else 1)
+
+    return min(teams, key=rank).id
 
 
 async def accept_conversation(services: Services, agent: Agent,
