@@ -176,15 +176,23 @@ DEMO_LABEL_RULES = (("scam", "Scam report"), ("transfers", "Pending transfer"),
 DEMO_REPLIES = (  # shortcut, title, scope, texts
     ("greeting", "Greeting", "everyone", {
         "zh-Hans": "{{customer_name}}您好，我是客服{{agent_name}}，很高兴为您服务。",
+        "zh-Hant": "{{customer_name}}您好，我是客服{{agent_name}}，很高興為您服務。",
         "en": "Hi {{customer_name}}, this is {{agent_name}} from DemoWallet support. "
-              "How can I help?"}),
+              "How can I help?",
+        "es": "Hola {{customer_name}}, soy {{agent_name}} del soporte de DemoWallet. "
+              "¿En qué te puedo ayudar?"}),
     ("tx-hash", "Ask for the transaction hash", "everyone", {
         "zh-Hans": "请提供这笔转账的交易哈希（TXID），我们帮您在链上查询。",
-        "en": "Could you send the transaction hash (TXID)? I'll check it on chain for you."}),
+        "zh-Hant": "請提供這筆轉帳的交易哈希（TXID），我們幫您在鏈上查詢。",
+        "en": "Could you send the transaction hash (TXID)? I'll check it on chain for you.",
+        "es": "¿Me envías el hash de la transacción (TXID)? Lo reviso en la cadena por ti."}),
     ("never-share", "We never ask for your recovery phrase", "everyone", {
         "zh-Hans": "温馨提示：客服绝不会索要您的助记词或私钥，请勿向任何人透露。",
+        "zh-Hant": "溫馨提示：客服絕不會索取您的助記詞或私鑰，請勿向任何人透露。",
         "en": "Please note: we will never ask for your recovery phrase or private keys. "
-              "Never share them with anyone."}),
+              "Never share them with anyone.",
+        "es": "Recuerda: nunca te pediremos tu frase de recuperación ni tus claves privadas. "
+              "No las compartas con nadie."}),
     ("followup", "We'll follow up", "team", {
         "zh-Hans": "我们已记录您的问题（工单号 {{conversation_id}}），处理后会第一时间通知您。",
         "zh-Hant": "我們已記錄您的問題（工單號 {{conversation_id}}），處理後會第一時間通知您。"}),
@@ -192,7 +200,7 @@ DEMO_REPLIES = (  # shortcut, title, scope, texts
 
 
 async def _seed_labels_and_replies(services: Services, admin: Agent) -> None:
-    """Labels with their category rules, canned replies in Chinese and English (one for the
+    """Labels with their category rules, canned replies in the demo's languages (one for the
     Chinese team, one personal to Mei), and a label on the complaint in progress."""
     labels = {name: await create_label(services, admin, name=name, color=color,
                                        description=description)

@@ -165,3 +165,20 @@ async def test_the_picker_fills_placeholders_in_the_conversations_language(servi
         assert (await fill(people["mei"], anonymous))[1].startswith("Hi, this is Mei")
         with pytest.raises(NotFound):  # Sam may not see the conversation
             await replies_for_conversation(session, people["sam"], english.id, None, "en")
+
+
+async def test_replies_in_the_customers_language_come_first(services, desk):
+    """Found in an outside review: an English conversation's picker offered a reply written
+    only in Chinese among the first, with the English ones after it."""
+    support, _, people = desk
+    await actions.create_canned_reply(services, people["admin"], shortcut="a-chinese-only",
+                                      title="Chinese only", scope="everyone",
+                                      texts={"zh-Hans": "我们已记录您的问题。"})
+    await actions.create_canned_reply(services, people["admin"], shortcut="b-english",
+                                      title="English", scope="everyone",
+                                      texts={"en": "We have logged your issue."})
+    english = await conversation_in(services, people["admin"], support, "v-order", name="Dan")
+    async with services.read() as session:
+        rows = await replies_for_conversation(session, people["mei"], english.id, None, "en")
+    assert [(row["shortcut"], row["language"]) for row in rows] == [
+        ("b-english", "en"), ("a-chinese-only", "zh-Hans")]  # still offered, after

@@ -102,7 +102,7 @@ async def replies_for_conversation(session: AsyncSession, agent: Agent, conversa
     values = {"customer_name": name,
               "agent_name": agent.display_name, "conversation_id": str(conversation.id)}
     rows = []
-    for reply in (await list_canned_replies(session, agent, search))[:limit]:
+    for reply in await list_canned_replies(session, agent, search):
         picked = pick_text(reply, conversation.language, default_language)
         if picked is None:
             continue
@@ -110,5 +110,8 @@ async def replies_for_conversation(session: AsyncSession, agent: Agent, conversa
         rows.append({"id": reply.id, "shortcut": reply.shortcut, "title": reply.title,
                      "scope": reply.scope, "language": language,
                      "text": fill_placeholders(text, values)})
-    return rows
+    # those written in the customer's language first (a reply only in Chinese is still
+    # offered to an English conversation, after them), each group in the order above
+    rows.sort(key=lambda row: row["language"] != conversation.language)
+    return rows[:limit]
 
