@@ -115,3 +115,8 @@ async def test_queue_position_while_no_agent_is_online(browser, server, e2e_serv
     await expect(first.locator(".msg.system").last).to_contain_text("Bob joined")
     await expect(first.locator("#notice")).to_be_hidden()
     await expect(second.locator("#notice")).to_contain_text("You are number 1 in line")
+    # Bob is there but busy with the first: the header says so, not "Online" above "you are
+    # number 1 in line" (outside review); the first customer, with Bob, sees "Online"
+    await expect(second.locator("#conn-state")).to_have_attribute("data-state", "busy")
+    await expect(second.locator("#conn-state")).to_have_text("Agents busy · you're in line")
+    await expect(first.locator("#conn-state")).to_have_text("Online")

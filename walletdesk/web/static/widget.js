@@ -21,6 +21,8 @@
     solved: gettext("That solved it"), human: gettext("Talk to a person"), more: gettext("Read the full article"),
     none: gettext("None of these"), open: gettext("open"), openTitle: gettext("Open “{title}” in the help centre"),
     bot: gettext("Assistant"), away: gettext("Agents away · leave a message"),
+    // Translators: the chat's header while the customer waits in line and agents are there, all busy
+    busy: gettext("Agents busy · you're in line"),
     // Translators: the chat's header outside the team's working hours; {t} is when it is back, e.g. "Mon 2026-12-07 09:00 CST"
     closedUntil: gettext("Closed until {t} · leave a message"),
     closed: gettext("Closed now · leave a message"),
@@ -391,17 +393,19 @@
   // the header says whether someone who could take the conversation is there, not only
   // whether the socket is: "Online" only while an agent of the right team and language is
   // connected and the team is open (the desk's "availability", docs/widget.md); while the
-  // conversation waits in line its queue frame says the same, and wins
+  // conversation waits in line its queue frame says the same, and wins: agents there but all
+  // busy (an expected wait) is "busy", not "Online" above "All our agents are busy"
   function presence() {
     var q = lastQueue;
     if (q) return q.after_hours ? {state: "closed", opens_label: q.opens_label, opens_at: q.opens_at}
-      : {state: q.eta_s ? "online" : "away"};
+      : {state: q.eta_s ? "busy" : "away"};
     return availability || {state: "away"};
   }
   function showConnection() {
     if (!connected) { connEl.textContent = t.offline; connEl.dataset.state = "offline"; return; }
     var p = presence(), when = p.opens_label || (p.opens_at ? new Date(p.opens_at).toLocaleString(lang) : "");
-    connEl.textContent = p.state === "online" ? t.online : p.state === "away" ? t.away
+    connEl.textContent = p.state === "online" ? t.online : p.state === "busy" ? t.busy
+      : p.state === "away" ? t.away
       : when ? fmt(t.closedUntil, {t: when}) : t.closed;
     connEl.dataset.state = p.state;
   }
