@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.incidents.history import MONDAY, PEAK, build_weeks, spike, write_contacts
-from walletdesk.incidents.alerts import ALERT_MAIL_JOB, ALERT_WEBHOOK_JOB
+from walletdesk.accounts.models import Role
+from walletdesk.incidents.alerts import ALERT_MAIL_JOB, ALERT_WEBHOOK_JOB, alert_recipients
 from walletdesk.incidents.baseline import assess
 from walletdesk.incidents.detector import run_spike_detection
 from walletdesk.incidents.models import Announcement, AnnouncementText, SpikeAlert
@@ -36,7 +37,8 @@ def test_the_statistic_ignores_one_odd_week_and_small_counts():
 
 async def test_no_alert_on_the_weekly_peak_and_a_spike_within_two_intervals(services):
     settings = services.settings.model_copy(update={
-        "spike_webhook_url": "http://127.0.0.1:9/hook", "spike_alert_emails": ["lead@x.test"]})
+        "spike_webhook_url": "http://127.0.0.1:9/hook", "spike_alert_emails": ["lead@x.test"],
+        "smtp_host": "127.0.0.1"})
     await build_weeks(services)
     # every interval of the current Monday morning, the weekly peak included: no alert
     boundary = MONDAY + timedelta(hours=8, minutes=30)
@@ -96,3 +98,12 @@ async def test_too_little_history_never_alerts(services):
     async with services.transaction() as session:
         detection = await detect_spikes(session, settings, start + timedelta(minutes=6))
     assert detection.history_weeks == 0 and detection.signals == []
+
+
+async def test_no_alert_mail_without_outgoing_mail(services, make_agent):
+    """The demo runs without a mail relay: every spike queued mails that could only fail."""
+    await make_agent("Lead", role=Role.supervisor)
+    with_mail = services.settings.model_copy(update={"smtp_host": "127.0.0.1"})
+    async with services.read() as session:
+        assert await alert_recipients(session, with_mail) == [("lead@example.com", None)]
+        assert await alert_recipients(session, services.settings) == []

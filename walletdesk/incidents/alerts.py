@@ -79,7 +79,11 @@ async def _proposal(session: AsyncSession, signals: list[dict[str, Any]]) -> Ann
 
 async def alert_recipients(session: AsyncSession,
                            settings: Settings) -> list[tuple[str, str | None]]:
-    """(address, language): the configured addresses, else every active supervisor/admin."""
+    """(address, language): the configured addresses, else every active supervisor/admin;
+    none without outgoing mail (WALLETDESK_SMTP_HOST): the alert is on the incidents page and
+    in the workspaces, and a mail job could only fail (the demo's did, every spike)."""
+    if not settings.smtp_host:
+        return []
     if settings.spike_alert_emails:
         return [(address, None) for address in settings.spike_alert_emails]
     rows = await session.execute(select(Agent.email, Agent.interface_locale).where(
