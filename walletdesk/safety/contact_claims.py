@@ -8,8 +8,14 @@ team", "my dad got a call from customer service", "客服私信我", "有个supp
 "un agente de soporte me escribió", "fui contactado por soporte"; "I contacted support", "how
 do I contact support?", "can support call me?", "请客服联系我" or "客服会主动私信用户吗" are
 questions for the knowledge base. Each language's wordings are one expression below; a match
-that closely follows a request ("can", "please", "让/请/叫", "可唔可以", "podrían") or a report
-of a fake account ("举报") is no telling.
+that closely follows a request ("can", "please", "让/请/叫", "可唔可以", "podrían"), a
+hypothetical ("if", "如果", "si") or a report of a fake account ("I found", "举报"), or whose
+clause denies it ("support never contacts me", "nobody from support has reached out"), is no
+telling.
+
+Measured on sets written blind by helpers who never saw this module (about 140 tellings and
+140 others each, five languages and mixes), before it was tuned on each: recall 0.81–0.85,
+others flagged 0.7–8 % (stop 34's closing note has every figure).
 """
 
 import re
