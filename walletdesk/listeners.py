@@ -20,14 +20,15 @@ from walletdesk.events.after_commit import AfterCommit, Listener
 from walletdesk.incidents.answering import link_on_resolve
 from walletdesk.routing.listeners import (
     drain_freed_teams,
+    remind_after_hours,
     route_customer_message,
     route_transfer,
 )
 from walletdesk.routing.overflow import OVERFLOWED
 
 AFTER_COMMIT: dict[str, tuple[Listener, ...]] = {
-    events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, answer_customer,
-                              look_up_transfer, remember_introduced_name),
+    events.CUSTOMER_MESSAGE: (resume_sla_on_reply, route_customer_message, remind_after_hours,
+                              answer_customer, look_up_transfer, remember_introduced_name),
     events.AGENT_REPLIED: (pause_sla_on_answer,),
     events.RESOLVED: (pause_sla_on_resolve, ask_for_rating_on_resolve, drain_freed_teams,
                       link_on_resolve),

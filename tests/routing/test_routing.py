@@ -1,6 +1,8 @@
 """Routing: offer to a free online agent with the language, else queue with positions."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from walletdesk.accounts.actions import set_presence, update_agent
 from walletdesk.accounts.models import Presence, Role
@@ -10,7 +12,7 @@ from walletdesk.conversations.actions import (
     receive_message,
     resolve_conversation,
 )
-from walletdesk.conversations.models import Conversation, Status
+from walletdesk.conversations.models import Conversation, Message, SenderKind, Status
 from walletdesk.db.base import utcnow
 
 
@@ -100,6 +102,42 @@ async def test_after_hours_tells_when_the_team_is_back_and_waits_as_a_case(servi
     bus.published.clear()
     await receive_message(services, msg("late-visitor", "still there?"))
     assert not [e for e in bus.of_type("message") if e["message"]["sender_kind"] == "system"]
+
+
+async def test_a_stale_after_hours_notice_is_said_again_with_the_next_opening(
+        services, bus, make_team, make_agent):
+    """The customer was told "we're back tomorrow 09:00"; the team opened and closed again and
+    nobody took the conversation: writing again, they hear the next opening (the old notice
+    promised a time already past). While the promise still stands, nothing is repeated."""
+    now = utcnow()
+    closed_today = {d: [] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    closed_today[(now + timedelta(days=1)).strftime("%a").lower()] = [["09:00", "17:00"]]
+    team = await make_team("Weekday team", weekly_hours=closed_today, timezone="UTC")
+    await make_agent("Alice", teams=[team], online=True)
+    received = await receive_message(services, msg("stale-visitor"))
+    conversation_id = received.conversation.id
+
+    def notices() -> list[dict]:  # type: ignore[type-arg]
+        return [e["message"] for e in bus.of_type("message")
+                if e["message"]["sender_kind"] == "system"
+                and (e["message"].get("meta") or {}).get("kind") == "after_hours"]
+
+    first = notices()
+    assert len(first) == 1 and first[0]["meta"]["opens"].startswith(
+        (now + timedelta(days=1)).date().isoformat())
+    await receive_message(services, msg("stale-visitor", "still there?"))
+    assert len(notices()) == 1  # the promise stands: not repeated
+
+    # as if that opening had passed without anyone taking it
+    async with services.transaction() as session:
+        row = await session.scalar(select(Message).where(
+            Message.conversation_id == conversation_id, Message.sender_kind == SenderKind.system)
+            .order_by(Message.seq.desc()).limit(1))
+        row.meta = {**row.meta, "opens": (now - timedelta(hours=2)).isoformat()}
+    await receive_message(services, msg("stale-visitor", "hello?? anyone"))
+    again = notices()
+    assert len(again) == 2 and "09:00" in again[-1]["text"]
+    assert datetime.fromisoformat(again[-1]["meta"]["opens"]) > now
 
 
 async def test_capacity_change_drains_the_queue(services, make_team, make_agent):

@@ -127,6 +127,44 @@ async def _free_agent(session: AsyncSession, settings: Settings, conversation: C
     return min(free, key=lambda a: (loads[a.id] / max(a.capacity, 1), loads[a.id], a.id))
 
 
+AFTER_HOURS = "after_hours"  # the notice's meta kind; "opens": the time it promised
+
+
+async def tell_after_hours(session: AsyncSession, conversation: Conversation, team: Team,
+                           now: datetime) -> None:
+    """The thread's notice that the team is away and when it is back (in the customer's
+    language and the team's time zone); its meta keeps the time promised."""
+    opens = next_opening(team.weekly_hours, team.holidays, team.timezone, now)
+    notice = (i18n.text("after_hours", conversation.language,
+                        opens=return_time(opens, team.timezone, conversation.language))
+              if opens else i18n.text("after_hours_unknown", conversation.language))
+    await append_message(session, conversation, sender_kind=SenderKind.system, text=notice,
+                         meta={"kind": AFTER_HOURS,
+                               "opens": opens.isoformat() if opens else None})
+
+
+async def tell_after_hours_again(session: AsyncSession, conversation: Conversation) -> None:
+    """The customer wrote again to a conversation still waiting after hours: when the time
+    the last notice promised has passed (the team opened and closed again, nobody took it),
+    that notice is stale ("back Mon 09:00" on Monday night): tell them the next opening."""
+    if conversation.status != Status.queued or not conversation.after_hours \
+            or conversation.team_id is None:
+        return
+    team = await session.get(Team, conversation.team_id)
+    now = utcnow()
+    if team is None or team_is_open(team, now):
+        return
+    notices = (await session.scalars(
+        select(Message.meta).where(Message.conversation_id == conversation.id,
+                                   Message.sender_kind == SenderKind.system)
+        .order_by(Message.seq.desc()).limit(50))).all()
+    last = next((meta for meta in notices if meta and meta.get("kind") == AFTER_HOURS), None)
+    promised = last.get("opens") if last else None
+    if promised is None or datetime.fromisoformat(promised) > now:
+        return  # still true, or it never said when
+    await tell_after_hours(session, conversation, team, now)
+
+
 async def route_conversation(session: AsyncSession, settings: Settings,
                              conversation: Conversation, *,
                              prefer_agent_id: int | None = None,
@@ -161,13 +199,7 @@ async def route_conversation(session: AsyncSession, settings: Settings,
     if team is not None and not team_is_open(team, now):
         if not conversation.after_hours:
             conversation.after_hours = True
-            opens = next_opening(team.weekly_hours, team.holidays, team.timezone, now)
-            notice = (i18n.text("after_hours", conversation.language,
-                                opens=return_time(opens, team.timezone,
-                                                  conversation.language)) if opens
-                      else i18n.text("after_hours_unknown", conversation.language))
-            await append_message(session, conversation, sender_kind=SenderKind.system,
-                                 text=notice)
+            await tell_after_hours(session, conversation, team, now)
         emit_conversation_changed(session, conversation)
         await publish_queue_positions(session, settings, [team.id])
         return
