@@ -5,7 +5,7 @@ import unicodedata
 from functools import lru_cache
 
 from walletdesk.bot.glossary import concepts, fold_cantonese
-from walletdesk.safety.protect import KEY_PLACEHOLDER, SEED_PLACEHOLDER
+from walletdesk.safety.protect import placeholders_removed
 
 SUPPORTED_LANGUAGES = ("zh-Hans", "zh-Hant", "en", "es")
 MAX_QUERY_CHARS = 1000
@@ -24,9 +24,6 @@ _WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u9fff\uf900-\ufa
 _HAS_CONTENT = re.compile(r"[^\W_]", re.UNICODE)
 # a run of 20 letters and digits is a hash, an address or a key, not a word of any language
 _NOT_A_WORD = re.compile(r"[0-9A-Za-z]{20,}")
-# what the protect step put in place of a secret: the desk's words, not the customer's ("mi
-# frase es [seed phrase removed] ayuda" switched a Spanish conversation to English)
-_PLACEHOLDERS = re.compile("|".join(map(re.escape, (SEED_PLACEHOLDER, KEY_PLACEHOLDER))))
 _CODE = re.compile(r"(?<![0-9A-Za-z])(?=[A-Za-z]*[0-9])[0-9A-Za-z]{20,}")  # "internationalization": a word
 # the wallet's words, the same in every language: no evidence of the customer's language
 # ("TRON txid" read as Spanish, 0.81 sure, and switched an English chat for good)
@@ -162,8 +159,10 @@ def message_language(text: str, current: str | None) -> str | None:
       answers' default, English)."""
     if not has_content(text):
         return current
-    # hashes, addresses and the wallet's words: not words of a language
-    sample = _JARGON.sub(" ", _NOT_A_WORD.sub(" ", _PLACEHOLDERS.sub(" ", text[:MAX_QUERY_CHARS])))
+    # hashes, addresses, the wallet's words and what the protect step put in place of a secret
+    # ("mi frase es [seed phrase removed] ayuda" switched a Spanish conversation to English):
+    # not words of the customer's language
+    sample = _JARGON.sub(" ", _NOT_A_WORD.sub(" ", placeholders_removed(text[:MAX_QUERY_CHARS])))
     if mostly_chinese(sample):
         detected = detect_language(sample)
         return current if current == "zh-Hant" and detected == "zh-Hans" else detected

@@ -16,15 +16,13 @@ sets and the shared data: no window found); a random phrase has one such pair in
 """
 
 import re
-from functools import lru_cache
-
-from mnemonic import Mnemonic
 
 from walletdesk.safety.findings import Finding, Span
 from walletdesk.safety.wordlists import (
     CHINESE,
     GRAMMAR_CHARACTERS,
     chinese_word_pairs,
+    exact_words,
     grammar_indices,
 )
 
@@ -35,16 +33,10 @@ MAX_GRAMMAR = 1
 MAX_WORDS = 1  # neighbours forming a word: a random phrase has one in five times
 _STRETCH = re.compile(rf"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{{{MIN_KNOWN},}}")
 _GRAMMAR = re.compile(f"[{GRAMMAR_CHARACTERS}]")
+_NO_LIST: dict[str, int] = {}
 # Cantonese particles and pronouns of no list: prose jieba's Mandarin dictionary does not know, never in a
 # phrase (a stretch is cut at them)
 _CANTONESE = re.compile("[嘅咗佢唔係喺冇啲嚟咁乜嘢噉㗎囉喇吖哋俾畀睇咩]")
-
-
-@lru_cache(maxsize=1)
-def _tables() -> tuple[tuple[str, dict[str, int]], ...]:
-    """Each Chinese list: character -> index (the two lists are aligned)."""
-    return tuple((language, {word: index for index, word in
-                             enumerate(Mnemonic(language).wordlist)}) for language in CHINESE)
 
 
 def find_damaged_chinese_phrases(text: str) -> list[Span]:
@@ -53,8 +45,8 @@ def find_damaged_chinese_phrases(text: str) -> list[Span]:
     spans: list[Span] = []
     for stretch in _STRETCH.finditer(_CANTONESE.sub("，", text)):
         for start, end in _regions(stretch.group()):
-            for language, table in _tables():
-                found = _windows(stretch.group()[start:end], table)
+            for language in CHINESE:
+                found = _windows(stretch.group()[start:end], language)
                 if found:
                     offset = stretch.start() + start
                     spans += [(offset + a, offset + b, Finding("seed_phrase", "likely", language))
@@ -81,10 +73,11 @@ def _regions(stretch: str) -> list[tuple[int, int]]:
     return regions
 
 
-def _windows(stretch: str, table: dict[str, int]) -> list[tuple[int, int]]:
-    """The maximal windows of the rules above, by two pointers: a window that breaks a rule
-    only grows into windows that break it too."""
-    indices = [table.get(character) for character in stretch]
+def _windows(stretch: str, language: str) -> list[tuple[int, int]]:
+    """The maximal windows of the rules above (characters of ``language``'s list), by two
+    pointers: a window that breaks a rule only grows into windows that break it too."""
+    words = exact_words()
+    indices = [words.get(character, _NO_LIST).get(language) for character in stretch]
     if sum(index is not None for index in indices) < MIN_KNOWN:
         return []
     pairs, grammar = chinese_word_pairs(), grammar_indices()

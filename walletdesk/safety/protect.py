@@ -130,7 +130,7 @@ def only_removed(text: str) -> bool:
     the answer: the bot matched the placeholder's words and offered articles about bridges."""
     if _PLACEHOLDER_END not in text:
         return False
-    rest = _PLACEHOLDERS.sub(" ", text)
+    rest = placeholders_removed(text)
     return len(_WORDS.findall(_CJK.sub(" ", rest))) < 3 and len(_CJK.findall(rest)) < 4
 
 
