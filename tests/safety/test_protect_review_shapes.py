@@ -235,6 +235,29 @@ def test_a_phrase_split_by_a_few_words_of_prose(seed):
         assert out.count(SEED_PLACEHOLDER) >= 2 and not left, (text, out)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("length", [12, 24])
+def test_a_phrase_completed_a_few_words_away(seed, length):
+    """A phrase a word or two short, the rest written after some prose: the missing words go
+    too (an outside review found "<11 words> and the last is <word>" leaving the last word)."""
+    words = phrase(random.Random(seed), length)
+    shapes = [
+        (f"{' '.join(words[:-1])} and the last is {words[-1]}", words[-1:]),
+        (f"{' '.join(words[:-1])}, and the last word is {words[-1]}. can you help?", words[-1:]),
+        (f"my wallet {' '.join(words[:-1])} last one: {words[-1]}", words[-1:]),
+        (f"the first word is {words[0]} and then {' '.join(words[1:])}", words[:1]),
+        (f"{' '.join(words[:-2])} and the last two are {' '.join(words[-2:])} please",
+         words[-2:]),
+    ]
+    for text, apart in shapes:
+        out = protect_text(text).text
+        left = f" {out} ".replace(SEED_PLACEHOLDER, " ").replace(".", " ").replace(":", " ")
+        kept = [w for w in apart if f" {w} " in left
+                and f" {w} " not in " the first word is and then last one two are please my "
+                                    "wallet can you help "]
+        assert not kept and SEED_PLACEHOLDER in out, (text, out)
+
+
 def test_the_split_phrase_halves_across_two_messages():
     rng = random.Random(5)
     words = phrase(rng)

@@ -37,7 +37,7 @@ as each of its nearest words), and a long run may hold one word of no list at al
 import re
 import unicodedata
 from bisect import bisect_right
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -994,9 +994,76 @@ def find_split_phrases(text: str) -> list[Span]:
     return spans
 
 
-def _split_parts(text: str, tokens: _Tokens, language: str) -> list[list[Token]]:
-    """The parts: maximal runs of exact words of ``language``, four or more, each followed
-    by the number of tokens to the next one."""
+COMPLETING_WORDS = 2  # a phrase's last (or first) words written apart from the rest: at most 2
+COMPLETING_GAP_TOKENS = 6  # … at most six words of prose away ("and the last two are")
+_NEARLY_A_PHRASE = re.compile(b"\x01{%d,}" % (PHRASE_LENGTHS[0] - COMPLETING_WORDS))
+
+
+def find_completed_phrases(text: str) -> list[Span]:
+    """A phrase a word or two short, its missing words written a few words of prose away ("<11
+    words> and the last one is <word>", "the first is <word>, then <11 words>"): the words
+    that complete it with a valid checksum (the phrase without a word of prose at an edge too:
+    "wallet <11 words>", "then <11 words>") are removed with it, the prose between stays.
+    *Certain*."""
+    if len(text) < 60 or len(text.split()) <= PHRASE_LENGTHS[0]:
+        return []
+    exact = b"".join(_KEPT.line(line).exact for line in text.split("\n"))
+    if not _NEARLY_A_PHRASE.search(exact):
+        return []
+    tokens = _tokens(text)
+    counts = Counter(language for known in tokens.known if known is not None and known.exact
+                     for language in known.options if language not in CHINESE)
+    spans: list[Span] = []
+    for language in sorted(counts):
+        if counts[language] < PHRASE_LENGTHS[0] - COMPLETING_WORDS:
+            continue  # (Chinese prose with an English word or two)
+        parts = _split_parts(text, tokens, language, 1)
+        for number, long in enumerate(parts):
+            if len(long) < PHRASE_LENGTHS[0] - COMPLETING_WORDS:
+                continue
+            after = [word for part in parts[number + 1:] for word in part
+                     if _near(text, long[-1][1], word[0])]
+            before = [word for part in parts[:number] for word in part
+                      if _near(text, word[1], long[0][0])]
+            spans += _completed(long, after[:COMPLETING_WORDS + 1], language, forward=True) \
+                or _completed(long, before[-COMPLETING_WORDS - 1:], language, forward=False)
+    return spans
+
+
+def _near(text: str, end: int, start: int) -> bool:
+    return 0 < start - end <= SPLIT_GAP_CHARS + 12 \
+        and len(_TOKEN.findall(text, end, start)) <= COMPLETING_GAP_TOKENS + COMPLETING_WORDS
+
+
+def _completed(long: list[Token], near: list[Token], language: str,
+               forward: bool) -> list[Span]:
+    """``long`` completed into a phrase with a valid checksum by neighbouring words of
+    ``near`` (the words after it when ``forward``, else before it); [] if none does. Every
+    completion that holds is removed: a word of prose may complete it by chance (one in 16 for
+    12 words), the customer's own word always does."""
+    spans: list[Span] = []
+    if checksum_valid([token[2][0] for token in long]):
+        return spans  # a whole phrase: nothing is missing
+    finding = Finding("seed_phrase", "certain", language)
+    for body in (long, long[1:], long[:-1]):  # (a word of prose at an edge: "then <11>")
+        for size in PHRASE_LENGTHS:
+            missing = size - len(body)
+            if not 1 <= missing <= COMPLETING_WORDS:
+                continue
+            for first in range(len(near) - missing + 1):
+                extra = near[first:first + missing]
+                words = body + extra if forward else extra + body
+                indices = [token[2][0] for token in words]
+                if checksum_valid(indices) \
+                        and not reads_like_prose(language, indices, [" "] * (size - 1)):
+                    spans += [(body[0][0], body[-1][1], finding),
+                              (extra[0][0], extra[-1][1], finding)]
+    return spans
+
+
+def _split_parts(text: str, tokens: _Tokens, language: str,
+                 min_words: int = SPLIT_PART_WORDS) -> list[list[Token]]:
+    """The parts: maximal runs of exact words of ``language``, ``min_words`` or more."""
     parts: list[list[Token]] = []
     current: list[Token] = []
     for number, known in enumerate(tokens.known):
@@ -1007,11 +1074,11 @@ def _split_parts(text: str, tokens: _Tokens, language: str) -> list[list[Token]]
             current.append((tokens.starts[number], tokens.ends[number],
                             known.options[language], False, True))
             continue
-        if len(current) >= SPLIT_PART_WORDS:
+        if len(current) >= min_words:
             parts.append(current)
         current = [(tokens.starts[number], tokens.ends[number], known.options[language],
                     False, True)] if word else []
-    if len(current) >= SPLIT_PART_WORDS:
+    if len(current) >= min_words:
         parts.append(current)
     return parts
 

@@ -17,7 +17,8 @@ original. What is removed:
   (:mod:`walletdesk.safety.damaged_chinese`); a phrase in parts with a few words of prose
   between them, and a numbered grid read out of order, when the checksum holds (rules:
   :mod:`walletdesk.safety.phrases`); Shamir backup shares (SLIP-39: 20–33 words of its own
-  list, also by their first four letters; :mod:`walletdesk.safety.shares`).
+  list, also by their first four letters; :mod:`walletdesk.safety.shares`); Monero seeds
+  (25 or 13 words of Monero's own lists; :mod:`walletdesk.safety.monero`).
 - **Private keys**: WIF and extended private keys (also with one wrong character), Solana
   secret keys (a keypair; other 64 bytes, a transaction signature's shape, only when
   labelled a key), Ethereum keystore JSON, keys wrapped over lines or written in groups,
@@ -38,9 +39,11 @@ from walletdesk.safety.damaged_chinese import find_damaged_chinese_phrases
 from walletdesk.safety.findings import Certainty, Finding, Kind, Span
 from walletdesk.safety.fold import fold
 from walletdesk.safety.keys import base58_decode, base58check_payload, find_keys, unverified_hex
+from walletdesk.safety.monero import find_monero_seeds
 from walletdesk.safety.phrases import (
     CJK,
     MIN_LIKELY_WORDS,
+    find_completed_phrases,
     find_numbered_grid,
     find_phrases,
     find_split_phrases,
@@ -102,7 +105,8 @@ def find_secrets(text: str, reaching: int | None = None,
     else:
         reaching = None  # (folded offsets differ from the text's: every run is judged)
     found = find_phrases(searched, reaching) + keys + find_split_phrases(searched) \
-        + find_numbered_grid(searched) + find_shares(searched) \
+        + find_completed_phrases(searched) \
+        + find_numbered_grid(searched) + find_shares(searched) + find_monero_seeds(searched) \
         + find_damaged_chinese_phrases(searched)
     if not found:
         return []

@@ -31,21 +31,20 @@ from shamir_mnemonic.rs1024 import verify_checksum
 from shamir_mnemonic.wordlist import WORD_INDEX_MAP, WORDLIST
 
 from walletdesk.safety.findings import Finding
+from walletdesk.safety.word_runs import certain_windows, likely, word_runs
 
 # the lengths of a share: 7 words of metadata and checksum, and the secret (128 to 256 bits,
 # a multiple of 16) in words of 10 bits
 SHARE_LENGTHS = tuple(sorted({7 + -(-bits // 10) for bits in range(128, 257, 16)}))
 MIN_LIKELY_WORDS = MIN_MNEMONIC_LENGTH_WORDS  # 20
 MIN_SHORT_WORDS = 18  # of the list and no other: a share a word or two short
-MAX_UNKNOWN = 2  # words of no list inside a likely run
-MAX_GAP_CHARS = 16
+MAX_GAP_CHARS = 16  # (walletdesk.safety.word_runs)
 _WORD = re.compile(r"[A-Za-z]+")
 # a stretch that may hold a run: MIN_SHORT_WORDS words of four letters or more, nothing but
 # separators between them (prose has a short word every few words: one pass in C, on which
 # the word-by-word reading is spent only where it can find something)
 _LONG_WORDS = re.compile(rf"(?<![A-Za-z])[A-Za-z]{{4,}}+(?:[^A-Za-z]{{1,{MAX_GAP_CHARS}}}+"
                          rf"[A-Za-z]{{4,}}+){{{MIN_SHORT_WORDS - 1},}}+")  # possessive: no backtracking
-_BAD_GAP = re.compile(r"\d{3}|[\n]{2}")
 CERTAIN = Finding("seed_phrase", "certain", "slip39")
 LIKELY = Finding("seed_phrase", "likely", "slip39")
 
@@ -69,48 +68,6 @@ def _checksum_holds(indices: list[int]) -> bool:
                for customization in (CUSTOMIZATION_STRING_ORIG, CUSTOMIZATION_STRING_EXTENDABLE))
 
 
-def _runs(text: str, start: int, end: int
-          ) -> list[tuple[list[tuple[int, int, int | None]], int]]:
-    """Runs of words (start, end, index in the list or None for a word of no list), cut at a
-    gap that holds a letter, three digits, a blank line or more than MAX_GAP_CHARS, at a word
-    of no list shorter than four letters and at a third one; a run starts and ends with a word
-    of the list."""
-    runs: list[list[tuple[int, int, int | None]]] = []
-    current: list[tuple[int, int, int | None]] = []
-    unknown = 0
-    for match in _WORD.finditer(text, start, end):
-        index = _index(match.group())
-        if current:
-            gap_start = current[-1][1]
-            if match.start() - gap_start > MAX_GAP_CHARS \
-                    or _BAD_GAP.search(text, gap_start, match.start()):
-                runs.append(current)
-                current, unknown = [], 0
-        if index is None:
-            if not current or match.end() - match.start() < 4 or unknown == MAX_UNKNOWN:
-                if len(current) >= MIN_SHORT_WORDS:
-                    runs.append(current)
-                current, unknown = [], 0
-                continue
-            unknown += 1
-        current.append((match.start(), match.end(), index))
-    runs.append(current)
-    return [(_trimmed(run), len(run)) for run in runs if len(run) >= MIN_SHORT_WORDS]
-
-
-def _trimmed(run: list[tuple[int, int, int | None]]) -> list[tuple[int, int, int | None]]:
-    """Without the words of no list at its end."""
-    while run and run[-1][2] is None:
-        run = run[:-1]
-    return run
-
-
-def _likely(run: list[tuple[int, int, int | None]], untrimmed: int) -> bool:
-    known = sum(i is not None for *_, i in run)
-    return (max(len(run), untrimmed) >= MIN_LIKELY_WORDS and known >= MIN_SHORT_WORDS) \
-        or known == len(run) >= MIN_SHORT_WORDS
-
-
 def find_shares(text: str) -> list[tuple[int, int, Finding]]:
     """Every SLIP-39 share's span in ``text`` (folded text: ASCII letters), certain when its
     checksum holds, likely for a long run of the list's words without one."""
@@ -122,28 +79,12 @@ def find_shares(text: str) -> list[tuple[int, int, Finding]]:
 
 def _shares_in(text: str, start: int, end: int) -> list[tuple[int, int, Finding]]:
     found: list[tuple[int, int, Finding]] = []
-    for run, untrimmed in _runs(text, start, end):
-        if len(run) < SHARE_LENGTHS[0] and not _likely(run, untrimmed):
+    for run, untrimmed in word_runs(text, start, end, _WORD, _index, MIN_SHORT_WORDS):
+        is_likely = likely(run, untrimmed, MIN_LIKELY_WORDS, MIN_SHORT_WORDS)
+        if len(run) < SHARE_LENGTHS[0] and not is_likely:
             continue
-        certain = _certain_windows(run)
+        certain = certain_windows(run, SHARE_LENGTHS, _checksum_holds, CERTAIN)
         found.extend(certain)
-        if not certain and _likely(run, untrimmed):
+        if not certain and is_likely:
             found.append((run[0][0], run[-1][1], LIKELY))
     return found
-
-
-def _certain_windows(run: list[tuple[int, int, int | None]]) -> list[tuple[int, int, Finding]]:
-    windows: list[tuple[int, int, Finding]] = []
-    start = 0
-    while start <= len(run) - SHARE_LENGTHS[0]:
-        for length in reversed(SHARE_LENGTHS):
-            window = run[start:start + length]
-            if len(window) < length or any(i is None for *_, i in window):
-                continue
-            if _checksum_holds([i for *_, i in window if i is not None]):
-                windows.append((window[0][0], window[-1][1], CERTAIN))
-                start += length
-                break
-        else:
-            start += 1
-    return windows
