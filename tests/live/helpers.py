@@ -16,6 +16,7 @@ import httpx
 import websockets
 
 from tests.conftest import PASSWORD, create_pg_database, drop_pg_database, free_port, make_settings
+from tests.live.processes import die_with_parent
 from walletdesk.db.engine import Database
 from walletdesk.db.migrate import upgrade_database
 from walletdesk.services import Services
@@ -164,7 +165,7 @@ async def two_server_processes() -> AsyncIterator[TwoServers]:
                    "WALLETDESK_REDIS_URL": REDIS_URL, "WALLETDESK_PORT": str(port),
                    "WALLETDESK_SECRET_KEY": SECRET_KEY, "WALLETDESK_LOG_LEVEL": "WARNING"}
             processes.append(subprocess.Popen([sys.executable, "-m", "walletdesk.cli", "serve"],
-                                              env=env))
+                                              env=env, preexec_fn=die_with_parent))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
             await wait_healthy(url, process, seconds=300)
